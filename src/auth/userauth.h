@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * User authentication (RFC 4252): the "ssh-userauth" service, publickey
+ * (RFC 4252 7, with rsa-sha2-* chosen from server-sig-algs, RFC 8332 and
+ * RFC 8308) and the "none" probe. Both roles; no I/O: messages come in
+ * through *_handle() and go out through a pkt_sink.
+ */
+#ifndef ADIT_AUTH_USERAUTH_H
+#define ADIT_AUTH_USERAUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys/sshkey.h"
+#include "transport/sink.h"
+
+enum userauth_result {
+    USERAUTH_CONTINUE, /* more messages to come */
+    USERAUTH_SUCCESS,  /* logged in */
+    USERAUTH_DENIED,   /* client: no method left; server: too many tries */
+};
+
+/* What the transport knows that signing and checking need. */
+struct userauth_session {
+    const uint8_t *session_id;
+    size_t session_id_len;
+    const char *server_sig_algs; /* client: from EXT_INFO, or NULL */
+};
+
+/* ---- client ---- */
+
+struct userauth_client;
+
+struct userauth_client_config {
+    const char *user;
+    struct sshkey *const *keys; /* private keys to offer in order; borrowed */
+    size_t n_keys;
+};
+
+int userauth_client_new(struct userauth_client **out,
+                        const struct userauth_client_config *cfg,
+                        const struct pkt_sink *sink);
+void userauth_client_free(struct userauth_client *u);
+
+/* Send SERVICE_REQUEST "ssh-userauth" (the transport holds it until the
+ * first key exchange is done). */
+int userauth_client_start(struct userauth_client *u);
+
+/*
+ * Handle SERVICE_ACCEPT or a USERAUTH_* message (51..79). For each key:
+ * a query without signature, then on PK_OK the signed request. *res tells
+ * the outcome; ERR_PROTO for a message out of place.
+ */
+int userauth_client_handle(struct userauth_client *u, const uint8_t *payload,
+                           size_t len, const struct userauth_session *s,
+                           enum userauth_result *res);
+
+/* After USERAUTH_DENIED: the methods the server last offered ("publickey"). */
+const char *userauth_client_methods(const struct userauth_client *u);
+
+/* ---- server ---- */
+
+struct userauth_server;
+
+struct userauth_server_config {
+    unsigned max_tries; /* 0: LIM_AUTH_TRIES */
+    /*
+     * May user log in with key? Return 0 and set *info (an opaque pointer
+     * the caller keeps, such as its authorized_keys entry) to allow, or
+     * ERR_DENIED. Called for the query and again for the signed request;
+     * the rights come from the key that signed, never from an earlier query.
+     */
+    int (*check_key)(void *ctx, const char *user, const struct sshkey *key,
+                     const void **info);
+    void *ctx;
+    /* Signature algorithms accepted (NULL: all we implement). */
+    const char *accepted_algs;
+};
+
+int userauth_server_new(struct userauth_server **out,
+                        const struct userauth_server_config *cfg,
+                        const struct pkt_sink *sink);
+void userauth_server_free(struct userauth_server *u);
+
+/*
+ * Handle SERVICE_REQUEST or USERAUTH_REQUEST. Unknown methods and failed
+ * attempts get USERAUTH_FAILURE "publickey"; after max_tries failures *res
+ * is USERAUTH_DENIED and the caller disconnects ("Too many authentication
+ * failures"). ERR_PROTO for a malformed or out-of-place message.
+ */
+int userauth_server_handle(struct userauth_server *u, const uint8_t *payload,
+                           size_t len, const struct userauth_session *s,
+                           enum userauth_result *res);
+
+/* After USERAUTH_SUCCESS: who logged in, with which key and check_key info. */
+const char *userauth_server_user(const struct userauth_server *u);
+const struct sshkey *userauth_server_key(const struct userauth_server *u);
+const void *userauth_server_info(const struct userauth_server *u);
+
+#endif

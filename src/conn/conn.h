@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The connection protocol (RFC 4254): channels with window flow control
+ * and EOF/CLOSE half-states, channel and global requests. No I/O: messages
+ * 80..127 come in through conn_handle(), go out through a pkt_sink, and
+ * what happens to a channel is reported through callbacks, called
+ * synchronously from conn_handle(). A channel id is our local id.
+ */
+#ifndef ADIT_CONN_CONN_H
+#define ADIT_CONN_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport/sink.h"
+
+struct conn;
+
+/* A channel open, ours or the peer's. Strings are views valid during the
+ * call (copied by conn_open). */
+struct chan_open_info {
+    const char *type;      /* "direct-tcpip", "forwarded-tcpip", "session" */
+    const char *host;      /* direct-tcpip: host to connect */
+    uint32_t port;
+    const char *orig_host; /* originator address */
+    uint32_t orig_port;
+};
+
+struct conn_cbs {
+    void *ctx;
+    /* The peer asks to open a channel: answer now or later with
+     * conn_open_confirm() or conn_open_fail(). NULL: every open is refused
+     * with SSH_OPEN_UNKNOWN_CHANNEL_TYPE. */
+    void (*open_request)(void *ctx, uint32_t id,
+                         const struct chan_open_info *info);
+    /* The peer answered our conn_open(): reason 0 means confirmed, else an
+     * SSH_OPEN_* code and the peer's message; after a failure the id is
+     * gone when the callback returns. */
+    void (*open_result)(void *ctx, uint32_t id, uint32_t reason,
+                        const char *msg);
+    /* Channel data for our end. Call conn_consumed() once delivered. */
+    void (*data)(void *ctx, uint32_t id, const uint8_t *p, size_t n);
+    /* The peer will send no more data. */
+    void (*eof)(void *ctx, uint32_t id);
+    /* Both sides have sent CLOSE; the id is gone when this returns. */
+    void (*closed)(void *ctx, uint32_t id);
+    /* The peer's window opened after having been 0: sending may resume. */
+    void (*writable)(void *ctx, uint32_t id);
+    /* Reply to our conn_global_request() with want_reply: ok, and the
+     * reply's data (e.g. the uint32 port of a tcpip-forward for port 0). */
+    void (*global_reply)(void *ctx, bool ok, const uint8_t *p, size_t n);
+};
+
+/* cbs is copied; sink is copied and must stay valid. */
+int conn_new(struct conn **out, const struct pkt_sink *sink,
+             const struct conn_cbs *cbs);
+/* Frees every channel without callbacks. */
+void conn_free(struct conn *c);
+
+/* Handle one message numbered 80..127. ERR_PROTO, ERR_WINDOW, ERR_CHANNEL
+ * (unknown channel id) end the connection; callbacks may have run. */
+int conn_handle(struct conn *c, const uint8_t *payload, size_t len);
+
+/* Open a channel to the peer; the answer comes through open_result.
+ * ERR_LIMIT beyond LIM_CHANNELS. */
+int conn_open(struct conn *c, const struct chan_open_info *info,
+              void *udata, uint32_t *id);
+int conn_open_confirm(struct conn *c, uint32_t id);
+int conn_open_fail(struct conn *c, uint32_t id, uint32_t reason,
+                   const char *msg);
+
+/* Caller's pointer for a channel. */
+void conn_set_udata(struct conn *c, uint32_t id, void *udata);
+void *conn_udata(const struct conn *c, uint32_t id);
+
+/* How many bytes may be sent now (the peer's window; 0 before the open is
+ * confirmed, after EOF or during close). */
+size_t conn_send_window(const struct conn *c, uint32_t id);
+
+/*
+ * Send data, n <= conn_send_window (ERR_WINDOW otherwise), split into
+ * packets of at most the peer's maximum packet size.
+ */
+int conn_send(struct conn *c, uint32_t id, const uint8_t *p, size_t n);
+
+/*
+ * Zero-copy send: *p points at room for up to *max bytes of data inside
+ * the packet buffer (max is limited by the window, the peer's maximum
+ * packet and LIM_CHAN_PACKET); write up to *max bytes there and commit the
+ * number written (0 is fine and sends nothing). Nothing else may be sent
+ * between the two calls.
+ */
+int conn_send_begin(struct conn *c, uint32_t id, size_t *max, uint8_t **p);
+int conn_send_commit(struct conn *c, uint32_t id, size_t n);
+
+/* We will send no more data. */
+int conn_send_eof(struct conn *c, uint32_t id);
+/* Close the channel; closed() follows when the peer's CLOSE arrives. */
+int conn_close(struct conn *c, uint32_t id);
+
+/* n bytes of received data were delivered: the window is given back in
+ * WINDOW_ADJUST messages once enough has been consumed. */
+int conn_consumed(struct conn *c, uint32_t id, size_t n);
+
+/* Send a global request (e.g. "keepalive@openssh.com", "tcpip-forward"). */
+int conn_global_request(struct conn *c, const char *name, bool want_reply,
+                        const uint8_t *data, size_t n);
+
+/* Open channels. */
+size_t conn_channel_count(const struct conn *c);
+
+#endif

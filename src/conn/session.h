@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * One SSH connection, either role, without I/O: a transport, user
+ * authentication and the connection protocol glued together. Bytes in,
+ * bytes out, events through callbacks. This is what the io layer drives
+ * and what the in-memory tests pair up.
+ */
+#ifndef ADIT_CONN_SESSION_H
+#define ADIT_CONN_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/userauth.h"
+#include "conn/conn.h"
+#include "transport/transport.h"
+#include "wire/buf.h"
+
+struct session;
+
+struct session_config {
+    struct transport_config transport; /* is_server picks the role */
+    struct userauth_client_config client_auth; /* client only */
+    struct userauth_server_config server_auth; /* server only */
+    uint32_t login_grace_ms; /* server: 0 = LIM_LOGIN_GRACE_MS */
+};
+
+struct session_cbs {
+    void *ctx;
+    /* Authentication succeeded: session_conn() is now usable. */
+    void (*authenticated)(void *ctx);
+};
+
+/* cfg and cbs are copied (the transport copies its strings; key and
+ * callback pointers are borrowed). chan_cbs drive the connection layer. */
+int session_new(struct session **out, const struct session_config *cfg,
+                const struct session_cbs *cbs,
+                const struct conn_cbs *chan_cbs);
+void session_free(struct session *s);
+
+/* Queue the version line and KEXINIT (and, as client, the userauth
+ * service request, held until the first key exchange is done). */
+int session_start(struct session *s, uint64_t now_ms);
+
+/*
+ * Bytes from the peer: processes every complete message. 0 while the
+ * connection goes on; a negative error when it is over (session_error()
+ * says why, in words for the user; any DISCONNECT is in the output, so
+ * flush it before closing the socket).
+ */
+int session_feed(struct session *s, const uint8_t *p, size_t n);
+
+/* Time passes: login grace, rekey by time. An error ends the connection. */
+int session_tick(struct session *s, uint64_t now_ms);
+
+bool session_has_output(const struct session *s);
+void session_take_output(struct session *s, struct buf *out);
+/* Bytes queued for the network (for backpressure on local sockets). */
+size_t session_queued(const struct session *s);
+
+/* End the connection by our choice (DISCONNECT queued). */
+int session_disconnect(struct session *s, uint32_t reason, const char *msg);
+
+const char *session_error(const struct session *s);
+bool session_is_authenticated(const struct session *s);
+struct conn *session_conn(struct session *s);       /* NULL before auth */
+struct transport *session_transport(struct session *s);
+/* Server, after authentication: user, key and check_key's info. */
+const char *session_user(const struct session *s);
+const struct sshkey *session_user_key(const struct session *s);
+const void *session_auth_info(const struct session *s);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * known_hosts files: plain and hashed (|1|salt|hash) host patterns, with
+ * wildcards and negation, "[host]:port" for ports other than 22, and
+ * @revoked markers (@cert-authority lines are skipped until certificates
+ * are supported by the client).
+ */
+#ifndef ADIT_KEYS_KNOWNHOSTS_H
+#define ADIT_KEYS_KNOWNHOSTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "keys/sshkey.h"
+
+enum hostkey_status {
+    HOSTKEY_MATCH,   /* a line for this host has exactly this key */
+    HOSTKEY_NEW,     /* no line names this host */
+    HOSTKEY_CHANGED, /* lines name this host, none with this key */
+    HOSTKEY_REVOKED, /* the key is marked @revoked */
+};
+
+/*
+ * The name known_hosts uses for host and port: "host" for port 22,
+ * "[host]:port" otherwise. Writes into out (at least 300 bytes).
+ */
+void knownhosts_name(const char *host, uint16_t port, char *out,
+                     size_t out_len);
+
+/*
+ * Look host_name (from knownhosts_name) and key up in the file at path. A
+ * missing file is the same as an empty one (HOSTKEY_NEW). *line gets the
+ * line number of the match or of the first conflicting entry (0 if none).
+ */
+int knownhosts_check(const char *path, const char *host_name,
+                     const struct sshkey *key, enum hostkey_status *status,
+                     unsigned *line);
+
+/* Append a line for host_name and key, hashed if hash is true. Creates the
+ * file (0600) and its directory (0700) when missing. */
+int knownhosts_add(const char *path, const char *host_name,
+                   const struct sshkey *key, bool hash);
+
+#endif

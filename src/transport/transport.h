@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The SSH transport layer (RFC 4253), both roles, without I/O: bytes from
+ * the network go in with transport_feed(), messages for the layers above
+ * come out of transport_next(), their messages go in through the sink, and
+ * bytes for the network come out of transport_take_output(). Key exchange,
+ * rekeying, strict kex, ext-info, IGNORE/DEBUG/UNIMPLEMENTED/DISCONNECT are
+ * handled inside and never reach the caller.
+ */
+#ifndef ADIT_TRANSPORT_TRANSPORT_H
+#define ADIT_TRANSPORT_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys/sshkey.h"
+#include "transport/sink.h"
+#include "wire/buf.h"
+
+struct transport;
+
+struct transport_config {
+    bool is_server;
+    /* Our software version, e.g. "adit_0.1": sent as "SSH-2.0-adit_0.1". */
+    const char *software_version;
+    /* Comma-separated preference lists; NULL for the defaults. */
+    const char *kex_algs;
+    const char *ciphers;
+    const char *macs;
+    /* Client: host key algorithms to accept, in order. Server: ignored
+     * (derived from hostkeys: rsa keys offer rsa-sha2-512,rsa-sha2-256). */
+    const char *hostkey_algs;
+    /* Server: host keys, borrowed; they must outlive the transport. */
+    struct sshkey *const *hostkeys;
+    size_t n_hostkeys;
+    /* Client: decides whether the server's host key is trusted. Called
+     * once per key exchange, after the signature over H verified; return 0
+     * to accept, or an error (the connection then fails with it). */
+    int (*verify_hostkey)(void *ctx, const struct sshkey *key);
+    void *verify_ctx;
+    /* Rekey after this many bytes in either direction (0: default by
+     * cipher, LIM_REKEY_BYTES) and this many seconds (0: LIM_REKEY_SECONDS). */
+    uint64_t rekey_bytes;
+    uint32_t rekey_seconds;
+};
+
+/* Strings are copied; cfg need not outlive the call. */
+int transport_new(struct transport **out, const struct transport_config *cfg);
+void transport_free(struct transport *t);
+
+/* Queue our version line and first KEXINIT. Call once, first. */
+int transport_start(struct transport *t, uint64_t now_ms);
+
+/*
+ * Bytes received from the peer. They are buffered (at most about two
+ * maximum packets beyond what was processed: ERR_LIMIT means the caller
+ * must drain transport_next first, which it always does after a feed).
+ */
+int transport_feed(struct transport *t, const uint8_t *p, size_t n);
+
+/*
+ * Process buffered input until there is a message for the layers above:
+ * SERVICE_REQUEST, SERVICE_ACCEPT, and every message number >= 50.
+ * Returns 0 with *payload/*len viewing it (valid until the next call into
+ * the transport), ERR_AGAIN when more bytes are needed, or a negative
+ * error: the connection is over, transport_error() says why and any
+ * DISCONNECT for the peer is already queued in the output.
+ */
+int transport_next(struct transport *t, const uint8_t **payload,
+                   size_t *len);
+
+/* The sink through which upper layers send messages. During a key
+ * exchange their messages are held (in order) and sent after NEWKEYS. */
+void transport_sink(struct transport *t, struct pkt_sink *out);
+
+/* Bytes waiting to be written, plus messages held during a key exchange:
+ * the io layer stops reading local sockets above a high-water mark. */
+size_t transport_queued(const struct transport *t);
+
+/*
+ * Move everything ready for the network into out (swapped, not copied;
+ * out should be an empty buffer whose memory is then reused).
+ */
+bool transport_has_output(const struct transport *t);
+void transport_take_output(struct transport *t, struct buf *out);
+
+/* Time passes: may start a rekey. now_ms is monotonic milliseconds. */
+int transport_tick(struct transport *t, uint64_t now_ms);
+
+/* Start a key exchange now (no-op if one is running). */
+int transport_rekey(struct transport *t);
+
+/* Queue a DISCONNECT with reason code and text; the transport is then
+ * closed for sending. */
+int transport_disconnect(struct transport *t, uint32_t reason,
+                         const char *msg);
+
+/* Why the connection ended, for the user: e.g. "Received disconnect from
+ * peer: 2: Too many authentication failures" or "message authentication
+ * code incorrect". Empty if it has not ended. */
+const char *transport_error(const struct transport *t);
+
+/* True once the first key exchange has completed. */
+bool transport_is_ready(const struct transport *t);
+/* Session id (the first H); NULL before the first kex completes. */
+const uint8_t *transport_session_id(const struct transport *t, size_t *len);
+/* The peer's version line (without CR LF), or NULL before it arrived. */
+const char *transport_peer_version(const struct transport *t);
+/* Client: server-sig-algs from the server's EXT_INFO, or NULL. */
+const char *transport_server_sig_algs(const struct transport *t);
+/* Client: the server's host key from the last kex, or NULL. */
+const struct sshkey *transport_hostkey(const struct transport *t);
+
+/* Negotiated algorithm names, for logs and tests. */
+struct transport_algs {
+    const char *kex;
+    const char *hostkey;
+    const char *cipher_c2s, *cipher_s2c;
+    const char *mac_c2s, *mac_s2c;
+    bool strict_kex;
+};
+void transport_get_algs(const struct transport *t, struct transport_algs *a);
+
+/* Counters for tests and status. */
+struct transport_stats {
+    uint64_t bytes_in, bytes_out;   /* on the wire */
+    uint64_t packets_in, packets_out;
+    unsigned kex_count;             /* completed key exchanges */
+};
+void transport_get_stats(const struct transport *t, struct transport_stats *s);
+
+#endif

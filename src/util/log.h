@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: ISC */
+/* Logging to stderr with ssh's -v levels. */
+#ifndef ADIT_UTIL_LOG_H
+#define ADIT_UTIL_LOG_H
+
+enum log_level {
+    LOG_QUIET = 0,   /* -q: nothing but fatal start-up errors */
+    LOG_ERROR = 1,   /* default: what went wrong, "adit: ..." */
+    LOG_INFO = 2,    /* notable events (aditd logins) */
+    LOG_VERBOSE = 3, /* not used by ssh's -v; aditd's LogLevel VERBOSE */
+    LOG_DEBUG1 = 4,  /* -v */
+    LOG_DEBUG2 = 5,  /* -vv */
+    LOG_DEBUG3 = 6,  /* -vvv */
+};
+
+/*
+ * Set the program name shown before errors and the level. Called once by
+ * main() before the loop starts; the level is the one piece of process-wide
+ * state outside the loop, as it is configuration fixed at start-up.
+ */
+void log_init(const char *progname, int level);
+int log_get_level(void);
+
+/* printf-style; appends a newline. func is shown at debug levels. */
+void log_msg(int level, const char *func, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_error(...) log_msg(LOG_ERROR, __func__, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __func__, __VA_ARGS__)
+#define log_verbose(...) log_msg(LOG_VERBOSE, __func__, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG1, __func__, __VA_ARGS__)
+#define log_debug2(...) log_msg(LOG_DEBUG2, __func__, __VA_ARGS__)
+#define log_debug3(...) log_msg(LOG_DEBUG3, __func__, __VA_ARGS__)
+
+#endif
