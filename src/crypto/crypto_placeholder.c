@@ -1,3 +1,0 @@
-/* SPDX-License-Identifier: ISC */
-/* Placeholder so the crypto layer library is never empty. */
-int adit_crypto_layer_placeholder;
