@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "transport/sink.h"
+#include "wire/buf.h"
 
 struct conn;
 
@@ -50,6 +51,13 @@ struct conn_cbs {
     /* Reply to our conn_global_request() with want_reply: ok, and the
      * reply's data (e.g. the uint32 port of a tcpip-forward for port 0). */
     void (*global_reply)(void *ctx, bool ok, const uint8_t *p, size_t n);
+    /* The peer's GLOBAL_REQUEST (e.g. "tcpip-forward"), answered at once:
+     * p/n are the bytes after want_reply. Return true to accept; bytes
+     * appended to reply go into REQUEST_SUCCESS (e.g. the bound port for
+     * port 0). NULL: every request is refused (REQUEST_FAILURE when the
+     * peer wants a reply, as for keepalive@openssh.com). */
+    bool (*global_request)(void *ctx, const char *name, const uint8_t *p,
+                           size_t n, struct buf *reply);
 };
 
 /* cbs is copied; sink is copied and must stay valid. */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: ISC */
+/* Internal state of the connection protocol, shared by conn.c and conn_recv.c. */
+#ifndef ADIT_CONN_CONN_IMPL_H
+#define ADIT_CONN_CONN_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn/conn.h"
+#include "wire/buf.h"
+
+enum chan_state {
+    CHAN_FREE = 0,
+    CHAN_OPENING,      /* we sent CHANNEL_OPEN, no answer yet */
+    CHAN_PEER_OPENING, /* the peer asked, we have not answered */
+    CHAN_OPEN,         /* confirmed both ways */
+};
+
+/*
+ * One channel. The half-states follow OpenSSH nchan.c: each side sends EOF
+ * at most once and CLOSE at most once; the slot is freed when both CLOSEs
+ * have been seen (we always answer the peer's CLOSE with ours at once).
+ */
+struct channel {
+    enum chan_state state;
+    bool sent_eof, sent_close, rcvd_eof;
+    bool close_wanted;       /* conn_close() while still opening */
+    uint32_t remote_id;
+    uint32_t local_window;   /* what the peer may still send us */
+    uint32_t local_consumed; /* delivered and consumed, not yet adjusted */
+    uint32_t remote_window;  /* what we may still send */
+    uint32_t remote_maxpkt;
+    void *udata;
+};
+
+struct conn {
+    struct pkt_sink sink;
+    struct conn_cbs cbs;
+    struct channel *chans; /* indexed by local id */
+    size_t n_alloc;
+    size_t n_open;
+    unsigned pending_replies; /* our global requests awaiting a reply */
+    bool in_send;             /* between conn_send_begin and _commit */
+    uint32_t send_id;
+    uint8_t *send_room; /* reserved payload, header at the front */
+    size_t send_max;
+};
+
+/* The channel for a local id in any state but CHAN_FREE, or NULL. */
+struct channel *conn_chan(const struct conn *c, uint32_t id);
+/* Take a free slot (growing the table up to LIM_CHANNELS). ERR_LIMIT. */
+int conn_chan_alloc(struct conn *c, uint32_t *id);
+/* Release a slot; its id may be handed out again. */
+void conn_chan_release(struct conn *c, uint32_t id);
+
+/* Build and send small messages. */
+int conn_send_msg(struct conn *c, const struct buf *b);
+int conn_send_u32msg(struct conn *c, uint8_t msg, uint32_t v);
+int conn_send_open_failure(struct conn *c, uint32_t remote_id,
+                           uint32_t reason, const char *text);
+
+#endif
