@@ -1,0 +1,377 @@
+# SPDX-License-Identifier: ISC
+"""Fixtures: built binaries, a temporary HOME with keys, OpenSSH sshd, aditd,
+and client tunnels (ssh or adit, -N -L) between them and TCP test peers.
+
+Environment:
+  ADIT_BUILD             build directory holding adit and aditd (default build/)
+  ADIT_REQUIRE_BINARIES  1: a missing or placeholder binary fails the tests
+                         instead of skipping them (scripts/test.sh sets it)
+"""
+import getpass
+import os
+import shutil
+import subprocess
+
+import pytest
+
+import harness
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+SSH = shutil.which("ssh") or "/usr/bin/ssh"
+SSH_KEYGEN = shutil.which("ssh-keygen") or "/usr/bin/ssh-keygen"
+
+# ssh-keygen arguments per host key type, and the algorithm names that
+# select each through HostKeyAlgorithms.
+HOST_KEY_TYPES = {
+    "ed25519": ["-t", "ed25519"],
+    "ecdsa256": ["-t", "ecdsa", "-b", "256"],
+    "ecdsa384": ["-t", "ecdsa", "-b", "384"],
+    "ecdsa521": ["-t", "ecdsa", "-b", "521"],
+    "rsa": ["-t", "rsa", "-b", "3072"],
+}
+
+
+def keygen(path, args=("-t", "ed25519"), comment="adit-test"):
+    subprocess.run([SSH_KEYGEN, "-q", "-N", "", "-C", comment, "-f",
+                    str(path)] + list(args), check=True,
+                   stdin=subprocess.DEVNULL, timeout=60)
+    return str(path)
+
+
+def pubkey_blob(path):
+    """The base64 key blob of a .pub file."""
+    with open(str(path) + ".pub") as f:
+        return f.read().split()[1]
+
+
+class Binaries:
+    """Where adit and aditd are, and whether they are real programs."""
+
+    def __init__(self):
+        build = os.environ.get("ADIT_BUILD", os.path.join(TOP, "build"))
+        if not os.path.isabs(build):
+            build = os.path.join(TOP, build)
+        self.build = build
+        self.adit = os.path.join(build, "adit")
+        self.aditd = os.path.join(build, "aditd")
+        self.required = os.environ.get("ADIT_REQUIRE_BINARIES") == "1"
+        self.problem = self._probe()
+
+    def _probe(self):
+        """None if both binaries look real, else why not.
+
+        A real program says something when called wrongly (usage, a
+        config error); the skeleton's placeholders exit silently.
+        """
+        for path, argv in ((self.adit, []),
+                           (self.aditd, ["-t", "-f", "/nonexistent/aditd"])):
+            if not os.access(path, os.X_OK):
+                return "%s is not built" % path
+            try:
+                r = subprocess.run([path] + argv, stdin=subprocess.DEVNULL,
+                                   capture_output=True, timeout=5)
+            except subprocess.TimeoutExpired:
+                continue
+            if not (r.stdout or r.stderr):
+                return "%s is still a silent placeholder" % path
+        return None
+
+    def require(self, *kinds):
+        if not any(k in ("adit", "aditd") for k in kinds):
+            return
+        if self.problem is None:
+            return
+        if self.required:
+            pytest.fail("adit binaries required (ADIT_REQUIRE_BINARIES=1): "
+                        + self.problem, pytrace=False)
+        pytest.skip("needs the adit binaries: " + self.problem)
+
+
+@pytest.fixture(scope="session")
+def bins():
+    return Binaries()
+
+
+class Home:
+    """A temporary HOME with a user key that servers trust and one they don't."""
+
+    def __init__(self, root):
+        self.root = str(root)
+        self.home = os.path.join(self.root, "home")
+        self.ssh_dir = os.path.join(self.home, ".ssh")
+        os.makedirs(self.ssh_dir, mode=0o700)
+        self.user = getpass.getuser()
+        self.key = keygen(os.path.join(self.ssh_dir, "id_ed25519"))
+        self.stranger_key = keygen(os.path.join(self.root, "stranger"))
+        self.authorized_keys = os.path.join(self.root, "authorized_keys")
+        with open(self.key + ".pub") as src, \
+                open(self.authorized_keys, "w") as dst:
+            dst.write(src.read())
+        self.env = dict(os.environ)
+        self.env["HOME"] = self.home
+        self.env.pop("SSH_AUTH_SOCK", None)
+        self.env.pop("SSH_AGENT_PID", None)
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory):
+    return Home(tmp_path_factory.mktemp("adit"))
+
+
+@pytest.fixture(scope="session")
+def host_keys(tmp_path_factory):
+    """One host key of every type: {type: private key path}."""
+    d = tmp_path_factory.mktemp("hostkeys")
+    return {t: keygen(d / ("host_" + t), args, "host-" + t)
+            for t, args in HOST_KEY_TYPES.items()}
+
+
+def sshd_config_lines(port, host_keys, authorized_keys):
+    lines = ["ListenAddress 127.0.0.1", "Port %d" % port]
+    lines += ["HostKey %s" % p for p in host_keys.values()]
+    lines += [
+        "AuthorizedKeysFile %s" % authorized_keys,
+        "StrictModes no",
+        "UsePAM no",
+        "PidFile none",
+        "PubkeyAuthentication yes",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "PermitRootLogin prohibit-password",
+        "AllowTcpForwarding yes",
+        "MaxStartups 100:30:200",
+        "LogLevel VERBOSE",
+    ]
+    return lines
+
+
+def write_sshd_config(path, lines, env):
+    """Write the config; add PerSourcePenalties no where sshd knows it
+    (OpenSSH 9.8+ would otherwise lock loopback out after the
+    negative tests)."""
+    extra = "PerSourcePenalties no"
+    with open(path, "w") as f:
+        f.write("\n".join(lines + [extra]) + "\n")
+    r = subprocess.run([SSHD, "-t", "-f", path], capture_output=True,
+                       env=env, stdin=subprocess.DEVNULL, timeout=30)
+    if r.returncode != 0:
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+class SshServer:
+    def __init__(self, kind, port, proc, host_keys):
+        self.kind = kind
+        self.port = port
+        self.proc = proc
+        self.host_keys = host_keys
+
+
+@pytest.fixture(scope="session")
+def sshd(home, host_keys, tmp_path_factory):
+    """A real OpenSSH sshd on 127.0.0.1 with host keys of every type."""
+    if os.geteuid() == 0:
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+    d = str(tmp_path_factory.mktemp("sshd"))
+    procs = harness.Procs(home.env, d)
+    last = None
+    for _ in range(3):  # the free port may be taken meanwhile: retry
+        port = harness.free_port()
+        cfg = os.path.join(d, "sshd_config")
+        write_sshd_config(cfg, sshd_config_lines(port, host_keys,
+                                                 home.authorized_keys),
+                          home.env)
+        proc = procs.start("sshd", [SSHD, "-D", "-e", "-f", cfg])
+        try:
+            harness.wait_ssh_server(proc, port)
+            break
+        except (AssertionError, TimeoutError) as e:
+            last = e
+            proc.stop()
+    else:
+        raise last
+    yield SshServer("sshd", port, proc, host_keys)
+    procs.stop_all()
+
+
+class AditdFactory:
+    """Starts aditd instances for one test."""
+
+    def __init__(self, bins, home, procs, tmpdir):
+        self.bins = bins
+        self.home = home
+        self.procs = procs
+        self.tmpdir = tmpdir
+        self.n = 0
+
+    def start(self, host_key=None, extra=()):
+        """host_key: a private key path, or None to let aditd generate one.
+        Returns an SshServer; .host_keys maps "default" to the key file."""
+        self.bins.require("aditd")
+        self.n += 1
+        d = os.path.join(self.tmpdir, "aditd%d" % self.n)
+        os.makedirs(d)
+        key = host_key or os.path.join(d, "ssh_host_ed25519_key")
+        last = None
+        for _ in range(3):
+            port = harness.free_port()
+            cfg = os.path.join(d, "aditd_config")
+            with open(cfg, "w") as f:
+                f.write("\n".join([
+                    "ListenAddress 127.0.0.1",
+                    "Port %d" % port,
+                    "HostKey %s" % key,
+                    "AuthorizedKeysFile %s" % self.home.authorized_keys,
+                    "LogLevel VERBOSE",
+                ] + list(extra)) + "\n")
+            proc = self.procs.start("aditd", [self.bins.aditd, "-D", "-f",
+                                              cfg])
+            try:
+                harness.wait_listening(proc, port)
+                break
+            except (AssertionError, TimeoutError) as e:
+                last = e
+                proc.stop()
+        else:
+            raise last
+        return SshServer("aditd", port, proc, {"default": key})
+
+
+@pytest.fixture
+def procs(home, tmp_path):
+    """The processes of one test, stopped by PID when it ends. A sanitizer
+    report in any of their logs fails the test."""
+    p = harness.Procs(home.env, str(tmp_path))
+    yield p
+    reports = p.stop_all()
+    if reports:
+        pytest.fail("sanitizer report:\n" + "\n".join(reports),
+                    pytrace=False)
+
+
+@pytest.fixture
+def aditd(bins, home, procs, tmp_path):
+    return AditdFactory(bins, home, procs, str(tmp_path))
+
+
+class Peers:
+    """TCP servers at the far end of tunnels, stopped when the test ends."""
+
+    def __init__(self):
+        self.servers = []
+
+    def start(self, handler):
+        s = harness.TcpServer(handler)
+        self.servers.append(s)
+        return s
+
+    def echo(self):
+        return self.start(harness.echo_handler)
+
+    def sink(self):
+        rec = harness.SinkRecorder()
+        s = self.start(rec)
+        s.recorder = rec
+        return s
+
+    def source(self, payload):
+        return self.start(harness.source_handler(payload))
+
+    def stop_all(self):
+        errors = []
+        for s in self.servers:
+            s.stop()
+            errors += s.errors
+        return errors
+
+
+@pytest.fixture
+def peers():
+    p = Peers()
+    yield p
+    errors = p.stop_all()
+    assert not errors, "TCP peer errors: %r" % errors
+
+
+class Client:
+    """Builds ssh/adit command lines with the options both understand."""
+
+    def __init__(self, bins, home, procs, tmpdir):
+        self.bins = bins
+        self.home = home
+        self.procs = procs
+        self.tmpdir = tmpdir
+        self.known_hosts = os.path.join(tmpdir, "known_hosts")
+
+    def argv(self, kind, port, opts=(), key=None, forwards=(),
+             strict="accept-new", known_hosts=None, no_cmd=True):
+        self.bins.require(kind)
+        prog = SSH if kind == "ssh" else self.bins.adit
+        argv = [prog]
+        if kind == "ssh":
+            # Keep the reference client away from any system config.
+            argv += ["-F", "/dev/null", "-o", "IdentitiesOnly=yes",
+                     "-o", "GlobalKnownHostsFile=/dev/null"]
+        if no_cmd:
+            argv.append("-N")
+        argv += ["-p", str(port), "-i", key or self.home.key,
+                 "-o", "BatchMode=yes",
+                 "-o", "StrictHostKeyChecking=" + strict,
+                 "-o", "UserKnownHostsFile=" + (known_hosts
+                                                 or self.known_hosts),
+                 "-o", "ExitOnForwardFailure=yes",
+                 "-o", "ConnectTimeout=20"]
+        for o in opts:
+            argv += ["-o", o]
+        for f in forwards:
+            argv += ["-L", f]
+        argv.append("%s@127.0.0.1" % self.home.user)
+        return argv
+
+    def tunnel(self, kind, server, target_port, opts=(), key=None):
+        """Start `kind -N -L lport:127.0.0.1:target_port` to server, wait
+        until lport accepts; return (proc, lport)."""
+        last = None
+        for _ in range(3):
+            lport = harness.free_port()
+            fwd = "127.0.0.1:%d:127.0.0.1:%d" % (lport, target_port)
+            proc = self.procs.start(kind, self.argv(kind, server.port, opts,
+                                                    key, [fwd]))
+            try:
+                harness.wait_listening(proc, lport)
+                return proc, lport
+            except (AssertionError, TimeoutError) as e:
+                last = e
+                proc.stop()
+                # Only a lost port race is worth another try.
+                if "in use" not in proc.stderr():
+                    break
+        raise last
+
+    def run(self, kind, port, timeout=60, **kw):
+        """Run a client to completion (for the refusal tests); return
+        (exit status, stderr)."""
+        proc = self.procs.start(kind, self.argv(kind, port, **kw))
+        try:
+            rc = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("%s did not exit within %ds: %s"
+                                 % (kind, timeout, proc.describe()))
+        return rc, proc.stderr()
+
+
+@pytest.fixture
+def client(bins, home, procs, tmp_path):
+    return Client(bins, home, procs, str(tmp_path))
+
+
+@pytest.fixture
+def server_of(sshd, aditd):
+    """server_of("sshd"|"aditd") -> a running server of that kind."""
+    def get(kind, **kw):
+        if kind == "sshd":
+            return sshd
+        return aditd.start(**kw)
+    return get
