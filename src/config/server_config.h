@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * aditd's configuration file, sshd_config syntax ("Keyword value", '#'
+ * comments, case-insensitive keywords; first value wins, except the
+ * keywords that accumulate: ListenAddress, Port, HostKey). Immutable after
+ * server_config_finish().
+ */
+#ifndef ADIT_CONFIG_SERVER_CONFIG_H
+#define ADIT_CONFIG_SERVER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SERVER_CONFIG_MAX_LIST 64u
+
+struct listen_addr {
+    char *host;     /* NULL: every address */
+    uint16_t port;  /* 0: each configured Port */
+};
+
+struct server_config {
+    struct listen_addr listen[SERVER_CONFIG_MAX_LIST];
+    size_t n_listen;
+    uint16_t ports[SERVER_CONFIG_MAX_LIST];
+    size_t n_ports;
+    int has_port;       /* bool: ports were given */
+    char *host_keys[SERVER_CONFIG_MAX_LIST];
+    size_t n_host_keys;
+    char *authorized_keys_file;
+    int log_level;      /* -1 unset */
+    char *ciphers;
+    char *kex_algs;
+    char *macs;
+    int max_auth_tries; /* -1 unset */
+    int login_grace;    /* seconds, -1 unset; 0 = no limit */
+};
+
+void server_config_init(struct server_config *c);
+void server_config_cleanup(struct server_config *c);
+
+/*
+ * Apply one line. ERR_CONFIG with a reason in why ("Bad configuration
+ * option: foo", "bad port", ...). Blank and comment lines are fine.
+ */
+int server_config_line(struct server_config *c, const char *line, char *why,
+                       size_t why_len);
+
+/*
+ * Read a whole file (at most LIM_FILE_SIZE, lines at most LIM_LINE).
+ * ERR_NOTFOUND when it does not exist; ERR_CONFIG with "path line N: ..."
+ * in why for the first bad line.
+ */
+int server_config_load(struct server_config *c, const char *path, char *why,
+                       size_t why_len);
+
+/*
+ * Fill in defaults: Port 22, ListenAddress every address, HostKey
+ * "<dir>/aditd_host_ed25519_key", AuthorizedKeysFile
+ * "<dir>/authorized_keys" (dir: the config file's directory, or ".").
+ */
+int server_config_finish(struct server_config *c, const char *dir);
+
+/*
+ * Expand AuthorizedKeysFile tokens: %u -> user, %% -> %. ERR_CONFIG for
+ * any other token, ERR_DENIED for a user name that is empty, starts with
+ * '.' or holds a '/'. *out is malloc'd.
+ */
+int server_config_expand(const char *pattern, const char *user, char **out);
+
+#endif

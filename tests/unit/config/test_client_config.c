@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: ISC */
+/* Unit tests: client options (-o). */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "config/client_config.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static void
+test_client_config_forms(void **state)
+{
+    struct client_config c;
+    char why[256];
+
+    (void)state;
+    client_config_init(&c);
+    assert_int_equal(client_config_apply(&c, "Port=2222", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "port 2223", why, 256), 0);
+    assert_int_equal(c.port, 2222); /* first value wins */
+    assert_int_equal(client_config_apply(&c, "USER = bob", why, 256), 0);
+    assert_string_equal(c.user, "bob");
+    assert_int_equal(
+        client_config_apply(&c, "IdentityFile \"/a b\"", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "identityfile=/c", why, 256),
+                     0);
+    assert_int_equal(c.n_identity_files, 2);
+    assert_string_equal(c.identity_files[0], "/a b");
+    assert_string_equal(c.identity_files[1], "/c");
+    assert_int_equal(
+        client_config_apply(&c, "LocalForward 1234 h:80", why, 256), 0);
+    assert_int_equal(
+        client_config_apply(&c, "LocalForward=*:1:[::1]:2", why, 256), 0);
+    assert_int_equal(c.n_local_fwds, 2);
+    assert_int_equal(c.local_fwds[1].bind_kind, FWDSPEC_BIND_ANY);
+    assert_int_equal(client_config_apply(&c, "", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "# x", why, 256), 0);
+    client_config_cleanup(&c);
+}
+
+static void
+test_client_config_values(void **state)
+{
+    struct client_config c;
+    char why[256];
+
+    (void)state;
+    client_config_init(&c);
+    assert_int_equal(client_config_apply(&c, "StrictHostKeyChecking="
+                                             "accept-new", why, 256), 0);
+    assert_int_equal(c.strict_hostkey, STRICT_HOSTKEY_ACCEPT_NEW);
+    assert_int_equal(client_config_apply(&c, "HashKnownHosts yes", why, 256),
+                     0);
+    assert_int_equal(c.hash_known_hosts, 1);
+    assert_int_equal(client_config_apply(&c, "ConnectTimeout 5", why, 256),
+                     0);
+    assert_int_equal(c.connect_timeout, 5);
+    assert_int_equal(client_config_apply(&c, "LogLevel debug2", why, 256), 0);
+    assert_int_equal(c.log_level, LOG_DEBUG2);
+    assert_int_equal(client_config_apply(&c, "ExitOnForwardFailure yes",
+                                         why, 256), 0);
+    assert_int_equal(c.exit_on_forward_failure, 1);
+    assert_int_equal(client_config_apply(&c, "BatchMode no", why, 256), 0);
+    assert_int_equal(c.batch_mode, 0);
+    assert_int_equal(client_config_apply(&c, "Ciphers aes128-ctr", why, 256),
+                     0);
+    assert_int_equal(client_config_apply(&c, "KexAlgorithms k", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "MACs m", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "HostKeyAlgorithms h", why, 256),
+                     0);
+    assert_int_equal(client_config_apply(&c, "UserKnownHostsFile /k", why,
+                                         256), 0);
+    assert_int_equal(client_config_apply(&c, "GlobalKnownHostsFile /g", why,
+                                         256), 0);
+    assert_string_equal(c.ciphers, "aes128-ctr");
+    assert_string_equal(c.user_known_hosts, "/k");
+    client_config_cleanup(&c);
+}
+
+static void
+test_client_config_errors(void **state)
+{
+    struct client_config c;
+    char why[256];
+
+    (void)state;
+    client_config_init(&c);
+    assert_int_equal(client_config_apply(&c, "foo=bar", why, 256),
+                     ERR_CONFIG);
+    assert_string_equal(why, "Bad configuration option: foo");
+    assert_int_equal(client_config_apply(&c, "Port", why, 256), ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "Port=0", why, 256), ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "Port=65536", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "Port=2x", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "StrictHostKeyChecking=maybe",
+                                         why, 256), ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "LocalForward=1:h", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "LogLevel loud", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "User \"bob", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(c.port, -1);
+    client_config_cleanup(&c);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_client_config_forms),
+        cmocka_unit_test(test_client_config_values),
+        cmocka_unit_test(test_client_config_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: ISC */
+/* Unit tests: aditd's configuration file. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/server_config.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static const char *good =
+    "# aditd test\n"
+    "ListenAddress 127.0.0.1:2222\n"
+    "  listenaddress [::1]\n"
+    "Port 2200\n"
+    "HostKey /k1\n"
+    "HostKey /k2\n"
+    "AuthorizedKeysFile /etc/adit/%u.keys\n"
+    "LogLevel VERBOSE\n"
+    "Ciphers aes256-ctr\n"
+    "KexAlgorithms curve25519-sha256\n"
+    "MACs hmac-sha2-256-etm@openssh.com\n"
+    "MaxAuthTries 3\n"
+    "LoginGraceTime 1m30s\n";
+
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void
+test_server_config_file(void **state)
+{
+    struct server_config c;
+    char path[256], why[512];
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/aditd_config", test_tmpdir());
+    write_file(path, good);
+    server_config_init(&c);
+    assert_int_equal(server_config_load(&c, path, why, sizeof(why)), 0);
+    assert_int_equal(c.n_listen, 2);
+    assert_string_equal(c.listen[0].host, "127.0.0.1");
+    assert_int_equal(c.listen[0].port, 2222);
+    assert_string_equal(c.listen[1].host, "::1");
+    assert_int_equal(c.listen[1].port, 0);
+    assert_int_equal(c.n_ports, 1);
+    assert_int_equal(c.ports[0], 2200);
+    assert_int_equal(c.n_host_keys, 2);
+    assert_string_equal(c.host_keys[1], "/k2");
+    assert_int_equal(c.log_level, LOG_VERBOSE);
+    assert_int_equal(c.max_auth_tries, 3);
+    assert_int_equal(c.login_grace, 90);
+    assert_int_equal(server_config_finish(&c, "/d"), 0);
+    assert_string_equal(c.authorized_keys_file, "/etc/adit/%u.keys");
+    server_config_cleanup(&c);
+}
+
+static void
+test_server_config_defaults(void **state)
+{
+    struct server_config c;
+
+    (void)state;
+    server_config_init(&c);
+    assert_int_equal(server_config_finish(&c, "/etc/adit"), 0);
+    assert_int_equal(c.n_ports, 1);
+    assert_int_equal(c.ports[0], 22);
+    assert_int_equal(c.n_listen, 1);
+    assert_null(c.listen[0].host);
+    assert_string_equal(c.host_keys[0], "/etc/adit/aditd_host_ed25519_key");
+    assert_string_equal(c.authorized_keys_file, "/etc/adit/authorized_keys");
+    server_config_cleanup(&c);
+}
+
+static void
+test_server_config_errors(void **state)
+{
+    static const char *bad[] = {
+        "Frobnicate yes", "Port", "Port 65536", "Port x",
+        "ListenAddress [::1", "ListenAddress h:0", "MaxAuthTries 0",
+        "LoginGraceTime 5x", "LogLevel LOUD", "HostKey \"a",
+    };
+    struct server_config c;
+    char why[256], path[256];
+    size_t i;
+
+    (void)state;
+    server_config_init(&c);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(server_config_line(&c, bad[i], why, 256),
+                         ERR_CONFIG);
+    }
+    assert_int_equal(server_config_line(&c, "Frobnicate yes", why, 256),
+                     ERR_CONFIG);
+    assert_string_equal(why, "Bad configuration option: Frobnicate");
+    snprintf(path, sizeof(path), "%s/c", test_tmpdir());
+    write_file(path, "Port 1\n\nfoo bar\n");
+    assert_int_equal(server_config_load(&c, path, why, 256), ERR_CONFIG);
+    assert_non_null(strstr(why, "line 3: Bad configuration option: foo"));
+    assert_int_equal(server_config_load(&c, "/nonexistent/x", why, 256),
+                     ERR_NOTFOUND);
+    server_config_cleanup(&c);
+}
+
+static void
+test_server_config_expand(void **state)
+{
+    char *p = NULL;
+
+    (void)state;
+    assert_int_equal(server_config_expand("/k/%u/a%%b", "bob", &p), 0);
+    assert_string_equal(p, "/k/bob/a%b");
+    free(p);
+    assert_int_equal(server_config_expand("/k/%h", "bob", &p), ERR_CONFIG);
+    assert_int_equal(server_config_expand("/k/%u", "../x", &p), ERR_DENIED);
+    assert_int_equal(server_config_expand("/k/%u", "a/b", &p), ERR_DENIED);
+    assert_int_equal(server_config_expand("/k/%u", "", &p), ERR_DENIED);
+    assert_null(p);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_server_config_file),
+        cmocka_unit_test(test_server_config_defaults),
+        cmocka_unit_test(test_server_config_errors),
+        cmocka_unit_test(test_server_config_expand),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
