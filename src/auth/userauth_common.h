@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: ISC */
+/* Pieces of RFC 4252 shared by the userauth client and server. */
+#ifndef ADIT_AUTH_USERAUTH_COMMON_H
+#define ADIT_AUTH_USERAUTH_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/buf.h"
+
+#define USERAUTH_SERVICE "ssh-userauth"
+#define USERAUTH_CONN_SERVICE "ssh-connection"
+
+/* Every signature algorithm we verify in user authentication. */
+#define USERAUTH_DEFAULT_ALGS                                               \
+    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                 \
+    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
+
+/* True when the comma-separated list holds name exactly. */
+bool userauth_namelist_has(const char *list, const char *name);
+
+/*
+ * Append a publickey USERAUTH_REQUEST up to and including the key blob
+ * (RFC 4252 7): byte 50, string user, string "ssh-connection", string
+ * "publickey", boolean has_sig, string alg, string blob. With the session
+ * id in front, this is also exactly the data that is signed.
+ */
+int userauth_pk_request(struct buf *b, const char *user, const char *alg,
+                        const uint8_t *blob, size_t blob_len, bool has_sig);
+
+#endif
