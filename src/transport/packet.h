@@ -66,7 +66,7 @@ int packet_send(struct pkt_dir *d, struct buf *out, const uint8_t *payload,
 
 /*
  * Receiving: take one packet from the front of in, decrypting in place.
- * Returns 0 with *payload/*len viewing the plaintext payload inside in and
+ * Returns 0 with *payload and *len viewing the plaintext payload inside in and
  * *consumed the bytes the caller drops from in (buf_consume) once done
  * with the payload; seqnr has advanced. ERR_AGAIN: not all of it is here
  * yet. ERR_MAC, ERR_PROTO (bad length or padding), ERR_LIMIT (too long).
