@@ -76,7 +76,9 @@ buf_truncate(struct buf *b, size_t n)
     if (n > b->len - b->off) {
         abort(); /* caller broke the contract */
     }
-    mem_wipe(b->d + b->off + n, b->len - b->off - n);
+    if (b->d != NULL) {
+        mem_wipe(b->d + b->off + n, b->len - b->off - n);
+    }
     b->len = b->off + n;
 }
 
@@ -133,7 +135,8 @@ buf_reserve(struct buf *b, size_t n, uint8_t **out)
             return r;
         }
     }
-    *out = b->d + b->len;
+    /* A zero-byte reserve on an unallocated buffer leaves *out NULL. */
+    *out = b->d == NULL ? NULL : b->d + b->len;
     return 0;
 }
 

@@ -28,7 +28,8 @@ rd_bytes(struct rd *rd, size_t n, const uint8_t **p)
     if (n > rd->len - rd->off) {
         return ERR_TRUNC;
     }
-    *p = rd->p + rd->off;
+    /* An empty reader may have no memory: NULL + 0 is undefined in C. */
+    *p = rd->p == NULL ? NULL : rd->p + rd->off;
     rd->off += n;
     return 0;
 }
@@ -197,8 +198,8 @@ rd_mpint(struct rd *rd, const uint8_t **p, size_t *len, size_t max)
 
     *p = NULL;
     *len = 0;
-    /* One extra byte for the sign-padding zero. */
-    if ((r = rd_string(rd, &v, &n, max + 1)) != 0) {
+    /* One extra byte for the sign-padding zero (without wrapping). */
+    if ((r = rd_string(rd, &v, &n, max < SIZE_MAX ? max + 1 : max)) != 0) {
         return r;
     }
     if (n > 0 && (v[0] & 0x80) != 0) {
