@@ -62,7 +62,7 @@ int transport_feed(struct transport *t, const uint8_t *p, size_t n);
 /*
  * Process buffered input until there is a message for the layers above:
  * SERVICE_REQUEST, SERVICE_ACCEPT, and every message number >= 50.
- * Returns 0 with *payload/*len viewing it (valid until the next call into
+ * Returns 0 with *payload and *len viewing it (valid until the next call into
  * the transport), ERR_AGAIN when more bytes are needed, or a negative
  * error: the connection is over, transport_error() says why and any
  * DISCONNECT for the peer is already queued in the output.
