@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: ISC */
+/* Unit tests for the connection protocol (conn.c) with a capturing sink. */
+#include "testutil.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capsink.h"
+#include "conn/conn.h"
+#include "transport/ssh_msg.h"
+#include "util/adit_limits.h"
+#include "util/err.h"
+#include "wire/buf.h"
+#include "wire/rd.h"
+
+struct fix {
+    struct capsink cap;
+    struct pkt_sink sink;
+    struct conn *c;
+    /* what the callbacks saw */
+    unsigned n_open_req, n_result, n_data, n_eof, n_closed, n_writable;
+    unsigned n_reply;
+    uint32_t last_id, last_reason;
+    bool last_ok;
+    size_t data_bytes, last_reply_len;
+    char last_host[64];
+    uint32_t last_port;
+    /* behaviour */
+    bool auto_confirm, auto_consume, close_in_data, fail_in_open;
+    bool open_in_closed;
+};
+
+static void
+cb_open_request(void *ctx, uint32_t id, const struct chan_open_info *info)
+{
+    struct fix *f = ctx;
+
+    f->n_open_req++;
+    f->last_id = id;
+    f->last_port = info->port;
+    snprintf(f->last_host, sizeof(f->last_host), "%s",
+             info->host != NULL ? info->host : "");
+    if (f->fail_in_open) {
+        assert_int_equal(conn_open_fail(f->c, id, 1, "no"), 0);
+    } else if (f->auto_confirm) {
+        assert_int_equal(conn_open_confirm(f->c, id), 0);
+    }
+}
+
+static void
+cb_open_result(void *ctx, uint32_t id, uint32_t reason, const char *msg)
+{
+    struct fix *f = ctx;
+
+    f->n_result++;
+    f->last_id = id;
+    f->last_reason = reason;
+}
+
+static void
+cb_data(void *ctx, uint32_t id, const uint8_t *p, size_t n)
+{
+    struct fix *f = ctx;
+
+    f->n_data++;
+    f->data_bytes += n;
+    if (f->auto_consume) {
+        assert_int_equal(conn_consumed(f->c, id, n), 0);
+    }
+    if (f->close_in_data) {
+        assert_int_equal(conn_close(f->c, id), 0);
+    }
+}
+
+static void
+cb_eof(void *ctx, uint32_t id)
+{
+    ((struct fix *)ctx)->n_eof++;
+}
+
+static void
+cb_closed(void *ctx, uint32_t id)
+{
+    struct fix *f = ctx;
+    struct chan_open_info info = {.type = "session"};
+    uint32_t nid;
+
+    f->n_closed++;
+    f->last_id = id;
+    if (f->open_in_closed) {
+        assert_int_equal(conn_open(f->c, &info, NULL, &nid), 0);
+    }
+}
+
+static void
+cb_writable(void *ctx, uint32_t id)
+{
+    ((struct fix *)ctx)->n_writable++;
+}
+
+static void
+cb_global_reply(void *ctx, bool ok, const uint8_t *p, size_t n)
+{
+    struct fix *f = ctx;
+
+    f->n_reply++;
+    f->last_ok = ok;
+    f->last_reply_len = n;
+}
+
+static struct fix *
+fix_new(void)
+{
+    struct fix *f = calloc(1, sizeof(*f));
+    struct conn_cbs cbs = {
+        .open_request = cb_open_request,
+        .open_result = cb_open_result,
+        .data = cb_data,
+        .eof = cb_eof,
+        .closed = cb_closed,
+        .writable = cb_writable,
+        .global_reply = cb_global_reply,
+    };
+
+    assert_non_null(f);
+    cbs.ctx = f;
+    cap_init(&f->cap, &f->sink);
+    assert_int_equal(conn_new(&f->c, &f->sink, &cbs), 0);
+    f->auto_confirm = true;
+    f->auto_consume = true;
+    return f;
+}
+
+static void
+fix_free(struct fix *f)
+{
+    conn_free(f->c);
+    cap_cleanup(&f->cap);
+    free(f);
+}
+
+/* ---- message builders ---- */
+
+static void
+msg_open_tcpip(struct buf *b, uint32_t sender, uint32_t window,
+               uint32_t maxpkt, const char *host, uint32_t port)
+{
+    buf_reset(b);
+    assert_int_equal(buf_put_u8(b, SSH_MSG_CHANNEL_OPEN), 0);
+    assert_int_equal(buf_put_cstring(b, "direct-tcpip"), 0);
+    assert_int_equal(buf_put_u32(b, sender), 0);
+    assert_int_equal(buf_put_u32(b, window), 0);
+    assert_int_equal(buf_put_u32(b, maxpkt), 0);
+    assert_int_equal(buf_put_cstring(b, host), 0);
+    assert_int_equal(buf_put_u32(b, port), 0);
+    assert_int_equal(buf_put_cstring(b, "127.0.0.1"), 0);
+    assert_int_equal(buf_put_u32(b, 40000), 0);
+}
+
+static void
+msg_u32s(struct buf *b, uint8_t msg, int n, uint32_t a, uint32_t b2,
+         uint32_t c, uint32_t d)
+{
+    uint32_t v[4] = {a, b2, c, d};
+    int i;
+
+    buf_reset(b);
+    assert_int_equal(buf_put_u8(b, msg), 0);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(buf_put_u32(b, v[i]), 0);
+    }
+}
+
+static void
+msg_data(struct buf *b, uint32_t id, size_t n)
+{
+    uint8_t *p;
+
+    buf_reset(b);
+    assert_int_equal(buf_put_u8(b, SSH_MSG_CHANNEL_DATA), 0);
+    assert_int_equal(buf_put_u32(b, id), 0);
+    assert_int_equal(buf_put_u32(b, (uint32_t)n), 0);
+    assert_int_equal(buf_append_space(b, n, &p), 0);
+    memset(p, 'x', n);
+}
+
+static int
+feed(struct fix *f, const struct buf *b)
+{
+    return conn_handle(f->c, buf_ptr(b), buf_len(b));
+}
+
+/* The peer opens a channel (peer id 7); returns our id. */
+static uint32_t
+peer_opens(struct fix *f, uint32_t window, uint32_t maxpkt)
+{
+    struct buf b;
+    const struct cap_msg *m;
+
+    buf_init(&b);
+    msg_open_tcpip(&b, 7, window, maxpkt, "example.org", 80);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_non_null(m);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_CONFIRMATION);
+    assert_int_equal(get_u32_be(m->p + 1), 7);
+    buf_cleanup(&b);
+    return f->last_id;
+}
+
+/* ---- tests ---- */
+
+static void
+test_peer_open_confirm(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 1000, 500);
+    const struct cap_msg *m;
+
+    assert_int_equal(f->n_open_req, 1);
+    assert_string_equal(f->last_host, "example.org");
+    assert_int_equal(f->last_port, 80);
+    assert_int_equal(conn_channel_count(f->c), 1);
+    assert_int_equal(conn_send_window(f->c, id), 1000);
+    m = &f->cap.msgs[0];
+    assert_int_equal(m->len, 17);
+    assert_int_equal(get_u32_be(m->p + 5), id);
+    assert_int_equal(get_u32_be(m->p + 9), LIM_WINDOW_INITIAL);
+    assert_int_equal(get_u32_be(m->p + 13), LIM_CHAN_PACKET);
+    fix_free(f);
+}
+
+static void
+test_our_open_data_eof_close(void **state)
+{
+    struct fix *f = fix_new();
+    struct chan_open_info info = {.type = "direct-tcpip",
+                                  .host = "h",
+                                  .port = 22,
+                                  .orig_host = "127.0.0.1",
+                                  .orig_port = 5};
+    const struct cap_msg *m;
+    struct buf b;
+    uint32_t id;
+    int x = 42;
+
+    buf_init(&b);
+    assert_int_equal(conn_open(f->c, &info, &x, &id), 0);
+    assert_ptr_equal(conn_udata(f->c, id), &x);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN);
+    assert_int_equal(conn_send_window(f->c, id), 0);
+    /* data before confirmation is for an unconfirmed channel */
+    msg_data(&b, id, 1);
+    assert_int_equal(feed(f, &b), ERR_CHANNEL);
+    msg_u32s(&b, SSH_MSG_CHANNEL_OPEN_CONFIRMATION, 4, id, 99, 100, 64);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_result, 1);
+    assert_int_equal(f->last_reason, 0);
+    assert_int_equal(conn_send(f->c, id, (const uint8_t *)"0123456789", 10),
+                     0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_DATA);
+    assert_int_equal(get_u32_be(m->p + 1), 99);
+    assert_int_equal(get_u32_be(m->p + 5), 10);
+    assert_memory_equal(m->p + 9, "0123456789", 10);
+    assert_int_equal(conn_send_window(f->c, id), 90);
+    msg_data(&b, id, 5);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->data_bytes, 5);
+    msg_u32s(&b, SSH_MSG_CHANNEL_EOF, 1, id, 0, 0, 0);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_eof, 1);
+    msg_data(&b, id, 1);
+    assert_int_equal(feed(f, &b), ERR_PROTO); /* data after EOF */
+    assert_int_equal(conn_send_eof(f->c, id), 0);
+    assert_int_equal(conn_send_eof(f->c, id), 0); /* at most once */
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_EOF);
+    assert_null(cap_take(&f->cap));
+    assert_int_equal(conn_send_window(f->c, id), 0);
+    /* we close first, then the peer */
+    assert_int_equal(conn_close(f->c, id), 0);
+    assert_int_equal(conn_close(f->c, id), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_CLOSE);
+    assert_null(cap_take(&f->cap));
+    assert_int_equal(f->n_closed, 0);
+    msg_u32s(&b, SSH_MSG_CHANNEL_CLOSE, 1, id, 0, 0, 0);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_closed, 1);
+    assert_null(cap_take(&f->cap));
+    assert_int_equal(conn_channel_count(f->c), 0);
+    assert_int_equal(feed(f, &b), ERR_CHANNEL);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_peer_closes_first(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 1000, 500);
+    const struct cap_msg *m;
+    struct buf b;
+
+    buf_init(&b);
+    f->open_in_closed = true; /* reentrancy: open from closed() */
+    msg_u32s(&b, SSH_MSG_CHANNEL_CLOSE, 1, id, 0, 0, 0);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_CLOSE);
+    assert_int_equal(get_u32_be(m->p + 1), 7);
+    assert_int_equal(f->n_closed, 1);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN);
+    /* the new channel took the freed id only after the old was gone */
+    assert_int_equal(conn_channel_count(f->c), 1);
+    assert_int_equal(conn_close(f->c, id), ERR_CHANNEL);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_close_in_data_callback(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 1000, 500);
+    const struct cap_msg *m;
+    struct buf b;
+
+    buf_init(&b);
+    f->close_in_data = true;
+    msg_data(&b, id, 3);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_CLOSE);
+    /* data after our CLOSE is still accepted (it was in flight) */
+    msg_data(&b, id, 3);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_data, 1);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_window_adjust_emitted(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 1000, 500);
+    const struct cap_msg *m;
+    struct buf b;
+    size_t sent = 0, chunk = LIM_CHAN_PACKET;
+
+    buf_init(&b);
+    f->auto_consume = false;
+    while (sent + chunk <= LIM_WINDOW_INITIAL / 2) {
+        msg_data(&b, id, chunk);
+        assert_int_equal(feed(f, &b), 0);
+        sent += chunk;
+    }
+    assert_int_equal(conn_consumed(f->c, id, sent - 1), 0);
+    assert_null(cap_take(&f->cap));
+    assert_int_equal(conn_consumed(f->c, id, 1), 0);
+    m = cap_take(&f->cap);
+    assert_non_null(m);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_WINDOW_ADJUST);
+    assert_int_equal(get_u32_be(m->p + 1), 7);
+    assert_int_equal(get_u32_be(m->p + 5), sent);
+    /* consuming more than was delivered is a caller bug */
+    assert_int_equal(conn_consumed(f->c, id, 1), ERR_INVAL);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_window_violation(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 1000, 500);
+    struct buf b;
+    size_t sent = 0;
+
+    buf_init(&b);
+    f->auto_consume = false;
+    while (sent < LIM_WINDOW_INITIAL) {
+        msg_data(&b, id, LIM_CHAN_PACKET);
+        assert_int_equal(feed(f, &b), 0);
+        sent += LIM_CHAN_PACKET;
+    }
+    msg_data(&b, id, 1);
+    assert_int_equal(feed(f, &b), ERR_WINDOW);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_adjust_overflow_and_writable(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 0, 500);
+    struct buf b;
+
+    buf_init(&b);
+    assert_int_equal(conn_send(f->c, id, (const uint8_t *)"x", 1),
+                     ERR_WINDOW);
+    msg_u32s(&b, SSH_MSG_CHANNEL_WINDOW_ADJUST, 2, id, 10, 0, 0);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_writable, 1);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_writable, 1); /* only from 0 */
+    assert_int_equal(conn_send_window(f->c, id), 20);
+    msg_u32s(&b, SSH_MSG_CHANNEL_WINDOW_ADJUST, 2, id, UINT32_MAX - 20, 0,
+             0);
+    assert_int_equal(feed(f, &b), 0);
+    msg_u32s(&b, SSH_MSG_CHANNEL_WINDOW_ADJUST, 2, id, 1, 0, 0);
+    assert_int_equal(feed(f, &b), ERR_PROTO);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_send_split_and_zero_copy(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 3000, 1000);
+    uint8_t data[2500], *p;
+    const struct cap_msg *m;
+    size_t max;
+
+    memset(data, 'a', sizeof(data));
+    assert_int_equal(conn_send(f->c, id, data, 2500), 0);
+    assert_int_equal(f->cap.n - f->cap.next, 3);
+    assert_int_equal(get_u32_be(cap_take(&f->cap)->p + 5), 1000);
+    assert_int_equal(get_u32_be(cap_take(&f->cap)->p + 5), 1000);
+    assert_int_equal(get_u32_be(cap_take(&f->cap)->p + 5), 500);
+    assert_int_equal(conn_send(f->c, id, data, 501), ERR_WINDOW);
+    assert_int_equal(conn_send_begin(f->c, id, &max, &p), 0);
+    assert_int_equal(max, 500);
+    memcpy(p, "hey", 3);
+    assert_int_equal(conn_send_commit(f->c, id, 3), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->len, 12);
+    assert_int_equal(get_u32_be(m->p + 5), 3);
+    assert_memory_equal(m->p + 9, "hey", 3);
+    assert_int_equal(conn_send_window(f->c, id), 497);
+    assert_int_equal(conn_send_begin(f->c, id, &max, &p), 0);
+    assert_int_equal(conn_send_commit(f->c, id, 0), 0);
+    assert_null(cap_take(&f->cap));
+    fix_free(f);
+}
+
+static void
+test_unknown_channel(void **state)
+{
+    struct fix *f = fix_new();
+    struct buf b;
+
+    buf_init(&b);
+    msg_data(&b, 3, 1);
+    assert_int_equal(feed(f, &b), ERR_CHANNEL);
+    msg_u32s(&b, SSH_MSG_CHANNEL_EOF, 1, 12345678, 0, 0, 0);
+    assert_int_equal(feed(f, &b), ERR_CHANNEL);
+    msg_u32s(&b, SSH_MSG_CHANNEL_OPEN_CONFIRMATION, 4, 0, 1, 2, 3);
+    assert_int_equal(feed(f, &b), ERR_CHANNEL);
+    /* a peer-opened channel not yet confirmed */
+    f->auto_confirm = false;
+    msg_open_tcpip(&b, 7, 100, 100, "h", 1);
+    assert_int_equal(feed(f, &b), 0);
+    msg_data(&b, f->last_id, 1);
+    assert_int_equal(feed(f, &b), ERR_CHANNEL);
+    assert_int_equal(conn_open_fail(f->c, f->last_id, 2, "x"), 0);
+    assert_int_equal(conn_channel_count(f->c), 0);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_open_refusals(void **state)
+{
+    struct fix *f = fix_new();
+    const struct cap_msg *m;
+    struct buf b;
+    unsigned i;
+
+    buf_init(&b);
+    buf_put_u8(&b, SSH_MSG_CHANNEL_OPEN);
+    buf_put_cstring(&b, "x11");
+    buf_put_u32(&b, 5);
+    buf_put_u32(&b, 5);
+    buf_put_u32(&b, 5);
+    buf_put_cstring(&b, "whatever");
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(get_u32_be(m->p + 1), 5);
+    assert_int_equal(get_u32_be(m->p + 5), SSH_OPEN_UNKNOWN_CHANNEL_TYPE);
+    /* the callback refuses from inside open_request */
+    f->fail_in_open = true;
+    msg_open_tcpip(&b, 7, 100, 100, "h", 1);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(conn_channel_count(f->c), 0);
+    f->fail_in_open = false;
+    msg_open_tcpip(&b, 7, 100, 100, "h", 65536);
+    assert_int_equal(feed(f, &b), ERR_FORMAT);
+    /* max channels */
+    cap_clear(&f->cap);
+    for (i = 0; i < LIM_CHANNELS; i++) {
+        msg_open_tcpip(&b, i, 100, 100, "h", 1);
+        assert_int_equal(feed(f, &b), 0);
+    }
+    cap_clear(&f->cap);
+    msg_open_tcpip(&b, 9, 100, 100, "h", 1);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(get_u32_be(m->p + 5), SSH_OPEN_RESOURCE_SHORTAGE);
+    assert_int_equal(conn_channel_count(f->c), LIM_CHANNELS);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_our_open_refused(void **state)
+{
+    struct fix *f = fix_new();
+    struct chan_open_info info = {.type = "session"};
+    struct buf b;
+    uint32_t id;
+
+    buf_init(&b);
+    assert_int_equal(conn_open(f->c, &info, NULL, &id), 0);
+    buf_put_u8(&b, SSH_MSG_CHANNEL_OPEN_FAILURE);
+    buf_put_u32(&b, id);
+    buf_put_u32(&b, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
+    buf_put_cstring(&b, "no");
+    buf_put_cstring(&b, "");
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_result, 1);
+    assert_int_equal(f->last_reason, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
+    assert_int_equal(conn_channel_count(f->c), 0);
+    /* closed while opening: CLOSE goes out on confirmation */
+    assert_int_equal(conn_open(f->c, &info, NULL, &id), 0);
+    assert_int_equal(conn_close(f->c, id), 0);
+    cap_clear(&f->cap);
+    msg_u32s(&b, SSH_MSG_CHANNEL_OPEN_CONFIRMATION, 4, id, 3, 100, 100);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_result, 1);
+    assert_int_equal(cap_take(&f->cap)->p[0], SSH_MSG_CHANNEL_CLOSE);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_requests(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 100, 100);
+    const struct cap_msg *m;
+    struct buf b;
+
+    buf_init(&b);
+    buf_put_u8(&b, SSH_MSG_GLOBAL_REQUEST);
+    buf_put_cstring(&b, "keepalive@openssh.com");
+    buf_put_bool(&b, true);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->len, 1);
+    assert_int_equal(m->p[0], SSH_MSG_REQUEST_FAILURE);
+    buf_truncate(&b, buf_len(&b) - 1);
+    buf_put_bool(&b, false);
+    assert_int_equal(feed(f, &b), 0);
+    assert_null(cap_take(&f->cap));
+    buf_reset(&b);
+    buf_put_u8(&b, SSH_MSG_CHANNEL_REQUEST);
+    buf_put_u32(&b, id);
+    buf_put_cstring(&b, "winadj@putty.projects.tartarus.org");
+    buf_put_bool(&b, true);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->len, 5);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_FAILURE);
+    assert_int_equal(get_u32_be(m->p + 1), 7);
+    buf_reset(&b);
+    buf_put_u8(&b, SSH_MSG_CHANNEL_REQUEST);
+    buf_put_u32(&b, id);
+    buf_put_cstring(&b, "eow@openssh.com");
+    buf_put_bool(&b, false);
+    assert_int_equal(feed(f, &b), 0);
+    assert_null(cap_take(&f->cap));
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+static void
+test_global_replies(void **state)
+{
+    struct fix *f = fix_new();
+    uint8_t port[4] = {0, 0, 0x1f, 0x90};
+    struct buf b;
+
+    buf_init(&b);
+    buf_put_u8(&b, SSH_MSG_REQUEST_SUCCESS);
+    assert_int_equal(feed(f, &b), ERR_PROTO); /* nothing asked */
+    assert_int_equal(conn_global_request(f->c, "tcpip-forward", true, port,
+                                         4), 0);
+    assert_int_equal(conn_global_request(f->c, "x", true, NULL, 0), 0);
+    assert_int_equal(conn_global_request(f->c, "y", false, NULL, 0), 0);
+    buf_put(&b, port, 4);
+    assert_int_equal(feed(f, &b), 0);
+    assert_true(f->last_ok);
+    assert_int_equal(f->last_reply_len, 4);
+    buf_reset(&b);
+    buf_put_u8(&b, SSH_MSG_REQUEST_FAILURE);
+    assert_int_equal(feed(f, &b), 0);
+    assert_false(f->last_ok);
+    assert_int_equal(f->n_reply, 2);
+    assert_int_equal(feed(f, &b), ERR_PROTO);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+/*
+ * Every proper prefix of a message is rejected cleanly; so is one extra
+ * trailing byte where the layout is fixed. mk builds the message for a
+ * fresh fixture (with a confirmed channel as id, peer id 7).
+ */
+typedef void (*mk_fn)(struct buf *b, uint32_t id);
+
+static void
+mk_open(struct buf *b, uint32_t id)
+{
+    msg_open_tcpip(b, 8, 100, 100, "host", 1);
+}
+
+static void
+mk_adjust(struct buf *b, uint32_t id)
+{
+    msg_u32s(b, SSH_MSG_CHANNEL_WINDOW_ADJUST, 2, id, 5, 0, 0);
+}
+
+static void
+mk_data(struct buf *b, uint32_t id)
+{
+    msg_data(b, id, 4);
+}
+
+static void
+mk_ext_data(struct buf *b, uint32_t id)
+{
+    buf_reset(b);
+    buf_put_u8(b, SSH_MSG_CHANNEL_EXTENDED_DATA);
+    buf_put_u32(b, id);
+    buf_put_u32(b, 1);
+    buf_put_cstring(b, "err");
+}
+
+static void
+mk_eof(struct buf *b, uint32_t id)
+{
+    msg_u32s(b, SSH_MSG_CHANNEL_EOF, 1, id, 0, 0, 0);
+}
+
+static void
+mk_close(struct buf *b, uint32_t id)
+{
+    msg_u32s(b, SSH_MSG_CHANNEL_CLOSE, 1, id, 0, 0, 0);
+}
+
+static void
+mk_chan_request(struct buf *b, uint32_t id)
+{
+    buf_reset(b);
+    buf_put_u8(b, SSH_MSG_CHANNEL_REQUEST);
+    buf_put_u32(b, id);
+    buf_put_cstring(b, "x");
+    buf_put_bool(b, true);
+}
+
+static void
+mk_global(struct buf *b, uint32_t id)
+{
+    buf_reset(b);
+    buf_put_u8(b, SSH_MSG_GLOBAL_REQUEST);
+    buf_put_cstring(b, "tcpip-forward");
+    buf_put_bool(b, true);
+}
+
+static void
+check_prefixes(mk_fn mk, bool fixed_layout)
+{
+    struct fix *f;
+    struct buf b;
+    uint32_t id;
+    size_t i, n;
+
+    buf_init(&b);
+    f = fix_new();
+    id = peer_opens(f, 100, 100);
+    mk(&b, id);
+    n = buf_len(&b);
+    assert_int_equal(feed(f, &b), 0);
+    fix_free(f);
+    for (i = 0; i < n; i++) {
+        f = fix_new();
+        id = peer_opens(f, 100, 100);
+        mk(&b, id);
+        assert_true(conn_handle(f->c, buf_ptr(&b), i) < 0);
+        fix_free(f);
+    }
+    if (fixed_layout) {
+        f = fix_new();
+        id = peer_opens(f, 100, 100);
+        mk(&b, id);
+        buf_put_u8(&b, 0);
+        assert_int_equal(feed(f, &b), ERR_TRAILING);
+        fix_free(f);
+    }
+    buf_cleanup(&b);
+}
+
+static void
+test_truncations(void **state)
+{
+    check_prefixes(mk_open, true);
+    check_prefixes(mk_adjust, true);
+    check_prefixes(mk_data, true);
+    check_prefixes(mk_ext_data, true);
+    check_prefixes(mk_eof, true);
+    check_prefixes(mk_close, true);
+    check_prefixes(mk_chan_request, false);
+    check_prefixes(mk_global, false);
+}
+
+/* A string length one too long is truncation, one too short trailing. */
+static void
+test_length_off_by_one(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 100, 100);
+    struct buf b;
+
+    buf_init(&b);
+    msg_data(&b, id, 4);
+    put_u32_be(buf_ptr(&b) + 5, 5);
+    assert_int_equal(feed(f, &b), ERR_TRUNC);
+    put_u32_be(buf_ptr(&b) + 5, 3);
+    assert_int_equal(feed(f, &b), ERR_TRAILING);
+    mk_open(&b, 0);
+    put_u32_be(buf_ptr(&b) + 1, 13); /* "direct-tcpip" is 12 */
+    assert_true(feed(f, &b) < 0);
+    /* "direct-tcpi" is an unknown type: refused, not an error */
+    put_u32_be(buf_ptr(&b) + 1, 11);
+    cap_clear(&f->cap);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(cap_take(&f->cap)->p[0], SSH_MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(conn_channel_count(f->c), 1);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_peer_open_confirm),
+        cmocka_unit_test(test_our_open_data_eof_close),
+        cmocka_unit_test(test_peer_closes_first),
+        cmocka_unit_test(test_close_in_data_callback),
+        cmocka_unit_test(test_window_adjust_emitted),
+        cmocka_unit_test(test_window_violation),
+        cmocka_unit_test(test_adjust_overflow_and_writable),
+        cmocka_unit_test(test_send_split_and_zero_copy),
+        cmocka_unit_test(test_unknown_channel),
+        cmocka_unit_test(test_open_refusals),
+        cmocka_unit_test(test_our_open_refused),
+        cmocka_unit_test(test_requests),
+        cmocka_unit_test(test_global_replies),
+        cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_length_off_by_one),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
