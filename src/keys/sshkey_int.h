@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: ISC */
+/* Internals shared by the key modules (not for use outside src/keys/). */
+#ifndef ADIT_KEYS_SSHKEY_INT_H
+#define ADIT_KEYS_SSHKEY_INT_H
+
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include "keys/sshkey.h"
+#include "util/adit_limits.h"
+#include "wire/rd.h"
+
+/* RSA moduli below this are refused (OpenSSH allows 1024; we are strict). */
+#define SSHKEY_RSA_MIN_BITS 2048u
+#define SSHKEY_RSA_MAX_BITS (LIM_MPINT * 8u)
+#define SSHKEY_ED25519_LEN 32u
+#define SSHKEY_ED25519_SIG_LEN 64u
+
+struct sshkey {
+    enum sshkey_type type;
+    EVP_PKEY *pkey;
+    bool is_private;
+    uint8_t *blob; /* cached public key blob, set at construction */
+    size_t blob_len;
+};
+
+/* Static facts about each key type. */
+struct sshkey_info {
+    enum sshkey_type type;
+    const char *name;     /* blob type name */
+    const char *curve;    /* "nistp256" ..., or NULL */
+    const char *group;    /* OpenSSL group name, or NULL */
+    size_t field_len;     /* EC field element bytes, or 0 */
+    const char *digest;   /* digest for signatures ("SHA256"), or NULL */
+};
+
+const struct sshkey_info *sshkey_info_get(enum sshkey_type type);
+
+/*
+ * Wrap pkey (ownership passes in, also on error) as a key of type, with
+ * its public blob computed; checks RSA size and EC group.
+ */
+int sshkey_from_pkey(EVP_PKEY *pkey, enum sshkey_type type, bool is_private,
+                     struct sshkey **out);
+
+/* Build a public EVP_PKEY from the typed part of a blob (after the name). */
+int sshkey_read_pub_fields(struct rd *rd, enum sshkey_type type,
+                           EVP_PKEY **out);
+
+/*
+ * EVP_PKEY_fromdata() for algorithm alg ("EC", "RSA") from the params in
+ * bld. ERR_KEY_FORMAT when libcrypto refuses them.
+ */
+int sshkey_pkey_fromdata(const char *alg, int selection,
+                         OSSL_PARAM_BLD *bld, EVP_PKEY **out);
+
+/* Append an mpint from a BIGNUM. */
+int sshkey_put_bn(struct buf *b, const BIGNUM *bn);
+
+/* sshkey_type_from_name() for a name that is not NUL-terminated. */
+int sshkey_type_from_bytes(const uint8_t *s, size_t n, enum sshkey_type *out);
+
+/* True when s (n bytes, not NUL-terminated) equals the C string name. */
+bool sshkey_name_eq(const uint8_t *s, size_t n, const char *name);
+
+/*
+ * Read a whole file of at most max bytes into out. ERR_NOTFOUND when it
+ * does not exist, ERR_LIMIT when larger than max, ERR_IO otherwise.
+ */
+int keyfile_read(const char *path, size_t max, struct buf *out);
+
+/*
+ * Replace path with the n bytes at p: write a temporary file beside it
+ * with mode, fsync, then rename over path.
+ */
+int keyfile_write_atomic(const char *path, const void *p, size_t n,
+                         unsigned mode);
+
+#endif

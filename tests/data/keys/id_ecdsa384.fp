@@ -1,0 +1,1 @@
+SHA256:Bs/cZCHPcrsAhMquQ+CJJjjpKJuhxkWN10WrYfXF690

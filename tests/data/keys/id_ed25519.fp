@@ -1,0 +1,1 @@
+SHA256:JvFi0ojghko3m/xjL83HdIfPbooTax8lIZDJCV7x0k8

@@ -1,0 +1,1 @@
+SHA256:cobvgt5LxkrM2bz62YH1/w9qGP7+Sq95kmaSXvJzzyw

@@ -1,0 +1,1 @@
+SHA256:4wlax1v2Ve1Zn8vcjcBP/YpsmcKRyfxYMCBqj9Rv6L0

@@ -1,0 +1,1 @@
+SHA256:bblVtoyG0/u8mbizXJpmADKR3zh112LzjwZJ4PhSnpg

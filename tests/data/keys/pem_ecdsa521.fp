@@ -1,0 +1,1 @@
+SHA256:fDMpc8VEaTudRqnL+OchUTfsXKu7Pa5vsvedpcM7O/U

@@ -1,0 +1,1 @@
+SHA256:0boRxZdmp+Ns0kcAITQdvzsPEUeYdL0QzLYrgjfvRI4

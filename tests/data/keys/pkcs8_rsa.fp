@@ -1,0 +1,1 @@
+SHA256:3wwQc7zWUw+dFIfaY1S1avkOXdGpi8TZmofx1ovfDLg
