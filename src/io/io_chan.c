@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: ISC */
+/* A channel joined to a local TCP socket. */
+#include "io/io_chan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io_impl.h"
+#include "io/io_util.h"
+#include "transport/ssh_msg.h"
+#include "util/adit_limits.h"
+#include "util/err.h"
+#include "util/log.h"
+
+/* Peer data on its way to the local socket; the window is given back in
+ * the write callback, so a slow local reader closes the SSH window. */
+struct io_chan_wreq {
+    uv_write_t req;
+    struct io_chan *ch;
+    size_t n;
+    uint8_t data[];
+};
+
+static struct conn *
+io_chan_conn(struct io_chan *ch)
+{
+    return ch->gone || !ch->has_id ? NULL : io_conn_conn(ch->ic);
+}
+
+/* Free once the socket is closed and the channel is gone (or the whole
+ * connection is going, taking its channels with it). */
+static void
+io_chan_maybe_free(struct io_chan *ch)
+{
+    struct io_conn *ic = ch->ic;
+    struct conn *c;
+
+    if (ch->tcp != NULL || ch->connecting != NULL) {
+        return;
+    }
+    if (ch->has_id && !ch->gone) {
+        if (!ic->ending) {
+            return;
+        }
+        if ((c = session_conn(ic->s)) != NULL) {
+            conn_set_udata(c, ch->id, NULL);
+        }
+    }
+    io_conn_unlink_chan(ic, ch);
+    free(ch);
+}
+
+static void
+io_chan_tcp_closed(uv_handle_t *h)
+{
+    struct io_chan *ch = h->data;
+
+    free(h);
+    ch->tcp = NULL;
+    io_chan_maybe_free(ch);
+}
+
+static void
+io_chan_close_tcp(struct io_chan *ch)
+{
+    if (ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp)) {
+        uv_close((uv_handle_t *)ch->tcp, io_chan_tcp_closed);
+    }
+}
+
+/* Local trouble: close the channel and the socket. */
+static void
+io_chan_fail(struct io_chan *ch)
+{
+    struct conn *c = io_chan_conn(ch);
+
+    if (c != NULL && !ch->close_sent) {
+        ch->close_sent = true;
+        conn_close(c, ch->id);
+        io_conn_flush(ch->ic);
+    }
+    io_chan_close_tcp(ch);
+}
+
+/* Both directions are done: close the channel (closed() frees it). */
+static void
+io_chan_maybe_close(struct io_chan *ch)
+{
+    struct conn *c = io_chan_conn(ch);
+
+    if (ch->local_eof && ch->shut_done && !ch->close_sent && c != NULL) {
+        ch->close_sent = true;
+        conn_close(c, ch->id);
+        io_conn_flush(ch->ic);
+    }
+}
+
+void
+io_chan_abort(struct io_chan *ch)
+{
+    if (ch->connecting != NULL) {
+        io_connect_cancel(ch->connecting);
+        ch->connecting = NULL;
+    }
+    io_chan_close_tcp(ch);
+    io_chan_maybe_free(ch);
+}
+
+/* ---- local socket -> channel ---- */
+
+static void
+io_chan_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    struct io_chan *ch = h->data;
+    struct conn *c = io_chan_conn(ch);
+    size_t max = 0;
+    uint8_t *p = NULL;
+
+    *b = uv_buf_init(NULL, 0);
+    if (c == NULL || ch->begun) {
+        return;
+    }
+    if (conn_send_begin(c, ch->id, &max, &p) != 0 || max == 0) {
+        return;
+    }
+    ch->begun = true;
+    *b = uv_buf_init((char *)p, (unsigned)max);
+}
+
+static void
+io_chan_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
+{
+    struct io_chan *ch = st->data;
+    struct conn *c = io_chan_conn(ch);
+
+    if (ch->begun) {
+        ch->begun = false;
+        if (c != NULL &&
+            conn_send_commit(c, ch->id, nread > 0 ? (size_t)nread : 0) != 0) {
+            io_chan_fail(ch);
+            return;
+        }
+    }
+    if (nread > 0 || nread == UV_ENOBUFS) {
+        io_conn_flush(ch->ic);
+        io_chan_update_reading(ch);
+    } else if (nread == UV_EOF) {
+        ch->local_eof = true;
+        io_chan_update_reading(ch);
+        if (c != NULL) {
+            conn_send_eof(c, ch->id);
+            io_conn_flush(ch->ic);
+        }
+        io_chan_maybe_close(ch);
+    } else if (nread < 0) {
+        io_chan_fail(ch);
+    }
+}
+
+void
+io_chan_update_reading(struct io_chan *ch)
+{
+    struct conn *c = io_chan_conn(ch);
+    bool want = c != NULL && ch->confirmed && !ch->local_eof &&
+                ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp) &&
+                conn_send_window(c, ch->id) > 0 &&
+                io_conn_queued(ch->ic) < LIM_OUTQ_HIGHWATER;
+
+    if (want && !ch->reading) {
+        ch->reading = uv_read_start((uv_stream_t *)ch->tcp, io_chan_alloc,
+                                    io_chan_read) == 0;
+    } else if (!want && ch->reading) {
+        ch->reading = false;
+        if (ch->tcp != NULL) {
+            uv_read_stop((uv_stream_t *)ch->tcp);
+        }
+    }
+}
+
+/* ---- channel -> local socket ---- */
+
+static void
+io_chan_written(uv_write_t *req, int status)
+{
+    struct io_chan_wreq *w = req->data;
+    struct io_chan *ch = w->ch;
+    struct conn *c = io_chan_conn(ch);
+
+    if (c != NULL) {
+        conn_consumed(c, ch->id, w->n);
+        io_conn_flush(ch->ic);
+    }
+    free(w);
+    if (status != 0 && status != UV_ECANCELED) {
+        io_chan_fail(ch);
+    }
+}
+
+void
+io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
+{
+    struct io_chan_wreq *w;
+    uv_buf_t ub;
+
+    if (ch->tcp == NULL || ch->shut_started ||
+        (w = malloc(sizeof(*w) + n)) == NULL) {
+        conn_consumed(io_conn_conn(ch->ic), ch->id, n);
+        return;
+    }
+    w->ch = ch;
+    w->n = n;
+    w->req.data = w;
+    memcpy(w->data, p, n);
+    ub = uv_buf_init((char *)w->data, (unsigned)n);
+    if (uv_write(&w->req, (uv_stream_t *)ch->tcp, &ub, 1,
+                 io_chan_written) != 0) {
+        free(w);
+        conn_consumed(io_conn_conn(ch->ic), ch->id, n);
+        io_chan_fail(ch);
+    }
+}
+
+static void
+io_chan_shut(uv_shutdown_t *req, int status)
+{
+    struct io_chan *ch = req->data;
+
+    ch->shut_done = true;
+    io_chan_maybe_close(ch);
+}
+
+void
+io_chan_on_eof(struct io_chan *ch)
+{
+    if (ch->shut_started) {
+        return;
+    }
+    ch->shut_started = true;
+    ch->shut.data = ch;
+    if (ch->tcp == NULL ||
+        uv_shutdown(&ch->shut, (uv_stream_t *)ch->tcp, io_chan_shut) != 0) {
+        ch->shut_done = true;
+        io_chan_maybe_close(ch);
+    }
+}
+
+void
+io_chan_on_closed(struct io_chan *ch)
+{
+    ch->gone = true;
+    ch->reading = false;
+    io_chan_close_tcp(ch);
+    io_chan_maybe_free(ch);
+}
+
+/* ---- opening ---- */
+
+static struct io_chan *
+io_chan_new(struct io_conn *ic, uv_tcp_t *tcp)
+{
+    struct io_chan *ch = calloc(1, sizeof(*ch));
+
+    if (ch != NULL) {
+        ch->tcp = tcp;
+        if (tcp != NULL) {
+            tcp->data = ch;
+        }
+        io_conn_link_chan(ic, ch);
+    }
+    return ch;
+}
+
+void
+io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
+{
+    if (reason != 0) {
+        ch->gone = true;
+    } else {
+        ch->confirmed = true;
+    }
+    if (ch->open_cb != NULL) {
+        ch->open_cb(ch->open_ctx, ch, reason, msg);
+    }
+    if (reason != 0) {
+        io_chan_close_tcp(ch);
+        io_chan_maybe_free(ch);
+        return;
+    }
+    io_chan_update_reading(ch);
+}
+
+int
+io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
+             const struct chan_open_info *info, io_chan_open_cb cb,
+             void *ctx)
+{
+    struct conn *c = io_conn_conn(ic);
+    struct io_chan *ch;
+    int r;
+
+    if (c == NULL) {
+        io_close_free((uv_handle_t *)tcp);
+        return ERR_CHANNEL;
+    }
+    if ((ch = io_chan_new(ic, tcp)) == NULL) {
+        io_close_free((uv_handle_t *)tcp);
+        return ERR_NOMEM;
+    }
+    uv_tcp_nodelay(tcp, 1);
+    ch->open_cb = cb;
+    ch->open_ctx = ctx;
+    if ((r = conn_open(c, info, ch, &ch->id)) != 0) {
+        io_chan_close_tcp(ch);
+        return r;
+    }
+    ch->has_id = true;
+    io_conn_flush(ic);
+    return 0;
+}
+
+static void
+io_chan_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
+{
+    struct io_chan *ch = ctx;
+    struct conn *c = io_chan_conn(ch);
+
+    ch->connecting = NULL;
+    if (c == NULL) {
+        if (tcp != NULL) {
+            io_close_free((uv_handle_t *)tcp);
+        }
+        io_chan_maybe_free(ch);
+        return;
+    }
+    if (status != 0) {
+        log_debug("channel %u: connect failed: %s", ch->id,
+                  io_strerror(status));
+        conn_open_fail(c, ch->id, SSH_OPEN_CONNECT_FAILED,
+                       io_strerror(status));
+        ch->gone = true;
+        io_conn_flush(ch->ic);
+        io_chan_maybe_free(ch);
+        return;
+    }
+    ch->tcp = tcp;
+    tcp->data = ch;
+    ch->confirmed = true;
+    if (conn_open_confirm(c, ch->id) != 0) {
+        io_chan_fail(ch);
+        return;
+    }
+    io_conn_flush(ch->ic);
+    io_chan_update_reading(ch);
+}
+
+int
+io_chan_accept_connect(struct io_conn *ic, uint32_t id, const char *host,
+                       uint16_t port, uint64_t timeout_ms)
+{
+    struct conn *c = io_conn_conn(ic);
+    struct io_chan *ch;
+    int r;
+
+    if (c == NULL) {
+        return ERR_CHANNEL;
+    }
+    if ((ch = io_chan_new(ic, NULL)) == NULL) {
+        conn_open_fail(c, id, SSH_OPEN_RESOURCE_SHORTAGE, "out of memory");
+        return ERR_NOMEM;
+    }
+    ch->id = id;
+    ch->has_id = true;
+    conn_set_udata(c, id, ch);
+    r = io_connect_start(&ch->connecting, ic->loop, host, port, AF_UNSPEC,
+                         timeout_ms, io_chan_connected, ch);
+    if (r != 0) {
+        conn_open_fail(c, id, SSH_OPEN_CONNECT_FAILED, err_str(r));
+        ch->gone = true;
+        io_chan_maybe_free(ch);
+        return r;
+    }
+    return 0;
+}

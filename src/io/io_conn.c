@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: ISC */
+/* One SSH connection over a libuv TCP handle. */
+#include "io/io_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io_impl.h"
+#include "io/io_util.h"
+#include "transport/ssh_msg.h"
+#include "util/adit_limits.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static void io_conn_end(struct io_conn *ic, const char *why);
+
+/* ---- teardown ---- */
+
+static void
+io_conn_maybe_free(struct io_conn *ic)
+{
+    struct io_wreq *w;
+
+    if (!ic->tcp_closed || !ic->timer_closed || ic->chans != NULL) {
+        return;
+    }
+    if (ic->cbs.closed != NULL) {
+        ic->cbs.closed(ic->cbs.ctx, ic, ic->why);
+    }
+    while ((w = ic->pool) != NULL) {
+        ic->pool = w->next;
+        buf_cleanup(&w->b);
+        free(w);
+    }
+    session_free(ic->s);
+    free(ic);
+}
+
+static void
+io_conn_tcp_closed(uv_handle_t *h)
+{
+    struct io_conn *ic = h->data;
+
+    free(h);
+    ic->tcp = NULL;
+    ic->tcp_closed = true;
+    io_conn_maybe_free(ic);
+}
+
+static void
+io_conn_timer_closed(uv_handle_t *h)
+{
+    struct io_conn *ic = h->data;
+
+    ic->timer_closed = true;
+    io_conn_maybe_free(ic);
+}
+
+static void
+io_conn_close_handles(struct io_conn *ic)
+{
+    if (ic->tcp != NULL && !uv_is_closing((uv_handle_t *)ic->tcp)) {
+        uv_close((uv_handle_t *)ic->tcp, io_conn_tcp_closed);
+    }
+    if (!uv_is_closing((uv_handle_t *)&ic->timer)) {
+        uv_close((uv_handle_t *)&ic->timer, io_conn_timer_closed);
+    }
+}
+
+static void
+io_conn_shutdown_done(uv_shutdown_t *req, int status)
+{
+    io_conn_close_handles(req->data);
+}
+
+static void
+io_conn_grace_over(uv_timer_t *t)
+{
+    io_conn_close_handles(t->data);
+}
+
+/* The connection is over: flush (the DISCONNECT), then close everything. */
+static void
+io_conn_end(struct io_conn *ic, const char *why)
+{
+    struct io_chan *ch, *next;
+
+    if (ic->ending) {
+        return;
+    }
+    ic->ending = true;
+    snprintf(ic->why, sizeof(ic->why), "%s", why);
+    io_conn_flush(ic);
+    uv_read_stop((uv_stream_t *)ic->tcp);
+    for (ch = ic->chans; ch != NULL; ch = next) {
+        next = ch->next;
+        io_chan_abort(ch);
+    }
+    uv_timer_stop(&ic->timer);
+    uv_timer_start(&ic->timer, io_conn_grace_over, IO_END_GRACE_MS, 0);
+    ic->shut.data = ic;
+    if (uv_shutdown(&ic->shut, (uv_stream_t *)ic->tcp,
+                    io_conn_shutdown_done) != 0) {
+        io_conn_close_handles(ic);
+    }
+}
+
+static void
+io_conn_fail(struct io_conn *ic)
+{
+    const char *e = session_error(ic->s);
+
+    io_conn_end(ic, e != NULL && e[0] != '\0' ? e : "connection failed");
+}
+
+/* ---- output ---- */
+
+static void
+io_conn_written(uv_write_t *req, int status)
+{
+    struct io_wreq *w = req->data;
+    struct io_conn *ic = w->req.handle->data;
+    struct io_chan *ch;
+    bool was_above = ic->above_mark;
+
+    ic->inflight -= buf_len(&w->b);
+    buf_reset(&w->b);
+    if (ic->n_pool < IO_WREQ_POOL) {
+        w->next = ic->pool;
+        ic->pool = w;
+        ic->n_pool++;
+    } else {
+        buf_cleanup(&w->b);
+        free(w);
+    }
+    if (status != 0) {
+        io_conn_end(ic, "Connection reset");
+        return;
+    }
+    ic->above_mark = io_conn_queued(ic) >= LIM_OUTQ_HIGHWATER;
+    if (was_above && !ic->above_mark) {
+        for (ch = ic->chans; ch != NULL; ch = ch->next) {
+            io_chan_update_reading(ch);
+        }
+    }
+}
+
+static struct io_wreq *
+io_conn_get_wreq(struct io_conn *ic)
+{
+    struct io_wreq *w = ic->pool;
+
+    if (w != NULL) {
+        ic->pool = w->next;
+        ic->n_pool--;
+        return w;
+    }
+    if ((w = calloc(1, sizeof(*w))) != NULL) {
+        buf_init(&w->b);
+    }
+    return w;
+}
+
+void
+io_conn_flush(struct io_conn *ic)
+{
+    struct io_wreq *w;
+    uv_buf_t ub;
+
+    while (ic->tcp != NULL && !ic->tcp_closed &&
+           session_has_output(ic->s)) {
+        if ((w = io_conn_get_wreq(ic)) == NULL) {
+            io_conn_end(ic, "out of memory");
+            return;
+        }
+        session_take_output(ic->s, &w->b);
+        w->req.data = w;
+        ub = uv_buf_init((char *)buf_ptr(&w->b), (unsigned)buf_len(&w->b));
+        ic->inflight += buf_len(&w->b);
+        if (uv_write(&w->req, (uv_stream_t *)ic->tcp, &ub, 1,
+                     io_conn_written) != 0) {
+            ic->inflight -= buf_len(&w->b);
+            buf_cleanup(&w->b);
+            free(w);
+            io_conn_end(ic, "write failed");
+            return;
+        }
+    }
+    ic->above_mark = io_conn_queued(ic) >= LIM_OUTQ_HIGHWATER;
+}
+
+/* ---- input and time ---- */
+
+static void
+io_conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    struct io_conn *ic = h->data;
+
+    *b = uv_buf_init((char *)ic->rbuf, sizeof(ic->rbuf));
+}
+
+static void
+io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
+{
+    struct io_conn *ic = st->data;
+    char why[IO_WHY_LEN];
+
+    if (nread > 0) {
+        if (session_feed(ic->s, ic->rbuf, (size_t)nread) != 0) {
+            io_conn_fail(ic);
+        } else {
+            io_conn_flush(ic);
+        }
+    } else if (nread < 0) {
+        snprintf(why, sizeof(why), "Connection %s by %s",
+                 nread == UV_EOF ? "closed" : "reset", ic->peer_name);
+        io_conn_end(ic, why);
+    }
+}
+
+static void
+io_conn_tick(uv_timer_t *t)
+{
+    struct io_conn *ic = t->data;
+
+    if (session_tick(ic->s, io_now_ms(ic->loop)) != 0) {
+        io_conn_fail(ic);
+        return;
+    }
+    io_conn_flush(ic);
+}
+
+/* ---- life ---- */
+
+int
+io_conn_new(struct io_conn **out, uv_loop_t *loop, uv_tcp_t *tcp,
+            const struct session_config *cfg, const struct io_conn_cbs *cbs,
+            const char *peer_name)
+{
+    struct io_conn *ic;
+    int r;
+
+    *out = NULL;
+    if ((ic = calloc(1, sizeof(*ic))) == NULL) {
+        io_close_free((uv_handle_t *)tcp);
+        return ERR_NOMEM;
+    }
+    ic->loop = loop;
+    ic->tcp = tcp;
+    ic->cbs = *cbs;
+    tcp->data = ic;
+    uv_tcp_nodelay(tcp, 1);
+    snprintf(ic->peer_name, sizeof(ic->peer_name), "%s", peer_name);
+    if ((r = io_conn_session_new(ic, cfg)) != 0) {
+        session_free(ic->s);
+        free(ic);
+        io_close_free((uv_handle_t *)tcp);
+        return r;
+    }
+    uv_timer_init(loop, &ic->timer);
+    ic->timer.data = ic;
+    uv_timer_start(&ic->timer, io_conn_tick, 1000, 1000);
+    uv_read_start((uv_stream_t *)tcp, io_conn_alloc, io_conn_read);
+    io_conn_flush(ic);
+    *out = ic;
+    return 0;
+}
+
+void
+io_conn_disconnect(struct io_conn *ic, uint32_t reason, const char *msg)
+{
+    if (ic->ending) {
+        return;
+    }
+    session_disconnect(ic->s, reason, msg);
+    io_conn_end(ic, msg);
+}
+
+void
+io_conn_link_chan(struct io_conn *ic, struct io_chan *ch)
+{
+    ch->ic = ic;
+    ch->prev = NULL;
+    ch->next = ic->chans;
+    if (ic->chans != NULL) {
+        ic->chans->prev = ch;
+    }
+    ic->chans = ch;
+}
+
+void
+io_conn_unlink_chan(struct io_conn *ic, struct io_chan *ch)
+{
+    if (ch->prev != NULL) {
+        ch->prev->next = ch->next;
+    } else {
+        ic->chans = ch->next;
+    }
+    if (ch->next != NULL) {
+        ch->next->prev = ch->prev;
+    }
+    ch->prev = ch->next = NULL;
+    if (ic->ending) {
+        io_conn_maybe_free(ic);
+    }
+}
+
+struct session *
+io_conn_session(struct io_conn *ic)
+{
+    return ic->s;
+}
+
+struct conn *
+io_conn_conn(struct io_conn *ic)
+{
+    return ic->ending ? NULL : session_conn(ic->s);
+}
+
+uv_loop_t *
+io_conn_loop(struct io_conn *ic)
+{
+    return ic->loop;
+}
+
+bool
+io_conn_is_ending(const struct io_conn *ic)
+{
+    return ic->ending;
+}
+
+size_t
+io_conn_queued(const struct io_conn *ic)
+{
+    return ic->inflight + session_queued(ic->s);
+}
+
+const char *
+io_conn_peer_name(const struct io_conn *ic)
+{
+    return ic->peer_name;
+}
+
+void
+io_conn_set_udata(struct io_conn *ic, void *udata)
+{
+    ic->udata = udata;
+}
+
+void *
+io_conn_udata(const struct io_conn *ic)
+{
+    return ic->udata;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * One SSH connection carried over a libuv TCP handle: socket reads are fed
+ * to the session, its output is written as it appears, a 1 s timer tells
+ * it the time, and channel events are routed to the io_chan that owns the
+ * channel. The end is reported once through the closed callback, after
+ * every handle (the socket, the timer and every channel's socket) closed.
+ */
+#ifndef ADIT_IO_IO_CONN_H
+#define ADIT_IO_IO_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "conn/session.h"
+
+struct io_conn;
+
+struct io_conn_cbs {
+    void *ctx;
+    /* Authentication succeeded: channels may be opened. */
+    void (*authenticated)(void *ctx, struct io_conn *ic);
+    /* The peer asks to open a channel (NULL: refused as unknown type).
+     * Answer with conn_open_fail() or by creating an io_chan. */
+    void (*open_request)(void *ctx, struct io_conn *ic, uint32_t id,
+                         const struct chan_open_info *info);
+    /* The connection is over and every handle is closed; why is the
+     * reason in words ("Connection closed by ...", session_error()).
+     * ic is freed when this returns. */
+    void (*closed)(void *ctx, struct io_conn *ic, const char *why);
+};
+
+/*
+ * Take over tcp (a connected, malloc'd handle; TCP_NODELAY is set here
+ * too) and start the session: version line and KEXINIT are written, and
+ * reading starts. cfg is as session_new takes it. peer_name ("HOST port
+ * N") is used in messages. On error tcp is closed and freed, nothing is
+ * called back, and the error is returned.
+ */
+int io_conn_new(struct io_conn **out, uv_loop_t *loop, uv_tcp_t *tcp,
+                const struct session_config *cfg,
+                const struct io_conn_cbs *cbs, const char *peer_name);
+
+/* End the connection by our choice: DISCONNECT (reason, msg), flush,
+ * close. closed() follows from the loop. */
+void io_conn_disconnect(struct io_conn *ic, uint32_t reason,
+                        const char *msg);
+
+/* Write whatever the session has queued. Call after any call into the
+ * session or conn that may produce output. */
+void io_conn_flush(struct io_conn *ic);
+
+struct session *io_conn_session(struct io_conn *ic);
+/* The connection layer, or NULL before authentication. */
+struct conn *io_conn_conn(struct io_conn *ic);
+uv_loop_t *io_conn_loop(struct io_conn *ic);
+bool io_conn_is_ending(const struct io_conn *ic);
+/* Bytes waiting for the network: in the session and in our writes. */
+size_t io_conn_queued(const struct io_conn *ic);
+const char *io_conn_peer_name(const struct io_conn *ic);
+
+/* Caller's pointer. */
+void io_conn_set_udata(struct io_conn *ic, void *udata);
+void *io_conn_udata(const struct io_conn *ic);
+
+#endif

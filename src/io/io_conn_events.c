@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: ISC */
+/* io_conn: creation and the session's events routed to channels. */
+#include "io/io_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io_impl.h"
+#include "io/io_util.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static struct io_chan *
+io_conn_chan(struct io_conn *ic, uint32_t id)
+{
+    struct conn *c = session_conn(ic->s);
+
+    return c == NULL ? NULL : conn_udata(c, id);
+}
+
+static void
+io_conn_ev_auth(void *ctx)
+{
+    struct io_conn *ic = ctx;
+
+    if (ic->cbs.authenticated != NULL) {
+        ic->cbs.authenticated(ic->cbs.ctx, ic);
+    }
+}
+
+static void
+io_conn_ev_open_request(void *ctx, uint32_t id,
+                        const struct chan_open_info *info)
+{
+    struct io_conn *ic = ctx;
+    struct conn *c = session_conn(ic->s);
+
+    if (ic->cbs.open_request != NULL) {
+        ic->cbs.open_request(ic->cbs.ctx, ic, id, info);
+    } else if (c != NULL) {
+        conn_open_fail(c, id, 3, "unknown channel type");
+    }
+}
+
+static void
+io_conn_ev_open_result(void *ctx, uint32_t id, uint32_t reason,
+                       const char *msg)
+{
+    struct io_chan *ch = io_conn_chan(ctx, id);
+
+    if (ch != NULL) {
+        io_chan_on_open_result(ch, reason, msg);
+    }
+}
+
+static void
+io_conn_ev_data(void *ctx, uint32_t id, const uint8_t *p, size_t n)
+{
+    struct io_conn *ic = ctx;
+    struct io_chan *ch = io_conn_chan(ic, id);
+
+    if (ch != NULL) {
+        io_chan_on_data(ch, p, n);
+    } else {
+        conn_consumed(session_conn(ic->s), id, n);
+    }
+}
+
+static void
+io_conn_ev_eof(void *ctx, uint32_t id)
+{
+    struct io_chan *ch = io_conn_chan(ctx, id);
+
+    if (ch != NULL) {
+        io_chan_on_eof(ch);
+    }
+}
+
+static void
+io_conn_ev_closed(void *ctx, uint32_t id)
+{
+    struct io_chan *ch = io_conn_chan(ctx, id);
+
+    if (ch != NULL) {
+        io_chan_on_closed(ch);
+    }
+}
+
+static void
+io_conn_ev_writable(void *ctx, uint32_t id)
+{
+    struct io_chan *ch = io_conn_chan(ctx, id);
+
+    if (ch != NULL) {
+        io_chan_update_reading(ch);
+    }
+}
+
+int
+io_conn_session_new(struct io_conn *ic, const struct session_config *cfg)
+{
+    struct session_cbs scbs;
+    struct conn_cbs ccbs;
+    int r;
+
+    memset(&scbs, 0, sizeof(scbs));
+    memset(&ccbs, 0, sizeof(ccbs));
+    scbs.ctx = ic;
+    scbs.authenticated = io_conn_ev_auth;
+    ccbs.ctx = ic;
+    ccbs.open_request = io_conn_ev_open_request;
+    ccbs.open_result = io_conn_ev_open_result;
+    ccbs.data = io_conn_ev_data;
+    ccbs.eof = io_conn_ev_eof;
+    ccbs.closed = io_conn_ev_closed;
+    ccbs.writable = io_conn_ev_writable;
+    if ((r = session_new(&ic->s, cfg, &scbs, &ccbs)) != 0 ||
+        (r = session_start(ic->s, io_now_ms(ic->loop))) != 0) {
+        return r;
+    }
+    return 0;
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: ISC */
+/* Outgoing TCP connections: async resolve, each address in turn, timeout. */
+#include "io/io_connect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io_util.h"
+#include "util/err.h"
+#include "util/log.h"
+
+struct io_connect {
+    uv_loop_t *loop;
+    uv_getaddrinfo_t gai;
+    uv_timer_t timer;
+    uv_connect_t creq;
+    uv_tcp_t *tcp;          /* the attempt in progress */
+    struct addrinfo *res;
+    struct addrinfo *cur;
+    int last_err;
+    bool resolving;
+    bool done;              /* outcome reported or cancelled */
+    unsigned refs;          /* timer + pending gai + pending connect */
+    io_connect_cb cb;
+    void *ctx;
+    char port_str[8];
+};
+
+static void io_connect_try(struct io_connect *c);
+
+static void
+io_connect_unref(struct io_connect *c)
+{
+    if (--c->refs == 0) {
+        if (c->res != NULL) {
+            uv_freeaddrinfo(c->res);
+        }
+        free(c);
+    }
+}
+
+static void
+io_connect_timer_closed(uv_handle_t *h)
+{
+    io_connect_unref(h->data);
+}
+
+/* Report once, then release everything that is still running. */
+static void
+io_connect_finish(struct io_connect *c, int status, uv_tcp_t *tcp)
+{
+    bool report = !c->done;
+
+    c->done = true;
+    if (c->resolving) {
+        uv_cancel((uv_req_t *)&c->gai);
+    }
+    if (c->tcp != NULL && c->tcp != tcp) {
+        io_close_free((uv_handle_t *)c->tcp);
+    }
+    c->tcp = NULL;
+    if (!uv_is_closing((uv_handle_t *)&c->timer)) {
+        uv_close((uv_handle_t *)&c->timer, io_connect_timer_closed);
+    }
+    if (report) {
+        c->cb(c->ctx, status, c->resolving, tcp);
+    } else if (tcp != NULL) {
+        io_close_free((uv_handle_t *)tcp);
+    }
+}
+
+static void
+io_connect_done(uv_connect_t *req, int status)
+{
+    struct io_connect *c = req->data;
+    uv_tcp_t *tcp = (uv_tcp_t *)req->handle;
+
+    if (c->done || status == UV_ECANCELED) {
+        io_connect_unref(c);
+        return;
+    }
+    if (status == 0) {
+        c->tcp = NULL;
+        io_connect_finish(c, 0, tcp);
+    } else {
+        c->last_err = status;
+        io_close_free((uv_handle_t *)tcp);
+        c->tcp = NULL;
+        c->cur = c->cur->ai_next;
+        io_connect_try(c);
+    }
+    io_connect_unref(c);
+}
+
+/* Start a connect to c->cur, or the next address that accepts one. */
+static void
+io_connect_try(struct io_connect *c)
+{
+    int r;
+
+    for (; c->cur != NULL; c->cur = c->cur->ai_next) {
+        if ((c->tcp = malloc(sizeof(*c->tcp))) == NULL) {
+            c->last_err = UV_ENOMEM;
+            break;
+        }
+        uv_tcp_init(c->loop, c->tcp);
+        uv_tcp_nodelay(c->tcp, 1);
+        c->creq.data = c;
+        r = uv_tcp_connect(&c->creq, c->tcp, c->cur->ai_addr,
+                           io_connect_done);
+        if (r == 0) {
+            c->refs++;
+            return;
+        }
+        c->last_err = r;
+        io_close_free((uv_handle_t *)c->tcp);
+        c->tcp = NULL;
+    }
+    io_connect_finish(c, c->last_err, NULL);
+}
+
+static void
+io_connect_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    struct io_connect *c = req->data;
+
+    c->res = res;
+    if (!c->done) {
+        if (status != 0) {
+            io_connect_finish(c, status, NULL);
+        } else {
+            c->resolving = false;
+            c->cur = res;
+            io_connect_try(c);
+        }
+    }
+    c->resolving = false;
+    io_connect_unref(c);
+}
+
+static void
+io_connect_timeout(uv_timer_t *t)
+{
+    io_connect_finish(t->data, UV_ETIMEDOUT, NULL);
+}
+
+int
+io_connect_start(struct io_connect **out, uv_loop_t *loop,
+                 const char *host, uint16_t port, int family,
+                 uint64_t timeout_ms, io_connect_cb cb, void *ctx)
+{
+    struct addrinfo hints;
+    struct io_connect *c;
+    int r;
+
+    *out = NULL;
+    if ((c = calloc(1, sizeof(*c))) == NULL) {
+        return ERR_NOMEM;
+    }
+    c->loop = loop;
+    c->cb = cb;
+    c->ctx = ctx;
+    c->last_err = UV_ECONNREFUSED;
+    snprintf(c->port_str, sizeof(c->port_str), "%u", (unsigned)port);
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    c->gai.data = c;
+    r = uv_getaddrinfo(loop, &c->gai, io_connect_resolved, host,
+                       c->port_str, &hints);
+    if (r != 0) {
+        free(c);
+        return io_err_from_uv(r);
+    }
+    c->resolving = true;
+    c->refs = 2;
+    uv_timer_init(loop, &c->timer);
+    c->timer.data = c;
+    if (timeout_ms > 0) {
+        uv_timer_start(&c->timer, io_connect_timeout, timeout_ms, 0);
+    }
+    *out = c;
+    return 0;
+}
+
+void
+io_connect_cancel(struct io_connect *c)
+{
+    if (c != NULL && !c->done) {
+        c->done = true;
+        io_connect_finish(c, UV_ECANCELED, NULL);
+    }
+}

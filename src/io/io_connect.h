@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Outgoing TCP connections without blocking the loop: the name is
+ * resolved with uv_getaddrinfo, each address is tried in turn with a
+ * non-blocking connect, and the whole attempt is bounded by a timeout.
+ * TCP_NODELAY is set on every socket before its first byte.
+ */
+#ifndef ADIT_IO_IO_CONNECT_H
+#define ADIT_IO_IO_CONNECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct io_connect;
+
+/*
+ * The outcome, called once from the loop (never from io_connect_start):
+ * status 0 and tcp a connected, malloc'd handle now owned by the callee
+ * (close it with io_close_free or uv_close + free), or a libuv status (the
+ * last connect error, UV_ETIMEDOUT, or a UV_EAI_* code with resolving set).
+ * The io_connect is gone once the callback returns.
+ */
+typedef void (*io_connect_cb)(void *ctx, int status, bool resolving,
+                              uv_tcp_t *tcp);
+
+/*
+ * Start connecting to host:port. family AF_UNSPEC, AF_INET or AF_INET6.
+ * timeout_ms 0 means no timeout. ERR_NOMEM, ERR_INVAL.
+ */
+int io_connect_start(struct io_connect **out, uv_loop_t *loop,
+                     const char *host, uint16_t port, int family,
+                     uint64_t timeout_ms, io_connect_cb cb, void *ctx);
+
+/* Give up: the callback will not be called; resources go in the loop. */
+void io_connect_cancel(struct io_connect *c);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: ISC */
+/* Internals shared by io_conn.c and io_chan.c. */
+#ifndef ADIT_IO_IO_IMPL_H
+#define ADIT_IO_IO_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "io/io_chan.h"
+#include "io/io_conn.h"
+#include "io/io_connect.h"
+#include "wire/buf.h"
+
+#define IO_READ_SIZE (64u * 1024u)
+#define IO_WREQ_POOL 4u
+#define IO_END_GRACE_MS 2000u
+#define IO_WHY_LEN 512u
+
+struct io_wreq {
+    uv_write_t req;
+    struct buf b;
+    struct io_wreq *next;
+};
+
+struct io_conn {
+    uv_loop_t *loop;
+    uv_tcp_t *tcp;
+    uv_timer_t timer;
+    uv_shutdown_t shut;
+    struct session *s;
+    struct io_conn_cbs cbs;
+    void *udata;
+    struct io_chan *chans;      /* doubly linked */
+    struct io_wreq *pool;       /* free write requests */
+    size_t n_pool;
+    size_t inflight;            /* bytes in uv_write requests */
+    bool above_mark;
+    bool ending;
+    bool tcp_closed;
+    bool timer_closed;
+    char peer_name[300];
+    char why[IO_WHY_LEN];
+    uint8_t rbuf[IO_READ_SIZE];
+};
+
+struct io_chan {
+    struct io_chan *prev, *next;
+    struct io_conn *ic;
+    uv_tcp_t *tcp;              /* NULL once closed */
+    struct io_connect *connecting;
+    uint32_t id;
+    bool has_id;
+    bool gone;                  /* the conn channel no longer exists */
+    bool confirmed;
+    bool reading;
+    bool begun;                 /* a conn_send_begin is outstanding */
+    bool local_eof;
+    bool shut_started;
+    bool shut_done;
+    bool close_sent;
+    uv_shutdown_t shut;
+    io_chan_open_cb open_cb;
+    void *open_ctx;
+};
+
+/* io_chan.c: channel events routed by io_conn.c. */
+void io_chan_on_open_result(struct io_chan *ch, uint32_t reason,
+                            const char *msg);
+void io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n);
+void io_chan_on_eof(struct io_chan *ch);
+void io_chan_on_closed(struct io_chan *ch);
+void io_chan_update_reading(struct io_chan *ch);
+/* The connection is ending: close the socket, cancel any connect. */
+void io_chan_abort(struct io_chan *ch);
+
+/* io_conn_events.c: create and start ic->s with callbacks into ic. */
+int io_conn_session_new(struct io_conn *ic, const struct session_config *cfg);
+
+/* io_conn.c: channel bookkeeping. */
+void io_conn_link_chan(struct io_conn *ic, struct io_chan *ch);
+void io_conn_unlink_chan(struct io_conn *ic, struct io_chan *ch);
+
+#endif

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: ISC */
+/* Small libuv helpers shared by io/, fwd/ and app/. */
+#include "io/io_util.h"
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+
+uint64_t
+io_now_ms(uv_loop_t *loop)
+{
+    return uv_now(loop);
+}
+
+static void
+io_free_cb(uv_handle_t *h)
+{
+    free(h);
+}
+
+void
+io_close_free(uv_handle_t *h)
+{
+    if (h != NULL && !uv_is_closing(h)) {
+        uv_close(h, io_free_cb);
+    }
+}
+
+int
+io_err_from_uv(int status)
+{
+    switch (status) {
+    case 0:
+        return 0;
+    case UV_ENOMEM:
+        return ERR_NOMEM;
+    case UV_ETIMEDOUT:
+        return ERR_TIMEOUT;
+    case UV_ECONNREFUSED:
+        return ERR_REFUSED;
+    case UV_EADDRINUSE:
+        return ERR_EXISTS;
+    case UV_ENOENT:
+        return ERR_NOTFOUND;
+    default:
+        if (status <= UV_EAI_ADDRFAMILY && status >= UV_EAI_SOCKTYPE) {
+            return ERR_RESOLVE;
+        }
+        return ERR_IO;
+    }
+}
+
+const char *
+io_strerror(int uv_status)
+{
+    switch (uv_status) {
+    case UV_EAI_NONAME:
+        return "Name or service not known";
+    case UV_EAI_AGAIN:
+        return "Temporary failure in name resolution";
+    case UV_EAI_NODATA:
+        return "No address associated with hostname";
+    case UV_ETIMEDOUT:
+        return "Connection timed out";
+    default:
+        break;
+    }
+    if (uv_status < 0 && uv_status > -4096) {
+        return strerror(-uv_status);
+    }
+    return uv_strerror(uv_status);
+}
+
+void
+io_addr_str(const struct sockaddr *sa, char *out, size_t out_len,
+            uint16_t *port)
+{
+    *port = 0;
+    if (out_len > 0) {
+        out[0] = '\0';
+    }
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        uv_ip4_name(in, out, out_len);
+        *port = ntohs(in->sin_port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        uv_ip6_name(in6, out, out_len);
+        *port = ntohs(in6->sin6_port);
+    }
+}
+
+int
+io_peer_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+
+    *port = 0;
+    if (uv_tcp_getpeername(t, (struct sockaddr *)&ss, &len) != 0) {
+        snprintf(out, out_len, "UNKNOWN");
+        return ERR_IO;
+    }
+    io_addr_str((struct sockaddr *)&ss, out, out_len, port);
+    return 0;
+}
+
+int
+io_sock_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+
+    *port = 0;
+    if (uv_tcp_getsockname(t, (struct sockaddr *)&ss, &len) != 0) {
+        return ERR_IO;
+    }
+    io_addr_str((struct sockaddr *)&ss, out, out_len, port);
+    return 0;
+}

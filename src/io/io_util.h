@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/* Small libuv helpers shared by io/, fwd/ and app/. */
+#ifndef ADIT_IO_IO_UTIL_H
+#define ADIT_IO_IO_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+/* Monotonic milliseconds, as the protocol core wants to be told. */
+uint64_t io_now_ms(uv_loop_t *loop);
+
+/* uv_close() a malloc'd handle and free() it in the close callback. */
+void io_close_free(uv_handle_t *h);
+
+/* A libuv status as one of our ERR_* codes. */
+int io_err_from_uv(int status);
+
+/* The text ssh prints for a connect or resolve failure: strerror() or
+ * gai_strerror() wording ("Connection refused", "Name or service not
+ * known"). */
+const char *io_strerror(int uv_status);
+
+/* "ADDR" and port of a socket address, IPv6 without brackets. */
+void io_addr_str(const struct sockaddr *sa, char *out, size_t out_len,
+                 uint16_t *port);
+
+/* Peer or local address of a TCP handle (0 or ERR_IO). */
+int io_peer_str(const uv_tcp_t *t, char *out, size_t out_len,
+                uint16_t *port);
+int io_sock_str(const uv_tcp_t *t, char *out, size_t out_len,
+                uint16_t *port);
+
+#endif
