@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: ISC */
+/* One SSH connection: transport, user authentication and channels glued. */
+#include "conn/session.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/ssh_msg.h"
+#include "util/adit_limits.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define SESSION_ERR_LEN 256
+
+struct session {
+    bool is_server;
+    struct session_cbs cbs;
+    struct conn_cbs chan_cbs;
+    struct transport *t;
+    struct pkt_sink sink;
+    struct userauth_client *uac;
+    struct userauth_server *uas;
+    struct conn *conn;
+    bool authenticated;
+    int err;                 /* first error that ended the session */
+    uint64_t start_ms;
+    uint32_t grace_ms;
+    unsigned unauth_packets; /* messages before authentication */
+    char errmsg[SESSION_ERR_LEN];
+};
+
+int
+session_new(struct session **out, const struct session_config *cfg,
+            const struct session_cbs *cbs, const struct conn_cbs *chan_cbs)
+{
+    struct session *s;
+    int r;
+
+    *out = NULL;
+    if (cfg == NULL) {
+        return ERR_INVAL;
+    }
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
+        return ERR_NOMEM;
+    }
+    s->is_server = cfg->transport.is_server;
+    if (cbs != NULL) {
+        s->cbs = *cbs;
+    }
+    if (chan_cbs != NULL) {
+        s->chan_cbs = *chan_cbs;
+    }
+    s->grace_ms = cfg->login_grace_ms != 0 ? cfg->login_grace_ms
+                                           : LIM_LOGIN_GRACE_MS;
+    if ((r = transport_new(&s->t, &cfg->transport)) != 0) {
+        goto out;
+    }
+    transport_sink(s->t, &s->sink);
+    if (s->is_server) {
+        r = userauth_server_new(&s->uas, &cfg->server_auth, &s->sink);
+    } else {
+        r = userauth_client_new(&s->uac, &cfg->client_auth, &s->sink);
+    }
+out:
+    if (r != 0) {
+        session_free(s);
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
+void
+session_free(struct session *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    conn_free(s->conn);
+    userauth_client_free(s->uac);
+    userauth_server_free(s->uas);
+    transport_free(s->t);
+    free(s);
+}
+
+/*
+ * End the session with error r: remember why (for the user), queue a
+ * DISCONNECT with reason and the same text, and return r.
+ */
+static int
+session_fail(struct session *s, int r, uint32_t reason, const char *fmt,
+             ...) __attribute__((format(printf, 4, 5)));
+
+static int
+session_fail(struct session *s, int r, uint32_t reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (s->err != 0) {
+        return s->err;
+    }
+    va_start(ap, fmt);
+    vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+    va_end(ap);
+    s->err = r;
+    log_debug("%s", s->errmsg);
+    if (reason != 0) {
+        transport_disconnect(s->t, reason, s->errmsg);
+    }
+    return r;
+}
+
+int
+session_start(struct session *s, uint64_t now_ms)
+{
+    int r;
+
+    s->start_ms = now_ms;
+    if ((r = transport_start(s->t, now_ms)) != 0) {
+        return r;
+    }
+    if (!s->is_server && (r = userauth_client_start(s->uac)) != 0) {
+        return session_fail(s, r, 0, "cannot request userauth: %s",
+                            err_str(r));
+    }
+    return 0;
+}
+
+static int
+auth_done(struct session *s, enum userauth_result res)
+{
+    int r;
+
+    if (res == USERAUTH_DENIED && s->is_server) {
+        return session_fail(s, ERR_AUTH, SSH_DISCONNECT_PROTOCOL_ERROR,
+                            "Too many authentication failures");
+    }
+    if (res == USERAUTH_DENIED) {
+        const char *m = userauth_client_methods(s->uac);
+
+        session_fail(s, ERR_AUTH, 0, "Permission denied (%s).",
+                     m[0] != '\0' ? m : "publickey");
+        transport_disconnect(s->t,
+                             SSH_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
+                             "No more authentication methods available");
+        return ERR_AUTH;
+    }
+    if ((r = conn_new(&s->conn, &s->sink, &s->chan_cbs)) != 0) {
+        return session_fail(s, r, SSH_DISCONNECT_BY_APPLICATION,
+                            "out of memory");
+    }
+    s->authenticated = true;
+    if (s->cbs.authenticated != NULL) {
+        s->cbs.authenticated(s->cbs.ctx);
+    }
+    return 0;
+}
+
+static int
+dispatch_auth(struct session *s, const uint8_t *p, size_t n)
+{
+    struct userauth_session us;
+    enum userauth_result res = USERAUTH_CONTINUE;
+    int r;
+
+    memset(&us, 0, sizeof(us));
+    us.session_id = transport_session_id(s->t, &us.session_id_len);
+    us.server_sig_algs = transport_server_sig_algs(s->t);
+    if (us.session_id == NULL) {
+        return session_fail(s, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
+                            "userauth message before key exchange");
+    }
+    if (s->is_server) {
+        r = userauth_server_handle(s->uas, p, n, &us, &res);
+    } else {
+        r = userauth_client_handle(s->uac, p, n, &us, &res);
+    }
+    if (r != 0) {
+        return session_fail(s, r, SSH_DISCONNECT_PROTOCOL_ERROR,
+                            "user authentication failed: %s", err_str(r));
+    }
+    if (res == USERAUTH_CONTINUE) {
+        return 0;
+    }
+    return auth_done(s, res);
+}
+
+/* One message from transport_next: route it by number (RFC 4250 4.1). */
+static int
+dispatch(struct session *s, const uint8_t *p, size_t n)
+{
+    uint8_t msg = p[0];
+    int r;
+
+    if (!s->authenticated && s->is_server &&
+        ++s->unauth_packets > LIM_UNAUTH_PACKETS) {
+        return session_fail(s, ERR_LIMIT, SSH_DISCONNECT_PROTOCOL_ERROR,
+                            "too many messages before authentication");
+    }
+    if (msg >= SSH_MSG_USERAUTH_REQUEST && msg < SSH_MSG_GLOBAL_REQUEST &&
+        s->authenticated) {
+        return 0; /* RFC 4252 5.1: ignored after success */
+    }
+    if (msg == SSH_MSG_SERVICE_REQUEST || msg == SSH_MSG_SERVICE_ACCEPT ||
+        (msg >= SSH_MSG_USERAUTH_REQUEST && msg < SSH_MSG_GLOBAL_REQUEST)) {
+        if (s->authenticated) {
+            return session_fail(s, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
+                                "unexpected message %u", msg);
+        }
+        return dispatch_auth(s, p, n);
+    }
+    if (msg >= SSH_MSG_GLOBAL_REQUEST && msg <= 127 && s->authenticated) {
+        if ((r = conn_handle(s->conn, p, n)) != 0) {
+            return session_fail(s, r, SSH_DISCONNECT_PROTOCOL_ERROR,
+                                "connection protocol error: %s",
+                                err_str(r));
+        }
+        return 0;
+    }
+    return session_fail(s, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
+                        "unexpected message %u", msg);
+}
+
+/* Take every complete message out of the transport. */
+static int
+drain(struct session *s)
+{
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    int r;
+
+    for (;;) {
+        r = transport_next(s->t, &p, &n);
+        if (r == ERR_AGAIN) {
+            return 0;
+        }
+        if (r != 0) {
+            return session_fail(s, r, 0, "%s", transport_error(s->t));
+        }
+        if (n == 0) {
+            return session_fail(s, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
+                                "empty message");
+        }
+        if ((r = dispatch(s, p, n)) != 0) {
+            return r;
+        }
+    }
+}
+
+int
+session_feed(struct session *s, const uint8_t *p, size_t n)
+{
+    size_t k;
+    int r;
+
+    if (s->err != 0) {
+        return s->err;
+    }
+    do {
+        k = n < LIM_PACKET_RECV ? n : LIM_PACKET_RECV;
+        if ((r = transport_feed(s->t, p, k)) != 0) {
+            return session_fail(s, r, 0, "%s", transport_error(s->t));
+        }
+        if ((r = drain(s)) != 0) {
+            return r;
+        }
+        p += k;
+        n -= k;
+    } while (n > 0);
+    return 0;
+}
+
+int
+session_tick(struct session *s, uint64_t now_ms)
+{
+    int r;
+
+    if (s->err != 0) {
+        return s->err;
+    }
+    if (s->is_server && !s->authenticated &&
+        now_ms - s->start_ms >= s->grace_ms) {
+        return session_fail(s, ERR_TIMEOUT, SSH_DISCONNECT_BY_APPLICATION,
+                            "Timeout before authentication");
+    }
+    if ((r = transport_tick(s->t, now_ms)) != 0) {
+        return session_fail(s, r, 0, "%s", transport_error(s->t));
+    }
+    return 0;
+}
+
+bool
+session_has_output(const struct session *s)
+{
+    return transport_has_output(s->t);
+}
+
+void
+session_take_output(struct session *s, struct buf *out)
+{
+    transport_take_output(s->t, out);
+}
+
+size_t
+session_queued(const struct session *s)
+{
+    return transport_queued(s->t);
+}
+
+int
+session_disconnect(struct session *s, uint32_t reason, const char *msg)
+{
+    session_fail(s, ERR_DISCONNECTED, 0, "%s", msg != NULL ? msg : "");
+    return transport_disconnect(s->t, reason, msg);
+}
+
+const char *
+session_error(const struct session *s)
+{
+    const char *t = transport_error(s->t);
+
+    if (t != NULL && t[0] != '\0') {
+        return t;
+    }
+    return s->errmsg;
+}
+
+bool
+session_is_authenticated(const struct session *s)
+{
+    return s->authenticated;
+}
+
+struct conn *
+session_conn(struct session *s)
+{
+    return s->conn;
+}
+
+struct transport *
+session_transport(struct session *s)
+{
+    return s->t;
+}
+
+const char *
+session_user(const struct session *s)
+{
+    return s->uas != NULL ? userauth_server_user(s->uas) : NULL;
+}
+
+const struct sshkey *
+session_user_key(const struct session *s)
+{
+    return s->uas != NULL ? userauth_server_key(s->uas) : NULL;
+}
+
+const void *
+session_auth_info(const struct session *s)
+{
+    return s->uas != NULL ? userauth_server_info(s->uas) : NULL;
+}
