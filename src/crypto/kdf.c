@@ -49,8 +49,7 @@ kdf_derive(enum digest_alg alg, const uint8_t *k_enc, size_t k_enc_len,
     if (outlen == 0) {
         return 0;
     }
-    if (dlen == 0 || letter < 'A' || letter > 'F' ||
-        outlen > SIZE_MAX - dlen) {
+    if (dlen == 0 || letter < 'A' || letter > 'F' || outlen > SIZE_MAX - dlen) {
         return ERR_INVAL;
     }
     total = (outlen + dlen - 1) / dlen * dlen;
@@ -62,8 +61,8 @@ kdf_derive(enum digest_alg alg, const uint8_t *k_enc, size_t k_enc_len,
         goto out;
     }
     for (have = dlen; have < total; have += dlen) {
-        if ((r = kdf_block(alg, k_enc, k_enc_len, h, h_len, km, have, NULL,
-                           0, km + have)) != 0) {
+        if ((r = kdf_block(alg, k_enc, k_enc_len, h, h_len, km, have, NULL, 0,
+                           km + have)) != 0) {
             goto out;
         }
     }

@@ -33,8 +33,7 @@ static const struct kex_alg kex_algs[] = {
     {"curve25519-sha256", KEX_KIND_X25519, DIGEST_SHA256, NID_X25519},
     {"curve25519-sha256@libssh.org", KEX_KIND_X25519, DIGEST_SHA256,
      NID_X25519},
-    {"ecdh-sha2-nistp256", KEX_KIND_ECDH, DIGEST_SHA256,
-     NID_X9_62_prime256v1},
+    {"ecdh-sha2-nistp256", KEX_KIND_ECDH, DIGEST_SHA256, NID_X9_62_prime256v1},
     {"ecdh-sha2-nistp384", KEX_KIND_ECDH, DIGEST_SHA384, NID_secp384r1},
     {"ecdh-sha2-nistp521", KEX_KIND_ECDH, DIGEST_SHA512, NID_secp521r1},
 };
@@ -176,19 +175,16 @@ kex_keypair_new(struct kex_keypair **out, const struct kex_alg *alg)
 }
 
 int
-kex_keypair_from_private(struct kex_keypair **out,
-                         const struct kex_alg *alg, const uint8_t *priv,
-                         size_t priv_len)
+kex_keypair_from_private(struct kex_keypair **out, const struct kex_alg *alg,
+                         const uint8_t *priv, size_t priv_len)
 {
     EVP_PKEY *pkey = NULL;
 
     *out = NULL;
-    if (alg == NULL || alg->kind != KEX_KIND_X25519 ||
-        priv_len != X25519_LEN) {
+    if (alg == NULL || alg->kind != KEX_KIND_X25519 || priv_len != X25519_LEN) {
         return ERR_INVAL;
     }
-    pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv,
-                                        priv_len);
+    pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, priv_len);
     if (pkey == NULL) {
         return ERR_CRYPTO;
     }
@@ -214,8 +210,7 @@ x25519_peer_key(const uint8_t *peer, size_t peer_len, EVP_PKEY **out)
     if (peer_len != X25519_LEN) {
         return ERR_FORMAT;
     }
-    *out = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer,
-                                       peer_len);
+    *out = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, peer_len);
     return *out == NULL ? ERR_CRYPTO : 0;
 }
 
@@ -226,8 +221,8 @@ x25519_peer_key(const uint8_t *peer, size_t peer_len, EVP_PKEY **out)
  * on the curve and in the prime-order subgroup (EVP_PKEY_public_check).
  */
 static int
-ecdh_peer_key(const struct kex_alg *alg, const uint8_t *peer,
-              size_t peer_len, EVP_PKEY **out)
+ecdh_peer_key(const struct kex_alg *alg, const uint8_t *peer, size_t peer_len,
+              EVP_PKEY **out)
 {
     OSSL_PARAM params[3];
     EVP_PKEY_CTX *ctx = NULL;
@@ -241,8 +236,8 @@ ecdh_peer_key(const struct kex_alg *alg, const uint8_t *peer,
     }
     params[0] = OSSL_PARAM_construct_utf8_string(
         OSSL_PKEY_PARAM_GROUP_NAME, (char *)OBJ_nid2sn(alg->curve_nid), 0);
-    params[1] = OSSL_PARAM_construct_octet_string(
-        OSSL_PKEY_PARAM_PUB_KEY, (void *)peer, peer_len);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                                  (void *)peer, peer_len);
     params[2] = OSSL_PARAM_construct_end();
     if ((ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL)) == NULL ||
         EVP_PKEY_fromdata_init(ctx) != 1) {

@@ -80,9 +80,8 @@ test_digest_once_kat(void **state)
     (void)state;
     for (i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
         for (a = 0; a < 4; a++) {
-            assert_int_equal(digest_once(algs[a], kats[i].msg,
-                                         strlen(kats[i].msg), out),
-                             0);
+            assert_int_equal(
+                digest_once(algs[a], kats[i].msg, strlen(kats[i].msg), out), 0);
             check_hex(out, digest_len(algs[a]), kats[i].hex[a]);
         }
     }
@@ -160,8 +159,7 @@ test_digest_bad_alg(void **state)
 
     (void)state;
     assert_int_equal(digest_len((enum digest_alg)99), 0);
-    assert_int_equal(digest_once((enum digest_alg)99, "x", 1, out),
-                     ERR_INVAL);
+    assert_int_equal(digest_once((enum digest_alg)99, "x", 1, out), ERR_INVAL);
     assert_int_equal(digest_new(&ctx, (enum digest_alg)99), ERR_INVAL);
     assert_null(ctx);
     digest_free(NULL);

@@ -80,8 +80,8 @@ check_against_reference(enum digest_alg alg, char letter, size_t outlen)
     assert_non_null(want);
     fixture_init(&f);
     got[outlen] = 0xa5;
-    assert_int_equal(kdf_derive(alg, f.k_enc, K_ENC_LEN, f.h, 32, letter,
-                                f.sid, 32, got, outlen),
+    assert_int_equal(kdf_derive(alg, f.k_enc, K_ENC_LEN, f.h, 32, letter, f.sid,
+                                32, got, outlen),
                      0);
     assert_int_equal(got[outlen], 0xa5); /* nothing written past outlen */
     reference(alg, &f, letter, want, outlen);
@@ -93,8 +93,8 @@ check_against_reference(enum digest_alg alg, char letter, size_t outlen)
 static void
 test_kdf_reference(void **state)
 {
-    static const size_t lens[] = {1, 12, 16, 20, 31, 32, 33, 48, 64,
-                                  65, 96, 100, 129, 200};
+    static const size_t lens[] = {1,  12, 16, 20, 31,  32,  33,
+                                  48, 64, 65, 96, 100, 129, 200};
     static const enum digest_alg algs[] = {DIGEST_SHA1, DIGEST_SHA256,
                                            DIGEST_SHA384, DIGEST_SHA512};
     size_t a, i;
@@ -129,20 +129,20 @@ test_kdf_fixed(void **state)
 
     (void)state;
     fixture_init(&f);
-    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'C', f.sid, 32, out, 64),
+    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32, 'C',
+                                f.sid, 32, out, 64),
                      0);
     want = hex_decode(v256, &n);
     assert_memory_equal(out, want, n);
     free(want);
-    assert_int_equal(kdf_derive(DIGEST_SHA512, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'E', f.sid, 32, out, 100),
+    assert_int_equal(kdf_derive(DIGEST_SHA512, f.k_enc, K_ENC_LEN, f.h, 32, 'E',
+                                f.sid, 32, out, 100),
                      0);
     want = hex_decode(v512, &n);
     assert_memory_equal(out, want, n);
     free(want);
-    assert_int_equal(kdf_derive(DIGEST_SHA1, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'A', f.sid, 32, out, 16),
+    assert_int_equal(kdf_derive(DIGEST_SHA1, f.k_enc, K_ENC_LEN, f.h, 32, 'A',
+                                f.sid, 32, out, 16),
                      0);
     want = hex_decode(v1, &n);
     assert_memory_equal(out, want, n);
@@ -158,21 +158,21 @@ test_kdf_prefix_and_letters(void **state)
 
     (void)state;
     fixture_init(&f);
-    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'A', f.sid, 32, a, 80),
+    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32, 'A',
+                                f.sid, 32, a, 80),
                      0);
-    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'A', f.sid, 32, b, 40),
+    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32, 'A',
+                                f.sid, 32, b, 40),
                      0);
     assert_memory_equal(a, b, 40);
-    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'B', f.sid, 32, b, 80),
+    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32, 'B',
+                                f.sid, 32, b, 80),
                      0);
     assert_memory_not_equal(a, b, 32);
     /* A different session id changes the output. */
     f.sid[31] ^= 1;
-    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'A', f.sid, 32, b, 80),
+    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32, 'A',
+                                f.sid, 32, b, 80),
                      0);
     assert_memory_not_equal(a, b, 32);
 }
@@ -185,18 +185,18 @@ test_kdf_bad_args(void **state)
 
     (void)state;
     fixture_init(&f);
-    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'G', f.sid, 32, out, 32),
+    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32, 'G',
+                                f.sid, 32, out, 32),
                      ERR_INVAL);
-    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32,
-                                '@', f.sid, 32, out, 32),
+    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32, '@',
+                                f.sid, 32, out, 32),
                      ERR_INVAL);
-    assert_int_equal(kdf_derive((enum digest_alg)99, f.k_enc, K_ENC_LEN,
-                                f.h, 32, 'A', f.sid, 32, out, 32),
+    assert_int_equal(kdf_derive((enum digest_alg)99, f.k_enc, K_ENC_LEN, f.h,
+                                32, 'A', f.sid, 32, out, 32),
                      ERR_INVAL);
     /* Nothing asked, nothing done. */
-    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32,
-                                'A', f.sid, 32, out, 0),
+    assert_int_equal(kdf_derive(DIGEST_SHA256, f.k_enc, K_ENC_LEN, f.h, 32, 'A',
+                                f.sid, 32, out, 0),
                      0);
 }
 

@@ -12,15 +12,15 @@
 #include "wire/rd.h"
 
 /* RFC 7748 6.1. */
-#define ALICE_PRIV \
+#define ALICE_PRIV                                                             \
     "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"
-#define ALICE_PUB \
+#define ALICE_PUB                                                              \
     "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
-#define BOB_PRIV \
+#define BOB_PRIV                                                               \
     "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"
-#define BOB_PUB \
+#define BOB_PUB                                                                \
     "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
-#define SHARED \
+#define SHARED                                                                 \
     "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
 
 static const char *ecdh_names[] = {"ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
@@ -85,10 +85,13 @@ derive_hex(const struct kex_keypair *kp, const char *peer_hex, struct buf *out)
 static void
 test_kex_names(void **state)
 {
-    static const char *bad[] = {"", "curve25519", "ext-info-c",
+    static const char *bad[] = {"",
+                                "curve25519",
+                                "ext-info-c",
                                 "kex-strict-c-v00@openssh.com",
                                 "diffie-hellman-group1-sha1",
-                                "ECDH-SHA2-NISTP256", "ecdh-sha2-nistp256 "};
+                                "ECDH-SHA2-NISTP256",
+                                "ecdh-sha2-nistp256 "};
     const struct kex_alg *a;
     char *list, *name, *save = NULL;
     size_t i, count = 0;
@@ -161,12 +164,11 @@ test_x25519_rfc7748_scalarmult(void **state)
 
     (void)state;
     buf_init(&k);
-    assert_int_equal(
-        derive_hex(kp,
-                   "e6db6867583030db3594c1a424b15f7c"
-                   "726624ec26b3353b10a903a6d0ab1c4c",
-                   &k),
-        0);
+    assert_int_equal(derive_hex(kp,
+                                "e6db6867583030db3594c1a424b15f7c"
+                                "726624ec26b3353b10a903a6d0ab1c4c",
+                                &k),
+                     0);
     check_mpint(&k, "c3da55379de9c6908e94ea4df28d084f"
                     "32eccf03491c71f754b4075577a28552");
     assert_int_equal(buf_len(&k), 37);

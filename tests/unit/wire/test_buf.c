@@ -85,15 +85,20 @@ test_buf_writers(void **state)
     assert_int_equal(buf_put_cstring(&b, "hi"), 0);
     assert_int_equal(buf_put_cstring(&b, NULL), 0);
     assert_int_equal(buf_put_cstring(&b, ""), 0);
-    CHECK(&b, "\x00\x00\x00\x03" "abc" "\x00\x00\x00\x00"
-              "\x00\x00\x00\x02" "hi" "\x00\x00\x00\x00\x00\x00\x00\x00");
+    CHECK(&b, "\x00\x00\x00\x03"
+              "abc"
+              "\x00\x00\x00\x00"
+              "\x00\x00\x00\x02"
+              "hi"
+              "\x00\x00\x00\x00\x00\x00\x00\x00");
     /* buf_put_buf writes the unread part of src as one string. */
     buf_init(&a);
     assert_int_equal(buf_put(&a, "zzhello", 7), 0);
     buf_consume(&a, 2);
     buf_reset(&b);
     assert_int_equal(buf_put_buf(&b, &a), 0);
-    CHECK(&b, "\x00\x00\x00\x05" "hello");
+    CHECK(&b, "\x00\x00\x00\x05"
+              "hello");
     CHECK(&a, "hello"); /* src is not consumed */
     buf_cleanup(&a);
     buf_init(&a);
@@ -131,8 +136,7 @@ check_mpint(const char *mag, size_t mlen, const char *enc, size_t elen)
     buf_cleanup(&b);
 }
 
-#define MPINT(mag, enc) \
-    check_mpint(mag, sizeof(mag) - 1, enc, sizeof(enc) - 1)
+#define MPINT(mag, enc) check_mpint(mag, sizeof(mag) - 1, enc, sizeof(enc) - 1)
 
 static void
 test_buf_mpint(void **state)
