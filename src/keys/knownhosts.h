@@ -9,6 +9,7 @@
 #define ADIT_KEYS_KNOWNHOSTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "keys/sshkey.h"
@@ -35,6 +36,14 @@ void knownhosts_name(const char *host, uint16_t port, char *out,
 int knownhosts_check(const char *path, const char *host_name,
                      const struct sshkey *key, enum hostkey_status *status,
                      unsigned *line);
+
+/*
+ * knownhosts_check() over a file's contents already in memory (len bytes,
+ * at most LIM_FILE_SIZE), so the matcher can be fuzzed without files.
+ */
+int knownhosts_check_buf(const char *data, size_t len, const char *host_name,
+                         const struct sshkey *key,
+                         enum hostkey_status *status, unsigned *line);
 
 /* Append a line for host_name and key, hashed if hash is true. Creates the
  * file (0600) and its directory (0700) when missing. */
