@@ -13,11 +13,11 @@
 #include "util/mem.h"
 #include "wire/buf.h"
 
-#define CHACHA_KEY_LEN 32    /* each of the two chacha20 keys */
-#define CHACHA_IV_LEN 16     /* EVP_chacha20: LE32 counter || 96-bit nonce */
+#define CHACHA_KEY_LEN 32 /* each of the two chacha20 keys */
+#define CHACHA_IV_LEN 16  /* EVP_chacha20: LE32 counter || 96-bit nonce */
 #define POLY_KEY_LEN 32
-#define TAG_LEN 16           /* Poly1305 and GCM tags */
-#define GCM_IV_LEN 12        /* RFC 5647 7.1: 4-byte fixed || 8-byte counter */
+#define TAG_LEN 16    /* Poly1305 and GCM tags */
+#define GCM_IV_LEN 12 /* RFC 5647 7.1: 4-byte fixed || 8-byte counter */
 
 enum cipher_kind { KIND_CHACHA, KIND_GCM, KIND_CTR };
 
@@ -28,14 +28,18 @@ struct cipher_entry {
 };
 
 static const struct cipher_entry cipher_table[] = {
-    { { "chacha20-poly1305@openssh.com", 8, 64, 0, TAG_LEN,
-        CIPHER_AEAD | CIPHER_CHACHAPOLY }, KIND_CHACHA, EVP_chacha20 },
-    { { "aes128-gcm@openssh.com", 16, 16, GCM_IV_LEN, TAG_LEN, CIPHER_AEAD },
-      KIND_GCM, EVP_aes_128_gcm },
-    { { "aes256-gcm@openssh.com", 16, 32, GCM_IV_LEN, TAG_LEN, CIPHER_AEAD },
-      KIND_GCM, EVP_aes_256_gcm },
-    { { "aes128-ctr", 16, 16, 16, 0, 0 }, KIND_CTR, EVP_aes_128_ctr },
-    { { "aes256-ctr", 16, 32, 16, 0, 0 }, KIND_CTR, EVP_aes_256_ctr },
+    {{"chacha20-poly1305@openssh.com", 8, 64, 0, TAG_LEN,
+      CIPHER_AEAD | CIPHER_CHACHAPOLY},
+     KIND_CHACHA,
+     EVP_chacha20},
+    {{"aes128-gcm@openssh.com", 16, 16, GCM_IV_LEN, TAG_LEN, CIPHER_AEAD},
+     KIND_GCM,
+     EVP_aes_128_gcm},
+    {{"aes256-gcm@openssh.com", 16, 32, GCM_IV_LEN, TAG_LEN, CIPHER_AEAD},
+     KIND_GCM,
+     EVP_aes_256_gcm},
+    {{"aes128-ctr", 16, 16, 16, 0, 0}, KIND_CTR, EVP_aes_128_ctr},
+    {{"aes256-ctr", 16, 32, 16, 0, 0}, KIND_CTR, EVP_aes_256_ctr},
 };
 
 #define CIPHER_COUNT (sizeof(cipher_table) / sizeof(cipher_table[0]))
@@ -117,8 +121,8 @@ cipher_init_chacha(struct cipher_ctx *c, const uint8_t *key)
         goto out;
     }
     if (EVP_CipherInit_ex(c->main, EVP_chacha20(), NULL, key, NULL, 1) != 1 ||
-        EVP_CipherInit_ex(c->header, EVP_chacha20(), NULL,
-                          key + CHACHA_KEY_LEN, NULL, 1) != 1 ||
+        EVP_CipherInit_ex(c->header, EVP_chacha20(), NULL, key + CHACHA_KEY_LEN,
+                          NULL, 1) != 1 ||
         EVP_CIPHER_CTX_get_iv_length(c->main) != CHACHA_IV_LEN) {
         goto out;
     }
@@ -165,8 +169,8 @@ cipher_init(struct cipher_ctx **out, const struct cipher_alg *alg,
     int r;
 
     *out = NULL;
-    if (alg == NULL || (e = cipher_entry_of(alg)) == NULL ||
-        key == NULL || key_len != alg->key_len || iv_len != alg->iv_len ||
+    if (alg == NULL || (e = cipher_entry_of(alg)) == NULL || key == NULL ||
+        key_len != alg->key_len || iv_len != alg->iv_len ||
         (iv_len > 0 && iv == NULL)) {
         return ERR_INVAL;
     }
@@ -196,8 +200,7 @@ out:
 
 /* One EVP update of n bytes (n fits an int: packets are bounded). */
 static int
-cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *dst, const uint8_t *src,
-              size_t n)
+cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *dst, const uint8_t *src, size_t n)
 {
     int outl = 0;
 
@@ -221,7 +224,7 @@ cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *dst, const uint8_t *src,
 static int
 chacha_seek(EVP_CIPHER_CTX *ctx, uint32_t seqnr, uint8_t counter)
 {
-    uint8_t iv[CHACHA_IV_LEN] = { 0 };
+    uint8_t iv[CHACHA_IV_LEN] = {0};
 
     iv[0] = counter;
     put_u32_be(iv + 12, seqnr);
@@ -256,7 +259,7 @@ static int
 cipher_crypt_chacha(struct cipher_ctx *c, uint32_t seqnr, uint8_t *dst,
                     const uint8_t *src, size_t len, size_t aadlen)
 {
-    uint8_t poly_key[POLY_KEY_LEN] = { 0 };
+    uint8_t poly_key[POLY_KEY_LEN] = {0};
     uint8_t tag[TAG_LEN];
     int r;
 
@@ -341,9 +344,8 @@ cipher_crypt_gcm(struct cipher_ctx *c, uint8_t *dst, const uint8_t *src,
         mem_wipe(dst + aadlen, len);
         return c->encrypt ? ERR_CRYPTO : ERR_MAC;
     }
-    if (c->encrypt &&
-        EVP_CIPHER_CTX_ctrl(c->main, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
-                            dst + aadlen + len) != 1) {
+    if (c->encrypt && EVP_CIPHER_CTX_ctrl(c->main, EVP_CTRL_GCM_GET_TAG,
+                                          TAG_LEN, dst + aadlen + len) != 1) {
         return ERR_CRYPTO;
     }
     return 0;

@@ -16,10 +16,10 @@
 #define MAC_KEY_MAX 64
 
 static const struct mac_alg mac_table[] = {
-    { "hmac-sha2-256-etm@openssh.com", DIGEST_SHA256, 32, 32, true },
-    { "hmac-sha2-512-etm@openssh.com", DIGEST_SHA512, 64, 64, true },
-    { "hmac-sha2-256", DIGEST_SHA256, 32, 32, false },
-    { "hmac-sha2-512", DIGEST_SHA512, 64, 64, false },
+    {"hmac-sha2-256-etm@openssh.com", DIGEST_SHA256, 32, 32, true},
+    {"hmac-sha2-512-etm@openssh.com", DIGEST_SHA512, 64, 64, true},
+    {"hmac-sha2-256", DIGEST_SHA256, 32, 32, false},
+    {"hmac-sha2-512", DIGEST_SHA512, 64, 64, false},
 };
 
 #define MAC_COUNT (sizeof(mac_table) / sizeof(mac_table[0]))
@@ -95,8 +95,8 @@ mac_free(struct mac_ctx *m)
 }
 
 int
-mac_init(struct mac_ctx **out, const struct mac_alg *alg,
-         const uint8_t *key, size_t key_len)
+mac_init(struct mac_ctx **out, const struct mac_alg *alg, const uint8_t *key,
+         size_t key_len)
 {
     struct mac_ctx *m = NULL;
     EVP_MAC *mac = NULL;
@@ -131,8 +131,8 @@ out:
 }
 
 int
-mac_compute(struct mac_ctx *m, uint32_t seqnr, const uint8_t *data,
-            size_t len, uint8_t *out)
+mac_compute(struct mac_ctx *m, uint32_t seqnr, const uint8_t *data, size_t len,
+            uint8_t *out)
 {
     uint8_t seq[4];
     size_t outl = 0;
@@ -149,8 +149,8 @@ mac_compute(struct mac_ctx *m, uint32_t seqnr, const uint8_t *data,
 }
 
 int
-mac_verify(struct mac_ctx *m, uint32_t seqnr, const uint8_t *data,
-           size_t len, const uint8_t *expected)
+mac_verify(struct mac_ctx *m, uint32_t seqnr, const uint8_t *data, size_t len,
+           const uint8_t *expected)
 {
     uint8_t got[DIGEST_MAX_LEN];
     int r;

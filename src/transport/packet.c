@@ -10,8 +10,8 @@
 #include "util/mem.h"
 #include "wire/rd.h"
 
-#define PACKET_LEN_FIELD 4   /* uint32 packet_length */
-#define PACKET_BLOCK_MIN 8u  /* RFC 4253 6: padding unit is at least 8 */
+#define PACKET_LEN_FIELD 4  /* uint32 packet_length */
+#define PACKET_BLOCK_MIN 8u /* RFC 4253 6: padding unit is at least 8 */
 
 /*
  * How a direction protects its packets:
@@ -139,8 +139,7 @@ pkt_padding(const struct pkt_dir *d, size_t len)
 }
 
 int
-packet_begin(struct pkt_dir *d, struct buf *out, size_t max,
-             uint8_t **payload)
+packet_begin(struct pkt_dir *d, struct buf *out, size_t max, uint8_t **payload)
 {
     uint8_t *p = NULL;
     int r;
@@ -150,8 +149,9 @@ packet_begin(struct pkt_dir *d, struct buf *out, size_t max,
         return ERR_LIMIT;
     }
     /* Padding is never more than one block plus the minimum. */
-    if ((r = buf_reserve(out, PACKET_HEADER + max + pkt_block(d) +
-                                  LIM_PADDING_MIN + pkt_maclen(d),
+    if ((r = buf_reserve(out,
+                         PACKET_HEADER + max + pkt_block(d) + LIM_PADDING_MIN +
+                             pkt_maclen(d),
                          &p)) != 0) {
         return r;
     }
@@ -174,8 +174,8 @@ pkt_seal(struct pkt_dir *d, uint8_t *p, uint32_t plen)
         return cipher_crypt(d->cipher, d->seqnr, p, p, plen, PACKET_LEN_FIELD,
                             d->calg->auth_len);
     case MODE_ETM:
-        if ((r = cipher_crypt(d->cipher, d->seqnr, p, p, plen,
-                              PACKET_LEN_FIELD, 0)) != 0) {
+        if ((r = cipher_crypt(d->cipher, d->seqnr, p, p, plen, PACKET_LEN_FIELD,
+                              0)) != 0) {
             return r;
         }
         return mac_compute(d->mac, d->seqnr, p, PACKET_LEN_FIELD + plen, mac);
@@ -184,8 +184,8 @@ pkt_seal(struct pkt_dir *d, uint8_t *p, uint32_t plen)
                              mac)) != 0) {
             return r;
         }
-        return cipher_crypt(d->cipher, d->seqnr, p, p,
-                            PACKET_LEN_FIELD + plen, 0, 0);
+        return cipher_crypt(d->cipher, d->seqnr, p, p, PACKET_LEN_FIELD + plen,
+                            0, 0);
     }
     return ERR_INTERNAL;
 }

@@ -77,8 +77,8 @@ version_accept(const uint8_t *p, size_t len, char **line)
 }
 
 int
-version_parse(const uint8_t *p, size_t n, bool is_client,
-              unsigned *prelines, char **line, size_t *consumed)
+version_parse(const uint8_t *p, size_t n, bool is_client, unsigned *prelines,
+              char **line, size_t *consumed)
 {
     size_t off = 0, linelen, used;
     int r;

@@ -23,9 +23,9 @@ ctx_new(const char *name, const uint8_t *key, const uint8_t *iv, bool enc)
 static void
 test_names(void **state)
 {
-    const char *names[] = { "chacha20-poly1305@openssh.com",
-                            "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
-                            "aes128-ctr", "aes256-ctr" };
+    const char *names[] = {"chacha20-poly1305@openssh.com",
+                           "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+                           "aes128-ctr", "aes256-ctr"};
     size_t i;
 
     (void)state;
@@ -43,7 +43,7 @@ test_bad_init(void **state)
 {
     const struct cipher_alg *a = cipher_by_name("aes128-ctr");
     struct cipher_ctx *c = (struct cipher_ctx *)1;
-    uint8_t key[64] = { 0 };
+    uint8_t key[64] = {0};
 
     (void)state;
     assert_int_equal(cipher_init(&c, a, key, 15, key, 16, true), ERR_INVAL);
@@ -140,9 +140,11 @@ test_gcm_aad4(void **state)
     uint8_t *iv = hex_decode("cafebabefacedbaddecaf888", &il);
     uint8_t *p = hex_decode("000000100b616469742067636d20346161640000", &pl);
     uint8_t *c1 = hex_decode("90d3488eadd315a2830b1c134a41f206"
-                             "0234fe2497d7fdafc7d012a0f2e303ec", &c1l);
+                             "0234fe2497d7fdafc7d012a0f2e303ec",
+                             &c1l);
     uint8_t *c2 = hex_decode("8e7190c625dc1df45ccbea00b4ffa8d7"
-                             "654d20ce08927e0977a8578c6f52314c", &c2l);
+                             "654d20ce08927e0977a8578c6f52314c",
+                             &c2l);
     struct cipher_ctx *e = ctx_new("aes128-gcm@openssh.com", k, iv, true);
     struct cipher_ctx *d = ctx_new("aes128-gcm@openssh.com", k, iv, false);
     uint8_t out[36], pkt2[36];
@@ -187,10 +189,12 @@ test_chacha_kat(void **state)
     size_t pl, cl, i;
     uint8_t key[64];
     uint8_t *p = hex_decode("0000001c0a616469742063686163686120766563746f72"
-                            "010203040506070809", &pl);
+                            "010203040506070809",
+                            &pl);
     uint8_t *ct = hex_decode(
         "a39afcb62227712a3aa349360d0ed391f7f9b64f40dd42377ce03986466d13d6"
-        "de121ecd343e4a0779d8c97d6267b027", &cl);
+        "de121ecd343e4a0779d8c97d6267b027",
+        &cl);
     struct cipher_ctx *e, *d;
     uint8_t out[48], bad[48];
     uint32_t plen = 0;
@@ -247,11 +251,11 @@ roundtrip_one(const char *name)
         for (i = 0; i < 4 + len; i++) {
             src[i] = (uint8_t)(i ^ seq);
         }
-        assert_int_equal(
-            cipher_crypt(e, seq, enc, src, len, 4, a->auth_len), 0);
+        assert_int_equal(cipher_crypt(e, seq, enc, src, len, 4, a->auth_len),
+                         0);
         memcpy(buf, enc, 4 + len + a->auth_len);
-        assert_int_equal(
-            cipher_crypt(d, seq, buf, buf, len, 4, a->auth_len), 0);
+        assert_int_equal(cipher_crypt(d, seq, buf, buf, len, 4, a->auth_len),
+                         0);
         assert_memory_equal(buf, src, 4 + len);
     }
     cipher_free(e);
@@ -273,9 +277,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),       cmocka_unit_test(test_bad_init),
-        cmocka_unit_test(test_ctr_kat),     cmocka_unit_test(test_gcm_kat_tc3),
-        cmocka_unit_test(test_gcm_aad4),    cmocka_unit_test(test_chacha_kat),
+        cmocka_unit_test(test_names),     cmocka_unit_test(test_bad_init),
+        cmocka_unit_test(test_ctr_kat),   cmocka_unit_test(test_gcm_kat_tc3),
+        cmocka_unit_test(test_gcm_aad4),  cmocka_unit_test(test_chacha_kat),
         cmocka_unit_test(test_roundtrip),
     };
 

@@ -22,18 +22,18 @@ struct kat {
 };
 
 static const struct kat kats[] = {
-    { "hmac-sha2-256", "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "Hi There",
-      "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7" },
-    { "hmac-sha2-512-etm@openssh.com",
-      "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "Hi There",
-      "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
-      "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854" },
-    { "hmac-sha2-256-etm@openssh.com", "4a656665",
-      "what do ya want for nothing?",
-      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
-    { "hmac-sha2-512", "4a656665", "what do ya want for nothing?",
-      "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
-      "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" },
+    {"hmac-sha2-256", "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "Hi There",
+     "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+    {"hmac-sha2-512-etm@openssh.com",
+     "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "Hi There",
+     "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+     "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854"},
+    {"hmac-sha2-256-etm@openssh.com", "4a656665",
+     "what do ya want for nothing?",
+     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+    {"hmac-sha2-512", "4a656665", "what do ya want for nothing?",
+     "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+     "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"},
 };
 
 static void
@@ -41,7 +41,7 @@ run_kat(const struct kat *k)
 {
     const struct mac_alg *a = mac_by_name(k->mac);
     struct mac_ctx *m = NULL;
-    uint8_t key[64] = { 0 }, out[64], bad[64];
+    uint8_t key[64] = {0}, out[64], bad[64];
     const uint8_t *msg = (const uint8_t *)k->msg;
     size_t kl, el, round;
     uint8_t *kb = hex_decode(k->key_hex, &kl);
@@ -56,8 +56,8 @@ run_kat(const struct kat *k)
     /* Several rounds: the context must restart cleanly each time. */
     for (round = 0; round < 3; round++) {
         memset(out, 0, sizeof(out));
-        assert_int_equal(
-            mac_compute(m, seq, msg + 4, strlen(k->msg) - 4, out), 0);
+        assert_int_equal(mac_compute(m, seq, msg + 4, strlen(k->msg) - 4, out),
+                         0);
         assert_memory_equal(out, exp, el);
         assert_int_equal(mac_verify(m, seq, msg + 4, strlen(k->msg) - 4, exp),
                          0);
@@ -112,7 +112,7 @@ test_bad_init(void **state)
 {
     const struct mac_alg *a = mac_by_name("hmac-sha2-256");
     struct mac_ctx *m = (struct mac_ctx *)1;
-    uint8_t key[64] = { 0 };
+    uint8_t key[64] = {0};
 
     (void)state;
     assert_int_equal(mac_init(&m, a, key, 31), ERR_INVAL);

@@ -16,18 +16,18 @@ struct combo {
 };
 
 static const struct combo combos[] = {
-    { NULL, NULL },
-    { "chacha20-poly1305@openssh.com", NULL },
-    { "aes128-gcm@openssh.com", NULL },
-    { "aes256-gcm@openssh.com", NULL },
-    { "aes128-ctr", "hmac-sha2-256-etm@openssh.com" },
-    { "aes128-ctr", "hmac-sha2-512-etm@openssh.com" },
-    { "aes128-ctr", "hmac-sha2-256" },
-    { "aes128-ctr", "hmac-sha2-512" },
-    { "aes256-ctr", "hmac-sha2-256-etm@openssh.com" },
-    { "aes256-ctr", "hmac-sha2-512-etm@openssh.com" },
-    { "aes256-ctr", "hmac-sha2-256" },
-    { "aes256-ctr", "hmac-sha2-512" },
+    {NULL, NULL},
+    {"chacha20-poly1305@openssh.com", NULL},
+    {"aes128-gcm@openssh.com", NULL},
+    {"aes256-gcm@openssh.com", NULL},
+    {"aes128-ctr", "hmac-sha2-256-etm@openssh.com"},
+    {"aes128-ctr", "hmac-sha2-512-etm@openssh.com"},
+    {"aes128-ctr", "hmac-sha2-256"},
+    {"aes128-ctr", "hmac-sha2-512"},
+    {"aes256-ctr", "hmac-sha2-256-etm@openssh.com"},
+    {"aes256-ctr", "hmac-sha2-512-etm@openssh.com"},
+    {"aes256-ctr", "hmac-sha2-256"},
+    {"aes256-ctr", "hmac-sha2-512"},
 };
 
 #define N_COMBOS (sizeof(combos) / sizeof(combos[0]))
@@ -55,13 +55,11 @@ pair_init(struct pair *pp, const struct combo *c)
         mkey[i] = (uint8_t)(0x80 + i);
     }
     memset(iv, 0x42, sizeof(iv));
-    assert_int_equal(pkt_dir_set_keys(&pp->tx, cipher_by_name(c->cipher),
-                                      key, iv, mac_by_name(c->mac), mkey,
-                                      true),
+    assert_int_equal(pkt_dir_set_keys(&pp->tx, cipher_by_name(c->cipher), key,
+                                      iv, mac_by_name(c->mac), mkey, true),
                      0);
-    assert_int_equal(pkt_dir_set_keys(&pp->rx, cipher_by_name(c->cipher),
-                                      key, iv, mac_by_name(c->mac), mkey,
-                                      false),
+    assert_int_equal(pkt_dir_set_keys(&pp->rx, cipher_by_name(c->cipher), key,
+                                      iv, mac_by_name(c->mac), mkey, false),
                      0);
 }
 
@@ -101,8 +99,8 @@ expect_packet(struct pair *pp, const uint8_t *want, size_t n)
 static void
 roundtrip_combo(const struct combo *c, uint8_t *payload)
 {
-    static const size_t big[] = { 1000, 1023, 1024, 4095, 4096, 8191,
-                                  32768, LIM_PACKET_SEND };
+    static const size_t big[] = {1000, 1023, 1024,  4095,
+                                 4096, 8191, 32768, LIM_PACKET_SEND};
     struct pair pp;
     size_t n, i, before;
     uint32_t seq = 0;
@@ -189,8 +187,8 @@ test_byte_at_a_time(void **state)
         buf_init(&in);
         for (k = 0; k < 3; k++) {
             fill(payload, 33 * k + 1, (unsigned)k);
-            assert_int_equal(
-                packet_send(&pp.tx, &pp.wire, payload, 33 * k + 1), 0);
+            assert_int_equal(packet_send(&pp.tx, &pp.wire, payload, 33 * k + 1),
+                             0);
         }
         seen = 0;
         for (k = 0; k < buf_len(&pp.wire); k++) {
@@ -367,8 +365,8 @@ seal_raw(struct pair *pp, uint32_t plen, uint8_t padlen)
         assert_true(d->malg->etm);
         assert_int_equal(cipher_crypt(d->cipher, d->seqnr, p, p, plen, 4, 0),
                          0);
-        assert_int_equal(mac_compute(d->mac, d->seqnr, p, 4 + plen, p + 4 + plen),
-                         0);
+        assert_int_equal(
+            mac_compute(d->mac, d->seqnr, p, 4 + plen, p + 4 + plen), 0);
     }
     d->seqnr++;
 }
@@ -377,9 +375,9 @@ static void
 test_bad_padding_keyed(void **state)
 {
     static const struct combo cs[] = {
-        { "chacha20-poly1305@openssh.com", NULL },
-        { "aes128-gcm@openssh.com", NULL },
-        { "aes128-ctr", "hmac-sha2-256-etm@openssh.com" },
+        {"chacha20-poly1305@openssh.com", NULL},
+        {"aes128-gcm@openssh.com", NULL},
+        {"aes128-ctr", "hmac-sha2-256-etm@openssh.com"},
     };
     struct pair pp;
     const uint8_t *got;
@@ -415,7 +413,7 @@ static void
 test_seqnr_wrap(void **state)
 {
     struct pair pp;
-    uint8_t payload[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+    uint8_t payload[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     size_t i, k;
 
     (void)state;
@@ -430,7 +428,8 @@ test_seqnr_wrap(void **state)
         assert_int_equal(pp.rx.seqnr, 2);
         /* A receiver out of step rejects the packet (GCM does not use
          * seqnr: its nonce is its own invocation counter). */
-        if (combos[i].cipher != NULL && strstr(combos[i].cipher, "gcm") == NULL) {
+        if (combos[i].cipher != NULL &&
+            strstr(combos[i].cipher, "gcm") == NULL) {
             const uint8_t *got;
             size_t len, used;
 
@@ -448,23 +447,22 @@ static void
 test_set_keys(void **state)
 {
     struct pkt_dir d;
-    uint8_t key[64] = { 0 }, iv[16] = { 0 };
+    uint8_t key[64] = {0}, iv[16] = {0};
 
     (void)state;
     pkt_dir_init(&d);
     d.seqnr = 5;
     d.bytes = 100;
     d.packets = 3;
-    assert_int_equal(pkt_dir_set_keys(&d, cipher_by_name("aes128-ctr"), key,
-                                      iv, NULL, NULL, true),
+    assert_int_equal(pkt_dir_set_keys(&d, cipher_by_name("aes128-ctr"), key, iv,
+                                      NULL, NULL, true),
                      ERR_INVAL);
     assert_int_equal(pkt_dir_set_keys(&d, NULL, key, iv, NULL, NULL, true),
                      ERR_INVAL);
-    assert_int_equal(pkt_dir_set_keys(&d,
-                                      cipher_by_name("aes256-gcm@openssh.com"),
-                                      key, iv, mac_by_name("hmac-sha2-256"),
-                                      key, true),
-                     0);
+    assert_int_equal(
+        pkt_dir_set_keys(&d, cipher_by_name("aes256-gcm@openssh.com"), key, iv,
+                         mac_by_name("hmac-sha2-256"), key, true),
+        0);
     assert_null(d.malg);
     assert_int_equal(d.seqnr, 5);
     assert_int_equal(d.bytes, 0);

@@ -101,8 +101,7 @@ expect_bad(const char *in, size_t n, bool is_client)
     char *line = NULL;
     size_t used = 0;
 
-    assert_int_equal(parse(in, n, is_client, &pre, &line, &used),
-                     ERR_VERSION);
+    assert_int_equal(parse(in, n, is_client, &pre, &line, &used), ERR_VERSION);
     assert_null(line);
 }
 
@@ -184,9 +183,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_simple),      cmocka_unit_test(test_prelines),
-        cmocka_unit_test(test_split),       cmocka_unit_test(test_rejects),
-        cmocka_unit_test(test_line_length), cmocka_unit_test(test_too_many_lines),
+        cmocka_unit_test(test_simple),
+        cmocka_unit_test(test_prelines),
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_line_length),
+        cmocka_unit_test(test_too_many_lines),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
