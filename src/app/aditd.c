@@ -1,7 +1,185 @@
 /* SPDX-License-Identifier: ISC */
-/* adit: the client (placeholder until io/ and app/ land). */
-int
-main(void)
+/* aditd: the forwarding-only SSH server (options, config, the loop). */
+#include <libgen.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "config/server_config.h"
+#include "fwd/server.h"
+#include "util/err.h"
+#include "util/log.h"
+
+struct aditd {
+    uv_loop_t loop;
+    uv_signal_t sig[3];
+    struct server *srv;
+};
+
+static void
+aditd_usage(void)
 {
-    return 255;
+    fprintf(stderr, "usage: aditd [-dDt] [-f config_file] [-h host_key_file]"
+                    " [-o option] [-p port]\n");
+    exit(1);
+}
+
+static void
+aditd_signal(uv_signal_t *h, int signum)
+{
+    struct aditd *a = h->data;
+    size_t i;
+
+    if (signum == SIGHUP) {
+        server_reload(a->srv);
+        return;
+    }
+    log_info("Received signal %d; terminating.", signum);
+    server_shutdown(a->srv);
+    for (i = 0; i < 3; i++) {
+        uv_close((uv_handle_t *)&a->sig[i], NULL);
+    }
+}
+
+/* Parse the command line into cfg; -f and -o lines as the file. */
+struct aditd_opts {
+    int test;
+    int debug;
+    char *cfgfile;
+    uint16_t ports[SERVER_CONFIG_MAX_LIST]; /* -p: replaces Port */
+    size_t n_ports;
+};
+
+static int
+aditd_args(int argc, char **argv, struct server_config *cfg,
+           struct aditd_opts *o)
+{
+    char why[512];
+    int ch, port;
+
+    while ((ch = getopt(argc, argv, "dDtf:h:o:p:")) != -1) {
+        why[0] = '\0';
+        switch (ch) {
+        case 'd': o->debug++; break;
+        case 'D': break;
+        case 't': o->test = 1; break;
+        case 'f': o->cfgfile = optarg; break;
+        case 'h':
+            if (cfg->n_host_keys >= SERVER_CONFIG_MAX_LIST ||
+                (cfg->host_keys[cfg->n_host_keys] = strdup(optarg)) == NULL) {
+                return ERR_LIMIT;
+            }
+            cfg->n_host_keys++;
+            break;
+        case 'o':
+            if (server_config_line(cfg, optarg, why, sizeof(why)) != 0) {
+                fprintf(stderr, "command-line line 0: %s\n", why);
+                return ERR_CONFIG;
+            }
+            break;
+        case 'p':
+            port = atoi(optarg);
+            if (port < 0 || port > 65535 || optarg[0] < '0' ||
+                optarg[0] > '9' || o->n_ports >= SERVER_CONFIG_MAX_LIST) {
+                fprintf(stderr, "Bad port number.\n");
+                return ERR_CONFIG;
+            }
+            o->ports[o->n_ports++] = (uint16_t)port;
+            break;
+        default: aditd_usage();
+        }
+    }
+    return optind == argc ? 0 : ERR_CONFIG;
+}
+
+static int
+aditd_load(struct server_config *cfg, const struct aditd_opts *o)
+{
+    const char *path = o->cfgfile;
+    char why[600], *copy;
+    size_t i;
+    int r = 0;
+
+    if (path == NULL) {
+        path = "./aditd_config";
+    } else {
+        r = server_config_load(cfg, path, why, sizeof(why));
+    }
+    if (r == ERR_NOTFOUND) {
+        fprintf(stderr, "%s: No such file or directory\n", path);
+        return r;
+    }
+    if (r != 0) {
+        fprintf(stderr, "%s\n", why);
+        return r;
+    }
+    if (o->n_ports > 0) {
+        for (i = 0; i < o->n_ports; i++) {
+            cfg->ports[i] = o->ports[i];
+        }
+        cfg->n_ports = o->n_ports;
+    }
+    if ((copy = strdup(path)) == NULL) {
+        return ERR_NOMEM;
+    }
+    r = server_config_finish(cfg, dirname(copy));
+    free(copy);
+    return r;
+}
+
+static int
+aditd_run(struct aditd *a, const struct server_config *cfg)
+{
+    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+    size_t i;
+    int r;
+
+    signal(SIGPIPE, SIG_IGN);
+    if ((r = server_new(&a->srv, &a->loop, cfg)) != 0 ||
+        (r = server_listen(a->srv)) != 0) {
+        return r;
+    }
+    for (i = 0; i < 3; i++) {
+        uv_signal_init(&a->loop, &a->sig[i]);
+        a->sig[i].data = a;
+        uv_signal_start(&a->sig[i], aditd_signal, sigs[i]);
+    }
+    uv_run(&a->loop, UV_RUN_DEFAULT);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct server_config cfg;
+    struct aditd a;
+    struct aditd_opts o;
+    int r, level;
+
+    memset(&a, 0, sizeof(a));
+    memset(&o, 0, sizeof(o));
+    server_config_init(&cfg);
+    log_init("aditd", LOG_INFO);
+    if ((r = aditd_args(argc, argv, &cfg, &o)) != 0) {
+        server_config_cleanup(&cfg);
+        return 1;
+    }
+    r = aditd_load(&cfg, &o);
+    level = cfg.log_level >= 0 ? cfg.log_level : LOG_INFO;
+    if (o.debug > 0) {
+        level = o.debug >= 3 ? LOG_DEBUG3 : LOG_DEBUG1 + o.debug - 1;
+    }
+    log_init("aditd", level);
+    if (r == 0 && !o.test) {
+        uv_loop_init(&a.loop);
+        r = aditd_run(&a, &cfg);
+        server_free(a.srv);
+        uv_loop_close(&a.loop);
+    }
+    server_config_cleanup(&cfg);
+    return r == 0 ? 0 : 1;
 }

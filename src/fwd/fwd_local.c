@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: ISC */
+/* -L forwarding: local listeners feeding direct-tcpip channels. */
+#include "fwd/fwd_local.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io_chan.h"
+#include "io/io_util.h"
+#include "transport/ssh_msg.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define FWD_LOCAL_MAX_LISTENERS 2
+#define FWD_LOCAL_BACKLOG 128
+
+struct fwd_local {
+    uv_loop_t *loop;
+    const struct fwdspec *spec;
+    struct io_conn *ic;
+    uv_tcp_t *l[FWD_LOCAL_MAX_LISTENERS];
+    size_t n;
+    unsigned open_handles;
+    bool closing;
+};
+
+const char *
+fwd_open_reason_str(uint32_t reason)
+{
+    switch (reason) {
+    case SSH_OPEN_ADMINISTRATIVELY_PROHIBITED:
+        return "administratively prohibited";
+    case SSH_OPEN_CONNECT_FAILED:
+        return "connect failed";
+    case SSH_OPEN_UNKNOWN_CHANNEL_TYPE:
+        return "unknown channel type";
+    case SSH_OPEN_RESOURCE_SHORTAGE:
+        return "resource shortage";
+    default:
+        return "unknown reason";
+    }
+}
+
+static void
+fwd_local_open_result(void *ctx, struct io_chan *ch, uint32_t reason,
+                      const char *msg)
+{
+    (void)ctx;
+    if (reason != 0) {
+        fprintf(stderr, "channel %u: open failed: %s: %s\r\n",
+                (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
+                msg != NULL ? msg : "");
+    }
+}
+
+static void
+fwd_local_accept(uv_stream_t *server, int status)
+{
+    struct fwd_local *fl = server->data;
+    struct chan_open_info info;
+    char addr[64];
+    uint16_t port = 0;
+    uv_tcp_t *t;
+
+    if (status != 0 || (t = malloc(sizeof(*t))) == NULL) {
+        return;
+    }
+    uv_tcp_init(fl->loop, t);
+    if (uv_accept(server, (uv_stream_t *)t) != 0) {
+        io_close_free((uv_handle_t *)t);
+        return;
+    }
+    uv_tcp_nodelay(t, 1);
+    io_peer_str(t, addr, sizeof(addr), &port);
+    log_debug("Connection to port %u forwarding to %s port %u requested.",
+              (unsigned)fl->spec->listen_port, fl->spec->host,
+              (unsigned)fl->spec->host_port);
+    memset(&info, 0, sizeof(info));
+    info.type = "direct-tcpip";
+    info.host = fl->spec->host;
+    info.port = fl->spec->host_port;
+    info.orig_host = addr;
+    info.orig_port = port;
+    /* On error io_chan_open has closed t already. */
+    (void)io_chan_open(fl->ic, t, &info, fwd_local_open_result, fl);
+}
+
+/* Bind one address; print ssh's message on failure. */
+static int
+fwd_local_bind(struct fwd_local *fl, const char *ip, uint16_t *port)
+{
+    struct sockaddr_storage ss;
+    uv_tcp_t *t;
+    unsigned flags = 0;
+    int r;
+
+    if (uv_ip4_addr(ip, *port, (struct sockaddr_in *)&ss) != 0) {
+        if (uv_ip6_addr(ip, *port, (struct sockaddr_in6 *)&ss) != 0) {
+            return ERR_INVAL;
+        }
+        flags = UV_TCP_IPV6ONLY;
+    }
+    if ((t = malloc(sizeof(*t))) == NULL) {
+        return ERR_NOMEM;
+    }
+    uv_tcp_init(fl->loop, t);
+    t->data = fl;
+    r = uv_tcp_bind(t, (struct sockaddr *)&ss, flags);
+    if (r == 0) {
+        r = uv_listen((uv_stream_t *)t, FWD_LOCAL_BACKLOG, fwd_local_accept);
+    }
+    if (r != 0) {
+        if (r != UV_EADDRNOTAVAIL && r != UV_EAFNOSUPPORT) {
+            fprintf(stderr, "bind [%s]:%u: %s\r\n", ip, (unsigned)*port,
+                    io_strerror(r));
+        }
+        io_close_free((uv_handle_t *)t);
+        return io_err_from_uv(r);
+    }
+    fl->l[fl->n++] = t;
+    if (*port == 0) {
+        char a[64];
+        io_sock_str(t, a, sizeof(a), port);
+        log_debug("Allocated listen port %u", (unsigned)*port);
+    }
+    return 0;
+}
+
+int
+fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
+                const struct fwdspec *spec, struct io_conn *ic)
+{
+    struct fwd_local *fl;
+    const char *ips[2] = { "127.0.0.1", "::1" };
+    size_t n = 2, i;
+    uint16_t port = spec->listen_port;
+
+    *out = NULL;
+    if ((fl = calloc(1, sizeof(*fl))) == NULL) {
+        return ERR_NOMEM;
+    }
+    fl->loop = loop;
+    fl->spec = spec;
+    fl->ic = ic;
+    if (spec->bind_kind == FWDSPEC_BIND_ANY) {
+        ips[0] = "0.0.0.0";
+        ips[1] = "::";
+    } else if (spec->bind_kind == FWDSPEC_BIND_ADDR) {
+        ips[0] = spec->bind;
+        n = 1;
+    }
+    for (i = 0; i < n; i++) {
+        (void)fwd_local_bind(fl, ips[i], &port);
+    }
+    if (fl->n == 0) {
+        fprintf(stderr, "channel_setup_fwd_listener_tcpip: cannot listen "
+                        "to port: %u\r\n", (unsigned)spec->listen_port);
+        free(fl);
+        return ERR_IO;
+    }
+    *out = fl;
+    return 0;
+}
+
+void
+fwd_local_close(struct fwd_local *fl)
+{
+    size_t i;
+
+    if (fl == NULL) {
+        return;
+    }
+    for (i = 0; i < fl->n; i++) {
+        io_close_free((uv_handle_t *)fl->l[i]);
+    }
+    free(fl);
+}

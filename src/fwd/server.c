@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: ISC */
+/* aditd: listeners, logins and the direct-tcpip policy. */
+#include "fwd/server_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io_chan.h"
+#include "io/io_util.h"
+#include "transport/ssh_msg.h"
+#include "util/adit_limits.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define SERVER_SOFTWARE "adit_0.1"
+#define SERVER_CONNECT_TIMEOUT_MS 10000u
+#define SERVER_BACKLOG 128
+
+/* The authorized keys for user: the shared set, or a per-user file. */
+static const struct authkeys *
+server_keys_for(struct server_conn *sc, const char *user)
+{
+    char *path = NULL;
+
+    if (!server_has_user_token(sc->srv)) {
+        return &sc->srv->authkeys;
+    }
+    if (sc->user_keys_for != NULL && strcmp(sc->user_keys_for, user) == 0) {
+        return &sc->user_keys;
+    }
+    authkeys_cleanup(&sc->user_keys);
+    free(sc->user_keys_for);
+    sc->user_keys_for = NULL;
+    if (server_config_expand(sc->srv->cfg->authorized_keys_file, user,
+                             &path) != 0 ||
+        server_load_authkeys(path, &sc->user_keys) != 0 ||
+        (sc->user_keys_for = str_ndup(user, strlen(user))) == NULL) {
+        free(path);
+        authkeys_cleanup(&sc->user_keys);
+        return NULL;
+    }
+    free(path);
+    return &sc->user_keys;
+}
+
+static int
+server_check_key(void *ctx, const char *user, const struct sshkey *key,
+                 const void **info)
+{
+    struct server_conn *sc = ctx;
+    const struct authkeys *ak = server_keys_for(sc, user);
+    const struct authkey *e = ak == NULL ? NULL : authkeys_find(ak, key);
+
+    *info = NULL;
+    if (e == NULL) {
+        log_verbose("Failed publickey for %s from %s port %u: key not in "
+                    "authorized keys", user, sc->addr, (unsigned)sc->port);
+        return ERR_DENIED;
+    }
+    *info = e;
+    return 0;
+}
+
+/* The rights are read once, at login, from the entry that matched. */
+static void
+server_authenticated(void *ctx, struct io_conn *ic)
+{
+    struct server_conn *sc = ctx;
+    struct session *s = io_conn_session(ic);
+    const struct authkey *e = session_auth_info(s);
+    const struct sshkey *k = session_user_key(s);
+    char fp[SSHKEY_FP_LEN] = "";
+
+    sc->authenticated = true;
+    if (e != NULL) {
+        sc->allow_fwd = e->opts.restrict_all ? e->opts.port_forwarding == 1
+                                             : e->opts.port_forwarding != 0;
+    }
+    if (k != NULL) {
+        sshkey_fingerprint(k, fp, sizeof(fp));
+    }
+    log_info("Accepted publickey for %s from %s port %u ssh2: %s %s",
+             session_user(s), sc->addr, (unsigned)sc->port,
+             k != NULL ? server_key_type_upper(k) : "?", fp);
+}
+
+static void
+server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
+                    const struct chan_open_info *info)
+{
+    struct server_conn *sc = ctx;
+    struct conn *c = io_conn_conn(ic);
+
+    if (strcmp(info->type, "session") == 0) {
+        log_info("refused session channel from %s port %u: this server "
+                 "only forwards ports", sc->addr, (unsigned)sc->port);
+        conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
+                       "this server only forwards ports");
+    } else if (strcmp(info->type, "direct-tcpip") != 0) {
+        conn_open_fail(c, id, SSH_OPEN_UNKNOWN_CHANNEL_TYPE,
+                       "unknown channel type");
+    } else if (!sc->allow_fwd || info->port == 0 || info->port > 65535) {
+        log_info("Received request from %s port %u to connect to host %s "
+                 "port %u, but the request was denied (%s).",
+                 sc->addr, (unsigned)sc->port, info->host,
+                 (unsigned)info->port,
+                 sc->allow_fwd ? "invalid target port"
+                               : "port forwarding disabled for this key");
+        conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
+                       sc->allow_fwd ? "invalid target port"
+                                     : "port forwarding is disabled");
+    } else {
+        log_debug("direct-tcpip from %s port %u to %s port %u", sc->addr,
+                  (unsigned)sc->port, info->host, (unsigned)info->port);
+        (void)io_chan_accept_connect(ic, id, info->host,
+                                     (uint16_t)info->port,
+                                     SERVER_CONNECT_TIMEOUT_MS);
+    }
+    io_conn_flush(ic);
+}
+
+static void
+server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
+{
+    struct server_conn *sc = ctx;
+    struct server *srv = sc->srv;
+
+    if (strncmp(why, "Connection closed", 17) == 0) {
+        log_info("Connection closed by %s port %u%s", sc->addr,
+                 (unsigned)sc->port, sc->authenticated ? "" : " [preauth]");
+    } else {
+        log_info("Disconnected from %s port %u: %s%s", sc->addr,
+                 (unsigned)sc->port, why,
+                 sc->authenticated ? "" : " [preauth]");
+    }
+    if (sc->prev != NULL) {
+        sc->prev->next = sc->next;
+    } else {
+        srv->conns = sc->next;
+    }
+    if (sc->next != NULL) {
+        sc->next->prev = sc->prev;
+    }
+    authkeys_cleanup(&sc->user_keys);
+    free(sc->user_keys_for);
+    free(sc);
+}
+
+static void
+server_session_config(struct server *srv, struct server_conn *sc,
+                      struct session_config *cfg)
+{
+    const struct server_config *c = srv->cfg;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->transport.is_server = true;
+    cfg->transport.software_version = SERVER_SOFTWARE;
+    cfg->transport.kex_algs = c->kex_algs;
+    cfg->transport.ciphers = c->ciphers;
+    cfg->transport.macs = c->macs;
+    cfg->transport.hostkeys = srv->hostkeys;
+    cfg->transport.n_hostkeys = srv->n_hostkeys;
+    cfg->server_auth.max_tries =
+        c->max_auth_tries > 0 ? (unsigned)c->max_auth_tries : 0;
+    cfg->server_auth.check_key = server_check_key;
+    cfg->server_auth.ctx = sc;
+    if (c->login_grace > 0) {
+        cfg->login_grace_ms = (uint32_t)c->login_grace * 1000u;
+    } else if (c->login_grace == 0) {
+        cfg->login_grace_ms = UINT32_MAX; /* sshd: 0 = no limit */
+    }
+}
+
+void
+server_accept_conn(struct server *srv, uv_tcp_t *t)
+{
+    struct server_conn *sc;
+    struct session_config cfg;
+    struct io_conn_cbs cbs;
+    char peer[128];
+    int r;
+
+    if ((sc = calloc(1, sizeof(*sc))) == NULL) {
+        io_close_free((uv_handle_t *)t);
+        return;
+    }
+    sc->srv = srv;
+    io_peer_str(t, sc->addr, sizeof(sc->addr), &sc->port);
+    snprintf(peer, sizeof(peer), "%s port %u", sc->addr, (unsigned)sc->port);
+    log_debug("Connection from %s", peer);
+    server_session_config(srv, sc, &cfg);
+    memset(&cbs, 0, sizeof(cbs));
+    cbs.ctx = sc;
+    cbs.authenticated = server_authenticated;
+    cbs.open_request = server_open_request;
+    cbs.closed = server_conn_closed;
+    if ((r = io_conn_new(&sc->ic, srv->loop, t, &cfg, &cbs, peer)) != 0) {
+        log_error("could not start a session for %s: %s", peer, err_str(r));
+        free(sc);
+        return;
+    }
+    sc->next = srv->conns;
+    if (srv->conns != NULL) {
+        srv->conns->prev = sc;
+    }
+    srv->conns = sc;
+}
+
+void
+server_shutdown(struct server *srv)
+{
+    struct server_conn *sc;
+    size_t i;
+
+    for (i = 0; i < srv->n_listeners; i++) {
+        io_close_free((uv_handle_t *)srv->listeners[i]);
+    }
+    srv->n_listeners = 0;
+    for (sc = srv->conns; sc != NULL; sc = sc->next) {
+        io_conn_disconnect(sc->ic, SSH_DISCONNECT_BY_APPLICATION,
+                           "server shutting down");
+    }
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: ISC */
+/* aditd: creating the server and its listening sockets. */
+#include "fwd/server_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io_util.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static void
+server_on_connection(uv_stream_t *l, int status)
+{
+    struct server *srv = l->data;
+    uv_tcp_t *t;
+
+    if (status != 0 || (t = malloc(sizeof(*t))) == NULL) {
+        return;
+    }
+    uv_tcp_init(srv->loop, t);
+    if (uv_accept(l, (uv_stream_t *)t) != 0) {
+        io_close_free((uv_handle_t *)t);
+        return;
+    }
+    uv_tcp_nodelay(t, 1);
+    server_accept_conn(srv, t);
+}
+
+static int
+server_bind_one(struct server *srv, const char *host, uint16_t port)
+{
+    struct sockaddr_storage ss;
+    char addr[64];
+    uint16_t real = 0;
+    unsigned flags = 0;
+    uv_tcp_t *t;
+    int r;
+
+    if (strcmp(host, "localhost") == 0) {
+        host = "127.0.0.1";
+    }
+    if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0) {
+        if (uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) != 0) {
+            log_error("ListenAddress %s: not an IP address", host);
+            return ERR_CONFIG;
+        }
+        flags = UV_TCP_IPV6ONLY;
+    }
+    if (srv->n_listeners >= SERVER_MAX_LISTENERS ||
+        (t = malloc(sizeof(*t))) == NULL) {
+        return ERR_LIMIT;
+    }
+    uv_tcp_init(srv->loop, t);
+    t->data = srv;
+    if ((r = uv_tcp_bind(t, (struct sockaddr *)&ss, flags)) != 0 ||
+        (r = uv_listen((uv_stream_t *)t, 128, server_on_connection)) != 0) {
+        log_error("Bind to port %u on %s failed: %s.", (unsigned)port, host,
+                  io_strerror(r));
+        io_close_free((uv_handle_t *)t);
+        return io_err_from_uv(r);
+    }
+    srv->listeners[srv->n_listeners++] = t;
+    io_sock_str(t, addr, sizeof(addr), &real);
+    log_info("Server listening on %s port %u.", addr, (unsigned)real);
+    return 0;
+}
+
+int
+server_listen(struct server *srv)
+{
+    const struct server_config *c = srv->cfg;
+    size_t i, j;
+
+    for (i = 0; i < c->n_listen; i++) {
+        const struct listen_addr *la = &c->listen[i];
+        for (j = 0; j < c->n_ports; j++) {
+            uint16_t port = la->port != 0 ? la->port : c->ports[j];
+            if (la->host != NULL) {
+                (void)server_bind_one(srv, la->host, port);
+            } else {
+                (void)server_bind_one(srv, "0.0.0.0", port);
+                (void)server_bind_one(srv, "::", port);
+            }
+            if (la->port != 0) {
+                break;
+            }
+        }
+    }
+    if (srv->n_listeners == 0) {
+        log_error("Cannot bind any address.");
+        return ERR_IO;
+    }
+    return 0;
+}
+
+int
+server_new(struct server **out, uv_loop_t *loop,
+           const struct server_config *cfg)
+{
+    struct server *srv;
+    int r;
+
+    *out = NULL;
+    if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+        return ERR_NOMEM;
+    }
+    srv->loop = loop;
+    srv->cfg = cfg;
+    if ((r = server_load_hostkeys(srv)) != 0 ||
+        (!server_has_user_token(srv) &&
+         (r = server_load_authkeys(cfg->authorized_keys_file,
+                                   &srv->authkeys)) != 0)) {
+        server_free(srv);
+        return r;
+    }
+    *out = srv;
+    return 0;
+}
+
+void
+server_free(struct server *srv)
+{
+    size_t i;
+
+    if (srv == NULL) {
+        return;
+    }
+    for (i = 0; i < srv->n_hostkeys; i++) {
+        sshkey_free(srv->hostkeys[i]);
+    }
+    authkeys_cleanup(&srv->authkeys);
+    free(srv);
+}
