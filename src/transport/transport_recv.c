@@ -146,7 +146,10 @@ dispatch(struct transport *t, const uint8_t *p, size_t len, uint32_t seq)
                        "during initial key exchange",
                        type);
     }
-    if (t->kex_running && ++t->kex_packets > LIM_KEX_MESSAGES) {
+    /* Only kex messages may follow the peer's KEXINIT, so count from
+     * there (data sent before it is not bounded by this). */
+    if ((t->got_kexinit || !t->first_kex_done) &&
+        ++t->kex_packets > LIM_KEX_MESSAGES) {
         return tp_fail(t, ERR_LIMIT, SSH_DISCONNECT_PROTOCOL_ERROR,
                        "too many packets during key exchange");
     }

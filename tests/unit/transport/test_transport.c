@@ -326,6 +326,7 @@ run_rekey(struct keyset *ks, bool client_starts)
     const uint8_t *x;
     size_t sl, sl2;
     struct transport *init, *other;
+    uint32_t nc = 0, ns = 100000, i;
 
     default_opts(&o, ks);
     pair_new(&p, &o);
@@ -336,27 +337,31 @@ run_rekey(struct keyset *ks, bool client_starts)
     init = client_starts ? p.c : p.s;
     other = client_starts ? p.s : p.c;
     /* Before. */
-    send_msg(p.c, 0, 20);
-    send_msg(p.s, 100, 20);
+    send_msg(p.c, nc++, 20);
+    send_msg(p.s, ns++, 20);
     assert_int_equal(transport_rekey(init), 0);
-    /* During: the initiator holds its messages. */
-    send_msg(p.c, 1, 3000);
-    send_msg(p.s, 101, 3000);
+    /* During: the initiator holds its messages; the other side does not
+     * know yet and sends more than a kex's packet budget. */
+    send_msg(p.c, nc++, 3000);
+    send_msg(p.s, ns++, 3000);
     assert_true(transport_queued(init) > 0);
+    for (i = 0; i < LIM_KEX_MESSAGES + 10; i++) {
+        send_msg(other, client_starts ? ns++ : nc++, 1);
+    }
     /* The other side sees the KEXINIT and answers; it now holds too. */
     transfer(init, other, client_starts ? &p.s_in : &p.c_in,
              client_starts ? &p.s_err : &p.c_err);
-    send_msg(p.c, 2, 0);
-    send_msg(p.s, 102, 0);
+    send_msg(p.c, nc++, 0);
+    send_msg(p.s, ns++, 0);
     pump(&p);
     /* After. */
-    send_msg(p.c, 3, 1);
-    send_msg(p.s, 103, 1);
+    send_msg(p.c, nc++, 1);
+    send_msg(p.s, ns++, 1);
     pump(&p);
     assert_int_equal(p.c_err, 0);
     assert_int_equal(p.s_err, 0);
-    check_inbox(&p.s_in, 0, 4);
-    check_inbox(&p.c_in, 100, 4);
+    check_inbox(&p.s_in, 0, nc);
+    check_inbox(&p.c_in, 100000, ns - 100000);
     transport_get_stats(p.c, &cs);
     transport_get_stats(p.s, &ss);
     assert_int_equal(cs.kex_count, 2);
