@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: ISC */
+/* adit: one SSH connection with its -L forwards. */
+#include "fwd/client_int.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/io_util.h"
+#include "transport/ssh_msg.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define CLIENT_SOFTWARE "adit_0.1"
+#define CLIENT_EXIT_FAIL 255
+
+static const char *const client_default_ids[] = {
+    "~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa",
+};
+
+/* "~/x" -> "$HOME/x" into out. */
+static void
+client_tilde(const char *path, char *out, size_t out_len)
+{
+    const char *home = getenv("HOME");
+
+    if (path[0] == '~' && path[1] == '/' && home != NULL) {
+        snprintf(out, out_len, "%s%s", home, path + 1);
+    } else {
+        snprintf(out, out_len, "%s", path);
+    }
+}
+
+static void
+client_load_keys(struct client *c)
+{
+    const struct client_config *cfg = c->cfg;
+    size_t n = cfg->n_identity_files, i;
+    char path[1024];
+    int r;
+
+    if (n == 0) {
+        n = sizeof(client_default_ids) / sizeof(client_default_ids[0]);
+    }
+    for (i = 0; i < n && c->n_keys < CLIENT_MAX_KEYS; i++) {
+        client_tilde(cfg->n_identity_files > 0 ? cfg->identity_files[i]
+                                               : client_default_ids[i],
+                     path, sizeof(path));
+        r = sshkey_load_private(path, &c->keys[c->n_keys]);
+        if (r == 0) {
+            log_debug("Will attempt key: %s", path);
+            c->n_keys++;
+        } else if (r == ERR_KEY_ENCRYPTED) {
+            log_debug("%s is encrypted: skipped (no passphrases yet)", path);
+        } else if (r != ERR_NOTFOUND) {
+            log_debug("could not load %s: %s", path, err_str(r));
+        }
+    }
+}
+
+static void
+client_stop(struct client *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_fwds; i++) {
+        fwd_local_close(c->fwds[i]);
+    }
+    c->n_fwds = 0;
+    for (i = 0; i < 3; i++) {
+        if (!uv_is_closing((uv_handle_t *)&c->sig[i])) {
+            uv_close((uv_handle_t *)&c->sig[i], NULL);
+        }
+    }
+}
+
+static void
+client_authenticated(void *ctx, struct io_conn *ic)
+{
+    struct client *c = ctx;
+    size_t i;
+
+    c->authenticated = true;
+    log_debug("Authenticated to %s ([%s]:%u).", c->t->host, c->t->host,
+              (unsigned)c->t->port);
+    for (i = 0; i < c->cfg->n_local_fwds && i < CLIENT_MAX_FWDS; i++) {
+        if (fwd_local_start(&c->fwds[c->n_fwds], c->loop,
+                            &c->cfg->local_fwds[i], ic) == 0) {
+            c->n_fwds++;
+            continue;
+        }
+        fprintf(stderr, "Could not request local forwarding.\r\n");
+        if (c->cfg->exit_on_forward_failure == 1) {
+            io_conn_disconnect(ic, SSH_DISCONNECT_BY_APPLICATION,
+                               "exit on forward failure");
+            return;
+        }
+    }
+}
+
+static void
+client_closed(void *ctx, struct io_conn *ic, const char *why)
+{
+    struct client *c = ctx;
+    const char *rd = "Received disconnect from peer: ";
+
+    c->ic = NULL;
+    if (c->hostkey_failed) {
+        /* already said */
+    } else if (strncmp(why, "Permission denied", 17) == 0) {
+        fprintf(stderr, "%s@%s: %s\r\n", c->t->user, c->t->host, why);
+    } else if (strncmp(why, rd, strlen(rd)) == 0) {
+        fprintf(stderr, "Received disconnect from %s port %u:%s\r\n",
+                c->t->host, (unsigned)c->t->port, why + strlen(rd));
+        fprintf(stderr, "Disconnected from %s port %u\r\n", c->t->host,
+                (unsigned)c->t->port);
+    } else if (strncmp(why, "Connection closed", 17) == 0 ||
+               strncmp(why, "Connection reset", 16) == 0) {
+        fprintf(stderr, "%s\r\n", why);
+    } else if (c->exit_code == 0) {
+        log_error("%s", why);
+    }
+    c->exit_code = CLIENT_EXIT_FAIL;
+    client_stop(c);
+}
+
+static void
+client_session_config(struct client *c, struct session_config *s)
+{
+    const struct client_config *cfg = c->cfg;
+
+    memset(s, 0, sizeof(*s));
+    s->transport.is_server = false;
+    s->transport.software_version = CLIENT_SOFTWARE;
+    s->transport.kex_algs = cfg->kex_algs;
+    s->transport.ciphers = cfg->ciphers;
+    s->transport.macs = cfg->macs;
+    s->transport.hostkey_algs = cfg->hostkey_algs;
+    s->transport.verify_hostkey = client_verify_hostkey;
+    s->transport.verify_ctx = c;
+    s->client_auth.user = c->t->user;
+    s->client_auth.keys = c->keys;
+    s->client_auth.n_keys = c->n_keys;
+}
+
+static void
+client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
+{
+    struct client *c = ctx;
+    struct session_config scfg;
+    struct io_conn_cbs cbs;
+    char addr[64], peer[128];
+    uint16_t port = 0;
+    int r;
+
+    c->connecting = NULL;
+    if (status != 0) {
+        if (resolving) {
+            log_error("Could not resolve hostname %s: %s", c->t->host,
+                      io_strerror(status));
+        } else {
+            log_error("connect to host %s port %u: %s", c->t->host,
+                      (unsigned)c->t->port, io_strerror(status));
+        }
+        c->exit_code = CLIENT_EXIT_FAIL;
+        client_stop(c);
+        return;
+    }
+    io_peer_str(tcp, addr, sizeof(addr), &port);
+    snprintf(peer, sizeof(peer), "%s port %u", addr, (unsigned)port);
+    log_debug("Connection established to %s.", peer);
+    client_session_config(c, &scfg);
+    memset(&cbs, 0, sizeof(cbs));
+    cbs.ctx = c;
+    cbs.authenticated = client_authenticated;
+    cbs.closed = client_closed;
+    if ((r = io_conn_new(&c->ic, c->loop, tcp, &scfg, &cbs, peer)) != 0) {
+        log_error("could not start the session: %s", err_str(r));
+        c->exit_code = CLIENT_EXIT_FAIL;
+        client_stop(c);
+    }
+}
+
+static void
+client_signal(uv_signal_t *h, int signum)
+{
+    struct client *c = h->data;
+
+    log_debug("received signal %d", signum);
+    c->exit_code = CLIENT_EXIT_FAIL;
+    if (c->connecting != NULL) {
+        io_connect_cancel(c->connecting);
+        c->connecting = NULL;
+    }
+    if (c->ic != NULL) {
+        io_conn_disconnect(c->ic, SSH_DISCONNECT_BY_APPLICATION,
+                           "killed by signal");
+    }
+    client_stop(c);
+}
+
+static int
+client_start(struct client *c)
+{
+    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+    const struct client_config *cfg = c->cfg;
+    uint64_t timeout = cfg->connect_timeout > 0
+                           ? (uint64_t)cfg->connect_timeout * 1000u : 0;
+    size_t i;
+
+    client_tilde(cfg->user_known_hosts != NULL ? cfg->user_known_hosts
+                                               : "~/.ssh/known_hosts",
+                 c->known_hosts, sizeof(c->known_hosts));
+    client_tilde(cfg->global_known_hosts != NULL
+                     ? cfg->global_known_hosts
+                     : "/etc/ssh/ssh_known_hosts",
+                 c->global_known_hosts, sizeof(c->global_known_hosts));
+    client_load_keys(c);
+    for (i = 0; i < 3; i++) {
+        uv_signal_init(c->loop, &c->sig[i]);
+        c->sig[i].data = c;
+        uv_signal_start(&c->sig[i], client_signal, sigs[i]);
+    }
+    log_debug("Connecting to %s port %u.", c->t->host, (unsigned)c->t->port);
+    return io_connect_start(&c->connecting, c->loop, c->t->host, c->t->port,
+                            c->t->family, timeout, client_connected, c);
+}
+
+int
+client_run(uv_loop_t *loop, const struct client_config *cfg,
+           const struct client_target *t)
+{
+    struct client *c;
+    size_t i;
+    int r, code;
+
+    if ((c = calloc(1, sizeof(*c))) == NULL) {
+        return CLIENT_EXIT_FAIL;
+    }
+    c->loop = loop;
+    c->cfg = cfg;
+    c->t = t;
+    signal(SIGPIPE, SIG_IGN);
+    if ((r = client_start(c)) != 0) {
+        log_error("connect to host %s port %u: %s", t->host,
+                  (unsigned)t->port, err_str(r));
+        c->exit_code = CLIENT_EXIT_FAIL;
+        client_stop(c);
+    }
+    uv_run(loop, UV_RUN_DEFAULT);
+    code = c->exit_code;
+    for (i = 0; i < c->n_keys; i++) {
+        sshkey_free(c->keys[i]);
+    }
+    free(c);
+    return code;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * adit: one SSH connection to a server with its -L forwards: connect,
+ * verify the host key against known_hosts, log in with the identity files,
+ * listen for the forwards, and run until the connection drops or a signal.
+ */
+#ifndef ADIT_FWD_CLIENT_H
+#define ADIT_FWD_CLIENT_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "config/client_config.h"
+
+struct client_target {
+    const char *host;
+    const char *user;
+    uint16_t port;
+    int family;      /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
+};
+
+/* Run on loop until the end; returns the exit status (255 for every
+ * connection, host key or authentication failure, and on signals). */
+int client_run(uv_loop_t *loop, const struct client_config *cfg,
+               const struct client_target *t);
+
+#endif

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: ISC */
+/* adit: host key checking against known_hosts files, worded as ssh. */
+#include "fwd/client_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keys/knownhosts.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static const char *
+client_key_type_upper(const struct sshkey *k)
+{
+    switch (sshkey_type(k)) {
+    case SSHKEY_ED25519:
+        return "ED25519";
+    case SSHKEY_RSA:
+        return "RSA";
+    default:
+        return "ECDSA";
+    }
+}
+
+static void
+client_hostkey_changed(struct client *c, const struct sshkey *key,
+                       const char *file, unsigned line)
+{
+    char fp[SSHKEY_FP_LEN] = "";
+
+    sshkey_fingerprint(key, fp, sizeof(fp));
+    fprintf(stderr,
+        "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
+        "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\r\n"
+        "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
+        "IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\n"
+        "Someone could be eavesdropping on you right now "
+        "(man-in-the-middle attack)!\r\n"
+        "It is also possible that a host key has just been changed.\r\n"
+        "The fingerprint for the %s key sent by the remote host is\r\n"
+        "%s.\r\n"
+        "Please contact your system administrator.\r\n"
+        "Add correct host key in %s to get rid of this message.\r\n"
+        "Offending %s key in %s:%u\r\n",
+        client_key_type_upper(key), fp, c->known_hosts,
+        client_key_type_upper(key), file, line);
+}
+
+static int
+client_hostkey_new(struct client *c, const struct sshkey *key,
+                   const char *name)
+{
+    int strict = c->cfg->strict_hostkey;
+
+    /* "no" adds new keys too, as ssh does. */
+    if (strict == STRICT_HOSTKEY_ACCEPT_NEW || strict == STRICT_HOSTKEY_NO) {
+        if (knownhosts_add(c->known_hosts, name, key,
+                           c->cfg->hash_known_hosts == 1) != 0) {
+            log_error("Failed to add the host to the list of known hosts "
+                      "(%s).", c->known_hosts);
+            return 0;
+        }
+        if (log_get_level() >= LOG_ERROR) {
+            fprintf(stderr, "Warning: Permanently added '%s' (%s) to the "
+                            "list of known hosts.\r\n",
+                    name, client_key_type_upper(key));
+        }
+        return 0;
+    }
+    /* yes, and ask without a terminal to ask on (as in BatchMode). */
+    fprintf(stderr, "No %s host key is known for %s and you have requested "
+                    "strict checking.\r\n", client_key_type_upper(key), name);
+    return ERR_HOSTKEY;
+}
+
+int
+client_verify_hostkey(void *ctx, const struct sshkey *key)
+{
+    struct client *c = ctx;
+    enum hostkey_status st = HOSTKEY_NEW, gst = HOSTKEY_NEW;
+    unsigned line = 0, gline = 0;
+    char name[320];
+    int r;
+
+    knownhosts_name(c->t->host, c->t->port, name, sizeof(name));
+    if ((r = knownhosts_check(c->known_hosts, name, key, &st, &line)) != 0 ||
+        (st == HOSTKEY_NEW &&
+         (r = knownhosts_check(c->global_known_hosts, name, key, &gst,
+                               &gline)) != 0)) {
+        log_debug("known_hosts check failed: %s", err_str(r));
+    }
+    if (st == HOSTKEY_MATCH || gst == HOSTKEY_MATCH) {
+        log_debug("Host '%s' is known and matches the host key.", name);
+        return 0;
+    }
+    if (st == HOSTKEY_REVOKED || gst == HOSTKEY_REVOKED) {
+        fprintf(stderr, "Host key for %s was revoked.\r\n", name);
+    } else if (st == HOSTKEY_CHANGED || gst == HOSTKEY_CHANGED) {
+        client_hostkey_changed(c, key,
+                               st == HOSTKEY_CHANGED ? c->known_hosts
+                                                     : c->global_known_hosts,
+                               st == HOSTKEY_CHANGED ? line : gline);
+        if (c->cfg->strict_hostkey == STRICT_HOSTKEY_NO) {
+            return 0;
+        }
+    } else if (client_hostkey_new(c, key, name) == 0) {
+        return 0;
+    }
+    c->hostkey_failed = true;
+    fprintf(stderr, "Host key verification failed.\r\n");
+    return ERR_HOSTKEY;
+}
