@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: ISC */
+/* In-memory client <-> server sessions: kex, auth, a channel, rekey. */
+#include "testutil.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn/session.h"
+#include "keys/sshkey.h"
+#include "transport/ssh_msg.h"
+#include "util/err.h"
+#include "wire/buf.h"
+
+#define BULK (4u * 1024u * 1024u)
+
+struct side {
+    struct session *s;
+    struct buf rx;      /* channel data received */
+    bool authed, open_ok, eof;
+    unsigned n_closed, n_open_req;
+    uint32_t id;
+    int err;
+};
+
+struct world {
+    struct sshkey *hostkey, *userkey, *otherkey;
+    struct side cli, srv;
+};
+
+static int
+verify_hostkey(void *ctx, const struct sshkey *key)
+{
+    struct world *w = ctx;
+
+    return sshkey_equal_public(key, w->hostkey) ? 0 : ERR_HOSTKEY;
+}
+
+static int
+check_key(void *ctx, const char *user, const struct sshkey *key,
+          const void **info)
+{
+    struct world *w = ctx;
+
+    *info = w;
+    return sshkey_equal_public(key, w->userkey) ? 0 : ERR_DENIED;
+}
+
+static void
+on_authed(void *ctx)
+{
+    ((struct side *)ctx)->authed = true;
+}
+
+static void
+on_open_request(void *ctx, uint32_t id, const struct chan_open_info *info)
+{
+    struct side *sd = ctx;
+
+    sd->n_open_req++;
+    sd->id = id;
+    assert_string_equal(info->type, "direct-tcpip");
+    assert_string_equal(info->host, "intranet");
+    assert_int_equal(info->port, 8080);
+    assert_int_equal(conn_open_confirm(session_conn(sd->s), id), 0);
+}
+
+static void
+on_open_result(void *ctx, uint32_t id, uint32_t reason, const char *msg)
+{
+    struct side *sd = ctx;
+
+    sd->open_ok = reason == 0;
+}
+
+static void
+on_data(void *ctx, uint32_t id, const uint8_t *p, size_t n)
+{
+    struct side *sd = ctx;
+
+    assert_int_equal(buf_put(&sd->rx, p, n), 0);
+    assert_int_equal(conn_consumed(session_conn(sd->s), id, n), 0);
+}
+
+static void
+on_eof(void *ctx, uint32_t id)
+{
+    ((struct side *)ctx)->eof = true;
+}
+
+static void
+on_closed(void *ctx, uint32_t id)
+{
+    ((struct side *)ctx)->n_closed++;
+}
+
+static void
+side_new(struct world *w, struct side *sd, bool server,
+         struct sshkey *const *keys, size_t n_keys)
+{
+    struct session_config cfg;
+    struct session_cbs cbs = {.ctx = sd, .authenticated = on_authed};
+    struct conn_cbs cc = {.ctx = sd,
+                          .open_request = on_open_request,
+                          .open_result = on_open_result,
+                          .data = on_data,
+                          .eof = on_eof,
+                          .closed = on_closed};
+
+    memset(&cfg, 0, sizeof(cfg));
+    buf_init(&sd->rx);
+    cfg.transport.is_server = server;
+    cfg.transport.software_version = server ? "aditd_test" : "adit_test";
+    if (server) {
+        cfg.transport.hostkeys = &w->hostkey;
+        cfg.transport.n_hostkeys = 1;
+        cfg.server_auth.check_key = check_key;
+        cfg.server_auth.ctx = w;
+    } else {
+        cfg.transport.verify_hostkey = verify_hostkey;
+        cfg.transport.verify_ctx = w;
+        cfg.client_auth.user = "alice";
+        cfg.client_auth.keys = keys;
+        cfg.client_auth.n_keys = n_keys;
+    }
+    assert_int_equal(session_new(&sd->s, &cfg, &cbs, &cc), 0);
+    assert_int_equal(session_start(sd->s, 0), 0);
+}
+
+static struct world *
+world_new(bool right_key)
+{
+    struct world *w = calloc(1, sizeof(*w));
+
+    assert_non_null(w);
+    assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &w->hostkey), 0);
+    assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &w->userkey), 0);
+    assert_int_equal(sshkey_generate(SSHKEY_ECDSA_P256, 0, &w->otherkey),
+                     0);
+    side_new(w, &w->srv, true, NULL, 0);
+    side_new(w, &w->cli, false, right_key ? &w->userkey : &w->otherkey, 1);
+    return w;
+}
+
+static void
+world_free(struct world *w)
+{
+    session_free(w->cli.s);
+    session_free(w->srv.s);
+    buf_cleanup(&w->cli.rx);
+    buf_cleanup(&w->srv.rx);
+    sshkey_free(w->hostkey);
+    sshkey_free(w->userkey);
+    sshkey_free(w->otherkey);
+    free(w);
+}
+
+/* Move bytes from one side to the other; true if any moved. */
+static bool
+move(struct side *from, struct side *to, struct buf *tmp)
+{
+    int r;
+
+    if (!session_has_output(from->s)) {
+        return false;
+    }
+    buf_reset(tmp);
+    session_take_output(from->s, tmp);
+    if (to->err == 0 && buf_len(tmp) > 0) {
+        r = session_feed(to->s, buf_ptr(tmp), buf_len(tmp));
+        if (r != 0) {
+            to->err = r;
+        }
+    }
+    return true;
+}
+
+static void
+pump(struct world *w)
+{
+    struct buf tmp;
+    unsigned i;
+
+    buf_init(&tmp);
+    for (i = 0; i < 10000; i++) {
+        bool a = move(&w->cli, &w->srv, &tmp);
+        bool b = move(&w->srv, &w->cli, &tmp);
+
+        if (!a && !b) {
+            break;
+        }
+    }
+    assert_true(i < 10000);
+    buf_cleanup(&tmp);
+}
+
+/* Send BULK bytes of a pattern on id from one side, pumping as we go. */
+static void
+send_bulk(struct world *w, struct side *from, uint32_t id, bool rekey)
+{
+    uint8_t chunk[65536];
+    size_t sent = 0, k, i;
+    unsigned rounds;
+    bool rekeyed = false;
+
+    for (rounds = 0; sent < BULK && rounds < 100000; rounds++) {
+        k = conn_send_window(session_conn(from->s), id);
+        if (k > sizeof(chunk)) {
+            k = sizeof(chunk);
+        }
+        if (k > BULK - sent) {
+            k = BULK - sent;
+        }
+        for (i = 0; i < k; i++) {
+            chunk[i] = (uint8_t)((sent + i) * 7);
+        }
+        assert_int_equal(conn_send(session_conn(from->s), id, chunk, k), 0);
+        sent += k;
+        if (rekey && !rekeyed && sent >= BULK / 2) {
+            assert_int_equal(transport_rekey(session_transport(from->s)),
+                             0);
+            rekeyed = true;
+        }
+        pump(w);
+    }
+    assert_int_equal(sent, BULK);
+}
+
+static void
+check_bulk(const struct buf *rx)
+{
+    size_t i;
+
+    assert_int_equal(buf_len(rx), BULK);
+    for (i = 0; i < BULK; i++) {
+        if (buf_ptr(rx)[i] != (uint8_t)(i * 7)) {
+            fail_msg("byte %zu differs", i);
+        }
+    }
+}
+
+static void
+test_session_tunnel(void **state)
+{
+    struct world *w = world_new(true);
+    struct chan_open_info info = {.type = "direct-tcpip",
+                                  .host = "intranet",
+                                  .port = 8080,
+                                  .orig_host = "127.0.0.1",
+                                  .orig_port = 50000};
+    struct transport_stats st;
+    uint32_t cid;
+
+    pump(w);
+    assert_int_equal(w->cli.err, 0);
+    assert_int_equal(w->srv.err, 0);
+    assert_true(w->cli.authed);
+    assert_true(w->srv.authed);
+    assert_true(session_is_authenticated(w->srv.s));
+    assert_string_equal(session_user(w->srv.s), "alice");
+    assert_ptr_equal(session_auth_info(w->srv.s), w);
+    assert_true(sshkey_equal_public(session_user_key(w->srv.s), w->userkey));
+    assert_int_equal(conn_open(session_conn(w->cli.s), &info, NULL, &cid),
+                     0);
+    pump(w);
+    assert_int_equal(w->srv.n_open_req, 1);
+    assert_true(w->cli.open_ok);
+    send_bulk(w, &w->cli, cid, true);
+    check_bulk(&w->srv.rx);
+    send_bulk(w, &w->srv, w->srv.id, false);
+    check_bulk(&w->cli.rx);
+    transport_get_stats(session_transport(w->cli.s), &st);
+    assert_int_equal(st.kex_count, 2);
+    assert_int_equal(conn_send_eof(session_conn(w->cli.s), cid), 0);
+    pump(w);
+    assert_true(w->srv.eof);
+    assert_int_equal(conn_close(session_conn(w->srv.s), w->srv.id), 0);
+    pump(w);
+    assert_int_equal(w->cli.n_closed, 1);
+    assert_int_equal(w->srv.n_closed, 1);
+    assert_int_equal(conn_channel_count(session_conn(w->cli.s)), 0);
+    assert_int_equal(conn_channel_count(session_conn(w->srv.s)), 0);
+    assert_int_equal(w->cli.err, 0);
+    assert_int_equal(w->srv.err, 0);
+    world_free(w);
+}
+
+static void
+test_session_auth_failure(void **state)
+{
+    struct world *w = world_new(false);
+
+    pump(w);
+    assert_false(w->cli.authed);
+    assert_false(w->srv.authed);
+    assert_int_equal(w->cli.err, ERR_AUTH);
+    assert_string_equal(session_error(w->cli.s),
+                        "Permission denied (publickey).");
+    assert_null(session_conn(w->cli.s));
+    /* the server saw the client's DISCONNECT */
+    assert_int_equal(w->srv.err, ERR_DISCONNECTED);
+    world_free(w);
+}
+
+static void
+test_session_login_grace(void **state)
+{
+    struct world *w = world_new(true);
+
+    assert_int_equal(session_tick(w->srv.s, 1000), 0);
+    assert_int_equal(session_tick(w->srv.s, 120000), ERR_TIMEOUT);
+    assert_true(session_has_output(w->srv.s));
+    world_free(w);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_session_tunnel),
+        cmocka_unit_test(test_session_auth_failure),
+        cmocka_unit_test(test_session_login_grace),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
