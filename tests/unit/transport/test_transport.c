@@ -590,13 +590,12 @@ put_plain(struct buf *b, const uint8_t *payload, size_t n)
 }
 
 static void
-put_client_kexinit(struct buf *b, bool strict)
+put_kexinit_kex(struct buf *b, const char *kex, bool follows)
 {
     struct kexinit ki;
     struct buf payload;
     const char *lists[KI_NLISTS] = {
-        strict ? "curve25519-sha256,kex-strict-c-v00@openssh.com"
-               : "curve25519-sha256",
+        kex,
         "ssh-ed25519", "aes128-ctr", "aes128-ctr", "hmac-sha2-256",
         "hmac-sha2-256", "none", "none", "", ""};
     size_t i;
@@ -605,10 +604,20 @@ put_client_kexinit(struct buf *b, bool strict)
     for (i = 0; i < KI_NLISTS; i++) {
         ki.lists[i] = (char *)lists[i];
     }
+    ki.first_kex_follows = follows;
     buf_init(&payload);
     assert_int_equal(kexinit_encode(&payload, &ki), 0);
     put_plain(b, buf_ptr(&payload), buf_len(&payload));
     buf_cleanup(&payload);
+}
+
+static void
+put_client_kexinit(struct buf *b, bool strict)
+{
+    put_kexinit_kex(b,
+                    strict ? "curve25519-sha256,kex-strict-c-v00@openssh.com"
+                           : "curve25519-sha256",
+                    false);
 }
 
 static struct transport *
@@ -731,6 +740,51 @@ test_kex_msg_out_of_turn(void **state)
     transport_free(s);
 }
 
+/* first_kex_packet_follows: a wrong guess is dropped, a right one used. */
+static int
+guess(struct keyset *ks, const char *kex)
+{
+    static const uint8_t bogus[3] = {SSH_MSG_KEX_ECDH_INIT, 0, 0};
+    static const char version[] = "SSH-2.0-raw_test\r\n";
+    struct transport *s = raw_server(ks);
+    struct buf b;
+    const uint8_t *p;
+    size_t n;
+    int r;
+
+    buf_init(&b);
+    assert_int_equal(buf_put(&b, version, strlen(version)), 0);
+    put_kexinit_kex(&b, kex, true);
+    put_plain(&b, bogus, sizeof(bogus));
+    assert_int_equal(transport_feed(s, buf_ptr(&b), buf_len(&b)), 0);
+    r = transport_next(s, &p, &n);
+    buf_cleanup(&b);
+    transport_free(s);
+    return r;
+}
+
+static void
+test_first_kex_follows(void **state)
+{
+    assert_int_equal(guess(*state, "ecdh-sha2-nistp256,curve25519-sha256"),
+                     ERR_AGAIN);
+    assert_int_equal(guess(*state, "curve25519-sha256"), ERR_PROTO);
+}
+
+static void
+test_feed_limit(void **state)
+{
+    struct transport *s = raw_server(*state);
+    uint8_t *junk = calloc(1, LIM_PACKET_RECV);
+
+    assert_non_null(junk);
+    assert_int_equal(transport_feed(s, junk, LIM_PACKET_RECV), 0);
+    assert_int_equal(transport_feed(s, junk, LIM_PACKET_RECV), 0);
+    assert_int_equal(transport_feed(s, junk, 1), ERR_LIMIT);
+    free(junk);
+    transport_free(s);
+}
+
 int
 main(void)
 {
@@ -751,6 +805,8 @@ main(void)
         cmocka_unit_test(test_strict_ignore_during_kex),
         cmocka_unit_test(test_upper_before_newkeys),
         cmocka_unit_test(test_kex_msg_out_of_turn),
+        cmocka_unit_test(test_first_kex_follows),
+        cmocka_unit_test(test_feed_limit),
     };
 
     return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
