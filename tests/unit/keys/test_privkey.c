@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: ISC */
+/* Tests for keys/privkey: the openssh-key-v1 decoder against mutations. */
+#include "keys/sshkey.h"
+
+#include "keys_fixture.h"
+#include "util/err.h"
+#include "wire/buf.h"
+
+#define BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+#define END "\n-----END OPENSSH PRIVATE KEY-----\n"
+
+/* The binary inside a fixture's armour. */
+static void
+unarmor(const char *name, struct buf *out)
+{
+    char *text = fixture_read(name, NULL), *b, *e, *src, *dst;
+
+    b = strstr(text, BEGIN) + strlen(BEGIN);
+    e = strstr(b, "-----END");
+    for (src = dst = b; src < e; src++) {
+        if (*src != '\n') {
+            *dst++ = *src;
+        }
+    }
+    assert_int_equal(base64_decode(b, (size_t)(dst - b), out), 0);
+    free(text);
+}
+
+static int
+parse_bin(const uint8_t *p, size_t n)
+{
+    struct sshkey *k = NULL;
+    char *b64 = NULL, *text;
+    size_t len;
+    int r;
+
+    assert_int_equal(base64_encode(p, n, &b64, true), 0);
+    len = strlen(BEGIN) + strlen(b64) + strlen(END) + 1;
+    text = malloc(len);
+    assert_non_null(text);
+    snprintf(text, len, "%s%s%s", BEGIN, b64, END);
+    r = sshkey_parse_private((const uint8_t *)text, strlen(text), &k, NULL);
+    if (r == 0) {
+        assert_non_null(k);
+    } else {
+        assert_null(k);
+    }
+    sshkey_free(k);
+    free(text);
+    free(b64);
+    return r;
+}
+
+/* Offsets of the outer length fields: after the 15-byte magic, three
+ * strings, a uint32 count, then two strings. */
+static size_t
+outer_fields(const uint8_t *p, size_t *offs)
+{
+    size_t off = 15, n = 0, i;
+
+    for (i = 0; i < 6; i++) {
+        if (i == 3) {
+            off += 4;
+            continue;
+        }
+        offs[n++] = off;
+        off += 4 + get_u32_be(p + off);
+    }
+    return n;
+}
+
+static void
+check_mutations(const char *name)
+{
+    struct buf b;
+    uint8_t *p;
+    size_t n, i, offs[6], nf;
+    uint32_t v;
+
+    buf_init(&b);
+    unarmor(name, &b);
+    p = buf_ptr(&b);
+    n = buf_len(&b);
+    assert_int_equal(parse_bin(p, n), 0);
+    for (i = 0; i < n; i++) {
+        assert_int_not_equal(parse_bin(p, i), 0);
+    }
+    assert_int_equal(buf_put_u8(&b, 0), 0);
+    p = buf_ptr(&b);
+    assert_int_equal(parse_bin(p, n + 1), ERR_KEY_FORMAT);
+    nf = outer_fields(p, offs);
+    for (i = 0; i < nf; i++) {
+        v = get_u32_be(p + offs[i]);
+        put_u32_be(p + offs[i], v + 1);
+        assert_int_not_equal(parse_bin(p, n), 0);
+        put_u32_be(p + offs[i], v - 1);
+        assert_int_not_equal(parse_bin(p, n), 0);
+        put_u32_be(p + offs[i], v);
+    }
+    /* Check-ints that differ, and wrong padding, are refused. */
+    i = offs[nf - 1] + 4;
+    p[i] ^= 1;
+    assert_int_equal(parse_bin(p, n), ERR_KEY_FORMAT);
+    p[i] ^= 1;
+    if (p[n - 1] != 0 && p[n - 1] < 8) {
+        p[n - 1] ^= 0x40;
+        assert_int_equal(parse_bin(p, n), ERR_KEY_FORMAT);
+        p[n - 1] ^= 0x40;
+    }
+    assert_int_equal(parse_bin(p, n), 0);
+    buf_cleanup(&b);
+}
+
+static void
+test_mutations(void **state)
+{
+    check_mutations("id_ed25519");
+    check_mutations("id_ecdsa256");
+}
+
+/* The private half must match the public blob stored beside it. */
+static void
+test_mismatched_public(void **state)
+{
+    struct buf a, b;
+    size_t offs[6];
+
+    buf_init(&a);
+    buf_init(&b);
+    unarmor("id_ed25519", &a);
+    outer_fields(buf_ptr(&a), offs);
+    /* Flip a byte of the outer public key (the last byte of its blob). */
+    buf_ptr(&a)[offs[4] - 1] ^= 1;
+    assert_int_equal(parse_bin(buf_ptr(&a), buf_len(&a)), ERR_KEY_FORMAT);
+    buf_cleanup(&a);
+    buf_cleanup(&b);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_mismatched_public),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
