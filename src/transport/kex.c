@@ -77,8 +77,7 @@ kex_derive_keys(enum digest_alg alg, const uint8_t *k_enc, size_t k_enc_len,
         size_t mlen = d[i]->malg != NULL ? d[i]->malg->key_len : 0;
 
         if ((r = derive_one(alg, k_enc, k_enc_len, h, h_len, (char)('A' + i),
-                            sid, sid_len, d[i]->iv, d[i]->calg->iv_len)) !=
-                0 ||
+                            sid, sid_len, d[i]->iv, d[i]->calg->iv_len)) != 0 ||
             (r = derive_one(alg, k_enc, k_enc_len, h, h_len, (char)('C' + i),
                             sid, sid_len, d[i]->key, d[i]->calg->key_len)) !=
                 0 ||

@@ -37,7 +37,7 @@ void kex_dirkeys_wipe(struct kex_dirkeys *k);
  * encoded as an mpint, as kex_keypair_derive() produces it.
  */
 struct kex_hash_input {
-    const char *v_c, *v_s; /* version lines without CR LF */
+    const char *v_c, *v_s;    /* version lines without CR LF */
     const uint8_t *i_c, *i_s; /* KEXINIT payloads, message number included */
     size_t i_c_len, i_s_len;
     const uint8_t *k_s; /* host key blob */
@@ -62,10 +62,10 @@ int kex_exchange_hash(enum digest_alg alg, const struct kex_hash_input *in,
  * directions (RFC 4253 7.2). c2s->calg / malg and s2c's must be set;
  * lengths are theirs. On error both are wiped. 0, ERR_CRYPTO, ERR_INVAL.
  */
-int kex_derive_keys(enum digest_alg alg, const uint8_t *k_enc,
-                    size_t k_enc_len, const uint8_t *h, size_t h_len,
-                    const uint8_t *sid, size_t sid_len,
-                    struct kex_dirkeys *c2s, struct kex_dirkeys *s2c);
+int kex_derive_keys(enum digest_alg alg, const uint8_t *k_enc, size_t k_enc_len,
+                    const uint8_t *h, size_t h_len, const uint8_t *sid,
+                    size_t sid_len, struct kex_dirkeys *c2s,
+                    struct kex_dirkeys *s2c);
 
 /*
  * SSH_MSG_KEX_ECDH_INIT after its message number (RFC 5656 4):

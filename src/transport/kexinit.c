@@ -13,9 +13,16 @@
 
 /* What a category is called in "no matching ... found" (OpenSSH's words). */
 static const char *const kexinit_what[KI_NLISTS] = {
-    "key exchange method", "host key type", "cipher",   "cipher",
-    "MAC",                 "MAC",           "compression method",
-    "compression method",  "language",      "language",
+    "key exchange method",
+    "host key type",
+    "cipher",
+    "cipher",
+    "MAC",
+    "MAC",
+    "compression method",
+    "compression method",
+    "language",
+    "language",
 };
 
 void
@@ -188,22 +195,21 @@ choose_one(const struct kexinit *client, const struct kexinit *server,
 
 /* The cipher and MAC pair of one direction (0: c2s, 1: s2c). */
 static int
-choose_dir(const struct kexinit *client, const struct kexinit *server,
-           int dir, bool (*is_aead)(const char *), struct kex_choice *c,
-           char *err, size_t errlen)
+choose_dir(const struct kexinit *client, const struct kexinit *server, int dir,
+           bool (*is_aead)(const char *), struct kex_choice *c, char *err,
+           size_t errlen)
 {
     enum kexinit_list enc = dir == 0 ? KI_ENC_C2S : KI_ENC_S2C;
     enum kexinit_list mac = dir == 0 ? KI_MAC_C2S : KI_MAC_S2C;
     enum kexinit_list comp = dir == 0 ? KI_COMP_C2S : KI_COMP_S2C;
     int r;
 
-    if ((r = choose_one(client, server, enc, &c->enc[dir], err, errlen)) !=
-        0) {
+    if ((r = choose_one(client, server, enc, &c->enc[dir], err, errlen)) != 0) {
         return r;
     }
     if (is_aead == NULL || !is_aead(c->enc[dir])) {
-        if ((r = choose_one(client, server, mac, &c->mac[dir], err,
-                            errlen)) != 0) {
+        if ((r = choose_one(client, server, mac, &c->mac[dir], err, errlen)) !=
+            0) {
             return r;
         }
     }
@@ -227,8 +233,7 @@ kexinit_negotiate(const struct kexinit *client, const struct kexinit *server,
             return ERR_INVAL;
         }
     }
-    if ((r = choose_one(client, server, KI_KEX, &c->kex, err, errlen)) !=
-            0 ||
+    if ((r = choose_one(client, server, KI_KEX, &c->kex, err, errlen)) != 0 ||
         (r = choose_one(client, server, KI_HOSTKEY, &c->hostkey, err,
                         errlen)) != 0 ||
         (r = choose_dir(client, server, 0, is_aead, c, err, errlen)) != 0 ||
@@ -237,18 +242,16 @@ kexinit_negotiate(const struct kexinit *client, const struct kexinit *server,
         return r;
     }
     if (initial) {
-        c->strict = kexinit_list_has(client->lists[KI_KEX],
-                                     KEXINIT_STRICT_C) &&
+        c->strict = kexinit_list_has(client->lists[KI_KEX], KEXINIT_STRICT_C) &&
                     kexinit_list_has(server->lists[KI_KEX], KEXINIT_STRICT_S);
         c->ext_info_c =
             kexinit_list_has(client->lists[KI_KEX], KEXINIT_EXT_INFO_C);
     }
     /* RFC 4253 7: a guess is right only if both preferred the same kex
      * and host key algorithms. */
-    c->guess_wrong = !list_first_equal(client->lists[KI_KEX],
-                                       server->lists[KI_KEX]) ||
-                     !list_first_equal(client->lists[KI_HOSTKEY],
-                                       server->lists[KI_HOSTKEY]);
+    c->guess_wrong =
+        !list_first_equal(client->lists[KI_KEX], server->lists[KI_KEX]) ||
+        !list_first_equal(client->lists[KI_HOSTKEY], server->lists[KI_HOSTKEY]);
     return 0;
 }
 

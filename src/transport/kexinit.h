@@ -85,9 +85,9 @@ struct kex_choice {
     char *enc[2]; /* [0] client to server, [1] server to client */
     char *mac[2];
     char *comp[2];
-    bool strict;        /* both sides signalled strict kex */
-    bool ext_info_c;    /* the client offered ext-info-c */
-    bool guess_wrong;   /* a first_kex_packet_follows guess was wrong */
+    bool strict;      /* both sides signalled strict kex */
+    bool ext_info_c;  /* the client offered ext-info-c */
+    bool guess_wrong; /* a first_kex_packet_follows guess was wrong */
 };
 
 void kex_choice_cleanup(struct kex_choice *c);

@@ -14,8 +14,8 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define TP_CLIENT_HOSTKEY_ALGS                                             \
-    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                 \
+#define TP_CLIENT_HOSTKEY_ALGS                                                 \
+    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
     "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
 static bool
@@ -75,8 +75,8 @@ server_hostkey_algs(struct transport *t)
 static int
 configure(struct transport *t, const struct transport_config *cfg)
 {
-    const char *sw = cfg->software_version != NULL ? cfg->software_version
-                                                   : "adit";
+    const char *sw =
+        cfg->software_version != NULL ? cfg->software_version : "adit";
     size_t n = strlen("SSH-2.0-") + strlen(sw) + 1;
     int r;
 
@@ -90,8 +90,7 @@ configure(struct transport *t, const struct transport_config *cfg)
         (r = kexinit_filter(cfg->ciphers != NULL ? cfg->ciphers
                                                  : cipher_default_list(),
                             keep_cipher, &t->ciphers)) != 0 ||
-        (r = kexinit_filter(cfg->macs != NULL ? cfg->macs
-                                              : mac_default_list(),
+        (r = kexinit_filter(cfg->macs != NULL ? cfg->macs : mac_default_list(),
                             keep_mac, &t->macs)) != 0) {
         return r;
     }
@@ -105,8 +104,8 @@ configure(struct transport *t, const struct transport_config *cfg)
     if (r != 0) {
         return r;
     }
-    if (t->kex_algs[0] == '\0' || t->ciphers[0] == '\0' ||
-        t->macs[0] == '\0' || t->hostkey_algs[0] == '\0') {
+    if (t->kex_algs[0] == '\0' || t->ciphers[0] == '\0' || t->macs[0] == '\0' ||
+        t->hostkey_algs[0] == '\0') {
         return ERR_CONFIG;
     }
     return 0;
@@ -127,8 +126,7 @@ transport_new(struct transport **out, const struct transport_config *cfg)
     t->n_hostkeys = cfg->n_hostkeys;
     t->verify_hostkey = cfg->verify_hostkey;
     t->verify_ctx = cfg->verify_ctx;
-    t->rekey_bytes = cfg->rekey_bytes != 0 ? cfg->rekey_bytes
-                                           : LIM_REKEY_BYTES;
+    t->rekey_bytes = cfg->rekey_bytes != 0 ? cfg->rekey_bytes : LIM_REKEY_BYTES;
     t->rekey_ms = (uint64_t)(cfg->rekey_seconds != 0 ? cfg->rekey_seconds
                                                      : LIM_REKEY_SECONDS) *
                   1000u;

@@ -34,11 +34,11 @@ struct transport {
 
     /* Framing. */
     struct pkt_dir in, out;
-    struct buf inbuf;   /* received, not yet processed */
-    size_t in_consume;  /* bytes of inbuf to drop before the next packet */
-    struct buf outbuf;  /* ready for the network */
-    struct buf held;    /* upper-layer payloads held during a kex:
-                         * uint32 length + payload each */
+    struct buf inbuf;  /* received, not yet processed */
+    size_t in_consume; /* bytes of inbuf to drop before the next packet */
+    struct buf outbuf; /* ready for the network */
+    struct buf held;   /* upper-layer payloads held during a kex:
+                        * uint32 length + payload each */
     size_t held_count;
     bool sink_to_held;  /* where the reserved sink payload goes */
     uint8_t *sink_hdr;  /* held: where its length is written */
@@ -50,9 +50,9 @@ struct transport {
     unsigned prelines;
 
     /* Key exchange. */
-    bool kex_running;  /* we sent or received KEXINIT, not yet finished */
+    bool kex_running; /* we sent or received KEXINIT, not yet finished */
     bool sent_kexinit, got_kexinit, keys_ready, sent_newkeys, got_newkeys;
-    bool ignore_next;  /* drop the peer's wrongly guessed kex packet */
+    bool ignore_next;    /* drop the peer's wrongly guessed kex packet */
     bool first_kex_done; /* the peer's first NEWKEYS arrived */
     bool strict;
     bool peer_ext_info_c; /* server: the client offered ext-info-c */

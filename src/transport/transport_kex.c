@@ -13,8 +13,8 @@
 #include "util/mem.h"
 
 /* What the server advertises in EXT_INFO (RFC 8308 3.1). */
-#define TP_SERVER_SIG_ALGS                                                 \
-    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                 \
+#define TP_SERVER_SIG_ALGS                                                     \
+    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
     "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
 static bool
@@ -29,9 +29,9 @@ is_aead(const char *name)
 static char *
 kex_list(const struct transport *t)
 {
-    const char *markers = t->is_server
-                              ? "," KEXINIT_STRICT_S
-                              : "," KEXINIT_EXT_INFO_C "," KEXINIT_STRICT_C;
+    const char *markers = t->is_server ? "," KEXINIT_STRICT_S
+                                       : "," KEXINIT_EXT_INFO_C
+                                         "," KEXINIT_STRICT_C;
     size_t n = strlen(t->kex_algs), m = strlen(markers);
     char *s;
 
@@ -178,8 +178,7 @@ negotiate(struct transport *t, const struct kexinit *peer)
         t->strict = t->choice.strict;
         t->peer_ext_info_c = t->is_server && t->choice.ext_info_c;
         if (t->strict && t->stats.packets_in != 1) {
-            return tp_fail(t, ERR_STRICT_KEX,
-                           SSH_DISCONNECT_PROTOCOL_ERROR,
+            return tp_fail(t, ERR_STRICT_KEX, SSH_DISCONNECT_PROTOCOL_ERROR,
                            "strict KEX violation: KEXINIT was not the "
                            "first packet");
         }
@@ -322,14 +321,36 @@ server_hostkey(const struct transport *t)
     return NULL;
 }
 
+/* Server: send KEX_ECDH_REPLY with our key, Q_S and the signature. */
+static int
+send_ecdh_reply(struct transport *t, const struct kex_hash_input *in,
+                const struct buf *sig)
+{
+    struct kex_ecdh_reply m;
+    struct buf msg;
+    int r;
+
+    buf_init(&msg);
+    m.k_s = in->k_s;
+    m.k_s_len = in->k_s_len;
+    m.q_s = in->q_s;
+    m.q_s_len = in->q_s_len;
+    m.sig = buf_ptr(sig);
+    m.sig_len = buf_len(sig);
+    if ((r = kex_ecdh_reply_encode(&msg, &m)) == 0) {
+        r = tp_send_now(t, buf_ptr(&msg), buf_len(&msg));
+    }
+    buf_cleanup(&msg);
+    return r;
+}
+
 /* Server: KEX_ECDH_INIT in, KEX_ECDH_REPLY and NEWKEYS out. */
 static int
 recv_ecdh_init(struct transport *t, const uint8_t *p, size_t len)
 {
-    struct kex_ecdh_reply m;
     struct kex_hash_input in;
     struct sshkey *hk = server_hostkey(t);
-    struct buf k, ks, sig, msg;
+    struct buf k, ks, sig;
     uint8_t h[DIGEST_MAX_LEN];
     size_t hlen = 0;
     struct rd rd;
@@ -338,8 +359,6 @@ recv_ecdh_init(struct transport *t, const uint8_t *p, size_t len)
     buf_init(&k);
     buf_init(&ks);
     buf_init(&sig);
-    buf_init(&msg);
-    memset(&m, 0, sizeof(m));
     hash_input(t, &in);
     rd_init(&rd, p + 1, len - 1);
     if ((r = kex_ecdh_init_decode(&rd, &in.q_c, &in.q_c_len)) != 0) {
@@ -365,14 +384,7 @@ recv_ecdh_init(struct transport *t, const uint8_t *p, size_t len)
         (r = take_keys(t, &k, h, hlen)) != 0) {
         goto out;
     }
-    m.k_s = in.k_s;
-    m.k_s_len = in.k_s_len;
-    m.q_s = in.q_s;
-    m.q_s_len = in.q_s_len;
-    m.sig = buf_ptr(&sig);
-    m.sig_len = buf_len(&sig);
-    if ((r = kex_ecdh_reply_encode(&msg, &m)) != 0 ||
-        (r = tp_send_now(t, buf_ptr(&msg), buf_len(&msg))) != 0) {
+    if ((r = send_ecdh_reply(t, &in, &sig)) != 0) {
         goto out;
     }
     r = send_newkeys(t);
@@ -381,7 +393,6 @@ out:
     buf_cleanup(&k);
     buf_cleanup(&ks);
     buf_cleanup(&sig);
-    buf_cleanup(&msg);
     if (r != 0) {
         return tp_fail(t, r,
                        r == ERR_PROTO ? SSH_DISCONNECT_PROTOCOL_ERROR

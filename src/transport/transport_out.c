@@ -117,8 +117,7 @@ tp_maybe_rekey(struct transport *t)
 {
     bool due;
 
-    if (!t->first_kex_done || t->kex_running || t->send_closed ||
-        t->err != 0) {
+    if (!t->first_kex_done || t->kex_running || t->send_closed || t->err != 0) {
         return 0;
     }
     due = t->in.bytes > rekey_limit(t, &t->in) ||

@@ -51,9 +51,8 @@ recv_disconnect(struct transport *t, const uint8_t *p, size_t len)
     if (desc != NULL) {
         sanitize(desc);
     }
-    r = tp_fail(t, ERR_DISCONNECTED, 0,
-                "Received disconnect from peer: %u: %s", reason,
-                desc != NULL ? desc : "");
+    r = tp_fail(t, ERR_DISCONNECTED, 0, "Received disconnect from peer: %u: %s",
+                reason, desc != NULL ? desc : "");
     free(desc);
     return r;
 }
@@ -121,8 +120,7 @@ upper_msg(struct transport *t, uint8_t type)
 {
     if (!t->first_kex_done) {
         return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
-                       "message %u before the first key exchange ended",
-                       type);
+                       "message %u before the first key exchange ended", type);
     }
     if (t->got_kexinit && !t->got_newkeys) {
         return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
@@ -215,8 +213,7 @@ recv_version(struct transport *t)
 
 /* Read one packet; on success *p and *len view it and *seq is its number. */
 static int
-read_packet(struct transport *t, const uint8_t **p, size_t *len,
-            uint32_t *seq)
+read_packet(struct transport *t, const uint8_t **p, size_t *len, uint32_t *seq)
 {
     size_t consumed = 0;
     int r;
@@ -231,8 +228,8 @@ read_packet(struct transport *t, const uint8_t **p, size_t *len,
                        "message authentication code incorrect");
     }
     if (r != 0) {
-        return tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR,
-                       "bad packet: %s", err_str(r));
+        return tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "bad packet: %s",
+                       err_str(r));
     }
     t->in_consume = consumed;
     t->stats.packets_in++;

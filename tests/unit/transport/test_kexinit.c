@@ -302,8 +302,7 @@ test_filter(void **state)
     char *out = NULL;
 
     (void)state;
-    assert_int_equal(kexinit_filter("abcd,ab,x,abc,ab,long", keep_short,
-                                    &out),
+    assert_int_equal(kexinit_filter("abcd,ab,x,abc,ab,long", keep_short, &out),
                      0);
     assert_string_equal(out, "ab,x,abc");
     free(out);

@@ -52,9 +52,9 @@ static int
 setup_keys(void **state)
 {
     struct keyset *ks = calloc(1, sizeof(*ks));
-    const enum sshkey_type types[HK_COUNT] = {
-        SSHKEY_ED25519, SSHKEY_ECDSA_P256, SSHKEY_ECDSA_P384,
-        SSHKEY_ECDSA_P521, SSHKEY_RSA};
+    const enum sshkey_type types[HK_COUNT] = {SSHKEY_ED25519, SSHKEY_ECDSA_P256,
+                                              SSHKEY_ECDSA_P384,
+                                              SSHKEY_ECDSA_P521, SSHKEY_RSA};
     int i;
 
     assert_non_null(ks);
@@ -238,8 +238,8 @@ check_inbox(const struct inbox *box, uint32_t first, size_t n)
 }
 
 static const char *const kexes[] = {
-    "curve25519-sha256", "curve25519-sha256@libssh.org",
-    "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"};
+    "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256",
+    "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"};
 static const char *const ciphers[] = {
     "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com",
     "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr"};
@@ -594,10 +594,16 @@ put_kexinit_kex(struct buf *b, const char *kex, bool follows)
 {
     struct kexinit ki;
     struct buf payload;
-    const char *lists[KI_NLISTS] = {
-        kex,
-        "ssh-ed25519", "aes128-ctr", "aes128-ctr", "hmac-sha2-256",
-        "hmac-sha2-256", "none", "none", "", ""};
+    const char *lists[KI_NLISTS] = {kex,
+                                    "ssh-ed25519",
+                                    "aes128-ctr",
+                                    "aes128-ctr",
+                                    "hmac-sha2-256",
+                                    "hmac-sha2-256",
+                                    "none",
+                                    "none",
+                                    "",
+                                    ""};
     size_t i;
 
     memset(&ki, 0, sizeof(ki));
