@@ -92,6 +92,7 @@ client_authenticated(void *ctx, struct io_conn *ic)
         }
         fprintf(stderr, "Could not request local forwarding.\r\n");
         if (c->cfg->exit_on_forward_failure == 1) {
+            c->exit_code = CLIENT_EXIT_FAIL;
             io_conn_disconnect(ic, SSH_DISCONNECT_BY_APPLICATION,
                                "exit on forward failure");
             return;
