@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* authorized_keys options, as sshd(8) AUTHORIZED_KEYS FILE FORMAT lists them. */
+/* authorized_keys options, per sshd(8) AUTHORIZED_KEYS FILE FORMAT. */
 #include "keys/authkeys_opts.h"
 
 #include <ctype.h>

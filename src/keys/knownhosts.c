@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* known_hosts: looking host keys up and adding them (sshd(8) SSH_KNOWN_HOSTS). */
+/* known_hosts: looking host keys up and adding them (sshd(8)). */
 #include "keys/knownhosts.h"
 
 #include <ctype.h>
@@ -136,9 +136,9 @@ kh_host_matches(const char *name, const char *pats, size_t n)
 enum kh_marker { KH_PLAIN, KH_REVOKED, KH_SKIP };
 
 /*
- * One line: [@marker] hostpatterns keytype base64 [comment]. *matched
- * tells whether it names host_name with a key we can read; *key is then
- * that key.
+ * One line: [@marker] hostpatterns keytype base64 [comment]. 0 when it
+ * names host name with a key we can read (*key, owned by the caller);
+ * ERR_NOTFOUND for every other line.
  */
 static int
 kh_parse_line(const char *s, const char *name, enum kh_marker *marker,

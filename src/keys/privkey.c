@@ -105,7 +105,8 @@ privkey_read_ecdsa(struct rd *rd, const struct sshkey_info *info,
         q_len != 1 + 2 * info->field_len || q[0] != 0x04 || d_len == 0) {
         return ERR_KEY_FORMAT;
     }
-    if ((bd = BN_secure_new()) == NULL || BN_bin2bn(d, (int)d_len, bd) == NULL ||
+    if ((bd = BN_secure_new()) == NULL ||
+        BN_bin2bn(d, (int)d_len, bd) == NULL ||
         (bld = OSSL_PARAM_BLD_new()) == NULL ||
         !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
                                          info->group, 0) ||
@@ -233,7 +234,10 @@ privkey_read_key(struct rd *rd, enum sshkey_type type, const uint8_t *pub,
     } else {
         r = privkey_read_ecdsa(rd, sshkey_info_get(type), &pkey);
     }
-    if (r != 0 || (type != SSHKEY_ED25519 && (r = privkey_pairwise(pkey)) != 0)) {
+    if (r == 0 && type != SSHKEY_ED25519) {
+        r = privkey_pairwise(pkey);
+    }
+    if (r != 0) {
         EVP_PKEY_free(pkey);
         return r == ERR_TRUNC || r == ERR_LIMIT ? ERR_KEY_FORMAT : r;
     }

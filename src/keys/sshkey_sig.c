@@ -51,7 +51,7 @@ sshkey_in_list(const char *list, const uint8_t *name, size_t n)
     }
 }
 
-/* ECDSA's DER (r, s) as the SSH inner blob: mpint r, mpint s (RFC 5656 3.1.2). */
+/* ECDSA's DER (r, s) as the SSH inner blob (RFC 5656 3.1.2). */
 static int
 sshkey_put_ecdsa_sig(struct buf *b, const uint8_t *der, size_t der_len)
 {

@@ -82,7 +82,8 @@ test_all_options(void **state)
     assert_int_equal(
         parse_opts("RESTRICT,port-forwarding,No-Pty,agent-forwarding,"
                    "no-X11-forwarding,user-rc,no-touch-required,"
-                   "verify-required,cert-authority,command=\"echo \\\"hi\\\" \\x\","
+                   "verify-required,cert-authority,"
+                   "command=\"echo \\\"hi\\\" \\x\","
                    "environment=\"A_1=x y\",environment=\"B=\","
                    "from=\"10.0.0.0/8,!10.1.*\",principals=\"alice,bob\","
                    "tunnel=\"5\",permitopen=\"localhost:80\","

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Tests for keys/knownhosts against fixtures (plain, and hashed by ssh-keygen -H). */
+/* Tests for keys/knownhosts: plain fixtures and ssh-keygen -H hashed ones. */
 #include "keys/knownhosts.h"
 
 #include <sys/stat.h>

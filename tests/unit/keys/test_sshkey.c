@@ -314,7 +314,7 @@ test_sig_decoder(void **state)
     }
 }
 
-/* The ECDSA inner blob (mpint r, mpint s): truncated or with a trailing byte. */
+/* The ECDSA inner blob (mpint r, mpint s): truncated or trailing bytes. */
 static void
 test_sig_ecdsa_inner(void **state)
 {
