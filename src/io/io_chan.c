@@ -381,3 +381,9 @@ io_chan_accept_connect(struct io_conn *ic, uint32_t id, const char *host,
     }
     return 0;
 }
+
+uint32_t
+io_chan_id(const struct io_chan *ch)
+{
+    return ch->id;
+}

@@ -41,4 +41,7 @@ int io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
 int io_chan_accept_connect(struct io_conn *ic, uint32_t id, const char *host,
                            uint16_t port, uint64_t timeout_ms);
 
+/* The channel's local id (for messages). */
+uint32_t io_chan_id(const struct io_chan *ch);
+
 #endif
