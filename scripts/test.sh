@@ -41,10 +41,15 @@ run_ctest() { # mode dir
 }
 
 run_pytest() { # mode dir
-    local xml="$2/pytest.xml" rc counts
+    local xml="$2/pytest.xml" rc counts sel=()
+    if [ "$1" = asan ]; then
+        # The pure-OpenSSH reference cases (ssh -> sshd) ran in the normal
+        # pass already and contain nothing of ours to sanitize.
+        sel=(-k "not ssh-sshd and not server_down[ssh]")
+    fi
     ADIT_BUILD="$2" ADIT_REQUIRE_BINARIES=${ADIT_REQUIRE_BINARIES:-1} \
         /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider \
-        --junitxml="$xml" "$top/tests/integration"
+        --junitxml="$xml" "${sel[@]+"${sel[@]}"}" "$top/tests/integration"
     rc=$?
     counts=$(/usr/bin/python3 "$top/scripts/junit_counts.py" "$xml")
     # shellcheck disable=SC2086

@@ -7,7 +7,7 @@ Environment:
   ADIT_REQUIRE_BINARIES  1: a missing or placeholder binary fails the tests
                          instead of skipping them (scripts/test.sh sets it)
 """
-import getpass
+import pwd
 import os
 import subprocess
 
@@ -77,7 +77,7 @@ class Home:
         self.home = os.path.join(self.root, "home")
         self.ssh_dir = os.path.join(self.home, ".ssh")
         os.makedirs(self.ssh_dir, mode=0o700)
-        self.user = getpass.getuser()
+        self.user = pwd.getpwuid(os.geteuid()).pw_name
         self.key = keygen(os.path.join(self.ssh_dir, "id_ed25519"))
         self.stranger_key = keygen(os.path.join(self.root, "stranger"))
         self.authorized_keys = os.path.join(self.root, "authorized_keys")
