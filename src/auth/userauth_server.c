@@ -282,7 +282,7 @@ handle_publickey(struct userauth_server *u, const struct auth_request *q,
                        1)) != 0) {
         goto out;
     }
-    log_info("accepted publickey %s for %s", q->alg, q->user);
+    log_debug("accepted publickey %s for %s", q->alg, q->user);
     u->key = key;
     key = NULL;
     u->info = info;
