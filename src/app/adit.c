@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* adit: the client (command line, options, the loop). */
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,9 @@ main(int argc, char **argv)
     t.family = AF_UNSPEC;
     client_config_init(&cfg);
     log_init("adit", LOG_ERROR);
+    /* A local peer closing mid-write must not kill us: errors come back
+     * from the write as EPIPE instead. */
+    signal(SIGPIPE, SIG_IGN);
     if (adit_args(argc, argv, &cfg, &t, &verbose) != 0 ||
         (host = strdup(argv[optind])) == NULL) {
         client_config_cleanup(&cfg);

@@ -242,7 +242,6 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
     c->loop = loop;
     c->cfg = cfg;
     c->t = t;
-    signal(SIGPIPE, SIG_IGN);
     if ((r = client_start(c)) != 0) {
         log_error("connect to host %s port %u: %s", t->host,
                   (unsigned)t->port, err_str(r));
