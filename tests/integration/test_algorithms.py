@@ -22,9 +22,21 @@ def test_cipher(kind, server_kind, cipher, mac, client, server_of, peers):
 
 
 # Finite-field DH is client-only by design, so aditd is not asked for it.
-KEX_CASES = [pytest.param(p.values[0], p.values[1], k,
-                          id="%s-%s" % (p.id, k))
-             for p in PATHS for k in KEX
+# adit's client has no finite-field DH yet: strict xfail, so the day it
+# lands these cases XPASS and fail until the mark is removed.
+DH_MISSING = pytest.mark.xfail(
+    strict=True, reason="adit client: diffie-hellman-group14/16 not "
+    "implemented yet (DESIGN.md lists them for old servers)")
+
+
+def kex_case(p, k):
+    marks = [DH_MISSING] if p.values[0] == "adit" and k in CLIENT_ONLY_KEX \
+        else []
+    return pytest.param(p.values[0], p.values[1], k, marks=marks,
+                        id="%s-%s" % (p.id, k))
+
+
+KEX_CASES = [kex_case(p, k) for p in PATHS for k in KEX
              if not (p.values[1] == "aditd" and k in CLIENT_ONLY_KEX)]
 
 
