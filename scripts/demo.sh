@@ -57,6 +57,24 @@ wait_port() {
     exit 1
 }
 
+# wait_log TEXT PID WHAT: poll until TEXT is in WHAT's log, at most 30 s.
+wait_log() {
+    local i
+    for i in $(seq 1 300); do
+        if ! kill -0 "$2" 2>/dev/null; then
+            echo "demo: $3 exited early; its log:" >&2
+            cat "$tmp/$3.log" >&2 || true
+            exit 1
+        fi
+        if grep -qF "$1" "$tmp/$3.log" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "demo: no \"$1\" from $3 within 30 s" >&2
+    exit 1
+}
+
 # 1. The service: a static web page on 127.0.0.1:<svc>.
 mkdir -p "$tmp/www"
 echo "hello from behind the tunnel" >"$tmp/www/index.html"
@@ -81,7 +99,7 @@ LogLevel INFO
 CFG
 "$build/aditd" -D -f "$tmp/aditd_config" >"$tmp/aditd.log" 2>&1 &
 pids+=($!)
-wait_port "$srv" "${pids[-1]}" aditd
+wait_log "Server listening on 127.0.0.1 port $srv." "${pids[-1]}" aditd
 echo "demo: aditd on 127.0.0.1:$srv"
 
 # 3. The tunnel: local port -> aditd -> the service.
