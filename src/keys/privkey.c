@@ -45,11 +45,18 @@ privkey_unarmor(const uint8_t *data, size_t len, struct buf *out)
     char *text = NULL;
     int r;
 
-    if (!privkey_find(data, len, PRIVKEY_BEGIN, 0, &begin) ||
-        !privkey_find(data, len, PRIVKEY_END, begin, &end)) {
+    /*
+     * END is looked for only after the whole BEGIN line: searching from
+     * BEGIN's first byte would find "-----END..." overlapping BEGIN's
+     * closing dashes, with end before begin.
+     */
+    if (!privkey_find(data, len, PRIVKEY_BEGIN, 0, &begin)) {
         return ERR_KEY_FORMAT;
     }
     begin += strlen(PRIVKEY_BEGIN);
+    if (!privkey_find(data, len, PRIVKEY_END, begin, &end)) {
+        return ERR_KEY_FORMAT;
+    }
     if ((text = malloc(end - begin + 1)) == NULL) {
         return ERR_NOMEM;
     }

@@ -136,12 +136,31 @@ test_mismatched_public(void **state)
     buf_cleanup(&b);
 }
 
+/*
+ * The END marker is searched for after the BEGIN line, not inside it: a
+ * file whose BEGIN line's closing dashes run into "END OPENSSH PRIVATE
+ * KEY-----" must be refused as malformed, not sized as a negative span.
+ */
+static void
+test_overlapping_armour(void **state)
+{
+    static const char text[] = "-----BEGIN OPENSSH PRIVATE KEY-----"
+                               "END OPENSSH PRIVATE KEY-----\n";
+    struct sshkey *k = NULL;
+
+    assert_int_equal(sshkey_parse_private((const uint8_t *)text,
+                                          strlen(text), &k, NULL),
+                     ERR_KEY_FORMAT);
+    assert_null(k);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_mismatched_public),
+        cmocka_unit_test(test_overlapping_armour),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
