@@ -3,7 +3,7 @@
 # Configure and build adit: `scripts/build.sh [normal|asan]`.
 #
 # normal -> build/      (-O2 -g, RelWithDebInfo)
-# asan   -> build-asan/ (-O1 -g, AddressSanitizer + UndefinedBehaviorSanitizer)
+# asan   -> build-asan/ (-O0 -g, AddressSanitizer + UndefinedBehaviorSanitizer)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,8 +17,8 @@ normal)
     ;;
 asan)
     dir="$top/build-asan"
-    args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g"
-          -DADIT_SANITIZE=ON)
+    # Plain Debug (-O0 -g), as every engineer's own ASan build.
+    args=(-DCMAKE_BUILD_TYPE=Debug -DADIT_SANITIZE=ON)
     ;;
 *)
     echo "usage: $0 [normal|asan]" >&2
