@@ -206,7 +206,7 @@ static int
 try_next_key(struct userauth_client *u, const struct userauth_session *s,
              enum userauth_result *res)
 {
-    const struct sshkey *k;
+    const struct sshkey *k = NULL;
     int r;
 
     for (; u->key < u->n_keys; u->key++) {

@@ -127,7 +127,8 @@ client_closed(void *ctx, struct io_conn *ic, const char *why)
 }
 
 static void
-client_session_config(struct client *c, struct session_config *s)
+client_session_config(struct client *c, struct session_config *s,
+                      char *hostkey_algs, size_t hostkey_algs_len)
 {
     const struct client_config *cfg = c->cfg;
 
@@ -138,6 +139,10 @@ client_session_config(struct client *c, struct session_config *s)
     s->transport.ciphers = cfg->ciphers;
     s->transport.macs = cfg->macs;
     s->transport.hostkey_algs = cfg->hostkey_algs;
+    client_hostkey_algs(c, hostkey_algs, hostkey_algs_len);
+    if (hostkey_algs[0] != '\0') {
+        s->transport.hostkey_algs = hostkey_algs;
+    }
     s->transport.verify_hostkey = client_verify_hostkey;
     s->transport.verify_ctx = c;
     s->client_auth.user = c->t->user;
@@ -151,7 +156,7 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     struct client *c = ctx;
     struct session_config scfg;
     struct io_conn_cbs cbs;
-    char addr[64], peer[128];
+    char addr[64], peer[128], hostkey_algs[512];
     uint16_t port = 0;
     int r;
 
@@ -171,7 +176,7 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     io_peer_str(tcp, addr, sizeof(addr), &port);
     snprintf(peer, sizeof(peer), "%s port %u", addr, (unsigned)port);
     log_debug("Connection established to %s.", peer);
-    client_session_config(c, &scfg);
+    client_session_config(c, &scfg, hostkey_algs, sizeof(hostkey_algs));
     memset(&cbs, 0, sizeof(cbs));
     cbs.ctx = c;
     cbs.authenticated = client_authenticated;

@@ -111,3 +111,73 @@ client_verify_hostkey(void *ctx, const struct sshkey *key)
     fprintf(stderr, "Host key verification failed.\r\n");
     return ERR_HOSTKEY;
 }
+
+/* The key type a host key algorithm name asks the server for. */
+static bool
+hostkey_alg_type(const char *alg, size_t n, enum sshkey_type *type)
+{
+    char name[64];
+
+    if (n >= sizeof(name)) {
+        return false;
+    }
+    if (n > 9 && strncmp(alg, "rsa-sha2-", 9) == 0) {
+        *type = SSHKEY_RSA;
+        return true;
+    }
+    memcpy(name, alg, n);
+    name[n] = '\0';
+    return sshkey_type_from_name(name, type) == 0;
+}
+
+/* Append the names of list whose key type is (or is not) in mask. */
+static void
+hostkey_algs_pick(const char *list, unsigned mask, bool known, char *out,
+                  size_t out_len)
+{
+    enum sshkey_type type;
+    const char *p = list;
+    size_t n, used;
+
+    while (*p != '\0') {
+        n = strcspn(p, ",");
+        if (hostkey_alg_type(p, n, &type) &&
+            ((mask & (1u << type)) != 0) == known) {
+            used = strlen(out);
+            if (used + n + 2 < out_len) {
+                snprintf(out + used, out_len - used, "%s%.*s",
+                         used > 0 ? "," : "", (int)n, p);
+            }
+        }
+        p += n;
+        p += *p == ',';
+    }
+}
+
+int
+client_hostkey_algs(struct client *c, char *out, size_t out_len)
+{
+    const char *list = transport_default_hostkey_algs();
+    unsigned mask = 0, global = 0;
+    char name[300];
+
+    out[0] = '\0';
+    /* As ssh: a list the user chose is used as written. */
+    if (c->cfg->hostkey_algs != NULL) {
+        return 0;
+    }
+    knownhosts_name(c->t->host, c->t->port, name, sizeof(name));
+    if (knownhosts_known_types(c->known_hosts, name, &mask) != 0 ||
+        knownhosts_known_types(c->global_known_hosts, name, &global) != 0) {
+        return 0; /* the check after the kex reports unreadable files */
+    }
+    if ((mask | global) == 0) {
+        return 0;
+    }
+    /* Ask first for a type we can check, so a host known by its RSA key
+     * is not refused for offering ed25519 first. */
+    hostkey_algs_pick(list, mask | global, true, out, out_len);
+    hostkey_algs_pick(list, mask | global, false, out, out_len);
+    log_debug("host key algorithms, known types first: %s", out);
+    return 0;
+}

@@ -36,4 +36,12 @@ struct client {
 
 int client_verify_hostkey(void *ctx, const struct sshkey *key);
 
+/*
+ * The host key algorithms to offer: when the user did not set
+ * HostKeyAlgorithms and known_hosts has keys for this host, the default
+ * list with the known key types first (as ssh orders it); otherwise out is
+ * left empty, meaning "the configured or default list".
+ */
+int client_hostkey_algs(struct client *c, char *out, size_t out_len);
+
 #endif

@@ -195,12 +195,15 @@ kh_account(struct kh_state *st, enum kh_marker marker, bool same,
     }
 }
 
-int
-knownhosts_check_buf(const char *data, size_t len, const char *host_name,
-                     const struct sshkey *key, enum hostkey_status *status,
-                     unsigned *line)
+/* Called for every parsable line that names the host. */
+typedef void (*kh_visit_fn)(void *ctx, enum kh_marker marker,
+                            const struct sshkey *k, unsigned line);
+
+/* Visit every line of data that names host_name and holds a key we know. */
+static int
+kh_scan(const char *data, size_t len, const char *host_name, kh_visit_fn fn,
+        void *ctx)
 {
-    struct kh_state st = {HOSTKEY_NEW, 0};
     char name[KH_NAME_MAX], *s;
     struct sshkey *k = NULL;
     enum kh_marker marker;
@@ -208,8 +211,6 @@ knownhosts_check_buf(const char *data, size_t len, const char *host_name,
     const char *nl;
     unsigned lineno = 0;
 
-    *status = HOSTKEY_NEW;
-    *line = 0;
     if (len > LIM_FILE_SIZE || strlen(host_name) >= sizeof(name)) {
         return ERR_LIMIT;
     }
@@ -227,16 +228,78 @@ knownhosts_check_buf(const char *data, size_t len, const char *host_name,
                 return ERR_NOMEM;
             }
             if (kh_parse_line(s, name, &marker, &k) == 0) {
-                kh_account(&st, marker, sshkey_equal_public(k, key), lineno);
+                fn(ctx, marker, k, lineno);
                 sshkey_free(k);
             }
             free(s);
         }
         off += n + 1;
     }
-    *status = st.status;
-    *line = st.line;
     return 0;
+}
+
+struct kh_check_ctx {
+    struct kh_state st;
+    const struct sshkey *key;
+};
+
+static void
+kh_check_visit(void *ctx, enum kh_marker marker, const struct sshkey *k,
+               unsigned line)
+{
+    struct kh_check_ctx *c = ctx;
+
+    kh_account(&c->st, marker, sshkey_equal_public(k, c->key), line);
+}
+
+int
+knownhosts_check_buf(const char *data, size_t len, const char *host_name,
+                     const struct sshkey *key, enum hostkey_status *status,
+                     unsigned *line)
+{
+    struct kh_check_ctx c = {{HOSTKEY_NEW, 0}, key};
+    int r;
+
+    *status = HOSTKEY_NEW;
+    *line = 0;
+    if ((r = kh_scan(data, len, host_name, kh_check_visit, &c)) != 0) {
+        return r;
+    }
+    *status = c.st.status;
+    *line = c.st.line;
+    return 0;
+}
+
+static void
+kh_types_visit(void *ctx, enum kh_marker marker, const struct sshkey *k,
+               unsigned line)
+{
+    unsigned *mask = ctx;
+
+    (void)line;
+    if (marker != KH_REVOKED) {
+        *mask |= 1u << sshkey_type(k);
+    }
+}
+
+int
+knownhosts_known_types(const char *path, const char *host_name,
+                       unsigned *mask)
+{
+    struct buf file;
+    int r;
+
+    *mask = 0;
+    buf_init(&file);
+    r = keyfile_read(path, LIM_FILE_SIZE, &file);
+    if (r == 0) {
+        r = kh_scan((const char *)buf_ptr(&file), buf_len(&file), host_name,
+                    kh_types_visit, mask);
+    } else if (r == ERR_NOTFOUND) {
+        r = 0;
+    }
+    buf_cleanup(&file);
+    return r;
 }
 
 int

@@ -45,6 +45,14 @@ int knownhosts_check_buf(const char *data, size_t len, const char *host_name,
                          const struct sshkey *key,
                          enum hostkey_status *status, unsigned *line);
 
+/*
+ * The key types (bit 1 << enum sshkey_type) of the non-revoked lines that
+ * name host_name, so a client can ask first for a host key type it already
+ * knows, as OpenSSH does. A missing file gives an empty mask.
+ */
+int knownhosts_known_types(const char *path, const char *host_name,
+                           unsigned *mask);
+
 /* Append a line for host_name and key, hashed if hash is true. Creates the
  * file (0600) and its directory (0700) when missing. */
 int knownhosts_add(const char *path, const char *host_name,

@@ -18,6 +18,12 @@
     "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
     "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
+const char *
+transport_default_hostkey_algs(void)
+{
+    return TP_CLIENT_HOSTKEY_ALGS;
+}
+
 static bool
 keep_kex(const char *name)
 {

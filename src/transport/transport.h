@@ -45,6 +45,9 @@ struct transport_config {
     uint32_t rekey_seconds;
 };
 
+/* The client's default host key algorithm preference list. */
+const char *transport_default_hostkey_algs(void);
+
 /* Strings are copied; cfg need not outlive the call. */
 int transport_new(struct transport **out, const struct transport_config *cfg);
 void transport_free(struct transport *t);

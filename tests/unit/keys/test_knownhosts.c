@@ -170,6 +170,32 @@ test_add(void **state)
     sshkey_free(ec);
 }
 
+/* Known types: plain and hashed alike; revoked and CA lines do not count. */
+static void
+test_known_types(void **state)
+{
+    const char *files[] = {"known_hosts", "known_hosts_hashed"};
+    char path[1024];
+    unsigned mask, i;
+
+    for (i = 0; i < 2; i++) {
+        fixture_path(files[i], path, sizeof(path));
+        assert_int_equal(
+            knownhosts_known_types(path, "server.example.com", &mask), 0);
+        assert_int_equal(mask, 1u << SSHKEY_ED25519);
+        assert_int_equal(knownhosts_known_types(
+                             path, "[server.example.com]:2222", &mask),
+                         0);
+        assert_int_equal(mask, 1u << SSHKEY_ECDSA_P256);
+        assert_int_equal(knownhosts_known_types(path, "nowhere.test", &mask),
+                         0);
+        assert_int_equal(mask, 0);
+    }
+    assert_int_equal(
+        knownhosts_known_types("/nonexistent/known_hosts", "x", &mask), 0);
+    assert_int_equal(mask, 0);
+}
+
 int
 main(void)
 {
@@ -179,6 +205,7 @@ main(void)
         cmocka_unit_test(test_patterns),
         cmocka_unit_test(test_buf_edge_cases),
         cmocka_unit_test(test_add),
+        cmocka_unit_test(test_known_types),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
