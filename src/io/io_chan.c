@@ -226,6 +226,11 @@ io_chan_shut(uv_shutdown_t *req, int status)
     struct io_chan *ch = req->data;
 
     ch->shut_done = true;
+    if (ch->gone) {
+        io_chan_close_tcp(ch);
+        io_chan_maybe_free(ch);
+        return;
+    }
     io_chan_maybe_close(ch);
 }
 
@@ -244,11 +249,33 @@ io_chan_on_eof(struct io_chan *ch)
     }
 }
 
+/*
+ * The channel is gone, but data the peer sent before its CLOSE may still
+ * be queued for the local socket: deliver it, then close (openssh nchan.c
+ * keeps the output draining the same way). uv_shutdown completes after
+ * the queued writes, and io_chan_shut closes the socket; a connection
+ * that ends meanwhile closes it at once through io_chan_abort.
+ */
 void
 io_chan_on_closed(struct io_chan *ch)
 {
     ch->gone = true;
-    ch->reading = false;
+    if (ch->reading) {
+        ch->reading = false;
+        uv_read_stop((uv_stream_t *)ch->tcp);
+    }
+    if (ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp) &&
+        !ch->shut_done) {
+        if (ch->shut_started) {
+            return;
+        }
+        ch->shut_started = true;
+        ch->shut.data = ch;
+        if (uv_shutdown(&ch->shut, (uv_stream_t *)ch->tcp,
+                        io_chan_shut) == 0) {
+            return;
+        }
+    }
     io_chan_close_tcp(ch);
     io_chan_maybe_free(ch);
 }

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: ISC */
+/* io_conn: an SSH client and server over loopback in one loop. */
+#include "sshpair.h"
+
+#include "transport/ssh_msg.h"
+
+static void
+ready_disconnect(struct sshpair *p)
+{
+    assert_false(io_conn_is_ending(p->cli));
+    io_conn_disconnect(p->cli, SSH_DISCONNECT_BY_APPLICATION, "bye");
+    assert_true(io_conn_is_ending(p->cli));
+    assert_null(io_conn_conn(p->cli));
+    /* a second call changes nothing */
+    io_conn_disconnect(p->cli, SSH_DISCONNECT_PROTOCOL_ERROR, "again");
+    /* closed() comes from the loop, not from inside the call */
+    assert_int_equal(p->n_closed_cli, 0);
+}
+
+static void
+test_conn_login_and_disconnect(void **state)
+{
+    struct sshpair *p = sshpair_new(true);
+
+    p->on_ready = ready_disconnect;
+    sshpair_start(p);
+    assert_int_equal(uv_run(&p->t.loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(p->n_auth_cli, 1);
+    assert_int_equal(p->n_auth_srv, 1);
+    assert_int_equal(p->n_closed_cli, 1);
+    assert_int_equal(p->n_closed_srv, 1);
+    assert_string_equal(p->why_cli, "bye");
+    assert_string_equal(p->why_srv, "Received disconnect from peer: 11: bye");
+    sshpair_free(p);
+}
+
+/*
+ * The server gives up after one failed key: its DISCONNECT must reach the
+ * client before the socket closes, so the client reports the server's
+ * reason and not a bare "Connection closed".
+ */
+static void
+test_conn_server_refuses_auth(void **state)
+{
+    struct sshpair *p = sshpair_new(false);
+
+    p->max_tries = 1;
+    sshpair_start(p);
+    assert_int_equal(uv_run(&p->t.loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(p->n_auth_cli, 0);
+    assert_int_equal(p->n_auth_srv, 0);
+    assert_int_equal(p->n_closed_cli, 1);
+    assert_int_equal(p->n_closed_srv, 1);
+    assert_string_equal(p->why_srv, "Too many authentication failures");
+    assert_string_equal(p->why_cli, "Received disconnect from peer: 2: "
+                                    "Too many authentication failures");
+    sshpair_free(p);
+}
+
+/* The client runs out of keys: its DISCONNECT reaches the server. */
+static void
+test_conn_client_gives_up(void **state)
+{
+    struct sshpair *p = sshpair_new(false);
+
+    sshpair_start(p);
+    assert_int_equal(uv_run(&p->t.loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(p->n_auth_cli, 0);
+    assert_int_equal(p->n_closed_cli, 1);
+    assert_int_equal(p->n_closed_srv, 1);
+    assert_string_equal(p->why_cli, "Permission denied (publickey).");
+    assert_string_equal(p->why_srv, "Received disconnect from peer: 14: "
+                                    "No more authentication methods available");
+    sshpair_free(p);
+}
+
+/* ---- a raw TCP peer against the server ---- */
+
+struct raw {
+    struct sshpair *p;
+    uv_tcp_t tcp;
+    uv_connect_t creq;
+    uv_write_t wreq;
+    uv_shutdown_t sreq;
+    const char *send; /* NULL: close at once */
+    char rx[4096];
+    size_t rx_len;
+    bool eof;
+    char local[128];
+};
+
+static void
+raw_alloc(uv_handle_t *h, size_t sz, uv_buf_t *b)
+{
+    struct raw *r = h->data;
+
+    *b = uv_buf_init(r->rx + r->rx_len,
+                     (unsigned)(sizeof(r->rx) - 1 - r->rx_len));
+}
+
+static void
+raw_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    struct raw *r = s->data;
+
+    if (n > 0) {
+        r->rx_len += (size_t)n;
+        assert_true(r->rx_len < sizeof(r->rx));
+    } else if (n < 0) {
+        r->eof = true;
+        uv_close((uv_handle_t *)s, NULL);
+    }
+}
+
+static void
+raw_written(uv_write_t *req, int status)
+{
+    assert_int_equal(status, 0);
+}
+
+static void
+raw_shut(uv_shutdown_t *req, int status)
+{
+    assert_int_equal(status, 0);
+}
+
+static void
+raw_connected(uv_connect_t *req, int status)
+{
+    struct raw *r = req->data;
+    uv_buf_t b;
+    uint16_t port;
+    char addr[64];
+
+    assert_int_equal(status, 0);
+    assert_int_equal(io_sock_str(&r->tcp, addr, sizeof(addr), &port), 0);
+    snprintf(r->local, sizeof(r->local), "Connection closed by %s port %u",
+             addr, (unsigned)port);
+    if (r->send == NULL) {
+        /* Half-close and read on: closing with the server's unread
+         * version line would send a reset instead of a FIN. */
+        assert_int_equal(
+            uv_shutdown(&r->sreq, (uv_stream_t *)&r->tcp, raw_shut), 0);
+    } else {
+        b = uv_buf_init((char *)r->send, (unsigned)strlen(r->send));
+        assert_int_equal(
+            uv_write(&r->wreq, (uv_stream_t *)&r->tcp, &b, 1, raw_written), 0);
+    }
+    assert_int_equal(uv_read_start((uv_stream_t *)&r->tcp, raw_alloc, raw_read),
+                     0);
+}
+
+static void
+raw_run(struct sshpair *p, struct raw *r)
+{
+    struct sockaddr_in sin;
+
+    r->p = p;
+    p->port = iotest_listen(&p->t.loop, &p->listener, 4, sshpair_accept, p);
+    assert_int_equal(uv_ip4_addr("127.0.0.1", p->port, &sin), 0);
+    assert_int_equal(uv_tcp_init(&p->t.loop, &r->tcp), 0);
+    r->tcp.data = r;
+    r->creq.data = r;
+    assert_int_equal(uv_tcp_connect(&r->creq, &r->tcp, (struct sockaddr *)&sin,
+                                    raw_connected),
+                     0);
+    assert_int_equal(uv_run(&p->t.loop, UV_RUN_DEFAULT), 0);
+}
+
+static void
+test_conn_peer_closes(void **state)
+{
+    struct sshpair *p = sshpair_new(true);
+    struct raw r;
+
+    memset(&r, 0, sizeof(r));
+    raw_run(p, &r);
+    assert_int_equal(p->n_closed_srv, 1);
+    assert_string_equal(p->why_srv, r.local);
+    assert_true(r.eof);
+    assert_memory_equal(r.rx, "SSH-2.0-aditd_iotest\r\n", 22);
+    sshpair_free(p);
+}
+
+/* A peer that speaks SSH-1: the server ends the connection after sending
+ * its own version line, and every handle goes. */
+static void
+test_conn_bad_version(void **state)
+{
+    struct sshpair *p = sshpair_new(true);
+    struct raw r;
+
+    memset(&r, 0, sizeof(r));
+    r.send = "SSH-1.5-ancient\r\n";
+    raw_run(p, &r);
+    assert_int_equal(p->n_closed_srv, 1);
+    assert_true(p->why_srv[0] != '\0');
+    assert_true(r.eof);
+    assert_true(r.rx_len > 0);
+    assert_memory_equal(r.rx, "SSH-2.0-aditd_iotest\r\n", 22);
+    sshpair_free(p);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conn_login_and_disconnect),
+        cmocka_unit_test(test_conn_server_refuses_auth),
+        cmocka_unit_test(test_conn_client_gives_up),
+        cmocka_unit_test(test_conn_peer_closes),
+        cmocka_unit_test(test_conn_bad_version),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
