@@ -125,7 +125,9 @@ io_conn_written(uv_write_t *req, int status)
     bool was_above = ic->above_mark;
 
     ic->inflight -= buf_len(&w->b);
-    buf_reset(&w->b);
+    ic->n_writes--;
+    /* Network output is ciphertext: no secret to wipe (buf.h). */
+    buf_reset_public(&w->b);
     if (ic->n_pool < IO_WREQ_POOL) {
         w->next = ic->pool;
         ic->pool = w;
@@ -138,7 +140,7 @@ io_conn_written(uv_write_t *req, int status)
         io_conn_end(ic, "Connection reset");
         return;
     }
-    ic->above_mark = io_conn_queued(ic) >= LIM_OUTQ_HIGHWATER;
+    io_conn_flush(ic);
     if (was_above && !ic->above_mark) {
         for (ch = ic->chans; ch != NULL; ch = ch->next) {
             io_chan_update_reading(ch);
@@ -168,7 +170,9 @@ io_conn_flush(struct io_conn *ic)
     struct io_wreq *w;
     uv_buf_t ub;
 
+    /* When ending, everything goes out now (the DISCONNECT above all). */
     while (ic->tcp != NULL && !ic->tcp_closed &&
+           (ic->ending || ic->n_writes < IO_WRITES_MAX) &&
            session_has_output(ic->s)) {
         if ((w = io_conn_get_wreq(ic)) == NULL) {
             io_conn_end(ic, "out of memory");
@@ -186,6 +190,7 @@ io_conn_flush(struct io_conn *ic)
             io_conn_end(ic, "write failed");
             return;
         }
+        ic->n_writes++;
     }
     ic->above_mark = io_conn_queued(ic) >= LIM_OUTQ_HIGHWATER;
 }

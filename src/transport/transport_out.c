@@ -217,6 +217,7 @@ transport_has_output(const struct transport *t)
 void
 transport_take_output(struct transport *t, struct buf *out)
 {
-    buf_reset(out);
+    /* out held our network output before: ciphertext, nothing to wipe. */
+    buf_reset_public(out);
     buf_swap(&t->outbuf, out);
 }

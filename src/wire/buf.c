@@ -59,6 +59,12 @@ buf_reset(struct buf *b)
 }
 
 void
+buf_reset_public(struct buf *b)
+{
+    b->off = b->len = 0;
+}
+
+void
 buf_consume(struct buf *b, size_t n)
 {
     if (n > b->len - b->off) {
