@@ -12,15 +12,6 @@
 #include "util/err.h"
 #include "util/log.h"
 
-/* Peer data on its way to the local socket; the window is given back in
- * the write callback, so a slow local reader closes the SSH window. */
-struct io_chan_wreq {
-    uv_write_t req;
-    struct io_chan *ch;
-    size_t n;
-    uint8_t data[];
-};
-
 static struct conn *
 io_chan_conn(struct io_chan *ch)
 {
@@ -47,6 +38,8 @@ io_chan_maybe_free(struct io_chan *ch)
         }
     }
     io_conn_unlink_chan(ic, ch);
+    buf_cleanup(&ch->wq);
+    buf_cleanup(&ch->wfly);
     free(ch);
 }
 
@@ -57,6 +50,7 @@ io_chan_tcp_closed(uv_handle_t *h)
 
     free(h);
     ch->tcp = NULL;
+    ch->reading = false; /* a closed handle reads nothing */
     io_chan_maybe_free(ch);
 }
 
@@ -179,46 +173,14 @@ io_chan_update_reading(struct io_chan *ch)
 
 /* ---- channel -> local socket ---- */
 
-static void
-io_chan_written(uv_write_t *req, int status)
-{
-    struct io_chan_wreq *w = req->data;
-    struct io_chan *ch = w->ch;
-    struct conn *c = io_chan_conn(ch);
-
-    if (c != NULL) {
-        conn_consumed(c, ch->id, w->n);
-        io_conn_flush(ch->ic);
-    }
-    free(w);
-    if (status != 0 && status != UV_ECANCELED) {
-        io_chan_fail(ch);
-    }
-}
-
-void
-io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
-{
-    struct io_chan_wreq *w;
-    uv_buf_t ub;
-
-    if (ch->tcp == NULL || ch->shut_started ||
-        (w = malloc(sizeof(*w) + n)) == NULL) {
-        conn_consumed(io_conn_conn(ch->ic), ch->id, n);
-        return;
-    }
-    w->ch = ch;
-    w->n = n;
-    w->req.data = w;
-    memcpy(w->data, p, n);
-    ub = uv_buf_init((char *)w->data, (unsigned)n);
-    if (uv_write(&w->req, (uv_stream_t *)ch->tcp, &ub, 1,
-                 io_chan_written) != 0) {
-        free(w);
-        conn_consumed(io_conn_conn(ch->ic), ch->id, n);
-        io_chan_fail(ch);
-    }
-}
+/*
+ * Peer data waits in ch->wq while one write (ch->wfly) is in flight, and
+ * goes out in one write when it completes: one allocation per channel
+ * rather than per packet, and fewer syscalls. The window is given back as
+ * each write completes, so a slow local reader closes the SSH window
+ * instead of growing our memory.
+ */
+static void io_chan_write_next(struct io_chan *ch);
 
 static void
 io_chan_shut(uv_shutdown_t *req, int status)
@@ -234,6 +196,117 @@ io_chan_shut(uv_shutdown_t *req, int status)
     io_chan_maybe_close(ch);
 }
 
+/*
+ * Half-close the local socket once everything queued for it is written.
+ * uv_shutdown waits for the write in flight, but data still in ch->wq is
+ * not a write yet, so it waits for io_chan_write_next to drain it.
+ */
+static void
+io_chan_shutdown(struct io_chan *ch)
+{
+    if (buf_len(&ch->wq) > 0) {
+        ch->shut_deferred = true;
+        return;
+    }
+    ch->shut_deferred = false;
+    ch->shut.data = ch;
+    if (ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp) &&
+        uv_shutdown(&ch->shut, (uv_stream_t *)ch->tcp, io_chan_shut) == 0) {
+        return;
+    }
+    io_chan_shut(&ch->shut, UV_ENOTCONN);
+}
+
+static void
+io_chan_written(uv_write_t *req, int status)
+{
+    struct io_chan *ch = req->data;
+    struct conn *c = io_chan_conn(ch);
+    size_t n = buf_len(&ch->wfly);
+
+    ch->writing = false;
+    buf_reset_nowipe(&ch->wfly);
+    if (c != NULL) {
+        conn_consumed(c, ch->id, n);
+        io_conn_flush(ch->ic);
+    }
+    if (status != 0) {
+        if (status != UV_ECANCELED) {
+            io_chan_fail(ch);
+        }
+        return;
+    }
+    io_chan_write_next(ch);
+}
+
+/* Nothing left to write: half-close if that was waiting, and let go of
+ * buffers that grew large behind a slow reader. */
+static void
+io_chan_write_idle(struct io_chan *ch)
+{
+    if (ch->shut_deferred) {
+        io_chan_shutdown(ch);
+        return;
+    }
+    if (ch->wq.cap > IO_CHAN_KEEP) {
+        buf_cleanup(&ch->wq);
+    }
+    if (ch->wfly.cap > IO_CHAN_KEEP) {
+        buf_cleanup(&ch->wfly);
+    }
+}
+
+static void
+io_chan_write_next(struct io_chan *ch)
+{
+    struct conn *c;
+    uv_buf_t ub;
+
+    if (ch->writing || ch->tcp == NULL ||
+        uv_is_closing((uv_handle_t *)ch->tcp)) {
+        return;
+    }
+    if (buf_len(&ch->wq) == 0) {
+        io_chan_write_idle(ch);
+        return;
+    }
+    buf_swap(&ch->wq, &ch->wfly);
+    ch->wreq.data = ch;
+    ub = uv_buf_init((char *)buf_ptr(&ch->wfly),
+                     (unsigned)buf_len(&ch->wfly));
+    if (uv_write(&ch->wreq, (uv_stream_t *)ch->tcp, &ub, 1,
+                 io_chan_written) != 0) {
+        if ((c = io_chan_conn(ch)) != NULL) {
+            conn_consumed(c, ch->id, buf_len(&ch->wfly));
+        }
+        buf_reset_nowipe(&ch->wfly);
+        io_chan_fail(ch);
+        return;
+    }
+    ch->writing = true;
+}
+
+void
+io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
+{
+    struct conn *c = io_chan_conn(ch);
+
+    if (ch->tcp == NULL || ch->shut_started) {
+        if (c != NULL) {
+            conn_consumed(c, ch->id, n);
+        }
+        return;
+    }
+    if (buf_put(&ch->wq, p, n) != 0) {
+        if (c != NULL) {
+            conn_consumed(c, ch->id, n);
+        }
+        io_chan_fail(ch);
+        return;
+    }
+    io_chan_write_next(ch);
+}
+
 void
 io_chan_on_eof(struct io_chan *ch)
 {
@@ -241,18 +314,13 @@ io_chan_on_eof(struct io_chan *ch)
         return;
     }
     ch->shut_started = true;
-    ch->shut.data = ch;
-    if (ch->tcp == NULL ||
-        uv_shutdown(&ch->shut, (uv_stream_t *)ch->tcp, io_chan_shut) != 0) {
-        ch->shut_done = true;
-        io_chan_maybe_close(ch);
-    }
+    io_chan_shutdown(ch);
 }
 
 /*
  * The channel is gone, but data the peer sent before its CLOSE may still
  * be queued for the local socket: deliver it, then close (openssh nchan.c
- * keeps the output draining the same way). uv_shutdown completes after
+ * keeps the output draining the same way). The shutdown completes after
  * the queued writes, and io_chan_shut closes the socket; a connection
  * that ends meanwhile closes it at once through io_chan_abort.
  */
@@ -260,21 +328,17 @@ void
 io_chan_on_closed(struct io_chan *ch)
 {
     ch->gone = true;
-    if (ch->reading) {
-        ch->reading = false;
+    if (ch->reading && ch->tcp != NULL) {
         uv_read_stop((uv_stream_t *)ch->tcp);
     }
+    ch->reading = false;
     if (ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp) &&
         !ch->shut_done) {
-        if (ch->shut_started) {
-            return;
+        if (!ch->shut_started) {
+            ch->shut_started = true;
+            io_chan_shutdown(ch);
         }
-        ch->shut_started = true;
-        ch->shut.data = ch;
-        if (uv_shutdown(&ch->shut, (uv_stream_t *)ch->tcp,
-                        io_chan_shut) == 0) {
-            return;
-        }
+        return;
     }
     io_chan_close_tcp(ch);
     io_chan_maybe_free(ch);

@@ -127,7 +127,7 @@ io_conn_written(uv_write_t *req, int status)
     ic->inflight -= buf_len(&w->b);
     ic->n_writes--;
     /* Network output is ciphertext: no secret to wipe (buf.h). */
-    buf_reset_public(&w->b);
+    buf_reset_nowipe(&w->b);
     if (ic->n_pool < IO_WREQ_POOL) {
         w->next = ic->pool;
         ic->pool = w;

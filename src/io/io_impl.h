@@ -22,6 +22,9 @@
  * instead of hundreds being allocated, grown and freed under load.
  */
 #define IO_WRITES_MAX 2u
+/* A channel whose local socket caught up keeps buffers up to this size;
+ * larger ones (grown behind a slow reader) are freed when idle. */
+#define IO_CHAN_KEEP (64u * 1024u)
 #define IO_END_GRACE_MS 2000u
 #define IO_WHY_LEN 512u
 
@@ -68,6 +71,11 @@ struct io_chan {
     bool shut_started;
     bool shut_done;
     bool close_sent;
+    bool writing;               /* wreq is in flight with wfly */
+    bool shut_deferred;         /* half-close once wq has been written */
+    struct buf wq;              /* peer data waiting for the local socket */
+    struct buf wfly;            /* peer data in the write in flight */
+    uv_write_t wreq;
     uv_shutdown_t shut;
     io_chan_open_cb open_cb;
     void *open_ctx;

@@ -218,6 +218,6 @@ void
 transport_take_output(struct transport *t, struct buf *out)
 {
     /* out held our network output before: ciphertext, nothing to wipe. */
-    buf_reset_public(out);
+    buf_reset_nowipe(out);
     buf_swap(&t->outbuf, out);
 }

@@ -59,7 +59,7 @@ buf_reset(struct buf *b)
 }
 
 void
-buf_reset_public(struct buf *b)
+buf_reset_nowipe(struct buf *b)
 {
     b->off = b->len = 0;
 }

@@ -34,12 +34,14 @@ uint8_t *buf_ptr(const struct buf *b);
 void buf_reset(struct buf *b);
 
 /*
- * Drop everything without wiping. Only for buffers that never hold a
- * secret: the transport's network output, which is ciphertext (or the
- * public key exchange messages before the first NEWKEYS). Wiping it after
- * every write cost a full extra pass over each forwarded byte.
+ * Drop everything without wiping. Only for buffers that never hold key
+ * material or credentials: the transport's network output (ciphertext, or
+ * the public key exchange before the first NEWKEYS) and forwarded channel
+ * data on its way to a local socket (the kernel's socket buffers hold it
+ * in the clear anyway). Wiping those after every write cost a full extra
+ * pass over each forwarded byte. buf_cleanup still wipes them when freed.
  */
-void buf_reset_public(struct buf *b);
+void buf_reset_nowipe(struct buf *b);
 
 /* Drop n bytes from the front; n must be <= buf_len (else abort). */
 void buf_consume(struct buf *b, size_t n);
