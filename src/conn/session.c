@@ -250,6 +250,31 @@ drain(struct session *s)
 }
 
 int
+session_feed_space(struct session *s, size_t max, uint8_t **p, size_t *n)
+{
+    *p = NULL;
+    *n = 0;
+    if (s->err != 0) {
+        return s->err;
+    }
+    return transport_feed_space(s->t, max, p, n);
+}
+
+int
+session_feed_commit(struct session *s, size_t n)
+{
+    int r;
+
+    if (s->err != 0) {
+        return s->err;
+    }
+    if ((r = transport_feed_commit(s->t, n)) != 0) {
+        return session_fail(s, r, 0, "%s", transport_error(s->t));
+    }
+    return drain(s);
+}
+
+int
 session_feed(struct session *s, const uint8_t *p, size_t n)
 {
     size_t k;

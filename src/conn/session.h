@@ -51,6 +51,15 @@ int session_start(struct session *s, uint64_t now_ms);
  */
 int session_feed(struct session *s, const uint8_t *p, size_t n);
 
+/*
+ * Zero-copy feed: room for up to max bytes inside the transport's input
+ * buffer, then session_feed_commit(n) processes them as session_feed
+ * would. Nothing else may be called on the session in between.
+ */
+int session_feed_space(struct session *s, size_t max, uint8_t **p,
+                       size_t *n);
+int session_feed_commit(struct session *s, size_t n);
+
 /* Time passes: login grace, rekey by time. An error ends the connection. */
 int session_tick(struct session *s, uint64_t now_ms);
 

@@ -225,7 +225,7 @@ io_chan_written(uv_write_t *req, int status)
     size_t n = buf_len(&ch->wfly);
 
     ch->writing = false;
-    buf_reset_nowipe(&ch->wfly);
+    buf_reset(&ch->wfly);
     if (c != NULL) {
         conn_consumed(c, ch->id, n);
         io_conn_flush(ch->ic);
@@ -239,13 +239,16 @@ io_chan_written(uv_write_t *req, int status)
     io_chan_write_next(ch);
 }
 
-/* Nothing left to write: half-close if that was waiting, and let go of
- * buffers that grew large behind a slow reader. */
-static void
-io_chan_write_idle(struct io_chan *ch)
+/*
+ * The connection's 1 s tick: a channel that received nothing for a whole
+ * tick lets go of buffers that grew large behind a slow reader, so an idle
+ * channel owns no large buffer while a busy one keeps reusing its own.
+ */
+void
+io_chan_tick(struct io_chan *ch)
 {
-    if (ch->shut_deferred) {
-        io_chan_shutdown(ch);
+    if (ch->active || ch->writing || buf_len(&ch->wq) > 0) {
+        ch->active = false;
         return;
     }
     if (ch->wq.cap > IO_CHAN_KEEP) {
@@ -267,7 +270,9 @@ io_chan_write_next(struct io_chan *ch)
         return;
     }
     if (buf_len(&ch->wq) == 0) {
-        io_chan_write_idle(ch);
+        if (ch->shut_deferred) {
+            io_chan_shutdown(ch);
+        }
         return;
     }
     buf_swap(&ch->wq, &ch->wfly);
@@ -279,7 +284,7 @@ io_chan_write_next(struct io_chan *ch)
         if ((c = io_chan_conn(ch)) != NULL) {
             conn_consumed(c, ch->id, buf_len(&ch->wfly));
         }
-        buf_reset_nowipe(&ch->wfly);
+        buf_reset(&ch->wfly);
         io_chan_fail(ch);
         return;
     }
@@ -297,6 +302,7 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
         }
         return;
     }
+    ch->active = true;
     if (buf_put(&ch->wq, p, n) != 0) {
         if (c != NULL) {
             conn_consumed(c, ch->id, n);
@@ -352,6 +358,8 @@ io_chan_new(struct io_conn *ic, uv_tcp_t *tcp)
     struct io_chan *ch = calloc(1, sizeof(*ch));
 
     if (ch != NULL) {
+        buf_set_nowipe(&ch->wq);   /* forwarded data (buf.h) */
+        buf_set_nowipe(&ch->wfly);
         ch->tcp = tcp;
         if (tcp != NULL) {
             tcp->data = ch;

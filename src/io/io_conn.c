@@ -126,8 +126,7 @@ io_conn_written(uv_write_t *req, int status)
 
     ic->inflight -= buf_len(&w->b);
     ic->n_writes--;
-    /* Network output is ciphertext: no secret to wipe (buf.h). */
-    buf_reset_nowipe(&w->b);
+    buf_reset(&w->b); /* nowipe: ciphertext */
     if (ic->n_pool < IO_WREQ_POOL) {
         w->next = ic->pool;
         ic->pool = w;
@@ -160,6 +159,7 @@ io_conn_get_wreq(struct io_conn *ic)
     }
     if ((w = calloc(1, sizeof(*w))) != NULL) {
         buf_init(&w->b);
+        buf_set_nowipe(&w->b); /* it is swapped with the transport output */
     }
     return w;
 }
@@ -201,8 +201,16 @@ static void
 io_conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 {
     struct io_conn *ic = h->data;
+    uint8_t *p = NULL;
+    size_t n = 0;
 
-    *b = uv_buf_init((char *)ic->rbuf, sizeof(ic->rbuf));
+    /* Reads land straight in the transport's input buffer (no copy);
+     * an empty buffer makes libuv report UV_ENOBUFS. */
+    if (session_feed_space(ic->s, IO_READ_SIZE, &p, &n) != 0) {
+        p = NULL;
+        n = 0;
+    }
+    *b = uv_buf_init((char *)p, (unsigned)n);
 }
 
 static void
@@ -212,11 +220,13 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     char why[IO_WHY_LEN];
 
     if (nread > 0) {
-        if (session_feed(ic->s, ic->rbuf, (size_t)nread) != 0) {
+        if (session_feed_commit(ic->s, (size_t)nread) != 0) {
             io_conn_fail(ic);
         } else {
             io_conn_flush(ic);
         }
+    } else if (nread == UV_ENOBUFS) {
+        io_conn_fail(ic);
     } else if (nread < 0) {
         snprintf(why, sizeof(why), "Connection %s by %s",
                  nread == UV_EOF ? "closed" : "reset", ic->peer_name);
@@ -228,7 +238,11 @@ static void
 io_conn_tick(uv_timer_t *t)
 {
     struct io_conn *ic = t->data;
+    struct io_chan *ch;
 
+    for (ch = ic->chans; ch != NULL; ch = ch->next) {
+        io_chan_tick(ch);
+    }
     if (session_tick(ic->s, io_now_ms(ic->loop)) != 0) {
         io_conn_fail(ic);
         return;

@@ -22,8 +22,8 @@
  * instead of hundreds being allocated, grown and freed under load.
  */
 #define IO_WRITES_MAX 2u
-/* A channel whose local socket caught up keeps buffers up to this size;
- * larger ones (grown behind a slow reader) are freed when idle. */
+/* A channel keeps buffers up to this size; larger ones (grown behind a
+ * slow reader) are freed once it has been idle for a tick. */
 #define IO_CHAN_KEEP (64u * 1024u)
 #define IO_END_GRACE_MS 2000u
 #define IO_WHY_LEN 512u
@@ -53,7 +53,6 @@ struct io_conn {
     bool timer_closed;
     char peer_name[300];
     char why[IO_WHY_LEN];
-    uint8_t rbuf[IO_READ_SIZE];
 };
 
 struct io_chan {
@@ -73,6 +72,7 @@ struct io_chan {
     bool close_sent;
     bool writing;               /* wreq is in flight with wfly */
     bool shut_deferred;         /* half-close once wq has been written */
+    bool active;                /* received data since the last tick */
     struct buf wq;              /* peer data waiting for the local socket */
     struct buf wfly;            /* peer data in the write in flight */
     uv_write_t wreq;
@@ -88,6 +88,8 @@ void io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n);
 void io_chan_on_eof(struct io_chan *ch);
 void io_chan_on_closed(struct io_chan *ch);
 void io_chan_update_reading(struct io_chan *ch);
+/* The connection's 1 s tick: free large buffers of idle channels. */
+void io_chan_tick(struct io_chan *ch);
 /* The connection is ending: close the socket, cancel any connect. */
 void io_chan_abort(struct io_chan *ch);
 

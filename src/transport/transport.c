@@ -138,6 +138,9 @@ transport_new(struct transport **out, const struct transport_config *cfg)
                   1000u;
     pkt_dir_init(&t->in);
     pkt_dir_init(&t->out);
+    /* Network bytes: public kex, ciphertext, forwarded payload (buf.h). */
+    buf_set_nowipe(&t->inbuf);
+    buf_set_nowipe(&t->outbuf);
     if ((r = configure(t, cfg)) != 0) {
         transport_free(t);
         return r;
@@ -193,21 +196,64 @@ transport_start(struct transport *t, uint64_t now_ms)
 }
 
 int
-transport_feed(struct transport *t, const uint8_t *p, size_t n)
+transport_feed_space(struct transport *t, size_t max, uint8_t **p,
+                     size_t *n)
 {
     size_t have;
+    int r;
 
+    *p = NULL;
+    *n = 0;
     if (t->err != 0) {
         return t->err;
     }
     buf_consume(&t->inbuf, t->in_consume);
     t->in_consume = 0;
     have = buf_len(&t->inbuf);
-    if (n > 2 * LIM_PACKET_RECV || have > 2 * LIM_PACKET_RECV - n) {
+    if (have >= 2 * LIM_PACKET_RECV) {
         return ERR_LIMIT;
     }
+    if (max > 2 * LIM_PACKET_RECV - have) {
+        max = 2 * LIM_PACKET_RECV - have;
+    }
+    if ((r = buf_reserve(&t->inbuf, max, p)) != 0) {
+        return r;
+    }
+    *n = max;
+    return 0;
+}
+
+int
+transport_feed_commit(struct transport *t, size_t n)
+{
+    if (t->err != 0) {
+        return t->err;
+    }
     t->stats.bytes_in += n;
-    return buf_put(&t->inbuf, p, n);
+    buf_commit(&t->inbuf, n);
+    return 0;
+}
+
+int
+transport_feed(struct transport *t, const uint8_t *p, size_t n)
+{
+    uint8_t *dst;
+    size_t room;
+    int r;
+
+    if (n > 2 * LIM_PACKET_RECV) {
+        return ERR_LIMIT;
+    }
+    if ((r = transport_feed_space(t, n, &dst, &room)) != 0) {
+        return r;
+    }
+    if (room < n) {
+        return ERR_LIMIT;
+    }
+    if (n > 0) {
+        memcpy(dst, p, n);
+    }
+    return transport_feed_commit(t, n);
 }
 
 const char *

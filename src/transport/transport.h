@@ -63,6 +63,17 @@ int transport_start(struct transport *t, uint64_t now_ms);
 int transport_feed(struct transport *t, const uint8_t *p, size_t n);
 
 /*
+ * Zero-copy alternative to transport_feed: room for up to max bytes at the
+ * end of the input buffer (*n may be less, never 0 on success); read the
+ * network into it, then commit the count. Nothing else may be called on
+ * the transport in between. ERR_LIMIT while the input is full (the caller
+ * drains transport_next first, which it always does after a commit).
+ */
+int transport_feed_space(struct transport *t, size_t max, uint8_t **p,
+                         size_t *n);
+int transport_feed_commit(struct transport *t, size_t n);
+
+/*
  * Process buffered input until there is a message for the layers above:
  * SERVICE_REQUEST, SERVICE_ACCEPT, and every message number >= 50.
  * Returns 0 with *payload and *len viewing it (valid until the next call into

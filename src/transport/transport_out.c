@@ -217,7 +217,6 @@ transport_has_output(const struct transport *t)
 void
 transport_take_output(struct transport *t, struct buf *out)
 {
-    /* out held our network output before: ciphertext, nothing to wipe. */
-    buf_reset_nowipe(out);
+    buf_reset(out);
     buf_swap(&t->outbuf, out);
 }

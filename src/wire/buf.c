@@ -12,6 +12,21 @@
 #define BUF_MIN_ALLOC 256u
 
 void
+buf_set_nowipe(struct buf *b)
+{
+    b->nowipe = true;
+}
+
+/* Wipe n bytes at p unless b holds no secrets. */
+static void
+buf_wipe(const struct buf *b, void *p, size_t n)
+{
+    if (!b->nowipe) {
+        mem_wipe(p, n);
+    }
+}
+
+void
 buf_init(struct buf *b)
 {
     memset(b, 0, sizeof(*b));
@@ -20,8 +35,11 @@ buf_init(struct buf *b)
 void
 buf_cleanup(struct buf *b)
 {
+    bool nowipe = b->nowipe;
+
     mem_free_wiped(b->d, b->cap);
     memset(b, 0, sizeof(*b));
+    b->nowipe = nowipe; /* an embedded buffer keeps its kind for reuse */
 }
 
 struct buf *
@@ -54,13 +72,7 @@ buf_ptr(const struct buf *b)
 void
 buf_reset(struct buf *b)
 {
-    mem_wipe(b->d, b->len);
-    b->off = b->len = 0;
-}
-
-void
-buf_reset_nowipe(struct buf *b)
-{
+    buf_wipe(b, b->d, b->len);
     b->off = b->len = 0;
 }
 
@@ -83,7 +95,7 @@ buf_truncate(struct buf *b, size_t n)
         abort(); /* caller broke the contract */
     }
     if (b->d != NULL) {
-        mem_wipe(b->d + b->off + n, b->len - b->off - n);
+        buf_wipe(b, b->d + b->off + n, b->len - b->off - n);
     }
     b->len = b->off + n;
 }
@@ -98,7 +110,7 @@ buf_compact(struct buf *b)
         return;
     }
     memmove(b->d, b->d + b->off, n);
-    mem_wipe(b->d + n, b->off);
+    buf_wipe(b, b->d + n, b->off);
     b->off = 0;
     b->len = n;
 }
@@ -118,7 +130,8 @@ buf_grow(struct buf *b, size_t need)
     }
     if (b->d != NULL) {
         memcpy(d, b->d, b->len);
-        mem_free_wiped(b->d, b->cap);
+        buf_wipe(b, b->d, b->cap);
+        free(b->d);
     }
     b->d = d;
     b->cap = cap;

@@ -16,6 +16,7 @@ struct buf {
     size_t off;  /* first unread byte */
     size_t len;  /* end of data */
     size_t cap;  /* size of the allocation */
+    bool nowipe; /* holds no key material: see buf_set_nowipe() */
 };
 
 /* Embedded use: init leaves an empty buffer; cleanup wipes and frees. */
@@ -34,14 +35,16 @@ uint8_t *buf_ptr(const struct buf *b);
 void buf_reset(struct buf *b);
 
 /*
- * Drop everything without wiping. Only for buffers that never hold key
- * material or credentials: the transport's network output (ciphertext, or
- * the public key exchange before the first NEWKEYS) and forwarded channel
- * data on its way to a local socket (the kernel's socket buffers hold it
- * in the clear anyway). Wiping those after every write cost a full extra
- * pass over each forwarded byte. buf_cleanup still wipes them when freed.
+ * Mark a buffer as never holding key material or credentials, so reset,
+ * compaction and growth skip the wipe (buf_cleanup still wipes). Only for
+ * network I/O and forwarded data: the transport's input and output (the
+ * public key exchange, ciphertext, and channel payload decrypted in place)
+ * and data on its way to a local socket, which the kernel's socket
+ * buffers hold in the clear anyway, and which OpenSSH does not wipe
+ * either. Wiping it cost up to two extra passes over every forwarded byte.
+ * The mark travels with the contents in buf_swap().
  */
-void buf_reset_nowipe(struct buf *b);
+void buf_set_nowipe(struct buf *b);
 
 /* Drop n bytes from the front; n must be <= buf_len (else abort). */
 void buf_consume(struct buf *b, size_t n);

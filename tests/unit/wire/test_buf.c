@@ -325,6 +325,34 @@ test_buf_reset_wipes(void **state)
     assert_int_equal(b.cap, 0);
 }
 
+/* A nowipe buffer skips the wipe on reset, keeps the mark across cleanup
+ * and swap, and still holds exactly what was written. */
+static void
+test_buf_nowipe(void **state)
+{
+    struct buf a, b;
+
+    (void)state;
+    buf_init(&a);
+    buf_init(&b);
+    buf_set_nowipe(&a);
+    assert_int_equal(buf_put(&a, "ciphertext", 10), 0);
+    buf_reset(&a);
+    assert_int_equal(buf_len(&a), 0);
+    assert_memory_equal(a.d, "ciphertext", 10); /* not wiped: public */
+    buf_cleanup(&a);
+    assert_null(a.d);
+    assert_true(a.nowipe);
+    buf_swap(&a, &b);
+    assert_false(a.nowipe);
+    assert_true(b.nowipe);
+    assert_int_equal(buf_put(&a, "secret", 6), 0);
+    buf_reset(&a);
+    assert_true(all_zero(a.d, 6)); /* an ordinary buffer still wipes */
+    buf_cleanup(&a);
+    buf_cleanup(&b);
+}
+
 static void
 test_buf_swap(void **state)
 {
@@ -391,6 +419,7 @@ main(void)
         cmocka_unit_test(test_buf_reserve_commit),
         cmocka_unit_test(test_buf_growth),
         cmocka_unit_test(test_buf_reset_wipes),
+        cmocka_unit_test(test_buf_nowipe),
         cmocka_unit_test(test_buf_swap),
         cmocka_unit_test(test_buf_limit),
     };
