@@ -10,19 +10,6 @@
 #include "util/err.h"
 #include "util/log.h"
 
-static const char *
-client_key_type_upper(const struct sshkey *k)
-{
-    switch (sshkey_type(k)) {
-    case SSHKEY_ED25519:
-        return "ED25519";
-    case SSHKEY_RSA:
-        return "RSA";
-    default:
-        return "ECDSA";
-    }
-}
-
 static void
 client_hostkey_changed(struct client *c, const struct sshkey *key,
                        const char *file, unsigned line)
@@ -43,8 +30,8 @@ client_hostkey_changed(struct client *c, const struct sshkey *key,
         "Please contact your system administrator.\r\n"
         "Add correct host key in %s to get rid of this message.\r\n"
         "Offending %s key in %s:%u\r\n",
-        client_key_type_upper(key), fp, c->known_hosts,
-        client_key_type_upper(key), file, line);
+        sshkey_type_label(key), fp, c->known_hosts,
+        sshkey_type_label(key), file, line);
 }
 
 static int
@@ -64,13 +51,13 @@ client_hostkey_new(struct client *c, const struct sshkey *key,
         if (log_get_level() >= LOG_ERROR) {
             fprintf(stderr, "Warning: Permanently added '%s' (%s) to the "
                             "list of known hosts.\r\n",
-                    name, client_key_type_upper(key));
+                    name, sshkey_type_label(key));
         }
         return 0;
     }
     /* yes, and ask without a terminal to ask on (as in BatchMode). */
     fprintf(stderr, "No %s host key is known for %s and you have requested "
-                    "strict checking.\r\n", client_key_type_upper(key), name);
+                    "strict checking.\r\n", sshkey_type_label(key), name);
     return ERR_HOSTKEY;
 }
 

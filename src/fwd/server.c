@@ -83,7 +83,7 @@ server_authenticated(void *ctx, struct io_conn *ic)
     }
     log_info("Accepted publickey for %s from %s port %u ssh2: %s %s",
              session_user(s), sc->addr, (unsigned)sc->port,
-             k != NULL ? server_key_type_upper(k) : "?", fp);
+             k != NULL ? sshkey_type_label(k) : "?", fp);
 }
 
 static void

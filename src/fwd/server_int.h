@@ -39,7 +39,6 @@ struct server_conn {
     char *user_keys_for;
 };
 
-const char *server_key_type_upper(const struct sshkey *k);
 int server_load_hostkeys(struct server *srv);
 bool server_has_user_token(const struct server *srv);
 int server_load_authkeys(const char *path, struct authkeys *out);

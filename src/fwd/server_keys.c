@@ -10,19 +10,6 @@
 #include "util/err.h"
 #include "util/log.h"
 
-const char *
-server_key_type_upper(const struct sshkey *k)
-{
-    switch (sshkey_type(k)) {
-    case SSHKEY_ED25519:
-        return "ED25519";
-    case SSHKEY_RSA:
-        return "RSA";
-    default:
-        return "ECDSA";
-    }
-}
-
 static int
 server_hostkey_generate(const char *path, struct sshkey **out)
 {

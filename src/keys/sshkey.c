@@ -84,6 +84,19 @@ sshkey_is_private(const struct sshkey *k)
 }
 
 const char *
+sshkey_type_label(const struct sshkey *k)
+{
+    switch (k->type) {
+    case SSHKEY_ED25519:
+        return "ED25519";
+    case SSHKEY_RSA:
+        return "RSA";
+    default:
+        return "ECDSA";
+    }
+}
+
+const char *
 sshkey_type_name(const struct sshkey *k)
 {
     return sshkey_info_get(k->type)->name;

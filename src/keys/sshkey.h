@@ -30,6 +30,9 @@ bool sshkey_is_private(const struct sshkey *k);
 /* Key type name as in blobs: "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa". */
 const char *sshkey_type_name(const struct sshkey *k);
 
+/* The short label OpenSSH prints in messages: "ED25519", "ECDSA", "RSA". */
+const char *sshkey_type_label(const struct sshkey *k);
+
 /* enum value for a key type name; ERR_KEY_TYPE if unknown. */
 int sshkey_type_from_name(const char *name, enum sshkey_type *out);
 
