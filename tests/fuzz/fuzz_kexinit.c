@@ -7,9 +7,11 @@
 #include "crypto/cipher.h"
 #include "transport/kexinit.h"
 
+/* The parentheses tell clang's -Wstring-concatenation that the first
+ * entry is one list split over two lines, not a missing comma. */
 static const char *const local_lists[KI_NLISTS] = {
-    "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
-    "ecdh-sha2-nistp384,ecdh-sha2-nistp521,kex-strict-s-v00@openssh.com",
+    ("curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
+     "ecdh-sha2-nistp384,ecdh-sha2-nistp521,kex-strict-s-v00@openssh.com"),
     "ssh-ed25519,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256",
     "chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-ctr",
     "chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-ctr",
