@@ -2,6 +2,7 @@
 /* Splitting one configuration line into keyword and value. */
 #include "config/cfgline.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -126,4 +127,113 @@ cfgline_loglevel(const char *v, int *out)
         }
     }
     return ERR_FORMAT;
+}
+
+int
+cfgline_time(const char *v, int *out)
+{
+    static const char units[] = "sSmMhHdDwW";
+    static const long mult[] = { 1, 1, 60, 60, 3600, 3600,
+                                 86400, 86400, 604800, 604800 };
+    const long max = 86400L * 365;
+    const char *u;
+    long total = 0, n = 0;
+    bool digits = false;
+
+    if (*v == '\0') {
+        return ERR_FORMAT;
+    }
+    for (; *v != '\0'; v++) {
+        if (*v >= '0' && *v <= '9') {
+            n = n * 10 + (*v - '0');
+            digits = true;
+        } else if (digits && (u = strchr(units, *v)) != NULL) {
+            total += n * mult[u - units];
+            n = 0;
+            digits = false;
+        } else {
+            return ERR_FORMAT;
+        }
+        if (n > max || total > max) {
+            return ERR_FORMAT;
+        }
+    }
+    total += n;
+    if (total > max) {
+        return ERR_FORMAT;
+    }
+    *out = (int)total;
+    return 0;
+}
+
+/* Bytes with an optional K/M/G suffix (either case), as ssh's
+ * scan_scaled() takes them for RekeyLimit, without fractions. */
+static int
+cfgline_bytes(const char *v, size_t len, int64_t *out)
+{
+    static const char units[] = "kKmMgG";
+    const char *u;
+    uint64_t n = 0;
+    unsigned shift = 0;
+    size_t i;
+
+    if (len > 0 && (u = memchr(units, v[len - 1], 6)) != NULL) {
+        shift = 10u * (unsigned)((u - units) / 2 + 1);
+        len--;
+    }
+    if (len == 0 || len > 18) {
+        return ERR_FORMAT;
+    }
+    for (i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9') {
+            return ERR_FORMAT;
+        }
+        n = n * 10 + (uint64_t)(v[i] - '0');
+    }
+    if (n > (uint64_t)INT64_MAX >> shift) {
+        return ERR_FORMAT;
+    }
+    *out = (int64_t)(n << shift);
+    return 0;
+}
+
+int
+cfgline_rekey_limit(const char *v, int64_t *bytes, int *seconds)
+{
+    size_t n1, gap, n2;
+    const char *t;
+    char tbuf[32];
+    int64_t b = 0;
+    int s = -1;
+
+    n1 = strcspn(v, CFG_BLANKS);
+    gap = strspn(v + n1, CFG_BLANKS);
+    t = v + n1 + gap;
+    n2 = strcspn(t, CFG_BLANKS);
+    if (t[n2 + strspn(t + n2, CFG_BLANKS)] != '\0') {
+        return ERR_FORMAT; /* a third word */
+    }
+    if (!(n1 == 7 && strncasecmp(v, "default", 7) == 0) &&
+        (cfgline_bytes(v, n1, &b) != 0 || (b != 0 && b < 16))) {
+        return ERR_FORMAT;
+    }
+    if (n2 == 4 && strncasecmp(t, "none", 4) == 0) {
+        s = 0;
+    } else if (n2 > 0) {
+        if (n2 >= sizeof(tbuf)) {
+            return ERR_FORMAT;
+        }
+        memcpy(tbuf, t, n2);
+        tbuf[n2] = '\0';
+        if (cfgline_time(tbuf, &s) != 0) {
+            return ERR_FORMAT;
+        }
+    }
+    if (*bytes == -1) {
+        *bytes = b;
+    }
+    if (*seconds == -1 && s != -1) {
+        *seconds = s;
+    }
+    return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Split line (NUL-terminated, at most LIM_LINE bytes) into a malloc'd
@@ -23,5 +24,22 @@ int cfgline_int(const char *v, long lo, long hi, int *out);
 
 /* An ssh LogLevel name: QUIET FATAL ERROR INFO VERBOSE DEBUG DEBUG1..3. */
 int cfgline_loglevel(const char *v, int *out);
+
+/*
+ * An sshd_config time: "120", "2m", "1h30m" (units s m h d w, either
+ * case), at most one year. *out in seconds.
+ */
+int cfgline_time(const char *v, int *out);
+
+/*
+ * A RekeyLimit value as in ssh_config(5) and sshd_config(5): an amount of
+ * data ("default", or bytes with an optional K, M or G suffix, at least
+ * 16), then optionally a time ("none", or a cfgline_time value).
+ * *bytes becomes 0 for "default", else the bytes; *seconds 0 for "none"
+ * (no rekey by time), else the seconds. Each is set only while it is -1
+ * (unset), so the first value given wins, as in ssh and sshd; neither is
+ * touched on error (ERR_FORMAT).
+ */
+int cfgline_rekey_limit(const char *v, int64_t *bytes, int *seconds);
 
 #endif

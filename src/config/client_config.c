@@ -24,6 +24,7 @@ enum copt_kind {
     COPT_STRICT,
     COPT_SECONDS,
     COPT_LOGLEVEL,
+    COPT_REKEY,
 };
 
 struct copt {
@@ -51,6 +52,7 @@ static const struct copt copts[] = {
     COPT("LogLevel", COPT_LOGLEVEL, log_level),
     COPT("ExitOnForwardFailure", COPT_BOOL, exit_on_forward_failure),
     COPT("BatchMode", COPT_BOOL, batch_mode),
+    COPT("RekeyLimit", COPT_REKEY, rekey_bytes),
 };
 
 void
@@ -64,6 +66,8 @@ client_config_init(struct client_config *c)
     c->log_level = -1;
     c->exit_on_forward_failure = -1;
     c->batch_mode = -1;
+    c->rekey_bytes = -1;
+    c->rekey_seconds = -1;
 }
 
 void
@@ -210,6 +214,8 @@ client_config_set(struct client_config *c, const char *keyword,
         r = client_config_add_identity(c, value);
     } else if (o->kind == COPT_LOCALFWD) {
         r = client_config_add_fwd(c, value);
+    } else if (o->kind == COPT_REKEY) {
+        r = cfgline_rekey_limit(value, &c->rekey_bytes, &c->rekey_seconds);
     } else {
         r = client_config_scalar(o, (char *)c + o->off, value);
     }

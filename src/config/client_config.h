@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config/fwdspec.h"
 
@@ -41,6 +42,8 @@ struct client_config {
     int log_level;               /* enum log_level */
     int exit_on_forward_failure; /* bool */
     int batch_mode;              /* bool */
+    int64_t rekey_bytes;         /* RekeyLimit: -1 unset, 0 default */
+    int rekey_seconds;           /* RekeyLimit: -1 unset, 0 none */
 };
 
 void client_config_init(struct client_config *c);

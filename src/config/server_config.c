@@ -23,6 +23,7 @@ enum sopt_kind {
     SOPT_LOGLEVEL,
     SOPT_INT,
     SOPT_SECONDS,
+    SOPT_REKEY,
 };
 
 struct sopt {
@@ -44,6 +45,7 @@ static const struct sopt sopts[] = {
     SOPT("MACs", SOPT_STR, macs),
     SOPT("MaxAuthTries", SOPT_INT, max_auth_tries),
     SOPT("LoginGraceTime", SOPT_SECONDS, login_grace),
+    SOPT("RekeyLimit", SOPT_REKEY, rekey_bytes),
 };
 
 void
@@ -53,6 +55,8 @@ server_config_init(struct server_config *c)
     c->log_level = -1;
     c->max_auth_tries = -1;
     c->login_grace = -1;
+    c->rekey_bytes = -1;
+    c->rekey_seconds = -1;
 }
 
 void
@@ -71,39 +75,6 @@ server_config_cleanup(struct server_config *c)
     free(c->kex_algs);
     free(c->macs);
     server_config_init(c);
-}
-
-/* "120", "2m", "1h30m" as sshd's time format, in seconds. */
-static int
-server_config_seconds(const char *v, int *out)
-{
-    long total = 0, n = 0;
-    bool digits = false;
-
-    for (; *v != '\0'; v++) {
-        if (*v >= '0' && *v <= '9') {
-            n = n * 10 + (*v - '0');
-            digits = true;
-        } else if (digits && strchr("sSmMhHdDwW", *v) != NULL) {
-            const char *u = strchr("sSmMhHdDwW", *v);
-            static const long mult[] = { 1, 1, 60, 60, 3600, 3600,
-                                         86400, 86400, 604800, 604800 };
-            total += n * mult[u - "sSmMhHdDwW"];
-            n = 0;
-            digits = false;
-        } else {
-            return ERR_FORMAT;
-        }
-        if (n > 86400L * 365 || total > 86400L * 365) {
-            return ERR_FORMAT;
-        }
-    }
-    total += n;
-    if (total > 86400L * 365) {
-        return ERR_FORMAT;
-    }
-    *out = (int)total;
-    return 0;
 }
 
 static int
@@ -175,8 +146,10 @@ server_config_value(struct server_config *c, const struct sopt *o,
         r = cfgline_int(v, 1, 1000, &tmp);
         break;
     case SOPT_SECONDS:
-        r = server_config_seconds(v, &tmp);
+        r = cfgline_time(v, &tmp);
         break;
+    case SOPT_REKEY:
+        return cfgline_rekey_limit(v, &c->rekey_bytes, &c->rekey_seconds);
     default:
         return server_config_list(c, o, v);
     }

@@ -33,6 +33,8 @@ struct server_config {
     char *macs;
     int max_auth_tries; /* -1 unset */
     int login_grace;    /* seconds, -1 unset; 0 = no limit */
+    int64_t rekey_bytes; /* RekeyLimit: -1 unset, 0 default */
+    int rekey_seconds;   /* RekeyLimit: -1 unset, 0 none */
 };
 
 void server_config_init(struct server_config *c);

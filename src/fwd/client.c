@@ -145,6 +145,14 @@ client_session_config(struct client *c, struct session_config *s,
     }
     s->transport.verify_hostkey = client_verify_hostkey;
     s->transport.verify_ctx = c;
+    /* RekeyLimit: 0 bytes is the default by cipher; a time of 0 ("none")
+     * means no rekey by time, which the transport spells UINT32_MAX. */
+    s->transport.rekey_bytes =
+        cfg->rekey_bytes > 0 ? (uint64_t)cfg->rekey_bytes : 0;
+    if (cfg->rekey_seconds >= 0) {
+        s->transport.rekey_seconds =
+            cfg->rekey_seconds > 0 ? (uint32_t)cfg->rekey_seconds : UINT32_MAX;
+    }
     s->client_auth.user = c->t->user;
     s->client_auth.keys = c->keys;
     s->client_auth.n_keys = c->n_keys;

@@ -162,6 +162,14 @@ server_session_config(struct server *srv, struct server_conn *sc,
     cfg->transport.macs = c->macs;
     cfg->transport.hostkeys = srv->hostkeys;
     cfg->transport.n_hostkeys = srv->n_hostkeys;
+    /* RekeyLimit: 0 bytes is the default by cipher; a time of 0 ("none")
+     * means no rekey by time, which the transport spells UINT32_MAX. */
+    cfg->transport.rekey_bytes =
+        c->rekey_bytes > 0 ? (uint64_t)c->rekey_bytes : 0;
+    if (c->rekey_seconds >= 0) {
+        cfg->transport.rekey_seconds =
+            c->rekey_seconds > 0 ? (uint32_t)c->rekey_seconds : UINT32_MAX;
+    }
     cfg->server_auth.max_tries =
         c->max_auth_tries > 0 ? (unsigned)c->max_auth_tries : 0;
     cfg->server_auth.check_key = server_check_key;

@@ -40,7 +40,8 @@ struct transport_config {
     int (*verify_hostkey)(void *ctx, const struct sshkey *key);
     void *verify_ctx;
     /* Rekey after this many bytes in either direction (0: default by
-     * cipher, LIM_REKEY_BYTES) and this many seconds (0: LIM_REKEY_SECONDS). */
+     * cipher, LIM_REKEY_BYTES) and this many seconds (0: LIM_REKEY_SECONDS;
+     * UINT32_MAX: in effect never, for RekeyLimit "none"). */
     uint64_t rekey_bytes;
     uint32_t rekey_seconds;
 };

@@ -107,6 +107,61 @@ test_client_config_errors(void **state)
     client_config_cleanup(&c);
 }
 
+/* RekeyLimit as ssh_config(5): bytes (K/M/G), then an optional time. */
+static void
+test_client_config_rekey_limit(void **state)
+{
+    static const struct {
+        const char *line;
+        int64_t bytes;
+        int seconds;
+    } good[] = {
+        { "RekeyLimit 1M", 1048576, -1 },
+        { "RekeyLimit=512k 1h", 524288, 3600 },
+        { "rekeylimit 2G none", 2147483648LL, 0 },
+        { "RekeyLimit default 30m", 0, 1800 },
+        { "RekeyLimit DEFAULT NONE", 0, 0 },
+        { "RekeyLimit 16 1h30m", 16, 5400 },
+        { "RekeyLimit 0", 0, -1 },
+    };
+    static const char *bad[] = {
+        "RekeyLimit 15",        "RekeyLimit 1X",     "RekeyLimit M",
+        "RekeyLimit 1.5G",      "RekeyLimit -1",     "RekeyLimit 1M 1x",
+        "RekeyLimit 1M 1h 2h",  "RekeyLimit none",   "RekeyLimit 1M h",
+        "RekeyLimit 99999999999999999999G",          "RekeyLimit 1M 2y",
+    };
+    struct client_config c;
+    char why[256];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        client_config_init(&c);
+        assert_int_equal(client_config_apply(&c, good[i].line, why, 256), 0);
+        assert_true(c.rekey_bytes == good[i].bytes);
+        assert_int_equal(c.rekey_seconds, good[i].seconds);
+        client_config_cleanup(&c);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        client_config_init(&c);
+        assert_int_equal(client_config_apply(&c, bad[i], why, 256),
+                         ERR_CONFIG);
+        assert_true(c.rekey_bytes == -1);
+        assert_int_equal(c.rekey_seconds, -1);
+        client_config_cleanup(&c);
+    }
+    /* The first value wins, for each part on its own. */
+    client_config_init(&c);
+    assert_int_equal(client_config_apply(&c, "RekeyLimit 1M", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "RekeyLimit 2M 10s", why, 256),
+                     0);
+    assert_int_equal(client_config_apply(&c, "RekeyLimit 3M 20s", why, 256),
+                     0);
+    assert_true(c.rekey_bytes == 1048576);
+    assert_int_equal(c.rekey_seconds, 10);
+    client_config_cleanup(&c);
+}
+
 int
 main(void)
 {
@@ -114,6 +169,7 @@ main(void)
         cmocka_unit_test(test_client_config_forms),
         cmocka_unit_test(test_client_config_values),
         cmocka_unit_test(test_client_config_errors),
+        cmocka_unit_test(test_client_config_rekey_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

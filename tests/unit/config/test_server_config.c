@@ -23,7 +23,9 @@ static const char *good =
     "KexAlgorithms curve25519-sha256\n"
     "MACs hmac-sha2-256-etm@openssh.com\n"
     "MaxAuthTries 3\n"
-    "LoginGraceTime 1m30s\n";
+    "LoginGraceTime 1m30s\n"
+    "RekeyLimit 64M 1h\n"
+    "RekeyLimit 1G none\n";
 
 static void
 write_file(const char *path, const char *text)
@@ -58,6 +60,8 @@ test_server_config_file(void **state)
     assert_int_equal(c.log_level, LOG_VERBOSE);
     assert_int_equal(c.max_auth_tries, 3);
     assert_int_equal(c.login_grace, 90);
+    assert_true(c.rekey_bytes == 64 * 1048576); /* the first one wins */
+    assert_int_equal(c.rekey_seconds, 3600);
     assert_int_equal(server_config_finish(&c, "/d"), 0);
     assert_string_equal(c.authorized_keys_file, "/etc/adit/%u.keys");
     server_config_cleanup(&c);
@@ -77,6 +81,8 @@ test_server_config_defaults(void **state)
     assert_null(c.listen[0].host);
     assert_string_equal(c.host_keys[0], "/etc/adit/aditd_host_ed25519_key");
     assert_string_equal(c.authorized_keys_file, "/etc/adit/authorized_keys");
+    assert_true(c.rekey_bytes == -1);
+    assert_int_equal(c.rekey_seconds, -1);
     server_config_cleanup(&c);
 }
 
@@ -87,6 +93,8 @@ test_server_config_errors(void **state)
         "Frobnicate yes", "Port", "Port 65536", "Port x",
         "ListenAddress [::1", "ListenAddress h:0", "MaxAuthTries 0",
         "LoginGraceTime 5x", "LogLevel LOUD", "HostKey \"a",
+        "RekeyLimit 8", "RekeyLimit 1T", "RekeyLimit 1M 1h x",
+        "RekeyLimit none", "RekeyLimit 1M soon",
     };
     struct server_config c;
     char why[256], path[256];
@@ -107,6 +115,27 @@ test_server_config_errors(void **state)
     assert_non_null(strstr(why, "line 3: Bad configuration option: foo"));
     assert_int_equal(server_config_load(&c, "/nonexistent/x", why, 256),
                      ERR_NOTFOUND);
+    server_config_cleanup(&c);
+}
+
+static void
+test_server_config_rekey_limit(void **state)
+{
+    struct server_config c;
+    char why[256];
+
+    (void)state;
+    server_config_init(&c);
+    assert_int_equal(server_config_line(&c, "RekeyLimit default none", why,
+                                        256), 0);
+    assert_true(c.rekey_bytes == 0);
+    assert_int_equal(c.rekey_seconds, 0);
+    server_config_cleanup(&c);
+    server_config_init(&c);
+    assert_int_equal(server_config_line(&c, "RekeyLimit 4k", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "RekeyLimit 8k 2m", why, 256), 0);
+    assert_true(c.rekey_bytes == 4096);
+    assert_int_equal(c.rekey_seconds, 120);
     server_config_cleanup(&c);
 }
 
@@ -134,6 +163,7 @@ main(void)
         cmocka_unit_test(test_server_config_defaults),
         cmocka_unit_test(test_server_config_errors),
         cmocka_unit_test(test_server_config_expand),
+        cmocka_unit_test(test_server_config_rekey_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
