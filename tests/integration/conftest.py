@@ -138,6 +138,43 @@ def sshd(home, host_keys, tmp_path_factory):
     procs.stop_all()
 
 
+class SshdFactory:
+    """Starts OpenSSH sshd instances with extra config lines, for one test
+    (the session-wide sshd fixture has the plain configuration)."""
+
+    def __init__(self, home, host_keys, procs, tmpdir):
+        self.home = home
+        self.host_keys = host_keys
+        self.procs = procs
+        self.tmpdir = tmpdir
+        self.n = 0
+
+    def start(self, extra=()):
+        if os.geteuid() == 0:
+            os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        self.n += 1
+        d = os.path.join(self.tmpdir, "sshd%d" % self.n)
+        os.makedirs(d)
+        last = None
+        for _ in range(3):
+            port = harness.free_port()
+            cfg = os.path.join(d, "sshd_config")
+            lines = sshd_config_lines(port, self.host_keys,
+                                      self.home.authorized_keys)
+            # Later duplicates are ignored by sshd: extras go first.
+            write_sshd_config(cfg, list(extra) + lines, self.home.env)
+            proc = self.procs.start("sshd", [SSHD, "-D", "-e", "-f", cfg])
+            try:
+                harness.wait_ssh_server(proc, port)
+                break
+            except (AssertionError, TimeoutError) as e:
+                last = e
+                proc.stop()
+        else:
+            raise last
+        return SshServer("sshd", port, proc, self.host_keys)
+
+
 class AditdFactory:
     """Starts aditd instances for one test."""
 
@@ -148,8 +185,9 @@ class AditdFactory:
         self.tmpdir = tmpdir
         self.n = 0
 
-    def start(self, host_key=None, extra=()):
-        """host_key: a private key path, or None to let aditd generate one.
+    def start(self, host_key=None, extra=(), args=()):
+        """host_key: a private key path, or None to let aditd generate one;
+        extra: more config lines; args: more command-line arguments.
         Returns an SshServer; .host_keys maps "default" to the key file."""
         self.bins.require("aditd")
         self.n += 1
@@ -169,7 +207,7 @@ class AditdFactory:
                     "LogLevel VERBOSE",
                 ] + list(extra)) + "\n")
             proc = self.procs.start("aditd", [self.bins.aditd, "-D", "-f",
-                                              cfg])
+                                              cfg] + list(args))
             try:
                 harness.wait_listening(proc, port)
                 break
@@ -191,6 +229,11 @@ def procs(home, tmp_path):
     if reports:
         pytest.fail("sanitizer report:\n" + "\n".join(reports),
                     pytrace=False)
+
+
+@pytest.fixture
+def sshd_factory(home, host_keys, procs, tmp_path):
+    return SshdFactory(home, host_keys, procs, str(tmp_path))
 
 
 @pytest.fixture
