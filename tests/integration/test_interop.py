@@ -4,7 +4,6 @@ both directions, rekeys with data flowing started by either side, RSA,
 ECDSA and PEM user keys, RSA and ECDSA host keys, hashed known_hosts and
 host key algorithms chosen from known_hosts, and text lines before the
 server's version line."""
-import os
 import socket
 import subprocess
 import threading
