@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Fuzz harness: packet_recv. The first input byte picks the receiver:
- * 0 plaintext (before keys), 1 aes128-ctr + hmac-sha2-256, 2 chacha20-
- * poly1305, each keyed with the fixed keys below so that a corpus entry
- * can hold packets that really decrypt. The rest is the byte stream.
+ * Fuzz harness: packet_recv. The first input byte, modulo 5, picks the
+ * receiver, one per way a direction protects its packets: 0 plaintext
+ * (before keys), 1 aes128-ctr + hmac-sha2-256 (MAC over the plaintext),
+ * 2 chacha20-poly1305, 3 aes256-ctr + hmac-sha2-512-etm (MAC over the
+ * ciphertext), 4 aes128-gcm (length in the clear, AEAD). Each is keyed
+ * with the fixed keys below so that a corpus entry can hold packets that
+ * really decrypt. The rest is the byte stream.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,28 +19,28 @@
 static int
 fuzz_keys(struct pkt_dir *d, uint8_t which)
 {
-    const struct cipher_alg *c = NULL;
-    const struct mac_alg *m = NULL;
+    static const char *const algs[][2] = {
+        {NULL, NULL},
+        {"aes128-ctr", "hmac-sha2-256"},
+        {"chacha20-poly1305@openssh.com", NULL},
+        {"aes256-ctr", "hmac-sha2-512-etm@openssh.com"},
+        {"aes128-gcm@openssh.com", NULL},
+    };
+    const char *const *a = algs[which % (sizeof(algs) / sizeof(algs[0]))];
     uint8_t key[64], iv[16], mkey[64];
     size_t i;
 
+    if (a[0] == NULL) {
+        return 0;
+    }
     for (i = 0; i < sizeof(key); i++) {
         key[i] = (uint8_t)(i + 1);
         mkey[i] = (uint8_t)(0x80 + i);
     }
     memset(iv, 0x42, sizeof(iv));
-    switch (which % 3) {
-    case 0:
-        return 0;
-    case 1:
-        c = cipher_by_name("aes128-ctr");
-        m = mac_by_name("hmac-sha2-256");
-        break;
-    default:
-        c = cipher_by_name("chacha20-poly1305@openssh.com");
-        break;
-    }
-    return pkt_dir_set_keys(d, c, key, iv, m, mkey, false);
+    return pkt_dir_set_keys(d, cipher_by_name(a[0]), key, iv,
+                            a[1] != NULL ? mac_by_name(a[1]) : NULL, mkey,
+                            false);
 }
 
 int
