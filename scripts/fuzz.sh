@@ -4,8 +4,9 @@
 # a bounded time over (and growing) its corpus in tests/fuzz/corpus/<name>/.
 #
 # usage: scripts/fuzz.sh [-m] [-t seconds] [-j jobs] [-b build-dir] [name...]
-#   -m  afterwards, minimize each corpus in place (libFuzzer -merge=1;
-#       inputs are renamed to their hashes)
+#   -m  afterwards, minimize each corpus in place (libFuzzer -merge=1 on
+#       edge coverage; hand-named seeds are kept as they are, the inputs
+#       the fuzzer found are renamed to their hashes)
 #   -t  seconds per harness (default 60, or $FUZZ_TIME)
 #   -j  parallel build jobs (default 2)
 #   -b  build directory (default <repo>/build-fuzz)
@@ -28,11 +29,11 @@ while getopts mt:j:b:h opt; do
     j) jobs=$OPTARG ;;
     b) build=$OPTARG ;;
     h)
-        sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
-        sed -n '6,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+        sed -n '6,13p' "$0" | sed 's/^# \{0,1\}//' >&2
         exit 2
         ;;
     esac
@@ -81,13 +82,25 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang \
 # Only the fuzz targets are built, one at a time, so that unrelated
 # breakage (the binaries, one broken harness) does not stop the others;
 # a harness that does not build still makes the run fail.
-# Keep only the inputs that add coverage: merge into an empty directory,
-# then replace the corpus with it. A failed merge leaves the corpus alone.
+# Keep only the inputs that add coverage: merge into a directory that holds
+# just the hand-named seeds (any name that is not a 40-digit hash, which is
+# how libFuzzer names what it finds), then replace the corpus with it; the
+# seeds stay under their names. Coverage means edges (-use_counters=0): hit
+# count buckets would keep several times the inputs for little gain. A
+# failed merge leaves the corpus alone.
 minimize_corpus() {
     tmp="$build/merge_$1"
     rm -rf "$tmp"
     mkdir -p "$tmp"
-    if "$build/fuzz_$1" -merge=1 "$tmp" "$2" >"$build/merge_$1.log" 2>&1 &&
+    for f in "$2"/*; do
+        [ -f "$f" ] || continue
+        if printf '%s\n' "${f##*/}" | grep -Eqx '[0-9a-f]{40}'; then
+            continue
+        fi
+        cp -p "$f" "$tmp"/
+    done
+    if "$build/fuzz_$1" -merge=1 -use_counters=0 -timeout=10 \
+        -rss_limit_mb=2048 "$tmp" "$2" >"$build/merge_$1.log" 2>&1 &&
         [ -n "$(ls -A "$tmp")" ]; then
         find "$2" -maxdepth 1 -type f -delete
         mv "$tmp"/* "$2"/
