@@ -35,8 +35,7 @@ adit_set(struct client_config *cfg, const char *key, const char *value)
         if (strcmp(key, "Port") == 0) {
             fprintf(stderr, "Bad port '%s'\n", value);
         } else if (strcmp(key, "LocalForward") == 0) {
-            fprintf(stderr, "Bad local forwarding specification '%s'\n",
-                    value);
+            fprintf(stderr, "Bad local forwarding specification '%s'\n", value);
         } else {
             fprintf(stderr, "command-line line 0: %s\n", why);
         }
@@ -54,15 +53,32 @@ adit_args(int argc, char **argv, struct client_config *cfg,
     while ((ch = getopt(argc, argv, "46Nqvp:l:i:o:L:F:")) != -1) {
         why[0] = '\0';
         switch (ch) {
-        case '4': t->family = AF_INET; break;
-        case '6': t->family = AF_INET6; break;
-        case 'N': break; /* forwarding only is all adit does yet */
-        case 'q': *verbose = -1; break;
-        case 'v': *verbose += *verbose >= 0 ? 1 : 0; break;
-        case 'p': adit_set(cfg, "Port", optarg); break;
-        case 'l': adit_set(cfg, "User", optarg); break;
-        case 'i': adit_set(cfg, "IdentityFile", optarg); break;
-        case 'L': adit_set(cfg, "LocalForward", optarg); break;
+        case '4':
+            t->family = AF_INET;
+            break;
+        case '6':
+            t->family = AF_INET6;
+            break;
+        case 'N':
+            break; /* forwarding only is all adit does yet */
+        case 'q':
+            *verbose = -1;
+            break;
+        case 'v':
+            *verbose += *verbose >= 0 ? 1 : 0;
+            break;
+        case 'p':
+            adit_set(cfg, "Port", optarg);
+            break;
+        case 'l':
+            adit_set(cfg, "User", optarg);
+            break;
+        case 'i':
+            adit_set(cfg, "IdentityFile", optarg);
+            break;
+        case 'L':
+            adit_set(cfg, "LocalForward", optarg);
+            break;
         case 'F':
             fprintf(stderr, "adit: -F is not supported yet\n");
             return ERR_CONFIG;
@@ -72,7 +88,8 @@ adit_args(int argc, char **argv, struct client_config *cfg,
                 return ERR_CONFIG;
             }
             break;
-        default: adit_usage();
+        default:
+            adit_usage();
         }
     }
     if (optind >= argc) {

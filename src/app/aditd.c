@@ -64,10 +64,17 @@ aditd_args(int argc, char **argv, struct server_config *cfg,
     while ((ch = getopt(argc, argv, "dDtf:h:o:p:")) != -1) {
         why[0] = '\0';
         switch (ch) {
-        case 'd': o->debug++; break;
-        case 'D': break;
-        case 't': o->test = 1; break;
-        case 'f': o->cfgfile = optarg; break;
+        case 'd':
+            o->debug++;
+            break;
+        case 'D':
+            break;
+        case 't':
+            o->test = 1;
+            break;
+        case 'f':
+            o->cfgfile = optarg;
+            break;
         case 'h':
             if (cfg->n_host_keys >= SERVER_CONFIG_MAX_LIST ||
                 (cfg->host_keys[cfg->n_host_keys] = strdup(optarg)) == NULL) {
@@ -90,7 +97,8 @@ aditd_args(int argc, char **argv, struct server_config *cfg,
             }
             o->ports[o->n_ports++] = (uint16_t)port;
             break;
-        default: aditd_usage();
+        default:
+            aditd_usage();
         }
     }
     return optind == argc ? 0 : ERR_CONFIG;
@@ -134,7 +142,7 @@ aditd_load(struct server_config *cfg, const struct aditd_opts *o)
 static int
 aditd_run(struct aditd *a, const struct server_config *cfg)
 {
-    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+    static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     size_t i;
     int r;
 

@@ -28,10 +28,10 @@ struct userauth_client {
     struct sshkey *const *keys;
     size_t n_keys;
     enum uac_state state;
-    size_t key;            /* index of the key being tried */
-    const char *alg;       /* its signature algorithm (static string) */
-    struct buf blob;       /* its public blob */
-    char *methods;         /* from the last USERAUTH_FAILURE */
+    size_t key;      /* index of the key being tried */
+    const char *alg; /* its signature algorithm (static string) */
+    struct buf blob; /* its public blob */
+    char *methods;   /* from the last USERAUTH_FAILURE */
 };
 
 int
@@ -288,8 +288,7 @@ recv_msg_service_accept(struct userauth_client *u, struct rd *rd)
  */
 static int
 recv_msg_failure(struct userauth_client *u, struct rd *rd,
-                 const struct userauth_session *s,
-                 enum userauth_result *res)
+                 const struct userauth_session *s, enum userauth_result *res)
 {
     char *methods = NULL;
     bool partial = false;

@@ -13,8 +13,8 @@
 #define USERAUTH_CONN_SERVICE "ssh-connection"
 
 /* Every signature algorithm we verify in user authentication. */
-#define USERAUTH_DEFAULT_ALGS                                               \
-    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                 \
+#define USERAUTH_DEFAULT_ALGS                                                  \
+    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
     "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
 /* True when the comma-separated list holds name exactly. */

@@ -26,9 +26,9 @@ struct userauth_server {
     enum uas_state state;
     unsigned failures;
     bool none_seen;
-    char *user;              /* fixed by the first request */
-    struct sshkey *key;      /* after success: the key that signed */
-    const void *info;        /* after success: check_key's info */
+    char *user;         /* fixed by the first request */
+    struct sshkey *key; /* after success: the key that signed */
+    const void *info;   /* after success: check_key's info */
 };
 
 /*
@@ -105,8 +105,8 @@ userauth_server_new(struct userauth_server **out,
     if (u->cfg.max_tries == 0) {
         u->cfg.max_tries = LIM_AUTH_TRIES;
     }
-    algs = cfg->accepted_algs != NULL ? cfg->accepted_algs
-                                      : USERAUTH_DEFAULT_ALGS;
+    algs =
+        cfg->accepted_algs != NULL ? cfg->accepted_algs : USERAUTH_DEFAULT_ALGS;
     if ((u->accepted_algs = strdup(algs)) == NULL) {
         free(u);
         return ERR_NOMEM;
@@ -191,12 +191,24 @@ out:
  * (it disconnects without a last FAILURE).
  */
 static int
-fail_attempt(struct userauth_server *u, bool counts,
-             enum userauth_result *res)
+fail_attempt(struct userauth_server *u, bool counts, enum userauth_result *res)
 {
     static const uint8_t failure[] = {
-        SSH_MSG_USERAUTH_FAILURE, 0, 0, 0, 9,
-        'p', 'u', 'b', 'l', 'i', 'c', 'k', 'e', 'y', 0,
+        SSH_MSG_USERAUTH_FAILURE,
+        0,
+        0,
+        0,
+        9,
+        'p',
+        'u',
+        'b',
+        'l',
+        'i',
+        'c',
+        'k',
+        'e',
+        'y',
+        0,
     };
 
     if (counts && ++u->failures >= u->cfg.max_tries) {
@@ -237,12 +249,12 @@ verify_request(const struct auth_request *q, const struct sshkey *key,
 
     buf_init(&data);
     if ((r = buf_put_string(&data, s->session_id, s->session_id_len)) != 0 ||
-        (r = userauth_pk_request(&data, q->user, q->alg, q->blob,
-                                 q->blob_len, true)) != 0) {
+        (r = userauth_pk_request(&data, q->user, q->alg, q->blob, q->blob_len,
+                                 true)) != 0) {
         goto out;
     }
-    r = sshkey_verify(key, q->sig, q->sig_len, buf_ptr(&data),
-                      buf_len(&data), q->alg);
+    r = sshkey_verify(key, q->sig, q->sig_len, buf_ptr(&data), buf_len(&data),
+                      q->alg);
 out:
     buf_cleanup(&data);
     return r;

@@ -112,11 +112,11 @@ cfgline_loglevel(const char *v, int *out)
         const char *name;
         int level;
     } levels[] = {
-        { "QUIET", LOG_QUIET },     { "FATAL", LOG_QUIET },
-        { "ERROR", LOG_ERROR },     { "INFO", LOG_INFO },
-        { "VERBOSE", LOG_VERBOSE }, { "DEBUG", LOG_DEBUG1 },
-        { "DEBUG1", LOG_DEBUG1 },   { "DEBUG2", LOG_DEBUG2 },
-        { "DEBUG3", LOG_DEBUG3 },
+        {"QUIET", LOG_QUIET},     {"FATAL", LOG_QUIET},
+        {"ERROR", LOG_ERROR},     {"INFO", LOG_INFO},
+        {"VERBOSE", LOG_VERBOSE}, {"DEBUG", LOG_DEBUG1},
+        {"DEBUG1", LOG_DEBUG1},   {"DEBUG2", LOG_DEBUG2},
+        {"DEBUG3", LOG_DEBUG3},
     };
     size_t i;
 
@@ -133,8 +133,8 @@ int
 cfgline_time(const char *v, int *out)
 {
     static const char units[] = "sSmMhHdDwW";
-    static const long mult[] = { 1, 1, 60, 60, 3600, 3600,
-                                 86400, 86400, 604800, 604800 };
+    static const long mult[] = {1,    1,     60,    60,     3600,
+                                3600, 86400, 86400, 604800, 604800};
     const long max = 86400L * 365;
     const char *u;
     long total = 0, n = 0;

@@ -33,7 +33,10 @@ struct copt {
     size_t off;
 };
 
-#define COPT(n, k, f) { n, k, offsetof(struct client_config, f) }
+#define COPT(n, k, f)                                                          \
+    {                                                                          \
+        n, k, offsetof(struct client_config, f)                                \
+    }
 
 static const struct copt copts[] = {
     COPT("Port", COPT_PORT, port),
@@ -120,8 +123,7 @@ client_config_add_identity(struct client_config *c, const char *v)
     if (c->n_identity_files >= CLIENT_MAX_IDENTITIES) {
         return ERR_LIMIT;
     }
-    n = realloc(c->identity_files,
-                (c->n_identity_files + 1) * sizeof(*n));
+    n = realloc(c->identity_files, (c->n_identity_files + 1) * sizeof(*n));
     if (n == NULL) {
         return ERR_NOMEM;
     }
@@ -178,8 +180,7 @@ client_config_scalar(const struct copt *o, void *field, const char *v)
         r = client_config_strict(v, &tmp);
         break;
     case COPT_SECONDS:
-        r = strcasecmp(v, "none") == 0 ? 0
-                                       : cfgline_int(v, 0, 86400, &tmp);
+        r = strcasecmp(v, "none") == 0 ? 0 : cfgline_int(v, 0, 86400, &tmp);
         break;
     case COPT_LOGLEVEL:
         r = cfgline_loglevel(v, &tmp);

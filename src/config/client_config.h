@@ -30,10 +30,10 @@ struct client_config {
     size_t n_identity_files;
     struct fwdspec *local_fwds;
     size_t n_local_fwds;
-    int strict_hostkey;          /* enum strict_hostkey */
+    int strict_hostkey; /* enum strict_hostkey */
     char *user_known_hosts;
     char *global_known_hosts;
-    int hash_known_hosts;        /* bool */
+    int hash_known_hosts; /* bool */
     char *ciphers;
     char *kex_algs;
     char *macs;
@@ -54,8 +54,8 @@ void client_config_cleanup(struct client_config *c);
  * "Keyword = Value". ERR_CONFIG with a message in why (ssh's wording, e.g.
  * "Bad configuration option: foo") for an unknown keyword or a bad value.
  */
-int client_config_apply(struct client_config *c, const char *line,
-                        char *why, size_t why_len);
+int client_config_apply(struct client_config *c, const char *line, char *why,
+                        size_t why_len);
 
 /* Typed setters for command-line flags (-p, -l, -i, -L): same rules. */
 int client_config_set(struct client_config *c, const char *keyword,

@@ -55,7 +55,7 @@ fwdspec_normalise(const char *s)
 int
 fwdspec_parse(const char *s, struct fwdspec *out)
 {
-    char *f[4] = { NULL, NULL, NULL, NULL };
+    char *f[4] = {NULL, NULL, NULL, NULL};
     char *norm = NULL;
     size_t n = 0, base;
     int r;

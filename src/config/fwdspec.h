@@ -14,9 +14,9 @@ enum fwdspec_bind {
 
 struct fwdspec {
     enum fwdspec_bind bind_kind;
-    char *bind;            /* FWDSPEC_BIND_ADDR: the literal, no brackets */
-    uint16_t listen_port;  /* 0: any free port */
-    char *host;            /* target, brackets removed */
+    char *bind;           /* FWDSPEC_BIND_ADDR: the literal, no brackets */
+    uint16_t listen_port; /* 0: any free port */
+    char *host;           /* target, brackets removed */
     uint16_t host_port;
 };
 

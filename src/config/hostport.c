@@ -103,7 +103,7 @@ hostport_port(const char *s, bool allow_zero, uint16_t *port)
 int
 hostport_parse(const char *s, char **host, uint16_t *port)
 {
-    char *f[2] = { NULL, NULL };
+    char *f[2] = {NULL, NULL};
     size_t n = 0;
     uint8_t a6[16];
     int r;
@@ -117,8 +117,8 @@ hostport_parse(const char *s, char **host, uint16_t *port)
     if ((r = hostport_split(s, f, 2, &n)) != 0) {
         return r;
     }
-    if (f[0][0] == '\0' || (n == 2 && (r = hostport_port(f[1], false,
-                                                          port)) != 0)) {
+    if (f[0][0] == '\0' ||
+        (n == 2 && (r = hostport_port(f[1], false, port)) != 0)) {
         r = ERR_FORMAT;
         goto out;
     }

@@ -10,9 +10,9 @@
 /*
  * Split s at unbracketed colons into at most max fields, each a malloc'd
  * copy with any surrounding [ ] removed (so "[::1]" gives "::1"). A
- * bracket that is not closed, empty brackets, or text glued to a closing bracket other than
- * a colon, is ERR_FORMAT; more than max fields ERR_FORMAT. *n receives the
- * field count; free the fields with hostport_free_fields().
+ * bracket that is not closed, empty brackets, or text glued to a closing
+ * bracket other than a colon, is ERR_FORMAT; more than max fields ERR_FORMAT.
+ * *n receives the field count; free the fields with hostport_free_fields().
  */
 int hostport_split(const char *s, char **fields, size_t max, size_t *n);
 void hostport_free_fields(char **fields, size_t n);

@@ -32,7 +32,10 @@ struct sopt {
     size_t off;
 };
 
-#define SOPT(n, k, f) { n, k, offsetof(struct server_config, f) }
+#define SOPT(n, k, f)                                                          \
+    {                                                                          \
+        n, k, offsetof(struct server_config, f)                                \
+    }
 
 static const struct sopt sopts[] = {
     SOPT("ListenAddress", SOPT_LISTEN, listen),
@@ -95,8 +98,7 @@ server_config_listen(struct server_config *c, const char *v)
 }
 
 static int
-server_config_list(struct server_config *c, const struct sopt *o,
-                   const char *v)
+server_config_list(struct server_config *c, const struct sopt *o, const char *v)
 {
     int port = 0, r;
 
@@ -183,8 +185,7 @@ server_config_line(struct server_config *c, const char *line, char *why,
     if (o == NULL) {
         snprintf(why, why_len, "Bad configuration option: %s", key);
         r = ERR_CONFIG;
-    } else if ((r = server_config_value(c, o, value)) != 0 &&
-               r != ERR_NOMEM) {
+    } else if ((r = server_config_value(c, o, value)) != 0 && r != ERR_NOMEM) {
         snprintf(why, why_len, "bad %s argument \"%s\"", o->name, value);
         r = ERR_CONFIG;
     }

@@ -14,8 +14,8 @@
 #define SERVER_CONFIG_MAX_LIST 64u
 
 struct listen_addr {
-    char *host;     /* NULL: every address */
-    uint16_t port;  /* 0: each configured Port */
+    char *host;    /* NULL: every address */
+    uint16_t port; /* 0: each configured Port */
 };
 
 struct server_config {
@@ -23,16 +23,16 @@ struct server_config {
     size_t n_listen;
     uint16_t ports[SERVER_CONFIG_MAX_LIST];
     size_t n_ports;
-    int has_port;       /* bool: ports were given */
+    int has_port; /* bool: ports were given */
     char *host_keys[SERVER_CONFIG_MAX_LIST];
     size_t n_host_keys;
     char *authorized_keys_file;
-    int log_level;      /* -1 unset */
+    int log_level; /* -1 unset */
     char *ciphers;
     char *kex_algs;
     char *macs;
-    int max_auth_tries; /* -1 unset */
-    int login_grace;    /* seconds, -1 unset; 0 = no limit */
+    int max_auth_tries;  /* -1 unset */
+    int login_grace;     /* seconds, -1 unset; 0 = no limit */
     int64_t rekey_bytes; /* RekeyLimit: -1 unset, 0 default */
     int rekey_seconds;   /* RekeyLimit: -1 unset, 0 none */
 };

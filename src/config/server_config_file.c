@@ -92,8 +92,8 @@ server_config_load(struct server_config *c, const char *path, char *why,
         }
     }
     if (r == ERR_FORMAT) {
-        snprintf(why, why_len, "%s line %u: line too long or has NUL",
-                 path, lineno + 1);
+        snprintf(why, why_len, "%s line %u: line too long or has NUL", path,
+                 lineno + 1);
         r = ERR_CONFIG;
         goto out;
     }

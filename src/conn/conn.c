@@ -167,8 +167,8 @@ encode_open(struct buf *b, const struct chan_open_info *info, uint32_t id)
     if (!tcpip) {
         return 0;
     }
-    if (info->host == NULL || info->orig_host == NULL ||
-        info->port > 65535 || info->orig_port > 65535) {
+    if (info->host == NULL || info->orig_host == NULL || info->port > 65535 ||
+        info->orig_port > 65535) {
         return ERR_INVAL;
     }
     if ((r = buf_put_cstring(b, info->host)) != 0 ||
@@ -339,8 +339,7 @@ conn_send_commit(struct conn *c, uint32_t id, size_t n)
     struct channel *ch = conn_chan(c, id);
     int r;
 
-    if (!c->in_send || c->send_id != id || ch == NULL ||
-        n > c->send_max) {
+    if (!c->in_send || c->send_id != id || ch == NULL || n > c->send_max) {
         return ERR_INVAL;
     }
     c->in_send = false;

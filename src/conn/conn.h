@@ -21,8 +21,8 @@ struct conn;
 /* A channel open, ours or the peer's. Strings are views valid during the
  * call (copied by conn_open). */
 struct chan_open_info {
-    const char *type;      /* "direct-tcpip", "forwarded-tcpip", "session" */
-    const char *host;      /* direct-tcpip: host to connect */
+    const char *type; /* "direct-tcpip", "forwarded-tcpip", "session" */
+    const char *host; /* direct-tcpip: host to connect */
     uint32_t port;
     const char *orig_host; /* originator address */
     uint32_t orig_port;
@@ -72,8 +72,8 @@ int conn_handle(struct conn *c, const uint8_t *payload, size_t len);
 
 /* Open a channel to the peer; the answer comes through open_result.
  * ERR_LIMIT beyond LIM_CHANNELS. */
-int conn_open(struct conn *c, const struct chan_open_info *info,
-              void *udata, uint32_t *id);
+int conn_open(struct conn *c, const struct chan_open_info *info, void *udata,
+              uint32_t *id);
 int conn_open_confirm(struct conn *c, uint32_t id);
 int conn_open_fail(struct conn *c, uint32_t id, uint32_t reason,
                    const char *msg);

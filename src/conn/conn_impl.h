@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* Internal state of the connection protocol, shared by conn.c and conn_recv.c. */
+/* Internal state of the connection protocol, shared by conn.c and conn_recv.c.
+ */
 #ifndef ADIT_CONN_CONN_IMPL_H
 #define ADIT_CONN_CONN_IMPL_H
 
@@ -25,7 +26,7 @@ enum chan_state {
 struct channel {
     enum chan_state state;
     bool sent_eof, sent_close, rcvd_eof;
-    bool close_wanted;       /* conn_close() while still opening */
+    bool close_wanted; /* conn_close() while still opening */
     uint32_t remote_id;
     uint32_t local_window;   /* what the peer may still send us */
     uint32_t local_consumed; /* delivered and consumed, not yet adjusted */
@@ -57,7 +58,7 @@ void conn_chan_release(struct conn *c, uint32_t id);
 /* Build and send small messages. */
 int conn_send_msg(struct conn *c, const struct buf *b);
 int conn_send_u32msg(struct conn *c, uint8_t msg, uint32_t v);
-int conn_send_open_failure(struct conn *c, uint32_t remote_id,
-                           uint32_t reason, const char *text);
+int conn_send_open_failure(struct conn *c, uint32_t remote_id, uint32_t reason,
+                           const char *text);
 
 #endif

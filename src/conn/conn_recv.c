@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* The connection protocol (RFC 4254): decoding and acting on messages 80..127. */
+/* The connection protocol (RFC 4254): decoding and acting on messages 80..127.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,8 +18,8 @@
  * for channels not yet confirmed are ERR_CHANNEL.
  */
 static int
-chan_lookup(struct conn *c, struct rd *rd, enum chan_state want,
-            uint32_t *id, struct channel **ch)
+chan_lookup(struct conn *c, struct rd *rd, enum chan_state want, uint32_t *id,
+            struct channel **ch)
 {
     int r;
 
@@ -166,8 +167,7 @@ open_msg_decode(struct rd *rd, struct open_msg *m)
     if ((r = rd_cstring(rd, &m->host, LIM_HOSTNAME)) != 0 ||
         (r = rd_u32(rd, &m->port)) != 0 ||
         (r = rd_cstring(rd, &m->orig_host, LIM_HOSTNAME)) != 0 ||
-        (r = rd_u32(rd, &m->orig_port)) != 0 ||
-        (r = rd_end(rd)) != 0) {
+        (r = rd_u32(rd, &m->orig_port)) != 0 || (r = rd_end(rd)) != 0) {
         return r;
     }
     if (m->port > 65535 || m->orig_port > 65535) {

@@ -24,7 +24,7 @@ struct session {
     struct userauth_server *uas;
     struct conn *conn;
     bool authenticated;
-    int err;                 /* first error that ended the session */
+    int err; /* first error that ended the session */
     uint64_t start_ms;
     uint32_t grace_ms;
     unsigned unauth_packets; /* messages before authentication */
@@ -52,8 +52,8 @@ session_new(struct session **out, const struct session_config *cfg,
     if (chan_cbs != NULL) {
         s->chan_cbs = *chan_cbs;
     }
-    s->grace_ms = cfg->login_grace_ms != 0 ? cfg->login_grace_ms
-                                           : LIM_LOGIN_GRACE_MS;
+    s->grace_ms =
+        cfg->login_grace_ms != 0 ? cfg->login_grace_ms : LIM_LOGIN_GRACE_MS;
     if ((r = transport_new(&s->t, &cfg->transport)) != 0) {
         goto out;
     }
@@ -89,9 +89,9 @@ session_free(struct session *s)
  * End the session with error r: remember why (for the user), queue a
  * DISCONNECT with reason and the same text, and return r.
  */
-static int
-session_fail(struct session *s, int r, uint32_t reason, const char *fmt,
-             ...) __attribute__((format(printf, 4, 5)));
+static int session_fail(struct session *s, int r, uint32_t reason,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int
 session_fail(struct session *s, int r, uint32_t reason, const char *fmt, ...)
@@ -122,8 +122,7 @@ session_start(struct session *s, uint64_t now_ms)
         return r;
     }
     if (!s->is_server && (r = userauth_client_start(s->uac)) != 0) {
-        return session_fail(s, r, 0, "cannot request userauth: %s",
-                            err_str(r));
+        return session_fail(s, r, 0, "cannot request userauth: %s", err_str(r));
     }
     return 0;
 }
@@ -214,8 +213,7 @@ dispatch(struct session *s, const uint8_t *p, size_t n)
     if (msg >= SSH_MSG_GLOBAL_REQUEST && msg <= 127 && s->authenticated) {
         if ((r = conn_handle(s->conn, p, n)) != 0) {
             return session_fail(s, r, SSH_DISCONNECT_PROTOCOL_ERROR,
-                                "connection protocol error: %s",
-                                err_str(r));
+                                "connection protocol error: %s", err_str(r));
         }
         return 0;
     }

@@ -20,7 +20,7 @@
 struct session;
 
 struct session_config {
-    struct transport_config transport; /* is_server picks the role */
+    struct transport_config transport;         /* is_server picks the role */
     struct userauth_client_config client_auth; /* client only */
     struct userauth_server_config server_auth; /* server only */
     uint32_t login_grace_ms; /* server: 0 = LIM_LOGIN_GRACE_MS */
@@ -35,8 +35,7 @@ struct session_cbs {
 /* cfg and cbs are copied (the transport copies its strings; key and
  * callback pointers are borrowed). chan_cbs drive the connection layer. */
 int session_new(struct session **out, const struct session_config *cfg,
-                const struct session_cbs *cbs,
-                const struct conn_cbs *chan_cbs);
+                const struct session_cbs *cbs, const struct conn_cbs *chan_cbs);
 void session_free(struct session *s);
 
 /* Queue the version line and KEXINIT (and, as client, the userauth
@@ -56,8 +55,7 @@ int session_feed(struct session *s, const uint8_t *p, size_t n);
  * buffer, then session_feed_commit(n) processes them as session_feed
  * would. Nothing else may be called on the session in between.
  */
-int session_feed_space(struct session *s, size_t max, uint8_t **p,
-                       size_t *n);
+int session_feed_space(struct session *s, size_t max, uint8_t **p, size_t *n);
 int session_feed_commit(struct session *s, size_t n);
 
 /* Time passes: login grace, rekey by time. An error ends the connection. */
@@ -73,7 +71,7 @@ int session_disconnect(struct session *s, uint32_t reason, const char *msg);
 
 const char *session_error(const struct session *s);
 bool session_is_authenticated(const struct session *s);
-struct conn *session_conn(struct session *s);       /* NULL before auth */
+struct conn *session_conn(struct session *s); /* NULL before auth */
 struct transport *session_transport(struct session *s);
 /* Server, after authentication: user, key and check_key's info. */
 const char *session_user(const struct session *s);

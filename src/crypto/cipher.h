@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CIPHER_AEAD 0x01     /* has its own tag; no MAC is negotiated */
+#define CIPHER_AEAD 0x01       /* has its own tag; no MAC is negotiated */
 #define CIPHER_CHACHAPOLY 0x02 /* the length field is encrypted too */
 
 struct cipher_alg {
@@ -54,8 +54,7 @@ void cipher_free(struct cipher_ctx *c);
  * 0, ERR_MAC on a bad tag (dst untouched), ERR_CRYPTO.
  */
 int cipher_crypt(struct cipher_ctx *c, uint32_t seqnr, uint8_t *dst,
-                 const uint8_t *src, size_t len, size_t aadlen,
-                 size_t authlen);
+                 const uint8_t *src, size_t len, size_t aadlen, size_t authlen);
 
 /*
  * The packet length from the first 4 bytes of a packet as received, without

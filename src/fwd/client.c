@@ -16,7 +16,9 @@
 #define CLIENT_EXIT_FAIL 255
 
 static const char *const client_default_ids[] = {
-    "~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa",
+    "~/.ssh/id_ed25519",
+    "~/.ssh/id_ecdsa",
+    "~/.ssh/id_rsa",
 };
 
 /* "~/x" -> "$HOME/x" into out. */
@@ -217,18 +219,17 @@ client_signal(uv_signal_t *h, int signum)
 static int
 client_start(struct client *c)
 {
-    static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+    static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     const struct client_config *cfg = c->cfg;
-    uint64_t timeout = cfg->connect_timeout > 0
-                           ? (uint64_t)cfg->connect_timeout * 1000u : 0;
+    uint64_t timeout =
+        cfg->connect_timeout > 0 ? (uint64_t)cfg->connect_timeout * 1000u : 0;
     size_t i;
 
     client_tilde(cfg->user_known_hosts != NULL ? cfg->user_known_hosts
                                                : "~/.ssh/known_hosts",
                  c->known_hosts, sizeof(c->known_hosts));
-    client_tilde(cfg->global_known_hosts != NULL
-                     ? cfg->global_known_hosts
-                     : "/etc/ssh/ssh_known_hosts",
+    client_tilde(cfg->global_known_hosts != NULL ? cfg->global_known_hosts
+                                                 : "/etc/ssh/ssh_known_hosts",
                  c->global_known_hosts, sizeof(c->global_known_hosts));
     client_load_keys(c);
     for (i = 0; i < 3; i++) {
@@ -256,8 +257,8 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
     c->cfg = cfg;
     c->t = t;
     if ((r = client_start(c)) != 0) {
-        log_error("connect to host %s port %u: %s", t->host,
-                  (unsigned)t->port, err_str(r));
+        log_error("connect to host %s port %u: %s", t->host, (unsigned)t->port,
+                  err_str(r));
         c->exit_code = CLIENT_EXIT_FAIL;
         client_stop(c);
     }

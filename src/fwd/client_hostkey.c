@@ -18,25 +18,24 @@ client_hostkey_changed(struct client *c, const struct sshkey *key,
 
     sshkey_fingerprint(key, fp, sizeof(fp));
     fprintf(stderr,
-        "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
-        "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\r\n"
-        "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
-        "IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\n"
-        "Someone could be eavesdropping on you right now "
-        "(man-in-the-middle attack)!\r\n"
-        "It is also possible that a host key has just been changed.\r\n"
-        "The fingerprint for the %s key sent by the remote host is\r\n"
-        "%s.\r\n"
-        "Please contact your system administrator.\r\n"
-        "Add correct host key in %s to get rid of this message.\r\n"
-        "Offending %s key in %s:%u\r\n",
-        sshkey_type_label(key), fp, c->known_hosts,
-        sshkey_type_label(key), file, line);
+            "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
+            "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\r\n"
+            "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
+            "IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\n"
+            "Someone could be eavesdropping on you right now "
+            "(man-in-the-middle attack)!\r\n"
+            "It is also possible that a host key has just been changed.\r\n"
+            "The fingerprint for the %s key sent by the remote host is\r\n"
+            "%s.\r\n"
+            "Please contact your system administrator.\r\n"
+            "Add correct host key in %s to get rid of this message.\r\n"
+            "Offending %s key in %s:%u\r\n",
+            sshkey_type_label(key), fp, c->known_hosts, sshkey_type_label(key),
+            file, line);
 }
 
 static int
-client_hostkey_new(struct client *c, const struct sshkey *key,
-                   const char *name)
+client_hostkey_new(struct client *c, const struct sshkey *key, const char *name)
 {
     int strict = c->cfg->strict_hostkey;
 
@@ -45,19 +44,23 @@ client_hostkey_new(struct client *c, const struct sshkey *key,
         if (knownhosts_add(c->known_hosts, name, key,
                            c->cfg->hash_known_hosts == 1) != 0) {
             log_error("Failed to add the host to the list of known hosts "
-                      "(%s).", c->known_hosts);
+                      "(%s).",
+                      c->known_hosts);
             return 0;
         }
         if (log_get_level() >= LOG_ERROR) {
-            fprintf(stderr, "Warning: Permanently added '%s' (%s) to the "
-                            "list of known hosts.\r\n",
+            fprintf(stderr,
+                    "Warning: Permanently added '%s' (%s) to the "
+                    "list of known hosts.\r\n",
                     name, sshkey_type_label(key));
         }
         return 0;
     }
     /* yes, and ask without a terminal to ask on (as in BatchMode). */
-    fprintf(stderr, "No %s host key is known for %s and you have requested "
-                    "strict checking.\r\n", sshkey_type_label(key), name);
+    fprintf(stderr,
+            "No %s host key is known for %s and you have requested "
+            "strict checking.\r\n",
+            sshkey_type_label(key), name);
     return ERR_HOSTKEY;
 }
 
@@ -72,9 +75,8 @@ client_verify_hostkey(void *ctx, const struct sshkey *key)
 
     knownhosts_name(c->t->host, c->t->port, name, sizeof(name));
     if ((r = knownhosts_check(c->known_hosts, name, key, &st, &line)) != 0 ||
-        (st == HOSTKEY_NEW &&
-         (r = knownhosts_check(c->global_known_hosts, name, key, &gst,
-                               &gline)) != 0)) {
+        (st == HOSTKEY_NEW && (r = knownhosts_check(c->global_known_hosts, name,
+                                                    key, &gst, &gline)) != 0)) {
         log_debug("known_hosts check failed: %s", err_str(r));
     }
     if (st == HOSTKEY_MATCH || gst == HOSTKEY_MATCH) {

@@ -132,7 +132,7 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
                 const struct fwdspec *spec, struct io_conn *ic)
 {
     struct fwd_local *fl;
-    const char *ips[2] = { "127.0.0.1", "::1" };
+    const char *ips[2] = {"127.0.0.1", "::1"};
     size_t n = 2, i;
     uint16_t port = spec->listen_port;
 
@@ -154,8 +154,10 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
         (void)fwd_local_bind(fl, ips[i], &port);
     }
     if (fl->n == 0) {
-        fprintf(stderr, "channel_setup_fwd_listener_tcpip: cannot listen "
-                        "to port: %u\r\n", (unsigned)spec->listen_port);
+        fprintf(stderr,
+                "channel_setup_fwd_listener_tcpip: cannot listen "
+                "to port: %u\r\n",
+                (unsigned)spec->listen_port);
         free(fl);
         return ERR_IO;
     }

@@ -33,8 +33,8 @@ server_keys_for(struct server_conn *sc, const char *user)
     authkeys_cleanup(&sc->user_keys);
     free(sc->user_keys_for);
     sc->user_keys_for = NULL;
-    if (server_config_expand(sc->srv->cfg->authorized_keys_file, user,
-                             &path) != 0 ||
+    if (server_config_expand(sc->srv->cfg->authorized_keys_file, user, &path) !=
+            0 ||
         server_load_authkeys(path, &sc->user_keys) != 0 ||
         (sc->user_keys_for = str_ndup(user, strlen(user))) == NULL) {
         free(path);
@@ -56,7 +56,8 @@ server_check_key(void *ctx, const char *user, const struct sshkey *key,
     *info = NULL;
     if (e == NULL) {
         log_verbose("Failed publickey for %s from %s port %u: key not in "
-                    "authorized keys", user, sc->addr, (unsigned)sc->port);
+                    "authorized keys",
+                    user, sc->addr, (unsigned)sc->port);
         return ERR_DENIED;
     }
     *info = e;
@@ -95,7 +96,8 @@ server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
 
     if (strcmp(info->type, "session") == 0) {
         log_info("refused session channel from %s port %u: this server "
-                 "only forwards ports", sc->addr, (unsigned)sc->port);
+                 "only forwards ports",
+                 sc->addr, (unsigned)sc->port);
         conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
                        "this server only forwards ports");
     } else if (strcmp(info->type, "direct-tcpip") != 0) {
@@ -104,8 +106,7 @@ server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
     } else if (!sc->allow_fwd || info->port == 0 || info->port > 65535) {
         log_info("Received request from %s port %u to connect to host %s "
                  "port %u, but the request was denied (%s).",
-                 sc->addr, (unsigned)sc->port, info->host,
-                 (unsigned)info->port,
+                 sc->addr, (unsigned)sc->port, info->host, (unsigned)info->port,
                  sc->allow_fwd ? "invalid target port"
                                : "port forwarding disabled for this key");
         conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
@@ -114,8 +115,7 @@ server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
     } else {
         log_debug("direct-tcpip from %s port %u to %s port %u", sc->addr,
                   (unsigned)sc->port, info->host, (unsigned)info->port);
-        (void)io_chan_accept_connect(ic, id, info->host,
-                                     (uint16_t)info->port,
+        (void)io_chan_accept_connect(ic, id, info->host, (uint16_t)info->port,
                                      SERVER_CONNECT_TIMEOUT_MS);
     }
     io_conn_flush(ic);

@@ -21,10 +21,10 @@ struct server {
     const struct server_config *cfg;
     struct sshkey *hostkeys[SERVER_CONFIG_MAX_LIST];
     size_t n_hostkeys;
-    struct authkeys authkeys;    /* when the path has no %u */
+    struct authkeys authkeys; /* when the path has no %u */
     uv_tcp_t *listeners[SERVER_MAX_LISTENERS];
     size_t n_listeners;
-    struct server_conn *conns;   /* doubly linked */
+    struct server_conn *conns; /* doubly linked */
 };
 
 struct server_conn {
@@ -35,7 +35,7 @@ struct server_conn {
     uint16_t port;
     bool authenticated;
     bool allow_fwd;
-    struct authkeys user_keys;   /* %u: loaded for user_keys_for */
+    struct authkeys user_keys; /* %u: loaded for user_keys_for */
     char *user_keys_for;
 };
 

@@ -92,6 +92,5 @@ server_reload(struct server *srv)
     }
     authkeys_cleanup(&srv->authkeys);
     srv->authkeys = fresh;
-    log_info("Reloaded %s (%zu keys)", srv->cfg->authorized_keys_file,
-             fresh.n);
+    log_info("Reloaded %s (%zu keys)", srv->cfg->authorized_keys_file, fresh.n);
 }

@@ -277,10 +277,9 @@ io_chan_write_next(struct io_chan *ch)
     }
     buf_swap(&ch->wq, &ch->wfly);
     ch->wreq.data = ch;
-    ub = uv_buf_init((char *)buf_ptr(&ch->wfly),
-                     (unsigned)buf_len(&ch->wfly));
-    if (uv_write(&ch->wreq, (uv_stream_t *)ch->tcp, &ub, 1,
-                 io_chan_written) != 0) {
+    ub = uv_buf_init((char *)buf_ptr(&ch->wfly), (unsigned)buf_len(&ch->wfly));
+    if (uv_write(&ch->wreq, (uv_stream_t *)ch->tcp, &ub, 1, io_chan_written) !=
+        0) {
         if ((c = io_chan_conn(ch)) != NULL) {
             conn_consumed(c, ch->id, buf_len(&ch->wfly));
         }
@@ -358,7 +357,7 @@ io_chan_new(struct io_conn *ic, uv_tcp_t *tcp)
     struct io_chan *ch = calloc(1, sizeof(*ch));
 
     if (ch != NULL) {
-        buf_set_nowipe(&ch->wq);   /* forwarded data (buf.h) */
+        buf_set_nowipe(&ch->wq); /* forwarded data (buf.h) */
         buf_set_nowipe(&ch->wfly);
         ch->tcp = tcp;
         if (tcp != NULL) {
@@ -390,8 +389,7 @@ io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
 
 int
 io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
-             const struct chan_open_info *info, io_chan_open_cb cb,
-             void *ctx)
+             const struct chan_open_info *info, io_chan_open_cb cb, void *ctx)
 {
     struct conn *c = io_conn_conn(ic);
     struct io_chan *ch;
@@ -434,8 +432,7 @@ io_chan_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     if (status != 0) {
         log_debug("channel %u: connect failed: %s", ch->id,
                   io_strerror(status));
-        conn_open_fail(c, ch->id, SSH_OPEN_CONNECT_FAILED,
-                       io_strerror(status));
+        conn_open_fail(c, ch->id, SSH_OPEN_CONNECT_FAILED, io_strerror(status));
         ch->gone = true;
         io_conn_flush(ch->ic);
         io_chan_maybe_free(ch);

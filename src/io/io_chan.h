@@ -20,8 +20,8 @@ struct io_chan;
 
 /* The peer answered our open: reason 0 = confirmed, else SSH_OPEN_* and
  * the peer's text. After a failure the channel's socket is being closed. */
-typedef void (*io_chan_open_cb)(void *ctx, struct io_chan *ch,
-                                uint32_t reason, const char *msg);
+typedef void (*io_chan_open_cb)(void *ctx, struct io_chan *ch, uint32_t reason,
+                                const char *msg);
 
 /*
  * Client side: open a channel described by info for the accepted local

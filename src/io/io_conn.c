@@ -100,8 +100,8 @@ io_conn_end(struct io_conn *ic, const char *why)
     uv_timer_stop(&ic->timer);
     uv_timer_start(&ic->timer, io_conn_grace_over, IO_END_GRACE_MS, 0);
     ic->shut.data = ic;
-    if (uv_shutdown(&ic->shut, (uv_stream_t *)ic->tcp,
-                    io_conn_shutdown_done) != 0) {
+    if (uv_shutdown(&ic->shut, (uv_stream_t *)ic->tcp, io_conn_shutdown_done) !=
+        0) {
         io_conn_close_handles(ic);
     }
 }

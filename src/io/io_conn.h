@@ -40,13 +40,12 @@ struct io_conn_cbs {
  * called back, and the error is returned.
  */
 int io_conn_new(struct io_conn **out, uv_loop_t *loop, uv_tcp_t *tcp,
-                const struct session_config *cfg,
-                const struct io_conn_cbs *cbs, const char *peer_name);
+                const struct session_config *cfg, const struct io_conn_cbs *cbs,
+                const char *peer_name);
 
 /* End the connection by our choice: DISCONNECT (reason, msg), flush,
  * close. closed() follows from the loop. */
-void io_conn_disconnect(struct io_conn *ic, uint32_t reason,
-                        const char *msg);
+void io_conn_disconnect(struct io_conn *ic, uint32_t reason, const char *msg);
 
 /* Write whatever the session has queued. Call after any call into the
  * session or conn that may produce output. */

@@ -44,8 +44,7 @@ io_conn_ev_open_request(void *ctx, uint32_t id,
 }
 
 static void
-io_conn_ev_open_result(void *ctx, uint32_t id, uint32_t reason,
-                       const char *msg)
+io_conn_ev_open_result(void *ctx, uint32_t id, uint32_t reason, const char *msg)
 {
     struct io_chan *ch = io_conn_chan(ctx, id);
 

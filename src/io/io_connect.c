@@ -15,13 +15,13 @@ struct io_connect {
     uv_getaddrinfo_t gai;
     uv_timer_t timer;
     uv_connect_t creq;
-    uv_tcp_t *tcp;          /* the attempt in progress */
+    uv_tcp_t *tcp; /* the attempt in progress */
     struct addrinfo *res;
     struct addrinfo *cur;
     int last_err;
     bool resolving;
-    bool done;              /* outcome reported or cancelled */
-    unsigned refs;          /* timer + pending gai + pending connect */
+    bool done;     /* outcome reported or cancelled */
+    unsigned refs; /* timer + pending gai + pending connect */
     io_connect_cb cb;
     void *ctx;
     char port_str[8];
@@ -107,8 +107,7 @@ io_connect_try(struct io_connect *c)
         uv_tcp_init(c->loop, c->tcp);
         uv_tcp_nodelay(c->tcp, 1);
         c->creq.data = c;
-        r = uv_tcp_connect(&c->creq, c->tcp, c->cur->ai_addr,
-                           io_connect_done);
+        r = uv_tcp_connect(&c->creq, c->tcp, c->cur->ai_addr, io_connect_done);
         if (r == 0) {
             c->refs++;
             return;
@@ -146,9 +145,9 @@ io_connect_timeout(uv_timer_t *t)
 }
 
 int
-io_connect_start(struct io_connect **out, uv_loop_t *loop,
-                 const char *host, uint16_t port, int family,
-                 uint64_t timeout_ms, io_connect_cb cb, void *ctx)
+io_connect_start(struct io_connect **out, uv_loop_t *loop, const char *host,
+                 uint16_t port, int family, uint64_t timeout_ms,
+                 io_connect_cb cb, void *ctx)
 {
     struct addrinfo hints;
     struct io_connect *c;
@@ -168,8 +167,8 @@ io_connect_start(struct io_connect **out, uv_loop_t *loop,
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_protocol = IPPROTO_TCP;
     c->gai.data = c;
-    r = uv_getaddrinfo(loop, &c->gai, io_connect_resolved, host,
-                       c->port_str, &hints);
+    r = uv_getaddrinfo(loop, &c->gai, io_connect_resolved, host, c->port_str,
+                       &hints);
     if (r != 0) {
         free(c);
         return io_err_from_uv(r);

@@ -28,9 +28,9 @@ typedef void (*io_connect_cb)(void *ctx, int status, bool resolving,
  * Start connecting to host:port. family AF_UNSPEC, AF_INET or AF_INET6.
  * timeout_ms 0 means no timeout. ERR_NOMEM, ERR_INVAL.
  */
-int io_connect_start(struct io_connect **out, uv_loop_t *loop,
-                     const char *host, uint16_t port, int family,
-                     uint64_t timeout_ms, io_connect_cb cb, void *ctx);
+int io_connect_start(struct io_connect **out, uv_loop_t *loop, const char *host,
+                     uint16_t port, int family, uint64_t timeout_ms,
+                     io_connect_cb cb, void *ctx);
 
 /* Give up: the callback will not be called; resources go in the loop. */
 void io_connect_cancel(struct io_connect *c);

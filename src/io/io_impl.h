@@ -42,11 +42,11 @@ struct io_conn {
     struct session *s;
     struct io_conn_cbs cbs;
     void *udata;
-    struct io_chan *chans;      /* doubly linked */
-    struct io_wreq *pool;       /* free write requests */
+    struct io_chan *chans; /* doubly linked */
+    struct io_wreq *pool;  /* free write requests */
     size_t n_pool;
-    size_t inflight;            /* bytes in uv_write requests */
-    size_t n_writes;            /* uv_write requests in flight */
+    size_t inflight; /* bytes in uv_write requests */
+    size_t n_writes; /* uv_write requests in flight */
     bool above_mark;
     bool ending;
     bool tcp_closed;
@@ -58,23 +58,23 @@ struct io_conn {
 struct io_chan {
     struct io_chan *prev, *next;
     struct io_conn *ic;
-    uv_tcp_t *tcp;              /* NULL once closed */
+    uv_tcp_t *tcp; /* NULL once closed */
     struct io_connect *connecting;
     uint32_t id;
     bool has_id;
-    bool gone;                  /* the conn channel no longer exists */
+    bool gone; /* the conn channel no longer exists */
     bool confirmed;
     bool reading;
-    bool begun;                 /* a conn_send_begin is outstanding */
+    bool begun; /* a conn_send_begin is outstanding */
     bool local_eof;
     bool shut_started;
     bool shut_done;
     bool close_sent;
-    bool writing;               /* wreq is in flight with wfly */
-    bool shut_deferred;         /* half-close once wq has been written */
-    bool active;                /* received data since the last tick */
-    struct buf wq;              /* peer data waiting for the local socket */
-    struct buf wfly;            /* peer data in the write in flight */
+    bool writing;       /* wreq is in flight with wfly */
+    bool shut_deferred; /* half-close once wq has been written */
+    bool active;        /* received data since the last tick */
+    struct buf wq;      /* peer data waiting for the local socket */
+    struct buf wfly;    /* peer data in the write in flight */
     uv_write_t wreq;
     uv_shutdown_t shut;
     io_chan_open_cb open_cb;

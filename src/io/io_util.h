@@ -26,9 +26,7 @@ void io_addr_str(const struct sockaddr *sa, char *out, size_t out_len,
                  uint16_t *port);
 
 /* Peer or local address of a TCP handle (0 or ERR_IO). */
-int io_peer_str(const uv_tcp_t *t, char *out, size_t out_len,
-                uint16_t *port);
-int io_sock_str(const uv_tcp_t *t, char *out, size_t out_len,
-                uint16_t *port);
+int io_peer_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port);
+int io_sock_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port);
 
 #endif

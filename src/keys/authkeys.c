@@ -83,8 +83,8 @@ parse_key(const char *s, size_t i, struct authkey *out, char *why,
 }
 
 int
-authkey_parse_line(const char *line, size_t len, struct authkey *out,
-                   char *why, size_t why_len)
+authkey_parse_line(const char *line, size_t len, struct authkey *out, char *why,
+                   size_t why_len)
 {
     char *s = NULL;
     size_t i;
@@ -183,7 +183,8 @@ authkeys_parse_all(struct authkeys *ak, const char *p, size_t len)
         }
         if (ak->n >= LIM_AUTHKEYS) {
             log_error("authorized_keys %s line %u: more than %u keys, "
-                      "ignoring the rest", ak->path, line, LIM_AUTHKEYS);
+                      "ignoring the rest",
+                      ak->path, line, LIM_AUTHKEYS);
             authkey_cleanup(&k);
             break;
         }

@@ -15,8 +15,8 @@
 
 /* What one line's options say. Tri-state flags: -1 unset, 0 no, 1 yes. */
 struct authkey_opts {
-    bool restrict_all;       /* "restrict" */
-    int port_forwarding;     /* port-forwarding / no-port-forwarding */
+    bool restrict_all;   /* "restrict" */
+    int port_forwarding; /* port-forwarding / no-port-forwarding */
     int agent_forwarding;
     int x11_forwarding;
     int pty;
@@ -24,31 +24,31 @@ struct authkey_opts {
     bool no_touch_required;
     bool verify_required;
     bool cert_authority;
-    char **permitopen;       /* "host:port" as written; host may be [v6] */
+    char **permitopen; /* "host:port" as written; host may be [v6] */
     size_t n_permitopen;
-    char **permitlisten;     /* "[host:]port" as written */
+    char **permitlisten; /* "[host:]port" as written */
     size_t n_permitlisten;
-    char *from;              /* pattern-list, or NULL */
-    char *command;           /* forced command, or NULL */
-    char *principals;        /* for cert-authority lines, or NULL */
-    char *tunnel;            /* tun device number, or NULL */
-    char **environment;      /* "NAME=value" */
+    char *from;         /* pattern-list, or NULL */
+    char *command;      /* forced command, or NULL */
+    char *principals;   /* for cert-authority lines, or NULL */
+    char *tunnel;       /* tun device number, or NULL */
+    char **environment; /* "NAME=value" */
     size_t n_environment;
     bool has_expiry;
-    int64_t expiry;          /* seconds since the epoch */
+    int64_t expiry; /* seconds since the epoch */
 };
 
 struct authkey {
     struct sshkey *key;
     struct authkey_opts opts;
-    unsigned line;           /* 1-based line number in the file */
-    char *comment;           /* text after the key, or "" */
+    unsigned line; /* 1-based line number in the file */
+    char *comment; /* text after the key, or "" */
 };
 
 struct authkeys {
     struct authkey *v;
     size_t n;
-    char *path;              /* for log messages */
+    char *path; /* for log messages */
 };
 
 /*

@@ -45,8 +45,8 @@ fail(char *why, size_t why_len, const char *fmt, ...)
 #define FIELD(o, e, type) ((type *)(void *)((char *)(o) + (e)->field))
 
 static int
-opt_tristate(struct authkey_opts *o, const struct opt_entry *e,
-             const char *val, char *why, size_t why_len)
+opt_tristate(struct authkey_opts *o, const struct opt_entry *e, const char *val,
+             char *why, size_t why_len)
 {
     *FIELD(o, e, int) = e->value;
     return 0;
@@ -66,14 +66,13 @@ valid_tunnel(const char *v)
 {
     size_t n = strspn(v, "0123456789");
 
-    return strcmp(v, "any") == 0 ||
-           (n > 0 && n <= 9 && v[n] == '\0');
+    return strcmp(v, "any") == 0 || (n > 0 && n <= 9 && v[n] == '\0');
 }
 
 /* command, from, principals, tunnel: once each per line. */
 static int
-opt_single(struct authkey_opts *o, const struct opt_entry *e,
-           const char *val, char *why, size_t why_len)
+opt_single(struct authkey_opts *o, const struct opt_entry *e, const char *val,
+           char *why, size_t why_len)
 {
     char **dst = FIELD(o, e, char *);
 
@@ -256,9 +255,8 @@ authkeys_opts_parse_time(const char *s, int64_t *out)
     if (n == 14) {
         tm.tm_sec = digits_value(s + 12, 2);
     }
-    if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 ||
-        tm.tm_mday < 1 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-        tm.tm_sec > 59) {
+    if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59) {
         return ERR_FORMAT;
     }
     want = tm;
@@ -275,8 +273,8 @@ authkeys_opts_parse_time(const char *s, int64_t *out)
 
 /* expiry-time may repeat; the earliest wins. */
 static int
-opt_expiry(struct authkey_opts *o, const struct opt_entry *e,
-           const char *val, char *why, size_t why_len)
+opt_expiry(struct authkey_opts *o, const struct opt_entry *e, const char *val,
+           char *why, size_t why_len)
 {
     int64_t t;
 
@@ -365,7 +363,7 @@ read_value(const char *s, size_t *pos, char **out, char *why, size_t why_len)
     return 0;
 }
 
-#define OPT_NAME_CHARS \
+#define OPT_NAME_CHARS                                                         \
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
 
 /* One "name" or "name=\"value\"" at s[*pos], applied to o. */

@@ -89,8 +89,7 @@ keyfile_write_all(int fd, const uint8_t *p, size_t n)
 }
 
 int
-keyfile_write_atomic(const char *path, const void *p, size_t n,
-                     unsigned mode)
+keyfile_write_atomic(const char *path, const void *p, size_t n, unsigned mode)
 {
     char *tmp = NULL;
     size_t plen = strlen(path);

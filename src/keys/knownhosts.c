@@ -41,9 +41,8 @@ kh_glob(const char *s, const char *p, size_t pn)
 
     /* Iterative with one backtrack point: linear in practice, no recursion. */
     while (s[si] != '\0') {
-        if (pi < pn && (p[pi] == '?' ||
-                        tolower((unsigned char)p[pi]) ==
-                            tolower((unsigned char)s[si]))) {
+        if (pi < pn && (p[pi] == '?' || tolower((unsigned char)p[pi]) ==
+                                            tolower((unsigned char)s[si]))) {
             si++;
             pi++;
         } else if (pi < pn && p[pi] == '*') {
@@ -103,15 +102,14 @@ kh_match_hashed(const char *name, const char *pat, size_t n)
     buf_init(&want);
     for (bar = mlen; bar < n && pat[bar] != '|'; bar++) {
     }
-    if (bar >= n ||
-        base64_decode(pat + mlen, bar - mlen, &salt) != 0 ||
+    if (bar >= n || base64_decode(pat + mlen, bar - mlen, &salt) != 0 ||
         base64_decode(pat + bar + 1, n - bar - 1, &want) != 0 ||
         buf_len(&salt) != KH_SHA1_LEN || buf_len(&want) != KH_SHA1_LEN) {
         goto out;
     }
     if (HMAC(EVP_sha1(), buf_ptr(&salt), (int)buf_len(&salt),
-             (const unsigned char *)name, strlen(name), mac, &mac_len) ==
-            NULL ||
+             (const unsigned char *)name, strlen(name), mac,
+             &mac_len) == NULL ||
         mac_len != KH_SHA1_LEN) {
         goto out;
     }
@@ -153,8 +151,8 @@ kh_parse_line(const char *s, const char *name, enum kh_marker *marker,
     }
     if (s[i] == '@') {
         n = strcspn(s + i, " \t");
-        *marker = n == 8 && strncmp(s + i, "@revoked", n) == 0 ? KH_REVOKED
-                                                               : KH_SKIP;
+        *marker =
+            n == 8 && strncmp(s + i, "@revoked", n) == 0 ? KH_REVOKED : KH_SKIP;
         i += n;
         i += strspn(s + i, " \t");
     }
@@ -173,8 +171,7 @@ struct kh_state {
 };
 
 static void
-kh_account(struct kh_state *st, enum kh_marker marker, bool same,
-           unsigned line)
+kh_account(struct kh_state *st, enum kh_marker marker, bool same, unsigned line)
 {
     if (marker == KH_REVOKED) {
         if (same && st->status != HOSTKEY_REVOKED) {
@@ -283,8 +280,7 @@ kh_types_visit(void *ctx, enum kh_marker marker, const struct sshkey *k,
 }
 
 int
-knownhosts_known_types(const char *path, const char *host_name,
-                       unsigned *mask)
+knownhosts_known_types(const char *path, const char *host_name, unsigned *mask)
 {
     struct buf file;
     int r;
@@ -344,8 +340,8 @@ kh_hash_name(const char *name, char **out)
     }
     lower[i] = '\0';
     if (RAND_bytes(salt, sizeof(salt)) != 1 ||
-        HMAC(EVP_sha1(), salt, sizeof(salt), (const unsigned char *)lower,
-             i, mac, &mac_len) == NULL) {
+        HMAC(EVP_sha1(), salt, sizeof(salt), (const unsigned char *)lower, i,
+             mac, &mac_len) == NULL) {
         return ERR_CRYPTO;
     }
     if ((r = base64_encode(salt, sizeof(salt), &s64, true)) != 0 ||
@@ -392,8 +388,7 @@ kh_append(const char *path, const char *text)
     ssize_t w;
     int fd, r = 0;
 
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-              0600);
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0) {
         return ERR_IO;
     }

@@ -42,8 +42,8 @@ int knownhosts_check(const char *path, const char *host_name,
  * at most LIM_FILE_SIZE), so the matcher can be fuzzed without files.
  */
 int knownhosts_check_buf(const char *data, size_t len, const char *host_name,
-                         const struct sshkey *key,
-                         enum hostkey_status *status, unsigned *line);
+                         const struct sshkey *key, enum hostkey_status *status,
+                         unsigned *line);
 
 /*
  * The key types (bit 1 << enum sshkey_type) of the non-revoked lines that

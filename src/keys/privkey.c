@@ -16,10 +16,10 @@
 
 #define PRIVKEY_BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----"
 #define PRIVKEY_END "-----END OPENSSH PRIVATE KEY-----"
-#define PRIVKEY_MAGIC "openssh-key-v1"     /* followed by a NUL byte */
+#define PRIVKEY_MAGIC "openssh-key-v1" /* followed by a NUL byte */
 #define PRIVKEY_MAGIC_LEN 15u
-#define PRIVKEY_BLOCK 8u                   /* cipher "none" block size */
-#define PRIVKEY_WRAP 70u                   /* base64 line length */
+#define PRIVKEY_BLOCK 8u /* cipher "none" block size */
+#define PRIVKEY_WRAP 70u /* base64 line length */
 
 /* Find needle in the n bytes at hay; its offset in *at. */
 static bool
@@ -156,8 +156,7 @@ privkey_rsa_params(BIGNUM *bn[8], OSSL_PARAM_BLD *bld)
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, bn[5]) &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, bn[6]) &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, bn[7]) &&
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
-                               bn[3])) {
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, bn[3])) {
         r = 0;
     }
 out:
@@ -495,8 +494,8 @@ static int
 privkey_put_key(struct buf *b, const struct sshkey *k)
 {
     static const char *const rsa[] = {
-        OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E,
-        OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+        OSSL_PKEY_PARAM_RSA_N,       OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,       OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
         OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2};
     uint8_t sk[2 * SSHKEY_ED25519_LEN];
     size_t n = SSHKEY_ED25519_LEN, i;
@@ -515,8 +514,8 @@ privkey_put_key(struct buf *b, const struct sshkey *k)
             return ERR_CRYPTO;
         }
         n = SSHKEY_ED25519_LEN;
-        if (EVP_PKEY_get_raw_public_key(k->pkey, sk + SSHKEY_ED25519_LEN,
-                                        &n) != 1) {
+        if (EVP_PKEY_get_raw_public_key(k->pkey, sk + SSHKEY_ED25519_LEN, &n) !=
+            1) {
             r = ERR_CRYPTO;
         }
         if (r == 0 && (r = buf_put(b, k->blob, k->blob_len)) == 0) {
@@ -533,8 +532,7 @@ privkey_put_key(struct buf *b, const struct sshkey *k)
 }
 
 static int
-privkey_put_section(struct buf *b, const struct sshkey *k,
-                    const char *comment)
+privkey_put_section(struct buf *b, const struct sshkey *k, const char *comment)
 {
     uint8_t check[4];
     struct buf sec;

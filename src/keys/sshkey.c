@@ -414,8 +414,7 @@ sshkey_read_pub_fields(struct rd *rd, enum sshkey_type type, EVP_PKEY **out)
         if (pk_len != SSHKEY_ED25519_LEN) {
             return ERR_KEY_FORMAT;
         }
-        *out = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk,
-                                           pk_len);
+        *out = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, pk_len);
         return *out == NULL ? ERR_KEY_FORMAT : 0;
     case SSHKEY_RSA:
         return sshkey_read_rsa_pub(rd, out);

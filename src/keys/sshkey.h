@@ -27,7 +27,8 @@ struct sshkey; /* opaque; owns an EVP_PKEY, private part optional */
 enum sshkey_type sshkey_type(const struct sshkey *k);
 bool sshkey_is_private(const struct sshkey *k);
 
-/* Key type name as in blobs: "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa". */
+/* Key type name as in blobs: "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa".
+ */
 const char *sshkey_type_name(const struct sshkey *k);
 
 /* The short label OpenSSH prints in messages: "ED25519", "ECDSA", "RSA". */
@@ -43,7 +44,8 @@ int sshkey_type_from_name(const char *name, enum sshkey_type *out);
  */
 bool sshkey_supports_sig_alg(const struct sshkey *k, const char *sig_alg);
 
-/* The signature algorithm used when none is negotiated ("rsa-sha2-512" for RSA). */
+/* The signature algorithm used when none is negotiated ("rsa-sha2-512" for
+ * RSA). */
 const char *sshkey_default_sig_alg(const struct sshkey *k);
 
 /* Parse a public key blob. ERR_KEY_TYPE, ERR_KEY_FORMAT, ERR_TRUNC, ... */
@@ -77,8 +79,7 @@ int sshkey_verify(const struct sshkey *k, const uint8_t *sig, size_t sig_len,
 int sshkey_fingerprint(const struct sshkey *k, char *out, size_t out_len);
 
 /* Generate a new private key (bits only for RSA; 0 = 3072). */
-int sshkey_generate(enum sshkey_type type, unsigned bits,
-                    struct sshkey **out);
+int sshkey_generate(enum sshkey_type type, unsigned bits, struct sshkey **out);
 
 /*
  * Parse a private key file's contents: "-----BEGIN OPENSSH PRIVATE KEY-----"
@@ -86,8 +87,8 @@ int sshkey_generate(enum sshkey_type type, unsigned bits,
  * ERR_KEY_ENCRYPTED for passphrase-protected keys, ERR_KEY_FORMAT, ...
  * If comment is not NULL it receives a malloc'd comment ("" if none).
  */
-int sshkey_parse_private(const uint8_t *data, size_t len,
-                         struct sshkey **out, char **comment);
+int sshkey_parse_private(const uint8_t *data, size_t len, struct sshkey **out,
+                         char **comment);
 
 /* Read and parse a private key file (at most LIM_FILE_SIZE). */
 int sshkey_load_private(const char *path, struct sshkey **out);

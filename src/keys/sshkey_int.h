@@ -28,11 +28,11 @@ struct sshkey {
 /* Static facts about each key type. */
 struct sshkey_info {
     enum sshkey_type type;
-    const char *name;     /* blob type name */
-    const char *curve;    /* "nistp256" ..., or NULL */
-    const char *group;    /* OpenSSL group name, or NULL */
-    size_t field_len;     /* EC field element bytes, or 0 */
-    const char *digest;   /* digest for signatures ("SHA256"), or NULL */
+    const char *name;   /* blob type name */
+    const char *curve;  /* "nistp256" ..., or NULL */
+    const char *group;  /* OpenSSL group name, or NULL */
+    size_t field_len;   /* EC field element bytes, or 0 */
+    const char *digest; /* digest for signatures ("SHA256"), or NULL */
 };
 
 const struct sshkey_info *sshkey_info_get(enum sshkey_type type);
@@ -52,8 +52,8 @@ int sshkey_read_pub_fields(struct rd *rd, enum sshkey_type type,
  * EVP_PKEY_fromdata() for algorithm alg ("EC", "RSA") from the params in
  * bld. ERR_KEY_FORMAT when libcrypto refuses them.
  */
-int sshkey_pkey_fromdata(const char *alg, int selection,
-                         OSSL_PARAM_BLD *bld, EVP_PKEY **out);
+int sshkey_pkey_fromdata(const char *alg, int selection, OSSL_PARAM_BLD *bld,
+                         EVP_PKEY **out);
 
 /* Append an mpint from a BIGNUM. */
 int sshkey_put_bn(struct buf *b, const BIGNUM *bn);

@@ -87,8 +87,7 @@ sshkey_raw_sign(const struct sshkey *k, const char *md, const uint8_t *data,
     if ((ctx = EVP_MD_CTX_new()) == NULL) {
         return ERR_NOMEM;
     }
-    if (EVP_DigestSignInit_ex(ctx, NULL, md, NULL, NULL, k->pkey, NULL) !=
-            1 ||
+    if (EVP_DigestSignInit_ex(ctx, NULL, md, NULL, NULL, k->pkey, NULL) != 1 ||
         EVP_DigestSign(ctx, NULL, sig_len, data, len) != 1) {
         goto out;
     }
@@ -123,8 +122,8 @@ sshkey_sign(const struct sshkey *k, const char *sig_alg, const uint8_t *data,
     if (!k->is_private || !sshkey_supports_sig_alg(k, sig_alg)) {
         return ERR_INVAL;
     }
-    if ((r = sshkey_raw_sign(k, sshkey_sig_digest(k, sig_alg), data, len,
-                             &raw, &raw_len)) != 0 ||
+    if ((r = sshkey_raw_sign(k, sshkey_sig_digest(k, sig_alg), data, len, &raw,
+                             &raw_len)) != 0 ||
         (r = buf_put_cstring(&b, sig_alg)) != 0) {
         goto out;
     }
@@ -165,8 +164,7 @@ sshkey_ecdsa_sig_der(const struct sshkey *k, const uint8_t *p, size_t n,
     *der_len = 0;
     rd_init(&rd, p, n);
     if ((r = rd_mpint(&rd, &rp, &r_len, fl)) != 0 ||
-        (r = rd_mpint(&rd, &sp, &s_len, fl)) != 0 ||
-        (r = rd_end(&rd)) != 0) {
+        (r = rd_mpint(&rd, &sp, &s_len, fl)) != 0 || (r = rd_end(&rd)) != 0) {
         return ERR_FORMAT;
     }
     if (r_len == 0 || s_len == 0) {
@@ -287,10 +285,9 @@ sshkey_verify(const struct sshkey *k, const uint8_t *sig, size_t sig_len,
         return sshkey_verify_rsa(k, sshkey_sig_digest(k, name), raw, raw_len,
                                  data, len);
     default:
-        if ((r = sshkey_ecdsa_sig_der(k, raw, raw_len, &der, &der_len)) ==
-            0) {
-            r = sshkey_raw_verify(k, sshkey_sig_digest(k, name), der,
-                                  der_len, data, len);
+        if ((r = sshkey_ecdsa_sig_der(k, raw, raw_len, &der, &der_len)) == 0) {
+            r = sshkey_raw_verify(k, sshkey_sig_digest(k, name), der, der_len,
+                                  data, len);
         }
         OPENSSL_free(der);
         return r;

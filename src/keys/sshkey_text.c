@@ -63,8 +63,7 @@ sshkey_parse_public(const char *line, struct sshkey **out, size_t *consumed)
         (r = sshkey_from_blob(buf_ptr(&blob), buf_len(&blob), &k)) != 0) {
         goto out;
     }
-    if (!sshkey_name_eq((const uint8_t *)line + t0, tn,
-                        sshkey_type_name(k))) {
+    if (!sshkey_name_eq((const uint8_t *)line + t0, tn, sshkey_type_name(k))) {
         r = ERR_KEY_FORMAT;
         goto out;
     }

@@ -26,11 +26,11 @@
 struct pkt_dir {
     const struct cipher_alg *calg; /* NULL: no encryption yet */
     struct cipher_ctx *cipher;
-    const struct mac_alg *malg;    /* NULL for AEAD ciphers and before keys */
+    const struct mac_alg *malg; /* NULL for AEAD ciphers and before keys */
     struct mac_ctx *mac;
     uint32_t seqnr;
-    uint64_t bytes;    /* bytes since the keys were set */
-    uint64_t packets;  /* packets since the keys were set (for wrap checks) */
+    uint64_t bytes;   /* bytes since the keys were set */
+    uint64_t packets; /* packets since the keys were set (for wrap checks) */
     /* receive side: a packet whose length has been read but not all of it
      * has arrived (for CTR without ETM, its first block is decrypted). */
     bool have_len;

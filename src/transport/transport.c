@@ -196,8 +196,7 @@ transport_start(struct transport *t, uint64_t now_ms)
 }
 
 int
-transport_feed_space(struct transport *t, size_t max, uint8_t **p,
-                     size_t *n)
+transport_feed_space(struct transport *t, size_t max, uint8_t **p, size_t *n)
 {
     size_t have;
     int r;

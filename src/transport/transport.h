@@ -82,8 +82,7 @@ int transport_feed_commit(struct transport *t, size_t n);
  * error: the connection is over, transport_error() says why and any
  * DISCONNECT for the peer is already queued in the output.
  */
-int transport_next(struct transport *t, const uint8_t **payload,
-                   size_t *len);
+int transport_next(struct transport *t, const uint8_t **payload, size_t *len);
 
 /* The sink through which upper layers send messages. During a key
  * exchange their messages are held (in order) and sent after NEWKEYS. */
@@ -108,8 +107,7 @@ int transport_rekey(struct transport *t);
 
 /* Queue a DISCONNECT with reason code and text; the transport is then
  * closed for sending. */
-int transport_disconnect(struct transport *t, uint32_t reason,
-                         const char *msg);
+int transport_disconnect(struct transport *t, uint32_t reason, const char *msg);
 
 /* Why the connection ended, for the user: e.g. "Received disconnect from
  * peer: 2: Too many authentication failures" or "message authentication
@@ -139,9 +137,9 @@ void transport_get_algs(const struct transport *t, struct transport_algs *a);
 
 /* Counters for tests and status. */
 struct transport_stats {
-    uint64_t bytes_in, bytes_out;   /* on the wire */
+    uint64_t bytes_in, bytes_out; /* on the wire */
     uint64_t packets_in, packets_out;
-    unsigned kex_count;             /* completed key exchanges */
+    unsigned kex_count; /* completed key exchanges */
 };
 void transport_get_stats(const struct transport *t, struct transport_stats *s);
 

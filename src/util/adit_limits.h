@@ -14,42 +14,42 @@
  */
 #define LIM_PACKET_RECV (256u * 1024u)
 #define LIM_PACKET_SEND 35000u
-#define LIM_PACKET_MIN 16u      /* smallest legal packet incl. length */
+#define LIM_PACKET_MIN 16u /* smallest legal packet incl. length */
 #define LIM_PADDING_MIN 4u
 #define LIM_PADDING_MAX 255u
 /* Payload room: room for CHANNEL_DATA with a 32 KiB chunk plus headers. */
 #define LIM_CHAN_PACKET (32u * 1024u)
 
 /* Name-lists and strings inside messages. */
-#define LIM_NAMELIST 4096u       /* one name-list in KEXINIT etc. */
-#define LIM_NAME 64u             /* one algorithm name */
-#define LIM_STRING_SMALL 1024u   /* user names, service names, hosts */
-#define LIM_HOSTNAME 255u        /* a DNS name (RFC 1035) */
-#define LIM_KEY_BLOB 16384u      /* public key / signature blobs */
-#define LIM_MPINT 2048u          /* a DH / RSA integer in bytes */
+#define LIM_NAMELIST 4096u     /* one name-list in KEXINIT etc. */
+#define LIM_NAME 64u           /* one algorithm name */
+#define LIM_STRING_SMALL 1024u /* user names, service names, hosts */
+#define LIM_HOSTNAME 255u      /* a DNS name (RFC 1035) */
+#define LIM_KEY_BLOB 16384u    /* public key / signature blobs */
+#define LIM_MPINT 2048u        /* a DH / RSA integer in bytes */
 
 /* Key exchange. */
-#define LIM_KEX_MESSAGES 64u     /* packets during one key exchange */
-#define LIM_REKEY_BYTES (1ull << 30)  /* default rekey after 1 GiB */
+#define LIM_KEX_MESSAGES 64u         /* packets during one key exchange */
+#define LIM_REKEY_BYTES (1ull << 30) /* default rekey after 1 GiB */
 #define LIM_REKEY_SECONDS 3600u      /* default rekey after one hour */
 
 /* Authentication. */
-#define LIM_AUTH_TRIES 6u        /* OpenSSH MaxAuthTries default */
-#define LIM_UNAUTH_PACKETS 256u  /* packets before authentication */
+#define LIM_AUTH_TRIES 6u       /* OpenSSH MaxAuthTries default */
+#define LIM_UNAUTH_PACKETS 256u /* packets before authentication */
 #define LIM_LOGIN_GRACE_MS 120000u
 
 /* Connection protocol. */
-#define LIM_CHANNELS 4096u        /* open channels per connection */
-#define LIM_WINDOW_INITIAL (2u * 1024u * 1024u)   /* our receive window */
+#define LIM_CHANNELS 4096u /* open channels per connection */
+#define LIM_WINDOW_INITIAL (2u * 1024u * 1024u) /* our receive window */
 #define LIM_WINDOW_MAX (16u * 1024u * 1024u)
-#define LIM_CHAN_HIGHWATER (4u * 1024u * 1024u)   /* queued per channel */
-#define LIM_OUTQ_HIGHWATER (8u * 1024u * 1024u)   /* queued per connection */
+#define LIM_CHAN_HIGHWATER (4u * 1024u * 1024u) /* queued per channel */
+#define LIM_OUTQ_HIGHWATER (8u * 1024u * 1024u) /* queued per connection */
 
 /* Files we read. */
-#define LIM_FILE_SIZE (4u * 1024u * 1024u)  /* key files, authorized_keys */
-#define LIM_LINE 8192u                      /* one line of a text file */
-#define LIM_AUTHKEYS 100000u                /* entries in authorized_keys */
-#define LIM_PERMIT_ENTRIES 4096u            /* permitopen/permitlisten */
+#define LIM_FILE_SIZE (4u * 1024u * 1024u) /* key files, authorized_keys */
+#define LIM_LINE 8192u                     /* one line of a text file */
+#define LIM_AUTHKEYS 100000u               /* entries in authorized_keys */
+#define LIM_PERMIT_ENTRIES 4096u           /* permitopen/permitlisten */
 
 /* Buffers never grow beyond this. */
 #define LIM_BUF_MAX (64u * 1024u * 1024u)

@@ -5,6 +5,8 @@
 const char *
 err_str(int code)
 {
+    /* One line per code reads as the table it is. */
+    /* clang-format off */
     switch (code) {
     case ERR_OK: return "success";
     case ERR_NOMEM: return "out of memory";
@@ -39,5 +41,6 @@ err_str(int code)
     case ERR_NOTFOUND: return "not found";
     case ERR_EXISTS: return "already exists";
     }
+    /* clang-format on */
     return "unknown error";
 }

@@ -6,20 +6,20 @@
 enum err {
     ERR_OK = 0,
     /* generic */
-    ERR_NOMEM = -1,     /* allocation failed */
-    ERR_INVAL = -2,     /* bad argument from our own code or config */
-    ERR_LIMIT = -3,     /* a named limit (adit_limits.h) was exceeded */
-    ERR_INTERNAL = -4,  /* a library call failed unexpectedly */
+    ERR_NOMEM = -1,    /* allocation failed */
+    ERR_INVAL = -2,    /* bad argument from our own code or config */
+    ERR_LIMIT = -3,    /* a named limit (adit_limits.h) was exceeded */
+    ERR_INTERNAL = -4, /* a library call failed unexpectedly */
     /* wire */
     ERR_TRUNC = -10,    /* input ended before a field did */
     ERR_TRAILING = -11, /* bytes left over after the last field */
     ERR_FORMAT = -12,   /* a field holds a value that is not allowed */
     /* crypto and keys */
-    ERR_CRYPTO = -20,     /* libcrypto refused an operation */
-    ERR_MAC = -21,        /* message authentication failed */
-    ERR_SIG = -22,        /* signature did not verify */
-    ERR_KEY_TYPE = -23,   /* unknown or unsupported key type */
-    ERR_KEY_FORMAT = -24, /* malformed key file or blob */
+    ERR_CRYPTO = -20,        /* libcrypto refused an operation */
+    ERR_MAC = -21,           /* message authentication failed */
+    ERR_SIG = -22,           /* signature did not verify */
+    ERR_KEY_TYPE = -23,      /* unknown or unsupported key type */
+    ERR_KEY_FORMAT = -24,    /* malformed key file or blob */
     ERR_KEY_ENCRYPTED = -25, /* key file is passphrase-protected */
     /* transport */
     ERR_PROTO = -30,        /* peer broke the protocol */

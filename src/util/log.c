@@ -35,8 +35,7 @@ log_msg(int level, const char *func, const char *fmt, ...)
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     if (level >= LOG_DEBUG1) {
-        fprintf(stderr, "debug%d: %s: %s\r\n", level - LOG_VERBOSE, func,
-                line);
+        fprintf(stderr, "debug%d: %s: %s\r\n", level - LOG_VERBOSE, func, line);
     } else if (level == LOG_ERROR) {
         fprintf(stderr, "%s: %s\r\n", log_prog, line);
     } else {

@@ -49,11 +49,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_conn f = {NULL};
-    struct conn_cbs cbs = {.open_request = fz_open_request,
-                           .data = fz_data,
-                           .eof = fz_eof};
-    struct chan_open_info info = {.type = "direct-tcpip", .host = "h",
-                                  .orig_host = "o"};
+    struct conn_cbs cbs = {
+        .open_request = fz_open_request, .data = fz_data, .eof = fz_eof};
+    struct chan_open_info info = {
+        .type = "direct-tcpip", .host = "h", .orig_host = "o"};
     struct fuzz_sink fs;
     struct pkt_sink sink;
     const uint8_t *msg;
@@ -61,8 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t id;
 
     cbs.ctx = &f;
-    if (fuzz_sink_init(&fs, &sink) != 0 ||
-        conn_new(&f.c, &sink, &cbs) != 0) {
+    if (fuzz_sink_init(&fs, &sink) != 0 || conn_new(&f.c, &sink, &cbs) != 0) {
         free(fs.room);
         return 0;
     }

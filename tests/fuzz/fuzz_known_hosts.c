@@ -6,8 +6,8 @@
 #include "keys/knownhosts.h"
 
 /* tests/data/keys/id_ed25519.pub */
-#define FUZZ_KEY                                                             \
-    "ssh-ed25519 "                                                           \
+#define FUZZ_KEY                                                               \
+    "ssh-ed25519 "                                                             \
     "AAAAC3NzaC1lZDI1NTE5AAAAIA6mhFRUsquRehOUWT7lJGpR9tUewXrNquuUsZ9uCx/w"
 
 int

@@ -22,10 +22,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     (void)sshkey_verify(k, data + (size - rd_left(&rd)), rd_left(&rd), msg,
-                        sizeof(msg) - 1, "ssh-rsa,rsa-sha2-256,rsa-sha2-512,"
-                                         "ssh-ed25519,ecdsa-sha2-nistp256,"
-                                         "ecdsa-sha2-nistp384,"
-                                         "ecdsa-sha2-nistp521");
+                        sizeof(msg) - 1,
+                        "ssh-rsa,rsa-sha2-256,rsa-sha2-512,"
+                        "ssh-ed25519,ecdsa-sha2-nistp256,"
+                        "ecdsa-sha2-nistp384,"
+                        "ecdsa-sha2-nistp521");
     sshkey_free(k);
     return 0;
 }

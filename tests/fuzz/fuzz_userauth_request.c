@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* Fuzz the userauth server with SERVICE_REQUEST / USERAUTH_REQUEST sequences. */
+/* Fuzz the userauth server with SERVICE_REQUEST / USERAUTH_REQUEST sequences.
+ */
 #include <string.h>
 
 #include "auth/userauth.h"

@@ -52,12 +52,11 @@ struct pair {
 
 static struct pair *
 pair_new(struct sshkey *const *keys, size_t n_keys,
-         const struct sshkey *allowed, unsigned max_tries,
-         const char *accepted)
+         const struct sshkey *allowed, unsigned max_tries, const char *accepted)
 {
     struct pair *p = calloc(1, sizeof(*p));
-    struct userauth_client_config cc = {.user = "alice", .keys = keys,
-                                        .n_keys = n_keys};
+    struct userauth_client_config cc = {
+        .user = "alice", .keys = keys, .n_keys = n_keys};
     struct userauth_server_config sc = {.max_tries = max_tries,
                                         .check_key = check_key,
                                         .accepted_algs = accepted};
@@ -98,15 +97,13 @@ pair_run(struct pair *p)
 
         while (p->serr == 0 && p->sres == USERAUTH_CONTINUE &&
                (m = cap_take(&p->ccap)) != NULL) {
-            p->serr = userauth_server_handle(p->s, m->p, m->len, &p->ss,
-                                             &res);
+            p->serr = userauth_server_handle(p->s, m->p, m->len, &p->ss, &res);
             p->sres = res;
             moved = true;
         }
         while (p->cerr == 0 && p->cres == USERAUTH_CONTINUE &&
                (m = cap_take(&p->scap)) != NULL) {
-            p->cerr = userauth_client_handle(p->c, m->p, m->len, &p->cs,
-                                             &res);
+            p->cerr = userauth_client_handle(p->c, m->p, m->len, &p->cs, &res);
             p->cres = res;
             moved = true;
         }
@@ -261,8 +258,7 @@ static int
 srv_feed(struct pair *p, const struct buf *b)
 {
     enum userauth_result res;
-    int r = userauth_server_handle(p->s, buf_ptr(b), buf_len(b), &p->ss,
-                                   &res);
+    int r = userauth_server_handle(p->s, buf_ptr(b), buf_len(b), &p->ss, &res);
 
     p->sres = res;
     return r;
@@ -424,34 +420,39 @@ test_client_banner_and_bad_pk_ok(void **state)
     assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &key), 0);
     p = pair_new(&key, 1, key, 0, NULL);
     buf_put_u8(&b, SSH_MSG_USERAUTH_SUCCESS);
-    assert_int_equal(userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b),
-                                            &p->cs, &res), ERR_PROTO);
+    assert_int_equal(
+        userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b), &p->cs, &res),
+        ERR_PROTO);
     buf_reset(&b);
     buf_put_u8(&b, SSH_MSG_USERAUTH_BANNER);
     buf_put_cstring(&b, "hello\x1b[31m world\n");
     buf_put_cstring(&b, "");
-    assert_int_equal(userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b),
-                                            &p->cs, &res), 0);
+    assert_int_equal(
+        userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b), &p->cs, &res),
+        0);
     assert_int_equal(res, USERAUTH_CONTINUE);
     /* PK_OK for a key we did not offer */
     assert_int_equal(userauth_client_start(p->c), 0);
     buf_reset(&b);
     buf_put_u8(&b, SSH_MSG_SERVICE_ACCEPT);
     buf_put_cstring(&b, "ssh-userauth");
-    assert_int_equal(userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b),
-                                            &p->cs, &res), 0);
+    assert_int_equal(
+        userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b), &p->cs, &res),
+        0);
     buf_reset(&b);
     buf_put_u8(&b, SSH_MSG_USERAUTH_FAILURE);
     buf_put_cstring(&b, "publickey,password");
     buf_put_bool(&b, false);
-    assert_int_equal(userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b),
-                                            &p->cs, &res), 0);
+    assert_int_equal(
+        userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b), &p->cs, &res),
+        0);
     buf_reset(&b);
     buf_put_u8(&b, SSH_MSG_USERAUTH_PK_OK);
     buf_put_cstring(&b, "ssh-ed25519");
     buf_put_cstring(&b, "not the blob");
-    assert_int_equal(userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b),
-                                            &p->cs, &res), ERR_PROTO);
+    assert_int_equal(
+        userauth_client_handle(p->c, buf_ptr(&b), buf_len(&b), &p->cs, &res),
+        ERR_PROTO);
     pair_free(p);
     sshkey_free(key);
     buf_cleanup(&b);

@@ -21,10 +21,9 @@ test_client_config_forms(void **state)
     assert_int_equal(c.port, 2222); /* first value wins */
     assert_int_equal(client_config_apply(&c, "USER = bob", why, 256), 0);
     assert_string_equal(c.user, "bob");
-    assert_int_equal(
-        client_config_apply(&c, "IdentityFile \"/a b\"", why, 256), 0);
-    assert_int_equal(client_config_apply(&c, "identityfile=/c", why, 256),
+    assert_int_equal(client_config_apply(&c, "IdentityFile \"/a b\"", why, 256),
                      0);
+    assert_int_equal(client_config_apply(&c, "identityfile=/c", why, 256), 0);
     assert_int_equal(c.n_identity_files, 2);
     assert_string_equal(c.identity_files[0], "/a b");
     assert_string_equal(c.identity_files[1], "/c");
@@ -47,19 +46,21 @@ test_client_config_values(void **state)
 
     (void)state;
     client_config_init(&c);
-    assert_int_equal(client_config_apply(&c, "StrictHostKeyChecking="
-                                             "accept-new", why, 256), 0);
+    assert_int_equal(client_config_apply(&c,
+                                         "StrictHostKeyChecking="
+                                         "accept-new",
+                                         why, 256),
+                     0);
     assert_int_equal(c.strict_hostkey, STRICT_HOSTKEY_ACCEPT_NEW);
     assert_int_equal(client_config_apply(&c, "HashKnownHosts yes", why, 256),
                      0);
     assert_int_equal(c.hash_known_hosts, 1);
-    assert_int_equal(client_config_apply(&c, "ConnectTimeout 5", why, 256),
-                     0);
+    assert_int_equal(client_config_apply(&c, "ConnectTimeout 5", why, 256), 0);
     assert_int_equal(c.connect_timeout, 5);
     assert_int_equal(client_config_apply(&c, "LogLevel debug2", why, 256), 0);
     assert_int_equal(c.log_level, LOG_DEBUG2);
-    assert_int_equal(client_config_apply(&c, "ExitOnForwardFailure yes",
-                                         why, 256), 0);
+    assert_int_equal(
+        client_config_apply(&c, "ExitOnForwardFailure yes", why, 256), 0);
     assert_int_equal(c.exit_on_forward_failure, 1);
     assert_int_equal(client_config_apply(&c, "BatchMode no", why, 256), 0);
     assert_int_equal(c.batch_mode, 0);
@@ -69,10 +70,10 @@ test_client_config_values(void **state)
     assert_int_equal(client_config_apply(&c, "MACs m", why, 256), 0);
     assert_int_equal(client_config_apply(&c, "HostKeyAlgorithms h", why, 256),
                      0);
-    assert_int_equal(client_config_apply(&c, "UserKnownHostsFile /k", why,
-                                         256), 0);
-    assert_int_equal(client_config_apply(&c, "GlobalKnownHostsFile /g", why,
-                                         256), 0);
+    assert_int_equal(client_config_apply(&c, "UserKnownHostsFile /k", why, 256),
+                     0);
+    assert_int_equal(
+        client_config_apply(&c, "GlobalKnownHostsFile /g", why, 256), 0);
     assert_string_equal(c.ciphers, "aes128-ctr");
     assert_string_equal(c.user_known_hosts, "/k");
     client_config_cleanup(&c);
@@ -86,17 +87,16 @@ test_client_config_errors(void **state)
 
     (void)state;
     client_config_init(&c);
-    assert_int_equal(client_config_apply(&c, "foo=bar", why, 256),
-                     ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "foo=bar", why, 256), ERR_CONFIG);
     assert_string_equal(why, "Bad configuration option: foo");
     assert_int_equal(client_config_apply(&c, "Port", why, 256), ERR_CONFIG);
     assert_int_equal(client_config_apply(&c, "Port=0", why, 256), ERR_CONFIG);
     assert_int_equal(client_config_apply(&c, "Port=65536", why, 256),
                      ERR_CONFIG);
-    assert_int_equal(client_config_apply(&c, "Port=2x", why, 256),
-                     ERR_CONFIG);
-    assert_int_equal(client_config_apply(&c, "StrictHostKeyChecking=maybe",
-                                         why, 256), ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "Port=2x", why, 256), ERR_CONFIG);
+    assert_int_equal(
+        client_config_apply(&c, "StrictHostKeyChecking=maybe", why, 256),
+        ERR_CONFIG);
     assert_int_equal(client_config_apply(&c, "LocalForward=1:h", why, 256),
                      ERR_CONFIG);
     assert_int_equal(client_config_apply(&c, "LogLevel loud", why, 256),
@@ -116,19 +116,21 @@ test_client_config_rekey_limit(void **state)
         int64_t bytes;
         int seconds;
     } good[] = {
-        { "RekeyLimit 1M", 1048576, -1 },
-        { "RekeyLimit=512k 1h", 524288, 3600 },
-        { "rekeylimit 2G none", 2147483648LL, 0 },
-        { "RekeyLimit default 30m", 0, 1800 },
-        { "RekeyLimit DEFAULT NONE", 0, 0 },
-        { "RekeyLimit 16 1h30m", 16, 5400 },
-        { "RekeyLimit 0", 0, -1 },
+        {"RekeyLimit 1M", 1048576, -1},
+        {"RekeyLimit=512k 1h", 524288, 3600},
+        {"rekeylimit 2G none", 2147483648LL, 0},
+        {"RekeyLimit default 30m", 0, 1800},
+        {"RekeyLimit DEFAULT NONE", 0, 0},
+        {"RekeyLimit 16 1h30m", 16, 5400},
+        {"RekeyLimit 0", 0, -1},
     };
     static const char *bad[] = {
-        "RekeyLimit 15",        "RekeyLimit 1X",     "RekeyLimit M",
-        "RekeyLimit 1.5G",      "RekeyLimit -1",     "RekeyLimit 1M 1x",
-        "RekeyLimit 1M 1h 2h",  "RekeyLimit none",   "RekeyLimit 1M h",
-        "RekeyLimit 99999999999999999999G",          "RekeyLimit 1M 2y",
+        "RekeyLimit 15",       "RekeyLimit 1X",
+        "RekeyLimit M",        "RekeyLimit 1.5G",
+        "RekeyLimit -1",       "RekeyLimit 1M 1x",
+        "RekeyLimit 1M 1h 2h", "RekeyLimit none",
+        "RekeyLimit 1M h",     "RekeyLimit 99999999999999999999G",
+        "RekeyLimit 1M 2y",
     };
     struct client_config c;
     char why[256];
@@ -144,8 +146,7 @@ test_client_config_rekey_limit(void **state)
     }
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         client_config_init(&c);
-        assert_int_equal(client_config_apply(&c, bad[i], why, 256),
-                         ERR_CONFIG);
+        assert_int_equal(client_config_apply(&c, bad[i], why, 256), ERR_CONFIG);
         assert_true(c.rekey_bytes == -1);
         assert_int_equal(c.rekey_seconds, -1);
         client_config_cleanup(&c);
@@ -153,10 +154,8 @@ test_client_config_rekey_limit(void **state)
     /* The first value wins, for each part on its own. */
     client_config_init(&c);
     assert_int_equal(client_config_apply(&c, "RekeyLimit 1M", why, 256), 0);
-    assert_int_equal(client_config_apply(&c, "RekeyLimit 2M 10s", why, 256),
-                     0);
-    assert_int_equal(client_config_apply(&c, "RekeyLimit 3M 20s", why, 256),
-                     0);
+    assert_int_equal(client_config_apply(&c, "RekeyLimit 2M 10s", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "RekeyLimit 3M 20s", why, 256), 0);
     assert_true(c.rekey_bytes == 1048576);
     assert_int_equal(c.rekey_seconds, 10);
     client_config_cleanup(&c);

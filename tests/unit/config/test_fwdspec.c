@@ -10,8 +10,8 @@
 #include "util/err.h"
 
 static void
-check(const char *s, enum fwdspec_bind kind, const char *bind,
-      unsigned lport, const char *host, unsigned hport)
+check(const char *s, enum fwdspec_bind kind, const char *bind, unsigned lport,
+      const char *host, unsigned hport)
 {
     struct fwdspec f;
 
@@ -42,18 +42,33 @@ test_fwdspec_valid(void **state)
     check("1:[::1]:22", FWDSPEC_BIND_LOOPBACK, NULL, 1, "::1", 22);
     check("[fe80::1]:0:[2001:db8::2]:65535", FWDSPEC_BIND_ADDR, "fe80::1", 0,
           "2001:db8::2", 65535);
-    check("5000 127.0.0.1:22", FWDSPEC_BIND_LOOPBACK, NULL, 5000,
-          "127.0.0.1", 22);
+    check("5000 127.0.0.1:22", FWDSPEC_BIND_LOOPBACK, NULL, 5000, "127.0.0.1",
+          22);
 }
 
 static void
 test_fwdspec_invalid(void **state)
 {
     static const char *bad[] = {
-        "", "8080", "8080:h", "h:80", "a:b:c:d:e", "8080:h:0",
-        "8080:h:65536", "65536:h:1", "-1:h:1", "x:1:h:1",
-        "example.com:1:h:1", "[::1:1:h:1", "[::1]x:1:h:1", "1::1",
-        "1:h:1x", "1:h: 1", "[]:1:h:1", "1:[]:2", "::1:2",
+        "",
+        "8080",
+        "8080:h",
+        "h:80",
+        "a:b:c:d:e",
+        "8080:h:0",
+        "8080:h:65536",
+        "65536:h:1",
+        "-1:h:1",
+        "x:1:h:1",
+        "example.com:1:h:1",
+        "[::1:1:h:1",
+        "[::1]x:1:h:1",
+        "1::1",
+        "1:h:1x",
+        "1:h: 1",
+        "[]:1:h:1",
+        "1:[]:2",
+        "::1:2",
     };
     struct fwdspec f;
     size_t i;

@@ -10,22 +10,21 @@
 #include "util/err.h"
 #include "util/log.h"
 
-static const char *good =
-    "# aditd test\n"
-    "ListenAddress 127.0.0.1:2222\n"
-    "  listenaddress [::1]\n"
-    "Port 2200\n"
-    "HostKey /k1\n"
-    "HostKey /k2\n"
-    "AuthorizedKeysFile /etc/adit/%u.keys\n"
-    "LogLevel VERBOSE\n"
-    "Ciphers aes256-ctr\n"
-    "KexAlgorithms curve25519-sha256\n"
-    "MACs hmac-sha2-256-etm@openssh.com\n"
-    "MaxAuthTries 3\n"
-    "LoginGraceTime 1m30s\n"
-    "RekeyLimit 64M 1h\n"
-    "RekeyLimit 1G none\n";
+static const char *good = "# aditd test\n"
+                          "ListenAddress 127.0.0.1:2222\n"
+                          "  listenaddress [::1]\n"
+                          "Port 2200\n"
+                          "HostKey /k1\n"
+                          "HostKey /k2\n"
+                          "AuthorizedKeysFile /etc/adit/%u.keys\n"
+                          "LogLevel VERBOSE\n"
+                          "Ciphers aes256-ctr\n"
+                          "KexAlgorithms curve25519-sha256\n"
+                          "MACs hmac-sha2-256-etm@openssh.com\n"
+                          "MaxAuthTries 3\n"
+                          "LoginGraceTime 1m30s\n"
+                          "RekeyLimit 64M 1h\n"
+                          "RekeyLimit 1G none\n";
 
 static void
 write_file(const char *path, const char *text)
@@ -90,11 +89,14 @@ static void
 test_server_config_errors(void **state)
 {
     static const char *bad[] = {
-        "Frobnicate yes", "Port", "Port 65536", "Port x",
-        "ListenAddress [::1", "ListenAddress h:0", "MaxAuthTries 0",
-        "LoginGraceTime 5x", "LogLevel LOUD", "HostKey \"a",
-        "RekeyLimit 8", "RekeyLimit 1T", "RekeyLimit 1M 1h x",
-        "RekeyLimit none", "RekeyLimit 1M soon",
+        "Frobnicate yes",     "Port",
+        "Port 65536",         "Port x",
+        "ListenAddress [::1", "ListenAddress h:0",
+        "MaxAuthTries 0",     "LoginGraceTime 5x",
+        "LogLevel LOUD",      "HostKey \"a",
+        "RekeyLimit 8",       "RekeyLimit 1T",
+        "RekeyLimit 1M 1h x", "RekeyLimit none",
+        "RekeyLimit 1M soon",
     };
     struct server_config c;
     char why[256], path[256];
@@ -103,8 +105,7 @@ test_server_config_errors(void **state)
     (void)state;
     server_config_init(&c);
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(server_config_line(&c, bad[i], why, 256),
-                         ERR_CONFIG);
+        assert_int_equal(server_config_line(&c, bad[i], why, 256), ERR_CONFIG);
     }
     assert_int_equal(server_config_line(&c, "Frobnicate yes", why, 256),
                      ERR_CONFIG);
@@ -126,8 +127,8 @@ test_server_config_rekey_limit(void **state)
 
     (void)state;
     server_config_init(&c);
-    assert_int_equal(server_config_line(&c, "RekeyLimit default none", why,
-                                        256), 0);
+    assert_int_equal(
+        server_config_line(&c, "RekeyLimit default none", why, 256), 0);
     assert_true(c.rekey_bytes == 0);
     assert_int_equal(c.rekey_seconds, 0);
     server_config_cleanup(&c);

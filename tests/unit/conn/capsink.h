@@ -18,7 +18,7 @@ struct cap_msg {
 };
 
 struct capsink {
-    uint8_t *room;     /* the reserved payload area */
+    uint8_t *room; /* the reserved payload area */
     size_t reserved;
     struct cap_msg msgs[CAP_MAX_MSGS];
     size_t n;

@@ -145,8 +145,8 @@ fix_free(struct fix *f)
 /* ---- message builders ---- */
 
 static void
-msg_open_tcpip(struct buf *b, uint32_t sender, uint32_t window,
-               uint32_t maxpkt, const char *host, uint32_t port)
+msg_open_tcpip(struct buf *b, uint32_t sender, uint32_t window, uint32_t maxpkt,
+               const char *host, uint32_t port)
 {
     buf_reset(b);
     assert_int_equal(buf_put_u8(b, SSH_MSG_CHANNEL_OPEN), 0);
@@ -161,8 +161,8 @@ msg_open_tcpip(struct buf *b, uint32_t sender, uint32_t window,
 }
 
 static void
-msg_u32s(struct buf *b, uint8_t msg, int n, uint32_t a, uint32_t b2,
-         uint32_t c, uint32_t d)
+msg_u32s(struct buf *b, uint8_t msg, int n, uint32_t a, uint32_t b2, uint32_t c,
+         uint32_t d)
 {
     uint32_t v[4] = {a, b2, c, d};
     int i;
@@ -260,8 +260,7 @@ test_our_open_data_eof_close(void **state)
     assert_int_equal(feed(f, &b), 0);
     assert_int_equal(f->n_result, 1);
     assert_int_equal(f->last_reason, 0);
-    assert_int_equal(conn_send(f->c, id, (const uint8_t *)"0123456789", 10),
-                     0);
+    assert_int_equal(conn_send(f->c, id, (const uint8_t *)"0123456789", 10), 0);
     m = cap_take(&f->cap);
     assert_int_equal(m->p[0], SSH_MSG_CHANNEL_DATA);
     assert_int_equal(get_u32_be(m->p + 1), 99);
@@ -405,16 +404,14 @@ test_adjust_overflow_and_writable(void **state)
     struct buf b;
 
     buf_init(&b);
-    assert_int_equal(conn_send(f->c, id, (const uint8_t *)"x", 1),
-                     ERR_WINDOW);
+    assert_int_equal(conn_send(f->c, id, (const uint8_t *)"x", 1), ERR_WINDOW);
     msg_u32s(&b, SSH_MSG_CHANNEL_WINDOW_ADJUST, 2, id, 10, 0, 0);
     assert_int_equal(feed(f, &b), 0);
     assert_int_equal(f->n_writable, 1);
     assert_int_equal(feed(f, &b), 0);
     assert_int_equal(f->n_writable, 1); /* only from 0 */
     assert_int_equal(conn_send_window(f->c, id), 20);
-    msg_u32s(&b, SSH_MSG_CHANNEL_WINDOW_ADJUST, 2, id, UINT32_MAX - 20, 0,
-             0);
+    msg_u32s(&b, SSH_MSG_CHANNEL_WINDOW_ADJUST, 2, id, UINT32_MAX - 20, 0, 0);
     assert_int_equal(feed(f, &b), 0);
     msg_u32s(&b, SSH_MSG_CHANNEL_WINDOW_ADJUST, 2, id, 1, 0, 0);
     assert_int_equal(feed(f, &b), ERR_PROTO);
@@ -607,8 +604,8 @@ test_global_replies(void **state)
     buf_init(&b);
     buf_put_u8(&b, SSH_MSG_REQUEST_SUCCESS);
     assert_int_equal(feed(f, &b), ERR_PROTO); /* nothing asked */
-    assert_int_equal(conn_global_request(f->c, "tcpip-forward", true, port,
-                                         4), 0);
+    assert_int_equal(conn_global_request(f->c, "tcpip-forward", true, port, 4),
+                     0);
     assert_int_equal(conn_global_request(f->c, "x", true, NULL, 0), 0);
     assert_int_equal(conn_global_request(f->c, "y", false, NULL, 0), 0);
     buf_put(&b, port, 4);

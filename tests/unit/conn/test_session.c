@@ -17,7 +17,7 @@
 
 struct side {
     struct session *s;
-    struct buf rx;      /* channel data received */
+    struct buf rx; /* channel data received */
     bool authed, open_ok, eof;
     unsigned n_closed, n_open_req;
     uint32_t id;
@@ -136,8 +136,7 @@ world_new(bool right_key)
     assert_non_null(w);
     assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &w->hostkey), 0);
     assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &w->userkey), 0);
-    assert_int_equal(sshkey_generate(SSHKEY_ECDSA_P256, 0, &w->otherkey),
-                     0);
+    assert_int_equal(sshkey_generate(SSHKEY_ECDSA_P256, 0, &w->otherkey), 0);
     side_new(w, &w->srv, true, NULL, 0);
     side_new(w, &w->cli, false, right_key ? &w->userkey : &w->otherkey, 1);
     return w;
@@ -218,8 +217,7 @@ send_bulk(struct world *w, struct side *from, uint32_t id, bool rekey)
         assert_int_equal(conn_send(session_conn(from->s), id, chunk, k), 0);
         sent += k;
         if (rekey && !rekeyed && sent >= BULK / 2) {
-            assert_int_equal(transport_rekey(session_transport(from->s)),
-                             0);
+            assert_int_equal(transport_rekey(session_transport(from->s)), 0);
             rekeyed = true;
         }
         pump(w);
@@ -261,8 +259,7 @@ test_session_tunnel(void **state)
     assert_string_equal(session_user(w->srv.s), "alice");
     assert_ptr_equal(session_auth_info(w->srv.s), w);
     assert_true(sshkey_equal_public(session_user_key(w->srv.s), w->userkey));
-    assert_int_equal(conn_open(session_conn(w->cli.s), &info, NULL, &cid),
-                     0);
+    assert_int_equal(conn_open(session_conn(w->cli.s), &info, NULL, &cid), 0);
     pump(w);
     assert_int_equal(w->srv.n_open_req, 1);
     assert_true(w->cli.open_ok);

@@ -6,7 +6,7 @@
 #include "keys_fixture.h"
 #include "util/err.h"
 
-static char *ed_key;  /* "ssh-ed25519 AAAA..." from the fixture */
+static char *ed_key; /* "ssh-ed25519 AAAA..." from the fixture */
 static char *ec_key;
 
 static int
@@ -38,8 +38,8 @@ parse_opts(const char *opts, struct authkey *k, char *why, size_t why_len)
 {
     char line[8192];
 
-    snprintf(line, sizeof(line), "%s%s%s comment here", opts,
-             *opts ? " " : "", ed_key);
+    snprintf(line, sizeof(line), "%s%s%s comment here", opts, *opts ? " " : "",
+             ed_key);
     return authkey_parse_line(line, strlen(line), k, why, why_len);
 }
 
@@ -49,17 +49,15 @@ test_plain_lines(void **state)
     struct authkey k;
     char line[4096], why[128];
 
-    assert_int_equal(authkey_parse_line(ed_key, strlen(ed_key), &k, why,
-                                        sizeof(why)),
-                     0);
+    assert_int_equal(
+        authkey_parse_line(ed_key, strlen(ed_key), &k, why, sizeof(why)), 0);
     assert_string_equal(k.comment, "");
     assert_int_equal(k.opts.port_forwarding, -1);
     assert_false(k.opts.restrict_all);
     authkey_cleanup(&k);
     snprintf(line, sizeof(line), "  %s  user@host x \r", ec_key);
-    assert_int_equal(authkey_parse_line(line, strlen(line), &k, why,
-                                        sizeof(why)),
-                     0);
+    assert_int_equal(
+        authkey_parse_line(line, strlen(line), &k, why, sizeof(why)), 0);
     assert_string_equal(k.comment, "user@host x");
     authkey_cleanup(&k);
     assert_int_equal(authkey_parse_line("", 0, &k, why, sizeof(why)),
@@ -68,9 +66,9 @@ test_plain_lines(void **state)
                      ERR_NOTFOUND);
     assert_int_equal(authkey_parse_line("# c", 3, &k, why, sizeof(why)),
                      ERR_NOTFOUND);
-    assert_int_equal(authkey_parse_line("ssh-ed25519 AAAA", 16, &k, why,
-                                        sizeof(why)),
-                     ERR_FORMAT);
+    assert_int_equal(
+        authkey_parse_line("ssh-ed25519 AAAA", 16, &k, why, sizeof(why)),
+        ERR_FORMAT);
 }
 
 static void
@@ -162,9 +160,9 @@ test_bad_options(void **state)
     assert_int_equal(authkey_parse_line("no-pty", 6, &k, why, sizeof(why)),
                      ERR_FORMAT);
     assert_string_equal(why, "missing key after options");
-    assert_int_equal(authkey_parse_line("ssh-dss AAAA", 12, &k, why,
-                                        sizeof(why)),
-                     ERR_FORMAT);
+    assert_int_equal(
+        authkey_parse_line("ssh-dss AAAA", 12, &k, why, sizeof(why)),
+        ERR_FORMAT);
     assert_int_equal(authkey_parse_line("a\0b", 3, &k, why, sizeof(why)),
                      ERR_FORMAT);
 }
@@ -242,12 +240,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_lines),
-        cmocka_unit_test(test_all_options),
-        cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_expiry_time),
-        cmocka_unit_test(test_line_limit),
-        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_plain_lines), cmocka_unit_test(test_all_options),
+        cmocka_unit_test(test_bad_options), cmocka_unit_test(test_expiry_time),
+        cmocka_unit_test(test_line_limit),  cmocka_unit_test(test_load_file),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,10 +11,10 @@
 static void
 test_vectors(void **state)
 {
-    static const char *plain[] = {"", "f", "fo", "foo", "foob", "fooba",
-                                  "foobar"};
-    static const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
-                                "Zm9vYmE=", "Zm9vYmFy"};
+    static const char *plain[] = {"",     "f",     "fo",    "foo",
+                                  "foob", "fooba", "foobar"};
+    static const char *enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     struct buf b;
     char *s;
     size_t i, n;
@@ -46,8 +46,8 @@ test_vectors(void **state)
 static void
 test_bad(void **state)
 {
-    static const char *bad[] = {"Z", "Zg=", "Zg===", "Zh==", "Zm9", "Zm9=",
-                                "Zm 9v", "Zm9v!", "=Zm9", "Zm==Zm9v"};
+    static const char *bad[] = {"Z",    "Zg=",   "Zg===", "Zh==", "Zm9",
+                                "Zm9=", "Zm 9v", "Zm9v!", "=Zm9", "Zm==Zm9v"};
     struct buf b;
     size_t i;
 

@@ -99,16 +99,14 @@ test_buf_edge_cases(void **state)
     unsigned line;
     char text[2048];
 
-    snprintf(text, sizeof(text), "|1|bad|bad %s\n|1|%s\n!h,h %s\nh\n%s",
-             kl, kl, kl, kl);
-    assert_int_equal(knownhosts_check_buf(text, strlen(text), "h", k, &st,
-                                          &line),
-                     0);
+    snprintf(text, sizeof(text), "|1|bad|bad %s\n|1|%s\n!h,h %s\nh\n%s", kl, kl,
+             kl, kl);
+    assert_int_equal(
+        knownhosts_check_buf(text, strlen(text), "h", k, &st, &line), 0);
     assert_int_equal(st, HOSTKEY_NEW);
     snprintf(text, sizeof(text), "h?,*x  %s\r\n", kl);
-    assert_int_equal(knownhosts_check_buf(text, strlen(text), "ha", k, &st,
-                                          &line),
-                     0);
+    assert_int_equal(
+        knownhosts_check_buf(text, strlen(text), "ha", k, &st, &line), 0);
     assert_int_equal(st, HOSTKEY_MATCH);
     assert_int_equal(knownhosts_check_buf("", 0, "h", k, &st, &line), 0);
     assert_int_equal(st, HOSTKEY_NEW);
@@ -143,9 +141,8 @@ test_add(void **state)
                      0);
     assert_int_equal(st, HOSTKEY_MATCH);
     assert_int_equal(line, 1);
-    assert_int_equal(knownhosts_check(path, "[hashed.example]:2222", ec, &st,
-                                      &line),
-                     0);
+    assert_int_equal(
+        knownhosts_check(path, "[hashed.example]:2222", ec, &st, &line), 0);
     assert_int_equal(st, HOSTKEY_MATCH);
     assert_int_equal(line, 2);
     assert_int_equal(knownhosts_check(path, "hashed.example", ec, &st, &line),
@@ -183,9 +180,9 @@ test_known_types(void **state)
         assert_int_equal(
             knownhosts_known_types(path, "server.example.com", &mask), 0);
         assert_int_equal(mask, 1u << SSHKEY_ED25519);
-        assert_int_equal(knownhosts_known_types(
-                             path, "[server.example.com]:2222", &mask),
-                         0);
+        assert_int_equal(
+            knownhosts_known_types(path, "[server.example.com]:2222", &mask),
+            0);
         assert_int_equal(mask, 1u << SSHKEY_ECDSA_P256);
         assert_int_equal(knownhosts_known_types(path, "nowhere.test", &mask),
                          0);

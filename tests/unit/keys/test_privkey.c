@@ -148,9 +148,9 @@ test_overlapping_armour(void **state)
                                "END OPENSSH PRIVATE KEY-----\n";
     struct sshkey *k = NULL;
 
-    assert_int_equal(sshkey_parse_private((const uint8_t *)text,
-                                          strlen(text), &k, NULL),
-                     ERR_KEY_FORMAT);
+    assert_int_equal(
+        sshkey_parse_private((const uint8_t *)text, strlen(text), &k, NULL),
+        ERR_KEY_FORMAT);
     assert_null(k);
 }
 

@@ -12,9 +12,9 @@
 static const char test_msg[] = "adit test message";
 
 struct fixture_key {
-    const char *name;      /* private key file; .pub and .fp beside it */
+    const char *name; /* private key file; .pub and .fp beside it */
     enum sshkey_type type;
-    const char *comment;   /* expected comment, NULL for PEM */
+    const char *comment; /* expected comment, NULL for PEM */
 };
 
 static const struct fixture_key fixture_keys[] = {
@@ -38,9 +38,8 @@ load_priv(const char *name, char **comment)
     size_t len;
     char *data = fixture_read(name, &len);
 
-    assert_int_equal(sshkey_parse_private((const uint8_t *)data, len, &k,
-                                          comment),
-                     0);
+    assert_int_equal(
+        sshkey_parse_private((const uint8_t *)data, len, &k, comment), 0);
     free(data);
     return k;
 }
@@ -114,9 +113,9 @@ test_fixtures(void **state)
         if (f->type == SSHKEY_RSA) {
             check_sign_verify(priv, pub, "rsa-sha2-256");
         }
-        assert_int_equal(sshkey_sign(pub, NULL, (const uint8_t *)"x", 1,
-                                     &(struct buf){0}),
-                         ERR_INVAL);
+        assert_int_equal(
+            sshkey_sign(pub, NULL, (const uint8_t *)"x", 1, &(struct buf){0}),
+            ERR_INVAL);
         free(want);
         free(comment);
         sshkey_free(priv);
@@ -134,24 +133,22 @@ test_encrypted_and_small(void **state)
 
     for (i = 0; i < 2; i++) {
         data = fixture_read(enc[i], &len);
-        assert_int_equal(sshkey_parse_private((const uint8_t *)data, len, &k,
-                                              NULL),
-                         ERR_KEY_ENCRYPTED);
+        assert_int_equal(
+            sshkey_parse_private((const uint8_t *)data, len, &k, NULL),
+            ERR_KEY_ENCRYPTED);
         assert_null(k);
         free(data);
     }
     data = fixture_read("id_rsa1024", &len);
-    assert_int_equal(sshkey_parse_private((const uint8_t *)data, len, &k,
-                                          NULL),
+    assert_int_equal(sshkey_parse_private((const uint8_t *)data, len, &k, NULL),
                      ERR_KEY_FORMAT);
     free(data);
     line = fixture_line("id_rsa1024.pub");
     assert_int_equal(sshkey_parse_public(line, &k, NULL), ERR_KEY_FORMAT);
     free(line);
     data = fixture_read("id_ed25519.pub", &len);
-    assert_int_not_equal(sshkey_parse_private((const uint8_t *)data, len, &k,
-                                              NULL),
-                         0);
+    assert_int_not_equal(
+        sshkey_parse_private((const uint8_t *)data, len, &k, NULL), 0);
     free(data);
 }
 
@@ -372,9 +369,9 @@ test_sig_alg_mismatch(void **state)
     assert_int_equal(verify_msg(ec, buf_ptr(&ed_sig), buf_len(&ed_sig), NULL),
                      ERR_SIG);
     sign_fixture("id_rsa", "rsa-sha2-256", &rsa_sig);
-    assert_int_equal(verify_msg(rsa, buf_ptr(&rsa_sig), buf_len(&rsa_sig),
-                                "rsa-sha2-512"),
-                     ERR_SIG);
+    assert_int_equal(
+        verify_msg(rsa, buf_ptr(&rsa_sig), buf_len(&rsa_sig), "rsa-sha2-512"),
+        ERR_SIG);
     assert_int_equal(verify_msg(rsa, buf_ptr(&rsa_sig), buf_len(&rsa_sig),
                                 "rsa-sha2-512,rsa-sha2-256"),
                      0);
@@ -405,12 +402,10 @@ test_sig_ssh_rsa(void **state)
     assert_int_equal(buf_put_string(&sig, raw, raw_len), 0);
     assert_int_equal(verify_msg(k, buf_ptr(&sig), buf_len(&sig), NULL),
                      ERR_SIG);
-    assert_int_equal(verify_msg(k, buf_ptr(&sig), buf_len(&sig),
-                                "rsa-sha2-256"),
-                     ERR_SIG);
-    assert_int_equal(verify_msg(k, buf_ptr(&sig), buf_len(&sig),
-                                "rsa-sha2-256,ssh-rsa"),
-                     0);
+    assert_int_equal(
+        verify_msg(k, buf_ptr(&sig), buf_len(&sig), "rsa-sha2-256"), ERR_SIG);
+    assert_int_equal(
+        verify_msg(k, buf_ptr(&sig), buf_len(&sig), "rsa-sha2-256,ssh-rsa"), 0);
     buf_cleanup(&sig);
     free(raw);
     free(hex);
@@ -444,8 +439,7 @@ test_generate_save(void **state)
         sshkey_free(back);
     }
     assert_int_equal(sshkey_generate(SSHKEY_RSA, 1024, &k), ERR_INVAL);
-    assert_int_equal(sshkey_load_private("/nonexistent/key", &k),
-                     ERR_NOTFOUND);
+    assert_int_equal(sshkey_load_private("/nonexistent/key", &k), ERR_NOTFOUND);
 }
 
 static void
