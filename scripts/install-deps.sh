@@ -11,7 +11,7 @@ set -euo pipefail
 pkgs=(
     build-essential cmake pkg-config
     libssl-dev libuv1-dev zlib1g-dev libcmocka-dev
-    clang
+    clang clang-format
     python3 python3-pytest
     openssh-client openssh-server
     curl procps

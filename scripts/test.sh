@@ -65,6 +65,13 @@ if ! bash "$top/scripts/install-deps.sh"; then
     add_counts "install-deps" 0 1 0
 fi
 
+echo "== format"
+if bash "$top/scripts/check-format.sh"; then
+    add_counts "format" 1 0 0
+else
+    add_counts "format" 0 1 0
+fi
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
