@@ -230,6 +230,11 @@ drain(struct session *s)
     int r;
 
     for (;;) {
+        /* A callback may have ended the session (session_disconnect):
+         * nothing more is dispatched for a connection going away. */
+        if (s->err != 0) {
+            return s->err;
+        }
         r = transport_next(s->t, &p, &n);
         if (r == ERR_AGAIN) {
             return 0;

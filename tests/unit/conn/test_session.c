@@ -19,6 +19,7 @@ struct side {
     struct session *s;
     struct buf rx; /* channel data received */
     bool authed, open_ok, eof;
+    bool hang_up_on_open; /* session_disconnect() from open_request */
     unsigned n_closed, n_open_req;
     uint32_t id;
     int err;
@@ -63,6 +64,10 @@ on_open_request(void *ctx, uint32_t id, const struct chan_open_info *info)
     assert_string_equal(info->type, "direct-tcpip");
     assert_string_equal(info->host, "intranet");
     assert_int_equal(info->port, 8080);
+    if (sd->hang_up_on_open) {
+        session_disconnect(sd->s, SSH_DISCONNECT_BY_APPLICATION, "bye");
+        return;
+    }
     assert_int_equal(conn_open_confirm(session_conn(sd->s), id), 0);
 }
 
@@ -311,6 +316,35 @@ test_session_login_grace(void **state)
     world_free(w);
 }
 
+/*
+ * A callback that ends the session (as io_conn_disconnect does) stops the
+ * processing of what is left of the same input: no more callbacks run for
+ * a connection that is going away.
+ */
+static void
+test_session_stops_after_disconnect(void **state)
+{
+    struct world *w = world_new(true);
+    struct chan_open_info info = {.type = "direct-tcpip",
+                                  .host = "intranet",
+                                  .port = 8080,
+                                  .orig_host = "127.0.0.1",
+                                  .orig_port = 50000};
+    uint32_t cid;
+
+    pump(w);
+    assert_true(w->srv.authed);
+    w->srv.hang_up_on_open = true;
+    assert_int_equal(conn_open(session_conn(w->cli.s), &info, NULL, &cid), 0);
+    assert_int_equal(conn_open(session_conn(w->cli.s), &info, NULL, &cid), 0);
+    assert_int_equal(conn_open(session_conn(w->cli.s), &info, NULL, &cid), 0);
+    pump(w);
+    assert_int_equal(w->srv.n_open_req, 1);
+    assert_int_equal(w->srv.err, ERR_DISCONNECTED);
+    assert_int_equal(w->cli.err, ERR_DISCONNECTED);
+    world_free(w);
+}
+
 int
 main(void)
 {
@@ -318,6 +352,7 @@ main(void)
         cmocka_unit_test(test_session_tunnel),
         cmocka_unit_test(test_session_auth_failure),
         cmocka_unit_test(test_session_login_grace),
+        cmocka_unit_test(test_session_stops_after_disconnect),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
