@@ -13,6 +13,9 @@
 #include "util/mem.h"
 #include "wire/rd.h"
 
+/* Room for a peer's name in a log line (rd_cstring's bound, plus NUL). */
+#define UAS_LOGNAME_LEN (LIM_STRING_SMALL + 1)
+
 enum uas_state {
     UAS_WAIT_SERVICE, /* before SERVICE_REQUEST "ssh-userauth" */
     UAS_WAIT_REQUEST, /* accepting USERAUTH_REQUESTs */
@@ -48,6 +51,24 @@ struct auth_request {
     const uint8_t *blob, *sig; /* views into the payload */
     size_t blob_len, sig_len;
 };
+
+/*
+ * A name from the peer, fit for the log: bytes a terminal or a log reader
+ * would act on (newlines, escapes) become '?', as OpenSSH's log does.
+ */
+static const char *
+logname(const char *s, char *out)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0' && i < UAS_LOGNAME_LEN - 1; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    out[i] = '\0';
+    return out;
+}
 
 static void
 auth_request_cleanup(struct auth_request *q)
@@ -169,7 +190,9 @@ recv_msg_service_request(struct userauth_server *u, struct rd *rd)
         goto out;
     }
     if (strcmp(name, USERAUTH_SERVICE) != 0) {
-        log_error("service not available: %s", name);
+        char ln[UAS_LOGNAME_LEN];
+
+        log_error("service not available: %s", logname(name, ln));
         r = ERR_PROTO;
         goto out;
     }
@@ -212,7 +235,10 @@ fail_attempt(struct userauth_server *u, bool counts, enum userauth_result *res)
     };
 
     if (counts && ++u->failures >= u->cfg.max_tries) {
-        log_info("too many authentication failures for %s", u->user);
+        char ln[UAS_LOGNAME_LEN];
+
+        log_info("too many authentication failures for %s",
+                 logname(u->user, ln));
         u->state = UAS_DONE;
         *res = USERAUTH_DENIED;
         return 0;
@@ -271,13 +297,15 @@ handle_publickey(struct userauth_server *u, const struct auth_request *q,
 {
     struct sshkey *key = NULL;
     const void *info = NULL;
+    char ln[UAS_LOGNAME_LEN], la[UAS_LOGNAME_LEN];
     int r;
 
     if (!userauth_namelist_has(u->cfg.accepted_algs, q->alg) ||
         sshkey_from_blob(q->blob, q->blob_len, &key) != 0 ||
         !sshkey_supports_sig_alg(key, q->alg) ||
         u->cfg.check_key(u->cfg.ctx, q->user, key, &info) != 0) {
-        log_debug("publickey %s refused for %s", q->alg, q->user);
+        log_debug("publickey %s refused for %s", logname(q->alg, la),
+                  logname(q->user, ln));
         r = fail_attempt(u, true, res);
         goto out;
     }
@@ -286,7 +314,7 @@ handle_publickey(struct userauth_server *u, const struct auth_request *q,
         goto out;
     }
     if (verify_request(q, key, s) != 0) {
-        log_info("bad signature from %s", q->user);
+        log_info("bad signature from %s", logname(q->user, ln));
         r = fail_attempt(u, true, res);
         goto out;
     }
@@ -294,7 +322,7 @@ handle_publickey(struct userauth_server *u, const struct auth_request *q,
                        1)) != 0) {
         goto out;
     }
-    log_debug("accepted publickey %s for %s", q->alg, q->user);
+    log_debug("accepted publickey %s for %s", q->alg, logname(q->user, ln));
     u->key = key;
     key = NULL;
     u->info = info;
@@ -310,6 +338,7 @@ recv_msg_request(struct userauth_server *u, struct rd *rd,
                  const struct userauth_session *s, enum userauth_result *res)
 {
     struct auth_request q;
+    char ln[UAS_LOGNAME_LEN], ln2[UAS_LOGNAME_LEN];
     bool first_none;
     int r;
 
@@ -320,12 +349,13 @@ recv_msg_request(struct userauth_server *u, struct rd *rd,
         goto out;
     }
     if (u->user != NULL && strcmp(u->user, q.user) != 0) {
-        log_error("user changed from %s to %s", u->user, q.user);
+        log_error("user changed from %s to %s", logname(u->user, ln),
+                  logname(q.user, ln2));
         r = ERR_PROTO;
         goto out;
     }
     if (strcmp(q.service, USERAUTH_CONN_SERVICE) != 0) {
-        log_error("service not available: %s", q.service);
+        log_error("service not available: %s", logname(q.service, ln));
         r = ERR_PROTO;
         goto out;
     }

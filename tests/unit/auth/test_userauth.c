@@ -4,14 +4,17 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../conn/capsink.h"
 #include "auth/userauth.h"
 #include "keys/sshkey.h"
 #include "transport/ssh_msg.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "wire/buf.h"
 #include "wire/rd.h"
 
@@ -328,6 +331,56 @@ test_server_messages(void **state)
     buf_cleanup(&b);
 }
 
+/*
+ * Names from the peer reach aditd's log: a user name with a newline or a
+ * terminal escape must not forge a log line or drive the terminal.
+ */
+static void
+test_log_names_sanitized(void **state)
+{
+    static const char evil[] =
+        "alice\nadit: Accepted publickey for root\x1b[2J";
+    char out[2048];
+    struct pair *p;
+    struct buf b;
+    FILE *tmp = tmpfile();
+    int saved = dup(STDERR_FILENO);
+    size_t n, i;
+
+    assert_non_null(tmp);
+    assert_true(saved >= 0);
+    buf_init(&b);
+    p = pair_new(NULL, 0, NULL, 1, NULL);
+    start_server(p, &b);
+    log_init("aditd", LOG_INFO);
+    fflush(stderr);
+    assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+    req(&b, evil, "ssh-connection", "password");
+    assert_int_equal(srv_feed(p, &b), 0);
+    assert_int_equal(p->sres, USERAUTH_DENIED);
+    req(&b, "bob\nforged", "ssh-connection", "none");
+    assert_int_equal(srv_feed(p, &b), ERR_PROTO);
+    fflush(stderr);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    log_init("test", LOG_ERROR);
+    rewind(tmp);
+    n = fread(out, 1, sizeof(out) - 1, tmp);
+    out[n] = '\0';
+    fclose(tmp);
+    assert_non_null(strstr(out, "alice?adit: Accepted"));
+    for (i = 0; i < n; i++) {
+        /* Only the CR LF that ends each log line. */
+        if (out[i] == '\n') {
+            assert_true(i > 0 && out[i - 1] == '\r');
+        } else if (out[i] != '\r') {
+            assert_true((unsigned char)out[i] >= 0x20 && out[i] != 0x7f);
+        }
+    }
+    pair_free(p);
+    buf_cleanup(&b);
+}
+
 static void
 test_request_truncations(void **state)
 {
@@ -469,6 +522,7 @@ main(void)
         cmocka_unit_test(test_other_session_id_refused),
         cmocka_unit_test(test_accepted_algs),
         cmocka_unit_test(test_server_messages),
+        cmocka_unit_test(test_log_names_sanitized),
         cmocka_unit_test(test_request_truncations),
         cmocka_unit_test(test_rsa_sig_alg_choice),
         cmocka_unit_test(test_client_banner_and_bad_pk_ok),
