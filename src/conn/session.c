@@ -217,6 +217,15 @@ dispatch(struct session *s, const uint8_t *p, size_t n)
         }
         return 0;
     }
+    if (msg > 127) {
+        /* Client-protocol and local extensions (RFC 4250 4.1.2) we do
+         * not know: RFC 4253 11.4 asks for UNIMPLEMENTED, as OpenSSH's
+         * dispatch_protocol_error answers, not a disconnect. */
+        if ((r = transport_unimplemented(s->t)) != 0) {
+            return session_fail(s, r, 0, "%s", transport_error(s->t));
+        }
+        return 0;
+    }
     return session_fail(s, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
                         "unexpected message %u", msg);
 }

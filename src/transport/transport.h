@@ -84,6 +84,13 @@ int transport_feed_commit(struct transport *t, size_t n);
  */
 int transport_next(struct transport *t, const uint8_t **payload, size_t *len);
 
+/*
+ * Answer the message transport_next last returned with UNIMPLEMENTED
+ * (RFC 4253 11.4: every unrecognised message gets one, in order). An
+ * error ends the connection, as for transport_next.
+ */
+int transport_unimplemented(struct transport *t);
+
 /* The sink through which upper layers send messages. During a key
  * exchange their messages are held (in order) and sent after NEWKEYS. */
 void transport_sink(struct transport *t, struct pkt_sink *out);

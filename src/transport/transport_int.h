@@ -36,6 +36,7 @@ struct transport {
     struct pkt_dir in, out;
     struct buf inbuf;  /* received, not yet processed */
     size_t in_consume; /* bytes of inbuf to drop before the next packet */
+    uint32_t last_seq; /* of the message last given to the caller */
     struct buf outbuf; /* ready for the network */
     struct buf held;   /* upper-layer payloads held during a kex:
                         * uint32 length + payload each */

@@ -275,11 +275,21 @@ transport_next(struct transport *t, const uint8_t **payload, size_t *len)
             return tp_fail(t, ERR_INTERNAL, 0, "cannot start rekey");
         }
         if (r == 1) {
+            t->last_seq = seq;
             *payload = p;
             *len = n;
             return 0;
         }
     }
+}
+
+int
+transport_unimplemented(struct transport *t)
+{
+    if (t->err != 0) {
+        return t->err;
+    }
+    return send_unimplemented(t, t->last_seq);
 }
 
 int

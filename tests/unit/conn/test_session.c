@@ -345,6 +345,43 @@ test_session_stops_after_disconnect(void **state)
     world_free(w);
 }
 
+/* A message number nobody defined gets UNIMPLEMENTED, in both roles and
+ * before authentication too, and the connection goes on. */
+static void
+test_session_unknown_message(void **state)
+{
+    static const uint8_t unknown[3] = {200, 1, 2};
+    struct world *w = world_new(true);
+    struct transport_stats before, after;
+    struct pkt_sink sink;
+
+    /* After the first kex, before userauth is done. */
+    while (!transport_is_ready(session_transport(w->srv.s)) ||
+           !transport_is_ready(session_transport(w->cli.s))) {
+        struct buf tmp;
+
+        buf_init(&tmp);
+        assert_true(move(&w->cli, &w->srv, &tmp) ||
+                    move(&w->srv, &w->cli, &tmp));
+        buf_cleanup(&tmp);
+    }
+    transport_sink(session_transport(w->cli.s), &sink);
+    assert_int_equal(sink_send(&sink, unknown, sizeof(unknown)), 0);
+    pump(w);
+    assert_int_equal(w->srv.err, 0);
+    assert_int_equal(w->cli.err, 0);
+    assert_true(w->srv.authed);
+    transport_get_stats(session_transport(w->cli.s), &before);
+    transport_sink(session_transport(w->srv.s), &sink);
+    assert_int_equal(sink_send(&sink, unknown, sizeof(unknown)), 0);
+    pump(w);
+    assert_int_equal(w->srv.err, 0);
+    assert_int_equal(w->cli.err, 0);
+    transport_get_stats(session_transport(w->cli.s), &after);
+    assert_int_equal(after.packets_out, before.packets_out + 1);
+    world_free(w);
+}
+
 int
 main(void)
 {
@@ -353,6 +390,7 @@ main(void)
         cmocka_unit_test(test_session_auth_failure),
         cmocka_unit_test(test_session_login_grace),
         cmocka_unit_test(test_session_stops_after_disconnect),
+        cmocka_unit_test(test_session_unknown_message),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
