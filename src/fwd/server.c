@@ -2,9 +2,11 @@
 /* aditd: listeners, logins and the direct-tcpip policy. */
 #include "fwd/server_int.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "io/io_chan.h"
 #include "io/io_util.h"
@@ -45,6 +47,119 @@ server_keys_for(struct server_conn *sc, const char *user)
     return &sc->user_keys;
 }
 
+/*
+ * from="pattern-list" against the client's address (sshd with UseDNS no):
+ * '*' and '?' wildcards, '!' negates and a negated match refuses. CIDR
+ * entries are not understood yet, so a list with one refuses the key:
+ * an option we cannot check must not let the key in (fail closed).
+ */
+static bool
+server_from_allows(const char *list, const char *addr)
+{
+    char pat[LIM_STRING_SMALL + 1];
+    const char *p = list;
+    bool neg, allowed = false;
+    size_t n;
+
+    while (*p != '\0') {
+        n = strcspn(p, ",");
+        neg = *p == '!';
+        if (n - (neg ? 1 : 0) >= sizeof(pat) || memchr(p, '/', n) != NULL) {
+            return false;
+        }
+        memcpy(pat, p + (neg ? 1 : 0), n - (neg ? 1 : 0));
+        pat[n - (neg ? 1 : 0)] = '\0';
+        if (pat[0] != '\0' && fnmatch(pat, addr, 0) == 0) {
+            if (neg) {
+                return false;
+            }
+            allowed = true;
+        }
+        p += n;
+        p += *p == ',';
+    }
+    return allowed;
+}
+
+/* permitopen="host:port" ("[v6]:port", port may be "*") against a
+ * direct-tcpip target, compared literally as sshd does. */
+static bool
+server_permitopen_match(const char *entry, const char *host, uint32_t port)
+{
+    const char *colon, *h = entry;
+    size_t hlen;
+    char *end = NULL;
+    unsigned long v;
+
+    if (entry[0] == '[') {
+        const char *close = strchr(entry, ']');
+        if (close == NULL || close[1] != ':') {
+            return false;
+        }
+        h = entry + 1;
+        hlen = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        if ((colon = strrchr(entry, ':')) == NULL) {
+            return false;
+        }
+        hlen = (size_t)(colon - entry);
+    }
+    if (strcmp(colon + 1, "*") != 0) {
+        v = strtoul(colon + 1, &end, 10);
+        if (colon[1] == '\0' || *end != '\0' || v != port) {
+            return false;
+        }
+    }
+    if (hlen == 1 && h[0] == '*') {
+        return true;
+    }
+    return strlen(host) == hlen && strncmp(h, host, hlen) == 0;
+}
+
+/* Copy the entry's permitopen list: the entry itself may be freed by a
+ * reload while the connection lives. */
+static int
+server_keep_permitopen(struct server_conn *sc, const struct authkey *e)
+{
+    size_t i;
+
+    sc->restrict_open = e->opts.n_permitopen > 0;
+    if (!sc->restrict_open) {
+        return 0;
+    }
+    if ((sc->permitopen = calloc(e->opts.n_permitopen, sizeof(char *))) ==
+        NULL) {
+        return ERR_NOMEM;
+    }
+    for (i = 0; i < e->opts.n_permitopen; i++) {
+        sc->permitopen[i] =
+            str_ndup(e->opts.permitopen[i], strlen(e->opts.permitopen[i]));
+        if (sc->permitopen[i] == NULL) {
+            return ERR_NOMEM;
+        }
+        sc->n_permitopen++;
+    }
+    return 0;
+}
+
+static bool
+server_open_permitted(const struct server_conn *sc, const char *host,
+                      uint32_t port)
+{
+    size_t i;
+
+    if (!sc->restrict_open) {
+        return true;
+    }
+    for (i = 0; i < sc->n_permitopen; i++) {
+        if (server_permitopen_match(sc->permitopen[i], host, port)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int
 server_check_key(void *ctx, const char *user, const struct sshkey *key,
                  const void **info)
@@ -58,6 +173,19 @@ server_check_key(void *ctx, const char *user, const struct sshkey *key,
         log_verbose("Failed publickey for %s from %s port %u: key not in "
                     "authorized keys",
                     user, sc->addr, (unsigned)sc->port);
+        return ERR_DENIED;
+    }
+    if (e->opts.has_expiry && (int64_t)time(NULL) >= e->opts.expiry) {
+        log_info("%s line %u: key has expired; refused for %s from %s "
+                 "port %u",
+                 ak->path != NULL ? ak->path : "authorized keys", e->line, user,
+                 sc->addr, (unsigned)sc->port);
+        return ERR_DENIED;
+    }
+    if (e->opts.from != NULL && !server_from_allows(e->opts.from, sc->addr)) {
+        log_info("Authentication tried for %s with correct key but not "
+                 "from a permitted host (host=%s, ip=%s).",
+                 user, sc->addr, sc->addr);
         return ERR_DENIED;
     }
     *info = e;
@@ -78,6 +206,9 @@ server_authenticated(void *ctx, struct io_conn *ic)
     if (e != NULL) {
         sc->allow_fwd = e->opts.restrict_all ? e->opts.port_forwarding == 1
                                              : e->opts.port_forwarding != 0;
+        if (server_keep_permitopen(sc, e) != 0) {
+            sc->allow_fwd = false; /* fail closed */
+        }
     }
     if (k != NULL) {
         sshkey_fingerprint(k, fp, sizeof(fp));
@@ -112,6 +243,13 @@ server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
         conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
                        sc->allow_fwd ? "invalid target port"
                                      : "port forwarding is disabled");
+    } else if (!server_open_permitted(sc, info->host, info->port)) {
+        log_info("Received request from %s port %u to connect to host %s "
+                 "port %u, but the request was denied (not in permitopen).",
+                 sc->addr, (unsigned)sc->port, info->host,
+                 (unsigned)info->port);
+        conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
+                       "open denied by permitopen");
     } else {
         log_debug("direct-tcpip from %s port %u to %s port %u", sc->addr,
                   (unsigned)sc->port, info->host, (unsigned)info->port);
@@ -126,6 +264,7 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
 {
     struct server_conn *sc = ctx;
     struct server *srv = sc->srv;
+    size_t i;
 
     if (strncmp(why, "Connection closed", 17) == 0) {
         log_info("Connection closed by %s port %u%s", sc->addr,
@@ -145,6 +284,10 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
     }
     authkeys_cleanup(&sc->user_keys);
     free(sc->user_keys_for);
+    for (i = 0; i < sc->n_permitopen; i++) {
+        free(sc->permitopen[i]);
+    }
+    free(sc->permitopen);
     free(sc);
 }
 

@@ -35,6 +35,9 @@ struct server_conn {
     uint16_t port;
     bool authenticated;
     bool allow_fwd;
+    bool restrict_open; /* the key had permitopen: only those targets */
+    char **permitopen;  /* copied at login */
+    size_t n_permitopen;
     struct authkeys user_keys; /* %u: loaded for user_keys_for */
     char *user_keys_for;
 };

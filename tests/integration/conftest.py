@@ -185,9 +185,10 @@ class AditdFactory:
         self.tmpdir = tmpdir
         self.n = 0
 
-    def start(self, host_key=None, extra=(), args=()):
+    def start(self, host_key=None, extra=(), args=(), authorized_keys=None):
         """host_key: a private key path, or None to let aditd generate one;
-        extra: more config lines; args: more command-line arguments.
+        extra: more config lines; args: more command-line arguments;
+        authorized_keys: another AuthorizedKeysFile than the home's.
         Returns an SshServer; .host_keys maps "default" to the key file."""
         self.bins.require("aditd")
         self.n += 1
@@ -203,7 +204,8 @@ class AditdFactory:
                     "ListenAddress 127.0.0.1",
                     "Port %d" % port,
                     "HostKey %s" % key,
-                    "AuthorizedKeysFile %s" % self.home.authorized_keys,
+                    "AuthorizedKeysFile %s" % (authorized_keys or
+                                               self.home.authorized_keys),
                     "LogLevel VERBOSE",
                 ] + list(extra)) + "\n")
             proc = self.procs.start("aditd", [self.bins.aditd, "-D", "-f",

@@ -99,3 +99,52 @@ def test_aditd_announces_listening(aditd):
     server = aditd.start()
     harness.wait_log(server.proc, "Server listening on 127.0.0.1 port %d."
                      % server.port)
+
+
+def _keys_with_options(home, tmp_path, options):
+    """An authorized_keys file with the home key under options."""
+    path = str(tmp_path / "authorized_keys_opts")
+    with open(home.key + ".pub") as src, open(path, "w") as dst:
+        dst.write("%s %s" % (options, src.read()))
+    return path
+
+
+@pytest.mark.parametrize("kind", CLIENTS)
+def test_aditd_enforces_permitopen(kind, client, aditd, peers, home,
+                                   tmp_path):
+    echo = peers.echo()
+    other = peers.echo()
+    ak = _keys_with_options(home, tmp_path,
+                            'permitopen="127.0.0.1:%d"' % echo.port)
+    server = aditd.start(authorized_keys=ak)
+    # The permitted target works ...
+    _, lport = client.tunnel(kind, server, echo.port)
+    roundtrip(lport, b"permitted")
+    # ... and another one is refused, as sshd refuses it.
+    _, lport2 = client.tunnel(kind, server, other.port)
+    with pytest.raises((AssertionError, OSError)):
+        roundtrip(lport2, b"not permitted")
+    harness.wait_log(server.proc, "not in permitopen")
+
+
+@pytest.mark.parametrize("options", [
+    'from="10.9.8.7"',
+    'from="127.0.0.*,!127.0.0.1"',
+    'expiry-time="200001010000"',
+], ids=["from", "from-negated", "expired"])
+def test_aditd_refuses_key_by_option(options, client, aditd, home,
+                                     tmp_path):
+    ak = _keys_with_options(home, tmp_path, options)
+    server = aditd.start(authorized_keys=ak)
+    rc, err = client.run("adit", server.port)
+    assert rc == 255, err
+    assert "Permission denied (publickey)." in err
+
+
+def test_aditd_accepts_key_from_matching_host(client, aditd, peers, home,
+                                              tmp_path):
+    ak = _keys_with_options(home, tmp_path, 'from="10.0.0.1,127.0.0.?"')
+    server = aditd.start(authorized_keys=ak)
+    echo = peers.echo()
+    _, lport = client.tunnel("adit", server, echo.port)
+    roundtrip(lport, b"from")
