@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "config/cfgline.h"
 #include "config/server_config.h"
 #include "fwd/server.h"
 #include "util/err.h"
@@ -89,9 +90,9 @@ aditd_args(int argc, char **argv, struct server_config *cfg,
             }
             break;
         case 'p':
-            port = atoi(optarg);
-            if (port < 0 || port > 65535 || optarg[0] < '0' ||
-                optarg[0] > '9' || o->n_ports >= SERVER_CONFIG_MAX_LIST) {
+            /* 1..65535 and nothing else, as sshd's a2port. */
+            if (cfgline_int(optarg, 1, 65535, &port) != 0 ||
+                o->n_ports >= SERVER_CONFIG_MAX_LIST) {
                 fprintf(stderr, "Bad port number.\n");
                 return ERR_CONFIG;
             }

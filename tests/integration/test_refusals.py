@@ -148,3 +148,16 @@ def test_aditd_accepts_key_from_matching_host(client, aditd, peers, home,
     echo = peers.echo()
     _, lport = client.tunnel("adit", server, echo.port)
     roundtrip(lport, b"from")
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "22x", "99999999999"])
+def test_aditd_bad_port_argument(port, bins, tmp_path):
+    """-p takes 1..65535 and nothing else, as sshd: "Bad port number."."""
+    bins.require("aditd")
+    cfg = tmp_path / "aditd_config"
+    cfg.write_text("ListenAddress 127.0.0.1\n")
+    r = subprocess.run([bins.aditd, "-t", "-f", str(cfg), "-p", port],
+                       capture_output=True, text=True, timeout=30,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode != 0, (port, r.stderr)
+    assert "Bad port number." in r.stderr
