@@ -114,8 +114,12 @@ io_chan_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
     if (c == NULL || ch->begun) {
         return;
     }
-    if (conn_send_begin(c, ch->id, &max, &p) != 0 || max == 0) {
+    if (conn_send_begin(c, ch->id, &max, &p) != 0) {
+        ch->send_failed = true; /* io_chan_read ends the channel */
         return;
+    }
+    if (max == 0) {
+        return; /* the window closed: io_chan_read stops reading */
     }
     ch->begun = true;
     *b = uv_buf_init((char *)p, (unsigned)max);
@@ -134,6 +138,10 @@ io_chan_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
             io_chan_fail(ch);
             return;
         }
+    }
+    if (nread == UV_ENOBUFS && ch->send_failed) {
+        io_chan_fail(ch);
+        return;
     }
     if (nread > 0 || nread == UV_ENOBUFS) {
         io_conn_flush(ch->ic);

@@ -193,6 +193,10 @@ io_conn_flush(struct io_conn *ic)
         ic->n_writes++;
     }
     ic->above_mark = io_conn_queued(ic) >= LIM_OUTQ_HIGHWATER;
+    if (!ic->ending && io_conn_queued(ic) > LIM_OUTQ_MAX) {
+        io_conn_end(ic, "output queue over its limit: the peer is not "
+                        "reading");
+    }
 }
 
 /* ---- input and time ---- */

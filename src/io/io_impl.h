@@ -73,6 +73,7 @@ struct io_chan {
     bool writing;       /* wreq is in flight with wfly */
     bool shut_deferred; /* half-close once wq has been written */
     bool active;        /* received data since the last tick */
+    bool send_failed;   /* conn_send_begin failed: end the channel */
     struct buf wq;      /* peer data waiting for the local socket */
     struct buf wfly;    /* peer data in the write in flight */
     uv_write_t wreq;

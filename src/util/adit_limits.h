@@ -44,6 +44,14 @@
 #define LIM_WINDOW_MAX (16u * 1024u * 1024u)
 #define LIM_CHAN_HIGHWATER (4u * 1024u * 1024u) /* queued per channel */
 #define LIM_OUTQ_HIGHWATER (8u * 1024u * 1024u) /* queued per connection */
+/*
+ * Past the high-water mark channels stop reading, so channel data can
+ * overshoot it by at most one packet per channel. Replies to the peer's
+ * own requests are not bounded that way: a peer that stops reading while
+ * sending requests would grow our output forever. Beyond this hard cap the
+ * connection is ended instead.
+ */
+#define LIM_OUTQ_MAX (64u * 1024u * 1024u)
 
 /* Files we read. */
 #define LIM_FILE_SIZE (4u * 1024u * 1024u) /* key files, authorized_keys */
