@@ -51,7 +51,10 @@ server_keys_for(struct server_conn *sc, const char *user)
  * from="pattern-list" against the client's address (sshd with UseDNS no):
  * '*' and '?' wildcards, '!' negates and a negated match refuses. CIDR
  * entries are not understood yet, so a list with one refuses the key:
- * an option we cannot check must not let the key in (fail closed).
+ * an option we cannot check must not let the key in (fail closed). sshd
+ * knows no other pattern syntax, but fnmatch() would read '[' and '\\'
+ * as classes and escapes and could then match where sshd does not, so a
+ * pattern with either refuses the key too.
  */
 static bool
 server_from_allows(const char *list, const char *addr)
@@ -64,7 +67,8 @@ server_from_allows(const char *list, const char *addr)
     while (*p != '\0') {
         n = strcspn(p, ",");
         neg = *p == '!';
-        if (n - (neg ? 1 : 0) >= sizeof(pat) || memchr(p, '/', n) != NULL) {
+        if (n - (neg ? 1 : 0) >= sizeof(pat) || memchr(p, '/', n) != NULL ||
+            memchr(p, '[', n) != NULL || memchr(p, '\\', n) != NULL) {
             return false;
         }
         memcpy(pat, p + (neg ? 1 : 0), n - (neg ? 1 : 0));

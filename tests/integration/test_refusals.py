@@ -131,7 +131,9 @@ def test_aditd_enforces_permitopen(kind, client, aditd, peers, home,
     'from="10.9.8.7"',
     'from="127.0.0.*,!127.0.0.1"',
     'expiry-time="200001010000"',
-], ids=["from", "from-negated", "expired"])
+    # sshd reads '[' literally (no match); fnmatch would match 127.0.0.1.
+    'from="12[7].0.0.1"',
+], ids=["from", "from-negated", "expired", "from-bracket"])
 def test_aditd_refuses_key_by_option(options, client, aditd, home,
                                      tmp_path):
     ak = _keys_with_options(home, tmp_path, options)
