@@ -194,6 +194,13 @@ recv_msg_channel_open(struct conn *c, struct rd *rd)
                                    "unknown channel type");
         goto out;
     }
+    if (m.maxpkt == 0) {
+        /* No data could ever cross it: refuse the channel, not the link. */
+        r = conn_send_open_failure(c, m.sender,
+                                   SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
+                                   "maximum packet size 0");
+        goto out;
+    }
     if ((r = conn_chan_alloc(c, &id)) != 0) {
         r = conn_send_open_failure(c, m.sender, SSH_OPEN_RESOURCE_SHORTAGE,
                                    "too many channels");
@@ -233,6 +240,11 @@ recv_msg_open_confirmation(struct conn *c, struct rd *rd)
         (r = rd_u32(rd, &sender)) != 0 || (r = rd_u32(rd, &window)) != 0 ||
         (r = rd_u32(rd, &maxpkt)) != 0 || (r = rd_end(rd)) != 0) {
         return r;
+    }
+    if (maxpkt == 0) {
+        log_error("channel %u: peer confirmed with maximum packet size 0",
+                  (unsigned)id);
+        return ERR_PROTO;
     }
     ch->state = CHAN_OPEN;
     ch->remote_id = sender;

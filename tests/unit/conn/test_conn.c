@@ -522,6 +522,35 @@ test_open_refusals(void **state)
     fix_free(f);
 }
 
+/*
+ * A maximum packet size of 0 lets no data through, and left a channel that
+ * looked writable forever (an io reader spinning on it): the peer's open
+ * is refused, and a confirmation of ours saying so is a protocol error.
+ */
+static void
+test_zero_max_packet(void **state)
+{
+    struct fix *f = fix_new();
+    struct chan_open_info info = {.type = "session"};
+    const struct cap_msg *m;
+    struct buf b;
+    uint32_t id;
+
+    buf_init(&b);
+    msg_open_tcpip(&b, 7, 1000, 0, "h", 1);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(get_u32_be(m->p + 1), 7);
+    assert_int_equal(f->n_open_req, 0);
+    assert_int_equal(conn_channel_count(f->c), 0);
+    assert_int_equal(conn_open(f->c, &info, NULL, &id), 0);
+    msg_u32s(&b, SSH_MSG_CHANNEL_OPEN_CONFIRMATION, 4, id, 3, 1000, 0);
+    assert_int_equal(feed(f, &b), ERR_PROTO);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
 static void
 test_our_open_refused(void **state)
 {
@@ -775,6 +804,7 @@ main(void)
         cmocka_unit_test(test_send_split_and_zero_copy),
         cmocka_unit_test(test_unknown_channel),
         cmocka_unit_test(test_open_refusals),
+        cmocka_unit_test(test_zero_max_packet),
         cmocka_unit_test(test_our_open_refused),
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_global_replies),
