@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* A channel joined to a local TCP socket. */
+/* A channel joined to a local socket, or to a pair of streams (stdio). */
 #include "io/io_chan.h"
 
 #include <stdlib.h>
@@ -24,9 +24,11 @@ static void
 io_chan_maybe_free(struct io_chan *ch)
 {
     struct io_conn *ic = ch->ic;
+    io_chan_done_cb done = ch->done_cb;
+    void *ctx = ch->open_ctx;
     struct conn *c;
 
-    if (ch->tcp != NULL || ch->connecting != NULL) {
+    if (ch->st != NULL || ch->out != NULL || ch->connecting != NULL) {
         return;
     }
     if (ch->has_id && !ch->gone) {
@@ -41,25 +43,49 @@ io_chan_maybe_free(struct io_chan *ch)
     buf_cleanup(&ch->wq);
     buf_cleanup(&ch->wfly);
     free(ch);
+    /* Last: the owner may end the connection from here. */
+    if (done != NULL) {
+        done(ctx);
+    }
 }
 
 static void
-io_chan_tcp_closed(uv_handle_t *h)
+io_chan_stream_closed(uv_handle_t *h)
 {
     struct io_chan *ch = h->data;
 
+    if (h == (uv_handle_t *)ch->st) {
+        ch->st = NULL;
+        ch->reading = false; /* a closed handle reads nothing */
+    } else {
+        ch->out = NULL;
+    }
     free(h);
-    ch->tcp = NULL;
-    ch->reading = false; /* a closed handle reads nothing */
     io_chan_maybe_free(ch);
 }
 
 static void
-io_chan_close_tcp(struct io_chan *ch)
+io_chan_close_one(uv_stream_t *st)
 {
-    if (ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp)) {
-        uv_close((uv_handle_t *)ch->tcp, io_chan_tcp_closed);
+    if (st != NULL && !uv_is_closing((uv_handle_t *)st)) {
+        uv_close((uv_handle_t *)st, io_chan_stream_closed);
     }
+}
+
+static void
+io_chan_close_streams(struct io_chan *ch)
+{
+    io_chan_close_one(ch->st);
+    io_chan_close_one(ch->out);
+}
+
+/* Where peer data is written: the socket, or stdout for -W. */
+static uv_stream_t *
+io_chan_wstream(const struct io_chan *ch)
+{
+    uv_stream_t *w = ch->out != NULL ? ch->out : ch->st;
+
+    return w != NULL && !uv_is_closing((uv_handle_t *)w) ? w : NULL;
 }
 
 /* Local trouble: close the channel and the socket. */
@@ -73,7 +99,7 @@ io_chan_fail(struct io_chan *ch)
         conn_close(c, ch->id);
         io_conn_flush(ch->ic);
     }
-    io_chan_close_tcp(ch);
+    io_chan_close_streams(ch);
 }
 
 /* Both directions are done: close the channel (closed() frees it). */
@@ -96,7 +122,7 @@ io_chan_abort(struct io_chan *ch)
         io_connect_cancel(ch->connecting);
         ch->connecting = NULL;
     }
-    io_chan_close_tcp(ch);
+    io_chan_close_streams(ch);
     io_chan_maybe_free(ch);
 }
 
@@ -164,17 +190,16 @@ io_chan_update_reading(struct io_chan *ch)
 {
     struct conn *c = io_chan_conn(ch);
     bool want = c != NULL && ch->confirmed && !ch->local_eof &&
-                ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp) &&
+                ch->st != NULL && !uv_is_closing((uv_handle_t *)ch->st) &&
                 conn_send_window(c, ch->id) > 0 &&
                 io_conn_queued(ch->ic) < LIM_OUTQ_HIGHWATER;
 
     if (want && !ch->reading) {
-        ch->reading = uv_read_start((uv_stream_t *)ch->tcp, io_chan_alloc,
-                                    io_chan_read) == 0;
+        ch->reading = uv_read_start(ch->st, io_chan_alloc, io_chan_read) == 0;
     } else if (!want && ch->reading) {
         ch->reading = false;
-        if (ch->tcp != NULL) {
-            uv_read_stop((uv_stream_t *)ch->tcp);
+        if (ch->st != NULL) {
+            uv_read_stop(ch->st);
         }
     }
 }
@@ -196,8 +221,11 @@ io_chan_shut(uv_shutdown_t *req, int status)
     struct io_chan *ch = req->data;
 
     ch->shut_done = true;
+    /* A separate output (stdout) ends by being closed: a pipe has no
+     * half-close, and its reader sees EOF only then. */
+    io_chan_close_one(ch->out);
     if (ch->gone) {
-        io_chan_close_tcp(ch);
+        io_chan_close_streams(ch);
         io_chan_maybe_free(ch);
         return;
     }
@@ -218,8 +246,8 @@ io_chan_shutdown(struct io_chan *ch)
     }
     ch->shut_deferred = false;
     ch->shut.data = ch;
-    if (ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp) &&
-        uv_shutdown(&ch->shut, (uv_stream_t *)ch->tcp, io_chan_shut) == 0) {
+    if (io_chan_wstream(ch) != NULL &&
+        uv_shutdown(&ch->shut, io_chan_wstream(ch), io_chan_shut) == 0) {
         return;
     }
     io_chan_shut(&ch->shut, UV_ENOTCONN);
@@ -273,8 +301,7 @@ io_chan_write_next(struct io_chan *ch)
     struct conn *c;
     uv_buf_t ub;
 
-    if (ch->writing || ch->tcp == NULL ||
-        uv_is_closing((uv_handle_t *)ch->tcp)) {
+    if (ch->writing || io_chan_wstream(ch) == NULL) {
         return;
     }
     if (buf_len(&ch->wq) == 0) {
@@ -286,7 +313,7 @@ io_chan_write_next(struct io_chan *ch)
     buf_swap(&ch->wq, &ch->wfly);
     ch->wreq.data = ch;
     ub = uv_buf_init((char *)buf_ptr(&ch->wfly), (unsigned)buf_len(&ch->wfly));
-    if (uv_write(&ch->wreq, (uv_stream_t *)ch->tcp, &ub, 1, io_chan_written) !=
+    if (uv_write(&ch->wreq, io_chan_wstream(ch), &ub, 1, io_chan_written) !=
         0) {
         if ((c = io_chan_conn(ch)) != NULL) {
             conn_consumed(c, ch->id, buf_len(&ch->wfly));
@@ -303,7 +330,7 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
 {
     struct conn *c = io_chan_conn(ch);
 
-    if (ch->tcp == NULL || ch->shut_started) {
+    if (io_chan_wstream(ch) == NULL || ch->shut_started) {
         if (c != NULL) {
             conn_consumed(c, ch->id, n);
         }
@@ -341,35 +368,38 @@ void
 io_chan_on_closed(struct io_chan *ch)
 {
     ch->gone = true;
-    if (ch->reading && ch->tcp != NULL) {
-        uv_read_stop((uv_stream_t *)ch->tcp);
+    if (ch->reading && ch->st != NULL) {
+        uv_read_stop(ch->st);
     }
     ch->reading = false;
-    if (ch->tcp != NULL && !uv_is_closing((uv_handle_t *)ch->tcp) &&
-        !ch->shut_done) {
+    if (io_chan_wstream(ch) != NULL && !ch->shut_done) {
         if (!ch->shut_started) {
             ch->shut_started = true;
             io_chan_shutdown(ch);
         }
         return;
     }
-    io_chan_close_tcp(ch);
+    io_chan_close_streams(ch);
     io_chan_maybe_free(ch);
 }
 
 /* ---- opening ---- */
 
 static struct io_chan *
-io_chan_new(struct io_conn *ic, uv_tcp_t *tcp)
+io_chan_new(struct io_conn *ic, uv_stream_t *st, uv_stream_t *out)
 {
     struct io_chan *ch = calloc(1, sizeof(*ch));
 
     if (ch != NULL) {
         buf_set_nowipe(&ch->wq); /* forwarded data (buf.h) */
         buf_set_nowipe(&ch->wfly);
-        ch->tcp = tcp;
-        if (tcp != NULL) {
-            tcp->data = ch;
+        ch->st = st;
+        if (st != NULL) {
+            st->data = ch;
+        }
+        ch->out = out;
+        if (out != NULL) {
+            out->data = ch;
         }
         io_conn_link_chan(ic, ch);
     }
@@ -388,7 +418,7 @@ io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
         ch->open_cb(ch->open_ctx, ch, reason, msg);
     }
     if (reason != 0) {
-        io_chan_close_tcp(ch);
+        io_chan_close_streams(ch);
         io_chan_maybe_free(ch);
         return;
     }
@@ -396,31 +426,40 @@ io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
 }
 
 int
-io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
-             const struct chan_open_info *info, io_chan_open_cb cb, void *ctx)
+io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
+                     const struct chan_open_info *info, io_chan_open_cb cb,
+                     io_chan_done_cb done, void *ctx)
 {
     struct conn *c = io_conn_conn(ic);
     struct io_chan *ch;
     int r;
 
-    if (c == NULL) {
-        io_close_free((uv_handle_t *)tcp);
-        return ERR_CHANNEL;
+    if (c == NULL || (ch = io_chan_new(ic, in, out)) == NULL) {
+        io_close_free((uv_handle_t *)in);
+        io_close_free((uv_handle_t *)out);
+        return c == NULL ? ERR_CHANNEL : ERR_NOMEM;
     }
-    if ((ch = io_chan_new(ic, tcp)) == NULL) {
-        io_close_free((uv_handle_t *)tcp);
-        return ERR_NOMEM;
+    if (in->type == UV_TCP) {
+        uv_tcp_nodelay((uv_tcp_t *)in, 1);
     }
-    uv_tcp_nodelay(tcp, 1);
     ch->open_cb = cb;
+    ch->done_cb = done;
     ch->open_ctx = ctx;
     if ((r = conn_open(c, info, ch, &ch->id)) != 0) {
-        io_chan_close_tcp(ch);
+        io_chan_close_streams(ch);
         return r;
     }
     ch->has_id = true;
     io_conn_flush(ic);
     return 0;
+}
+
+int
+io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
+             const struct chan_open_info *info, io_chan_open_cb cb, void *ctx)
+{
+    return io_chan_open_streams(ic, (uv_stream_t *)tcp, NULL, info, cb, NULL,
+                                ctx);
 }
 
 static void
@@ -446,7 +485,7 @@ io_chan_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
         io_chan_maybe_free(ch);
         return;
     }
-    ch->tcp = tcp;
+    ch->st = (uv_stream_t *)tcp;
     tcp->data = ch;
     ch->confirmed = true;
     if (conn_open_confirm(c, ch->id) != 0) {
@@ -468,7 +507,7 @@ io_chan_accept_connect(struct io_conn *ic, uint32_t id, const char *host,
     if (c == NULL) {
         return ERR_CHANNEL;
     }
-    if ((ch = io_chan_new(ic, NULL)) == NULL) {
+    if ((ch = io_chan_new(ic, NULL, NULL)) == NULL) {
         conn_open_fail(c, id, SSH_OPEN_RESOURCE_SHORTAGE, "out of memory");
         return ERR_NOMEM;
     }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A channel joined to a local TCP socket: local reads land directly in the
+ * A channel joined to a local socket (or stdin/stdout): local reads land in the
  * packet buffer (conn_send_begin/commit), peer data is written to the
  * socket and given back to the window only once written, EOF is passed
  * each way (half-close like ssh), and reading stops while the peer's
@@ -23,6 +23,10 @@ struct io_chan;
 typedef void (*io_chan_open_cb)(void *ctx, struct io_chan *ch, uint32_t reason,
                                 const char *msg);
 
+/* The channel is over and freed (a -W client exits then). Called last:
+ * the connection may be ended from here. */
+typedef void (*io_chan_done_cb)(void *ctx);
+
 /*
  * Client side: open a channel described by info for the accepted local
  * socket tcp (malloc'd, taken over). Reading starts when the peer
@@ -31,6 +35,17 @@ typedef void (*io_chan_open_cb)(void *ctx, struct io_chan *ch, uint32_t reason,
 int io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
                  const struct chan_open_info *info, io_chan_open_cb cb,
                  void *ctx);
+
+/*
+ * The same joined to two streams: read from in, write peer data to out
+ * (for -W: stdin and stdout; out NULL means in both ways). out is closed
+ * when the peer sends EOF, since a pipe has no half-close. Both handles
+ * are malloc'd and taken over; on error both are closed and freed. done
+ * (may be NULL) is called with ctx once the channel is gone.
+ */
+int io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
+                         const struct chan_open_info *info, io_chan_open_cb cb,
+                         io_chan_done_cb done, void *ctx);
 
 /*
  * Server side: answer the peer's open of channel id by connecting to

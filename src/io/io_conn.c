@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* One SSH connection over a libuv TCP handle. */
+/* One SSH connection over a libuv stream (TCP or a pipe). */
 #include "io/io_conn.h"
 
 #include <stdio.h>
@@ -22,7 +22,7 @@ io_conn_maybe_free(struct io_conn *ic)
 {
     struct io_wreq *w;
 
-    if (!ic->tcp_closed || !ic->timer_closed || ic->chans != NULL) {
+    if (!ic->stream_closed || !ic->timer_closed || ic->chans != NULL) {
         return;
     }
     if (ic->cbs.closed != NULL) {
@@ -38,13 +38,13 @@ io_conn_maybe_free(struct io_conn *ic)
 }
 
 static void
-io_conn_tcp_closed(uv_handle_t *h)
+io_conn_stream_closed(uv_handle_t *h)
 {
     struct io_conn *ic = h->data;
 
     free(h);
-    ic->tcp = NULL;
-    ic->tcp_closed = true;
+    ic->stream = NULL;
+    ic->stream_closed = true;
     io_conn_maybe_free(ic);
 }
 
@@ -60,8 +60,8 @@ io_conn_timer_closed(uv_handle_t *h)
 static void
 io_conn_close_handles(struct io_conn *ic)
 {
-    if (ic->tcp != NULL && !uv_is_closing((uv_handle_t *)ic->tcp)) {
-        uv_close((uv_handle_t *)ic->tcp, io_conn_tcp_closed);
+    if (ic->stream != NULL && !uv_is_closing((uv_handle_t *)ic->stream)) {
+        uv_close((uv_handle_t *)ic->stream, io_conn_stream_closed);
     }
     if (!uv_is_closing((uv_handle_t *)&ic->timer)) {
         uv_close((uv_handle_t *)&ic->timer, io_conn_timer_closed);
@@ -92,7 +92,7 @@ io_conn_end(struct io_conn *ic, const char *why)
     ic->ending = true;
     snprintf(ic->why, sizeof(ic->why), "%s", why);
     io_conn_flush(ic);
-    uv_read_stop((uv_stream_t *)ic->tcp);
+    uv_read_stop(ic->stream);
     for (ch = ic->chans; ch != NULL; ch = next) {
         next = ch->next;
         io_chan_abort(ch);
@@ -100,8 +100,7 @@ io_conn_end(struct io_conn *ic, const char *why)
     uv_timer_stop(&ic->timer);
     uv_timer_start(&ic->timer, io_conn_grace_over, IO_END_GRACE_MS, 0);
     ic->shut.data = ic;
-    if (uv_shutdown(&ic->shut, (uv_stream_t *)ic->tcp, io_conn_shutdown_done) !=
-        0) {
+    if (uv_shutdown(&ic->shut, ic->stream, io_conn_shutdown_done) != 0) {
         io_conn_close_handles(ic);
     }
 }
@@ -171,7 +170,7 @@ io_conn_flush(struct io_conn *ic)
     uv_buf_t ub;
 
     /* When ending, everything goes out now (the DISCONNECT above all). */
-    while (ic->tcp != NULL && !ic->tcp_closed &&
+    while (ic->stream != NULL && !ic->stream_closed &&
            (ic->ending || ic->n_writes < IO_WRITES_MAX) &&
            session_has_output(ic->s)) {
         if ((w = io_conn_get_wreq(ic)) == NULL) {
@@ -182,8 +181,7 @@ io_conn_flush(struct io_conn *ic)
         w->req.data = w;
         ub = uv_buf_init((char *)buf_ptr(&w->b), (unsigned)buf_len(&w->b));
         ic->inflight += buf_len(&w->b);
-        if (uv_write(&w->req, (uv_stream_t *)ic->tcp, &ub, 1,
-                     io_conn_written) != 0) {
+        if (uv_write(&w->req, ic->stream, &ub, 1, io_conn_written) != 0) {
             ic->inflight -= buf_len(&w->b);
             buf_cleanup(&w->b);
             free(w);
@@ -257,37 +255,48 @@ io_conn_tick(uv_timer_t *t)
 /* ---- life ---- */
 
 int
-io_conn_new(struct io_conn **out, uv_loop_t *loop, uv_tcp_t *tcp,
-            const struct session_config *cfg, const struct io_conn_cbs *cbs,
-            const char *peer_name)
+io_conn_new_stream(struct io_conn **out, uv_loop_t *loop, uv_stream_t *stream,
+                   const struct session_config *cfg,
+                   const struct io_conn_cbs *cbs, const char *peer_name)
 {
     struct io_conn *ic;
     int r;
 
     *out = NULL;
     if ((ic = calloc(1, sizeof(*ic))) == NULL) {
-        io_close_free((uv_handle_t *)tcp);
+        io_close_free((uv_handle_t *)stream);
         return ERR_NOMEM;
     }
     ic->loop = loop;
-    ic->tcp = tcp;
+    ic->stream = stream;
     ic->cbs = *cbs;
-    tcp->data = ic;
-    uv_tcp_nodelay(tcp, 1);
+    stream->data = ic;
+    if (stream->type == UV_TCP) {
+        uv_tcp_nodelay((uv_tcp_t *)stream, 1);
+    }
     snprintf(ic->peer_name, sizeof(ic->peer_name), "%s", peer_name);
     if ((r = io_conn_session_new(ic, cfg)) != 0) {
         session_free(ic->s);
         free(ic);
-        io_close_free((uv_handle_t *)tcp);
+        io_close_free((uv_handle_t *)stream);
         return r;
     }
     uv_timer_init(loop, &ic->timer);
     ic->timer.data = ic;
     uv_timer_start(&ic->timer, io_conn_tick, 1000, 1000);
-    uv_read_start((uv_stream_t *)tcp, io_conn_alloc, io_conn_read);
+    uv_read_start(stream, io_conn_alloc, io_conn_read);
     io_conn_flush(ic);
     *out = ic;
     return 0;
+}
+
+int
+io_conn_new(struct io_conn **out, uv_loop_t *loop, uv_tcp_t *tcp,
+            const struct session_config *cfg, const struct io_conn_cbs *cbs,
+            const char *peer_name)
+{
+    return io_conn_new_stream(out, loop, (uv_stream_t *)tcp, cfg, cbs,
+                              peer_name);
 }
 
 void

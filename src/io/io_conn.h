@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * One SSH connection carried over a libuv TCP handle: socket reads are fed
- * to the session, its output is written as it appears, a 1 s timer tells
- * it the time, and channel events are routed to the io_chan that owns the
- * channel. The end is reported once through the closed callback, after
- * every handle (the socket, the timer and every channel's socket) closed.
+ * One SSH connection carried over a libuv stream (a TCP socket, or a pipe
+ * to a ProxyCommand or to a channel of the jump host's connection): reads are
+ * fed to the session, its output is written as it appears, a 1 s timer tells it
+ * the time, and channel events are routed to the io_chan that owns the channel.
+ * The end is reported once through the closed callback, after every handle (the
+ * socket, the timer and every channel's socket) closed.
  */
 #ifndef ADIT_IO_IO_CONN_H
 #define ADIT_IO_IO_CONN_H
@@ -42,6 +43,12 @@ struct io_conn_cbs {
 int io_conn_new(struct io_conn **out, uv_loop_t *loop, uv_tcp_t *tcp,
                 const struct session_config *cfg, const struct io_conn_cbs *cbs,
                 const char *peer_name);
+
+/* The same over any connected, malloc'd stream (uv_tcp_t gets TCP_NODELAY,
+ * a uv_pipe_t is used as it is). */
+int io_conn_new_stream(struct io_conn **out, uv_loop_t *loop,
+                       uv_stream_t *stream, const struct session_config *cfg,
+                       const struct io_conn_cbs *cbs, const char *peer_name);
 
 /* End the connection by our choice: DISCONNECT (reason, msg), flush,
  * close. closed() follows from the loop. */

@@ -36,7 +36,7 @@ struct io_wreq {
 
 struct io_conn {
     uv_loop_t *loop;
-    uv_tcp_t *tcp;
+    uv_stream_t *stream; /* TCP, or a pipe (ProxyCommand, a jump hop) */
     uv_timer_t timer;
     uv_shutdown_t shut;
     struct session *s;
@@ -49,7 +49,7 @@ struct io_conn {
     size_t n_writes; /* uv_write requests in flight */
     bool above_mark;
     bool ending;
-    bool tcp_closed;
+    bool stream_closed;
     bool timer_closed;
     char peer_name[300];
     char why[IO_WHY_LEN];
@@ -58,7 +58,8 @@ struct io_conn {
 struct io_chan {
     struct io_chan *prev, *next;
     struct io_conn *ic;
-    uv_tcp_t *tcp; /* NULL once closed */
+    uv_stream_t *st;  /* the local socket; NULL once closed */
+    uv_stream_t *out; /* a separate stream to write to (-W: stdout) */
     struct io_connect *connecting;
     uint32_t id;
     bool has_id;
@@ -79,6 +80,7 @@ struct io_chan {
     uv_write_t wreq;
     uv_shutdown_t shut;
     io_chan_open_cb open_cb;
+    io_chan_done_cb done_cb;
     void *open_ctx;
 };
 

@@ -436,7 +436,7 @@ chan_paused(struct io_conn *ic)
     struct conn *c = ic != NULL ? io_conn_conn(ic) : NULL;
 
     return ch != NULL && c != NULL && ch->confirmed && !ch->gone &&
-           ch->tcp != NULL && !ch->local_eof && !ch->reading &&
+           ch->st != NULL && !ch->local_eof && !ch->reading &&
            conn_send_window(c, ch->id) == 0;
 }
 
@@ -461,10 +461,10 @@ on_check(uv_check_t *h)
         ct->saw_cli_paused = true;
     }
     if (!ct->nodelay_ok && p->srv != NULL && p->srv->chans != NULL &&
-        p->srv->chans->tcp != NULL && p->cli != NULL && p->cli->chans != NULL &&
-        p->cli->chans->tcp != NULL) {
-        ct->nodelay_ok = iotest_nodelay(p->srv->chans->tcp) &&
-                         iotest_nodelay(p->cli->chans->tcp);
+        p->srv->chans->st != NULL && p->cli != NULL && p->cli->chans != NULL &&
+        p->cli->chans->st != NULL) {
+        ct->nodelay_ok = iotest_nodelay((uv_tcp_t *)p->srv->chans->st) &&
+                         iotest_nodelay((uv_tcp_t *)p->cli->chans->st);
     }
     if (ct->wait_gone && p->cli != NULL && p->cli->chans != NULL &&
         p->cli->chans->gone) {
