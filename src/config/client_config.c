@@ -20,6 +20,7 @@ enum copt_kind {
     COPT_STR,
     COPT_IDENTITY,
     COPT_LOCALFWD,
+    COPT_REMOTEFWD,
     COPT_BOOL,
     COPT_STRICT,
     COPT_SECONDS,
@@ -43,6 +44,10 @@ static const struct copt copts[] = {
     COPT("User", COPT_STR, user),
     COPT("IdentityFile", COPT_IDENTITY, identity_files),
     COPT("LocalForward", COPT_LOCALFWD, local_fwds),
+    COPT("RemoteForward", COPT_REMOTEFWD, remote_fwds),
+    COPT("GatewayPorts", COPT_BOOL, gateway_ports),
+    COPT("StreamLocalBindUnlink", COPT_BOOL, stream_local_bind_unlink),
+    COPT("ForkAfterAuthentication", COPT_BOOL, fork_after_auth),
     COPT("StrictHostKeyChecking", COPT_STRICT, strict_hostkey),
     COPT("UserKnownHostsFile", COPT_STR, user_known_hosts),
     COPT("GlobalKnownHostsFile", COPT_STR, global_known_hosts),
@@ -68,6 +73,9 @@ client_config_init(struct client_config *c)
     c->connect_timeout = -1;
     c->log_level = -1;
     c->exit_on_forward_failure = -1;
+    c->gateway_ports = -1;
+    c->stream_local_bind_unlink = -1;
+    c->fork_after_auth = -1;
     c->batch_mode = -1;
     c->rekey_bytes = -1;
     c->rekey_seconds = -1;
@@ -84,8 +92,12 @@ client_config_cleanup(struct client_config *c)
     for (i = 0; i < c->n_local_fwds; i++) {
         fwdspec_cleanup(&c->local_fwds[i]);
     }
+    for (i = 0; i < c->n_remote_fwds; i++) {
+        fwdspec_cleanup(&c->remote_fwds[i]);
+    }
     free(c->identity_files);
     free(c->local_fwds);
+    free(c->remote_fwds);
     free(c->user);
     free(c->user_known_hosts);
     free(c->global_known_hosts);
@@ -135,25 +147,26 @@ client_config_add_identity(struct client_config *c, const char *v)
     return 0;
 }
 
+/* Append to a forward list (LocalForward, RemoteForward). */
 static int
-client_config_add_fwd(struct client_config *c, const char *v)
+client_config_add_fwd(struct fwdspec **list, size_t *count,
+                      enum fwdspec_kind kind, const char *v)
 {
     struct fwdspec f, *n;
     int r;
 
-    if (c->n_local_fwds >= CLIENT_MAX_FORWARDS) {
+    if (*count >= CLIENT_MAX_FORWARDS) {
         return ERR_LIMIT;
     }
-    if ((r = fwdspec_parse(v, &f)) != 0) {
+    if ((r = fwdspec_parse_kind(v, kind, &f)) != 0) {
         return r;
     }
-    n = realloc(c->local_fwds, (c->n_local_fwds + 1) * sizeof(*n));
-    if (n == NULL) {
+    if ((n = realloc(*list, (*count + 1) * sizeof(*n))) == NULL) {
         fwdspec_cleanup(&f);
         return ERR_NOMEM;
     }
-    c->local_fwds = n;
-    n[c->n_local_fwds++] = f;
+    *list = n;
+    n[(*count)++] = f;
     return 0;
 }
 
@@ -214,7 +227,11 @@ client_config_set(struct client_config *c, const char *keyword,
     if (o->kind == COPT_IDENTITY) {
         r = client_config_add_identity(c, value);
     } else if (o->kind == COPT_LOCALFWD) {
-        r = client_config_add_fwd(c, value);
+        r = client_config_add_fwd(&c->local_fwds, &c->n_local_fwds,
+                                  FWDSPEC_LOCAL, value);
+    } else if (o->kind == COPT_REMOTEFWD) {
+        r = client_config_add_fwd(&c->remote_fwds, &c->n_remote_fwds,
+                                  FWDSPEC_REMOTE, value);
     } else if (o->kind == COPT_REKEY) {
         r = cfgline_rekey_limit(value, &c->rekey_bytes, &c->rekey_seconds);
     } else {

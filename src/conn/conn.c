@@ -143,6 +143,33 @@ out:
 }
 
 /*
+ * The streamlocal channel types (OpenSSH PROTOCOL 2.4), after the common
+ * CHANNEL_OPEN fields:
+ *   direct-streamlocal@openssh.com:    string socket path, string reserved,
+ *                                      uint32 reserved
+ *   forwarded-streamlocal@openssh.com: string socket path, string reserved
+ * Other types carry nothing more.
+ */
+static int
+encode_open_streamlocal(struct buf *b, const struct chan_open_info *info)
+{
+    bool direct = strcmp(info->type, CONN_DIRECT_STREAMLOCAL) == 0;
+    int r;
+
+    if (!direct && strcmp(info->type, CONN_FORWARDED_STREAMLOCAL) != 0) {
+        return 0;
+    }
+    if (info->path == NULL) {
+        return ERR_INVAL;
+    }
+    if ((r = buf_put_cstring(b, info->path)) != 0 ||
+        (r = buf_put_cstring(b, "")) != 0) {
+        return r;
+    }
+    return direct ? buf_put_u32(b, 0) : 0;
+}
+
+/*
  * CHANNEL_OPEN (RFC 4254 5.1, 7.2):
  *   byte   SSH_MSG_CHANNEL_OPEN
  *   string channel type
@@ -165,7 +192,7 @@ encode_open(struct buf *b, const struct chan_open_info *info, uint32_t id)
         return r;
     }
     if (!tcpip) {
-        return 0;
+        return encode_open_streamlocal(b, info);
     }
     if (info->host == NULL || info->orig_host == NULL || info->port > 65535 ||
         info->orig_port > 65535) {

@@ -21,12 +21,18 @@ struct conn;
 /* A channel open, ours or the peer's. Strings are views valid during the
  * call (copied by conn_open). */
 struct chan_open_info {
-    const char *type; /* "direct-tcpip", "forwarded-tcpip", "session" */
+    const char *type; /* "direct-tcpip", "forwarded-tcpip", "session",
+                         CONN_DIRECT_STREAMLOCAL, CONN_FORWARDED_STREAMLOCAL */
     const char *host; /* direct-tcpip: host to connect */
     uint32_t port;
     const char *orig_host; /* originator address */
     uint32_t orig_port;
+    const char *path; /* streamlocal: the socket path (target or listener) */
 };
+
+/* OpenSSH's Unix socket channels (PROTOCOL 2.4). */
+#define CONN_DIRECT_STREAMLOCAL "direct-streamlocal@openssh.com"
+#define CONN_FORWARDED_STREAMLOCAL "forwarded-streamlocal@openssh.com"
 
 struct conn_cbs {
     void *ctx;

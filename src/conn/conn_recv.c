@@ -114,6 +114,7 @@ struct open_msg {
     uint32_t sender, window, maxpkt;
     char *host, *orig_host;
     uint32_t port, orig_port;
+    char *path; /* streamlocal types */
 };
 
 static void
@@ -122,6 +123,7 @@ open_msg_cleanup(struct open_msg *m)
     free(m->type);
     free(m->host);
     free(m->orig_host);
+    free(m->path);
     memset(m, 0, sizeof(*m));
 }
 
@@ -132,6 +134,38 @@ is_tcpip_type(const char *type)
            strcmp(type, "forwarded-tcpip") == 0;
 }
 
+static bool
+is_streamlocal_type(const char *type)
+{
+    return strcmp(type, CONN_DIRECT_STREAMLOCAL) == 0 ||
+           strcmp(type, CONN_FORWARDED_STREAMLOCAL) == 0;
+}
+
+/*
+ * After the common CHANNEL_OPEN fields (OpenSSH PROTOCOL 2.4):
+ *   direct-streamlocal@openssh.com:    string socket path, string reserved,
+ *                                      uint32 reserved
+ *   forwarded-streamlocal@openssh.com: string socket path, string reserved
+ */
+static int
+open_msg_decode_streamlocal(struct rd *rd, struct open_msg *m)
+{
+    const uint8_t *reserved = NULL;
+    size_t len = 0;
+    uint32_t u = 0;
+    int r;
+
+    if ((r = rd_cstring(rd, &m->path, LIM_UNIX_PATH)) != 0 ||
+        (r = rd_string(rd, &reserved, &len, LIM_STRING_SMALL)) != 0) {
+        return r;
+    }
+    if (strcmp(m->type, CONN_DIRECT_STREAMLOCAL) == 0 &&
+        (r = rd_u32(rd, &u)) != 0) {
+        return r;
+    }
+    return rd_end(rd);
+}
+
 /*
  * CHANNEL_OPEN (RFC 4254 5.1, 7.1, 7.2):
  *   byte   SSH_MSG_CHANNEL_OPEN
@@ -139,7 +173,8 @@ is_tcpip_type(const char *type)
  *   uint32 sender channel
  *   uint32 initial window size
  *   uint32 maximum packet size
- *   then for "direct-tcpip" and "forwarded-tcpip":
+ *   then for "direct-tcpip" and "forwarded-tcpip" (streamlocal types:
+ *   open_msg_decode_streamlocal):
  *   string host to connect / address that was connected
  *   uint32 port
  *   string originator IP address
@@ -160,6 +195,9 @@ open_msg_decode(struct rd *rd, struct open_msg *m)
     }
     if (strcmp(m->type, "session") == 0) {
         return rd_end(rd);
+    }
+    if (is_streamlocal_type(m->type)) {
+        return open_msg_decode_streamlocal(rd, m);
     }
     if (!is_tcpip_type(m->type)) {
         return 0;
@@ -189,7 +227,8 @@ recv_msg_channel_open(struct conn *c, struct rd *rd)
         goto out;
     }
     if (c->cbs.open_request == NULL ||
-        (strcmp(m.type, "session") != 0 && !is_tcpip_type(m.type))) {
+        (strcmp(m.type, "session") != 0 && !is_tcpip_type(m.type) &&
+         !is_streamlocal_type(m.type))) {
         r = conn_send_open_failure(c, m.sender, SSH_OPEN_UNKNOWN_CHANNEL_TYPE,
                                    "unknown channel type");
         goto out;
@@ -217,6 +256,7 @@ recv_msg_channel_open(struct conn *c, struct rd *rd)
     info.port = m.port;
     info.orig_host = m.orig_host;
     info.orig_port = m.orig_port;
+    info.path = m.path;
     c->cbs.open_request(c->cbs.ctx, id, &info);
 out:
     open_msg_cleanup(&m);

@@ -462,6 +462,33 @@ io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
                                 ctx);
 }
 
+/* Our local connect for the peer's open finished: confirm, or refuse with
+ * the system's words and let go of any socket. */
+static void
+io_chan_connect_result(struct io_chan *ch, struct conn *c, int status)
+{
+    if (status != 0) {
+        log_debug("channel %u: connect failed: %s", ch->id,
+                  io_strerror(status));
+        conn_open_fail(c, ch->id, SSH_OPEN_CONNECT_FAILED, io_strerror(status));
+        ch->gone = true;
+        io_conn_flush(ch->ic);
+        if (ch->st != NULL) {
+            io_chan_close_streams(ch);
+        } else {
+            io_chan_maybe_free(ch);
+        }
+        return;
+    }
+    ch->confirmed = true;
+    if (conn_open_confirm(c, ch->id) != 0) {
+        io_chan_fail(ch);
+        return;
+    }
+    io_conn_flush(ch->ic);
+    io_chan_update_reading(ch);
+}
+
 static void
 io_chan_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
 {
@@ -476,24 +503,11 @@ io_chan_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
         io_chan_maybe_free(ch);
         return;
     }
-    if (status != 0) {
-        log_debug("channel %u: connect failed: %s", ch->id,
-                  io_strerror(status));
-        conn_open_fail(c, ch->id, SSH_OPEN_CONNECT_FAILED, io_strerror(status));
-        ch->gone = true;
-        io_conn_flush(ch->ic);
-        io_chan_maybe_free(ch);
-        return;
+    if (status == 0) {
+        ch->st = (uv_stream_t *)tcp;
+        tcp->data = ch;
     }
-    ch->st = (uv_stream_t *)tcp;
-    tcp->data = ch;
-    ch->confirmed = true;
-    if (conn_open_confirm(c, ch->id) != 0) {
-        io_chan_fail(ch);
-        return;
-    }
-    io_conn_flush(ch->ic);
-    io_chan_update_reading(ch);
+    io_chan_connect_result(ch, c, status);
 }
 
 int
@@ -522,6 +536,55 @@ io_chan_accept_connect(struct io_conn *ic, uint32_t id, const char *host,
         io_chan_maybe_free(ch);
         return r;
     }
+    return 0;
+}
+
+static void
+io_chan_pipe_connected(uv_connect_t *req, int status)
+{
+    struct io_chan *ch = req->data;
+    struct conn *c = io_chan_conn(ch);
+
+    free(req);
+    if (status == UV_ECANCELED || ch->st == NULL ||
+        uv_is_closing((uv_handle_t *)ch->st)) {
+        return; /* the connection is ending: io_chan_abort closed it */
+    }
+    if (c == NULL) {
+        io_chan_close_streams(ch);
+        return;
+    }
+    io_chan_connect_result(ch, c, status);
+}
+
+int
+io_chan_accept_connect_path(struct io_conn *ic, uint32_t id, const char *path)
+{
+    struct conn *c = io_conn_conn(ic);
+    uv_connect_t *req = NULL;
+    uv_pipe_t *pipe = NULL;
+    struct io_chan *ch = NULL;
+
+    if (c == NULL) {
+        return ERR_CHANNEL;
+    }
+    if ((req = malloc(sizeof(*req))) == NULL ||
+        (pipe = malloc(sizeof(*pipe))) == NULL ||
+        (ch = io_chan_new(ic, NULL, NULL)) == NULL) {
+        free(req);
+        free(pipe);
+        conn_open_fail(c, id, SSH_OPEN_RESOURCE_SHORTAGE, "out of memory");
+        return ERR_NOMEM;
+    }
+    uv_pipe_init(ic->loop, pipe, 0);
+    ch->st = (uv_stream_t *)pipe;
+    pipe->data = ch;
+    ch->id = id;
+    ch->has_id = true;
+    conn_set_udata(c, id, ch);
+    req->data = ch;
+    /* Errors (ENOENT, ECONNREFUSED) arrive through the callback. */
+    uv_pipe_connect(req, pipe, path, io_chan_pipe_connected);
     return 0;
 }
 

@@ -56,6 +56,14 @@ int io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
 int io_chan_accept_connect(struct io_conn *ic, uint32_t id, const char *host,
                            uint16_t port, uint64_t timeout_ms);
 
+/*
+ * As io_chan_accept_connect, to the Unix socket at path (-R to a local
+ * socket, direct-streamlocal): answered SSH_OPEN_CONNECT_FAILED with the
+ * system's words when the connect fails.
+ */
+int io_chan_accept_connect_path(struct io_conn *ic, uint32_t id,
+                                const char *path);
+
 /* The channel's local id (for messages). */
 uint32_t io_chan_id(const struct io_chan *ch);
 

@@ -33,6 +33,7 @@ io_conn_maybe_free(struct io_conn *ic)
         buf_cleanup(&w->b);
         free(w);
     }
+    io_conn_free_greqs(ic);
     session_free(ic->s);
     free(ic);
 }

@@ -27,6 +27,10 @@ struct io_conn_cbs {
      * Answer with conn_open_fail() or by creating an io_chan. */
     void (*open_request)(void *ctx, struct io_conn *ic, uint32_t id,
                          const struct chan_open_info *info);
+    /* The peer's GLOBAL_REQUEST, as conn_cbs.global_request: return true
+     * to accept, appending any reply data. NULL: every one is refused. */
+    bool (*global_request)(void *ctx, struct io_conn *ic, const char *name,
+                           const uint8_t *p, size_t n, struct buf *reply);
     /* The connection is over and every handle is closed; why is the
      * reason in words ("Connection closed by ...", session_error()).
      * ic is freed when this returns. */
@@ -53,6 +57,22 @@ int io_conn_new_stream(struct io_conn **out, uv_loop_t *loop,
 /* End the connection by our choice: DISCONNECT (reason, msg), flush,
  * close. closed() follows from the loop. */
 void io_conn_disconnect(struct io_conn *ic, uint32_t reason, const char *msg);
+
+/* The answer to one global request: ok, and the reply's data (the uint32
+ * port of a tcpip-forward for port 0). */
+typedef void (*io_conn_reply_cb)(void *ctx, struct io_conn *ic, bool ok,
+                                 const uint8_t *p, size_t n);
+
+/*
+ * Send a global request ("tcpip-forward", "keepalive@openssh.com", ...)
+ * after authentication. With cb, want_reply is set and cb is called with
+ * the answer: the peer answers in the order of the requests, so every
+ * caller goes through this one queue. cb is not called if the connection
+ * ends first. ERR_CHANNEL before authentication, ERR_NOMEM.
+ */
+int io_conn_global_request(struct io_conn *ic, const char *name,
+                           const uint8_t *data, size_t n, io_conn_reply_cb cb,
+                           void *ctx);
 
 /* Write whatever the session has queued. Call after any call into the
  * session or conn that may produce output. */

@@ -96,6 +96,84 @@ io_conn_ev_writable(void *ctx, uint32_t id)
     }
 }
 
+/* conn checks that a reply answers a request, so the queue is not empty
+ * unless the request was sent around io_conn_global_request. */
+static void
+io_conn_ev_global_reply(void *ctx, bool ok, const uint8_t *p, size_t n)
+{
+    struct io_conn *ic = ctx;
+    struct io_greq *g = ic->greq_head;
+
+    if (g == NULL) {
+        log_debug("global request reply nobody waits for");
+        return;
+    }
+    if ((ic->greq_head = g->next) == NULL) {
+        ic->greq_tail = NULL;
+    }
+    if (!ic->ending) {
+        g->cb(g->ctx, ic, ok, p, n);
+    }
+    free(g);
+}
+
+int
+io_conn_global_request(struct io_conn *ic, const char *name,
+                       const uint8_t *data, size_t n, io_conn_reply_cb cb,
+                       void *ctx)
+{
+    struct conn *c = session_conn(ic->s);
+    struct io_greq *g = NULL;
+    int r;
+
+    if (c == NULL || ic->ending) {
+        return ERR_CHANNEL;
+    }
+    if (cb != NULL && (g = calloc(1, sizeof(*g))) == NULL) {
+        return ERR_NOMEM;
+    }
+    if ((r = conn_global_request(c, name, cb != NULL, data, n)) != 0) {
+        free(g);
+        return r;
+    }
+    if (g != NULL) {
+        g->cb = cb;
+        g->ctx = ctx;
+        if (ic->greq_tail != NULL) {
+            ic->greq_tail->next = g;
+        } else {
+            ic->greq_head = g;
+        }
+        ic->greq_tail = g;
+    }
+    io_conn_flush(ic);
+    return 0;
+}
+
+void
+io_conn_free_greqs(struct io_conn *ic)
+{
+    struct io_greq *g;
+
+    while ((g = ic->greq_head) != NULL) {
+        ic->greq_head = g->next;
+        free(g);
+    }
+    ic->greq_tail = NULL;
+}
+
+static bool
+io_conn_ev_global_request(void *ctx, const char *name, const uint8_t *p,
+                          size_t n, struct buf *reply)
+{
+    struct io_conn *ic = ctx;
+
+    if (ic->cbs.global_request == NULL) {
+        return false;
+    }
+    return ic->cbs.global_request(ic->cbs.ctx, ic, name, p, n, reply);
+}
+
 int
 io_conn_session_new(struct io_conn *ic, const struct session_config *cfg)
 {
@@ -114,6 +192,8 @@ io_conn_session_new(struct io_conn *ic, const struct session_config *cfg)
     ccbs.eof = io_conn_ev_eof;
     ccbs.closed = io_conn_ev_closed;
     ccbs.writable = io_conn_ev_writable;
+    ccbs.global_reply = io_conn_ev_global_reply;
+    ccbs.global_request = io_conn_ev_global_request;
     if ((r = session_new(&ic->s, cfg, &scbs, &ccbs)) != 0 ||
         (r = session_start(ic->s, io_now_ms(ic->loop))) != 0) {
         return r;

@@ -34,6 +34,13 @@ struct io_wreq {
     struct io_wreq *next;
 };
 
+/* A global request waiting for its answer (FIFO). */
+struct io_greq {
+    io_conn_reply_cb cb;
+    void *ctx;
+    struct io_greq *next;
+};
+
 struct io_conn {
     uv_loop_t *loop;
     uv_stream_t *stream; /* TCP, or a pipe (ProxyCommand, a jump hop) */
@@ -43,7 +50,8 @@ struct io_conn {
     struct io_conn_cbs cbs;
     void *udata;
     struct io_chan *chans; /* doubly linked */
-    struct io_wreq *pool;  /* free write requests */
+    struct io_greq *greq_head, *greq_tail;
+    struct io_wreq *pool; /* free write requests */
     size_t n_pool;
     size_t inflight; /* bytes in uv_write requests */
     size_t n_writes; /* uv_write requests in flight */
@@ -98,6 +106,9 @@ void io_chan_abort(struct io_chan *ch);
 
 /* io_conn_events.c: create and start ic->s with callbacks into ic. */
 int io_conn_session_new(struct io_conn *ic, const struct session_config *cfg);
+
+/* io_conn_events.c: drop the unanswered global requests. */
+void io_conn_free_greqs(struct io_conn *ic);
 
 /* io_conn.c: channel bookkeeping. */
 void io_conn_link_chan(struct io_conn *ic, struct io_chan *ch);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Unit tests: -L forward specifications and host:port splitting. */
+/* Unit tests: -L/-R/-D forward specifications and host:port splitting. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -32,17 +32,17 @@ static void
 test_fwdspec_valid(void **state)
 {
     (void)state;
-    check("8080:example.com:80", FWDSPEC_BIND_LOOPBACK, NULL, 8080,
+    check("8080:example.com:80", FWDSPEC_BIND_DEFAULT, NULL, 8080,
           "example.com", 80);
     check("localhost:8080:h:80", FWDSPEC_BIND_LOOPBACK, NULL, 8080, "h", 80);
     check("*:8080:h:80", FWDSPEC_BIND_ANY, NULL, 8080, "h", 80);
     check(":8080:h:80", FWDSPEC_BIND_ANY, NULL, 8080, "h", 80);
     check("127.0.0.2:1:h:2", FWDSPEC_BIND_ADDR, "127.0.0.2", 1, "h", 2);
     check("[::1]:1:h:2", FWDSPEC_BIND_ADDR, "::1", 1, "h", 2);
-    check("1:[::1]:22", FWDSPEC_BIND_LOOPBACK, NULL, 1, "::1", 22);
-    check("[fe80::1]:0:[2001:db8::2]:65535", FWDSPEC_BIND_ADDR, "fe80::1", 0,
+    check("1:[::1]:22", FWDSPEC_BIND_DEFAULT, NULL, 1, "::1", 22);
+    check("[fe80::1]:1:[2001:db8::2]:65535", FWDSPEC_BIND_ADDR, "fe80::1", 1,
           "2001:db8::2", 65535);
-    check("5000 127.0.0.1:22", FWDSPEC_BIND_LOOPBACK, NULL, 5000, "127.0.0.1",
+    check("5000 127.0.0.1:22", FWDSPEC_BIND_DEFAULT, NULL, 5000, "127.0.0.1",
           22);
 }
 
@@ -50,25 +50,15 @@ static void
 test_fwdspec_invalid(void **state)
 {
     static const char *bad[] = {
-        "",
-        "8080",
-        "8080:h",
-        "h:80",
-        "a:b:c:d:e",
-        "8080:h:0",
-        "8080:h:65536",
-        "65536:h:1",
-        "-1:h:1",
-        "x:1:h:1",
-        "example.com:1:h:1",
-        "[::1:1:h:1",
-        "[::1]x:1:h:1",
-        "1::1",
-        "1:h:1x",
-        "1:h: 1",
-        "[]:1:h:1",
-        "1:[]:2",
-        "::1:2",
+        "",           "8080",         "8080:h",
+        "0:h:1",      "/a",           "/a:8080",
+        "1:h:/a",     "/a:h:/b",      "h/x:1:h:1",
+        "1:h:80:/x",  "h:80",         "a:b:c:d:e",
+        "8080:h:0",   "8080:h:65536", "65536:h:1",
+        "-1:h:1",     "x:1:h:1",      "example.com:1:h:1",
+        "[::1:1:h:1", "[::1]x:1:h:1", "1::1",
+        "1:h:1x",     "1:h: 1",       "[]:1:h:1",
+        "1:[]:2",     "::1:2",
     };
     struct fwdspec f;
     size_t i;
@@ -81,6 +71,74 @@ test_fwdspec_invalid(void **state)
         assert_null(f.host);
         assert_null(f.bind);
     }
+}
+
+/* Paths: any field with a '/' (ssh's rule), on either side. */
+static void
+test_fwdspec_paths(void **state)
+{
+    struct fwdspec f;
+
+    (void)state;
+    assert_int_equal(fwdspec_parse("8080:/run/pg.sock", &f), 0);
+    assert_int_equal(f.listen_port, 8080);
+    assert_string_equal(f.connect_path, "/run/pg.sock");
+    assert_null(f.host);
+    assert_int_equal(f.bind_kind, FWDSPEC_BIND_DEFAULT);
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse("127.0.0.1:8080:/s", &f), 0);
+    assert_string_equal(f.bind, "127.0.0.1");
+    assert_string_equal(f.connect_path, "/s");
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse("/tmp/l.sock:h:22", &f), 0);
+    assert_string_equal(f.listen_path, "/tmp/l.sock");
+    assert_string_equal(f.host, "h");
+    assert_int_equal(f.host_port, 22);
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse_kind("/r.sock:/l.sock", FWDSPEC_REMOTE, &f),
+                     0);
+    assert_string_equal(f.listen_path, "/r.sock");
+    assert_string_equal(f.connect_path, "/l.sock");
+    assert_false(fwdspec_is_dynamic(&f));
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse("[/a:b]:h:1", &f), 0);
+    assert_string_equal(f.listen_path, "/a:b");
+    fwdspec_cleanup(&f);
+}
+
+/* -R: port 0, names as listen addresses, ssh's listen strings, and the
+ * dynamic form with no target; -D takes only [bind:]port. */
+static void
+test_fwdspec_remote_dynamic(void **state)
+{
+    struct fwdspec f;
+
+    (void)state;
+    assert_int_equal(fwdspec_parse_kind("0:h:1", FWDSPEC_REMOTE, &f), 0);
+    assert_int_equal(f.listen_port, 0);
+    assert_string_equal(fwdspec_remote_bind(&f), "localhost");
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse_kind("web-1:22:h:22", FWDSPEC_REMOTE, &f),
+                     0);
+    assert_string_equal(fwdspec_remote_bind(&f), "web-1");
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse_kind("*:1:h:2", FWDSPEC_REMOTE, &f), 0);
+    assert_string_equal(fwdspec_remote_bind(&f), "");
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse_kind("8080", FWDSPEC_REMOTE, &f), 0);
+    assert_true(fwdspec_is_dynamic(&f));
+    assert_int_equal(f.listen_port, 8080);
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse_kind("[::1]:8080", FWDSPEC_DYNAMIC, &f), 0);
+    assert_string_equal(f.bind, "::1");
+    assert_true(fwdspec_is_dynamic(&f));
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse_kind("/s", FWDSPEC_REMOTE, &f), ERR_FORMAT);
+    assert_int_equal(fwdspec_parse_kind("1:h:2", FWDSPEC_DYNAMIC, &f),
+                     ERR_FORMAT);
+    assert_int_equal(fwdspec_parse_kind("name:1", FWDSPEC_DYNAMIC, &f),
+                     ERR_FORMAT);
+    assert_int_equal(fwdspec_parse_kind("0", FWDSPEC_DYNAMIC, &f), ERR_FORMAT);
 }
 
 static void
@@ -132,6 +190,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fwdspec_valid),
         cmocka_unit_test(test_fwdspec_invalid),
+        cmocka_unit_test(test_fwdspec_paths),
+        cmocka_unit_test(test_fwdspec_remote_dynamic),
         cmocka_unit_test(test_fwdspec_copy),
         cmocka_unit_test(test_hostport_parse),
     };

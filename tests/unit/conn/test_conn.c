@@ -26,7 +26,7 @@ struct fix {
     uint32_t last_id, last_reason;
     bool last_ok;
     size_t data_bytes, last_reply_len;
-    char last_host[64];
+    char last_host[64], last_path[128];
     uint32_t last_port;
     /* behaviour */
     bool auto_confirm, auto_consume, close_in_data, fail_in_open;
@@ -43,6 +43,8 @@ cb_open_request(void *ctx, uint32_t id, const struct chan_open_info *info)
     f->last_port = info->port;
     snprintf(f->last_host, sizeof(f->last_host), "%s",
              info->host != NULL ? info->host : "");
+    snprintf(f->last_path, sizeof(f->last_path), "%s",
+             info->path != NULL ? info->path : "");
     if (f->fail_in_open) {
         assert_int_equal(conn_open_fail(f->c, id, 1, "no"), 0);
     } else if (f->auto_confirm) {
@@ -651,6 +653,79 @@ test_global_replies(void **state)
     fix_free(f);
 }
 
+static void
+msg_open_streamlocal(struct buf *b, const char *type, const char *path,
+                     bool trailing)
+{
+    buf_reset(b);
+    assert_int_equal(buf_put_u8(b, SSH_MSG_CHANNEL_OPEN), 0);
+    assert_int_equal(buf_put_cstring(b, type), 0);
+    assert_int_equal(buf_put_u32(b, 4), 0);
+    assert_int_equal(buf_put_u32(b, 1000), 0);
+    assert_int_equal(buf_put_u32(b, 1000), 0);
+    assert_int_equal(buf_put_cstring(b, path), 0);
+    assert_int_equal(buf_put_cstring(b, ""), 0);
+    if (strcmp(type, CONN_DIRECT_STREAMLOCAL) == 0) {
+        assert_int_equal(buf_put_u32(b, 0), 0);
+    }
+    if (trailing) {
+        assert_int_equal(buf_put_u8(b, 0), 0);
+    }
+}
+
+/* OpenSSH's Unix socket channels, both ways: the path reaches the
+ * callback, our own opens carry the layout OpenSSH reads, and a trailing
+ * byte or a path longer than a socket path is refused. */
+static void
+test_streamlocal_open(void **state)
+{
+    struct fix *f = fix_new();
+    struct chan_open_info info = {.type = CONN_DIRECT_STREAMLOCAL,
+                                  .path = "/run/x.sock"};
+    const struct cap_msg *m;
+    struct buf b;
+    struct rd rd;
+    const uint8_t *p;
+    size_t len;
+    uint32_t id, u;
+    char longp[LIM_UNIX_PATH + 2];
+
+    buf_init(&b);
+    msg_open_streamlocal(&b, CONN_FORWARDED_STREAMLOCAL, "/tmp/l.sock", false);
+    assert_int_equal(feed(f, &b), 0);
+    assert_string_equal(f->last_path, "/tmp/l.sock");
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_CONFIRMATION);
+    msg_open_streamlocal(&b, CONN_DIRECT_STREAMLOCAL, "/d", false);
+    assert_int_equal(feed(f, &b), 0);
+    assert_string_equal(f->last_path, "/d");
+    msg_open_streamlocal(&b, CONN_DIRECT_STREAMLOCAL, "/d", true);
+    assert_int_equal(feed(f, &b), ERR_TRAILING);
+    memset(longp, 'a', sizeof(longp) - 1);
+    longp[sizeof(longp) - 1] = '\0';
+    msg_open_streamlocal(&b, CONN_FORWARDED_STREAMLOCAL, longp, false);
+    assert_int_not_equal(feed(f, &b), 0);
+    cap_clear(&f->cap);
+    assert_int_equal(conn_open(f->c, &info, NULL, &id), 0);
+    m = cap_take(&f->cap);
+    rd_init(&rd, m->p + 1, m->len - 1);
+    assert_int_equal(rd_string(&rd, &p, &len, 100), 0);
+    assert_int_equal(len, strlen(CONN_DIRECT_STREAMLOCAL));
+    assert_int_equal(rd_u32(&rd, &u), 0);
+    assert_int_equal(rd_u32(&rd, &u), 0);
+    assert_int_equal(rd_u32(&rd, &u), 0);
+    assert_int_equal(rd_string(&rd, &p, &len, 100), 0);
+    assert_memory_equal(p, "/run/x.sock", len);
+    assert_int_equal(rd_string(&rd, &p, &len, 100), 0);
+    assert_int_equal(len, 0);
+    assert_int_equal(rd_u32(&rd, &u), 0);
+    assert_int_equal(rd_end(&rd), 0);
+    info.path = NULL;
+    assert_int_equal(conn_open(f->c, &info, NULL, &id), ERR_INVAL);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
 /*
  * Every proper prefix of a message is rejected cleanly; so is one extra
  * trailing byte where the layout is fixed. mk builds the message for a
@@ -808,6 +883,7 @@ main(void)
         cmocka_unit_test(test_our_open_refused),
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_global_replies),
+        cmocka_unit_test(test_streamlocal_open),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_length_off_by_one),
     };
