@@ -54,6 +54,17 @@
  */
 #define LIM_OUTQ_MAX (64u * 1024u * 1024u)
 
+/*
+ * -D dynamic forwarding: one SOCKS4/4a/5 or HTTP CONNECT request, HTTP
+ * headers included, is all a client may send before its tunnel exists
+ * (SOCKS requests are at most about 600 bytes; 8 KiB of headers is what
+ * common HTTP proxies accept). SOCKS4 user ids are not used but bounded.
+ */
+#define LIM_PROXY_REQUEST 8192u
+#define LIM_SOCKS4_USERID 255u
+/* A -D client that has not sent a whole request by then is dropped. */
+#define LIM_PROXY_REQUEST_MS 30000u
+
 /* Files we read. */
 #define LIM_FILE_SIZE (4u * 1024u * 1024u) /* key files, authorized_keys */
 #define LIM_LINE 8192u                     /* one line of a text file */

@@ -243,6 +243,26 @@ rd_sub(struct rd *rd, struct rd *child, size_t max)
 }
 
 int
+rd_until(struct rd *rd, uint8_t delim, const uint8_t **p, size_t *len,
+         size_t max)
+{
+    size_t left = rd->len - rd->off;
+    size_t scan = left > max ? max + 1 : left;
+    const uint8_t *at;
+
+    *p = NULL;
+    *len = 0;
+    at = scan == 0 ? NULL : memchr(rd->p + rd->off, delim, scan);
+    if (at == NULL) {
+        return left > max ? ERR_LIMIT : ERR_TRUNC;
+    }
+    *p = rd->p + rd->off;
+    *len = (size_t)(at - *p);
+    rd->off += *len + 1;
+    return 0;
+}
+
+int
 rd_end(const struct rd *rd)
 {
     return rd->off == rd->len ? 0 : ERR_TRAILING;

@@ -63,6 +63,15 @@ int rd_mpint(struct rd *rd, const uint8_t **p, size_t *len, size_t max);
 /* A string whose contents are read with a child reader. */
 int rd_sub(struct rd *rd, struct rd *child, size_t max);
 
+/*
+ * The bytes before the next delim, as a view; delim is consumed but is
+ * not part of the view (text lines, NUL-terminated SOCKS fields).
+ * ERR_LIMIT when delim is not within the first max + 1 remaining bytes;
+ * else ERR_TRUNC when it is not among them (more input may bring it).
+ */
+int rd_until(struct rd *rd, uint8_t delim, const uint8_t **p, size_t *len,
+             size_t max);
+
 /* 0 when everything has been read, else ERR_TRAILING. */
 int rd_end(const struct rd *rd);
 

@@ -509,6 +509,41 @@ test_rd_sequence(void **state)
 
 /* clang-format on */
 
+/* rd_until: a view before the delimiter, bounded by max. */
+static void
+test_rd_until(void **state)
+{
+    static const uint8_t in[] = "ab\ncd";
+    const uint8_t *p = (const uint8_t *)"x";
+    size_t len = 9;
+    struct rd rd;
+
+    (void)state;
+    rd_init(&rd, in, 6);
+    assert_int_equal(rd_until(&rd, '\n', &p, &len, 2), 0);
+    assert_int_equal(len, 2);
+    assert_memory_equal(p, "ab", 2);
+    assert_int_equal(rd.off, 3);
+    /* No delimiter yet: truncated, and the reader is unchanged. */
+    assert_int_equal(rd_until(&rd, '\n', &p, &len, 8), ERR_TRUNC);
+    assert_null(p);
+    assert_int_equal(len, 0);
+    assert_int_equal(rd.off, 3);
+    /* More than max bytes without it: over the limit. */
+    assert_int_equal(rd_until(&rd, '\n', &p, &len, 1), ERR_LIMIT);
+    assert_int_equal(rd.off, 3);
+    /* Exactly max bytes and the delimiter still to come: truncated. */
+    assert_int_equal(rd_until(&rd, '\n', &p, &len, 3), ERR_TRUNC);
+    /* An empty field, and an empty reader. */
+    rd_init(&rd, "\0", 1);
+    assert_int_equal(rd_until(&rd, 0, &p, &len, 0), 0);
+    assert_int_equal(len, 0);
+    assert_int_equal(rd_left(&rd), 0);
+    assert_int_equal(rd_until(&rd, 0, &p, &len, 0), ERR_TRUNC);
+    rd_init(&rd, NULL, 0);
+    assert_int_equal(rd_until(&rd, 0, &p, &len, 4), ERR_TRUNC);
+}
+
 int
 main(void)
 {
@@ -517,6 +552,7 @@ main(void)
         cmocka_unit_test(test_rd_string),   cmocka_unit_test(test_rd_cstring),
         cmocka_unit_test(test_rd_namelist), cmocka_unit_test(test_rd_mpint),
         cmocka_unit_test(test_rd_sub),      cmocka_unit_test(test_rd_sequence),
+        cmocka_unit_test(test_rd_until),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
