@@ -19,9 +19,9 @@
 static void
 adit_usage(void)
 {
-    fprintf(stderr, "usage: adit [-46Nqv] [-i identity_file] [-L address] "
+    fprintf(stderr, "usage: adit [-46Ngqv] [-i identity_file] [-L address] "
                     "[-l login_name]\n            [-o option] [-p port] "
-                    "[user@]hostname\n");
+                    "[-R address] [user@]hostname\n");
     exit(ADIT_EXIT_FAIL);
 }
 
@@ -36,6 +36,9 @@ adit_set(struct client_config *cfg, const char *key, const char *value)
             fprintf(stderr, "Bad port '%s'\n", value);
         } else if (strcmp(key, "LocalForward") == 0) {
             fprintf(stderr, "Bad local forwarding specification '%s'\n", value);
+        } else if (strcmp(key, "RemoteForward") == 0) {
+            fprintf(stderr, "Bad remote forwarding specification '%s'\n",
+                    value);
         } else {
             fprintf(stderr, "command-line line 0: %s\n", why);
         }
@@ -50,7 +53,7 @@ adit_args(int argc, char **argv, struct client_config *cfg,
     char why[512];
     int ch;
 
-    while ((ch = getopt(argc, argv, "46Nqvp:l:i:o:L:F:")) != -1) {
+    while ((ch = getopt(argc, argv, "46Ngqvp:l:i:o:L:R:F:")) != -1) {
         why[0] = '\0';
         switch (ch) {
         case '4':
@@ -78,6 +81,12 @@ adit_args(int argc, char **argv, struct client_config *cfg,
             break;
         case 'L':
             adit_set(cfg, "LocalForward", optarg);
+            break;
+        case 'R':
+            adit_set(cfg, "RemoteForward", optarg);
+            break;
+        case 'g':
+            adit_set(cfg, "GatewayPorts", "yes");
             break;
         case 'F':
             fprintf(stderr, "adit: -F is not supported yet\n");

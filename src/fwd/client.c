@@ -77,6 +77,64 @@ client_stop(struct client *c)
     }
 }
 
+/* ExitOnForwardFailure: end with 255, as ssh's fatal() does. */
+static void
+client_forward_failed(struct client *c)
+{
+    if (c->cfg->exit_on_forward_failure == 1 && c->ic != NULL) {
+        c->exit_code = CLIENT_EXIT_FAIL;
+        io_conn_disconnect(c->ic, SSH_DISCONNECT_BY_APPLICATION,
+                           "exit on forward failure");
+    }
+}
+
+static void
+client_rfwd_failed(void *ctx, const struct fwdspec *spec)
+{
+    (void)spec;
+    client_forward_failed(ctx);
+}
+
+static void
+client_rfwd_settled(void *ctx)
+{
+    (void)ctx;
+}
+
+/* The server opens a channel: only forwarded ones for our -R forwards. */
+static void
+client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
+                    const struct chan_open_info *info)
+{
+    struct client *c = ctx;
+
+    if (c->rfwd != NULL && fwd_remote_open(c->rfwd, ic, id, info)) {
+        return;
+    }
+    log_debug("client_input_channel_open: ctype %s", info->type);
+    conn_open_fail(io_conn_conn(ic), id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
+                   "open failed");
+    io_conn_flush(ic);
+}
+
+static int
+client_start_remote(struct client *c, struct io_conn *ic)
+{
+    struct fwd_remote_cbs cbs;
+    int r;
+
+    memset(&cbs, 0, sizeof(cbs));
+    cbs.ctx = c;
+    cbs.failed = client_rfwd_failed;
+    cbs.settled = client_rfwd_settled;
+    if ((r = fwd_remote_new(&c->rfwd, c->cfg->remote_fwds,
+                            c->cfg->n_remote_fwds,
+                            c->cfg->exit_on_forward_failure == 1, &cbs)) != 0) {
+        return r;
+    }
+    return fwd_remote_start(c->rfwd, ic);
+}
+
 static void
 client_authenticated(void *ctx, struct io_conn *ic)
 {
@@ -88,17 +146,24 @@ client_authenticated(void *ctx, struct io_conn *ic)
               (unsigned)c->t->port);
     for (i = 0; i < c->cfg->n_local_fwds && i < CLIENT_MAX_FWDS; i++) {
         if (fwd_local_start(&c->fwds[c->n_fwds], c->loop,
-                            &c->cfg->local_fwds[i], ic) == 0) {
+                            &c->cfg->local_fwds[i], c->cfg->gateway_ports == 1,
+                            ic) == 0) {
             c->n_fwds++;
             continue;
         }
         fprintf(stderr, "Could not request local forwarding.\r\n");
         if (c->cfg->exit_on_forward_failure == 1) {
-            c->exit_code = CLIENT_EXIT_FAIL;
-            io_conn_disconnect(ic, SSH_DISCONNECT_BY_APPLICATION,
-                               "exit on forward failure");
+            client_forward_failed(c);
             return;
         }
+    }
+    if (c->cfg->n_remote_fwds > 0 && client_start_remote(c, ic) != 0) {
+        if (c->cfg->exit_on_forward_failure == 1) {
+            fprintf(stderr, "Could not request remote forwarding.\r\n");
+            client_forward_failed(c);
+            return;
+        }
+        fprintf(stderr, "Warning: Could not request remote forwarding.\r\n");
     }
 }
 
@@ -190,6 +255,7 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     memset(&cbs, 0, sizeof(cbs));
     cbs.ctx = c;
     cbs.authenticated = client_authenticated;
+    cbs.open_request = client_open_request;
     cbs.closed = client_closed;
     if ((r = io_conn_new(&c->ic, c->loop, tcp, &scfg, &cbs, peer)) != 0) {
         log_error("could not start the session: %s", err_str(r));
@@ -264,6 +330,7 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
     }
     uv_run(loop, UV_RUN_DEFAULT);
     code = c->exit_code;
+    fwd_remote_free(c->rfwd);
     for (i = 0; i < c->n_keys; i++) {
         sshkey_free(c->keys[i]);
     }

@@ -9,6 +9,7 @@
 #include "config/client_config.h"
 #include "fwd/client.h"
 #include "fwd/fwd_local.h"
+#include "fwd/fwd_remote.h"
 #include "io/io_connect.h"
 #include "io/io_conn.h"
 #include "keys/sshkey.h"
@@ -28,6 +29,7 @@ struct client {
     struct io_conn *ic;
     struct fwd_local *fwds[CLIENT_MAX_FWDS];
     size_t n_fwds;
+    struct fwd_remote *rfwd; /* the -R forwards */
     uv_signal_t sig[3];
     bool hostkey_failed;
     bool authenticated;

@@ -129,7 +129,8 @@ fwd_local_bind(struct fwd_local *fl, const char *ip, uint16_t *port)
 
 int
 fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
-                const struct fwdspec *spec, struct io_conn *ic)
+                const struct fwdspec *spec, bool gateway_ports,
+                struct io_conn *ic)
 {
     struct fwd_local *fl;
     const char *ips[2] = {"127.0.0.1", "::1"};
@@ -143,7 +144,8 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
     fl->loop = loop;
     fl->spec = spec;
     fl->ic = ic;
-    if (spec->bind_kind == FWDSPEC_BIND_ANY) {
+    if (spec->bind_kind == FWDSPEC_BIND_ANY ||
+        (spec->bind_kind == FWDSPEC_BIND_DEFAULT && gateway_ports)) {
         ips[0] = "0.0.0.0";
         ips[1] = "::";
     } else if (spec->bind_kind == FWDSPEC_BIND_ADDR) {

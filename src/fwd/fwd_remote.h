@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * -R forwarding: tcpip-forward and streamlocal-forward@openssh.com
+ * requests for every RemoteForward of one connection, and the server's
+ * forwarded-tcpip / forwarded-streamlocal@openssh.com channels matched to
+ * them and connected to their local targets.
+ */
+#ifndef ADIT_FWD_FWD_REMOTE_H
+#define ADIT_FWD_FWD_REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/fwdspec.h"
+#include "io/io_conn.h"
+
+struct fwd_remote;
+
+struct fwd_remote_cbs {
+    void *ctx;
+    /*
+     * The server refused forward spec (ssh's Warning or Error line has
+     * been printed). With ExitOnForwardFailure the caller ends the
+     * connection from here.
+     */
+    void (*failed)(void *ctx, const struct fwdspec *spec);
+    /* Every request has been answered (confirmed or refused). */
+    void (*settled)(void *ctx);
+    /*
+     * A forwarded-tcpip channel id for a dynamic forward (-R [bind:]port
+     * with no target): the callee answers it (conn_open_confirm or
+     * conn_open_fail) and speaks SOCKS over it. NULL: such channels are
+     * refused as "dynamic forwarding unavailable".
+     */
+    void (*dynamic)(void *ctx, struct io_conn *ic, uint32_t id,
+                    const struct fwdspec *spec,
+                    const struct chan_open_info *info);
+};
+
+/*
+ * The n forwards in specs (which must outlive fr). exit_on_failure picks
+ * ssh's wording for a refusal ("Error:" rather than "Warning:").
+ */
+int fwd_remote_new(struct fwd_remote **out, const struct fwdspec *specs,
+                   size_t n, bool exit_on_failure,
+                   const struct fwd_remote_cbs *cbs);
+void fwd_remote_free(struct fwd_remote *fr);
+
+/* Send every request on ic (authenticated). Replies come through ic's
+ * global request queue. ERR_* if a request could not be sent. */
+int fwd_remote_start(struct fwd_remote *fr, struct io_conn *ic);
+
+/* Forwards whose request is still unanswered. */
+size_t fwd_remote_pending(const struct fwd_remote *fr);
+
+/*
+ * The server opens a channel: forwarded-tcpip and forwarded-streamlocal
+ * are matched to a forward (by the listen address and port, or path, the
+ * server reports, as ssh matches them) and answered; false for any other
+ * type (the caller answers those).
+ */
+bool fwd_remote_open(struct fwd_remote *fr, struct io_conn *ic, uint32_t id,
+                     const struct chan_open_info *info);
+
+#endif

@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: ISC
+"""-R against real OpenSSH sshd: data byte for byte, -R 0 printing the port,
+refusals with and without ExitOnForwardFailure, and -L's bind failures.
+ssh runs the same checks as the reference where the outcome is ssh's."""
+import contextlib
+import re
+import socket
+
+import pytest
+
+import harness
+
+KINDS = ["ssh", "adit"]
+PAYLOAD = harness.payload_of(200 * 1024, seed=7)
+
+
+def argv_with(client, kind, port, extra, eoff=True, opts=()):
+    """client.argv with extra arguments before the destination, and without
+    ExitOnForwardFailure=yes when eoff is false."""
+    argv = client.argv(kind, port, opts=opts)
+    if not eoff:
+        i = argv.index("ExitOnForwardFailure=yes")
+        del argv[i - 1:i + 1]
+    return argv[:-1] + list(extra) + argv[-1:]
+
+
+def echo_through(port, payload=PAYLOAD, family=socket.AF_INET,
+                 addr="127.0.0.1"):
+    """Send payload through a forward and check the echo byte for byte."""
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.settimeout(harness.IO_TIMEOUT)
+        s.connect((addr, port) if family != socket.AF_UNIX else addr)
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        got = harness.recv_all(s, limit=len(payload))
+    assert harness.sha256(got) == harness.sha256(payload)
+    assert len(got) == len(payload)
+
+
+@contextlib.contextmanager
+def taken_port():
+    """A port on 127.0.0.1 that someone else listens on meanwhile."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        yield taken.getsockname()[1]
+
+
+def exits_255(proc, *texts):
+    assert proc.wait(harness.READY_TIMEOUT) == 255, proc.describe()
+    for t in texts:
+        assert t in proc.stderr(), proc.describe()
+
+
+def start_remote(procs, client, kind, sshd, spec, eoff=True):
+    return procs.start(kind, argv_with(client, kind, sshd.port, ["-R", spec],
+                                       eoff))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("bind", ["127.0.0.1:", "", "localhost:"])
+def test_remote_forward_data(kind, bind, sshd, client, procs, peers):
+    """With no bind address the request says "localhost", and so do the
+    channels sshd opens: they must still be matched to the forward."""
+    echo = peers.echo()
+    rport = harness.free_port()
+    proc = start_remote(procs, client, kind, sshd,
+                        "%s%d:127.0.0.1:%d" % (bind, rport, echo.port))
+    harness.wait_listening(proc, rport)
+    echo_through(rport)
+    echo_through(rport, b"x")
+    echo_through(rport, b"")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remote_port_zero(kind, sshd, client, procs, peers):
+    echo = peers.echo()
+    proc = start_remote(procs, client, kind, sshd,
+                        "0:127.0.0.1:%d" % echo.port)
+    pat = re.compile(r"Allocated port (\d+) for remote forward to "
+                     r"127\.0\.0\.1:%d\r?\n" % echo.port)
+    m = harness.poll(lambda: pat.search(proc.stderr()), harness.READY_TIMEOUT,
+                     "the allocated port")
+    port = int(m.group(1))
+    harness.wait_listening(proc, port)
+    echo_through(port)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remote_refused_exit(kind, sshd_factory, client, procs):
+    server = sshd_factory.start(["PermitListen none"])
+    rport = harness.free_port()
+    proc = start_remote(procs, client, kind, server,
+                        "%d:127.0.0.1:9" % rport)
+    exits_255(proc, "Error: remote port forwarding failed for listen port %d"
+              % rport)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remote_refused_warns(kind, sshd_factory, client, procs, peers):
+    """Without ExitOnForwardFailure a refusal is a warning and the other
+    forwards keep working."""
+    server = sshd_factory.start(["PermitListen 127.0.0.1:*"])
+    echo = peers.echo()
+    bad, good = harness.free_port(), harness.free_port()
+    proc = procs.start(kind, argv_with(
+        client, kind, server.port,
+        ["-R", "127.0.0.2:%d:127.0.0.1:9" % bad,
+         "-R", "127.0.0.1:%d:127.0.0.1:%d" % (good, echo.port)], eoff=False))
+    harness.wait_log(proc, "Warning: remote port forwarding failed for "
+                     "listen port %d" % bad)
+    harness.wait_listening(proc, good)
+    echo_through(good)
+    assert proc.alive()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remote_taken_port(kind, sshd, client, procs):
+    with taken_port() as port:
+        proc = start_remote(procs, client, kind, sshd,
+                            "127.0.0.1:%d:127.0.0.1:9" % port)
+        exits_255(proc, "Error: remote port forwarding failed for listen "
+                  "port %d" % port)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_local_taken_port(kind, sshd, client, procs):
+    """-L on a taken port: ssh's bind message naming the port, and 255
+    with ExitOnForwardFailure."""
+    with taken_port() as port:
+        proc = procs.start(kind, argv_with(
+            client, kind, sshd.port,
+            ["-L", "127.0.0.1:%d:127.0.0.1:9" % port]))
+        exits_255(proc, "bind [127.0.0.1]:%d: Address already in use" % port,
+                  "Could not request local forwarding.")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_several_remote_forwards(kind, sshd, client, procs, peers):
+    """Several -R at once, replies matched in order: each port reaches its
+    own target."""
+    echo = peers.echo()
+    sink = peers.sink()
+    p1, p2 = harness.free_port(), harness.free_port()
+    proc = procs.start(kind, argv_with(
+        client, kind, sshd.port,
+        ["-R", "127.0.0.1:%d:127.0.0.1:%d" % (p1, echo.port),
+         "-R", "127.0.0.1:%d:127.0.0.1:%d" % (p2, sink.port)]))
+    harness.wait_listening(proc, p1)
+    harness.wait_listening(proc, p2)
+    echo_through(p1)
+    with socket.create_connection(("127.0.0.1", p2)) as s:
+        s.sendall(PAYLOAD)
+    sink.recorder.wait_for(len(PAYLOAD), harness.sha256(PAYLOAD),
+                           harness.IO_TIMEOUT)
