@@ -9,242 +9,239 @@
 #include <strings.h>
 
 #include "config/cfgline.h"
+#include "config/client_config_table.h"
 #include "util/err.h"
 #include "util/mem.h"
 
-#define CLIENT_MAX_IDENTITIES 100u
+#define CLIENT_MAX_LIST 100u
 #define CLIENT_MAX_FORWARDS 256u
-
-enum copt_kind {
-    COPT_PORT,
-    COPT_STR,
-    COPT_IDENTITY,
-    COPT_LOCALFWD,
-    COPT_REMOTEFWD,
-    COPT_BOOL,
-    COPT_STRICT,
-    COPT_SECONDS,
-    COPT_LOGLEVEL,
-    COPT_REKEY,
-};
-
-struct copt {
-    const char *name;
-    enum copt_kind kind;
-    size_t off;
-};
-
-#define COPT(n, k, f)                                                          \
-    {                                                                          \
-        n, k, offsetof(struct client_config, f)                                \
-    }
-
-static const struct copt copts[] = {
-    COPT("Port", COPT_PORT, port),
-    COPT("User", COPT_STR, user),
-    COPT("IdentityFile", COPT_IDENTITY, identity_files),
-    COPT("LocalForward", COPT_LOCALFWD, local_fwds),
-    COPT("RemoteForward", COPT_REMOTEFWD, remote_fwds),
-    COPT("GatewayPorts", COPT_BOOL, gateway_ports),
-    COPT("StreamLocalBindUnlink", COPT_BOOL, stream_local_bind_unlink),
-    COPT("ForkAfterAuthentication", COPT_BOOL, fork_after_auth),
-    COPT("StrictHostKeyChecking", COPT_STRICT, strict_hostkey),
-    COPT("UserKnownHostsFile", COPT_STR, user_known_hosts),
-    COPT("GlobalKnownHostsFile", COPT_STR, global_known_hosts),
-    COPT("HashKnownHosts", COPT_BOOL, hash_known_hosts),
-    COPT("Ciphers", COPT_STR, ciphers),
-    COPT("KexAlgorithms", COPT_STR, kex_algs),
-    COPT("MACs", COPT_STR, macs),
-    COPT("HostKeyAlgorithms", COPT_STR, hostkey_algs),
-    COPT("ConnectTimeout", COPT_SECONDS, connect_timeout),
-    COPT("LogLevel", COPT_LOGLEVEL, log_level),
-    COPT("ExitOnForwardFailure", COPT_BOOL, exit_on_forward_failure),
-    COPT("BatchMode", COPT_BOOL, batch_mode),
-    COPT("RekeyLimit", COPT_REKEY, rekey_bytes),
-};
 
 void
 client_config_init(struct client_config *c)
 {
     memset(c, 0, sizeof(*c));
-    c->port = -1;
-    c->strict_hostkey = STRICT_HOSTKEY_UNSET;
-    c->hash_known_hosts = -1;
-    c->connect_timeout = -1;
-    c->log_level = -1;
-    c->exit_on_forward_failure = -1;
-    c->gateway_ports = -1;
-    c->stream_local_bind_unlink = -1;
-    c->fork_after_auth = -1;
-    c->batch_mode = -1;
-    c->rekey_bytes = -1;
-    c->rekey_seconds = -1;
+    client_config_table_unset(c);
+}
+
+static void
+client_config_free_list(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(v[i]);
+    }
+    free(v);
+}
+
+static void
+client_config_free_fwds(struct fwdspec *f, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        fwdspec_cleanup(&f[i]);
+    }
+    free(f);
 }
 
 void
 client_config_cleanup(struct client_config *c)
 {
-    size_t i;
-
-    for (i = 0; i < c->n_identity_files; i++) {
-        free(c->identity_files[i]);
-    }
-    for (i = 0; i < c->n_local_fwds; i++) {
-        fwdspec_cleanup(&c->local_fwds[i]);
-    }
-    for (i = 0; i < c->n_remote_fwds; i++) {
-        fwdspec_cleanup(&c->remote_fwds[i]);
-    }
-    free(c->identity_files);
-    free(c->local_fwds);
-    free(c->remote_fwds);
-    free(c->user);
-    free(c->user_known_hosts);
-    free(c->global_known_hosts);
-    free(c->ciphers);
-    free(c->kex_algs);
-    free(c->macs);
-    free(c->hostkey_algs);
+    client_config_table_free_strings(c);
+    client_config_free_list(c->identity_files, c->n_identity_files);
+    client_config_free_list(c->certificate_files, c->n_certificate_files);
+    client_config_free_list(c->set_env, c->n_set_env);
+    client_config_free_list(c->send_env, c->n_send_env);
+    client_config_free_fwds(c->local_fwds, c->n_local_fwds);
+    client_config_free_fwds(c->remote_fwds, c->n_remote_fwds);
+    client_config_free_fwds(c->dynamic_fwds, c->n_dynamic_fwds);
+    free(c->host_alias);
+    free(c->stdio_forward);
     client_config_init(c);
 }
 
-static int
-client_config_strict(const char *v, int *out)
+int
+client_config_list_add(char ***v, size_t *n, const char *s)
 {
-    int b;
+    char **nv;
 
-    if (strcasecmp(v, "accept-new") == 0) {
-        *out = STRICT_HOSTKEY_ACCEPT_NEW;
-    } else if (strcasecmp(v, "ask") == 0) {
-        *out = STRICT_HOSTKEY_ASK;
-    } else if (strcasecmp(v, "off") == 0) {
-        *out = STRICT_HOSTKEY_NO;
-    } else if (cfgline_bool(v, &b) == 0) {
-        *out = b ? STRICT_HOSTKEY_YES : STRICT_HOSTKEY_NO;
-    } else {
-        return ERR_FORMAT;
-    }
-    return 0;
-}
-
-static int
-client_config_add_identity(struct client_config *c, const char *v)
-{
-    char **n;
-
-    if (c->n_identity_files >= CLIENT_MAX_IDENTITIES) {
+    if (*n >= CLIENT_MAX_LIST) {
         return ERR_LIMIT;
     }
-    n = realloc(c->identity_files, (c->n_identity_files + 1) * sizeof(*n));
-    if (n == NULL) {
+    if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
         return ERR_NOMEM;
     }
-    c->identity_files = n;
-    if ((n[c->n_identity_files] = str_ndup(v, strlen(v))) == NULL) {
+    *v = nv;
+    if ((nv[*n] = str_ndup(s, strlen(s))) == NULL) {
         return ERR_NOMEM;
     }
-    c->n_identity_files++;
+    (*n)++;
     return 0;
 }
 
-/* Append to a forward list (LocalForward, RemoteForward). */
+/* Whitespace-separated words of v, each added to the list. */
 static int
-client_config_add_fwd(struct fwdspec **list, size_t *count,
-                      enum fwdspec_kind kind, const char *v)
+client_config_words_add(char ***v, size_t *n, const char *s)
 {
-    struct fwdspec f, *n;
+    char w[LIM_CFG_WORD + 1];
+    size_t len;
     int r;
 
-    if (*count >= CLIENT_MAX_FORWARDS) {
+    for (s += strspn(s, " \t"); *s != '\0'; s += strspn(s, " \t")) {
+        len = strcspn(s, " \t");
+        if (len > LIM_CFG_WORD) {
+            return ERR_FORMAT;
+        }
+        memcpy(w, s, len);
+        w[len] = '\0';
+        if ((r = client_config_list_add(v, n, w)) != 0) {
+            return r;
+        }
+        s += len;
+    }
+    return 0;
+}
+
+int
+client_config_add_fwd(struct client_config *c, enum fwdspec_kind kind,
+                      const char *v)
+{
+    struct fwdspec f, **list;
+    size_t *n;
+    struct fwdspec *nl;
+    int r;
+
+    list = kind == FWDSPEC_LOCAL    ? &c->local_fwds
+           : kind == FWDSPEC_REMOTE ? &c->remote_fwds
+                                    : &c->dynamic_fwds;
+    n = kind == FWDSPEC_LOCAL    ? &c->n_local_fwds
+        : kind == FWDSPEC_REMOTE ? &c->n_remote_fwds
+                                 : &c->n_dynamic_fwds;
+    if (*n >= CLIENT_MAX_FORWARDS) {
         return ERR_LIMIT;
     }
     if ((r = fwdspec_parse_kind(v, kind, &f)) != 0) {
         return r;
     }
-    if ((n = realloc(*list, (*count + 1) * sizeof(*n))) == NULL) {
+    if ((nl = realloc(*list, (*n + 1) * sizeof(*nl))) == NULL) {
         fwdspec_cleanup(&f);
         return ERR_NOMEM;
     }
-    *list = n;
-    n[(*count)++] = f;
+    *list = nl;
+    nl[(*n)++] = f;
     return 0;
 }
 
-/* Scalar options: the first value obtained wins, as in ssh. */
+/*
+ * SetEnv: as ssh 9.2, only the first SetEnv line that applies counts, and
+ * it may name several NAME=VALUE words.
+ */
 static int
-client_config_scalar(const struct copt *o, void *field, const char *v)
+client_config_setenv(struct client_config *c, const char *v)
 {
-    int *ip = field, tmp = 0, r = 0;
-    char **sp = field;
+    char **tmp = NULL;
+    size_t n = 0, i;
+    int r;
 
+    if ((r = client_config_words_add(&tmp, &n, v)) != 0) {
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (strchr(tmp[i], '=') == NULL || tmp[i][0] == '=') {
+            r = ERR_FORMAT;
+            goto out;
+        }
+    }
+    if (c->n_set_env == 0) {
+        c->set_env = tmp;
+        c->n_set_env = n;
+        tmp = NULL;
+        n = 0;
+    }
+out:
+    client_config_free_list(tmp, n);
+    return r;
+}
+
+/* The list keywords: everything the table's scalar code does not do. */
+static int
+client_config_list_kind(struct client_config *c, const struct copt *o,
+                        const char *v)
+{
     switch (o->kind) {
-    case COPT_STR:
-        if (*sp == NULL && (*sp = str_ndup(v, strlen(v))) == NULL) {
-            return ERR_NOMEM;
+    case COPT_IDENTITY:
+        return client_config_list_add(&c->identity_files, &c->n_identity_files,
+                                      v);
+    case COPT_CERTIFICATE:
+        return client_config_list_add(&c->certificate_files,
+                                      &c->n_certificate_files, v);
+    case COPT_SENDENV:
+        return client_config_words_add(&c->send_env, &c->n_send_env, v);
+    case COPT_SETENV:
+        return client_config_setenv(c, v);
+    case COPT_LOCALFWD:
+        return client_config_add_fwd(c, FWDSPEC_LOCAL, v);
+    case COPT_REMOTEFWD:
+        return client_config_add_fwd(c, FWDSPEC_REMOTE, v);
+    case COPT_DYNAMICFWD:
+        return client_config_add_fwd(c, FWDSPEC_DYNAMIC, v);
+    case COPT_REKEY:
+        return cfgline_rekey_limit(v, &c->rekey_bytes, &c->rekey_seconds);
+    default:
+        return client_config_table_scalar(c, o, v);
+    }
+}
+
+int
+client_config_set2(struct client_config *c, const char *keyword,
+                   const char *value, bool *is_ignored, char *why,
+                   size_t why_len)
+{
+    const struct copt *o = client_config_table_find(keyword);
+    int r;
+
+    if (is_ignored != NULL) {
+        *is_ignored = false;
+    }
+    if (o == NULL) {
+        snprintf(why, why_len, "Bad configuration option: %s", keyword);
+        return ERR_NOTFOUND;
+    }
+    if (o->kind == COPT_IGNORED) {
+        if (is_ignored != NULL) {
+            *is_ignored = true;
         }
         return 0;
-    case COPT_PORT:
-        r = cfgline_int(v, 1, 65535, &tmp);
-        break;
-    case COPT_BOOL:
-        r = cfgline_bool(v, &tmp);
-        break;
-    case COPT_STRICT:
-        r = client_config_strict(v, &tmp);
-        break;
-    case COPT_SECONDS:
-        r = strcasecmp(v, "none") == 0 ? 0 : cfgline_int(v, 0, 86400, &tmp);
-        break;
-    case COPT_LOGLEVEL:
-        r = cfgline_loglevel(v, &tmp);
-        break;
-    default:
-        return ERR_INTERNAL;
     }
-    if (r == 0 && *ip == -1) {
-        *ip = tmp;
+    r = client_config_list_kind(c, o, value);
+    if (r == ERR_NOMEM) {
+        return r;
     }
-    return r;
+    if (r == ERR_LIMIT) {
+        snprintf(why, why_len, "Too many %s entries.", o->name);
+        return ERR_CONFIG;
+    }
+    if (r != 0) {
+        client_config_table_why(o, value, why, why_len);
+        return ERR_CONFIG;
+    }
+    return 0;
 }
 
 int
 client_config_set(struct client_config *c, const char *keyword,
                   const char *value, char *why, size_t why_len)
 {
-    const struct copt *o = NULL;
-    size_t i;
-    int r;
+    int r = client_config_set2(c, keyword, value, NULL, why, why_len);
 
-    for (i = 0; i < sizeof(copts) / sizeof(copts[0]); i++) {
-        if (strcasecmp(keyword, copts[i].name) == 0) {
-            o = &copts[i];
-        }
-    }
-    if (o == NULL) {
-        snprintf(why, why_len, "Bad configuration option: %s", keyword);
-        return ERR_CONFIG;
-    }
-    if (o->kind == COPT_IDENTITY) {
-        r = client_config_add_identity(c, value);
-    } else if (o->kind == COPT_LOCALFWD) {
-        r = client_config_add_fwd(&c->local_fwds, &c->n_local_fwds,
-                                  FWDSPEC_LOCAL, value);
-    } else if (o->kind == COPT_REMOTEFWD) {
-        r = client_config_add_fwd(&c->remote_fwds, &c->n_remote_fwds,
-                                  FWDSPEC_REMOTE, value);
-    } else if (o->kind == COPT_REKEY) {
-        r = cfgline_rekey_limit(value, &c->rekey_bytes, &c->rekey_seconds);
-    } else {
-        r = client_config_scalar(o, (char *)c + o->off, value);
-    }
-    if (r == ERR_NOMEM) {
-        return r;
-    }
-    if (r != 0) {
-        snprintf(why, why_len, "Bad %s argument '%s'.", o->name, value);
-        return ERR_CONFIG;
-    }
-    return 0;
+    return r == ERR_NOTFOUND ? ERR_CONFIG : r;
+}
+
+bool
+client_config_is_keyword(const char *keyword)
+{
+    return client_config_table_find(keyword) != NULL;
 }
 
 int

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The client's options: ssh_config keywords set with -o "Key=Value" or
- * -o "Key Value" (case-insensitive keywords, first value wins as in ssh,
- * except IdentityFile, LocalForward and RemoteForward which accumulate).
- * Immutable once main() has finished building it.
+ * The client's options: ssh_config(5) keywords, from -o "Key=Value",
+ * command-line flags and configuration files (ssh_config.h). Keywords are
+ * case-insensitive and the first value obtained wins, as in ssh, except
+ * for the list keywords which accumulate (IdentityFile, CertificateFile,
+ * LocalForward, RemoteForward, DynamicForward, SendEnv). Immutable once
+ * main() has finished building it.
  */
 #ifndef ADIT_CONFIG_CLIENT_CONFIG_H
 #define ADIT_CONFIG_CLIENT_CONFIG_H
@@ -22,33 +24,98 @@ enum strict_hostkey {
     STRICT_HOSTKEY_ASK,
 };
 
-/* Integers are -1 while unset; strings NULL. */
+/* AddressFamily (-4, -6). */
+enum client_af {
+    CLIENT_AF_ANY = 0,
+    CLIENT_AF_INET,
+    CLIENT_AF_INET6,
+};
+
+/* SessionType: -N is "none". */
+enum client_session {
+    CLIENT_SESSION_DEFAULT = 0,
+    CLIENT_SESSION_NONE,
+    CLIENT_SESSION_SUBSYSTEM,
+};
+
+/* RequestTTY: -T is "no". */
+enum client_tty {
+    CLIENT_TTY_AUTO = 0,
+    CLIENT_TTY_NO,
+    CLIENT_TTY_YES,
+    CLIENT_TTY_FORCE,
+};
+
+/*
+ * Integers are -1 while unset; strings NULL; lists empty. Booleans are
+ * ints holding -1, 0 or 1. client_config_defaults() fills what is unset.
+ */
 struct client_config {
+    /* Where to connect. */
+    char *host_alias; /* the name given on the command line */
+    char *hostname;   /* HostName, tokens expanded */
     int port;
     char *user;
-    char **identity_files;
+    char *proxy_jump;    /* ProxyJump: "none" or [user@]host[:port],... */
+    char *proxy_command; /* ProxyCommand, tokens expanded when used */
+    int connect_timeout; /* seconds, 0 none */
+    int connection_attempts;
+    int address_family; /* enum client_af */
+    char *bind_address;
+    char *bind_interface;
+    int server_alive_interval; /* seconds, 0 off */
+    int server_alive_count_max;
+    int tcp_keep_alive; /* bool */
+    int compression;    /* bool */
+    /* Who we are. */
+    char **identity_files; /* as written: ~ and tokens expanded on use */
     size_t n_identity_files;
-    struct fwdspec *local_fwds;
-    size_t n_local_fwds;
-    struct fwdspec *remote_fwds; /* RemoteForward / -R */
-    size_t n_remote_fwds;
+    char **certificate_files;
+    size_t n_certificate_files;
+    int identities_only; /* bool */
+    char *identity_agent;
+    int batch_mode; /* bool */
+    /* Whom we trust. */
     int strict_hostkey; /* enum strict_hostkey */
     char *user_known_hosts;
     char *global_known_hosts;
+    char *host_key_alias;
     int hash_known_hosts; /* bool */
+    /* Algorithms (ssh's list syntax: +, -, ^ prefixes are kept). */
     char *ciphers;
     char *kex_algs;
     char *macs;
     char *hostkey_algs;
-    int connect_timeout;          /* seconds */
-    int log_level;                /* enum log_level */
+    char *pubkey_accepted_algs;
+    int64_t rekey_bytes; /* RekeyLimit: -1 unset, 0 default */
+    int rekey_seconds;   /* RekeyLimit: -1 unset, 0 none */
+    /* Forwards. */
+    struct fwdspec *local_fwds;
+    size_t n_local_fwds;
+    struct fwdspec *remote_fwds;
+    size_t n_remote_fwds;
+    struct fwdspec *dynamic_fwds;
+    size_t n_dynamic_fwds;
+    int gateway_ports;            /* bool */
     int exit_on_forward_failure;  /* bool */
-    int gateway_ports;            /* bool: -g, -L/-D without bind address */
-    int stream_local_bind_unlink; /* bool: remove a stale -L socket */
-    int fork_after_auth;          /* bool: -f, ForkAfterAuthentication */
-    int batch_mode;               /* bool */
-    int64_t rekey_bytes;          /* RekeyLimit: -1 unset, 0 default */
-    int rekey_seconds;            /* RekeyLimit: -1 unset, 0 none */
+    int clear_all_forwardings;    /* bool */
+    char *permit_remote_open;     /* "any", "none" or host:port list */
+    int stream_local_bind_unlink; /* bool */
+    /* Session. */
+    char **set_env; /* NAME=VALUE */
+    size_t n_set_env;
+    char **send_env; /* patterns */
+    size_t n_send_env;
+    int session_type;    /* enum client_session */
+    int request_tty;     /* enum client_tty */
+    int stdin_null;      /* bool, -n */
+    int fork_after_auth; /* bool, -f */
+    char *stdio_forward; /* -W host:port or -W /path, as given */
+    char *control_path;
+    char *local_command;
+    int permit_local_command; /* bool */
+    int log_level;            /* enum log_level */
+    char *ignore_unknown;     /* IgnoreUnknown patterns */
 };
 
 void client_config_init(struct client_config *c);
@@ -62,8 +129,31 @@ void client_config_cleanup(struct client_config *c);
 int client_config_apply(struct client_config *c, const char *line, char *why,
                         size_t why_len);
 
-/* Typed setters for command-line flags (-p, -l, -i, -L, -R): same rules. */
+/*
+ * Set keyword to value: the same rules as a config line. ERR_CONFIG with
+ * why filled for a bad value; ERR_NOTFOUND (why: "Bad configuration
+ * option: X") for a keyword ssh does not know; ERR_NOMEM.
+ * A keyword ssh knows that adit does not implement is accepted and
+ * ignored: *is_ignored (may be NULL) tells the caller, so it can warn.
+ */
+int client_config_set2(struct client_config *c, const char *keyword,
+                       const char *value, bool *is_ignored, char *why,
+                       size_t why_len);
+
+/* client_config_set2 without the ignored flag (flags -p, -l, -i, -L...);
+ * an unknown keyword is ERR_CONFIG here. */
 int client_config_set(struct client_config *c, const char *keyword,
                       const char *value, char *why, size_t why_len);
+
+/* Whether keyword (any case) names an ssh_config option ssh knows. */
+bool client_config_is_keyword(const char *keyword);
+
+/* Add a forward of the given kind (-L, -R, -D): ERR_FORMAT for a bad
+ * specification, ERR_LIMIT past the bound, ERR_NOMEM. */
+int client_config_add_fwd(struct client_config *c, enum fwdspec_kind kind,
+                          const char *v);
+
+/* Append a copy of s to the list *v of *n strings (bounded: ERR_LIMIT). */
+int client_config_list_add(char ***v, size_t *n, const char *s);
 
 #endif

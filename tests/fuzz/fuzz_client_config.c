@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Fuzz harness: client -o option lines and -L specifications. */
+/* Fuzz harness: client -o option lines and -L/-R/-D specifications. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +23,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     client_config_init(&c);
     (void)client_config_apply(&c, line, why, sizeof(why));
     client_config_cleanup(&c);
-    if (fwdspec_parse(line, &f) == 0) {
+    if (fwdspec_parse_kind(line, FWDSPEC_LOCAL, &f) == 0) {
+        fwdspec_cleanup(&f);
+    }
+    if (fwdspec_parse_kind(line, FWDSPEC_REMOTE, &f) == 0) {
+        fwdspec_cleanup(&f);
+    }
+    if (fwdspec_parse_kind(line, FWDSPEC_DYNAMIC, &f) == 0) {
         fwdspec_cleanup(&f);
     }
     free(line);

@@ -161,6 +161,125 @@ test_client_config_rekey_limit(void **state)
     client_config_cleanup(&c);
 }
 
+/* The keywords of issue 3: each lands in its field, first value wins. */
+static void
+test_client_config_fields(void **state)
+{
+    static const char *lines[] = {
+        "HostName h.example",
+        "HostName other",
+        "IdentitiesOnly yes",
+        "IdentityAgent /agent",
+        "CertificateFile /c1",
+        "CertificateFile /c2",
+        "RemoteForward 0 h:22",
+        "RemoteForward 9000",
+        "DynamicForward 1080",
+        "HostKeyAlias alias",
+        "PubkeyAcceptedAlgorithms ssh-ed25519",
+        "PermitRemoteOpen h:1 *:2",
+        "SetEnv A=1 B=x=y",
+        "SetEnv C=3",
+        "SendEnv LANG LC_*",
+        "SendEnv TZ",
+        "ProxyJump j@b:2,c",
+        "ProxyCommand nc %h %p",
+        "ConnectTimeout 1m",
+        "ConnectionAttempts 3",
+        "AddressFamily inet6",
+        "BindAddress 127.0.0.2",
+        "ServerAliveInterval 15",
+        "ServerAliveCountMax 4",
+        "TCPKeepAlive no",
+        "Compression yes",
+        "GatewayPorts yes",
+        "ControlPath ~/c-%C",
+        "SessionType none",
+        "RequestTTY no",
+        "ForkAfterAuthentication yes",
+        "StdinNull yes",
+        "ForwardX11 yes",
+    };
+    struct client_config c;
+    char why[256];
+    size_t i;
+
+    (void)state;
+    client_config_init(&c);
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        if (client_config_apply(&c, lines[i], why, 256) != 0) {
+            fail_msg("%s: %s", lines[i], why);
+        }
+    }
+    assert_string_equal(c.hostname, "h.example");
+    assert_int_equal(c.identities_only, 1);
+    assert_string_equal(c.identity_agent, "/agent");
+    assert_int_equal(c.n_certificate_files, 2);
+    assert_string_equal(c.certificate_files[1], "/c2");
+    assert_int_equal(c.n_remote_fwds, 2);
+    assert_int_equal(c.remote_fwds[0].listen_port, 0);
+    assert_true(fwdspec_is_dynamic(&c.remote_fwds[1]));
+    assert_int_equal(c.n_dynamic_fwds, 1);
+    assert_string_equal(c.host_key_alias, "alias");
+    assert_string_equal(c.pubkey_accepted_algs, "ssh-ed25519");
+    assert_string_equal(c.permit_remote_open, "h:1 *:2");
+    assert_int_equal(c.n_set_env, 2); /* only the first SetEnv line */
+    assert_string_equal(c.set_env[1], "B=x=y");
+    assert_int_equal(c.n_send_env, 3);
+    assert_string_equal(c.send_env[1], "LC_*");
+    assert_string_equal(c.proxy_jump, "j@b:2,c");
+    assert_null(c.proxy_command); /* ProxyJump came first */
+    assert_int_equal(c.connect_timeout, 60);
+    assert_int_equal(c.connection_attempts, 3);
+    assert_int_equal(c.address_family, CLIENT_AF_INET6);
+    assert_string_equal(c.bind_address, "127.0.0.2");
+    assert_int_equal(c.server_alive_interval, 15);
+    assert_int_equal(c.server_alive_count_max, 4);
+    assert_int_equal(c.tcp_keep_alive, 0);
+    assert_int_equal(c.compression, 1);
+    assert_int_equal(c.gateway_ports, 1);
+    assert_string_equal(c.control_path, "~/c-%C");
+    assert_int_equal(c.session_type, CLIENT_SESSION_NONE);
+    assert_int_equal(c.request_tty, CLIENT_TTY_NO);
+    assert_int_equal(c.fork_after_auth, 1);
+    assert_int_equal(c.stdin_null, 1);
+    client_config_cleanup(&c);
+}
+
+static void
+test_client_config_field_errors(void **state)
+{
+    static const char *bad[] = {
+        "SetEnv A",          "SetEnv =x",
+        "AddressFamily ipx", "ConnectTimeout 1y",
+        "RequestTTY maybe",  "DynamicForward 0",
+        "RemoteForward 1:h", "ServerAliveCountMax -1",
+    };
+    struct client_config c;
+    char why[256];
+    bool ign = true;
+    size_t i;
+
+    (void)state;
+    client_config_init(&c);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (client_config_apply(&c, bad[i], why, 256) != ERR_CONFIG) {
+            fail_msg("accepted %s", bad[i]);
+        }
+    }
+    assert_int_equal(client_config_set2(&c, "Nonsense", "1", &ign, why, 256),
+                     ERR_NOTFOUND);
+    assert_string_equal(why, "Bad configuration option: Nonsense");
+    assert_int_equal(
+        client_config_set2(&c, "forwardagent", "yes", &ign, why, 256), 0);
+    assert_true(ign);
+    assert_true(client_config_is_keyword("CHECKHOSTIP"));
+    assert_false(client_config_is_keyword("Host"));
+    client_config_apply(&c, "AddressFamily ipx", why, 256);
+    assert_string_equal(why, "unsupported option \"ipx\".");
+    client_config_cleanup(&c);
+}
+
 int
 main(void)
 {
@@ -169,6 +288,8 @@ main(void)
         cmocka_unit_test(test_client_config_values),
         cmocka_unit_test(test_client_config_errors),
         cmocka_unit_test(test_client_config_rekey_limit),
+        cmocka_unit_test(test_client_config_fields),
+        cmocka_unit_test(test_client_config_field_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
