@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* adit: the client (command line, options, the loop). */
+#include <errno.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "config/client_config.h"
 #include "fwd/client.h"
+#include "fwd/client_fork.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -19,7 +21,7 @@
 static void
 adit_usage(void)
 {
-    fprintf(stderr, "usage: adit [-46Ngqv] [-i identity_file] [-L address] "
+    fprintf(stderr, "usage: adit [-46Nfgqv] [-i identity_file] [-L address] "
                     "[-l login_name]\n            [-o option] [-p port] "
                     "[-R address] [user@]hostname\n");
     exit(ADIT_EXIT_FAIL);
@@ -53,7 +55,7 @@ adit_args(int argc, char **argv, struct client_config *cfg,
     char why[512];
     int ch;
 
-    while ((ch = getopt(argc, argv, "46Ngqvp:l:i:o:L:R:F:")) != -1) {
+    while ((ch = getopt(argc, argv, "46Nfgqvp:l:i:o:L:R:F:")) != -1) {
         why[0] = '\0';
         switch (ch) {
         case '4':
@@ -84,6 +86,9 @@ adit_args(int argc, char **argv, struct client_config *cfg,
             break;
         case 'R':
             adit_set(cfg, "RemoteForward", optarg);
+            break;
+        case 'f':
+            adit_set(cfg, "ForkAfterAuthentication", "yes");
             break;
         case 'g':
             adit_set(cfg, "GatewayPorts", "yes");
@@ -157,6 +162,10 @@ main(int argc, char **argv)
     t.user = cfg.user;
     if (t.user == NULL && (pw = getpwuid(getuid())) != NULL) {
         t.user = pw->pw_name;
+    }
+    if (cfg.fork_after_auth == 1 && client_fork(&t.ready_fd) != 0) {
+        fprintf(stderr, "fork: %s\n", strerror(errno));
+        t.user = NULL;
     }
     if (t.user != NULL && t.host[0] != '\0' && uv_loop_init(&loop) == 0) {
         code = client_run(&loop, &cfg, &t);

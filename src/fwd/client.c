@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* adit: one SSH connection with its -L forwards. */
 #include "fwd/client_int.h"
+#include "fwd/client_fork.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -95,10 +96,24 @@ client_rfwd_failed(void *ctx, const struct fwdspec *spec)
     client_forward_failed(ctx);
 }
 
+/* -f: go to the background now (a no-op without -f). */
+static void
+client_ready(struct client *c)
+{
+    if (c->exit_code == 0 && c->ic != NULL && !io_conn_is_ending(c->ic)) {
+        client_fork_ready(&c->ready_fd, log_get_level());
+    }
+}
+
+/* With ExitOnForwardFailure, -f waits for every -R to be confirmed. */
 static void
 client_rfwd_settled(void *ctx)
 {
-    (void)ctx;
+    struct client *c = ctx;
+
+    if (c->cfg->exit_on_forward_failure == 1) {
+        client_ready(c);
+    }
 }
 
 /* The server opens a channel: only forwarded ones for our -R forwards. */
@@ -164,6 +179,10 @@ client_authenticated(void *ctx, struct io_conn *ic)
             return;
         }
         fprintf(stderr, "Warning: Could not request remote forwarding.\r\n");
+    }
+    if (c->cfg->exit_on_forward_failure != 1 || c->rfwd == NULL ||
+        fwd_remote_pending(c->rfwd) == 0) {
+        client_ready(c);
     }
 }
 
@@ -322,6 +341,7 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
     c->loop = loop;
     c->cfg = cfg;
     c->t = t;
+    c->ready_fd = t->ready_fd;
     if ((r = client_start(c)) != 0) {
         log_error("connect to host %s port %u: %s", t->host, (unsigned)t->port,
                   err_str(r));
@@ -330,6 +350,7 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
     }
     uv_run(loop, UV_RUN_DEFAULT);
     code = c->exit_code;
+    client_fork_failed(&c->ready_fd, code);
     fwd_remote_free(c->rfwd);
     for (i = 0; i < c->n_keys; i++) {
         sshkey_free(c->keys[i]);

@@ -16,7 +16,8 @@ struct client_target {
     const char *host;
     const char *user;
     uint16_t port;
-    int family; /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
+    int family;   /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
+    int ready_fd; /* -f: client_fork's pipe to the parent; 0: none */
 };
 
 /* Run on loop until the end; returns the exit status (255 for every

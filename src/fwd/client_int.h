@@ -30,6 +30,7 @@ struct client {
     struct fwd_local *fwds[CLIENT_MAX_FWDS];
     size_t n_fwds;
     struct fwd_remote *rfwd; /* the -R forwards */
+    int ready_fd;            /* -f: tell the waiting parent (client_fork.h) */
     uv_signal_t sig[3];
     bool hostkey_failed;
     bool authenticated;

@@ -3,7 +3,9 @@
 refusals with and without ExitOnForwardFailure, and -L's bind failures.
 ssh runs the same checks as the reference where the outcome is ssh's."""
 import contextlib
+import os
 import re
+import signal
 import socket
 
 import pytest
@@ -153,3 +155,80 @@ def test_several_remote_forwards(kind, sshd, client, procs, peers):
         s.sendall(PAYLOAD)
     sink.recorder.wait_for(len(PAYLOAD), harness.sha256(PAYLOAD),
                            harness.IO_TIMEOUT)
+
+
+# --- -f ----------------------------------------------------------------------
+
+def listener_pid(port):
+    """The PID of the process listening on 127.0.0.1:port (from /proc)."""
+    want = ":%04X" % port
+    inodes = set()
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[1].endswith(want) and fields[3] == "0A":
+                inodes.add("socket:[%s]" % fields[9])
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fds = os.listdir("/proc/%s/fd" % pid)
+            for fd in fds:
+                if os.readlink("/proc/%s/fd/%s" % (pid, fd)) in inodes:
+                    return int(pid)
+        except OSError:
+            continue
+    return None
+
+
+@pytest.fixture
+def background():
+    """PIDs of backgrounded clients, killed when the test ends."""
+    pids = []
+    yield pids
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+        harness.poll(lambda: not os.path.exists("/proc/%d" % pid) or
+                     open("/proc/%d/stat" % pid).read().split()[2] == "Z",
+                     10, "pid %d to exit" % pid)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fork_after_auth(kind, sshd, client, procs, peers, background):
+    """-fN: the command returns 0 only once the forwards are up (-R
+    confirmed, with ExitOnForwardFailure), and the tunnel keeps working in
+    the background."""
+    echo = peers.echo()
+    lport, rport = harness.free_port(), harness.free_port()
+    proc = procs.start(kind, argv_with(
+        client, kind, sshd.port,
+        ["-f", "-L", "127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port),
+         "-R", "127.0.0.1:%d:127.0.0.1:%d" % (rport, echo.port)]))
+    assert proc.wait(harness.READY_TIMEOUT) == 0, proc.describe()
+    pid = harness.poll(lambda: listener_pid(lport), harness.READY_TIMEOUT,
+                       "the backgrounded client")
+    background.append(pid)
+    assert pid != proc.pid
+    assert harness.port_open(rport)  # confirmed before the parent exited
+    echo_through(lport)
+    echo_through(rport)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fork_forward_failure(kind, sshd, client, procs):
+    """-f with ExitOnForwardFailure and a refused -R: the command itself
+    exits 255 with ssh's message."""
+    with taken_port() as port:
+        proc = procs.start(kind, argv_with(
+            client, kind, sshd.port,
+            ["-f", "-R", "127.0.0.1:%d:127.0.0.1:9" % port]))
+        exits_255(proc, "Error: remote port forwarding failed for listen "
+                  "port %d" % port)
+
+
+def test_fork_connect_failure(client, procs):
+    """-f and nothing to connect to: 255 from the parent, with the reason."""
+    port = harness.free_port()
+    proc = procs.start("adit", argv_with(client, "adit", port, ["-f"]))
+    exits_255(proc, "port %d: Connection refused" % port)
