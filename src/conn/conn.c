@@ -502,13 +502,49 @@ conn_consumed(struct conn *c, uint32_t id, size_t n)
     return 0;
 }
 
-int
-conn_global_request(struct conn *c, const char *name, bool want_reply,
-                    const uint8_t *data, size_t n)
+/* Room for one more pending reply of this kind? */
+static bool
+reply_room(const struct conn *c, bool is_keepalive)
+{
+    const struct reply_run *last;
+
+    if (c->n_runs == 0) {
+        return true;
+    }
+    last = &c->runs[(c->run_head + c->n_runs - 1) % CONN_REPLY_RUNS];
+    if (last->is_keepalive == is_keepalive) {
+        return last->n < UINT32_MAX;
+    }
+    return c->n_runs < CONN_REPLY_RUNS;
+}
+
+static void
+reply_expect(struct conn *c, bool is_keepalive)
+{
+    struct reply_run *last = NULL;
+
+    if (c->n_runs > 0) {
+        last = &c->runs[(c->run_head + c->n_runs - 1) % CONN_REPLY_RUNS];
+    }
+    if (last == NULL || last->is_keepalive != is_keepalive) {
+        last = &c->runs[(c->run_head + c->n_runs) % CONN_REPLY_RUNS];
+        last->is_keepalive = is_keepalive;
+        last->n = 0;
+        c->n_runs++;
+    }
+    last->n++;
+}
+
+static int
+global_request(struct conn *c, const char *name, bool want_reply,
+               const uint8_t *data, size_t n, bool is_keepalive)
 {
     struct buf b;
     int r;
 
+    if (want_reply && !reply_room(c, is_keepalive)) {
+        return ERR_LIMIT;
+    }
     buf_init(&b);
     if ((r = buf_put_u8(&b, SSH_MSG_GLOBAL_REQUEST)) != 0 ||
         (r = buf_put_cstring(&b, name)) != 0 ||
@@ -518,11 +554,49 @@ conn_global_request(struct conn *c, const char *name, bool want_reply,
         goto out;
     }
     if (want_reply) {
-        c->pending_replies++;
+        reply_expect(c, is_keepalive);
     }
 out:
     buf_cleanup(&b);
     return r;
+}
+
+int
+conn_global_request(struct conn *c, const char *name, bool want_reply,
+                    const uint8_t *data, size_t n)
+{
+    return global_request(c, name, want_reply, data, n, false);
+}
+
+int
+conn_send_keepalive(struct conn *c)
+{
+    return global_request(c, "keepalive@openssh.com", true, NULL, 0, true);
+}
+
+bool
+conn_take_reply(struct conn *c, bool *is_keepalive)
+{
+    struct reply_run *run;
+
+    *is_keepalive = false;
+    if (c->n_runs == 0) {
+        return false;
+    }
+    run = &c->runs[c->run_head];
+    *is_keepalive = run->is_keepalive;
+    if (--run->n == 0) {
+        c->run_head = (c->run_head + 1) % CONN_REPLY_RUNS;
+        c->n_runs--;
+    }
+    c->replies++;
+    return true;
+}
+
+uint64_t
+conn_replies_received(const struct conn *c)
+{
+    return c->replies;
 }
 
 size_t

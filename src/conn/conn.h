@@ -121,6 +121,18 @@ int conn_consumed(struct conn *c, uint32_t id, size_t n);
 int conn_global_request(struct conn *c, const char *name, bool want_reply,
                         const uint8_t *data, size_t n);
 
+/*
+ * Send "keepalive@openssh.com" with want reply (ServerAlive, as ssh's
+ * clientloop.c does). Its answer, SUCCESS or FAILURE, is counted in
+ * conn_replies_received() and never reaches global_reply, so callers'
+ * own requests keep their replies. ERR_LIMIT if too many replies are
+ * pending (CONN_REPLY_RUNS alternations of kinds).
+ */
+int conn_send_keepalive(struct conn *c);
+
+/* Replies (success or failure) received to our global requests so far. */
+uint64_t conn_replies_received(const struct conn *c);
+
 /* Open channels. */
 size_t conn_channel_count(const struct conn *c);
 

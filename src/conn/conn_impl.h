@@ -11,6 +11,19 @@
 #include "conn/conn.h"
 #include "wire/buf.h"
 
+/*
+ * Who waits for the replies to our global requests, oldest first (replies
+ * come in request order, RFC 4254 4). Consecutive requests of the same
+ * kind share a run, so the ring stays small: keepalives (answered here)
+ * alternate with the caller's requests only as often as the caller asks.
+ */
+#define CONN_REPLY_RUNS 64u
+
+struct reply_run {
+    bool is_keepalive;
+    uint32_t n;
+};
+
 enum chan_state {
     CHAN_FREE = 0,
     CHAN_OPENING,      /* we sent CHANNEL_OPEN, no answer yet */
@@ -41,8 +54,10 @@ struct conn {
     struct channel *chans; /* indexed by local id */
     size_t n_alloc;
     size_t n_open;
-    unsigned pending_replies; /* our global requests awaiting a reply */
-    bool in_send;             /* between conn_send_begin and _commit */
+    struct reply_run runs[CONN_REPLY_RUNS]; /* requests awaiting a reply */
+    size_t run_head, n_runs;
+    uint64_t replies; /* replies received to our requests, in all */
+    bool in_send;     /* between conn_send_begin and _commit */
     uint32_t send_id;
     uint8_t *send_room; /* reserved payload, header at the front */
     size_t send_max;
@@ -54,6 +69,10 @@ struct channel *conn_chan(const struct conn *c, uint32_t id);
 int conn_chan_alloc(struct conn *c, uint32_t *id);
 /* Release a slot; its id may be handed out again. */
 void conn_chan_release(struct conn *c, uint32_t id);
+
+/* The oldest pending reply arrived: false if none was pending, else whose
+ * it was (a keepalive is answered here, not passed to global_reply). */
+bool conn_take_reply(struct conn *c, bool *is_keepalive);
 
 /* Build and send small messages. */
 int conn_send_msg(struct conn *c, const struct buf *b);

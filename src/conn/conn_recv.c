@@ -93,17 +93,17 @@ recv_msg_request_reply(struct conn *c, struct rd *rd, bool ok)
 {
     const uint8_t *rest = NULL;
     size_t n = rd_left(rd);
+    bool is_keepalive;
     int r;
 
-    if (c->pending_replies == 0) {
-        log_error("global request reply without a request");
-        return ERR_PROTO;
-    }
     if ((r = rd_bytes(rd, n, &rest)) != 0) {
         return r;
     }
-    c->pending_replies--;
-    if (c->cbs.global_reply != NULL) {
+    if (!conn_take_reply(c, &is_keepalive)) {
+        log_error("global request reply without a request");
+        return ERR_PROTO;
+    }
+    if (!is_keepalive && c->cbs.global_reply != NULL) {
         c->cbs.global_reply(c->cbs.ctx, ok, rest, n);
     }
     return 0;

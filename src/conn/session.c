@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn/alive.h"
 #include "transport/ssh_msg.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
@@ -25,8 +26,12 @@ struct session {
     struct conn *conn;
     bool authenticated;
     int err; /* first error that ended the session */
-    uint64_t start_ms;
+    uint64_t start_ms, now_ms;
     uint32_t grace_ms;
+    uint64_t alive_interval_ms;
+    unsigned alive_count_max;
+    struct alive alive;
+    uint64_t replies_seen;   /* conn_replies_received() at the last tick */
     unsigned unauth_packets; /* messages before authentication */
     char errmsg[SESSION_ERR_LEN];
 };
@@ -54,6 +59,8 @@ session_new(struct session **out, const struct session_config *cfg,
     }
     s->grace_ms =
         cfg->login_grace_ms != 0 ? cfg->login_grace_ms : LIM_LOGIN_GRACE_MS;
+    s->alive_interval_ms = cfg->alive_interval_ms;
+    s->alive_count_max = cfg->alive_count_max;
     if ((r = transport_new(&s->t, &cfg->transport)) != 0) {
         goto out;
     }
@@ -117,7 +124,7 @@ session_start(struct session *s, uint64_t now_ms)
 {
     int r;
 
-    s->start_ms = now_ms;
+    s->start_ms = s->now_ms = now_ms;
     if ((r = transport_start(s->t, now_ms)) != 0) {
         return r;
     }
@@ -151,6 +158,7 @@ auth_done(struct session *s, enum userauth_result res)
                             "out of memory");
     }
     s->authenticated = true;
+    alive_init(&s->alive, s->alive_interval_ms, s->alive_count_max, s->now_ms);
     if (s->cbs.authenticated != NULL) {
         s->cbs.authenticated(s->cbs.ctx);
     }
@@ -280,6 +288,9 @@ session_feed_commit(struct session *s, size_t n)
     if (s->err != 0) {
         return s->err;
     }
+    if (n > 0) {
+        alive_heard(&s->alive);
+    }
     if ((r = transport_feed_commit(s->t, n)) != 0) {
         return session_fail(s, r, 0, "%s", transport_error(s->t));
     }
@@ -295,6 +306,9 @@ session_feed(struct session *s, const uint8_t *p, size_t n)
     if (s->err != 0) {
         return s->err;
     }
+    if (n > 0) {
+        alive_heard(&s->alive);
+    }
     do {
         k = n < LIM_PACKET_RECV ? n : LIM_PACKET_RECV;
         if ((r = transport_feed(s->t, p, k)) != 0) {
@@ -309,6 +323,35 @@ session_feed(struct session *s, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* ServerAlive: count the answers, then probe or give up when due. */
+static int
+session_alive(struct session *s, uint64_t now_ms)
+{
+    uint64_t replies = conn_replies_received(s->conn);
+    int r;
+
+    if (replies != s->replies_seen) {
+        s->replies_seen = replies;
+        alive_answered(&s->alive);
+    }
+    switch (alive_tick(&s->alive, now_ms)) {
+    case ALIVE_WAIT:
+        return 0;
+    case ALIVE_DEAD:
+        /* ssh sends nothing more to a server it gave up on. */
+        return session_fail(s, ERR_TIMEOUT, 0,
+                            "Timeout, server not responding.");
+    case ALIVE_PROBE:
+        log_debug("sending keepalive request");
+        if ((r = conn_send_keepalive(s->conn)) != 0) {
+            return session_fail(s, r, 0, "cannot send keepalive: %s",
+                                err_str(r));
+        }
+        return 0;
+    }
+    return 0;
+}
+
 int
 session_tick(struct session *s, uint64_t now_ms)
 {
@@ -317,6 +360,7 @@ session_tick(struct session *s, uint64_t now_ms)
     if (s->err != 0) {
         return s->err;
     }
+    s->now_ms = now_ms;
     if (s->is_server && !s->authenticated &&
         now_ms - s->start_ms >= s->grace_ms) {
         return session_fail(s, ERR_TIMEOUT, SSH_DISCONNECT_BY_APPLICATION,
@@ -324,6 +368,9 @@ session_tick(struct session *s, uint64_t now_ms)
     }
     if ((r = transport_tick(s->t, now_ms)) != 0) {
         return session_fail(s, r, 0, "%s", transport_error(s->t));
+    }
+    if (s->authenticated) {
+        return session_alive(s, now_ms);
     }
     return 0;
 }

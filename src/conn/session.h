@@ -24,6 +24,12 @@ struct session_config {
     struct userauth_client_config client_auth; /* client only */
     struct userauth_server_config server_auth; /* server only */
     uint32_t login_grace_ms; /* server: 0 = LIM_LOGIN_GRACE_MS */
+    /* After authentication: probe a peer silent for this long (0: never,
+     * ServerAliveInterval) and give up after count_max unanswered probes
+     * (ServerAliveCountMax), with session_error() "Timeout, server not
+     * responding." and ERR_TIMEOUT. */
+    uint64_t alive_interval_ms;
+    unsigned alive_count_max;
 };
 
 struct session_cbs {
@@ -58,7 +64,8 @@ int session_feed(struct session *s, const uint8_t *p, size_t n);
 int session_feed_space(struct session *s, size_t max, uint8_t **p, size_t *n);
 int session_feed_commit(struct session *s, size_t n);
 
-/* Time passes: login grace, rekey by time. An error ends the connection. */
+/* Time passes: login grace, rekey by time, keepalive probes. An error ends
+ * the connection. */
 int session_tick(struct session *s, uint64_t now_ms);
 
 bool session_has_output(const struct session *s);

@@ -202,6 +202,12 @@ client_closed(void *ctx, struct io_conn *ic, const char *why)
                 c->t->host, (unsigned)c->t->port, why + strlen(rd));
         fprintf(stderr, "Disconnected from %s port %u\r\n", c->t->host,
                 (unsigned)c->t->port);
+    } else if (strcmp(why, "Timeout, server not responding.") == 0) {
+        /* ssh's clientloop.c wording, at its INFO level (-q hides it). */
+        if (log_get_level() >= LOG_ERROR) {
+            fprintf(stderr, "Timeout, server %s not responding.\r\n",
+                    c->t->host);
+        }
     } else if (strncmp(why, "Connection closed", 17) == 0 ||
                strncmp(why, "Connection reset", 16) == 0) {
         fprintf(stderr, "%s\r\n", why);
@@ -239,6 +245,13 @@ client_session_config(struct client *c, struct session_config *s,
         s->transport.rekey_seconds =
             cfg->rekey_seconds > 0 ? (uint32_t)cfg->rekey_seconds : UINT32_MAX;
     }
+    /* ServerAliveInterval 0 (the default) never probes; CountMax 3. */
+    if (cfg->server_alive_interval > 0) {
+        s->alive_interval_ms = (uint64_t)cfg->server_alive_interval * 1000u;
+    }
+    s->alive_count_max = cfg->server_alive_count_max >= 0
+                             ? (unsigned)cfg->server_alive_count_max
+                             : 3u;
     s->client_auth.user = c->t->user;
     s->client_auth.keys = c->keys;
     s->client_auth.n_keys = c->n_keys;
@@ -266,6 +279,11 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
         c->exit_code = CLIENT_EXIT_FAIL;
         client_stop(c);
         return;
+    }
+    /* TCPKeepAlive (default yes, as ssh): SO_KEEPALIVE with the
+     * system's timers, nothing more, as ssh sets it. */
+    if ((r = io_tcp_keepalive(tcp, c->cfg->tcp_keep_alive != 0)) != 0) {
+        log_debug("setsockopt SO_KEEPALIVE: %s", err_str(r));
     }
     io_peer_str(tcp, addr, sizeof(addr), &port);
     snprintf(peer, sizeof(peer), "%s port %u", addr, (unsigned)port);

@@ -3,6 +3,7 @@
 #include "io/io_util.h"
 
 #include <netdb.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,5 +120,18 @@ io_sock_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port)
         return ERR_IO;
     }
     io_addr_str((struct sockaddr *)&ss, out, out_len, port);
+    return 0;
+}
+
+int
+io_tcp_keepalive(uv_tcp_t *t, bool on)
+{
+    uv_os_fd_t fd;
+    int v = on ? 1 : 0;
+
+    if (uv_fileno((const uv_handle_t *)t, &fd) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, sizeof(v)) != 0) {
+        return ERR_IO;
+    }
     return 0;
 }

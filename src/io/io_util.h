@@ -3,6 +3,7 @@
 #ifndef ADIT_IO_IO_UTIL_H
 #define ADIT_IO_IO_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -28,5 +29,10 @@ void io_addr_str(const struct sockaddr *sa, char *out, size_t out_len,
 /* Peer or local address of a TCP handle (0 or ERR_IO). */
 int io_peer_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port);
 int io_sock_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port);
+
+/* SO_KEEPALIVE on or off, leaving the system's probe timers alone (as
+ * ssh's TCPKeepAlive does; uv_tcp_keepalive would also set the idle
+ * time). 0 or ERR_IO. */
+int io_tcp_keepalive(uv_tcp_t *t, bool on);
 
 #endif

@@ -280,6 +280,39 @@ test_client_config_field_errors(void **state)
     client_config_cleanup(&c);
 }
 
+/* ServerAlive*, TCPKeepAlive: ssh's value forms; first value wins. */
+static void
+test_client_config_alive(void **state)
+{
+    struct client_config c;
+    char why[256];
+
+    (void)state;
+    client_config_init(&c);
+    assert_int_equal(c.server_alive_interval, -1);
+    assert_int_equal(c.tcp_keep_alive, -1);
+    assert_int_equal(
+        client_config_apply(&c, "ServerAliveInterval 1m30s", why, 256), 0);
+    assert_int_equal(c.server_alive_interval, 90);
+    assert_int_equal(client_config_apply(&c, "ServerAliveInterval 5", why, 256),
+                     0);
+    assert_int_equal(c.server_alive_interval, 90);
+    assert_int_equal(client_config_apply(&c, "serveralivecountmax=0", why, 256),
+                     0);
+    assert_int_equal(c.server_alive_count_max, 0);
+    assert_int_equal(client_config_apply(&c, "TCPKeepAlive no", why, 256), 0);
+    assert_int_equal(c.tcp_keep_alive, 0);
+    assert_int_equal(
+        client_config_apply(&c, "ServerAliveCountMax -1", why, 256),
+        ERR_CONFIG);
+    assert_int_equal(
+        client_config_apply(&c, "ServerAliveInterval 5x", why, 256),
+        ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "TCPKeepAlive maybe", why, 256),
+                     ERR_CONFIG);
+    client_config_cleanup(&c);
+}
+
 int
 main(void)
 {
@@ -290,6 +323,7 @@ main(void)
         cmocka_unit_test(test_client_config_rekey_limit),
         cmocka_unit_test(test_client_config_fields),
         cmocka_unit_test(test_client_config_field_errors),
+        cmocka_unit_test(test_client_config_alive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include "capsink.h"
 #include "conn/conn.h"
+#include "conn/conn_impl.h"
 #include "transport/ssh_msg.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
@@ -726,6 +727,54 @@ test_streamlocal_open(void **state)
     fix_free(f);
 }
 
+/* Keepalive answers are counted and kept from global_reply, which still
+ * gets the answers to the caller's requests, in order, around them. */
+static void
+test_keepalive_replies(void **state)
+{
+    struct fix *f = fix_new();
+    const struct cap_msg *m;
+    struct buf ok, fail;
+    unsigned i;
+
+    buf_init(&ok);
+    buf_init(&fail);
+    buf_put_u8(&ok, SSH_MSG_REQUEST_SUCCESS);
+    buf_put_u8(&fail, SSH_MSG_REQUEST_FAILURE);
+    assert_int_equal(conn_send_keepalive(f->c), 0);
+    m = cap_take(&f->cap);
+    assert_non_null(m);
+    assert_int_equal(m->p[0], SSH_MSG_GLOBAL_REQUEST);
+    assert_int_equal(get_u32_be(m->p + 1), 21);
+    assert_memory_equal(m->p + 5, "keepalive@openssh.com", 21);
+    assert_int_equal(m->p[26], 1); /* want reply */
+    assert_int_equal(m->len, 27);
+    assert_int_equal(conn_send_keepalive(f->c), 0);
+    assert_int_equal(conn_global_request(f->c, "x", true, NULL, 0), 0);
+    assert_int_equal(conn_send_keepalive(f->c), 0);
+    assert_int_equal(feed(f, &fail), 0); /* keepalive 1 */
+    assert_int_equal(feed(f, &ok), 0);   /* keepalive 2 */
+    assert_int_equal(f->n_reply, 0);
+    assert_int_equal(conn_replies_received(f->c), 2);
+    assert_int_equal(feed(f, &fail), 0); /* "x" */
+    assert_int_equal(f->n_reply, 1);
+    assert_false(f->last_ok);
+    assert_int_equal(feed(f, &ok), 0); /* keepalive 3 */
+    assert_int_equal(f->n_reply, 1);
+    assert_int_equal(conn_replies_received(f->c), 4);
+    assert_int_equal(feed(f, &ok), ERR_PROTO);
+    /* Alternating kinds use one run each; the ring is bounded. */
+    for (i = 0; i < CONN_REPLY_RUNS / 2; i++) {
+        assert_int_equal(conn_send_keepalive(f->c), 0);
+        assert_int_equal(conn_global_request(f->c, "x", true, NULL, 0), 0);
+    }
+    assert_int_equal(conn_send_keepalive(f->c), ERR_LIMIT);
+    assert_int_equal(conn_global_request(f->c, "x", true, NULL, 0), 0);
+    buf_cleanup(&ok);
+    buf_cleanup(&fail);
+    fix_free(f);
+}
+
 /*
  * Every proper prefix of a message is rejected cleanly; so is one extra
  * trailing byte where the layout is fixed. mk builds the message for a
@@ -884,6 +933,7 @@ main(void)
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_global_replies),
         cmocka_unit_test(test_streamlocal_open),
+        cmocka_unit_test(test_keepalive_replies),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_length_off_by_one),
     };

@@ -26,6 +26,8 @@ struct side {
 };
 
 struct world {
+    uint64_t alive_ms; /* client: ServerAliveInterval in ms */
+    unsigned alive_count;
     struct sshkey *hostkey, *userkey, *otherkey;
     struct side cli, srv;
 };
@@ -128,23 +130,33 @@ side_new(struct world *w, struct side *sd, bool server,
         cfg.client_auth.user = "alice";
         cfg.client_auth.keys = keys;
         cfg.client_auth.n_keys = n_keys;
+        cfg.alive_interval_ms = w->alive_ms;
+        cfg.alive_count_max = w->alive_count;
     }
     assert_int_equal(session_new(&sd->s, &cfg, &cbs, &cc), 0);
     assert_int_equal(session_start(sd->s, 0), 0);
 }
 
 static struct world *
-world_new(bool right_key)
+world_new_alive(bool right_key, uint64_t alive_ms, unsigned alive_count)
 {
     struct world *w = calloc(1, sizeof(*w));
 
     assert_non_null(w);
+    w->alive_ms = alive_ms;
+    w->alive_count = alive_count;
     assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &w->hostkey), 0);
     assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &w->userkey), 0);
     assert_int_equal(sshkey_generate(SSHKEY_ECDSA_P256, 0, &w->otherkey), 0);
     side_new(w, &w->srv, true, NULL, 0);
     side_new(w, &w->cli, false, right_key ? &w->userkey : &w->otherkey, 1);
     return w;
+}
+
+static struct world *
+world_new(bool right_key)
+{
+    return world_new_alive(right_key, 0, 0);
 }
 
 static void
@@ -382,6 +394,47 @@ test_session_unknown_message(void **state)
     world_free(w);
 }
 
+/*
+ * ServerAlive: a server that answers keeps the connection however long it
+ * is silent otherwise; one that stops (nothing delivered any more) is
+ * given up after Interval * (Count + 1), with ssh's words and no
+ * DISCONNECT.
+ */
+static void
+test_session_server_alive(void **state)
+{
+    struct world *w = world_new_alive(true, 1000, 2);
+    uint64_t t;
+    struct buf tmp;
+
+    pump(w);
+    assert_true(w->cli.authed);
+    for (t = 1000; t <= 30000; t += 1000) {
+        assert_int_equal(session_tick(w->cli.s, t), 0);
+        assert_int_equal(session_tick(w->srv.s, t), 0);
+        pump(w);
+    }
+    /* Each answer is heard, which postpones the next probe by a tick:
+     * probes at 1, 3, ... 29 s, every one answered. */
+    assert_int_equal(conn_replies_received(session_conn(w->cli.s)), 15);
+    assert_int_equal(w->cli.err, 0);
+    /* The server stops: what the client sends is lost from here on. */
+    buf_init(&tmp);
+    assert_int_equal(session_tick(w->cli.s, t), 0);
+    assert_true(session_has_output(w->cli.s));
+    assert_int_equal(session_tick(w->cli.s, t + 1000), 0);
+    assert_int_equal(session_tick(w->cli.s, t + 2000), ERR_TIMEOUT);
+    assert_string_equal(session_error(w->cli.s),
+                        "Timeout, server not responding.");
+    session_take_output(w->cli.s, &tmp);
+    assert_int_equal(session_feed(w->srv.s, buf_ptr(&tmp), buf_len(&tmp)), 0);
+    /* two probes, no DISCONNECT */
+    assert_int_equal(session_tick(w->srv.s, t + 2000), 0);
+    assert_int_equal(w->srv.err, 0);
+    buf_cleanup(&tmp);
+    world_free(w);
+}
+
 int
 main(void)
 {
@@ -391,6 +444,7 @@ main(void)
         cmocka_unit_test(test_session_login_grace),
         cmocka_unit_test(test_session_stops_after_disconnect),
         cmocka_unit_test(test_session_unknown_message),
+        cmocka_unit_test(test_session_server_alive),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
