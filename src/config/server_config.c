@@ -42,6 +42,9 @@ static const struct sopt sopts[] = {
     SOPT("Port", SOPT_PORT, ports),
     SOPT("HostKey", SOPT_HOSTKEY, host_keys),
     SOPT("AuthorizedKeysFile", SOPT_STR, authorized_keys_file),
+    SOPT("TrustedUserCAKeys", SOPT_STR, trusted_user_ca_keys),
+    SOPT("AuthorizedPrincipalsFile", SOPT_STR, authorized_principals_file),
+    SOPT("RevokedKeys", SOPT_STR, revoked_keys),
     SOPT("LogLevel", SOPT_LOGLEVEL, log_level),
     SOPT("Ciphers", SOPT_STR, ciphers),
     SOPT("KexAlgorithms", SOPT_STR, kex_algs),
@@ -74,6 +77,9 @@ server_config_cleanup(struct server_config *c)
         free(c->host_keys[i]);
     }
     free(c->authorized_keys_file);
+    free(c->trusted_user_ca_keys);
+    free(c->authorized_principals_file);
+    free(c->revoked_keys);
     free(c->ciphers);
     free(c->kex_algs);
     free(c->macs);

@@ -26,8 +26,11 @@ struct server_config {
     int has_port; /* bool: ports were given */
     char *host_keys[SERVER_CONFIG_MAX_LIST];
     size_t n_host_keys;
-    char *authorized_keys_file;
-    int log_level; /* -1 unset */
+    char *authorized_keys_file;       /* one or more paths, blank-separated */
+    char *trusted_user_ca_keys;       /* file of CA public keys, or NULL */
+    char *authorized_principals_file; /* %u %h %% expanded; or NULL */
+    char *revoked_keys;               /* file of revoked public keys */
+    int log_level;                    /* -1 unset */
     char *ciphers;
     char *kex_algs;
     char *macs;
@@ -63,10 +66,13 @@ int server_config_load(struct server_config *c, const char *path, char *why,
 int server_config_finish(struct server_config *c, const char *dir);
 
 /*
- * Expand AuthorizedKeysFile tokens: %u -> user, %% -> %. ERR_CONFIG for
- * any other token, ERR_DENIED for a user name that is empty, starts with
- * '.' or holds a '/'. *out is malloc'd.
+ * Expand AuthorizedKeysFile / AuthorizedPrincipalsFile tokens: %u -> user,
+ * %h -> home (the user's home directory; ERR_NOTFOUND when the pattern
+ * has %h and home is NULL), %% -> %. ERR_CONFIG for any other token,
+ * ERR_DENIED for a user name that is empty, starts with '.' or holds a
+ * '/'. *out is malloc'd.
  */
-int server_config_expand(const char *pattern, const char *user, char **out);
+int server_config_expand(const char *pattern, const char *user,
+                         const char *home, char **out);
 
 #endif

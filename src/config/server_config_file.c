@@ -144,7 +144,8 @@ server_config_finish(struct server_config *c, const char *dir)
 }
 
 int
-server_config_expand(const char *pattern, const char *user, char **out)
+server_config_expand(const char *pattern, const char *user, const char *home,
+                     char **out)
 {
     struct buf b;
     size_t i;
@@ -164,6 +165,9 @@ server_config_expand(const char *pattern, const char *user, char **out)
             i++;
         } else if (pattern[i + 1] == 'u') {
             r = buf_put(&b, user, strlen(user));
+            i++;
+        } else if (pattern[i + 1] == 'h') {
+            r = home == NULL ? ERR_NOTFOUND : buf_put(&b, home, strlen(home));
             i++;
         } else {
             r = ERR_CONFIG;

@@ -2,7 +2,6 @@
 /* aditd: listeners, logins and the direct-tcpip policy. */
 #include "fwd/server_int.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,71 +18,6 @@
 #define SERVER_SOFTWARE "adit_0.1"
 #define SERVER_CONNECT_TIMEOUT_MS 10000u
 #define SERVER_BACKLOG 128
-
-/* The authorized keys for user: the shared set, or a per-user file. */
-static const struct authkeys *
-server_keys_for(struct server_conn *sc, const char *user)
-{
-    char *path = NULL;
-
-    if (!server_has_user_token(sc->srv)) {
-        return &sc->srv->authkeys;
-    }
-    if (sc->user_keys_for != NULL && strcmp(sc->user_keys_for, user) == 0) {
-        return &sc->user_keys;
-    }
-    authkeys_cleanup(&sc->user_keys);
-    free(sc->user_keys_for);
-    sc->user_keys_for = NULL;
-    if (server_config_expand(sc->srv->cfg->authorized_keys_file, user, &path) !=
-            0 ||
-        server_load_authkeys(path, &sc->user_keys) != 0 ||
-        (sc->user_keys_for = str_ndup(user, strlen(user))) == NULL) {
-        free(path);
-        authkeys_cleanup(&sc->user_keys);
-        return NULL;
-    }
-    free(path);
-    return &sc->user_keys;
-}
-
-/*
- * from="pattern-list" against the client's address (sshd with UseDNS no):
- * '*' and '?' wildcards, '!' negates and a negated match refuses. CIDR
- * entries are not understood yet, so a list with one refuses the key:
- * an option we cannot check must not let the key in (fail closed). sshd
- * knows no other pattern syntax, but fnmatch() would read '[' and '\\'
- * as classes and escapes and could then match where sshd does not, so a
- * pattern with either refuses the key too.
- */
-static bool
-server_from_allows(const char *list, const char *addr)
-{
-    char pat[LIM_STRING_SMALL + 1];
-    const char *p = list;
-    bool neg, allowed = false;
-    size_t n;
-
-    while (*p != '\0') {
-        n = strcspn(p, ",");
-        neg = *p == '!';
-        if (n - (neg ? 1 : 0) >= sizeof(pat) || memchr(p, '/', n) != NULL ||
-            memchr(p, '[', n) != NULL || memchr(p, '\\', n) != NULL) {
-            return false;
-        }
-        memcpy(pat, p + (neg ? 1 : 0), n - (neg ? 1 : 0));
-        pat[n - (neg ? 1 : 0)] = '\0';
-        if (pat[0] != '\0' && fnmatch(pat, addr, 0) == 0) {
-            if (neg) {
-                return false;
-            }
-            allowed = true;
-        }
-        p += n;
-        p += *p == ',';
-    }
-    return allowed;
-}
 
 /* permitopen="host:port" ("[v6]:port", port may be "*") against a
  * direct-tcpip target, compared literally as sshd does. */
@@ -164,38 +98,6 @@ server_open_permitted(const struct server_conn *sc, const char *host,
     return false;
 }
 
-static int
-server_check_key(void *ctx, const char *user, const struct sshkey *key,
-                 const void **info)
-{
-    struct server_conn *sc = ctx;
-    const struct authkeys *ak = server_keys_for(sc, user);
-    const struct authkey *e = ak == NULL ? NULL : authkeys_find(ak, key);
-
-    *info = NULL;
-    if (e == NULL) {
-        log_verbose("Failed publickey for %s from %s port %u: key not in "
-                    "authorized keys",
-                    user, sc->addr, (unsigned)sc->port);
-        return ERR_DENIED;
-    }
-    if (e->opts.has_expiry && (int64_t)time(NULL) >= e->opts.expiry) {
-        log_info("%s line %u: key has expired; refused for %s from %s "
-                 "port %u",
-                 ak->path != NULL ? ak->path : "authorized keys", e->line, user,
-                 sc->addr, (unsigned)sc->port);
-        return ERR_DENIED;
-    }
-    if (e->opts.from != NULL && !server_from_allows(e->opts.from, sc->addr)) {
-        log_info("Authentication tried for %s with correct key but not "
-                 "from a permitted host (host=%s, ip=%s).",
-                 user, sc->addr, sc->addr);
-        return ERR_DENIED;
-    }
-    *info = e;
-    return 0;
-}
-
 /* The rights are read once, at login, from the entry that matched. */
 static void
 server_authenticated(void *ctx, struct io_conn *ic)
@@ -204,7 +106,7 @@ server_authenticated(void *ctx, struct io_conn *ic)
     struct session *s = io_conn_session(ic);
     const struct authkey *e = session_auth_info(s);
     const struct sshkey *k = session_user_key(s);
-    char fp[SSHKEY_FP_LEN] = "";
+    char fp[SSHKEY_FP_LEN] = "", cert[SERVER_AUTH_DESCRIBE_LEN] = "";
 
     sc->authenticated = true;
     if (e != NULL) {
@@ -216,10 +118,11 @@ server_authenticated(void *ctx, struct io_conn *ic)
     }
     if (k != NULL) {
         sshkey_fingerprint(k, fp, sizeof(fp));
+        server_auth_describe(k, cert, sizeof(cert));
     }
-    log_info("Accepted publickey for %s from %s port %u ssh2: %s %s",
+    log_info("Accepted publickey for %s from %s port %u ssh2: %s %s%s",
              session_user(s), sc->addr, (unsigned)sc->port,
-             k != NULL ? sshkey_type_label(k) : "?", fp);
+             k != NULL ? sshkey_type_label(k) : "?", fp, cert);
 }
 
 static void
@@ -286,8 +189,7 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
     if (sc->next != NULL) {
         sc->next->prev = sc->prev;
     }
-    authkeys_cleanup(&sc->user_keys);
-    free(sc->user_keys_for);
+    server_auth_free(sc->auth);
     for (i = 0; i < sc->n_permitopen; i++) {
         free(sc->permitopen[i]);
     }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/mem.h"
 #include "util/log.h"
 
 static int
@@ -56,7 +57,30 @@ server_load_hostkeys(struct server *srv)
 bool
 server_has_user_token(const struct server *srv)
 {
-    return strstr(srv->cfg->authorized_keys_file, "%u") != NULL;
+    const char *f = srv->cfg->authorized_keys_file;
+
+    return strstr(f, "%u") != NULL || strstr(f, "%h") != NULL;
+}
+
+int
+server_akfile_path(const struct server_config *cfg, size_t n, char **out)
+{
+    const char *p = cfg->authorized_keys_file;
+    size_t len;
+
+    *out = NULL;
+    for (;;) {
+        p += strspn(p, " \t");
+        len = strcspn(p, " \t");
+        if (len == 0) {
+            return ERR_NOTFOUND;
+        }
+        if (n-- == 0) {
+            break;
+        }
+        p += len;
+    }
+    return (*out = str_ndup(p, len)) == NULL ? ERR_NOMEM : 0;
 }
 
 /* Load path into out; a missing file is an empty set. */
@@ -78,19 +102,105 @@ server_load_authkeys(const char *path, struct authkeys *out)
     return r;
 }
 
+/* TrustedUserCAKeys or RevokedKeys: a bad file is a startup error. */
+static int
+server_load_keylist(const char *what, const char *path, struct keylist *out)
+{
+    unsigned line = 0;
+    int r;
+
+    if ((r = keylist_load(path, out, &line)) == 0) {
+        return 0;
+    }
+    if (r == ERR_FORMAT && line == 0) {
+        fprintf(stderr,
+                "aditd: %s %s: OpenSSH KRL files are not supported; "
+                "list the public keys one per line\n",
+                what, path);
+    } else if (line != 0) {
+        fprintf(stderr, "aditd: %s %s line %u: %s\n", what, path, line,
+                err_str(r));
+    } else {
+        fprintf(stderr, "aditd: %s %s: %s\n", what, path, err_str(r));
+    }
+    log_error("%s %s could not be loaded: %s", what, path, err_str(r));
+    return r;
+}
+
+/* The shared authorized keys sets: only when no path is per-user. */
+static int
+server_trust_load_akfiles(const struct server_config *cfg,
+                          struct server_trust *t)
+{
+    char *path = NULL;
+    int r = 0;
+
+    while (t->n_files < SERVER_MAX_AKFILES &&
+           (r = server_akfile_path(cfg, t->n_files, &path)) == 0) {
+        r = server_load_authkeys(path, &t->files[t->n_files]);
+        free(path);
+        if (r != 0) {
+            return r;
+        }
+        t->n_files++;
+    }
+    return r == ERR_NOTFOUND ? 0 : r;
+}
+
+int
+server_trust_load(const struct server_config *cfg, struct server_trust *t)
+{
+    int r = 0;
+
+    memset(t, 0, sizeof(*t));
+    if (strstr(cfg->authorized_keys_file, "%u") == NULL &&
+        strstr(cfg->authorized_keys_file, "%h") == NULL) {
+        r = server_trust_load_akfiles(cfg, t);
+    }
+    if (r == 0 && cfg->trusted_user_ca_keys != NULL &&
+        strcmp(cfg->trusted_user_ca_keys, "none") != 0) {
+        r = server_load_keylist("TrustedUserCAKeys", cfg->trusted_user_ca_keys,
+                                &t->cas);
+    }
+    if (r == 0 && cfg->revoked_keys != NULL &&
+        strcmp(cfg->revoked_keys, "none") != 0) {
+        r = server_load_keylist("RevokedKeys", cfg->revoked_keys, &t->revoked);
+    }
+    if (r != 0) {
+        server_trust_cleanup(t);
+    }
+    return r;
+}
+
+void
+server_trust_cleanup(struct server_trust *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_files; i++) {
+        authkeys_cleanup(&t->files[i]);
+    }
+    keylist_cleanup(&t->cas);
+    keylist_cleanup(&t->revoked);
+    memset(t, 0, sizeof(*t));
+}
+
+/* SIGHUP: everything or nothing; a file that fails keeps the old set. */
 void
 server_reload(struct server *srv)
 {
-    struct authkeys fresh;
+    struct server_trust fresh;
+    size_t i, n = 0;
 
-    if (server_has_user_token(srv)) {
-        return; /* read at each login */
-    }
-    if (server_load_authkeys(srv->cfg->authorized_keys_file, &fresh) != 0) {
-        log_error("keeping the previous authorized keys");
+    if (server_trust_load(srv->cfg, &fresh) != 0) {
+        log_error("keeping the previous authorized keys and CA keys");
         return;
     }
-    authkeys_cleanup(&srv->authkeys);
-    srv->authkeys = fresh;
-    log_info("Reloaded %s (%zu keys)", srv->cfg->authorized_keys_file, fresh.n);
+    server_trust_cleanup(&srv->trust);
+    srv->trust = fresh;
+    for (i = 0; i < fresh.n_files; i++) {
+        n += fresh.files[i].n;
+    }
+    log_info("Reloaded %s (%zu keys, %zu CA keys, %zu revoked keys)",
+             srv->cfg->authorized_keys_file, n, fresh.cas.n, fresh.revoked.n);
 }

@@ -109,9 +109,7 @@ server_new(struct server **out, uv_loop_t *loop,
     srv->loop = loop;
     srv->cfg = cfg;
     if ((r = server_load_hostkeys(srv)) != 0 ||
-        (!server_has_user_token(srv) &&
-         (r = server_load_authkeys(cfg->authorized_keys_file,
-                                   &srv->authkeys)) != 0)) {
+        (r = server_trust_load(cfg, &srv->trust)) != 0) {
         server_free(srv);
         return r;
     }
@@ -130,6 +128,6 @@ server_free(struct server *srv)
     for (i = 0; i < srv->n_hostkeys; i++) {
         sshkey_free(srv->hostkeys[i]);
     }
-    authkeys_cleanup(&srv->authkeys);
+    server_trust_cleanup(&srv->trust);
     free(srv);
 }

@@ -245,3 +245,163 @@ authkeys_find(const struct authkeys *ak, const struct sshkey *key)
     }
     return NULL;
 }
+
+const struct authkey *
+authkeys_find_ca(const struct authkeys *ak, const struct sshkey *ca,
+                 size_t *from)
+{
+    size_t i;
+
+    for (i = *from; i < ak->n; i++) {
+        if (ak->v[i].opts.cert_authority &&
+            sshkey_equal_public(ak->v[i].key, ca)) {
+            *from = i + 1;
+            return &ak->v[i];
+        }
+    }
+    *from = ak->n;
+    return NULL;
+}
+
+bool
+authkeys_principals_match(const char *list, char *const *principals, size_t n)
+{
+    size_t i, len;
+    const char *p;
+
+    for (i = 0; i < n; i++) {
+        len = strlen(principals[i]);
+        for (p = list;; p++) {
+            size_t m = strcspn(p, ",");
+
+            if (m == len && strncmp(p, principals[i], len) == 0) {
+                return true;
+            }
+            p += m;
+            if (*p == '\0') {
+                break;
+            }
+        }
+    }
+    return false;
+}
+
+int
+authkeys_principal_line(const char *line, size_t len, char **principal,
+                        struct authkey_opts *opts, char *why, size_t why_len)
+{
+    char *s = NULL, *last;
+    size_t i = 0, end;
+    int r = 0;
+
+    *principal = NULL;
+    authkeys_opts_init(opts);
+    set_why(why, why_len, "");
+    if (len > LIM_LINE || memchr(line, '\0', len) != NULL) {
+        set_why(why, why_len, "line too long or has a NUL byte");
+        return ERR_FORMAT;
+    }
+    if ((s = str_ndup(line, len)) == NULL) {
+        return ERR_NOMEM;
+    }
+    for (end = len; end > 0 && strchr(" \t\r", s[end - 1]) != NULL; end--) {
+    }
+    s[end] = '\0';
+    i = skip_blanks(s, 0);
+    if (s[i] == '\0' || s[i] == '#') {
+        r = ERR_NOTFOUND;
+        goto out;
+    }
+    last = strrchr(s + i, ' ');
+    if (last == NULL || strrchr(s + i, '\t') > last) {
+        last = strrchr(s + i, '\t');
+    }
+    if (last != NULL) {
+        size_t pos = i;
+
+        *last = '\0';
+        /* The options end at the first blank; there must be only blanks
+         * between them and the principal. */
+        if ((r = authkeys_opts_parse_until_end(s, &pos, opts, why, why_len)) !=
+            0) {
+            goto out;
+        }
+        i = (size_t)(last - s) + 1;
+    }
+    if ((*principal = str_ndup(s + i, strlen(s + i))) == NULL) {
+        r = ERR_NOMEM;
+    }
+out:
+    if (r != 0) {
+        authkeys_opts_cleanup(opts);
+    }
+    free(s);
+    return r;
+}
+
+static bool
+principal_listed(const char *p, char *const *principals, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(p, principals[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The first matching line of the file's contents, as above. */
+static int
+principals_scan(const char *path, const char *p, size_t len,
+                char *const *principals, size_t n, struct authkey_opts *opts,
+                unsigned *line)
+{
+    char why[AUTHKEYS_WHY_LEN], *name = NULL;
+    size_t off = 0, ll;
+    const char *nl;
+    int r;
+
+    while (off < len) {
+        nl = memchr(p + off, '\n', len - off);
+        ll = nl == NULL ? len - off : (size_t)(nl - (p + off));
+        (*line)++;
+        r = authkeys_principal_line(p + off, ll, &name, opts, why, sizeof(why));
+        off += ll + 1;
+        if (r == ERR_NOMEM) {
+            return r;
+        }
+        if (r != 0) {
+            if (r != ERR_NOTFOUND) {
+                log_error("principals file %s line %u: %s", path, *line, why);
+            }
+            continue;
+        }
+        if (principal_listed(name, principals, n)) {
+            free(name);
+            return 0;
+        }
+        free(name);
+        authkeys_opts_cleanup(opts);
+    }
+    return ERR_NOTFOUND;
+}
+
+int
+authkeys_principals_file(const char *path, char *const *principals, size_t n,
+                         struct authkey_opts *opts, unsigned *line)
+{
+    struct buf file;
+    int r;
+
+    authkeys_opts_init(opts);
+    *line = 0;
+    buf_init(&file);
+    if ((r = keyfile_read(path, LIM_FILE_SIZE, &file)) == 0) {
+        r = principals_scan(path, (const char *)buf_ptr(&file), buf_len(&file),
+                            principals, n, opts, line);
+    }
+    buf_cleanup(&file);
+    return r;
+}

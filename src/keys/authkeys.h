@@ -69,8 +69,48 @@ void authkey_cleanup(struct authkey *k);
 int authkeys_load(const char *path, struct authkeys *out);
 void authkeys_cleanup(struct authkeys *ak);
 
+/* Deep copy of src's options into dst (which is overwritten); on error
+ * dst is left empty. authkeys_opts_cleanup() frees and resets to unset. */
+int authkeys_opts_copy(struct authkey_opts *dst,
+                       const struct authkey_opts *src);
+void authkeys_opts_cleanup(struct authkey_opts *o);
+
+/*
+ * One AuthorizedPrincipalsFile line (sshd(8) AUTHORIZED_KEYS FILE FORMAT
+ * options, then the principal): "[options] principal". As sshd does, the
+ * principal is what follows the last blank, and what comes before it is
+ * the options. ERR_NOTFOUND for a blank or comment line; ERR_FORMAT with
+ * a reason in why for bad options. *principal is malloc'd; opts is set
+ * (authkeys_opts_cleanup) on success only.
+ */
+int authkeys_principal_line(const char *line, size_t len, char **principal,
+                            struct authkey_opts *opts, char *why,
+                            size_t why_len);
+
+/*
+ * Read an AuthorizedPrincipalsFile and find the first line whose principal
+ * is one of the n given; its options go to opts and its number to *line.
+ * ERR_NOTFOUND when the file does not exist or no line matches; bad lines
+ * are logged and skipped, as sshd does.
+ */
+int authkeys_principals_file(const char *path, char *const *principals,
+                             size_t n, struct authkey_opts *opts,
+                             unsigned *line);
+
+/*
+ * Is one of the certificate principals in the comma-separated list of a
+ * cert-authority line's principals="..." option? Exact names, no globs.
+ */
+bool authkeys_principals_match(const char *list, char *const *principals,
+                               size_t n);
+
 /* The first entry whose key equals key (not cert-authority lines), or NULL. */
 const struct authkey *authkeys_find(const struct authkeys *ak,
                                     const struct sshkey *key);
+
+/* The first cert-authority entry whose key equals ca, at or after *from;
+ * *from is advanced past it, so callers can try every such line. */
+const struct authkey *authkeys_find_ca(const struct authkeys *ak,
+                                       const struct sshkey *ca, size_t *from);
 
 #endif

@@ -402,9 +402,10 @@ parse_one(const char *s, size_t *pos, struct authkey_opts *o, char *why,
     return r;
 }
 
-int
-authkeys_opts_parse(const char *s, size_t *pos, struct authkey_opts *o,
-                    char *why, size_t why_len)
+/* The options at s[*pos]; with to_end, they may run to the end of s. */
+static int
+parse_all(const char *s, size_t *pos, struct authkey_opts *o, bool to_end,
+          char *why, size_t why_len)
 {
     size_t i = *pos;
     int r;
@@ -418,15 +419,33 @@ authkeys_opts_parse(const char *s, size_t *pos, struct authkey_opts *o,
             i++;
             continue;
         }
-        if (s[i] == ' ' || s[i] == '\t') {
+        if (to_end) {
+            i += strspn(s + i, " \t");
+        }
+        if (!to_end && (s[i] == ' ' || s[i] == '\t')) {
             *pos = i;
             return 0;
         }
         if (s[i] == '\0') {
-            return fail(why, why_len, "missing key after options");
+            *pos = i;
+            return to_end ? 0 : fail(why, why_len, "missing key after options");
         }
         return fail(why, why_len, "bad option syntax near \"%.20s\"", s + i);
     }
+}
+
+int
+authkeys_opts_parse(const char *s, size_t *pos, struct authkey_opts *o,
+                    char *why, size_t why_len)
+{
+    return parse_all(s, pos, o, false, why, why_len);
+}
+
+int
+authkeys_opts_parse_until_end(const char *s, size_t *pos,
+                              struct authkey_opts *o, char *why, size_t why_len)
+{
+    return parse_all(s, pos, o, true, why, why_len);
 }
 
 void
@@ -449,6 +468,67 @@ list_free(char **v, size_t n)
         free(v[i]);
     }
     free(v);
+}
+
+/* Copy n strings into *out and *n_out; nothing is kept on failure. */
+static int
+list_copy(char ***out, size_t *n_out, char *const *v, size_t n)
+{
+    size_t i;
+
+    *out = NULL;
+    *n_out = 0;
+    if (n == 0) {
+        return 0;
+    }
+    if ((*out = calloc(n, sizeof(**out))) == NULL) {
+        return ERR_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        if (((*out)[i] = strdup(v[i])) == NULL) {
+            list_free(*out, i);
+            *out = NULL;
+            return ERR_NOMEM;
+        }
+    }
+    *n_out = n;
+    return 0;
+}
+
+static int
+str_copy(char **out, const char *s)
+{
+    *out = NULL;
+    if (s != NULL && (*out = strdup(s)) == NULL) {
+        return ERR_NOMEM;
+    }
+    return 0;
+}
+
+int
+authkeys_opts_copy(struct authkey_opts *dst, const struct authkey_opts *src)
+{
+    int r;
+
+    *dst = *src;
+    /* Own nothing yet, so a failure part-way can be cleaned up. */
+    dst->permitopen = dst->permitlisten = dst->environment = NULL;
+    dst->n_permitopen = dst->n_permitlisten = dst->n_environment = 0;
+    dst->from = dst->command = dst->principals = dst->tunnel = NULL;
+    if ((r = list_copy(&dst->permitopen, &dst->n_permitopen, src->permitopen,
+                       src->n_permitopen)) == 0 &&
+        (r = list_copy(&dst->permitlisten, &dst->n_permitlisten,
+                       src->permitlisten, src->n_permitlisten)) == 0) {
+        r = list_copy(&dst->environment, &dst->n_environment, src->environment,
+                      src->n_environment);
+    }
+    if (r != 0 || (r = str_copy(&dst->from, src->from)) != 0 ||
+        (r = str_copy(&dst->command, src->command)) != 0 ||
+        (r = str_copy(&dst->principals, src->principals)) != 0 ||
+        (r = str_copy(&dst->tunnel, src->tunnel)) != 0) {
+        authkeys_opts_cleanup(dst);
+    }
+    return r;
 }
 
 void

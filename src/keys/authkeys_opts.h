@@ -9,7 +9,6 @@
 
 /* Unset state: tri-state flags -1, everything else empty. */
 void authkeys_opts_init(struct authkey_opts *o);
-void authkeys_opts_cleanup(struct authkey_opts *o);
 
 /*
  * Parse the comma-separated options starting at s[*pos] (s is
@@ -19,6 +18,12 @@ void authkeys_opts_cleanup(struct authkey_opts *o);
  */
 int authkeys_opts_parse(const char *s, size_t *pos, struct authkey_opts *o,
                         char *why, size_t why_len);
+
+/* The same, for options that are all the rest of s (trailing blanks
+ * allowed): an AuthorizedPrincipalsFile line once its principal is cut. */
+int authkeys_opts_parse_until_end(const char *s, size_t *pos,
+                                  struct authkey_opts *o, char *why,
+                                  size_t why_len);
 
 /*
  * "YYYYMMDD[HHMM[SS]][Z]" as seconds since the epoch: local time unless it

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "keys/sshcert.h"
 #include "keys/sshkey_int.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
@@ -21,14 +22,18 @@
 #define SSHKEY_EC_FIELD_MAX 66u
 
 static const struct sshkey_info sshkey_infos[] = {
-    {SSHKEY_ED25519, "ssh-ed25519", NULL, NULL, 0, NULL},
-    {SSHKEY_ECDSA_P256, "ecdsa-sha2-nistp256", "nistp256", "prime256v1", 32,
+    {SSHKEY_ED25519, "ssh-ed25519", "ssh-ed25519" SSHCERT_SUFFIX, NULL, NULL, 0,
+     NULL},
+    {SSHKEY_ECDSA_P256, "ecdsa-sha2-nistp256",
+     "ecdsa-sha2-nistp256" SSHCERT_SUFFIX, "nistp256", "prime256v1", 32,
      "SHA256"},
-    {SSHKEY_ECDSA_P384, "ecdsa-sha2-nistp384", "nistp384", "secp384r1", 48,
+    {SSHKEY_ECDSA_P384, "ecdsa-sha2-nistp384",
+     "ecdsa-sha2-nistp384" SSHCERT_SUFFIX, "nistp384", "secp384r1", 48,
      "SHA384"},
-    {SSHKEY_ECDSA_P521, "ecdsa-sha2-nistp521", "nistp521", "secp521r1", 66,
+    {SSHKEY_ECDSA_P521, "ecdsa-sha2-nistp521",
+     "ecdsa-sha2-nistp521" SSHCERT_SUFFIX, "nistp521", "secp521r1", 66,
      "SHA512"},
-    {SSHKEY_RSA, "ssh-rsa", NULL, NULL, 0, NULL},
+    {SSHKEY_RSA, "ssh-rsa", "ssh-rsa" SSHCERT_SUFFIX, NULL, NULL, 0, NULL},
 };
 
 const struct sshkey_info *
@@ -65,6 +70,22 @@ sshkey_type_from_bytes(const uint8_t *s, size_t n, enum sshkey_type *out)
     return ERR_KEY_TYPE;
 }
 
+/* The key type a certificate type name ("ssh-ed25519-cert-v01@...") is for. */
+int
+sshkey_cert_type_from_bytes(const uint8_t *s, size_t n, enum sshkey_type *out)
+{
+    size_t i;
+
+    *out = SSHKEY_ED25519;
+    for (i = 0; i < sizeof(sshkey_infos) / sizeof(sshkey_infos[0]); i++) {
+        if (sshkey_name_eq(s, n, sshkey_infos[i].cert_name)) {
+            *out = sshkey_infos[i].type;
+            return 0;
+        }
+    }
+    return ERR_KEY_TYPE;
+}
+
 int
 sshkey_type_from_name(const char *name, enum sshkey_type *out)
 {
@@ -86,14 +107,24 @@ sshkey_is_private(const struct sshkey *k)
 const char *
 sshkey_type_label(const struct sshkey *k)
 {
+    bool cert = k->cert != NULL;
+
     switch (k->type) {
     case SSHKEY_ED25519:
-        return "ED25519";
+        return cert ? "ED25519-CERT" : "ED25519";
     case SSHKEY_RSA:
-        return "RSA";
+        return cert ? "RSA-CERT" : "RSA";
     default:
-        return "ECDSA";
+        return cert ? "ECDSA-CERT" : "ECDSA";
     }
+}
+
+const char *
+sshkey_wire_name(const struct sshkey *k)
+{
+    const struct sshkey_info *info = sshkey_info_get(k->type);
+
+    return k->cert != NULL ? info->cert_name : info->name;
 }
 
 const char *
@@ -108,11 +139,8 @@ sshkey_type_name(const struct sshkey *k)
  * it explicitly.
  */
 bool
-sshkey_supports_sig_alg(const struct sshkey *k, const char *sig_alg)
+sshkey_supports_plain_alg(const struct sshkey *k, const char *sig_alg)
 {
-    if (sig_alg == NULL) {
-        return false;
-    }
     if (k->type == SSHKEY_RSA) {
         return strcmp(sig_alg, "rsa-sha2-256") == 0 ||
                strcmp(sig_alg, "rsa-sha2-512") == 0;
@@ -120,9 +148,29 @@ sshkey_supports_sig_alg(const struct sshkey *k, const char *sig_alg)
     return strcmp(sig_alg, sshkey_type_name(k)) == 0;
 }
 
+/* A certificate signs with its key's algorithms, named in their cert form. */
+bool
+sshkey_supports_sig_alg(const struct sshkey *k, const char *sig_alg)
+{
+    char plain[LIM_NAME + 1];
+
+    if (sig_alg == NULL) {
+        return false;
+    }
+    if (k->cert == NULL) {
+        return sshkey_supports_plain_alg(k, sig_alg);
+    }
+    return sshcert_plain_alg(sig_alg, plain, sizeof(plain)) == 0 &&
+           sshkey_supports_plain_alg(k, plain);
+}
+
 const char *
 sshkey_default_sig_alg(const struct sshkey *k)
 {
+    if (k->cert != NULL) {
+        return k->type == SSHKEY_RSA ? "rsa-sha2-512" SSHCERT_SUFFIX
+                                     : sshkey_wire_name(k);
+    }
     return k->type == SSHKEY_RSA ? "rsa-sha2-512" : sshkey_type_name(k);
 }
 
@@ -425,7 +473,7 @@ sshkey_read_pub_fields(struct rd *rd, enum sshkey_type type, EVP_PKEY **out)
 
 /* A public key blob: string type name, then the type's fields. */
 int
-sshkey_from_blob(const uint8_t *blob, size_t len, struct sshkey **out)
+sshkey_from_plain_blob(const uint8_t *blob, size_t len, struct sshkey **out)
 {
     EVP_PKEY *pkey = NULL;
     enum sshkey_type type;
@@ -452,11 +500,29 @@ sshkey_from_blob(const uint8_t *blob, size_t len, struct sshkey **out)
 int
 sshkey_to_blob(const struct sshkey *k, struct buf *out)
 {
+    if (k->cert != NULL) {
+        return buf_put(out, k->cert_blob, k->cert_blob_len);
+    }
     return buf_put(out, k->blob, k->blob_len);
 }
 
+/* A certificate equals only the same certificate, never its plain key. */
 bool
 sshkey_equal_public(const struct sshkey *a, const struct sshkey *b)
+{
+    if (a == NULL || b == NULL || (a->cert == NULL) != (b->cert == NULL)) {
+        return false;
+    }
+    if (a->cert != NULL) {
+        return a->cert_blob_len == b->cert_blob_len &&
+               memcmp(a->cert_blob, b->cert_blob, a->cert_blob_len) == 0;
+    }
+    return a->blob_len == b->blob_len &&
+           memcmp(a->blob, b->blob, a->blob_len) == 0;
+}
+
+bool
+sshkey_equal_plain(const struct sshkey *a, const struct sshkey *b)
 {
     return a != NULL && b != NULL && a->blob_len == b->blob_len &&
            memcmp(a->blob, b->blob, a->blob_len) == 0;
@@ -493,6 +559,8 @@ sshkey_free(struct sshkey *k)
     }
     EVP_PKEY_free(k->pkey); /* libcrypto clears private key material */
     free(k->blob);
+    sshcert_free(k->cert);
+    free(k->cert_blob);
     free(k);
 }
 

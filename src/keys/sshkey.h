@@ -31,7 +31,13 @@ bool sshkey_is_private(const struct sshkey *k);
  */
 const char *sshkey_type_name(const struct sshkey *k);
 
-/* The short label OpenSSH prints in messages: "ED25519", "ECDSA", "RSA". */
+/* The type name on the wire: the certificate type name for a key that
+ * carries a certificate ("ssh-ed25519-cert-v01@openssh.com"), else the
+ * same as sshkey_type_name(). */
+const char *sshkey_wire_name(const struct sshkey *k);
+
+/* The short label OpenSSH prints in messages: "ED25519", "ECDSA", "RSA",
+ * with "-CERT" appended for a certificate. */
 const char *sshkey_type_label(const struct sshkey *k);
 
 /* enum value for a key type name; ERR_KEY_TYPE if unknown. */
@@ -48,14 +54,23 @@ bool sshkey_supports_sig_alg(const struct sshkey *k, const char *sig_alg);
  * RSA). */
 const char *sshkey_default_sig_alg(const struct sshkey *k);
 
-/* Parse a public key blob. ERR_KEY_TYPE, ERR_KEY_FORMAT, ERR_TRUNC, ... */
+/*
+ * Parse a public key blob, or a certificate (PROTOCOL.certkeys, see
+ * keys/sshcert.h), whose CA signature must verify (ERR_SIG otherwise).
+ * ERR_KEY_TYPE, ERR_KEY_FORMAT, ERR_TRUNC, ...
+ */
 int sshkey_from_blob(const uint8_t *blob, size_t len, struct sshkey **out);
 
-/* Append the public key blob (without an outer length) to out. */
+/* Append the public key blob (without an outer length) to out: the
+ * certificate blob for a key that carries one. */
 int sshkey_to_blob(const struct sshkey *k, struct buf *out);
 
-/* Same public key? (compares blobs; constant-time not needed: public) */
+/* Same public key, or the same certificate? A certificate never equals a
+ * plain key. (Compares blobs; constant-time not needed: public.) */
 bool sshkey_equal_public(const struct sshkey *a, const struct sshkey *b);
+
+/* Same key underneath, whether or not either carries a certificate? */
+bool sshkey_equal_plain(const struct sshkey *a, const struct sshkey *b);
 
 /*
  * Sign data with the private key, appending the signature blob
@@ -74,7 +89,8 @@ int sshkey_sign(const struct sshkey *k, const char *sig_alg,
 int sshkey_verify(const struct sshkey *k, const uint8_t *sig, size_t sig_len,
                   const uint8_t *data, size_t len, const char *allowed);
 
-/* "SHA256:<unpadded base64>" as OpenSSH prints it. out >= 64 bytes. */
+/* "SHA256:<unpadded base64>" as OpenSSH prints it, of the plain key (also
+ * for a certificate, as OpenSSH does). out >= 64 bytes. */
 #define SSHKEY_FP_LEN 64
 int sshkey_fingerprint(const struct sshkey *k, char *out, size_t out_len);
 

@@ -21,18 +21,22 @@ struct sshkey {
     enum sshkey_type type;
     EVP_PKEY *pkey;
     bool is_private;
-    uint8_t *blob; /* cached public key blob, set at construction */
+    uint8_t *blob; /* cached plain public key blob, set at construction */
     size_t blob_len;
+    struct sshcert *cert; /* a certificate for this key, or NULL */
+    uint8_t *cert_blob;   /* the certificate as on the wire */
+    size_t cert_blob_len;
 };
 
 /* Static facts about each key type. */
 struct sshkey_info {
     enum sshkey_type type;
-    const char *name;   /* blob type name */
-    const char *curve;  /* "nistp256" ..., or NULL */
-    const char *group;  /* OpenSSL group name, or NULL */
-    size_t field_len;   /* EC field element bytes, or 0 */
-    const char *digest; /* digest for signatures ("SHA256"), or NULL */
+    const char *name;      /* blob type name */
+    const char *cert_name; /* its certificate's type name */
+    const char *curve;     /* "nistp256" ..., or NULL */
+    const char *group;     /* OpenSSL group name, or NULL */
+    size_t field_len;      /* EC field element bytes, or 0 */
+    const char *digest;    /* digest for signatures ("SHA256"), or NULL */
 };
 
 const struct sshkey_info *sshkey_info_get(enum sshkey_type type);
@@ -43,6 +47,18 @@ const struct sshkey_info *sshkey_info_get(enum sshkey_type type);
  */
 int sshkey_from_pkey(EVP_PKEY *pkey, enum sshkey_type type, bool is_private,
                      struct sshkey **out);
+
+/* sshkey_from_blob() for plain keys only (a CA key, a host key). */
+int sshkey_from_plain_blob(const uint8_t *blob, size_t len,
+                           struct sshkey **out);
+
+/*
+ * The certificate fields after the certified key, through the signature,
+ * which is checked; rd reads the whole certificate blob from its start.
+ * nonce is copied. ERR_SIG for a bad CA signature.
+ */
+int sshcert_read(struct rd *rd, const uint8_t *nonce, size_t nonce_len,
+                 struct sshcert **out);
 
 /* Build a public EVP_PKEY from the typed part of a blob (after the name). */
 int sshkey_read_pub_fields(struct rd *rd, enum sshkey_type type,
@@ -57,6 +73,13 @@ int sshkey_pkey_fromdata(const char *alg, int selection, OSSL_PARAM_BLD *bld,
 
 /* Append an mpint from a BIGNUM. */
 int sshkey_put_bn(struct buf *b, const BIGNUM *bn);
+
+/* The type a certificate type name is for; ERR_KEY_TYPE if none. */
+int sshkey_cert_type_from_bytes(const uint8_t *s, size_t n,
+                                enum sshkey_type *out);
+
+/* sshkey_supports_sig_alg() for the plain key, ignoring any certificate. */
+bool sshkey_supports_plain_alg(const struct sshkey *k, const char *sig_alg);
 
 /* sshkey_type_from_name() for a name that is not NUL-terminated. */
 int sshkey_type_from_bytes(const uint8_t *s, size_t n, enum sshkey_type *out);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys/sshcert.h"
 #include "keys/sshkey.h"
 #include "keys/sshkey_int.h"
 #include "util/adit_limits.h"
@@ -115,12 +116,21 @@ sshkey_sign(const struct sshkey *k, const char *sig_alg, const uint8_t *data,
     struct buf b;
     int r;
 
+    char plain[LIM_NAME + 1];
+
     buf_init(&b);
     if (sig_alg == NULL) {
         sig_alg = sshkey_default_sig_alg(k);
     }
     if (!k->is_private || !sshkey_supports_sig_alg(k, sig_alg)) {
         return ERR_INVAL;
+    }
+    /* A certificate's key signs under the plain algorithm name. */
+    if (k->cert != NULL) {
+        if (sshcert_plain_alg(sig_alg, plain, sizeof(plain)) != 0) {
+            return ERR_INVAL;
+        }
+        sig_alg = plain;
     }
     if ((r = sshkey_raw_sign(k, sshkey_sig_digest(k, sig_alg), data, len, &raw,
                              &raw_len)) != 0 ||
@@ -229,22 +239,34 @@ sshkey_verify_rsa(const struct sshkey *k, const char *md, const uint8_t *raw,
     return sshkey_raw_verify(k, md, padded, mod_len, data, len);
 }
 
-/* May this key check a signature made with alg (given the caller's list)? */
+/*
+ * May this key check a signature made with alg (given the caller's list)?
+ * A signature is always named by its plain algorithm; for a key that
+ * carries a certificate, the caller's list names the cert form.
+ */
 static bool
 sshkey_sig_alg_ok(const struct sshkey *k, const uint8_t *alg, size_t n,
                   const char *allowed)
 {
-    char name[LIM_NAME + 1];
+    char name[LIM_NAME + sizeof(SSHCERT_SUFFIX)];
 
-    if (n > LIM_NAME || (allowed != NULL && !sshkey_in_list(allowed, alg, n))) {
+    if (n > LIM_NAME) {
         return false;
     }
     memcpy(name, alg, n);
     name[n] = '\0';
+    if (k->cert != NULL) {
+        memcpy(name + n, SSHCERT_SUFFIX, sizeof(SSHCERT_SUFFIX));
+    }
+    if (allowed != NULL &&
+        !sshkey_in_list(allowed, (const uint8_t *)name, strlen(name))) {
+        return false;
+    }
+    name[n] = '\0';
     if (k->type == SSHKEY_RSA && strcmp(name, "ssh-rsa") == 0) {
         return allowed != NULL; /* named explicitly by the caller */
     }
-    return sshkey_supports_sig_alg(k, name);
+    return sshkey_supports_plain_alg(k, name);
 }
 
 /*

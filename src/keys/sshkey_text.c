@@ -63,7 +63,7 @@ sshkey_parse_public(const char *line, struct sshkey **out, size_t *consumed)
         (r = sshkey_from_blob(buf_ptr(&blob), buf_len(&blob), &k)) != 0) {
         goto out;
     }
-    if (!sshkey_name_eq((const uint8_t *)line + t0, tn, sshkey_type_name(k))) {
+    if (!sshkey_name_eq((const uint8_t *)line + t0, tn, sshkey_wire_name(k))) {
         r = ERR_KEY_FORMAT;
         goto out;
     }
@@ -81,15 +81,20 @@ out:
 int
 sshkey_format_public(const struct sshkey *k, char **out)
 {
-    const char *name = sshkey_type_name(k);
+    const char *name = sshkey_wire_name(k);
     char *b64 = NULL, *s;
+    struct buf blob;
     size_t n;
     int r;
 
     *out = NULL;
-    if ((r = base64_encode(k->blob, k->blob_len, &b64, true)) != 0) {
+    buf_init(&blob);
+    if ((r = sshkey_to_blob(k, &blob)) != 0 ||
+        (r = base64_encode(buf_ptr(&blob), buf_len(&blob), &b64, true)) != 0) {
+        buf_cleanup(&blob);
         return r;
     }
+    buf_cleanup(&blob);
     n = strlen(name) + 1 + strlen(b64) + 1;
     if ((s = malloc(n)) == NULL) {
         free(b64);

@@ -28,6 +28,9 @@
 #define LIM_UNIX_PATH 107u     /* a Unix socket path (sun_path less NUL) */
 #define LIM_KEY_BLOB 16384u    /* public key / signature blobs */
 #define LIM_MPINT 2048u        /* a DH / RSA integer in bytes */
+/* Certificates (PROTOCOL.certkeys); OpenSSH allows 256 principals. */
+#define LIM_CERT_PRINCIPALS 256u
+#define LIM_CERT_OPTIONS 64u /* critical options, and extensions, each */
 
 /* Key exchange. */
 #define LIM_KEX_MESSAGES 64u         /* packets during one key exchange */

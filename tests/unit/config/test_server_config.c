@@ -146,13 +146,22 @@ test_server_config_expand(void **state)
     char *p = NULL;
 
     (void)state;
-    assert_int_equal(server_config_expand("/k/%u/a%%b", "bob", &p), 0);
+    assert_int_equal(server_config_expand("/k/%u/a%%b", "bob", NULL, &p), 0);
     assert_string_equal(p, "/k/bob/a%b");
     free(p);
-    assert_int_equal(server_config_expand("/k/%h", "bob", &p), ERR_CONFIG);
-    assert_int_equal(server_config_expand("/k/%u", "../x", &p), ERR_DENIED);
-    assert_int_equal(server_config_expand("/k/%u", "a/b", &p), ERR_DENIED);
-    assert_int_equal(server_config_expand("/k/%u", "", &p), ERR_DENIED);
+    assert_int_equal(server_config_expand("/k/%x", "bob", NULL, &p),
+                     ERR_CONFIG);
+    assert_int_equal(server_config_expand("/k/%h", "bob", NULL, &p),
+                     ERR_NOTFOUND);
+    assert_int_equal(server_config_expand("%h/.ssh/%u", "bob", "/home/b", &p),
+                     0);
+    assert_string_equal(p, "/home/b/.ssh/bob");
+    free(p);
+    assert_int_equal(server_config_expand("/k/%u", "../x", NULL, &p),
+                     ERR_DENIED);
+    assert_int_equal(server_config_expand("/k/%u", "a/b", NULL, &p),
+                     ERR_DENIED);
+    assert_int_equal(server_config_expand("/k/%u", "", NULL, &p), ERR_DENIED);
     assert_null(p);
 }
 

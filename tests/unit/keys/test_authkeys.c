@@ -236,13 +236,60 @@ test_load_file(void **state)
     sshkey_free(other);
 }
 
+static void
+test_principal_lines(void **state)
+{
+    struct authkey_opts o, copy;
+    char *p = NULL, why[160];
+    const char *line = "restrict,permitopen=\"h:1\",from=\"10.0.0.0/8\"  ops ";
+
+    assert_int_equal(
+        authkeys_principal_line(line, strlen(line), &p, &o, why, sizeof(why)),
+        0);
+    assert_string_equal(p, "ops");
+    assert_true(o.restrict_all);
+    assert_int_equal(o.n_permitopen, 1);
+    assert_int_equal(authkeys_opts_copy(&copy, &o), 0);
+    authkeys_opts_cleanup(&o);
+    assert_string_equal(copy.permitopen[0], "h:1");
+    assert_string_equal(copy.from, "10.0.0.0/8");
+    assert_true(copy.restrict_all);
+    authkeys_opts_cleanup(&copy);
+    free(p);
+    assert_int_equal(authkeys_principal_line("alice", 5, &p, &o, why, 160), 0);
+    assert_string_equal(p, "alice");
+    assert_int_equal(o.port_forwarding, -1);
+    free(p);
+    assert_int_equal(authkeys_principal_line(" # c", 4, &p, &o, why, 160),
+                     ERR_NOTFOUND);
+    assert_int_equal(
+        authkeys_principal_line("frob alice", 10, &p, &o, why, sizeof(why)),
+        ERR_FORMAT);
+    assert_null(p);
+}
+
+static void
+test_principals_match(void **state)
+{
+    char *ps[] = {"web", "db"};
+
+    assert_true(authkeys_principals_match("ops,db", ps, 2));
+    assert_false(authkeys_principals_match("ops,dba,w*", ps, 2));
+    assert_false(authkeys_principals_match("ops", ps, 0));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_lines), cmocka_unit_test(test_all_options),
-        cmocka_unit_test(test_bad_options), cmocka_unit_test(test_expiry_time),
-        cmocka_unit_test(test_line_limit),  cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_plain_lines),
+        cmocka_unit_test(test_all_options),
+        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_expiry_time),
+        cmocka_unit_test(test_line_limit),
+        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_principal_lines),
+        cmocka_unit_test(test_principals_match),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
