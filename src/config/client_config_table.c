@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "config/cfgline.h"
+#include "config/jumpspec.h"
 #include "util/err.h"
 #include "util/mem.h"
 
@@ -292,14 +293,24 @@ copt_int_value(const struct copt *o, const char *v, int *out)
     }
 }
 
-/* ProxyCommand and ProxyJump exclude each other: the first one wins. */
+/* ProxyCommand and ProxyJump exclude each other: the first one wins. A
+ * ProxyJump list is checked here, so a bad one is reported where it was
+ * written (as ssh's "Invalid ProxyJump"). */
 static int
 copt_proxy(struct client_config *c, const struct copt *o, const char *v)
 {
     char **sp = (char **)(void *)((char *)c + o->off);
+    struct jumpspec j;
+    int r;
 
     if (c->proxy_command != NULL || c->proxy_jump != NULL) {
         return 0;
+    }
+    if (sp == &c->proxy_jump) {
+        if ((r = jumpspec_parse(v, &j)) != 0) {
+            return r;
+        }
+        jumpspec_cleanup(&j);
     }
     return (*sp = str_ndup(v, strlen(v))) == NULL ? ERR_NOMEM : 0;
 }

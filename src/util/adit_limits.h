@@ -26,6 +26,7 @@
 #define LIM_STRING_SMALL 1024u /* user names, service names, hosts */
 #define LIM_HOSTNAME 255u      /* a DNS name (RFC 1035) */
 #define LIM_UNIX_PATH 107u     /* a Unix socket path (sun_path less NUL) */
+#define LIM_JUMP_HOPS 16u      /* ProxyJump hosts in one chain */
 #define LIM_KEY_BLOB 16384u    /* public key / signature blobs */
 #define LIM_MPINT 2048u        /* a DH / RSA integer in bytes */
 /* Certificates (PROTOCOL.certkeys); OpenSSH allows 256 principals. */

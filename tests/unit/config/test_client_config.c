@@ -108,6 +108,44 @@ test_client_config_errors(void **state)
 }
 
 /* RekeyLimit as ssh_config(5): bytes (K/M/G), then an optional time. */
+/* ProxyJump and ProxyCommand: the first one set wins, as in ssh. */
+static void
+test_client_config_proxy(void **state)
+{
+    struct client_config c;
+    char why[256];
+
+    (void)state;
+    client_config_init(&c);
+    assert_int_equal(
+        client_config_apply(&c, "ProxyJump a@b:2,c", why, sizeof(why)), 0);
+    assert_int_equal(
+        client_config_apply(&c, "ProxyCommand nc %h %p", why, sizeof(why)), 0);
+    assert_string_equal(c.proxy_jump, "a@b:2,c");
+    assert_null(c.proxy_command);
+    client_config_cleanup(&c);
+    assert_int_equal(
+        client_config_apply(&c, "ProxyCommand nc %h %p", why, sizeof(why)), 0);
+    assert_int_equal(client_config_apply(&c, "ProxyJump b", why, sizeof(why)),
+                     0);
+    assert_string_equal(c.proxy_command, "nc %h %p");
+    assert_null(c.proxy_jump);
+    client_config_cleanup(&c);
+    assert_int_equal(client_config_apply(&c, "ProxyJump a@", why, sizeof(why)),
+                     ERR_CONFIG);
+    assert_string_equal(why, "Bad ProxyJump argument 'a@'.");
+    assert_int_equal(
+        client_config_apply(&c, "AddressFamily inet6", why, sizeof(why)), 0);
+    assert_int_equal(c.address_family, CLIENT_AF_INET6);
+    assert_int_equal(
+        client_config_apply(&c, "AddressFamily ipx", why, sizeof(why)),
+        ERR_CONFIG);
+    assert_int_equal(
+        client_config_apply(&c, "ConnectionAttempts 3", why, sizeof(why)), 0);
+    assert_int_equal(c.connection_attempts, 3);
+    client_config_cleanup(&c);
+}
+
 static void
 test_client_config_rekey_limit(void **state)
 {
@@ -319,6 +357,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_client_config_forms),
         cmocka_unit_test(test_client_config_values),
+        cmocka_unit_test(test_client_config_proxy),
         cmocka_unit_test(test_client_config_errors),
         cmocka_unit_test(test_client_config_rekey_limit),
         cmocka_unit_test(test_client_config_fields),
