@@ -311,6 +311,12 @@ io_conn_disconnect(struct io_conn *ic, uint32_t reason, const char *msg)
 }
 
 void
+io_conn_close(struct io_conn *ic, const char *why)
+{
+    io_conn_end(ic, why);
+}
+
+void
 io_conn_link_chan(struct io_conn *ic, struct io_chan *ch)
 {
     ch->ic = ic;

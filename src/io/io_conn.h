@@ -74,6 +74,10 @@ int io_conn_global_request(struct io_conn *ic, const char *name,
                            const uint8_t *data, size_t n, io_conn_reply_cb cb,
                            void *ctx);
 
+/* End the connection without a DISCONNECT (e.g. no version line came in
+ * time); closed() follows from the loop with why. */
+void io_conn_close(struct io_conn *ic, const char *why);
+
 /* Write whatever the session has queued. Call after any call into the
  * session or conn that may produce output. */
 void io_conn_flush(struct io_conn *ic);

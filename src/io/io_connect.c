@@ -18,6 +18,7 @@ struct io_connect {
     uv_tcp_t *tcp; /* the attempt in progress */
     struct addrinfo *res;
     struct addrinfo *cur;
+    struct sockaddr_storage bind_addr; /* ss_family 0: none */
     int last_err;
     bool resolving;
     bool done;     /* outcome reported or cancelled */
@@ -93,6 +94,19 @@ io_connect_done(uv_connect_t *req, int status)
     io_connect_unref(c);
 }
 
+/* BindAddress: bind the socket to the configured local address. */
+static int
+io_connect_bind(struct io_connect *c)
+{
+    if (c->bind_addr.ss_family == 0) {
+        return 0;
+    }
+    if (c->bind_addr.ss_family != c->cur->ai_family) {
+        return UV_EAFNOSUPPORT;
+    }
+    return uv_tcp_bind(c->tcp, (const struct sockaddr *)&c->bind_addr, 0);
+}
+
 /* Start a connect to c->cur, or the next address that accepts one. */
 static void
 io_connect_try(struct io_connect *c)
@@ -107,7 +121,10 @@ io_connect_try(struct io_connect *c)
         uv_tcp_init(c->loop, c->tcp);
         uv_tcp_nodelay(c->tcp, 1);
         c->creq.data = c;
-        r = uv_tcp_connect(&c->creq, c->tcp, c->cur->ai_addr, io_connect_done);
+        if ((r = io_connect_bind(c)) == 0) {
+            r = uv_tcp_connect(&c->creq, c->tcp, c->cur->ai_addr,
+                               io_connect_done);
+        }
         if (r == 0) {
             c->refs++;
             return;
@@ -182,6 +199,19 @@ io_connect_start(struct io_connect **out, uv_loop_t *loop, const char *host,
     }
     *out = c;
     return 0;
+}
+
+int
+io_connect_set_bind(struct io_connect *c, const char *addr)
+{
+    struct sockaddr_storage *ss = &c->bind_addr;
+
+    if (uv_ip4_addr(addr, 0, (struct sockaddr_in *)ss) == 0 ||
+        uv_ip6_addr(addr, 0, (struct sockaddr_in6 *)ss) == 0) {
+        return 0;
+    }
+    memset(ss, 0, sizeof(*ss));
+    return ERR_INVAL;
 }
 
 void

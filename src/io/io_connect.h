@@ -32,6 +32,13 @@ int io_connect_start(struct io_connect **out, uv_loop_t *loop, const char *host,
                      uint16_t port, int family, uint64_t timeout_ms,
                      io_connect_cb cb, void *ctx);
 
+/*
+ * Bind each socket to addr (a numeric IPv4 or IPv6 address, as BindAddress
+ * and -b) before it connects; addresses of the other family are skipped.
+ * Call right after io_connect_start. ERR_INVAL for a non-numeric address.
+ */
+int io_connect_set_bind(struct io_connect *c, const char *addr);
+
 /* Give up: the callback will not be called; resources go in the loop. */
 void io_connect_cancel(struct io_connect *c);
 
