@@ -21,9 +21,11 @@
 static void
 adit_usage(void)
 {
-    fprintf(stderr, "usage: adit [-46Nfgqv] [-i identity_file] [-L address] "
-                    "[-l login_name]\n            [-o option] [-p port] "
-                    "[-R address] [user@]hostname\n");
+    fprintf(stderr, "usage: adit [-46NTfgqv] [-b bind_address] "
+                    "[-i identity_file] [-J destination]\n"
+                    "            [-L address] [-l login_name] [-o option] "
+                    "[-p port]\n            [-R address] [-W host:port] "
+                    "[user@]hostname\n");
     exit(ADIT_EXIT_FAIL);
 }
 
@@ -36,6 +38,8 @@ adit_set(struct client_config *cfg, const char *key, const char *value)
     if (client_config_set(cfg, key, value, why, sizeof(why)) != 0) {
         if (strcmp(key, "Port") == 0) {
             fprintf(stderr, "Bad port '%s'\n", value);
+        } else if (strcmp(key, "ProxyJump") == 0) {
+            fprintf(stderr, "Invalid -J argument\n");
         } else if (strcmp(key, "LocalForward") == 0) {
             fprintf(stderr, "Bad local forwarding specification '%s'\n", value);
         } else if (strcmp(key, "RemoteForward") == 0) {
@@ -55,17 +59,43 @@ adit_args(int argc, char **argv, struct client_config *cfg,
     char why[512];
     int ch;
 
-    while ((ch = getopt(argc, argv, "46Nfgqvp:l:i:o:L:R:F:")) != -1) {
+    while ((ch = getopt(argc, argv, "46NTfgqvp:l:i:o:L:R:F:J:W:b:")) != -1) {
         why[0] = '\0';
         switch (ch) {
         case '4':
-            t->family = AF_INET;
+            adit_set(cfg, "AddressFamily", "inet");
             break;
         case '6':
-            t->family = AF_INET6;
+            adit_set(cfg, "AddressFamily", "inet6");
             break;
         case 'N':
+        case 'T':
             break; /* forwarding only is all adit does yet */
+        case 'J':
+            if (cfg->proxy_jump != NULL) {
+                fprintf(stderr, "Only a single -J option is permitted "
+                                "(use commas to separate hosts)\n");
+                return ERR_CONFIG;
+            }
+            if (cfg->proxy_command != NULL) {
+                fprintf(stderr, "Cannot specify -J with ProxyCommand\n");
+                return ERR_CONFIG;
+            }
+            /* ProxyJump set first also keeps any later ProxyCommand out. */
+            adit_set(cfg, "ProxyJump", optarg);
+            break;
+        case 'W':
+            if (cfg->stdio_forward != NULL) {
+                fprintf(stderr, "stdio forward already specified\n");
+                return ERR_CONFIG;
+            }
+            if ((cfg->stdio_forward = strdup(optarg)) == NULL) {
+                return ERR_NOMEM;
+            }
+            break;
+        case 'b':
+            adit_set(cfg, "BindAddress", optarg);
+            break;
         case 'q':
             *verbose = -1;
             break;
@@ -158,7 +188,11 @@ main(int argc, char **argv)
         t.host = host;
     }
     log_init("adit", adit_level(&cfg, verbose));
+    t.orig_host = t.host;
     t.port = cfg.port > 0 ? (uint16_t)cfg.port : 22;
+    t.family = cfg.address_family == CLIENT_AF_INET    ? AF_INET
+               : cfg.address_family == CLIENT_AF_INET6 ? AF_INET6
+                                                       : AF_UNSPEC;
     t.user = cfg.user;
     if (t.user == NULL && (pw = getpwuid(getuid())) != NULL) {
         t.user = pw->pw_name;

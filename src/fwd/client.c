@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* adit: one SSH connection with its -L forwards. */
+/* adit: the client's life: keys, signals, forwards once the target is up. */
 #include "fwd/client_int.h"
 #include "fwd/client_fork.h"
 
@@ -12,9 +12,6 @@
 #include "transport/ssh_msg.h"
 #include "util/err.h"
 #include "util/log.h"
-
-#define CLIENT_SOFTWARE "adit_0.1"
-#define CLIENT_EXIT_FAIL 255
 
 static const char *const client_default_ids[] = {
     "~/.ssh/id_ed25519",
@@ -62,11 +59,16 @@ client_load_keys(struct client *c)
     }
 }
 
-static void
+/* End everything: the loop returns once every handle has closed. */
+void
 client_stop(struct client *c)
 {
     size_t i;
 
+    if (c->stopping) {
+        return;
+    }
+    c->stopping = true;
     for (i = 0; i < c->n_fwds; i++) {
         fwd_local_close(c->fwds[i]);
     }
@@ -76,6 +78,7 @@ client_stop(struct client *c)
             uv_close((uv_handle_t *)&c->sig[i], NULL);
         }
     }
+    client_hops_stop(c, "disconnected by user");
 }
 
 /* ExitOnForwardFailure: end with 255, as ssh's fatal() does. */
@@ -84,6 +87,7 @@ client_forward_failed(struct client *c)
 {
     if (c->cfg->exit_on_forward_failure == 1 && c->ic != NULL) {
         c->exit_code = CLIENT_EXIT_FAIL;
+        c->said = true;
         io_conn_disconnect(c->ic, SSH_DISCONNECT_BY_APPLICATION,
                            "exit on forward failure");
     }
@@ -116,12 +120,12 @@ client_rfwd_settled(void *ctx)
     }
 }
 
-/* The server opens a channel: only forwarded ones for our -R forwards. */
-static void
+void
 client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
                     const struct chan_open_info *info)
 {
-    struct client *c = ctx;
+    struct client_hop *hop = ctx;
+    struct client *c = hop->c;
 
     if (c->rfwd != NULL && fwd_remote_open(c->rfwd, ic, id, info)) {
         return;
@@ -150,15 +154,20 @@ client_start_remote(struct client *c, struct io_conn *ic)
     return fwd_remote_start(c->rfwd, ic);
 }
 
-static void
-client_authenticated(void *ctx, struct io_conn *ic)
+void
+client_target_ready(struct client *c, struct io_conn *ic)
 {
-    struct client *c = ctx;
     size_t i;
 
-    c->authenticated = true;
-    log_debug("Authenticated to %s ([%s]:%u).", c->t->host, c->t->host,
-              (unsigned)c->t->port);
+    c->ic = ic;
+    if (c->cfg->stdio_forward != NULL) {
+        if (client_stdio_start(c, ic) != 0) {
+            c->exit_code = CLIENT_EXIT_FAIL;
+            c->said = true;
+            client_stop(c);
+        }
+        return;
+    }
     for (i = 0; i < c->cfg->n_local_fwds && i < CLIENT_MAX_FWDS; i++) {
         if (fwd_local_start(&c->fwds[c->n_fwds], c->loop,
                             &c->cfg->local_fwds[i], c->cfg->gateway_ports == 1,
@@ -187,135 +196,13 @@ client_authenticated(void *ctx, struct io_conn *ic)
 }
 
 static void
-client_closed(void *ctx, struct io_conn *ic, const char *why)
-{
-    struct client *c = ctx;
-    const char *rd = "Received disconnect from peer: ";
-
-    c->ic = NULL;
-    if (c->hostkey_failed) {
-        /* already said */
-    } else if (strncmp(why, "Permission denied", 17) == 0) {
-        fprintf(stderr, "%s@%s: %s\r\n", c->t->user, c->t->host, why);
-    } else if (strncmp(why, rd, strlen(rd)) == 0) {
-        fprintf(stderr, "Received disconnect from %s port %u:%s\r\n",
-                c->t->host, (unsigned)c->t->port, why + strlen(rd));
-        fprintf(stderr, "Disconnected from %s port %u\r\n", c->t->host,
-                (unsigned)c->t->port);
-    } else if (strcmp(why, "Timeout, server not responding.") == 0) {
-        /* ssh's clientloop.c wording, at its INFO level (-q hides it). */
-        if (log_get_level() >= LOG_ERROR) {
-            fprintf(stderr, "Timeout, server %s not responding.\r\n",
-                    c->t->host);
-        }
-    } else if (strncmp(why, "Connection closed", 17) == 0 ||
-               strncmp(why, "Connection reset", 16) == 0) {
-        fprintf(stderr, "%s\r\n", why);
-    } else if (c->exit_code == 0) {
-        log_error("%s", why);
-    }
-    c->exit_code = CLIENT_EXIT_FAIL;
-    client_stop(c);
-}
-
-static void
-client_session_config(struct client *c, struct session_config *s,
-                      char *hostkey_algs, size_t hostkey_algs_len)
-{
-    const struct client_config *cfg = c->cfg;
-
-    memset(s, 0, sizeof(*s));
-    s->transport.is_server = false;
-    s->transport.software_version = CLIENT_SOFTWARE;
-    s->transport.kex_algs = cfg->kex_algs;
-    s->transport.ciphers = cfg->ciphers;
-    s->transport.macs = cfg->macs;
-    s->transport.hostkey_algs = cfg->hostkey_algs;
-    client_hostkey_algs(c, hostkey_algs, hostkey_algs_len);
-    if (hostkey_algs[0] != '\0') {
-        s->transport.hostkey_algs = hostkey_algs;
-    }
-    s->transport.verify_hostkey = client_verify_hostkey;
-    s->transport.verify_ctx = c;
-    /* RekeyLimit: 0 bytes is the default by cipher; a time of 0 ("none")
-     * means no rekey by time, which the transport spells UINT32_MAX. */
-    s->transport.rekey_bytes =
-        cfg->rekey_bytes > 0 ? (uint64_t)cfg->rekey_bytes : 0;
-    if (cfg->rekey_seconds >= 0) {
-        s->transport.rekey_seconds =
-            cfg->rekey_seconds > 0 ? (uint32_t)cfg->rekey_seconds : UINT32_MAX;
-    }
-    /* ServerAliveInterval 0 (the default) never probes; CountMax 3. */
-    if (cfg->server_alive_interval > 0) {
-        s->alive_interval_ms = (uint64_t)cfg->server_alive_interval * 1000u;
-    }
-    s->alive_count_max = cfg->server_alive_count_max >= 0
-                             ? (unsigned)cfg->server_alive_count_max
-                             : 3u;
-    s->client_auth.user = c->t->user;
-    s->client_auth.keys = c->keys;
-    s->client_auth.n_keys = c->n_keys;
-}
-
-static void
-client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
-{
-    struct client *c = ctx;
-    struct session_config scfg;
-    struct io_conn_cbs cbs;
-    char addr[64], peer[128], hostkey_algs[512];
-    uint16_t port = 0;
-    int r;
-
-    c->connecting = NULL;
-    if (status != 0) {
-        if (resolving) {
-            log_error("Could not resolve hostname %s: %s", c->t->host,
-                      io_strerror(status));
-        } else {
-            log_error("connect to host %s port %u: %s", c->t->host,
-                      (unsigned)c->t->port, io_strerror(status));
-        }
-        c->exit_code = CLIENT_EXIT_FAIL;
-        client_stop(c);
-        return;
-    }
-    /* TCPKeepAlive (default yes, as ssh): SO_KEEPALIVE with the
-     * system's timers, nothing more, as ssh sets it. */
-    if ((r = io_tcp_keepalive(tcp, c->cfg->tcp_keep_alive != 0)) != 0) {
-        log_debug("setsockopt SO_KEEPALIVE: %s", err_str(r));
-    }
-    io_peer_str(tcp, addr, sizeof(addr), &port);
-    snprintf(peer, sizeof(peer), "%s port %u", addr, (unsigned)port);
-    log_debug("Connection established to %s.", peer);
-    client_session_config(c, &scfg, hostkey_algs, sizeof(hostkey_algs));
-    memset(&cbs, 0, sizeof(cbs));
-    cbs.ctx = c;
-    cbs.authenticated = client_authenticated;
-    cbs.open_request = client_open_request;
-    cbs.closed = client_closed;
-    if ((r = io_conn_new(&c->ic, c->loop, tcp, &scfg, &cbs, peer)) != 0) {
-        log_error("could not start the session: %s", err_str(r));
-        c->exit_code = CLIENT_EXIT_FAIL;
-        client_stop(c);
-    }
-}
-
-static void
 client_signal(uv_signal_t *h, int signum)
 {
     struct client *c = h->data;
 
     log_debug("received signal %d", signum);
     c->exit_code = CLIENT_EXIT_FAIL;
-    if (c->connecting != NULL) {
-        io_connect_cancel(c->connecting);
-        c->connecting = NULL;
-    }
-    if (c->ic != NULL) {
-        io_conn_disconnect(c->ic, SSH_DISCONNECT_BY_APPLICATION,
-                           "killed by signal");
-    }
+    c->said = true;
     client_stop(c);
 }
 
@@ -324,9 +211,8 @@ client_start(struct client *c)
 {
     static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     const struct client_config *cfg = c->cfg;
-    uint64_t timeout =
-        cfg->connect_timeout > 0 ? (uint64_t)cfg->connect_timeout * 1000u : 0;
     size_t i;
+    int r;
 
     client_tilde(cfg->user_known_hosts != NULL ? cfg->user_known_hosts
                                                : "~/.ssh/known_hosts",
@@ -340,9 +226,10 @@ client_start(struct client *c)
         c->sig[i].data = c;
         uv_signal_start(&c->sig[i], client_signal, sigs[i]);
     }
-    log_debug("Connecting to %s port %u.", c->t->host, (unsigned)c->t->port);
-    return io_connect_start(&c->connecting, c->loop, c->t->host, c->t->port,
-                            c->t->family, timeout, client_connected, c);
+    if ((r = client_hops_init(c)) != 0) {
+        return r;
+    }
+    return client_hops_start(c);
 }
 
 int
@@ -361,9 +248,12 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
     c->t = t;
     c->ready_fd = t->ready_fd;
     if ((r = client_start(c)) != 0) {
-        log_error("connect to host %s port %u: %s", t->host, (unsigned)t->port,
-                  err_str(r));
+        if (!c->said) {
+            log_error("connect to host %s port %u: %s", t->host,
+                      (unsigned)t->port, err_str(r));
+        }
         c->exit_code = CLIENT_EXIT_FAIL;
+        c->said = true;
         client_stop(c);
     }
     uv_run(loop, UV_RUN_DEFAULT);
@@ -373,6 +263,7 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
     for (i = 0; i < c->n_keys; i++) {
         sshkey_free(c->keys[i]);
     }
+    client_hops_cleanup(c);
     free(c);
     return code;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * adit: one SSH connection to a server with its -L forwards: connect,
- * verify the host key against known_hosts, log in with the identity files,
- * listen for the forwards, and run until the connection drops or a signal.
+ * adit: one SSH connection to a server with its -L forwards (or one -W
+ * stdio forward): connect directly, through a ProxyCommand or through
+ * jump hosts (-J), verify each host key against known_hosts, log in with
+ * the identity files, listen for the forwards, and run until the
+ * connection drops or a signal.
  */
 #ifndef ADIT_FWD_CLIENT_H
 #define ADIT_FWD_CLIENT_H
@@ -14,6 +16,7 @@
 
 struct client_target {
     const char *host;
+    const char *orig_host; /* as given on the command line (%n) */
     const char *user;
     uint16_t port;
     int family;   /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */

@@ -64,16 +64,18 @@ client_hostkey_new(struct client *c, const struct sshkey *key, const char *name)
     return ERR_HOSTKEY;
 }
 
+/* Each hop's key is checked under that hop's own name. */
 int
 client_verify_hostkey(void *ctx, const struct sshkey *key)
 {
-    struct client *c = ctx;
+    struct client_hop *hop = ctx;
+    struct client *c = hop->c;
     enum hostkey_status st = HOSTKEY_NEW, gst = HOSTKEY_NEW;
     unsigned line = 0, gline = 0;
     char name[320];
     int r;
 
-    knownhosts_name(c->t->host, c->t->port, name, sizeof(name));
+    knownhosts_name(hop->host, hop->port, name, sizeof(name));
     if ((r = knownhosts_check(c->known_hosts, name, key, &st, &line)) != 0 ||
         (st == HOSTKEY_NEW && (r = knownhosts_check(c->global_known_hosts, name,
                                                     key, &gst, &gline)) != 0)) {
@@ -96,7 +98,7 @@ client_verify_hostkey(void *ctx, const struct sshkey *key)
     } else if (client_hostkey_new(c, key, name) == 0) {
         return 0;
     }
-    c->hostkey_failed = true;
+    c->said = true;
     fprintf(stderr, "Host key verification failed.\r\n");
     return ERR_HOSTKEY;
 }
@@ -144,7 +146,8 @@ hostkey_algs_pick(const char *list, unsigned mask, bool known, char *out,
 }
 
 int
-client_hostkey_algs(struct client *c, char *out, size_t out_len)
+client_hostkey_algs(struct client *c, const char *host, uint16_t port,
+                    char *out, size_t out_len)
 {
     const char *list = transport_default_hostkey_algs();
     unsigned mask = 0, global = 0;
@@ -155,7 +158,7 @@ client_hostkey_algs(struct client *c, char *out, size_t out_len)
     if (c->cfg->hostkey_algs != NULL) {
         return 0;
     }
-    knownhosts_name(c->t->host, c->t->port, name, sizeof(name));
+    knownhosts_name(host, port, name, sizeof(name));
     if (knownhosts_known_types(c->known_hosts, name, &mask) != 0 ||
         knownhosts_known_types(c->global_known_hosts, name, &global) != 0) {
         return 0; /* the check after the kex reports unreadable files */

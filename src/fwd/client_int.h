@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* adit client internals shared by client.c and client_hostkey.c. */
+/* adit client internals shared by the client_*.c files. */
 #ifndef ADIT_FWD_CLIENT_INT_H
 #define ADIT_FWD_CLIENT_INT_H
 
@@ -10,12 +10,39 @@
 #include "fwd/client.h"
 #include "fwd/fwd_local.h"
 #include "fwd/fwd_remote.h"
+#include "io/io_chan.h"
 #include "io/io_connect.h"
 #include "io/io_conn.h"
+#include "io/io_proxy.h"
 #include "keys/sshkey.h"
+#include "util/adit_limits.h"
 
 #define CLIENT_MAX_KEYS 100u
 #define CLIENT_MAX_FWDS 256u
+#define CLIENT_MAX_HOPS (LIM_JUMP_HOPS + 1u)
+#define CLIENT_EXIT_FAIL 255
+/* What ssh calls a peer reached through a proxy or a jump host. */
+#define CLIENT_PROXY_PEER "UNKNOWN port 65535"
+
+struct client;
+
+/*
+ * One SSH connection of the chain: the jump hosts (-J), first hop first,
+ * then the target. Hop 0 is reached over TCP or the ProxyCommand; every
+ * later hop over a direct-tcpip channel of the hop before it.
+ */
+struct client_hop {
+    struct client *c;
+    size_t idx;
+    char *host;
+    char *user;
+    uint16_t port;
+    struct io_conn *ic;
+    uv_stream_t *pending; /* our end, until the channel to it is open */
+    uv_timer_t banner;    /* ConnectTimeout covers the version line too */
+    bool has_timer;
+    bool authenticated;
+};
 
 struct client {
     uv_loop_t *loop;
@@ -25,18 +52,42 @@ struct client {
     char global_known_hosts[1024];
     struct sshkey *keys[CLIENT_MAX_KEYS];
     size_t n_keys;
+    struct client_hop hops[CLIENT_MAX_HOPS];
+    size_t n_hops; /* the last one is the target */
     struct io_connect *connecting;
-    struct io_conn *ic;
+    struct io_proxy *proxy;
+    uv_timer_t retry; /* ConnectionAttempts: one second between tries */
+    int attempts_left;
+    struct io_conn *ic; /* the target's connection, once authenticated */
     struct fwd_local *fwds[CLIENT_MAX_FWDS];
     size_t n_fwds;
     struct fwd_remote *rfwd; /* the -R forwards */
     int ready_fd;            /* -f: tell the waiting parent (client_fork.h) */
     uv_signal_t sig[3];
-    bool hostkey_failed;
-    bool authenticated;
+    bool stopping;
+    bool said;     /* the reason is printed: closed() stays quiet */
+    bool stdio_ok; /* -W: the channel opened and ran to its end */
     int exit_code;
 };
 
+/* client.c */
+void client_stop(struct client *c);
+/* The target hop (the last one) authenticated: start forwarding. */
+void client_target_ready(struct client *c, struct io_conn *ic);
+/* The target opens a channel: only forwarded ones for our -R forwards.
+ * ctx is the target's struct client_hop. */
+void client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
+                         const struct chan_open_info *info);
+
+/* client_hop.c */
+int client_hops_init(struct client *c);
+void client_hops_cleanup(struct client *c);
+/* Connect to hop 0: over TCP (attempts, timeout) or the ProxyCommand. */
+int client_hops_start(struct client *c);
+/* Disconnect every hop still up; stop their timers. */
+void client_hops_stop(struct client *c, const char *why);
+
+/* client_hostkey.c: ctx is a struct client_hop. */
 int client_verify_hostkey(void *ctx, const struct sshkey *key);
 
 /*
@@ -45,6 +96,17 @@ int client_verify_hostkey(void *ctx, const struct sshkey *key);
  * list with the known key types first (as ssh orders it); otherwise out is
  * left empty, meaning "the configured or default list".
  */
-int client_hostkey_algs(struct client *c, char *out, size_t out_len);
+int client_hostkey_algs(struct client *c, const char *host, uint16_t port,
+                        char *out, size_t out_len);
+
+/* client_stdio.c */
+/* -W: join stdin/stdout to a channel of ic; exit when it closes. */
+int client_stdio_start(struct client *c, struct io_conn *ic);
+/* "channel N: open failed: ...", "stdio forwarding failed"; exit 255. */
+void client_say_stdio_failed(struct client *c, struct io_chan *ch,
+                             uint32_t reason, const char *msg);
+/* ProxyCommand with %h %p %r %n %% expanded into a malloc'd string, or
+ * NULL (printed) for an unknown token. */
+char *client_proxy_expand(const struct client *c, const char *cmd);
 
 #endif

@@ -149,7 +149,9 @@ class SshdFactory:
         self.tmpdir = tmpdir
         self.n = 0
 
-    def start(self, extra=()):
+    def start(self, extra=(), host_keys=None):
+        """extra: config lines first; host_keys: {type: path} instead of
+        the session's keys (a server with a key of its own)."""
         if os.geteuid() == 0:
             os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
         self.n += 1
@@ -159,7 +161,7 @@ class SshdFactory:
         for _ in range(3):
             port = harness.free_port()
             cfg = os.path.join(d, "sshd_config")
-            lines = sshd_config_lines(port, self.host_keys,
+            lines = sshd_config_lines(port, host_keys or self.host_keys,
                                       self.home.authorized_keys)
             # Later duplicates are ignored by sshd: extras go first.
             write_sshd_config(cfg, list(extra) + lines, self.home.env)
@@ -172,7 +174,7 @@ class SshdFactory:
                 proc.stop()
         else:
             raise last
-        return SshServer("sshd", port, proc, self.host_keys)
+        return SshServer("sshd", port, proc, host_keys or self.host_keys)
 
 
 class AditdFactory:

@@ -51,9 +51,8 @@ static void
 test_jumpspec_invalid(void **state)
 {
     static const char *bad[] = {
-        "",         ",",       "a,",      ",a",     "a,,b", "@h",
-        "u@",       "h:0",     "h:65536", "h:x",    "h:",   "[::1",
-        "ssh://",   "u@:22",   "a:1:2",   "[]:22",
+        "",        ",",   "a,", ",a",   "a,,b",   "@h",    "u@",    "h:0",
+        "h:65536", "h:x", "h:", "[::1", "ssh://", "u@:22", "a:1:2", "[]:22",
     };
     struct jumpspec j;
     char many[LIM_JUMP_HOPS * 2 + 2];

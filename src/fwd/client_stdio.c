@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * adit -W host:port / -W /path: stdin and stdout joined to a direct-tcpip
+ * (or direct-streamlocal@openssh.com) channel, so adit can be another
+ * ssh's ProxyCommand; and the ProxyCommand's % tokens.
+ */
+#include "fwd/client_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/hostport.h"
+#include "io/io_util.h"
+#include "transport/ssh_msg.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "wire/buf.h"
+
+/* A stream for one of our standard descriptors, of whatever kind it is. */
+static int
+client_stdio_stream(uv_loop_t *loop, int fd, uv_stream_t **out)
+{
+    uv_handle_type type = uv_guess_handle(fd);
+    void *h = NULL;
+    int r = UV_EINVAL;
+
+    *out = NULL;
+    if (type == UV_TTY && (h = malloc(sizeof(uv_tty_t))) != NULL) {
+        r = uv_tty_init(loop, h, fd, 0);
+    } else if (type == UV_NAMED_PIPE &&
+               (h = malloc(sizeof(uv_pipe_t))) != NULL) {
+        if ((r = uv_pipe_init(loop, h, 0)) == 0 &&
+            (r = uv_pipe_open(h, fd)) != 0) {
+            io_close_free(h);
+            return r;
+        }
+    } else if (type == UV_TCP && (h = malloc(sizeof(uv_tcp_t))) != NULL) {
+        if ((r = uv_tcp_init(loop, h)) == 0 && (r = uv_tcp_open(h, fd)) != 0) {
+            io_close_free(h);
+            return r;
+        }
+    } else if (type == UV_FILE || type == UV_UNKNOWN_HANDLE) {
+        log_error("stdio forwarding: descriptor %d is not a pipe, socket or "
+                  "terminal",
+                  fd);
+        return UV_EINVAL;
+    }
+    if (r != 0) {
+        free(h);
+        return r;
+    }
+    *out = h;
+    return 0;
+}
+
+void
+client_say_stdio_failed(struct client *c, struct io_chan *ch, uint32_t reason,
+                        const char *msg)
+{
+    if (!c->said) {
+        fprintf(stderr,
+                "channel %u: open failed: %s: %s\r\n"
+                "stdio forwarding failed\r\n",
+                (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
+                msg != NULL ? msg : "");
+    }
+    c->said = true;
+    c->exit_code = CLIENT_EXIT_FAIL;
+}
+
+static void
+client_stdio_opened(void *ctx, struct io_chan *ch, uint32_t reason,
+                    const char *msg)
+{
+    struct client *c = ctx;
+
+    if (reason == 0) {
+        c->stdio_ok = true;
+        return;
+    }
+    client_say_stdio_failed(c, ch, reason, msg);
+}
+
+/* The channel is over: so is adit, as ssh -W. */
+static void
+client_stdio_done(void *ctx)
+{
+    struct client *c = ctx;
+
+    log_debug("stdio forwarding channel closed");
+    if (!c->stdio_ok) {
+        c->exit_code = CLIENT_EXIT_FAIL;
+    }
+    client_stop(c);
+}
+
+int
+client_stdio_start(struct client *c, struct io_conn *ic)
+{
+    const char *spec = c->cfg->stdio_forward;
+    struct chan_open_info info;
+    uv_stream_t *in = NULL, *out = NULL;
+    char *host = NULL;
+    uint16_t port = 0;
+    int r;
+
+    memset(&info, 0, sizeof(info));
+    info.orig_host = "127.0.0.1"; /* as ssh: stdio has no peer address */
+    info.orig_port = 65535;
+    if (spec[0] == '/') {
+        info.type = CONN_DIRECT_STREAMLOCAL;
+        info.path = spec;
+    } else if (hostport_parse(spec, &host, &port) == 0 && port != 0) {
+        info.type = "direct-tcpip";
+        info.host = host;
+        info.port = port;
+    } else {
+        free(host);
+        fprintf(stderr, "Bad stdio forwarding specification '%s'\r\n", spec);
+        return ERR_CONFIG;
+    }
+    if ((r = client_stdio_stream(c->loop, STDIN_FILENO, &in)) != 0 ||
+        (r = client_stdio_stream(c->loop, STDOUT_FILENO, &out)) != 0) {
+        io_close_free((uv_handle_t *)in);
+        free(host);
+        return io_err_from_uv(r);
+    }
+    log_debug("stdio forwarding to %s port %u",
+              info.path != NULL ? info.path : info.host, (unsigned)port);
+    r = io_chan_open_streams(ic, in, out, &info, client_stdio_opened,
+                             client_stdio_done, c);
+    free(host);
+    return r;
+}
+
+/* ---- ProxyCommand tokens ---- */
+
+static int
+client_proxy_token(const struct client *c, char t, struct buf *b)
+{
+    char port[8];
+
+    switch (t) {
+    case 'h':
+        return buf_put(b, c->t->host, strlen(c->t->host));
+    case 'n':
+        return buf_put(b, c->t->orig_host, strlen(c->t->orig_host));
+    case 'r':
+        return buf_put(b, c->t->user, strlen(c->t->user));
+    case 'p':
+        snprintf(port, sizeof(port), "%u", (unsigned)c->t->port);
+        return buf_put(b, port, strlen(port));
+    case '%':
+        return buf_put(b, "%", 1);
+    default:
+        return ERR_FORMAT;
+    }
+}
+
+char *
+client_proxy_expand(const struct client *c, const char *cmd)
+{
+    struct buf b;
+    char *out = NULL;
+    const char *p;
+    int r = 0;
+
+    buf_init(&b);
+    for (p = cmd; *p != '\0' && r == 0; p++) {
+        if (*p != '%') {
+            r = buf_put(&b, p, 1);
+        } else if ((r = client_proxy_token(c, p[1], &b)) == ERR_FORMAT) {
+            fprintf(stderr, "percent_expand: unknown key %%%c\r\n",
+                    p[1] != '\0' ? p[1] : ' ');
+        } else {
+            p++;
+        }
+    }
+    if (r == 0 && (r = buf_put(&b, "", 1)) == 0 &&
+        (out = malloc(buf_len(&b))) != NULL) {
+        memcpy(out, buf_ptr(&b), buf_len(&b));
+    }
+    buf_cleanup(&b);
+    return out;
+}
