@@ -81,6 +81,14 @@ client_stop(struct client *c)
     client_hops_stop(c, "disconnected by user");
 }
 
+/* -g and StreamLocalBindUnlink for fwd_local_start. */
+static unsigned
+client_local_flags(const struct client *c)
+{
+    return (c->cfg->gateway_ports == 1 ? FWD_LOCAL_GATEWAY_PORTS : 0) |
+           (c->cfg->stream_local_bind_unlink == 1 ? FWD_LOCAL_BIND_UNLINK : 0);
+}
+
 /* ExitOnForwardFailure: end with 255, as ssh's fatal() does. */
 static void
 client_forward_failed(struct client *c)
@@ -170,7 +178,7 @@ client_target_ready(struct client *c, struct io_conn *ic)
     }
     for (i = 0; i < c->cfg->n_local_fwds && i < CLIENT_MAX_FWDS; i++) {
         if (fwd_local_start(&c->fwds[c->n_fwds], c->loop,
-                            &c->cfg->local_fwds[i], c->cfg->gateway_ports == 1,
+                            &c->cfg->local_fwds[i], client_local_flags(c),
                             ic) == 0) {
             c->n_fwds++;
             continue;

@@ -2,9 +2,12 @@
 /* -L forwarding: local listeners feeding direct-tcpip channels. */
 #include "fwd/fwd_local.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "io/io_chan.h"
 #include "io/io_util.h"
@@ -21,6 +24,7 @@ struct fwd_local {
     struct io_conn *ic;
     uv_tcp_t *l[FWD_LOCAL_MAX_LISTENERS];
     size_t n;
+    uv_pipe_t *unix_l; /* a listen_path forward's listener */
     unsigned open_handles;
     bool closing;
 };
@@ -54,11 +58,42 @@ fwd_local_open_result(void *ctx, struct io_chan *ch, uint32_t reason,
     }
 }
 
+/*
+ * Open the channel for an accepted connection (TCP or Unix): direct-tcpip,
+ * or direct-streamlocal@openssh.com for a target socket path. sock is
+ * taken over (closed on error by io_chan_open_streams).
+ */
+static void
+fwd_local_open(struct fwd_local *fl, uv_stream_t *sock, const char *addr,
+               uint16_t port)
+{
+    const struct fwdspec *s = fl->spec;
+    struct chan_open_info info;
+
+    memset(&info, 0, sizeof(info));
+    if (s->connect_path != NULL) {
+        log_debug("Connection to %s forwarding to %s requested.",
+                  s->listen_path != NULL ? s->listen_path : "port",
+                  s->connect_path);
+        info.type = CONN_DIRECT_STREAMLOCAL;
+        info.path = s->connect_path;
+    } else {
+        log_debug("Connection to port %u forwarding to %s port %u requested.",
+                  (unsigned)s->listen_port, s->host, (unsigned)s->host_port);
+        info.type = "direct-tcpip";
+        info.host = s->host;
+        info.port = s->host_port;
+        info.orig_host = addr;
+        info.orig_port = port;
+    }
+    (void)io_chan_open_streams(fl->ic, sock, NULL, &info, fwd_local_open_result,
+                               NULL, fl);
+}
+
 static void
 fwd_local_accept(uv_stream_t *server, int status)
 {
     struct fwd_local *fl = server->data;
-    struct chan_open_info info;
     char addr[64];
     uint16_t port = 0;
     uv_tcp_t *t;
@@ -73,17 +108,7 @@ fwd_local_accept(uv_stream_t *server, int status)
     }
     uv_tcp_nodelay(t, 1);
     io_peer_str(t, addr, sizeof(addr), &port);
-    log_debug("Connection to port %u forwarding to %s port %u requested.",
-              (unsigned)fl->spec->listen_port, fl->spec->host,
-              (unsigned)fl->spec->host_port);
-    memset(&info, 0, sizeof(info));
-    info.type = "direct-tcpip";
-    info.host = fl->spec->host;
-    info.port = fl->spec->host_port;
-    info.orig_host = addr;
-    info.orig_port = port;
-    /* On error io_chan_open has closed t already. */
-    (void)io_chan_open(fl->ic, t, &info, fwd_local_open_result, fl);
+    fwd_local_open(fl, (uv_stream_t *)t, addr, port);
 }
 
 /* Bind one address; print ssh's message on failure. */
@@ -127,10 +152,62 @@ fwd_local_bind(struct fwd_local *fl, const char *ip, uint16_t *port)
     return 0;
 }
 
+/* A connection on a -L Unix socket listener. ssh gives the server a fake
+ * originator for it, 127.0.0.1 port 65535 (some servers check it). */
+static void
+fwd_local_accept_unix(uv_stream_t *server, int status)
+{
+    struct fwd_local *fl = server->data;
+    uv_pipe_t *p;
+
+    if (status != 0 || (p = malloc(sizeof(*p))) == NULL) {
+        return;
+    }
+    uv_pipe_init(fl->loop, p, 0);
+    if (uv_accept(server, (uv_stream_t *)p) != 0) {
+        io_close_free((uv_handle_t *)p);
+        return;
+    }
+    fwd_local_open(fl, (uv_stream_t *)p, "127.0.0.1", 65535);
+}
+
+/* Listen on spec->listen_path, created with mode 0600 as ssh does. */
+static int
+fwd_local_listen_unix(struct fwd_local *fl, bool unlink_first)
+{
+    const char *path = fl->spec->listen_path;
+    uv_pipe_t *p;
+    mode_t omask;
+    int r;
+
+    if (unlink_first && unlink(path) != 0 && errno != ENOENT) {
+        fprintf(stderr, "unlink(%s): %.100s\r\n", path, strerror(errno));
+    }
+    if ((p = malloc(sizeof(*p))) == NULL) {
+        return ERR_NOMEM;
+    }
+    uv_pipe_init(fl->loop, p, 0);
+    p->data = fl;
+    omask = umask(0177);
+    r = uv_pipe_bind(p, path);
+    umask(omask);
+    if (r == 0) {
+        r = uv_listen((uv_stream_t *)p, FWD_LOCAL_BACKLOG,
+                      fwd_local_accept_unix);
+    }
+    if (r != 0) {
+        fprintf(stderr, "unix_listener: cannot bind to path %s: %s\r\n", path,
+                io_strerror(r));
+        io_close_free((uv_handle_t *)p);
+        return io_err_from_uv(r);
+    }
+    fl->unix_l = p;
+    return 0;
+}
+
 int
 fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
-                const struct fwdspec *spec, bool gateway_ports,
-                struct io_conn *ic)
+                const struct fwdspec *spec, unsigned flags, struct io_conn *ic)
 {
     struct fwd_local *fl;
     const char *ips[2] = {"127.0.0.1", "::1"};
@@ -144,8 +221,18 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
     fl->loop = loop;
     fl->spec = spec;
     fl->ic = ic;
+    if (spec->listen_path != NULL) {
+        if (fwd_local_listen_unix(fl, (flags & FWD_LOCAL_BIND_UNLINK) != 0) !=
+            0) {
+            free(fl);
+            return ERR_IO;
+        }
+        *out = fl;
+        return 0;
+    }
     if (spec->bind_kind == FWDSPEC_BIND_ANY ||
-        (spec->bind_kind == FWDSPEC_BIND_DEFAULT && gateway_ports)) {
+        (spec->bind_kind == FWDSPEC_BIND_DEFAULT &&
+         (flags & FWD_LOCAL_GATEWAY_PORTS) != 0)) {
         ips[0] = "0.0.0.0";
         ips[1] = "::";
     } else if (spec->bind_kind == FWDSPEC_BIND_ADDR) {
@@ -177,6 +264,9 @@ fwd_local_close(struct fwd_local *fl)
     }
     for (i = 0; i < fl->n; i++) {
         io_close_free((uv_handle_t *)fl->l[i]);
+    }
+    if (fl->unix_l != NULL) {
+        io_close_free((uv_handle_t *)fl->unix_l);
     }
     free(fl);
 }

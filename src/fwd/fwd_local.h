@@ -12,17 +12,24 @@
 
 struct fwd_local;
 
+/* fwd_local_start flags. */
+#define FWD_LOCAL_GATEWAY_PORTS 1u /* -g: no bind address means any */
+#define FWD_LOCAL_BIND_UNLINK 2u   /* StreamLocalBindUnlink: remove first */
+
 /*
  * Bind and listen for spec (loopback: 127.0.0.1 and ::1 when available;
  * any: 0.0.0.0 and ::; no bind address: loopback, or any with
- * gateway_ports, as ssh -g). Failures are printed as ssh prints them ("bind
- * [127.0.0.1]:PORT: Address already in use", "channel_setup_fwd_listener_
- * tcpip: cannot listen to port: PORT"). ERR_IO when no address could be
- * bound (the caller prints "Could not request local forwarding."). spec
- * must outlive the forward. ic is used for new channels.
+ * FWD_LOCAL_GATEWAY_PORTS, as ssh -g). A spec with a listen_path listens
+ * on that Unix socket (mode 0600, as ssh's umask 0177), failing if the
+ * path exists unless FWD_LOCAL_BIND_UNLINK ("unix_listener: cannot bind
+ * to path PATH: Address already in use"). Failures are printed as ssh prints
+ * them ("bind [127.0.0.1]:PORT: Address already in use",
+ * "channel_setup_fwd_listener_ tcpip: cannot listen to port: PORT"). ERR_IO
+ * when no address could be bound (the caller prints "Could not request local
+ * forwarding."). spec must outlive the forward. ic is used for new channels.
  */
 int fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
-                    const struct fwdspec *spec, bool gateway_ports,
+                    const struct fwdspec *spec, unsigned flags,
                     struct io_conn *ic);
 
 /* Close the listeners (accepted channels belong to the connection). */

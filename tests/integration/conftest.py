@@ -251,13 +251,14 @@ class Peers:
     def __init__(self):
         self.servers = []
 
-    def start(self, handler):
-        s = harness.TcpServer(handler)
+    def start(self, handler, path=None):
+        s = harness.TcpServer(handler, path)
         self.servers.append(s)
         return s
 
-    def echo(self):
-        return self.start(harness.echo_handler)
+    def echo(self, path=None):
+        """An echo server on a TCP port, or on the Unix socket path."""
+        return self.start(harness.echo_handler, path)
 
     def sink(self):
         rec = harness.SinkRecorder()

@@ -174,16 +174,23 @@ def wait_log(proc, text, timeout=READY_TIMEOUT):
 # --- TCP peers at the far end of a tunnel -----------------------------------
 
 class TcpServer:
-    """A threaded TCP server on 127.0.0.1:<ephemeral>; handler(conn)."""
+    """A threaded TCP server on 127.0.0.1:<ephemeral>, or on the Unix
+    socket path when given; handler(conn)."""
 
-    def __init__(self, handler):
+    def __init__(self, handler, path=None):
         self.handler = handler
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.path = path
+        if path is None:
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.sock.bind(("127.0.0.1", 0))
+            self.port = self.sock.getsockname()[1]
+        else:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.bind(path)
+            self.port = None
         self.sock.listen(128)
         self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
         self.stopping = threading.Event()
         self.threads = []
         self.errors = []
