@@ -63,6 +63,7 @@ server_config_init(struct server_config *c)
     c->login_grace = -1;
     c->rekey_bytes = -1;
     c->rekey_seconds = -1;
+    server_fwd_config_init(&c->fwd);
 }
 
 void
@@ -83,6 +84,7 @@ server_config_cleanup(struct server_config *c)
     free(c->ciphers);
     free(c->kex_algs);
     free(c->macs);
+    server_fwd_config_cleanup(&c->fwd);
     server_config_init(c);
 }
 
@@ -189,8 +191,12 @@ server_config_line(struct server_config *c, const char *line, char *why,
         }
     }
     if (o == NULL) {
-        snprintf(why, why_len, "Bad configuration option: %s", key);
-        r = ERR_CONFIG;
+        /* The forwarding keywords have their own table. */
+        r = server_fwd_config_line(&c->fwd, key, value, why, why_len);
+        if (r == ERR_NOTFOUND) {
+            snprintf(why, why_len, "Bad configuration option: %s", key);
+            r = ERR_CONFIG;
+        }
     } else if ((r = server_config_value(c, o, value)) != 0 && r != ERR_NOMEM) {
         snprintf(why, why_len, "bad %s argument \"%s\"", o->name, value);
         r = ERR_CONFIG;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/server_config_fwd.h"
+
 #define SERVER_CONFIG_MAX_LIST 64u
 
 struct listen_addr {
@@ -34,10 +36,11 @@ struct server_config {
     char *ciphers;
     char *kex_algs;
     char *macs;
-    int max_auth_tries;  /* -1 unset */
-    int login_grace;     /* seconds, -1 unset; 0 = no limit */
-    int64_t rekey_bytes; /* RekeyLimit: -1 unset, 0 default */
-    int rekey_seconds;   /* RekeyLimit: -1 unset, 0 none */
+    int max_auth_tries;           /* -1 unset */
+    int login_grace;              /* seconds, -1 unset; 0 = no limit */
+    int64_t rekey_bytes;          /* RekeyLimit: -1 unset, 0 default */
+    int rekey_seconds;            /* RekeyLimit: -1 unset, 0 none */
+    struct server_fwd_config fwd; /* forwarding, ClientAlive* */
 };
 
 void server_config_init(struct server_config *c);

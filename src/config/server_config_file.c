@@ -122,6 +122,7 @@ server_config_finish(struct server_config *c, const char *dir)
     if (dir == NULL || dir[0] == '\0') {
         dir = ".";
     }
+    server_fwd_config_finish(&c->fwd);
     if (c->n_ports == 0) {
         c->ports[c->n_ports++] = 22;
     }

@@ -165,6 +165,64 @@ test_server_config_expand(void **state)
     assert_null(p);
 }
 
+static void
+test_server_config_forwarding(void **state)
+{
+    static const char *bad[] = {
+        "AllowTcpForwarding maybe", "GatewayPorts sometimes",
+        "DisableForwarding 2",      "PermitOpen localhost",
+        "PermitOpen host:0",        "PermitOpen any host:22",
+        "PermitListen [::1",        "ClientAliveInterval x",
+        "ClientAliveCountMax -1",   "AllowStreamLocalForwarding x",
+    };
+    struct server_config c;
+    char why[256];
+    size_t i;
+
+    (void)state;
+    server_config_init(&c);
+    assert_int_equal(server_config_finish(&c, "/x"), 0);
+    /* Defaults: sshd's, except Unix sockets are off. */
+    assert_int_equal(c.fwd.allow_tcp, FWD_ALLOW_ALL);
+    assert_int_equal(c.fwd.allow_streamlocal, 0);
+    assert_int_equal(c.fwd.disable, 0);
+    assert_int_equal(c.fwd.gateway_ports, GATEWAY_NO);
+    assert_int_equal(c.fwd.alive_interval, 0);
+    assert_int_equal(c.fwd.alive_count_max, 3);
+    assert_true(permit_list_allows(&c.fwd.permit_open, false, "h", 1));
+    server_config_cleanup(&c);
+
+    server_config_init(&c);
+    assert_int_equal(
+        server_config_line(&c, "allowtcpforwarding remote", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "AllowTcpForwarding no", why, 256),
+                     0);
+    assert_int_equal(
+        server_config_line(&c, "GatewayPorts clientspecified", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "PermitOpen a:1 [::1]:*", why, 256),
+                     0);
+    assert_int_equal(server_config_line(&c, "PermitOpen any", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "PermitListen none", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "ClientAliveInterval 1m", why, 256),
+                     0);
+    assert_int_equal(server_config_line(&c, "ClientAliveCountMax 0", why, 256),
+                     0);
+    assert_int_equal(server_config_finish(&c, "/x"), 0);
+    assert_int_equal(c.fwd.allow_tcp, FWD_ALLOW_REMOTE); /* first wins */
+    assert_int_equal(c.fwd.gateway_ports, GATEWAY_CLIENTSPECIFIED);
+    assert_int_equal(c.fwd.permit_open.n, 2); /* the first line */
+    assert_true(permit_list_allows(&c.fwd.permit_open, false, "::1", 5));
+    assert_false(permit_list_allows(&c.fwd.permit_open, false, "b", 1));
+    assert_false(permit_list_allows(&c.fwd.permit_listen, true, "x", 1));
+    assert_int_equal(c.fwd.alive_interval, 60);
+    assert_int_equal(c.fwd.alive_count_max, 0);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(server_config_line(&c, bad[i], why, 256), ERR_CONFIG);
+        assert_non_null(strstr(why, "bad "));
+    }
+    server_config_cleanup(&c);
+}
+
 int
 main(void)
 {
@@ -174,6 +232,7 @@ main(void)
         cmocka_unit_test(test_server_config_errors),
         cmocka_unit_test(test_server_config_expand),
         cmocka_unit_test(test_server_config_rekey_limit),
+        cmocka_unit_test(test_server_config_forwarding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
