@@ -408,6 +408,67 @@ conn_send(struct conn *c, uint32_t id, const uint8_t *p, size_t n)
     return 0;
 }
 
+/*
+ * CHANNEL_EXTENDED_DATA (RFC 4254 5.2): byte msg, uint32 recipient,
+ * uint32 data_type_code, string data. For short messages only: one packet.
+ */
+int
+conn_send_extended(struct conn *c, uint32_t id, uint32_t code, const uint8_t *p,
+                   size_t n)
+{
+    struct channel *ch = conn_chan(c, id);
+    struct buf b;
+    int r;
+
+    if (ch == NULL || n > conn_send_window(c, id) || n > chunk_max(ch)) {
+        return ERR_WINDOW;
+    }
+    buf_init(&b);
+    if ((r = buf_put_u8(&b, SSH_MSG_CHANNEL_EXTENDED_DATA)) != 0 ||
+        (r = buf_put_u32(&b, ch->remote_id)) != 0 ||
+        (r = buf_put_u32(&b, code)) != 0 ||
+        (r = buf_put_string(&b, p, n)) != 0 ||
+        (r = conn_send_msg(c, &b)) != 0) {
+        goto out;
+    }
+    ch->remote_window -= (uint32_t)n;
+out:
+    buf_cleanup(&b);
+    return r;
+}
+
+/*
+ * CHANNEL_REQUEST (RFC 4254 5.4): byte msg, uint32 recipient, string
+ * type, boolean want reply, then the type-specific data.
+ */
+int
+conn_channel_request(struct conn *c, uint32_t id, const char *type,
+                     bool want_reply, const uint8_t *data, size_t n)
+{
+    struct channel *ch = conn_chan(c, id);
+    struct buf b;
+    int r;
+
+    if (ch == NULL || ch->state != CHAN_OPEN) {
+        return ERR_CHANNEL;
+    }
+    if (ch->sent_close) {
+        return 0;
+    }
+    buf_init(&b);
+    if ((r = buf_put_u8(&b, SSH_MSG_CHANNEL_REQUEST)) != 0 ||
+        (r = buf_put_u32(&b, ch->remote_id)) != 0 ||
+        (r = buf_put_cstring(&b, type)) != 0 ||
+        (r = buf_put_bool(&b, want_reply)) != 0 ||
+        (n > 0 && (r = buf_put(&b, data, n)) != 0)) {
+        goto out;
+    }
+    r = conn_send_msg(c, &b);
+out:
+    buf_cleanup(&b);
+    return r;
+}
+
 int
 conn_send_eof(struct conn *c, uint32_t id)
 {

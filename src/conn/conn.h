@@ -62,8 +62,8 @@ struct conn_cbs {
      * appended to reply go into REQUEST_SUCCESS (e.g. the bound port for
      * port 0). NULL: every request is refused (REQUEST_FAILURE when the
      * peer wants a reply, as for keepalive@openssh.com). */
-    bool (*global_request)(void *ctx, const char *name, const uint8_t *p,
-                           size_t n, struct buf *reply);
+    bool (*global_request)(void *ctx, const char *name, bool want_reply,
+                           const uint8_t *p, size_t n, struct buf *reply);
 };
 
 /* cbs is copied; sink is copied and must stay valid. */
@@ -107,6 +107,16 @@ int conn_send(struct conn *c, uint32_t id, const uint8_t *p, size_t n);
  */
 int conn_send_begin(struct conn *c, uint32_t id, size_t *max, uint8_t **p);
 int conn_send_commit(struct conn *c, uint32_t id, size_t n);
+
+/* Extended data (RFC 4254 5.2; code 1 is stderr), n <= conn_send_window
+ * (ERR_WINDOW otherwise). */
+int conn_send_extended(struct conn *c, uint32_t id, uint32_t code,
+                       const uint8_t *p, size_t n);
+
+/* A channel request (RFC 4254 5.4) such as "exit-status" with its
+ * type-specific data. Nothing is sent on a channel that is closing. */
+int conn_channel_request(struct conn *c, uint32_t id, const char *type,
+                         bool want_reply, const uint8_t *data, size_t n);
 
 /* We will send no more data. */
 int conn_send_eof(struct conn *c, uint32_t id);

@@ -63,7 +63,8 @@ recv_msg_global_request(struct conn *c, struct rd *rd)
         goto out;
     }
     if (c->cbs.global_request != NULL) {
-        ok = c->cbs.global_request(c->cbs.ctx, name, rest, n, &reply);
+        ok = c->cbs.global_request(c->cbs.ctx, name, want_reply, rest, n,
+                                   &reply);
     }
     log_debug("global request %s: %s", name, ok ? "accepted" : "refused");
     if (!want_reply) {

@@ -339,8 +339,9 @@ session_alive(struct session *s, uint64_t now_ms)
         return 0;
     case ALIVE_DEAD:
         /* ssh sends nothing more to a server it gave up on. */
-        return session_fail(s, ERR_TIMEOUT, 0,
-                            "Timeout, server not responding.");
+        return session_fail(s, ERR_TIMEOUT, 0, "%s",
+                            s->is_server ? "Timeout, client not responding"
+                                         : "Timeout, server not responding.");
     case ALIVE_PROBE:
         log_debug("sending keepalive request");
         if ((r = conn_send_keepalive(s->conn)) != 0) {
@@ -398,6 +399,25 @@ session_disconnect(struct session *s, uint32_t reason, const char *msg)
 {
     session_fail(s, ERR_DISCONNECTED, 0, "%s", msg != NULL ? msg : "");
     return transport_disconnect(s->t, reason, msg);
+}
+
+int
+session_send_debug(struct session *s, const char *msg)
+{
+    struct buf b;
+    int r;
+
+    buf_init(&b);
+    if ((r = buf_put_u8(&b, SSH_MSG_DEBUG)) != 0 ||
+        (r = buf_put_bool(&b, false)) != 0 ||
+        (r = buf_put_cstring(&b, msg)) != 0 ||
+        (r = buf_put_cstring(&b, "")) != 0) {
+        goto out;
+    }
+    r = sink_send(&s->sink, buf_ptr(&b), buf_len(&b));
+out:
+    buf_cleanup(&b);
+    return r;
 }
 
 const char *

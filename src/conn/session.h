@@ -25,9 +25,11 @@ struct session_config {
     struct userauth_server_config server_auth; /* server only */
     uint32_t login_grace_ms; /* server: 0 = LIM_LOGIN_GRACE_MS */
     /* After authentication: probe a peer silent for this long (0: never,
-     * ServerAliveInterval) and give up after count_max unanswered probes
-     * (ServerAliveCountMax), with session_error() "Timeout, server not
-     * responding." and ERR_TIMEOUT. */
+     * ServerAliveInterval, ClientAliveInterval) and give up after
+     * count_max unanswered probes (ServerAliveCountMax,
+     * ClientAliveCountMax), with session_error() "Timeout, server not
+     * responding." ("Timeout, client not responding" as a server) and
+     * ERR_TIMEOUT. */
     uint64_t alive_interval_ms;
     unsigned alive_count_max;
 };
@@ -75,6 +77,10 @@ size_t session_queued(const struct session *s);
 
 /* End the connection by our choice (DISCONNECT queued). */
 int session_disconnect(struct session *s, uint32_t reason, const char *msg);
+
+/* SSH_MSG_DEBUG (RFC 4253 11.3), not always displayed: ssh -v shows it
+ * as "Remote: msg" (why a forward was refused, as sshd does). */
+int session_send_debug(struct session *s, const char *msg);
 
 const char *session_error(const struct session *s);
 bool session_is_authenticated(const struct session *s);

@@ -626,6 +626,51 @@ test_requests(void **state)
     fix_free(f);
 }
 
+/* What a session channel gets from aditd: stderr text, exit-status. */
+static void
+test_extended_and_channel_request(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 10, 100);
+    const uint8_t st[4] = {0, 0, 0, 1};
+    const struct cap_msg *m;
+
+    assert_int_equal(conn_send_extended(f->c, id, 1, (const uint8_t *)"hi", 2),
+                     0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->len, 15);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_EXTENDED_DATA);
+    assert_int_equal(get_u32_be(m->p + 1), 7);
+    assert_int_equal(get_u32_be(m->p + 5), 1);
+    assert_int_equal(get_u32_be(m->p + 9), 2);
+    assert_memory_equal(m->p + 13, "hi", 2);
+    assert_int_equal(conn_send_window(f->c, id), 8);
+    /* More than the window: refused, nothing sent. */
+    assert_int_equal(
+        conn_send_extended(f->c, id, 1, (const uint8_t *)"0123456789", 9),
+        ERR_WINDOW);
+    assert_null(cap_take(&f->cap));
+    assert_int_equal(
+        conn_channel_request(f->c, id, "exit-status", false, st, 4), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_REQUEST);
+    assert_int_equal(get_u32_be(m->p + 1), 7);
+    assert_int_equal(get_u32_be(m->p + 5), 11);
+    assert_memory_equal(m->p + 9, "exit-status", 11);
+    assert_int_equal(m->p[20], 0);
+    assert_int_equal(get_u32_be(m->p + 21), 1);
+    assert_int_equal(m->len, 25);
+    /* After our CLOSE nothing more goes out on the channel. */
+    assert_int_equal(conn_close(f->c, id), 0);
+    cap_take(&f->cap);
+    assert_int_equal(
+        conn_channel_request(f->c, id, "exit-status", false, st, 4), 0);
+    assert_null(cap_take(&f->cap));
+    assert_int_equal(conn_channel_request(f->c, 99, "x", false, NULL, 0),
+                     ERR_CHANNEL);
+    fix_free(f);
+}
+
 static void
 test_global_replies(void **state)
 {
@@ -934,6 +979,7 @@ main(void)
         cmocka_unit_test(test_global_replies),
         cmocka_unit_test(test_streamlocal_open),
         cmocka_unit_test(test_keepalive_replies),
+        cmocka_unit_test(test_extended_and_channel_request),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_length_off_by_one),
     };
