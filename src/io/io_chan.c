@@ -425,10 +425,10 @@ io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
     io_chan_update_reading(ch);
 }
 
-int
-io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
-                     const struct chan_open_info *info, io_chan_open_cb cb,
-                     io_chan_done_cb done, void *ctx)
+static int
+io_chan_open_common(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
+                    const struct chan_open_info *info, io_chan_open_cb cb,
+                    io_chan_done_cb done, void *ctx, uint64_t tag)
 {
     struct conn *c = io_conn_conn(ic);
     struct io_chan *ch;
@@ -445,6 +445,7 @@ io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
     ch->open_cb = cb;
     ch->done_cb = done;
     ch->open_ctx = ctx;
+    ch->tag = tag;
     if ((r = conn_open(c, info, ch, &ch->id)) != 0) {
         io_chan_close_streams(ch);
         return r;
@@ -452,6 +453,34 @@ io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
     ch->has_id = true;
     io_conn_flush(ic);
     return 0;
+}
+
+int
+io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
+                     const struct chan_open_info *info, io_chan_open_cb cb,
+                     io_chan_done_cb done, void *ctx)
+{
+    return io_chan_open_common(ic, in, out, info, cb, done, ctx, 0);
+}
+
+int
+io_chan_open_tagged(struct io_conn *ic, uv_stream_t *st,
+                    const struct chan_open_info *info, uint64_t tag)
+{
+    return io_chan_open_common(ic, st, NULL, info, NULL, NULL, NULL, tag);
+}
+
+void
+io_conn_close_tagged(struct io_conn *ic, uint64_t tag)
+{
+    struct io_chan *ch, *next;
+
+    for (ch = ic->chans; ch != NULL; ch = next) {
+        next = ch->next;
+        if (tag != 0 && ch->tag == tag) {
+            io_chan_fail(ch);
+        }
+    }
 }
 
 int
@@ -508,6 +537,27 @@ io_chan_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
         tcp->data = ch;
     }
     io_chan_connect_result(ch, c, status);
+}
+
+int
+io_chan_accept_stream(struct io_conn *ic, uint32_t id, uv_stream_t *st)
+{
+    struct conn *c = io_conn_conn(ic);
+    struct io_chan *ch;
+
+    if (c == NULL || (ch = io_chan_new(ic, st, NULL)) == NULL) {
+        io_close_free((uv_handle_t *)st);
+        if (c != NULL) {
+            conn_open_fail(c, id, SSH_OPEN_RESOURCE_SHORTAGE, "out of memory");
+        }
+        return c == NULL ? ERR_CHANNEL : ERR_NOMEM;
+    }
+    ch->id = id;
+    ch->has_id = true;
+    conn_set_udata(c, id, ch);
+    /* As when a connect for the open has finished: confirm, then read. */
+    io_chan_connect_result(ch, c, 0);
+    return 0;
 }
 
 int

@@ -64,6 +64,25 @@ int io_chan_accept_connect(struct io_conn *ic, uint32_t id, const char *host,
 int io_chan_accept_connect_path(struct io_conn *ic, uint32_t id,
                                 const char *path);
 
+/*
+ * Server side: open a channel described by info (forwarded-tcpip) for the
+ * connected stream st (malloc'd, taken over), marked with tag for
+ * io_conn_close_tagged. On error st is closed and freed.
+ */
+int io_chan_open_tagged(struct io_conn *ic, uv_stream_t *st,
+                        const struct chan_open_info *info, uint64_t tag);
+
+/*
+ * Server side: confirm the peer's open of channel id and join it to the
+ * connected stream st (malloc'd, taken over). On error the open is failed
+ * and st closed and freed.
+ */
+int io_chan_accept_stream(struct io_conn *ic, uint32_t id, uv_stream_t *st);
+
+/* Close every channel of ic opened with this tag (a reverse forward taken
+ * over by another connection): CLOSE is sent and the sockets closed. */
+void io_conn_close_tagged(struct io_conn *ic, uint64_t tag);
+
 /* The channel's local id (for messages). */
 uint32_t io_chan_id(const struct io_chan *ch);
 

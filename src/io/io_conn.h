@@ -30,7 +30,8 @@ struct io_conn_cbs {
     /* The peer's GLOBAL_REQUEST, as conn_cbs.global_request: return true
      * to accept, appending any reply data. NULL: every one is refused. */
     bool (*global_request)(void *ctx, struct io_conn *ic, const char *name,
-                           const uint8_t *p, size_t n, struct buf *reply);
+                           bool want_reply, const uint8_t *p, size_t n,
+                           struct buf *reply);
     /* The connection is over and every handle is closed; why is the
      * reason in words ("Connection closed by ...", session_error()).
      * ic is freed when this returns. */

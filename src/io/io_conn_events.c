@@ -163,15 +163,16 @@ io_conn_free_greqs(struct io_conn *ic)
 }
 
 static bool
-io_conn_ev_global_request(void *ctx, const char *name, const uint8_t *p,
-                          size_t n, struct buf *reply)
+io_conn_ev_global_request(void *ctx, const char *name, bool want_reply,
+                          const uint8_t *p, size_t n, struct buf *reply)
 {
     struct io_conn *ic = ctx;
 
     if (ic->cbs.global_request == NULL) {
         return false;
     }
-    return ic->cbs.global_request(ic->cbs.ctx, ic, name, p, n, reply);
+    return ic->cbs.global_request(ic->cbs.ctx, ic, name, want_reply, p, n,
+                                  reply);
 }
 
 int

@@ -70,6 +70,7 @@ struct io_chan {
     uv_stream_t *out; /* a separate stream to write to (-W: stdout) */
     struct io_connect *connecting;
     uint32_t id;
+    uint64_t tag; /* io_chan_open_tagged; 0: none */
     bool has_id;
     bool gone; /* the conn channel no longer exists */
     bool confirmed;
