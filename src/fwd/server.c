@@ -2,6 +2,7 @@
 /* aditd: listeners, logins and the direct-tcpip policy. */
 #include "fwd/server_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,110 +20,71 @@
 #define SERVER_CONNECT_TIMEOUT_MS 10000u
 #define SERVER_BACKLOG 128
 
-/* permitopen="host:port" ("[v6]:port", port may be "*") against a
- * direct-tcpip target, compared literally as sshd does. */
-static bool
-server_permitopen_match(const char *entry, const char *host, uint32_t port)
-{
-    const char *colon, *h = entry;
-    size_t hlen;
-    char *end = NULL;
-    unsigned long v;
-
-    if (entry[0] == '[') {
-        const char *close = strchr(entry, ']');
-        if (close == NULL || close[1] != ':') {
-            return false;
-        }
-        h = entry + 1;
-        hlen = (size_t)(close - h);
-        colon = close + 1;
-    } else {
-        if ((colon = strrchr(entry, ':')) == NULL) {
-            return false;
-        }
-        hlen = (size_t)(colon - entry);
-    }
-    if (strcmp(colon + 1, "*") != 0) {
-        v = strtoul(colon + 1, &end, 10);
-        if (colon[1] == '\0' || *end != '\0' || v != port) {
-            return false;
-        }
-    }
-    if (hlen == 1 && h[0] == '*') {
-        return true;
-    }
-    return strlen(host) == hlen && strncmp(h, host, hlen) == 0;
-}
-
-/* Copy the entry's permitopen list: the entry itself may be freed by a
- * reload while the connection lives. */
-static int
-server_keep_permitopen(struct server_conn *sc, const struct authkey *e)
-{
-    size_t i;
-
-    sc->restrict_open = e->opts.n_permitopen > 0;
-    if (!sc->restrict_open) {
-        return 0;
-    }
-    if ((sc->permitopen = calloc(e->opts.n_permitopen, sizeof(char *))) ==
-        NULL) {
-        return ERR_NOMEM;
-    }
-    for (i = 0; i < e->opts.n_permitopen; i++) {
-        sc->permitopen[i] =
-            str_ndup(e->opts.permitopen[i], strlen(e->opts.permitopen[i]));
-        if (sc->permitopen[i] == NULL) {
-            return ERR_NOMEM;
-        }
-        sc->n_permitopen++;
-    }
-    return 0;
-}
-
-static bool
-server_open_permitted(const struct server_conn *sc, const char *host,
-                      uint32_t port)
-{
-    size_t i;
-
-    if (!sc->restrict_open) {
-        return true;
-    }
-    for (i = 0; i < sc->n_permitopen; i++) {
-        if (server_permitopen_match(sc->permitopen[i], host, port)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The rights are read once, at login, from the entry that matched. */
+/* The rights are read once, at login, from the entry that matched (for
+ * a certificate, the line narrowed by the certificate's own options). */
 static void
 server_authenticated(void *ctx, struct io_conn *ic)
 {
     struct server_conn *sc = ctx;
     struct session *s = io_conn_session(ic);
-    const struct authkey *e = session_auth_info(s);
     const struct sshkey *k = session_user_key(s);
-    char fp[SSHKEY_FP_LEN] = "", cert[SERVER_AUTH_DESCRIBE_LEN] = "";
+    char cert[SERVER_AUTH_DESCRIBE_LEN] = "";
 
     sc->authenticated = true;
-    if (e != NULL) {
-        sc->allow_fwd = e->opts.restrict_all ? e->opts.port_forwarding == 1
-                                             : e->opts.port_forwarding != 0;
-        if (server_keep_permitopen(sc, e) != 0) {
-            sc->allow_fwd = false; /* fail closed */
-        }
+    if (server_rights_init(&sc->rights, session_auth_info(s), k) != 0) {
+        log_error("could not keep the rights of key %s: forwarding refused",
+                  sc->rights.fp);
     }
     if (k != NULL) {
-        sshkey_fingerprint(k, fp, sizeof(fp));
         server_auth_describe(k, cert, sizeof(cert));
     }
     log_info("Accepted publickey for %s from %s port %u ssh2: %s %s%s",
              session_user(s), sc->addr, (unsigned)sc->port,
-             k != NULL ? sshkey_type_label(k) : "?", fp, cert);
+             k != NULL ? sshkey_type_label(k) : "?", sc->rights.fp, cert);
+}
+
+static void
+server_direct_tcpip(struct server_conn *sc, uint32_t id,
+                    const struct chan_open_info *info)
+{
+    struct conn *c = io_conn_conn(sc->ic);
+    char why[SERVER_REASON_LEN], what[LIM_HOSTNAME + 64];
+
+    if (!server_may_open(sc, info->host, info->port, why, sizeof(why))) {
+        snprintf(what, sizeof(what), "direct-tcpip to host %s port %u",
+                 info->host, (unsigned)info->port);
+        server_refused(sc, what, why);
+        conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, why);
+        return;
+    }
+    if (server_rfwd_join(sc, id, info)) {
+        return;
+    }
+    log_debug("direct-tcpip from %s port %u to %s port %u", sc->addr,
+              (unsigned)sc->port, info->host, (unsigned)info->port);
+    (void)io_chan_accept_connect(sc->ic, id, info->host, (uint16_t)info->port,
+                                 SERVER_CONNECT_TIMEOUT_MS);
+}
+
+/* direct-streamlocal@openssh.com (ssh -L to a Unix socket): only when
+ * AllowStreamLocalForwarding and the key allow it. */
+static void
+server_direct_streamlocal(struct server_conn *sc, uint32_t id,
+                          const struct chan_open_info *info)
+{
+    char why[SERVER_REASON_LEN], what[LIM_STRING_SMALL + 64];
+    const char *path = info->path != NULL ? info->path : "";
+
+    if (server_may_streamlocal(sc, false, why, sizeof(why))) {
+        log_verbose("direct-streamlocal from %s port %u to %s", sc->addr,
+                    (unsigned)sc->port, path);
+        (void)io_chan_accept_connect_path(sc->ic, id, path);
+        return;
+    }
+    snprintf(what, sizeof(what), "direct-streamlocal to %s", path);
+    server_refused(sc, what, why);
+    /* sshd answers streamlocal refusals with CONNECT_FAILED. */
+    conn_open_fail(io_conn_conn(sc->ic), id, SSH_OPEN_CONNECT_FAILED, why);
 }
 
 static void
@@ -130,38 +92,16 @@ server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
                     const struct chan_open_info *info)
 {
     struct server_conn *sc = ctx;
-    struct conn *c = io_conn_conn(ic);
 
     if (strcmp(info->type, "session") == 0) {
-        log_info("refused session channel from %s port %u: this server "
-                 "only forwards ports",
-                 sc->addr, (unsigned)sc->port);
-        conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
-                       "this server only forwards ports");
-    } else if (strcmp(info->type, "direct-tcpip") != 0) {
-        conn_open_fail(c, id, SSH_OPEN_UNKNOWN_CHANNEL_TYPE,
-                       "unknown channel type");
-    } else if (!sc->allow_fwd || info->port == 0 || info->port > 65535) {
-        log_info("Received request from %s port %u to connect to host %s "
-                 "port %u, but the request was denied (%s).",
-                 sc->addr, (unsigned)sc->port, info->host, (unsigned)info->port,
-                 sc->allow_fwd ? "invalid target port"
-                               : "port forwarding disabled for this key");
-        conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
-                       sc->allow_fwd ? "invalid target port"
-                                     : "port forwarding is disabled");
-    } else if (!server_open_permitted(sc, info->host, info->port)) {
-        log_info("Received request from %s port %u to connect to host %s "
-                 "port %u, but the request was denied (not in permitopen).",
-                 sc->addr, (unsigned)sc->port, info->host,
-                 (unsigned)info->port);
-        conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
-                       "open denied by permitopen");
+        server_session_open(sc, id);
+    } else if (strcmp(info->type, "direct-tcpip") == 0) {
+        server_direct_tcpip(sc, id, info);
+    } else if (strcmp(info->type, CONN_DIRECT_STREAMLOCAL) == 0) {
+        server_direct_streamlocal(sc, id, info);
     } else {
-        log_debug("direct-tcpip from %s port %u to %s port %u", sc->addr,
-                  (unsigned)sc->port, info->host, (unsigned)info->port);
-        (void)io_chan_accept_connect(ic, id, info->host, (uint16_t)info->port,
-                                     SERVER_CONNECT_TIMEOUT_MS);
+        conn_open_fail(io_conn_conn(ic), id, SSH_OPEN_UNKNOWN_CHANNEL_TYPE,
+                       "unknown channel type");
     }
     io_conn_flush(ic);
 }
@@ -171,7 +111,6 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
 {
     struct server_conn *sc = ctx;
     struct server *srv = sc->srv;
-    size_t i;
 
     if (strncmp(why, "Connection closed", 17) == 0) {
         log_info("Connection closed by %s port %u%s", sc->addr,
@@ -189,11 +128,9 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
     if (sc->next != NULL) {
         sc->next->prev = sc->prev;
     }
+    server_rfwd_drop_conn(sc);
     server_auth_free(sc->auth);
-    for (i = 0; i < sc->n_permitopen; i++) {
-        free(sc->permitopen[i]);
-    }
-    free(sc->permitopen);
+    server_rights_cleanup(&sc->rights);
     free(sc);
 }
 
@@ -228,6 +165,11 @@ server_session_config(struct server *srv, struct server_conn *sc,
     } else if (c->login_grace == 0) {
         cfg->login_grace_ms = UINT32_MAX; /* sshd: 0 = no limit */
     }
+    /* ClientAlive*: sshd (8.2+) reads a count of 0 as "never give up". */
+    cfg->alive_interval_ms = (uint64_t)c->fwd.alive_interval * 1000u;
+    cfg->alive_count_max = c->fwd.alive_count_max > 0
+                               ? (unsigned)c->fwd.alive_count_max
+                               : UINT_MAX;
 }
 
 void
@@ -253,6 +195,7 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
     cbs.authenticated = server_authenticated;
     cbs.open_request = server_open_request;
     cbs.closed = server_conn_closed;
+    cbs.global_request = server_global_request;
     if ((r = io_conn_new(&sc->ic, srv->loop, t, &cfg, &cbs, peer)) != 0) {
         log_error("could not start a session for %s: %s", peer, err_str(r));
         free(sc);
@@ -275,6 +218,7 @@ server_shutdown(struct server *srv)
         io_close_free((uv_handle_t *)srv->listeners[i]);
     }
     srv->n_listeners = 0;
+    server_rfwd_shutdown(srv);
     for (sc = srv->conns; sc != NULL; sc = sc->next) {
         io_conn_disconnect(sc->ic, SSH_DISCONNECT_BY_APPLICATION,
                            "server shutting down");

@@ -1,24 +1,30 @@
 /* SPDX-License-Identifier: ISC */
-/* aditd internals shared by server.c and server_keys.c. */
+/* aditd internals shared by the server_*.c files. */
 #ifndef ADIT_FWD_SERVER_INT_H
 #define ADIT_FWD_SERVER_INT_H
 
 #include <stdbool.h>
 #include <uv.h>
 
+#include "config/permit.h"
 #include "config/server_config.h"
 #include "fwd/server.h"
 #include "io/io_conn.h"
 #include "keys/authkeys.h"
 #include "keys/keylist.h"
 #include "keys/sshkey.h"
+#include "util/adit_limits.h"
 
 #define SERVER_MAX_LISTENERS 128u
 /* Paths in AuthorizedKeysFile. */
 #define SERVER_MAX_AKFILES 16u
+/* Reverse forwards (listeners and named endpoints) per connection. */
+#define SERVER_MAX_RFWDS_PER_CONN 256u
+#define SERVER_REASON_LEN 256u
 
 struct server_conn;
 struct server_auth;
+struct rfwd;
 
 /* What logins are checked against, loaded at start and on SIGHUP. */
 struct server_trust {
@@ -37,6 +43,19 @@ struct server {
     uv_tcp_t *listeners[SERVER_MAX_LISTENERS];
     size_t n_listeners;
     struct server_conn *conns; /* doubly linked */
+    struct rfwd *rfwds;        /* every reverse forward, singly linked */
+    uint64_t next_tag;         /* io_chan tags for reverse forwards */
+};
+
+/* What the key that logged in allows, copied at login: the entry itself
+ * may be freed by a reload while the connection lives. */
+struct server_rights {
+    bool fwd;          /* port forwarding on (restrict, no-port-forwarding) */
+    bool fwd_explicit; /* "port-forwarding" is written on the key */
+    struct permit_list open;   /* the key's permitopen */
+    struct permit_list listen; /* the key's permitlisten */
+    char fp[SSHKEY_FP_LEN];    /* the key's SHA256 fingerprint */
+    unsigned line;             /* its line in the authorized keys file */
 };
 
 struct server_conn {
@@ -46,10 +65,9 @@ struct server_conn {
     char addr[64];
     uint16_t port;
     bool authenticated;
-    bool allow_fwd;
-    bool restrict_open; /* the key had permitopen: only those targets */
-    char **permitopen;  /* copied at login */
-    size_t n_permitopen;
+    bool no_more_sessions;
+    size_t n_rfwds;
+    struct server_rights rights;
     struct server_auth *auth; /* per-login key files, certificate rights */
 };
 
@@ -72,5 +90,41 @@ void server_auth_describe(const struct sshkey *k, char *out, size_t out_len);
 void server_auth_free(struct server_auth *a);
 /* A new connection (t accepted, TCP_NODELAY set): start its session. */
 void server_accept_conn(struct server *srv, uv_tcp_t *t);
+
+/* server_policy.c: the rights of a login, and every forwarding check.
+ * The checks return true when allowed, else false with the reason (which
+ * names the rule and the key) in why. */
+int server_rights_init(struct server_rights *r, const struct authkey *e,
+                       const struct sshkey *k);
+void server_rights_cleanup(struct server_rights *r);
+bool server_may_open(const struct server_conn *sc, const char *host,
+                     uint32_t port, char *why, size_t why_len);
+bool server_may_listen(const struct server_conn *sc, const char *host,
+                       uint32_t port, bool want_reply, char *why,
+                       size_t why_len);
+bool server_may_streamlocal(const struct server_conn *sc, bool remote,
+                            char *why, size_t why_len);
+
+/* server_rfwd.c: reverse forwards and named endpoints. */
+bool server_rfwd_request(struct server_conn *sc, bool want_reply,
+                         const uint8_t *p, size_t n, struct buf *reply);
+bool server_rfwd_cancel(struct server_conn *sc, const uint8_t *p, size_t n);
+/* A direct-tcpip to a registered name joined to its tunnel: true when
+ * host:port is a named endpoint (the open has then been answered). */
+bool server_rfwd_join(struct server_conn *sc, uint32_t id,
+                      const struct chan_open_info *info);
+/* The connection is going: drop its reverse forwards. */
+void server_rfwd_drop_conn(struct server_conn *sc);
+void server_rfwd_shutdown(struct server *srv);
+
+/* server_session.c: session channels and global requests. */
+void server_session_open(struct server_conn *sc, uint32_t id);
+bool server_global_request(void *ctx, struct io_conn *ic, const char *name,
+                           bool want_reply, const uint8_t *p, size_t n,
+                           struct buf *reply);
+
+/* Refused: log it with the peer's address and tell the client (ssh -v
+ * shows "Remote: ..."). */
+void server_refused(struct server_conn *sc, const char *what, const char *why);
 
 #endif

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * aditd's forwarding policy, as sshd applies it (PROTOCOLS.md section 2):
+ * the switches first (DisableForwarding, AllowTcpForwarding, the key's
+ * restrict / no-port-forwarding), then the key's permitopen / permitlisten
+ * and the server's PermitOpen / PermitListen, both of which must allow.
+ */
+#include "fwd/server_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "io/io_conn.h"
+#include "util/err.h"
+#include "util/log.h"
+
+int
+server_rights_init(struct server_rights *r, const struct authkey *e,
+                   const struct sshkey *k)
+{
+    size_t i;
+    int ret = 0;
+
+    memset(r, 0, sizeof(*r));
+    if (k != NULL) {
+        sshkey_fingerprint(k, r->fp, sizeof(r->fp));
+    }
+    if (e == NULL) {
+        return 0; /* no entry: no rights */
+    }
+    r->line = e->line;
+    r->fwd = e->opts.restrict_all ? e->opts.port_forwarding == 1
+                                  : e->opts.port_forwarding != 0;
+    r->fwd_explicit = e->opts.port_forwarding == 1;
+    for (i = 0; i < e->opts.n_permitopen && ret == 0; i++) {
+        ret = permit_list_add(&r->open, e->opts.permitopen[i], false);
+    }
+    for (i = 0; i < e->opts.n_permitlisten && ret == 0; i++) {
+        ret = permit_list_add(&r->listen, e->opts.permitlisten[i], true);
+    }
+    if (ret != 0) {
+        /* A rule we could not keep must not widen the rights. */
+        r->fwd = false;
+        r->fwd_explicit = false;
+        r->open.none = true;
+        r->listen.none = true;
+    }
+    return ret;
+}
+
+void
+server_rights_cleanup(struct server_rights *r)
+{
+    permit_list_cleanup(&r->open);
+    permit_list_cleanup(&r->listen);
+}
+
+/* The switches every TCP forward passes first; bit is FWD_ALLOW_*. */
+static bool
+server_fwd_switches(const struct server_conn *sc, int bit, char *why,
+                    size_t why_len)
+{
+    const struct server_fwd_config *f = &sc->srv->cfg->fwd;
+
+    if (f->disable == 1) {
+        snprintf(why, why_len, "forwarding disabled by DisableForwarding");
+    } else if ((f->allow_tcp & bit) == 0) {
+        snprintf(why, why_len, "%s forwarding disabled by AllowTcpForwarding",
+                 bit == FWD_ALLOW_LOCAL ? "local" : "remote");
+    } else if (!sc->rights.fwd) {
+        snprintf(why, why_len,
+                 "port forwarding disabled on key %s line %u "
+                 "(restrict or no-port-forwarding)",
+                 sc->rights.fp, sc->rights.line);
+    } else {
+        return true;
+    }
+    return false;
+}
+
+bool
+server_may_open(const struct server_conn *sc, const char *host, uint32_t port,
+                char *why, size_t why_len)
+{
+    const struct server_fwd_config *f = &sc->srv->cfg->fwd;
+
+    if (!server_fwd_switches(sc, FWD_ALLOW_LOCAL, why, why_len)) {
+        return false;
+    }
+    if (port == 0 || port > 65535) {
+        snprintf(why, why_len, "invalid target port %u", (unsigned)port);
+    } else if (!permit_list_allows(&sc->rights.open, false, host, port)) {
+        snprintf(why, why_len, "denied by permitopen on key %s line %u",
+                 sc->rights.fp, sc->rights.line);
+    } else if (!permit_list_allows(&f->permit_open, false, host, port)) {
+        snprintf(why, why_len,
+                 "denied by PermitOpen in the server "
+                 "configuration");
+    } else {
+        return true;
+    }
+    return false;
+}
+
+bool
+server_may_listen(const struct server_conn *sc, const char *host, uint32_t port,
+                  bool want_reply, char *why, size_t why_len)
+{
+    const struct server_fwd_config *f = &sc->srv->cfg->fwd;
+
+    if (!server_fwd_switches(sc, FWD_ALLOW_REMOTE, why, why_len)) {
+        return false;
+    }
+    if (port == 0 && !want_reply) {
+        /* The client could never learn which port it got. */
+        snprintf(why, why_len, "listen port 0 without want-reply");
+    } else if (!permit_list_allows(&sc->rights.listen, true, host, port)) {
+        snprintf(why, why_len, "denied by permitlisten on key %s line %u",
+                 sc->rights.fp, sc->rights.line);
+    } else if (!permit_list_allows(&f->permit_listen, true, host, port)) {
+        snprintf(why, why_len,
+                 "denied by PermitListen in the server "
+                 "configuration");
+    } else {
+        return true;
+    }
+    return false;
+}
+
+/*
+ * Unix-domain sockets: sshd checks no permit list for them, so aditd asks
+ * more: AllowStreamLocalForwarding (off by default here) and a key that
+ * says "port-forwarding" itself.
+ */
+bool
+server_may_streamlocal(const struct server_conn *sc, bool remote, char *why,
+                       size_t why_len)
+{
+    const struct server_fwd_config *f = &sc->srv->cfg->fwd;
+    int bit = remote ? FWD_ALLOW_REMOTE : FWD_ALLOW_LOCAL;
+
+    if (f->disable == 1) {
+        snprintf(why, why_len, "forwarding disabled by DisableForwarding");
+    } else if ((f->allow_streamlocal & bit) == 0) {
+        snprintf(why, why_len,
+                 "Unix socket forwarding disabled by "
+                 "AllowStreamLocalForwarding");
+    } else if (!sc->rights.fwd_explicit) {
+        snprintf(why, why_len,
+                 "Unix socket forwarding needs port-forwarding on key %s "
+                 "line %u",
+                 sc->rights.fp, sc->rights.line);
+    } else {
+        return true;
+    }
+    return false;
+}
+
+void
+server_refused(struct server_conn *sc, const char *what, const char *why)
+{
+    log_info("Refused %s for %s port %u: %s", what, sc->addr,
+             (unsigned)sc->port, why);
+    (void)session_send_debug(io_conn_session(sc->ic), why);
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: ISC */
+/* aditd: session channels (answered with one line) and global requests. */
+#include "fwd/server_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn/fwd_req.h"
+#include "transport/ssh_msg.h"
+#include "wire/buf.h"
+#include "util/log.h"
+
+#define SERVER_SESSION_LINE "This server only forwards ports (use ssh -N).\r\n"
+/* ssh exits with this status after the line, as after a failed command. */
+#define SERVER_SESSION_EXIT 1u
+
+/*
+ * A session channel: no shell, no command, ever. Rather than refusing the
+ * open (ssh would then report a bare "open failed" and exit 255), confirm
+ * it and at once send one line on stderr, exit-status 1, EOF and CLOSE:
+ * ssh prints the line and exits 1. Requests that arrive meanwhile (pty-req,
+ * shell, exec) find the channel closing and get no answer, so ssh prints
+ * nothing else. The channel has no io_chan: the connection drops whatever
+ * else comes on it.
+ */
+void
+server_session_open(struct server_conn *sc, uint32_t id)
+{
+    struct conn *c = io_conn_conn(sc->ic);
+    const char *line = SERVER_SESSION_LINE;
+    size_t n = strlen(line);
+    uint8_t status[4];
+
+    if (sc->no_more_sessions) {
+        log_info("Possible attack: attempt to open a session after "
+                 "additional sessions disabled from %s port %u",
+                 sc->addr, (unsigned)sc->port);
+        io_conn_disconnect(sc->ic, SSH_DISCONNECT_PROTOCOL_ERROR,
+                           "Possible attack: attempt to open a session after "
+                           "additional sessions disabled");
+        return;
+    }
+    log_info("Session channel from %s port %u answered: this server only "
+             "forwards ports",
+             sc->addr, (unsigned)sc->port);
+    if (conn_open_confirm(c, id) != 0) {
+        return;
+    }
+    if (n > conn_send_window(c, id)) {
+        n = conn_send_window(c, id); /* a tiny window: say what fits */
+    }
+    put_u32_be(status, SERVER_SESSION_EXIT);
+    if ((n > 0 &&
+         conn_send_extended(c, id, 1, (const uint8_t *)line, n) != 0) ||
+        conn_channel_request(c, id, "exit-status", false, status,
+                             sizeof(status)) != 0 ||
+        conn_send_eof(c, id) != 0) {
+        log_debug("session channel %u: could not send the line", (unsigned)id);
+    }
+    conn_close(c, id);
+}
+
+static bool
+server_streamlocal_request(struct server_conn *sc, const uint8_t *p, size_t n)
+{
+    char why[SERVER_REASON_LEN];
+    char *path = NULL;
+    struct rd rd;
+
+    rd_init(&rd, p, n);
+    if (streamlocal_forward_decode(&rd, &path) != 0) {
+        server_refused(sc, "streamlocal-forward", "malformed request");
+        return false;
+    }
+    if (server_may_streamlocal(sc, true, why, sizeof(why))) {
+        /* XXX issue 4: listening on Unix sockets is not built yet. */
+        snprintf(why, sizeof(why),
+                 "Unix socket listeners are not "
+                 "supported by aditd");
+    }
+    server_refused(sc, "streamlocal-forward", why);
+    free(path);
+    return false;
+}
+
+bool
+server_global_request(void *ctx, struct io_conn *ic, const char *name,
+                      bool want_reply, const uint8_t *p, size_t n,
+                      struct buf *reply)
+{
+    struct server_conn *sc = ctx;
+
+    if (strcmp(name, "tcpip-forward") == 0) {
+        return server_rfwd_request(sc, want_reply, p, n, reply);
+    }
+    if (strcmp(name, "cancel-tcpip-forward") == 0) {
+        return server_rfwd_cancel(sc, p, n);
+    }
+    if (strcmp(name, "no-more-sessions@openssh.com") == 0) {
+        sc->no_more_sessions = true;
+        return true;
+    }
+    if (strcmp(name, "streamlocal-forward@openssh.com") == 0) {
+        return server_streamlocal_request(sc, p, n);
+    }
+    return false; /* keepalive@openssh.com and the unknown */
+}

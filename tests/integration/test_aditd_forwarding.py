@@ -1,0 +1,409 @@
+# SPDX-License-Identifier: ISC
+"""aditd's forwarding against real OpenSSH ssh (and paramiko): remote
+forwards with data checked byte for byte, port 0, what permitlisten,
+PermitListen, AllowTcpForwarding and permitopen refuse and the reasons they
+give, listener takeover by the same key after the first client froze, a
+different key refused, named endpoints reached with ssh -W and ssh -J,
+session channels answered with one line, no-more-sessions, and
+ClientAlive dropping a frozen client."""
+import os
+import re
+import signal
+import socket
+import subprocess
+
+import pytest
+
+import harness
+from conftest import SSH
+from paths import roundtrip
+
+REFUSED_RFWD = "remote port forwarding failed for listen port"
+
+
+def authorized_keys(tmp_path, lines):
+    """Write an authorized_keys file of (options, key path) lines."""
+    path = str(tmp_path / "authorized_keys_fwd")
+    with open(path, "w") as f:
+        for opts, key in lines:
+            with open(key + ".pub") as pub:
+                f.write(((opts + " ") if opts else "") + pub.read())
+    return path
+
+
+def fingerprint(key):
+    r = subprocess.run(["ssh-keygen", "-l", "-f", key + ".pub"],
+                       capture_output=True, text=True, check=True,
+                       timeout=30, stdin=subprocess.DEVNULL)
+    return r.stdout.split()[1]
+
+
+def ssh_argv(client, server, key=None, rfwds=(), lfwds=(), opts=(),
+             no_cmd=True, command=()):
+    argv = client.argv("ssh", server.port, opts=opts, key=key, no_cmd=no_cmd,
+                       forwards=lfwds)
+    dest = argv.pop()
+    for r in rfwds:
+        argv += ["-R", r]
+    return argv + [dest] + list(command)
+
+
+def start_rfwd(client, procs, server, spec, key=None, opts=()):
+    return procs.start("ssh", ssh_argv(client, server, key, [spec],
+                                       opts=opts))
+
+
+def wait_exit(proc, timeout=60):
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("did not exit: " + proc.describe())
+
+
+def not_listening(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return False
+    except OSError:
+        return True
+
+
+# --- remote forwards ---------------------------------------------------------
+
+def test_remote_forward_data(client, aditd, procs, peers):
+    """ssh -R through aditd: sizes 0, 1, 2 ... 200k arrive byte for byte;
+    the listener is on loopback only (GatewayPorts no)."""
+    server = aditd.start()
+    echo = peers.echo()
+    port = harness.free_port()
+    proc = start_rfwd(client, procs, server,
+                      "%d:127.0.0.1:%d" % (port, echo.port))
+    harness.wait_listening(proc, port)
+    for size in (0, 1, 2, 1000, 65536, 200000):
+        roundtrip(port, harness.payload_of(size))
+    assert not_listening("127.0.0.2", port)
+    harness.wait_log(server.proc, "Remote forward localhost port %d" % port)
+
+
+def test_remote_forward_port_zero(client, aditd, procs, peers):
+    """ssh -R 0:...: aditd allocates a port and ssh prints it."""
+    server = aditd.start()
+    echo = peers.echo()
+    proc = start_rfwd(client, procs, server, "0:127.0.0.1:%d" % echo.port)
+    harness.wait_log(proc, "Allocated port ")
+    m = re.search(r"Allocated port (\d+) for remote forward", proc.stderr())
+    port = int(m.group(1))
+    roundtrip(port, harness.payload_of(100000, seed=3))
+
+
+def test_cancel_and_gateway_ports_yes(client, aditd, procs, peers):
+    """GatewayPorts yes binds the wildcard address even for "localhost"
+    (reached here through 127.0.0.2); when ssh goes, the port is freed."""
+    server = aditd.start(extra=["GatewayPorts yes"])
+    echo = peers.echo()
+    port = harness.free_port()
+    proc = start_rfwd(client, procs, server,
+                      "%d:127.0.0.1:%d" % (port, echo.port))
+    harness.wait_listening(proc, port)
+    with socket.create_connection(("127.0.0.2", port), timeout=10) as s:
+        s.sendall(b"wild")
+        s.shutdown(socket.SHUT_WR)
+        assert harness.recv_all(s) == b"wild"
+    proc.stop()
+    harness.poll(lambda: not_listening("127.0.0.1", port), 30,
+                 "the listener to close with its session")
+
+
+# --- refusals ----------------------------------------------------------------
+
+LISTEN_CASES = [
+    ("127.0.0.1:{p}", False),  # "localhost" is not 127.0.0.1
+    ("0.0.0.0:{p}", False),    # nor the wildcard
+    ("0", False),              # port 0 needs a "*" port
+    ("{p}", True),             # ssh sends "localhost"
+    ("LOCALHOST:{p}", True),   # lowercased before matching
+]
+
+
+@pytest.mark.parametrize("listen,granted", LISTEN_CASES,
+                         ids=[c[0] for c in LISTEN_CASES])
+def test_permitlisten(listen, granted, client, aditd, procs, peers, home,
+                      tmp_path):
+    port = harness.free_port()
+    ak = authorized_keys(tmp_path, [('permitlisten="localhost:%d"' % port,
+                                     home.key)])
+    server = aditd.start(authorized_keys=ak)
+    echo = peers.echo()
+    spec = listen.format(p=port) + ":127.0.0.1:%d" % echo.port
+    proc = start_rfwd(client, procs, server, spec)
+    if granted:
+        harness.wait_listening(proc, port)
+        roundtrip(port, b"granted" * 100)
+        return
+    assert wait_exit(proc) == 255
+    assert REFUSED_RFWD in proc.stderr()
+    harness.wait_log(server.proc, "denied by permitlisten on key %s line 1"
+                     % fingerprint(home.key))
+    assert not_listening("127.0.0.1", port)
+
+
+def test_permit_listen_config(client, aditd, procs, peers):
+    """PermitListen in the configuration: both lists must allow."""
+    port = harness.free_port()
+    server = aditd.start(extra=["PermitListen localhost:%d" % port])
+    echo = peers.echo()
+    proc = start_rfwd(client, procs, server,
+                      "127.0.0.1:%d:127.0.0.1:%d" % (port, echo.port))
+    assert wait_exit(proc) == 255
+    harness.wait_log(server.proc, "denied by PermitListen")
+    proc = start_rfwd(client, procs, server,
+                      "%d:127.0.0.1:%d" % (port, echo.port))
+    harness.wait_listening(proc, port)
+
+
+@pytest.mark.parametrize("setting,why", [
+    ("AllowTcpForwarding local", "remote forwarding disabled by "
+                                 "AllowTcpForwarding"),
+    ("DisableForwarding yes", "forwarding disabled by DisableForwarding"),
+])
+def test_remote_forward_switched_off(setting, why, client, aditd, procs,
+                                     peers):
+    server = aditd.start(extra=[setting])
+    echo = peers.echo()
+    proc = start_rfwd(client, procs, server, "0:127.0.0.1:%d" % echo.port)
+    assert wait_exit(proc) == 255
+    harness.wait_log(server.proc, why)
+
+
+@pytest.mark.parametrize("opts,setting,why", [
+    ('permitopen="127.0.0.1:1"', None, "denied by permitopen on key {fp} "
+                                       "line 1"),
+    ('restrict', None, "port forwarding disabled on key {fp} line 1"),
+    (None, "AllowTcpForwarding remote", "local forwarding disabled by "
+                                        "AllowTcpForwarding"),
+    (None, "PermitOpen localhost:1", "denied by PermitOpen"),
+], ids=["permitopen", "restrict", "AllowTcpForwarding", "PermitOpen"])
+def test_local_forward_refusal_says_why(opts, setting, why, client, aditd,
+                                        peers, home, tmp_path):
+    """The open-failure text names the rule and the key; ssh prints it."""
+    ak = authorized_keys(tmp_path, [(opts, home.key)])
+    server = aditd.start(authorized_keys=ak,
+                         extra=[setting] if setting else [])
+    echo = peers.echo()
+    proc, lport = client.tunnel("ssh", server, echo.port)
+    with socket.create_connection(("127.0.0.1", lport), timeout=10) as s:
+        s.settimeout(30)
+        assert s.recv(1) == b""
+    text = why.format(fp=fingerprint(home.key))
+    harness.wait_log(proc, "administratively prohibited: " + text)
+    harness.wait_log(server.proc, text)
+    assert "Refused direct-tcpip to host 127.0.0.1 port %d for 127.0.0.1" \
+        % echo.port in server.proc.stderr()
+
+
+# --- takeover ----------------------------------------------------------------
+
+def test_takeover_same_key(client, aditd, procs, peers):
+    """The first client freezes (SIGSTOP); the same key asking again takes
+    the listener over at once instead of failing on the stale one."""
+    server = aditd.start()
+    echo = peers.echo()
+    port = harness.free_port()
+    spec = "%d:127.0.0.1:%d" % (port, echo.port)
+    first = start_rfwd(client, procs, server, spec)
+    harness.wait_listening(first, port)
+    roundtrip(port, b"first")
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        second = start_rfwd(client, procs, server, spec)
+        harness.wait_log(server.proc, "localhost port %d taken over by"
+                         % port)
+        roundtrip(port, harness.payload_of(50000, seed=9))
+        assert second.alive(), second.describe()
+        assert REFUSED_RFWD not in second.stderr()
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    first.stop()
+    roundtrip(port, b"still served by the second")
+
+
+def test_takeover_other_key_refused(client, aditd, procs, peers, home,
+                                    tmp_path):
+    ak = authorized_keys(tmp_path, [(None, home.key),
+                                    (None, home.stranger_key)])
+    server = aditd.start(authorized_keys=ak)
+    echo = peers.echo()
+    port = harness.free_port()
+    spec = "%d:127.0.0.1:%d" % (port, echo.port)
+    first = start_rfwd(client, procs, server, spec)
+    harness.wait_listening(first, port)
+    other = start_rfwd(client, procs, server, spec, key=home.stranger_key)
+    assert wait_exit(other) == 255
+    assert REFUSED_RFWD in other.stderr()
+    harness.wait_log(server.proc, "localhost port %d is held by another key"
+                     % port)
+    roundtrip(port, b"first still owns it")
+
+
+# --- named endpoints ---------------------------------------------------------
+
+def test_named_endpoint_stdio(client, aditd, procs, peers, home):
+    """-R svc-1:7:... binds nothing; ssh -W svc-1:7 from another session
+    is joined to that tunnel: 200k bytes through and back, exactly."""
+    server = aditd.start()
+    echo = peers.echo()
+    owner = start_rfwd(client, procs, server,
+                       "svc-1:7:127.0.0.1:%d" % echo.port)
+    harness.wait_log(server.proc, "Named endpoint svc-1 port 7")
+    data = harness.payload_of(200000, seed=5)
+    argv = ssh_argv(client, server, no_cmd=False, opts=["LogLevel=ERROR"])
+    argv.insert(-1, "-W")
+    argv.insert(-1, "svc-1:7")
+    r = subprocess.run(argv, input=data, capture_output=True, timeout=120,
+                       env=home.env)
+    assert r.returncode == 0, r.stderr
+    assert harness.sha256(r.stdout) == harness.sha256(data)
+    assert owner.alive()
+    harness.wait_log(server.proc, "to svc-1 port 7 joined to the tunnel")
+
+
+def test_named_endpoint_jump(client, aditd, sshd_factory, procs, home,
+                             tmp_path):
+    """ssh -J bastion user@web-1: web-1 is an sshd that registered
+    web-1:22 with a reverse tunnel to the bastion."""
+    server = aditd.start()
+    target = sshd_factory.start()
+    owner = start_rfwd(client, procs, server,
+                       "web-1:22:127.0.0.1:%d" % target.port)
+    harness.wait_log(server.proc, "Named endpoint web-1 port 22")
+    cfg = str(tmp_path / "ssh_config")
+    with open(cfg, "w") as f:
+        f.write("Host *\n  IdentityFile %s\n  IdentitiesOnly yes\n"
+                "  BatchMode yes\n  StrictHostKeyChecking accept-new\n"
+                "  UserKnownHostsFile %s\n  GlobalKnownHostsFile /dev/null\n"
+                % (home.key, tmp_path / "kh_jump"))
+    argv = [SSH, "-F", cfg, "-J", "%s@127.0.0.1:%d" % (home.user,
+                                                       server.port),
+            "-p", "22", "%s@web-1" % home.user, "echo", "named-endpoint-ok"]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=120,
+                       env=home.env, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "named-endpoint-ok"
+    assert owner.alive()
+
+
+def test_named_endpoint_permitopen(client, aditd, procs, peers, home,
+                                   tmp_path):
+    """permitopen governs names as it governs addresses; permitlisten
+    governs who may register one."""
+    ak = authorized_keys(tmp_path, [
+        ('permitlisten="web-1:22",permitopen="web-2:22"', home.key)])
+    server = aditd.start(authorized_keys=ak)
+    echo = peers.echo()
+    bad = start_rfwd(client, procs, server,
+                     "web-3:22:127.0.0.1:%d" % echo.port)
+    assert wait_exit(bad) == 255
+    harness.wait_log(server.proc, "denied by permitlisten")
+    start_rfwd(client, procs, server, "web-1:22:127.0.0.1:%d" % echo.port)
+    harness.wait_log(server.proc, "Named endpoint web-1 port 22")
+    argv = ssh_argv(client, server, no_cmd=False)
+    argv.insert(-1, "-W")
+    argv.insert(-1, "web-1:22")
+    r = subprocess.run(argv, input=b"x", capture_output=True, timeout=60,
+                       env=home.env)
+    assert r.returncode == 255
+    assert b"denied by permitopen on key" in r.stderr
+
+
+# --- sessions ----------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [(), ("uname",)], ids=["shell", "exec"])
+def test_session_gets_one_line(command, client, aditd, procs):
+    """ssh without -N: one line on stderr, exit status 1, no hang."""
+    server = aditd.start()
+    proc = procs.start("ssh", ssh_argv(client, server, no_cmd=False,
+                                       command=command))
+    assert wait_exit(proc) == 1
+    assert "This server only forwards ports (use ssh -N)." in proc.stderr()
+    assert proc.stdout() == ""
+
+
+def test_no_more_sessions(aditd, home):
+    """After no-more-sessions@openssh.com a session open ends the
+    connection, as sshd does."""
+    paramiko = pytest.importorskip("paramiko")
+    server = aditd.start()
+    t = paramiko.Transport(("127.0.0.1", server.port))
+    try:
+        t.connect(username=home.user,
+                  pkey=paramiko.Ed25519Key.from_private_key_file(home.key))
+        t.global_request("no-more-sessions@openssh.com", wait=False)
+        with pytest.raises(Exception):
+            t.open_session(timeout=20)
+        harness.wait_log(server.proc, "Possible attack: attempt to open a "
+                         "session after additional sessions disabled")
+    finally:
+        t.close()
+
+
+# --- ClientAlive -------------------------------------------------------------
+
+def test_client_alive_drops_frozen_client(client, aditd, peers):
+    """ClientAliveInterval 1, ClientAliveCountMax 3: a live ssh answers
+    and stays; a SIGSTOPped one is dropped."""
+    server = aditd.start(extra=["ClientAliveInterval 1",
+                                "ClientAliveCountMax 3"])
+    echo = peers.echo()
+    proc, lport = client.tunnel("ssh", server, echo.port,
+                                ["LogLevel=DEBUG3"])
+    # The probes arrive as GLOBAL_REQUEST (80) and ssh answers them.
+    harness.poll(lambda: proc.stderr().count("receive packet: type 80") >= 3,
+                 30, "three keepalive probes in ssh's log")
+    roundtrip(lport, b"alive")
+    assert "not responding" not in server.proc.stderr()
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        harness.wait_log(server.proc, "Timeout, client not responding")
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    assert wait_exit(proc) == 255
+
+
+# --- Unix sockets --------------------------------------------------------------
+
+@pytest.fixture
+def unix_echo(tmp_path):
+    e = harness.TcpServer(harness.echo_handler, path=str(tmp_path / "e.sock"))
+    yield e
+    e.stop()
+    assert not e.errors, e.errors
+
+
+@pytest.mark.parametrize("opts,setting,granted,why", [
+    (None, None, False, "disabled by AllowStreamLocalForwarding"),
+    (None, "AllowStreamLocalForwarding yes", False,
+     "needs port-forwarding on key"),
+    ("restrict,port-forwarding", "AllowStreamLocalForwarding local", True,
+     None),
+    ("port-forwarding", "AllowStreamLocalForwarding remote", False,
+     "disabled by AllowStreamLocalForwarding"),
+], ids=["default", "key-silent", "granted", "remote-only"])
+def test_direct_streamlocal(opts, setting, granted, why, client, aditd,
+                            procs, unix_echo, home, tmp_path):
+    """ssh -L port:/path: a Unix socket is reached only when the server
+    setting and the key both say so."""
+    ak = authorized_keys(tmp_path, [(opts, home.key)])
+    server = aditd.start(authorized_keys=ak,
+                         extra=[setting] if setting else [])
+    lport = harness.free_port()
+    proc = procs.start("ssh", ssh_argv(
+        client, server, lfwds=["127.0.0.1:%d:%s" % (lport, unix_echo.path)]))
+    harness.wait_listening(proc, lport)
+    if granted:
+        roundtrip(lport, harness.payload_of(100000, seed=11))
+        return
+    with socket.create_connection(("127.0.0.1", lport), timeout=10) as s:
+        s.settimeout(30)
+        assert s.recv(1) == b""
+    harness.wait_log(server.proc, why)
+    harness.wait_log(proc, "open failed: connect failed: ")
