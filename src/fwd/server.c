@@ -48,12 +48,15 @@ server_direct_tcpip(struct server_conn *sc, uint32_t id,
                     const struct chan_open_info *info)
 {
     struct conn *c = io_conn_conn(sc->ic);
-    char why[SERVER_REASON_LEN], what[LIM_HOSTNAME + 64];
+    char why[SERVER_REASON_LEN];
 
     if (!server_may_open(sc, info->host, info->port, why, sizeof(why))) {
-        snprintf(what, sizeof(what), "direct-tcpip to host %s port %u",
-                 info->host, (unsigned)info->port);
-        server_refused(sc, what, why);
+        /* sshd's words, with the reason added. */
+        log_info("Received request from %s port %u to connect to host %s "
+                 "port %u, but the request was denied: %s",
+                 sc->addr, (unsigned)sc->port, info->host, (unsigned)info->port,
+                 why);
+        (void)session_send_debug(io_conn_session(sc->ic), why);
         conn_open_fail(c, id, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, why);
         return;
     }

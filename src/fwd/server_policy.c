@@ -68,9 +68,7 @@ server_fwd_switches(const struct server_conn *sc, int bit, char *why,
         snprintf(why, why_len, "%s forwarding disabled by AllowTcpForwarding",
                  bit == FWD_ALLOW_LOCAL ? "local" : "remote");
     } else if (!sc->rights.fwd) {
-        snprintf(why, why_len,
-                 "port forwarding disabled on key %s line %u "
-                 "(restrict or no-port-forwarding)",
+        snprintf(why, why_len, "port forwarding disabled on key %s line %u",
                  sc->rights.fp, sc->rights.line);
     } else {
         return true;

@@ -197,8 +197,10 @@ def test_local_forward_refusal_says_why(opts, setting, why, client, aditd,
     text = why.format(fp=fingerprint(home.key))
     harness.wait_log(proc, "administratively prohibited: " + text)
     harness.wait_log(server.proc, text)
-    assert "Refused direct-tcpip to host 127.0.0.1 port %d for 127.0.0.1" \
-        % echo.port in server.proc.stderr()
+    assert re.search(r"Received request from 127\.0\.0\.1 port \d+ to "
+                     r"connect to host 127\.0\.0\.1 port %d, but the "
+                     r"request was denied: " % echo.port + re.escape(text),
+                     server.proc.stderr())
 
 
 # --- takeover ----------------------------------------------------------------

@@ -124,7 +124,7 @@ def test_aditd_enforces_permitopen(kind, client, aditd, peers, home,
     _, lport2 = client.tunnel(kind, server, other.port)
     with pytest.raises((AssertionError, OSError)):
         roundtrip(lport2, b"not permitted")
-    harness.wait_log(server.proc, "not in permitopen")
+    harness.wait_log(server.proc, "denied by permitopen on key SHA256:")
 
 
 @pytest.mark.parametrize("options", [
