@@ -117,6 +117,21 @@ io_conn_fail(struct io_conn *ic)
 /* ---- output ---- */
 
 static void
+io_conn_write_failed(struct io_conn *ic)
+{
+    char why[IO_WHY_LEN];
+
+    if (ic->stream->type == UV_TCP) {
+        io_conn_end(ic, "Connection reset");
+        return;
+    }
+    /* The ProxyCommand or the jump channel went away (EPIPE): as ssh,
+     * which sees its pipe closed. */
+    snprintf(why, sizeof(why), "Connection closed by %s", ic->peer_name);
+    io_conn_end(ic, why);
+}
+
+static void
 io_conn_written(uv_write_t *req, int status)
 {
     struct io_wreq *w = req->data;
@@ -136,7 +151,7 @@ io_conn_written(uv_write_t *req, int status)
         free(w);
     }
     if (status != 0) {
-        io_conn_end(ic, "Connection reset");
+        io_conn_write_failed(ic);
         return;
     }
     io_conn_flush(ic);
@@ -186,7 +201,7 @@ io_conn_flush(struct io_conn *ic)
             ic->inflight -= buf_len(&w->b);
             buf_cleanup(&w->b);
             free(w);
-            io_conn_end(ic, "write failed");
+            io_conn_write_failed(ic);
             return;
         }
         ic->n_writes++;
@@ -231,8 +246,14 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     } else if (nread == UV_ENOBUFS) {
         io_conn_fail(ic);
     } else if (nread < 0) {
+        /* A ProxyCommand that exits without reading what we wrote makes
+         * its socketpair end report a reset; ssh, on pipes, sees EOF. */
         snprintf(why, sizeof(why), "Connection %s by %s",
-                 nread == UV_EOF ? "closed" : "reset", ic->peer_name);
+                 nread == UV_EOF ||
+                         (nread == UV_ECONNRESET && ic->stream->type != UV_TCP)
+                     ? "closed"
+                     : "reset",
+                 ic->peer_name);
         io_conn_end(ic, why);
     }
 }

@@ -181,6 +181,30 @@ def test_proxycommand_python_relay(client, hops, peers, tmp_path):
     proc.stop()
 
 
+def test_proxycommand_tokens(client, home, hops, tmp_path):
+    """%r %n %% %h %p as ssh expands them (the command runs under sh -c)."""
+    target = hops()
+    write_known_hosts(client.known_hosts, [target])
+    relay = tmp_path / "relay.py"
+    relay.write_text(RELAY)
+    out = tmp_path / "tokens"
+    pc = ("/bin/sh -c 'echo %%r %%n %%%% %%h %%p > %s; "
+          "exec /usr/bin/python3 %s %%h %%p'" % (out, relay))
+    proc, _ = client.tunnel("adit", target, target.port,
+                            opts=["ProxyCommand=" + pc])
+    proc.stop()
+    assert out.read_text() == "%s 127.0.0.1 %% 127.0.0.1 %d\n" % (
+        home.user, target.port)
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_proxycommand_fails(kind, client):
+    """A ProxyCommand that exits at once: ssh's words, status 255."""
+    rc, err = run_with(client, kind, 22, ["ProxyCommand=exit 3"])
+    assert rc == 255, err
+    assert "Connection closed by UNKNOWN port 65535" in err, err
+
+
 def test_proxycommand_adit_w(bins, client, home, hops, peers):
     """adit -o ProxyCommand='adit -W %h:%p hop' target: the usual chain."""
     hop, target = hops(), hops()
