@@ -1,211 +1,509 @@
 /* SPDX-License-Identifier: ISC */
-/* adit: the client (command line, options, the loop). */
+/* adit: the client (command line, configuration files, the loop). */
 #include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "config/client_config.h"
+#include "config/hostport.h"
+#include "config/ssh_config.h"
+#include "config/ssh_config_file.h"
 #include "fwd/client.h"
 #include "fwd/client_fork.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "wire/buf.h"
 
 #define ADIT_EXIT_FAIL 255
+#define ADIT_VERSION "adit_0.1"
+/* Tests point this at their own file instead of /etc/ssh/ssh_config. */
+#define ADIT_ENV_SYSTEM_CONFIG "ADIT_SSH_CONFIG_SYSTEM"
+
+/* What the command line says beyond the options it sets in the config. */
+struct adit_cmd {
+    const char *config_file; /* -F */
+    const char *log_file;    /* -E */
+    bool is_dump;            /* -G */
+    bool has_jump;           /* -J seen */
+    char *host_arg;          /* destination host as given */
+};
 
 static void
 adit_usage(void)
 {
-    fprintf(stderr, "usage: adit [-46NTfgqv] [-b bind_address] "
-                    "[-i identity_file] [-J destination]\n"
-                    "            [-L address] [-l login_name] [-o option] "
-                    "[-p port]\n            [-R address] [-W host:port] "
-                    "[user@]hostname\n");
+    fprintf(stderr,
+            "usage: adit [-46CfGgNnqTVv] [-B bind_interface] "
+            "[-b bind_address]\n"
+            "            [-c cipher_spec] [-D [bind_address:]port] "
+            "[-E log_file]\n"
+            "            [-F configfile] [-i identity_file] "
+            "[-J [user@]host[:port]]\n"
+            "            [-L address] [-l login_name] [-m mac_spec] "
+            "[-o option]\n"
+            "            [-p port] [-R address] [-W host:port] destination\n");
     exit(ADIT_EXIT_FAIL);
 }
 
-/* A flag that maps to a keyword: same checks and wording as -o. */
+static void
+adit_diag(void *arg, const char *msg)
+{
+    (void)arg;
+    fprintf(stderr, "%s\n", msg);
+}
+
+/* A flag that maps to a keyword: ssh's wording for each flag's errors. */
 static void
 adit_set(struct client_config *cfg, const char *key, const char *value)
 {
-    char why[512] = "";
+    static const struct {
+        const char *key, *what;
+    } msgs[] = {
+        {"Port", "port"},
+        {"LocalForward", "local forwarding specification"},
+        {"RemoteForward", "remote forwarding specification"},
+        {"DynamicForward", "dynamic forwarding specification"},
+    };
 
-    if (client_config_set(cfg, key, value, why, sizeof(why)) != 0) {
-        if (strcmp(key, "Port") == 0) {
-            fprintf(stderr, "Bad port '%s'\n", value);
-        } else if (strcmp(key, "ProxyJump") == 0) {
-            fprintf(stderr, "Invalid -J argument\n");
-        } else if (strcmp(key, "LocalForward") == 0) {
-            fprintf(stderr, "Bad local forwarding specification '%s'\n", value);
-        } else if (strcmp(key, "RemoteForward") == 0) {
-            fprintf(stderr, "Bad remote forwarding specification '%s'\n",
-                    value);
-        } else {
-            fprintf(stderr, "command-line line 0: %s\n", why);
+    char why[512] = "";
+    size_t i;
+
+    if (client_config_set(cfg, key, value, why, sizeof(why)) == 0) {
+        return;
+    }
+    if (strcmp(key, "ProxyJump") == 0) {
+        fprintf(stderr, "Invalid -J argument\n");
+        exit(ADIT_EXIT_FAIL);
+    }
+    for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+        if (strcmp(key, msgs[i].key) == 0) {
+            fprintf(stderr, "Bad %s '%s'\n", msgs[i].what, value);
+            exit(ADIT_EXIT_FAIL);
         }
+    }
+    fprintf(stderr, "command-line line 0: %s\n", why);
+    exit(ADIT_EXIT_FAIL);
+}
+
+/* -i: as ssh, a file that is not there is a warning, not an identity. */
+static void
+adit_identity(struct client_config *cfg, const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "Warning: Identity file %s not accessible: %s.\n", path,
+                strerror(errno));
+        return;
+    }
+    adit_set(cfg, "IdentityFile", path);
+}
+
+/* -W host:port or -W /path: kept as given, checked here. */
+static void
+adit_stdio(struct client_config *cfg, const char *v)
+{
+    char *host = NULL;
+    uint16_t port = 0;
+
+    if (cfg->stdio_forward != NULL) {
+        fprintf(stderr, "stdio forward already specified\n");
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (v[0] != '/' && (hostport_parse(v, &host, &port) != 0 || port == 0)) {
+        fprintf(stderr, "Bad stdio forwarding specification '%s'\n", v);
+        exit(ADIT_EXIT_FAIL);
+    }
+    free(host);
+    if ((cfg->stdio_forward = strdup(v)) == NULL) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    adit_set(cfg, "RequestTTY", "no");
+    adit_set(cfg, "SessionType", "none");
+}
+
+static void
+adit_jump(struct client_config *cfg, struct adit_cmd *cmd, const char *v)
+{
+    if (cmd->has_jump) {
+        fprintf(stderr, "Only a single -J option is permitted "
+                        "(use commas to separate hosts)\n");
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (cfg->proxy_command != NULL) {
+        fprintf(stderr, "Cannot specify -J with ProxyCommand\n");
+        exit(ADIT_EXIT_FAIL);
+    }
+    cmd->has_jump = true;
+    adit_set(cfg, "ProxyJump", v);
+}
+
+/* -v and -q set LogLevel over anything, as in ssh. */
+static void
+adit_verbose(struct client_config *cfg, int ch)
+{
+    if (ch == 'q') {
+        cfg->log_level = LOG_QUIET;
+    } else if (cfg->log_level < LOG_DEBUG1) {
+        cfg->log_level = LOG_DEBUG1;
+    } else if (cfg->log_level < LOG_DEBUG3) {
+        cfg->log_level++;
+    }
+}
+
+static void
+adit_version(void)
+{
+    fprintf(stderr, "%s, %s\n", ADIT_VERSION, OpenSSL_version(OPENSSL_VERSION));
+    exit(0);
+}
+
+/* The flags that are plain keywords. */
+static bool
+adit_flag(struct client_config *cfg, int ch, const char *arg)
+{
+    static const struct {
+        int ch;
+        const char *key, *value; /* value NULL: the argument */
+    } flags[] = {
+        {'4', "AddressFamily", "inet"},
+        {'6', "AddressFamily", "inet6"},
+        {'C', "Compression", "yes"},
+        {'f', "ForkAfterAuthentication", "yes"},
+        {'g', "GatewayPorts", "yes"},
+        {'N', "SessionType", "none"},
+        {'n', "StdinNull", "yes"},
+        {'T', "RequestTTY", "no"},
+        {'B', "BindInterface", NULL},
+        {'b', "BindAddress", NULL},
+        {'c', "Ciphers", NULL},
+        {'D', "DynamicForward", NULL},
+        {'L', "LocalForward", NULL},
+        {'l', "User", NULL},
+        {'m', "MACs", NULL},
+        {'p', "Port", NULL},
+        {'R', "RemoteForward", NULL},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+        if (flags[i].ch == ch) {
+            adit_set(cfg, flags[i].key,
+                     flags[i].value != NULL ? flags[i].value : arg);
+            if (ch == 'f') {
+                adit_set(cfg, "StdinNull", "yes"); /* -f implies -n */
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+adit_option(struct client_config *cfg, struct adit_cmd *cmd, int ch,
+            struct ssh_config_read *rd)
+{
+    if (adit_flag(cfg, ch, optarg)) {
+        return;
+    }
+    switch (ch) {
+    case 'q':
+    case 'v':
+        adit_verbose(cfg, ch);
+        break;
+    case 'i':
+        adit_identity(cfg, optarg);
+        break;
+    case 'W':
+        adit_stdio(cfg, optarg);
+        break;
+    case 'J':
+        adit_jump(cfg, cmd, optarg);
+        break;
+    case 'F':
+        cmd->config_file = optarg;
+        break;
+    case 'E':
+        cmd->log_file = optarg;
+        break;
+    case 'G':
+        cmd->is_dump = true;
+        break;
+    case 'V':
+        adit_version();
+        break;
+    case 'o':
+        if (ssh_config_option(rd, optarg) != 0) {
+            exit(ADIT_EXIT_FAIL);
+        }
+        break;
+    case ':':
+        fprintf(stderr, "option requires an argument -- %c\n", optopt);
+        adit_usage();
+        break;
+    default:
+        fprintf(stderr, "unknown option -- %c\n", optopt);
+        adit_usage();
+    }
+}
+
+/* ssh://[user@]host[:port]; 1 when s is not such a URI. */
+static int
+adit_uri(struct client_config *cfg, const char *s, char **host)
+{
+    char *copy, *at, *hp;
+    uint16_t port = 0;
+    char pbuf[8];
+
+    if (strncmp(s, "ssh://", 6) != 0) {
+        return 1;
+    }
+    if ((copy = strdup(s + 6)) == NULL) {
+        return ERR_NOMEM;
+    }
+    copy[strcspn(copy, "/")] = '\0';
+    hp = copy;
+    if ((at = strrchr(copy, '@')) != NULL) {
+        *at = '\0';
+        hp = at + 1;
+        if (copy[0] == '\0' || strchr(copy, ';') != NULL) {
+            free(copy);
+            return ERR_FORMAT;
+        }
+        adit_set(cfg, "User", copy);
+    }
+    if (hostport_parse(hp, host, &port) != 0) {
+        free(copy);
+        return ERR_FORMAT;
+    }
+    if (port != 0) {
+        snprintf(pbuf, sizeof(pbuf), "%u", (unsigned)port);
+        adit_set(cfg, "Port", pbuf);
+    }
+    free(copy);
+    return 0;
+}
+
+static void
+adit_destination(struct client_config *cfg, struct adit_cmd *cmd,
+                 const char *dest)
+{
+    char *at, *copy;
+    int r;
+
+    if ((r = adit_uri(cfg, dest, &cmd->host_arg)) == 1) {
+        if ((copy = strdup(dest)) == NULL) {
+            exit(ADIT_EXIT_FAIL);
+        }
+        if ((at = strrchr(copy, '@')) != NULL) {
+            if (at == copy) {
+                adit_usage();
+            }
+            *at = '\0';
+            adit_set(cfg, "User", copy);
+        }
+        cmd->host_arg = strdup(at != NULL ? at + 1 : copy);
+        free(copy);
+    } else if (r != 0) {
+        adit_usage();
+    }
+    if (cmd->host_arg == NULL) {
         exit(ADIT_EXIT_FAIL);
     }
 }
 
-static int
+static void
 adit_args(int argc, char **argv, struct client_config *cfg,
-          struct client_target *t, int *verbose)
+          struct adit_cmd *cmd, struct ssh_config_read *rd)
 {
-    char why[512];
     int ch;
 
-    while ((ch = getopt(argc, argv, "46NTfgqvp:l:i:o:L:R:F:J:W:b:")) != -1) {
-        why[0] = '\0';
-        switch (ch) {
-        case '4':
-            adit_set(cfg, "AddressFamily", "inet");
-            break;
-        case '6':
-            adit_set(cfg, "AddressFamily", "inet6");
-            break;
-        case 'N':
-        case 'T':
-            break; /* forwarding only is all adit does yet */
-        case 'J':
-            if (cfg->proxy_jump != NULL) {
-                fprintf(stderr, "Only a single -J option is permitted "
-                                "(use commas to separate hosts)\n");
-                return ERR_CONFIG;
-            }
-            if (cfg->proxy_command != NULL) {
-                fprintf(stderr, "Cannot specify -J with ProxyCommand\n");
-                return ERR_CONFIG;
-            }
-            /* ProxyJump set first also keeps any later ProxyCommand out. */
-            adit_set(cfg, "ProxyJump", optarg);
-            break;
-        case 'W':
-            if (cfg->stdio_forward != NULL) {
-                fprintf(stderr, "stdio forward already specified\n");
-                return ERR_CONFIG;
-            }
-            if ((cfg->stdio_forward = strdup(optarg)) == NULL) {
-                return ERR_NOMEM;
-            }
-            break;
-        case 'b':
-            adit_set(cfg, "BindAddress", optarg);
-            break;
-        case 'q':
-            *verbose = -1;
-            break;
-        case 'v':
-            *verbose += *verbose >= 0 ? 1 : 0;
-            break;
-        case 'p':
-            adit_set(cfg, "Port", optarg);
-            break;
-        case 'l':
-            adit_set(cfg, "User", optarg);
-            break;
-        case 'i':
-            adit_set(cfg, "IdentityFile", optarg);
-            break;
-        case 'L':
-            adit_set(cfg, "LocalForward", optarg);
-            break;
-        case 'R':
-            adit_set(cfg, "RemoteForward", optarg);
-            break;
-        case 'f':
-            adit_set(cfg, "ForkAfterAuthentication", "yes");
-            break;
-        case 'g':
-            adit_set(cfg, "GatewayPorts", "yes");
-            break;
-        case 'F':
-            fprintf(stderr, "adit: -F is not supported yet\n");
-            return ERR_CONFIG;
-        case 'o':
-            if (client_config_apply(cfg, optarg, why, sizeof(why)) != 0) {
-                fprintf(stderr, "command-line line 0: %s\n", why);
-                return ERR_CONFIG;
-            }
-            break;
-        default:
-            adit_usage();
-        }
+    while ((ch = getopt(argc, argv,
+                        ":46CfGgNnqTVvB:b:c:D:E:F:i:J:L:l:m:o:p:R:W:")) != -1) {
+        adit_option(cfg, cmd, ch, rd);
     }
     if (optind >= argc) {
         adit_usage();
     }
+    adit_destination(cfg, cmd, argv[optind]);
     if (optind + 1 < argc) {
         fprintf(stderr, "adit: remote commands are not supported; use -N\n");
-        return ERR_CONFIG;
+        exit(ADIT_EXIT_FAIL);
     }
-    return 0;
+}
+
+/* Every configuration file, and a second pass if Match final asked. */
+static void
+adit_read_config(struct ssh_config_read *rd, const struct adit_cmd *cmd,
+                 char **final_host)
+{
+    const char *sys = getenv(ADIT_ENV_SYSTEM_CONFIG);
+    char why[256] = "";
+
+    if (sys == NULL || sys[0] == '\0') {
+        sys = SSH_CONFIG_SYSTEM_FILE;
+    }
+    /* Host lines compare the name as given, case and all, as ssh. */
+    rd->host = cmd->host_arg;
+    rd->original_host = cmd->host_arg;
+    if (ssh_config_read_files(rd, cmd->config_file, sys) != 0) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (!rd->want_final_pass) {
+        return;
+    }
+    /* The final pass matches Host against the name HostName gave. */
+    if (client_config_hostname(rd->cfg->hostname, cmd->host_arg, final_host,
+                               why, sizeof(why)) != 0) {
+        fprintf(stderr, "%s\n", why);
+        exit(ADIT_EXIT_FAIL);
+    }
+    /* As ssh: HostName is now fixed to that name. */
+    free(rd->cfg->hostname);
+    if ((rd->cfg->hostname = strdup(*final_host)) == NULL) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    rd->host = *final_host;
+    rd->is_final_pass = true;
+    if (ssh_config_read_files(rd, cmd->config_file, sys) != 0) {
+        exit(ADIT_EXIT_FAIL);
+    }
+}
+
+/* -E: log to a file (appending) instead of stderr. */
+static void
+adit_log_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd < 0) {
+        fprintf(stderr, "Couldn't open logfile %s: %s\n", path,
+                strerror(errno));
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (dup2(fd, STDERR_FILENO) < 0) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    close(fd);
+}
+
+static void
+adit_dump(const struct client_config *cfg, const struct client_env *env)
+{
+    struct buf b;
+
+    buf_init(&b);
+    buf_set_nowipe(&b);
+    if (client_config_dump(cfg, env, &b) != 0 ||
+        fwrite(buf_ptr(&b), 1, buf_len(&b), stdout) != buf_len(&b) ||
+        fflush(stdout) != 0) {
+        buf_cleanup(&b);
+        exit(ADIT_EXIT_FAIL);
+    }
+    buf_cleanup(&b);
+    exit(0);
 }
 
 static int
-adit_level(const struct client_config *cfg, int verbose)
+adit_run(const struct client_config *cfg, const char *host_arg)
 {
-    if (verbose < 0) {
-        return LOG_QUIET;
+    struct client_target t;
+    uv_loop_t loop;
+    int code = ADIT_EXIT_FAIL;
+
+    memset(&t, 0, sizeof(t));
+    t.host = cfg->hostname;
+    t.orig_host = host_arg;
+    t.user = cfg->user;
+    t.port = (uint16_t)cfg->port;
+    t.family = cfg->address_family == CLIENT_AF_INET    ? AF_INET
+               : cfg->address_family == CLIENT_AF_INET6 ? AF_INET6
+                                                        : AF_UNSPEC;
+    /* -f: the parent waits for the child's word that all is up. */
+    if (cfg->fork_after_auth == 1 && client_fork(&t.ready_fd) != 0) {
+        fprintf(stderr, "fork: %s\n", strerror(errno));
+        return ADIT_EXIT_FAIL;
     }
-    if (verbose > 0) {
-        return verbose >= 3 ? LOG_DEBUG3 : LOG_DEBUG1 + verbose - 1;
+    if (t.host[0] != '\0' && uv_loop_init(&loop) == 0) {
+        code = client_run(&loop, cfg, &t);
+        uv_loop_close(&loop);
     }
-    return cfg->log_level >= 0 ? cfg->log_level : LOG_ERROR;
+    return code;
+}
+
+/* Who we are: user, home ($HOME first, as tests need), uid, host name. */
+static void
+adit_env(struct client_env *env, char *uid, size_t uid_len, char *lhost,
+         size_t lhost_len)
+{
+    struct passwd *pw = getpwuid(getuid());
+    const char *home = getenv("HOME");
+
+    if (pw == NULL) {
+        fprintf(stderr, "No user exists for uid %lu\n",
+                (unsigned long)getuid());
+        exit(ADIT_EXIT_FAIL);
+    }
+    memset(env, 0, sizeof(*env));
+    env->local_user = pw->pw_name;
+    env->home = home != NULL && home[0] == '/' ? home : pw->pw_dir;
+    snprintf(uid, uid_len, "%lu", (unsigned long)getuid());
+    env->uid = uid;
+    if (gethostname(lhost, lhost_len) != 0) {
+        lhost[0] = '\0';
+    }
+    lhost[lhost_len - 1] = '\0';
+    env->local_host = lhost;
 }
 
 int
 main(int argc, char **argv)
 {
     struct client_config cfg;
-    struct client_target t;
-    struct passwd *pw;
-    uv_loop_t loop;
-    char *host, *at;
-    int verbose = 0, code = ADIT_EXIT_FAIL;
+    struct ssh_config_read rd;
+    struct client_env env;
+    struct adit_cmd cmd;
+    char uid[24], lhost[256], why[512] = "", *final_host = NULL;
+    int code;
 
-    memset(&t, 0, sizeof(t));
-    t.family = AF_UNSPEC;
+    memset(&cmd, 0, sizeof(cmd));
     client_config_init(&cfg);
     log_init("adit", LOG_ERROR);
     /* A local peer closing mid-write must not kill us: errors come back
      * from the write as EPIPE instead. */
     signal(SIGPIPE, SIG_IGN);
-    if (adit_args(argc, argv, &cfg, &t, &verbose) != 0 ||
-        (host = strdup(argv[optind])) == NULL) {
-        client_config_cleanup(&cfg);
+    adit_env(&env, uid, sizeof(uid), lhost, sizeof(lhost));
+    ssh_config_read_init(&rd, &cfg, "", env.local_user, env.home);
+    rd.diag = adit_diag;
+    adit_args(argc, argv, &cfg, &cmd, &rd);
+    env.host_arg = cmd.host_arg;
+    adit_read_config(&rd, &cmd, &final_host);
+    if (client_config_finish(&cfg, &env, why, sizeof(why)) != 0) {
+        fprintf(stderr, "%s\n", why);
         return ADIT_EXIT_FAIL;
     }
-    if ((at = strrchr(host, '@')) != NULL) {
-        *at = '\0';
-        adit_set(&cfg, "User", host);
-        t.host = at + 1;
-    } else {
-        t.host = host;
+    if (cmd.is_dump) {
+        adit_dump(&cfg, &env);
     }
-    log_init("adit", adit_level(&cfg, verbose));
-    t.orig_host = t.host;
-    t.port = cfg.port > 0 ? (uint16_t)cfg.port : 22;
-    t.family = cfg.address_family == CLIENT_AF_INET    ? AF_INET
-               : cfg.address_family == CLIENT_AF_INET6 ? AF_INET6
-                                                       : AF_UNSPEC;
-    t.user = cfg.user;
-    if (t.user == NULL && (pw = getpwuid(getuid())) != NULL) {
-        t.user = pw->pw_name;
+    if (client_config_expand_files(&cfg, &env, why, sizeof(why)) != 0) {
+        fprintf(stderr, "%s\n", why);
+        return ADIT_EXIT_FAIL;
     }
-    if (cfg.fork_after_auth == 1 && client_fork(&t.ready_fd) != 0) {
-        fprintf(stderr, "fork: %s\n", strerror(errno));
-        t.user = NULL;
+    if (cmd.log_file != NULL) {
+        adit_log_file(cmd.log_file);
     }
-    if (t.user != NULL && t.host[0] != '\0' && uv_loop_init(&loop) == 0) {
-        code = client_run(&loop, &cfg, &t);
-        uv_loop_close(&loop);
-    }
-    free(host);
+    log_init("adit", cfg.log_level >= 0 ? cfg.log_level : LOG_ERROR);
+    code = adit_run(&cfg, cmd.host_arg);
+    free(final_host);
+    free(cmd.host_arg);
     client_config_cleanup(&cfg);
     return code;
 }

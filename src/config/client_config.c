@@ -103,6 +103,38 @@ client_config_words_add(char ***v, size_t *n, const char *s)
     return 0;
 }
 
+static bool
+client_config_str_eq(const char *a, const char *b)
+{
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* ssh ignores a forward, identity or certificate it already has (a
+ * second pass over the files would otherwise add each one twice). */
+static bool
+client_config_fwd_eq(const struct fwdspec *a, const struct fwdspec *b)
+{
+    return a->bind_kind == b->bind_kind && a->listen_port == b->listen_port &&
+           a->host_port == b->host_port &&
+           client_config_str_eq(a->bind, b->bind) &&
+           client_config_str_eq(a->listen_path, b->listen_path) &&
+           client_config_str_eq(a->host, b->host) &&
+           client_config_str_eq(a->connect_path, b->connect_path);
+}
+
+static int
+client_config_add_unique(char ***v, size_t *n, const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < *n; i++) {
+        if (strcmp((*v)[i], s) == 0) {
+            return 0;
+        }
+    }
+    return client_config_list_add(v, n, s);
+}
+
 int
 client_config_add_fwd(struct client_config *c, enum fwdspec_kind kind,
                       const char *v)
@@ -110,6 +142,7 @@ client_config_add_fwd(struct client_config *c, enum fwdspec_kind kind,
     struct fwdspec f, **list;
     size_t *n;
     struct fwdspec *nl;
+    size_t i;
     int r;
 
     list = kind == FWDSPEC_LOCAL    ? &c->local_fwds
@@ -123,6 +156,12 @@ client_config_add_fwd(struct client_config *c, enum fwdspec_kind kind,
     }
     if ((r = fwdspec_parse_kind(v, kind, &f)) != 0) {
         return r;
+    }
+    for (i = 0; i < *n; i++) {
+        if (client_config_fwd_eq(&(*list)[i], &f)) {
+            fwdspec_cleanup(&f);
+            return 0;
+        }
     }
     if ((nl = realloc(*list, (*n + 1) * sizeof(*nl))) == NULL) {
         fwdspec_cleanup(&f);
@@ -171,11 +210,11 @@ client_config_list_kind(struct client_config *c, const struct copt *o,
 {
     switch (o->kind) {
     case COPT_IDENTITY:
-        return client_config_list_add(&c->identity_files, &c->n_identity_files,
-                                      v);
+        return client_config_add_unique(&c->identity_files,
+                                        &c->n_identity_files, v);
     case COPT_CERTIFICATE:
-        return client_config_list_add(&c->certificate_files,
-                                      &c->n_certificate_files, v);
+        return client_config_add_unique(&c->certificate_files,
+                                        &c->n_certificate_files, v);
     case COPT_SENDENV:
         return client_config_words_add(&c->send_env, &c->n_send_env, v);
     case COPT_SETENV:

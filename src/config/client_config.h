@@ -156,4 +156,45 @@ int client_config_add_fwd(struct client_config *c, enum fwdspec_kind kind,
 /* Append a copy of s to the list *v of *n strings (bounded: ERR_LIMIT). */
 int client_config_list_add(char ***v, size_t *n, const char *s);
 
+/* What the local side is, for defaults and %-tokens. */
+struct client_env {
+    const char *host_arg;   /* the host as given (lowercased), %n */
+    const char *local_user; /* %u */
+    const char *home;       /* %d and ~ */
+    const char *uid;        /* %i */
+    const char *local_host; /* %l (gethostname) */
+};
+
+/*
+ * Once every source is read, as ssh before -G: User, HostName (%h) and
+ * Port get their defaults, ClearAllForwardings (or -W) empties the
+ * forwards, and ControlPath, IdentityAgent,
+ * UserKnownHostsFile and GlobalKnownHostsFile have ~ and tokens expanded.
+ * ERR_CONFIG with ssh's message in why for a bad token.
+ */
+int client_config_finish(struct client_config *c, const struct client_env *e,
+                         char *why, size_t why_len);
+
+/*
+ * The name to connect to, as ssh makes it: HostName with %h expanded (or
+ * the host as given), lowercased unless it is an address literal.
+ * malloc'd into *out; ERR_CONFIG with why for a bad token.
+ */
+int client_config_hostname(const char *hostname, const char *host_arg,
+                           char **out, char *why, size_t why_len);
+
+/*
+ * After -G: ~ and tokens in IdentityFile and CertificateFile, and the
+ * tokens of LocalCommand, as ssh expands them when it uses them.
+ */
+int client_config_expand_files(struct client_config *c,
+                               const struct client_env *e, char *why,
+                               size_t why_len);
+
+/* The -G output: ssh -G's lines (lowercase keyword, ssh's spellings) for
+ * the keywords adit implements, defaults included, in ssh's order. */
+struct buf;
+int client_config_dump(const struct client_config *c,
+                       const struct client_env *e, struct buf *out);
+
 #endif

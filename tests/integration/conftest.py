@@ -86,6 +86,9 @@ class Home:
             dst.write(src.read())
         self.env = dict(os.environ)
         self.env["HOME"] = self.home
+        # adit reads ssh_config files as ssh does: keep it away from the
+        # machine's /etc/ssh/ssh_config (see adit(1), ENVIRONMENT).
+        self.env["ADIT_SSH_CONFIG_SYSTEM"] = "/dev/null"
         self.env.pop("SSH_AUTH_SOCK", None)
         self.env.pop("SSH_AGENT_PID", None)
 

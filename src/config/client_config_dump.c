@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * adit -G: the effective options, printed as ssh -G prints them (lowercase
+ * keywords, ssh's value spellings and order) for the keywords adit
+ * implements. Unset options show the value adit uses.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/client_config.h"
+#include "crypto/cipher.h"
+#include "crypto/kexalg.h"
+#include "crypto/mac.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "wire/buf.h"
+
+static int dump_f(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+dump_f(struct buf *b, const char *fmt, ...)
+{
+    char line[4096];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return ERR_INTERNAL;
+    }
+    return buf_put(b, line,
+                   (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static const char *
+dump_yn(int v, int dflt)
+{
+    return (v == -1 ? dflt : v) ? "yes" : "no";
+}
+
+static const char *
+dump_strict(int v)
+{
+    switch (v) {
+    case STRICT_HOSTKEY_YES:
+        return "true";
+    case STRICT_HOSTKEY_NO:
+        return "false";
+    case STRICT_HOSTKEY_ACCEPT_NEW:
+        return "accept-new";
+    default:
+        return "ask";
+    }
+}
+
+static const char *
+dump_loglevel(int v)
+{
+    switch (v) {
+    case LOG_QUIET:
+        return "QUIET";
+    case LOG_INFO:
+        return "INFO";
+    case LOG_VERBOSE:
+        return "VERBOSE";
+    case LOG_DEBUG1:
+        return "DEBUG1";
+    case LOG_DEBUG2:
+        return "DEBUG2";
+    case LOG_DEBUG3:
+        return "DEBUG3";
+    default:
+        return "ERROR"; /* adit's default: errors only */
+    }
+}
+
+static int
+dump_flags(const struct client_config *c, struct buf *b)
+{
+    static const char *const af[] = {"any", "inet", "inet6"};
+    static const char *const tty[] = {"auto", "false", "true", "force"};
+    static const char *const st[] = {"default", "none", "subsystem"};
+    int a = c->address_family < 0 ? 0 : c->address_family;
+    int t = c->request_tty < 0 ? 0 : c->request_tty;
+    int s = c->session_type < 0 ? 0 : c->session_type;
+
+    return dump_f(
+        b,
+        "addressfamily %s\nbatchmode %s\ncompression %s\n"
+        "clearallforwardings %s\nexitonforwardfailure %s\ngatewayports %s\n"
+        "hashknownhosts %s\nidentitiesonly %s\npermitlocalcommand %s\n"
+        "requesttty %s\nsessiontype %s\nstdinnull %s\n"
+        "forkafterauthentication %s\nstreamlocalbindunlink %s\n"
+        "stricthostkeychecking %s\ntcpkeepalive %s\n"
+        "connectionattempts %d\nserveralivecountmax %d\n"
+        "serveraliveinterval %d\n",
+        af[a], dump_yn(c->batch_mode, 0), dump_yn(c->compression, 0),
+        dump_yn(c->clear_all_forwardings, 0),
+        dump_yn(c->exit_on_forward_failure, 0), dump_yn(c->gateway_ports, 0),
+        dump_yn(c->hash_known_hosts, 0), dump_yn(c->identities_only, 0),
+        dump_yn(c->permit_local_command, 0), tty[t], st[s],
+        dump_yn(c->stdin_null, 0), dump_yn(c->fork_after_auth, 0),
+        dump_yn(c->stream_local_bind_unlink, 0), dump_strict(c->strict_hostkey),
+        dump_yn(c->tcp_keep_alive, 1),
+        c->connection_attempts < 0 ? 1 : c->connection_attempts,
+        c->server_alive_count_max < 0 ? 3 : c->server_alive_count_max,
+        c->server_alive_interval < 0 ? 0 : c->server_alive_interval);
+}
+
+static int
+dump_str(struct buf *b, const char *key, const char *v, const char *dflt)
+{
+    if (v == NULL) {
+        v = dflt;
+    }
+    return v == NULL ? 0 : dump_f(b, "%s %s\n", key, v);
+}
+
+static int
+dump_strings(const struct client_config *c, struct buf *b)
+{
+    int r;
+
+    if ((r = dump_str(b, "bindaddress", c->bind_address, NULL)) != 0 ||
+        (r = dump_str(b, "bindinterface", c->bind_interface, NULL)) != 0 ||
+        (r = dump_str(b, "ciphers", c->ciphers, cipher_default_list())) != 0 ||
+        (r = dump_str(b, "controlpath", c->control_path, NULL)) != 0 ||
+        (r = dump_str(b, "hostkeyalgorithms", c->hostkey_algs, NULL)) != 0 ||
+        (r = dump_str(b, "hostkeyalias", c->host_key_alias, NULL)) != 0 ||
+        (r = dump_str(b, "identityagent", c->identity_agent, NULL)) != 0 ||
+        (r = dump_str(b, "ignoreunknown", c->ignore_unknown, NULL)) != 0 ||
+        (r = dump_str(b, "kexalgorithms", c->kex_algs, kex_default_list())) !=
+            0 ||
+        (r = dump_str(b, "localcommand", c->local_command, NULL)) != 0 ||
+        (r = dump_str(b, "loglevel", dump_loglevel(c->log_level), NULL)) != 0 ||
+        (r = dump_str(b, "macs", c->macs, mac_default_list())) != 0) {
+        return r;
+    }
+    return dump_str(b, "pubkeyacceptedalgorithms", c->pubkey_accepted_algs,
+                    NULL);
+}
+
+/* The listening side as ssh prints it: a path, a port, or [bind]:port. */
+static int
+dump_listen(struct buf *b, const struct fwdspec *f)
+{
+    if (f->listen_path != NULL) {
+        return dump_f(b, " %s", f->listen_path);
+    }
+    switch (f->bind_kind) {
+    case FWDSPEC_BIND_LOOPBACK:
+        return dump_f(b, " [localhost]:%u", (unsigned)f->listen_port);
+    case FWDSPEC_BIND_ANY:
+        return dump_f(b, " [*]:%u", (unsigned)f->listen_port);
+    case FWDSPEC_BIND_ADDR:
+        return dump_f(b, " [%s]:%u", f->bind, (unsigned)f->listen_port);
+    default:
+        return dump_f(b, " %u", (unsigned)f->listen_port);
+    }
+}
+
+static int
+dump_fwds(struct buf *b, const char *key, const struct fwdspec *f, size_t n,
+          bool has_target)
+{
+    size_t i;
+    int r;
+
+    for (i = 0; i < n; i++) {
+        if ((r = dump_f(b, "%s", key)) != 0 ||
+            (r = dump_listen(b, &f[i])) != 0) {
+            return r;
+        }
+        if (!has_target) {
+            r = 0;
+        } else if (f[i].connect_path != NULL) {
+            r = dump_f(b, " %s", f[i].connect_path);
+        } else if (f[i].host == NULL) {
+            r = dump_f(b, " [socks]:0");
+        } else {
+            r = dump_f(b, " [%s]:%u", f[i].host, (unsigned)f[i].host_port);
+        }
+        if (r != 0 || (r = dump_f(b, "\n")) != 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+static int
+dump_list(struct buf *b, const char *key, char *const *v, size_t n)
+{
+    size_t i;
+    int r;
+
+    for (i = 0; i < n; i++) {
+        if ((r = dump_f(b, "%s %s\n", key, v[i])) != 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+static int
+dump_lists(const struct client_config *c, const struct client_env *e,
+           struct buf *b)
+{
+    static char *const ids[] = {"~/.ssh/id_ed25519", "~/.ssh/id_ecdsa",
+                                "~/.ssh/id_rsa"};
+    char ukh[1024];
+    int r;
+
+    snprintf(ukh, sizeof(ukh), "%s/.ssh/known_hosts", e->home);
+    if ((r = dump_fwds(b, "dynamicforward", c->dynamic_fwds, c->n_dynamic_fwds,
+                       false)) != 0 ||
+        (r = dump_fwds(b, "localforward", c->local_fwds, c->n_local_fwds,
+                       true)) != 0 ||
+        (r = dump_fwds(b, "remoteforward", c->remote_fwds, c->n_remote_fwds,
+                       true)) != 0 ||
+        (r = c->n_identity_files > 0
+                 ? dump_list(b, "identityfile", c->identity_files,
+                             c->n_identity_files)
+                 : dump_list(b, "identityfile", ids, 3)) != 0 ||
+        (r = dump_list(b, "certificatefile", c->certificate_files,
+                       c->n_certificate_files)) != 0 ||
+        (r = dump_str(b, "globalknownhostsfile", c->global_known_hosts,
+                      "/etc/ssh/ssh_known_hosts")) != 0 ||
+        (r = dump_str(b, "userknownhostsfile", c->user_known_hosts, ukh)) !=
+            0 ||
+        (r = dump_list(b, "sendenv", c->send_env, c->n_send_env)) != 0) {
+        return r;
+    }
+    return dump_list(b, "setenv", c->set_env, c->n_set_env);
+}
+
+static int
+dump_tail(const struct client_config *c, struct buf *b)
+{
+    int r;
+
+    if ((r = dump_str(b, "permitremoteopen", c->permit_remote_open, "any")) !=
+            0 ||
+        (r = c->connect_timeout > 0
+                 ? dump_f(b, "connecttimeout %d\n", c->connect_timeout)
+                 : dump_f(b, "connecttimeout none\n")) != 0 ||
+        (r = dump_f(b, "rekeylimit %lld %d\n",
+                    (long long)(c->rekey_bytes < 0 ? 0 : c->rekey_bytes),
+                    c->rekey_seconds < 0 ? 0 : c->rekey_seconds)) != 0) {
+        return r;
+    }
+    if (c->proxy_jump != NULL && strcmp(c->proxy_jump, "none") != 0) {
+        return dump_f(b, "proxyjump %s\n", c->proxy_jump);
+    }
+    return dump_str(b, "proxycommand", c->proxy_command, NULL);
+}
+
+int
+client_config_dump(const struct client_config *c, const struct client_env *e,
+                   struct buf *out)
+{
+    int r;
+
+    if ((r = dump_f(out, "host %s\nuser %s\nhostname %s\nport %d\n",
+                    e->host_arg, c->user, c->hostname, c->port)) != 0 ||
+        (r = dump_flags(c, out)) != 0 || (r = dump_strings(c, out)) != 0 ||
+        (r = dump_lists(c, e, out)) != 0) {
+        return r;
+    }
+    return dump_tail(c, out);
+}

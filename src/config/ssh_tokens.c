@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: ISC */
+/* ssh_config %-tokens and ~ expansion. */
+#include "config/ssh_tokens.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/digest.h"
+#include "util/adit_limits.h"
+#include "util/err.h"
+#include "util/mem.h"
+#include "wire/buf.h"
+
+static const char *
+tokens_value(const struct ssh_tokens *t, char c)
+{
+    const char *v = NULL;
+
+    switch (c) {
+    case 'C':
+        v = t->conn_hash;
+        break;
+    case 'd':
+        v = t->home;
+        break;
+    case 'h':
+        v = t->host;
+        break;
+    case 'i':
+        v = t->uid;
+        break;
+    case 'k':
+        v = t->host_key_alias != NULL ? t->host_key_alias : t->host;
+        break;
+    case 'l':
+        v = t->local_host;
+        break;
+    case 'L':
+        v = t->local_short;
+        break;
+    case 'n':
+        v = t->original_host;
+        break;
+    case 'p':
+        v = t->port;
+        break;
+    case 'r':
+        v = t->remote_user;
+        break;
+    case 'T':
+        v = t->tunnel != NULL ? t->tunnel : "NONE";
+        break;
+    case 'u':
+        v = t->local_user;
+        break;
+    default:
+        break;
+    }
+    return v != NULL ? v : "";
+}
+
+static int
+tokens_finish(struct buf *b, char **out)
+{
+    int r;
+
+    if (buf_len(b) > LIM_LINE) {
+        return ERR_LIMIT;
+    }
+    if ((r = buf_put_u8(b, 0)) != 0) {
+        return r;
+    }
+    *out = str_ndup((const char *)buf_ptr(b), buf_len(b) - 1);
+    return *out == NULL ? ERR_NOMEM : 0;
+}
+
+int
+ssh_tokens_expand(const char *s, const struct ssh_tokens *t,
+                  const char *allowed, char **out, char *why, size_t why_len)
+{
+    struct buf b;
+    const char *v;
+    size_t n;
+    int r = 0;
+
+    *out = NULL;
+    buf_init(&b);
+    while (r == 0 && *s != '\0' && buf_len(&b) <= LIM_LINE) {
+        n = strcspn(s, "%");
+        if ((r = buf_put(&b, s, n)) != 0 || s[n] == '\0') {
+            s += n;
+            break;
+        }
+        s += n + 1;
+        if (*s == '%') {
+            v = "%";
+        } else if (*s == '\0' || strchr(allowed, *s) == NULL) {
+            if (why != NULL) {
+                snprintf(why, why_len, "percent_expand: unknown key %%%c",
+                         *s == '\0' ? ' ' : *s);
+            }
+            r = ERR_FORMAT;
+            break;
+        } else {
+            v = tokens_value(t, *s);
+        }
+        r = buf_put(&b, v, strlen(v));
+        s++;
+    }
+    if (r == 0) {
+        r = tokens_finish(&b, out);
+    }
+    buf_cleanup(&b);
+    return r;
+}
+
+int
+ssh_tokens_tilde(const char *s, const char *home, char **out)
+{
+    size_t n;
+
+    if (s[0] != '~' || (s[1] != '\0' && s[1] != '/') || home == NULL) {
+        *out = str_ndup(s, strlen(s));
+        return *out == NULL ? ERR_NOMEM : 0;
+    }
+    n = strlen(home) + strlen(s);
+    if ((*out = malloc(n)) == NULL) {
+        return ERR_NOMEM;
+    }
+    /* "~" alone is home; "~/x" is home "/x" without a doubled slash. */
+    snprintf(*out, n, "%s%s", strcmp(home, "/") == 0 && s[1] == '/' ? "" : home,
+             s + 1);
+    return 0;
+}
+
+int
+ssh_tokens_conn_hash(const char *local_host, const char *host, const char *port,
+                     const char *user, char out[41])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t md[20];
+    struct buf b;
+    size_t i;
+    int r;
+
+    buf_init(&b);
+    if ((r = buf_put(&b, local_host, strlen(local_host))) != 0 ||
+        (r = buf_put(&b, host, strlen(host))) != 0 ||
+        (r = buf_put(&b, port, strlen(port))) != 0 ||
+        (r = buf_put(&b, user, strlen(user))) != 0 ||
+        (r = digest_once(DIGEST_SHA1, buf_ptr(&b), buf_len(&b), md)) != 0) {
+        buf_cleanup(&b);
+        return r;
+    }
+    buf_cleanup(&b);
+    for (i = 0; i < sizeof(md); i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[40] = '\0';
+    return 0;
+}

@@ -1,0 +1,320 @@
+# SPDX-License-Identifier: ISC
+"""ssh_config files and the command line, with ssh as the reference:
+`adit -G` prints what `ssh -G` prints for the keywords adit implements
+(Host, Match and Include blocks, first value wins, list keywords, forward
+specifications, tokens), configuration errors give ssh's messages and exit
+status, and a tunnel set up only through ~/.ssh/config carries data
+through a real sshd."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+import harness
+from conftest import SSH
+from paths import roundtrip
+
+# Everything the -G comparison sets explicitly differs from ssh's default
+# only where adit's own default differs (algorithm lists, LogLevel, the
+# default identities and known_hosts files).
+MAIN_CONF = """\
+# adit -G must print what ssh -G prints
+Host bastion
+    HostName 127.0.0.1
+    Port 2201
+    User jumper
+
+Host db-* !db-secret
+    HostName %h.internal
+    LocalForward 5432 localhost:5432
+    LocalForward 127.0.0.1:6379 [::1]:6379
+    LocalForward /tmp/adit-cfg-test.sock db:5432
+    RemoteForward 0 localhost:22
+    RemoteForward 9000
+    RemoteForward [::1]:9001 /run/r.sock
+    DynamicForward [::1]:1080
+    DynamicForward 1081
+    ProxyJump bastion
+    ServerAliveInterval 15
+    Compression yes
+
+Match originalhost db-one user alice
+    IdentityFile ~/.ssh/alice_%h
+    CertificateFile ~/.ssh/alice-cert.pub
+
+Match host *.internal localuser {localuser}
+    ConnectTimeout 7
+    ConnectionAttempts 3
+
+Include {incdir}/*.conf
+
+Host proxied
+    ProxyCommand nc -X connect %h %p
+    ProxyJump ignored-because-proxycommand-came-first
+
+Host *
+    User nobody
+    Port 22
+    Ciphers aes128-ctr,aes256-gcm@openssh.com
+    KexAlgorithms curve25519-sha256
+    MACs hmac-sha2-256
+    HostKeyAlgorithms ssh-ed25519
+    PubkeyAcceptedAlgorithms ssh-ed25519,rsa-sha2-256
+    LogLevel VERBOSE
+    IdentityFile ~/.ssh/id_test
+    UserKnownHostsFile {tmp}/known_hosts {tmp}/known_hosts_%h
+    GlobalKnownHostsFile {tmp}/global_known_hosts
+    StrictHostKeyChecking accept-new
+    SendEnv LANG LC_*
+    SetEnv FOO=bar BAZ=2
+    ControlPath {tmp}/cm-%r@%h:%p-%C
+    IgnoreUnknown Bogus*
+    BogusOption 1
+    RekeyLimit 1G 1h
+    PermitRemoteOpen localhost:80 [::1]:443
+    ExitOnForwardFailure yes
+    ServerAliveCountMax 5
+    ServerAliveInterval 0
+    TCPKeepAlive no
+    AddressFamily inet
+    BatchMode yes
+    HashKnownHosts yes
+    IdentitiesOnly yes
+    GatewayPorts no
+    BindAddress 127.0.0.1
+    HostKeyAlias alias-%h
+    IdentityAgent {tmp}/agent.sock
+    LocalCommand echo %n
+    PermitLocalCommand yes
+"""
+
+INCLUDED = {
+    "10-a.conf": """\
+Host db-one
+    ServerAliveCountMax 9
+    SetEnv FIRST=1
+Match final host *.internal
+    StreamLocalBindUnlink yes
+""",
+    "20-b.conf": """\
+Host db-two
+    Port 2222
+    RequestTTY force
+""",
+}
+
+G_CASES = [
+    pytest.param(["-l", "alice", "db-one"], id="match-include-final"),
+    pytest.param(["db-two"], id="include-second-file"),
+    pytest.param(["db-secret"], id="negated-host"),
+    pytest.param(["bastion"], id="plain-host"),
+    pytest.param(["proxied"], id="proxycommand-first"),
+    pytest.param(["ssh://bob@DB-Three:2200"], id="uri"),
+    pytest.param(["-o", "User=x", "-p", "2", "-L", "1:h:2", "-R", "3",
+                  "-D", "4", "-C", "-N", "-f", "-T", "-4", "-g",
+                  "-o", "SessionType=subsystem", "-l", "y", "db-one"],
+                 id="flags-first-wins"),
+    pytest.param(["-n", "-6", "-v", "-v", "-o", "LogLevel=QUIET",
+                  "-o", "ConnectTimeout=1m", "-o", "RekeyLimit=512K",
+                  "-R", "localhost:0:/run/x.sock", "-L", "[::1]:7:h:8",
+                  "-D", "*:1082", "-W", "h:22", "-J", "j@jump:2",
+                  "x@db-four"], id="flags-second"),
+]
+
+
+@pytest.fixture
+def conf(tmp_path):
+    incdir = tmp_path / "conf.d"
+    incdir.mkdir()
+    for name, text in INCLUDED.items():
+        (incdir / name).write_text(text)
+    main = tmp_path / "main.conf"
+    localuser = subprocess.run(["id", "-un"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+    main.write_text(MAIN_CONF.format(incdir=incdir, tmp=tmp_path,
+                                     localuser=localuser))
+    return str(main)
+
+
+def run_g(prog, args, env):
+    r = subprocess.run([prog, "-G"] + args, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, env=env, timeout=30)
+    return r.returncode, r.stdout, r.stderr
+
+
+@pytest.mark.parametrize("args", G_CASES)
+def test_dump_matches_ssh(args, bins, home, conf):
+    """adit -G prints ssh -G's lines, in ssh's order, for every keyword
+    adit prints."""
+    bins.require("adit")
+    argv = ["-F", conf] + args
+    rc_a, out_a, err_a = run_g(bins.adit, argv, home.env)
+    rc_s, out_s, err_s = run_g(SSH, argv, home.env)
+    assert rc_s == 0, err_s
+    assert rc_a == 0, err_a
+    ours = out_a.splitlines()
+    keys = {line.split(" ", 1)[0] for line in ours}
+    theirs = [line for line in out_s.splitlines()
+              if line.split(" ", 1)[0] in keys]
+    assert ours == theirs
+    # Sanity: the comparison covers the keywords it is about.
+    assert len(keys) >= 40
+
+
+BAD_CONFIGS = [
+    pytest.param("Port 22\nFoo 1\nBar 2\nBatchMode maybe\n", id="unknown"),
+    pytest.param("IgnoreUnknown Foo\nFoo 1\nUser\n", id="ignoreunknown"),
+    pytest.param("Match canonical\nPort 3\nMatch foo\n", id="match-missing"),
+    pytest.param("Match all host x\n", id="match-all-combined"),
+    pytest.param("Host x\nPort 3\nHost\n", id="host-empty"),
+    pytest.param("Port 3 4\n", id="extra-args"),
+    pytest.param("Host nomatch\n  Port 0\n", id="inactive-still-checked"),
+    pytest.param("LocalForward 1\nRemoteForward 1:h\nSetEnv X\n"
+                 "AddressFamily ipx\nConnectTimeout 1y\nLogLevel loud\n",
+                 id="values"),
+    pytest.param("Include\n", id="include-empty"),
+    pytest.param("LocalForward 1:h:2\nRemoteForward 1:h:2\n"
+                 "RemoteForward 1 h:2 x\nDynamicForward 1 2\n",
+                 id="forward-words"),
+]
+
+
+@pytest.mark.parametrize("text", BAD_CONFIGS)
+def test_config_errors_match_ssh(text, bins, home, tmp_path):
+    """Bad files: ssh's messages, line numbers and exit status 255."""
+    bins.require("adit")
+    path = tmp_path / "bad.conf"
+    path.write_text(text)
+    rc_a, _, err_a = run_g(bins.adit, ["-F", str(path), "h"], home.env)
+    rc_s, _, err_s = run_g(SSH, ["-F", str(path), "h"], home.env)
+    assert rc_s == 255
+    assert rc_a == 255
+    assert err_a.splitlines() == [line for line in err_s.splitlines()
+                                  if not line.startswith("Pseudo-terminal")]
+
+
+BAD_ARGS = [
+    pytest.param(["-o", "Foo=1", "h"], id="o-unknown"),
+    pytest.param(["-o", "Port 1 2", "h"], id="o-extra"),
+    pytest.param(["-o", "Include x", "h"], id="o-include"),
+    pytest.param(["-p", "x", "h"], id="p-bad"),
+    pytest.param(["-L", "0:h:1", "h"], id="L-port0"),
+    pytest.param(["-R", "1:h", "h"], id="R-bad"),
+    pytest.param(["-D", "x", "h"], id="D-bad"),
+    pytest.param(["-F", "/nonexistent/adit-config", "h"], id="F-missing"),
+]
+
+
+@pytest.mark.parametrize("args", BAD_ARGS)
+def test_bad_arguments_match_ssh(args, bins, home):
+    bins.require("adit")
+    rc_a, _, err_a = run_g(bins.adit, args, home.env)
+    rc_s, _, err_s = run_g(SSH, args, home.env)
+    assert (rc_a, rc_s) == (255, 255)
+    assert err_a.splitlines() == [line for line in err_s.splitlines()
+                                  if not line.startswith("Pseudo-terminal")]
+
+
+def test_usage_and_version(bins, home):
+    bins.require("adit")
+    r = subprocess.run([bins.adit], capture_output=True, text=True,
+                       env=home.env, timeout=10)
+    assert r.returncode == 255
+    assert r.stderr.startswith("usage: adit [-46CfGgNnqTVv]")
+    r = subprocess.run([bins.adit, "-Z", "h"], capture_output=True,
+                       text=True, env=home.env, timeout=10)
+    assert r.returncode == 255
+    assert r.stderr.startswith("unknown option -- Z\nusage: adit")
+    r = subprocess.run([bins.adit, "-V"], capture_output=True, text=True,
+                       env=home.env, timeout=10)
+    assert r.returncode == 0
+    assert r.stderr.startswith("adit_") and ", OpenSSL 3." in r.stderr
+
+
+def test_user_and_system_files(bins, home, tmp_path):
+    """Without -F: ~/.ssh/config first, then the system file; a user file
+    others may write is refused as ssh refuses it; -F none reads nothing."""
+    bins.require("adit")
+    h = tmp_path / "home"
+    (h / ".ssh").mkdir(parents=True, mode=0o700)
+    user = h / ".ssh" / "config"
+    user.write_text("Host h\n  Port 1111\n  Include extra.conf\n")
+    user.chmod(0o600)
+    (h / ".ssh" / "extra.conf").write_text("User from-include\n")
+    system = tmp_path / "ssh_config"
+    system.write_text("Host *\n  Port 2222\n  User sys\n"
+                      "  ServerAliveInterval 9\n  GSSAPIAuthentication yes\n")
+    env = dict(home.env, HOME=str(h), ADIT_SSH_CONFIG_SYSTEM=str(system))
+    rc, out, err = run_g(bins.adit, ["h"], env)
+    assert rc == 0, err
+    assert "port 1111\n" in out
+    assert "user from-include\n" in out
+    assert "serveraliveinterval 9\n" in out
+    assert err == ""  # system-file keywords adit ignores are not shouted
+    rc, out, err = run_g(bins.adit, ["-F", "none", "h"], env)
+    assert rc == 0 and "port 22\n" in out and "user sys" not in out
+    user.chmod(0o666)
+    rc, out, err = run_g(bins.adit, ["h"], env)
+    assert rc == 255
+    assert "Bad owner or permissions on %s" % user in err
+
+
+def test_unimplemented_keyword_warns_once(bins, home, tmp_path):
+    bins.require("adit")
+    path = tmp_path / "c.conf"
+    path.write_text("ForwardAgent yes\nForwardAgent no\nPort 7\n")
+    rc, out, err = run_g(bins.adit, ["-F", str(path), "h"], home.env)
+    assert rc == 0
+    assert "port 7\n" in out
+    assert err == '%s line 1: Unsupported option "ForwardAgent"\n' % path
+
+
+def test_tunnel_from_config_file_only(bins, home, sshd, peers, procs,
+                                      tmp_path):
+    """`adit -N alias`: HostName, Port, User, IdentityFile, LocalForward,
+    known_hosts and BatchMode all come from ~/.ssh/config, against a real
+    sshd, with data checked byte for byte."""
+    bins.require("adit")
+    echo = peers.echo()
+    h = tmp_path / "home"
+    ssh_dir = h / ".ssh"
+    ssh_dir.mkdir(parents=True, mode=0o700)
+    key = ssh_dir / "tunnel_key"
+    shutil.copy(home.key, key)
+    key.chmod(0o600)
+    last = None
+    for _ in range(3):  # the free port may be taken meanwhile: retry
+        lport = harness.free_port()
+        cfg = ssh_dir / "config"
+        cfg.write_text(
+            "Host db-alias\n"
+            "    HostName 127.0.0.1\n"
+            "    Port %d\n"
+            "    User %s\n"
+            "    IdentityFile ~/.ssh/tunnel_key\n"
+            "    LocalForward 127.0.0.1:%d 127.0.0.1:%d\n"
+            "    UserKnownHostsFile ~/.ssh/known_hosts_%%h\n"
+            "    StrictHostKeyChecking accept-new\n"
+            "    ExitOnForwardFailure yes\n"
+            "Host *\n"
+            "    BatchMode yes\n"
+            "    ConnectTimeout 20\n"
+            % (sshd.port, home.user, lport, echo.port))
+        cfg.chmod(0o600)
+        env = dict(home.env, HOME=str(h))
+        proc = procs.start("adit", [bins.adit, "-N", "db-alias"], env=env)
+        try:
+            harness.wait_listening(proc, lport)
+            break
+        except (AssertionError, TimeoutError) as e:
+            last = e
+            proc.stop()
+            if "in use" not in proc.stderr():
+                raise
+    else:
+        raise last
+    roundtrip(lport, os.urandom(256 * 1024))
+    # accept-new wrote the key to the file named with %h expanded.
+    assert (ssh_dir / "known_hosts_127.0.0.1").stat().st_size > 0
+    assert proc.alive()
