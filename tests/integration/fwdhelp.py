@@ -68,3 +68,46 @@ def listener_pid(port):
         except OSError:
             continue
     return None
+
+
+def _proc_addr(hexaddr):
+    """An address from /proc/net/tcp{,6} (32-bit words in host order)."""
+    raw = bytes.fromhex(hexaddr)
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    family = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
+    return socket.inet_ntop(family, words)
+
+
+def listen_addrs(port):
+    """The set of addresses something listens on with this TCP port."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                lines = f.readlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            addr, hexport = fields[1].split(":")
+            if int(hexport, 16) == port and fields[3] == "0A":
+                found.add(_proc_addr(addr))
+    return found
+
+
+def has_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def distinct_ports(n):
+    """n ports free a moment ago, all different (free_port alone may hand
+    out the same one twice)."""
+    ports = set()
+    while len(ports) < n:
+        ports.add(harness.free_port())
+    return list(ports)

@@ -10,8 +10,8 @@ import socket
 import pytest
 
 import harness
-from fwdhelp import (PAYLOAD, argv_with, echo_through, exits_255,
-                     listener_pid, taken_port)
+from fwdhelp import (PAYLOAD, argv_with, distinct_ports, echo_through,
+                     exits_255, listener_pid, taken_port)
 
 KINDS = ["ssh", "adit"]
 
@@ -66,7 +66,7 @@ def test_remote_refused_warns(kind, sshd_factory, client, procs, peers):
     forwards keep working."""
     server = sshd_factory.start(["PermitListen 127.0.0.1:*"])
     echo = peers.echo()
-    bad, good = harness.free_port(), harness.free_port()
+    bad, good = distinct_ports(2)
     proc = procs.start(kind, argv_with(
         client, kind, server.port,
         ["-R", "127.0.0.2:%d:127.0.0.1:9" % bad,
@@ -105,7 +105,7 @@ def test_several_remote_forwards(kind, sshd, client, procs, peers):
     own target."""
     echo = peers.echo()
     sink = peers.sink()
-    p1, p2 = harness.free_port(), harness.free_port()
+    p1, p2 = distinct_ports(2)
     proc = procs.start(kind, argv_with(
         client, kind, sshd.port,
         ["-R", "127.0.0.1:%d:127.0.0.1:%d" % (p1, echo.port),
@@ -142,7 +142,7 @@ def test_fork_after_auth(kind, sshd, client, procs, peers, background):
     confirmed, with ExitOnForwardFailure), and the tunnel keeps working in
     the background."""
     echo = peers.echo()
-    lport, rport = harness.free_port(), harness.free_port()
+    lport, rport = distinct_ports(2)
     proc = procs.start(kind, argv_with(
         client, kind, sshd.port,
         ["-f", "-L", "127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port),
