@@ -109,6 +109,9 @@ bool server_may_streamlocal(const struct server_conn *sc, bool remote,
 bool server_rfwd_request(struct server_conn *sc, bool want_reply,
                          const uint8_t *p, size_t n, struct buf *reply);
 bool server_rfwd_cancel(struct server_conn *sc, const uint8_t *p, size_t n);
+/* streamlocal-forward@openssh.com / cancel-streamlocal-forward. */
+bool server_rfwd_unix_request(struct server_conn *sc, const char *path);
+bool server_rfwd_unix_cancel(struct server_conn *sc, const char *path);
 /* A direct-tcpip to a registered name joined to its tunnel: true when
  * host:port is a named endpoint (the open has then been answered). */
 bool server_rfwd_join(struct server_conn *sc, uint32_t id,

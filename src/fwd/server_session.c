@@ -61,27 +61,25 @@ server_session_open(struct server_conn *sc, uint32_t id)
     conn_close(c, id);
 }
 
+/* streamlocal-forward@openssh.com and its cancel: the request data is a
+ * socket path. */
 static bool
-server_streamlocal_request(struct server_conn *sc, const uint8_t *p, size_t n)
+server_streamlocal_request(struct server_conn *sc, bool cancel,
+                           const uint8_t *p, size_t n)
 {
-    char why[SERVER_REASON_LEN];
     char *path = NULL;
     struct rd rd;
+    bool ok;
 
     rd_init(&rd, p, n);
     if (streamlocal_forward_decode(&rd, &path) != 0) {
         server_refused(sc, "streamlocal-forward", "malformed request");
         return false;
     }
-    if (server_may_streamlocal(sc, true, why, sizeof(why))) {
-        /* XXX issue 4: listening on Unix sockets is not built yet. */
-        snprintf(why, sizeof(why),
-                 "Unix socket listeners are not "
-                 "supported by aditd");
-    }
-    server_refused(sc, "streamlocal-forward", why);
+    ok = cancel ? server_rfwd_unix_cancel(sc, path)
+                : server_rfwd_unix_request(sc, path);
     free(path);
-    return false;
+    return ok;
 }
 
 bool
@@ -102,7 +100,10 @@ server_global_request(void *ctx, struct io_conn *ic, const char *name,
         return true;
     }
     if (strcmp(name, "streamlocal-forward@openssh.com") == 0) {
-        return server_streamlocal_request(sc, p, n);
+        return server_streamlocal_request(sc, false, p, n);
+    }
+    if (strcmp(name, "cancel-streamlocal-forward@openssh.com") == 0) {
+        return server_streamlocal_request(sc, true, p, n);
     }
     return false; /* keepalive@openssh.com and the unknown */
 }

@@ -409,3 +409,61 @@ def test_direct_streamlocal(opts, setting, granted, why, client, aditd,
         assert s.recv(1) == b""
     harness.wait_log(server.proc, why)
     harness.wait_log(proc, "open failed: connect failed: ")
+
+
+def unix_roundtrip(path, data):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(harness.IO_TIMEOUT)
+        s.connect(path)
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        got = harness.recv_all(s, limit=len(data))
+    assert harness.sha256(got) == harness.sha256(data)
+
+
+def test_streamlocal_forward(client, aditd, procs, peers, home, tmp_path):
+    """ssh -R /path:host:port: aditd listens on the Unix socket when
+    AllowStreamLocalForwarding and the key allow it, and removes the file
+    when the forward goes."""
+    sock = str(tmp_path / "fwd.sock")
+    echo = peers.echo()
+    spec = "%s:127.0.0.1:%d" % (sock, echo.port)
+    server = aditd.start()
+    refused = start_rfwd(client, procs, server, spec)
+    assert wait_exit(refused) == 255
+    harness.wait_log(server.proc, "Refused streamlocal-forward of %s" % sock)
+    assert not os.path.exists(sock)
+    ak = authorized_keys(tmp_path, [("port-forwarding", home.key)])
+    server = aditd.start(authorized_keys=ak,
+                         extra=["AllowStreamLocalForwarding remote"])
+    proc = start_rfwd(client, procs, server, spec)
+    harness.wait_log(server.proc, "Remote forward %s for" % sock)
+    unix_roundtrip(sock, harness.payload_of(100000, seed=13))
+    proc.stop()
+    harness.poll(lambda: not os.path.exists(sock), 30,
+                 "the socket file to go with its forward")
+
+
+def test_named_endpoint_takeover(client, aditd, procs, peers, home):
+    """Takeover applies to names: the same key registers web-9:22 again
+    while the first owner is frozen, and connections reach the new one."""
+    server = aditd.start()
+    first_echo, second_echo = peers.echo(), peers.sink()
+    first = start_rfwd(client, procs, server,
+                       "web-9:22:127.0.0.1:%d" % first_echo.port)
+    harness.wait_log(server.proc, "Named endpoint web-9 port 22")
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        start_rfwd(client, procs, server,
+                   "web-9:22:127.0.0.1:%d" % second_echo.port)
+        harness.wait_log(server.proc, "web-9 port 22 taken over by")
+        data = harness.payload_of(30000, seed=17)
+        argv = ssh_argv(client, server, no_cmd=False)
+        argv.insert(-1, "-W")
+        argv.insert(-1, "web-9:22")
+        r = subprocess.run(argv, input=data, capture_output=True,
+                           timeout=120, env=home.env)
+        assert r.returncode == 0, r.stderr
+        second_echo.recorder.wait_for(len(data), harness.sha256(data), 60)
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
