@@ -308,6 +308,22 @@ rfwd_new(struct server_conn *sc, const struct tcpip_forward *m)
     return r;
 }
 
+/* A forward that was never linked: close what it bound, free it. */
+static void
+rfwd_discard(struct rfwd *r)
+{
+    r->owner = NULL;
+    rfwd_remove(r);
+}
+
+static void
+rfwd_link(struct server_conn *sc, struct rfwd *r)
+{
+    r->next = sc->srv->rfwds;
+    sc->srv->rfwds = r;
+    sc->n_rfwds++;
+}
+
 /* A new forward: bound (or registered, for a name) and linked. */
 static bool
 rfwd_create(struct server_conn *sc, const struct tcpip_forward *m,
@@ -326,19 +342,15 @@ rfwd_create(struct server_conn *sc, const struct tcpip_forward *m,
     }
     if (!r->is_name && rfwd_bind(r, sc->srv->cfg->fwd.gateway_ports, m->host,
                                  why, why_len) != 0) {
-        r->owner = NULL;
-        rfwd_remove(r);
+        rfwd_discard(r);
         return false;
     }
     if (m->port == 0 && buf_put_u32(reply, r->port) != 0) {
         snprintf(why, why_len, "out of memory");
-        r->owner = NULL;
-        rfwd_remove(r);
+        rfwd_discard(r);
         return false;
     }
-    r->next = sc->srv->rfwds;
-    sc->srv->rfwds = r;
-    sc->n_rfwds++;
+    rfwd_link(sc, r);
     log_info("%s %s port %u for %s port %u (key %s)",
              r->is_name ? "Named endpoint" : "Remote forward", r->host,
              (unsigned)r->port, sc->addr, (unsigned)sc->port, r->fp);
@@ -498,13 +510,10 @@ server_rfwd_unix_request(struct server_conn *sc, const char *path)
     r->is_name = false;
     snprintf(r->key, sizeof(r->key), "%s", path); /* paths keep case */
     if (rfwd_listen_unix(r, why, sizeof(why)) != 0) {
-        r->owner = NULL;
-        rfwd_remove(r);
+        rfwd_discard(r);
         goto out;
     }
-    r->next = sc->srv->rfwds;
-    sc->srv->rfwds = r;
-    sc->n_rfwds++;
+    rfwd_link(sc, r);
     log_info("Remote forward %s for %s port %u (key %s)", path, sc->addr,
              (unsigned)sc->port, r->fp);
     ok = true;
