@@ -188,7 +188,9 @@ client_hop_closed(void *ctx, struct io_conn *ic, const char *why)
         c->ic = NULL;
     }
     client_hop_say(hop, why);
-    if (!(client_hop_is_target(hop) && c->stdio_ok)) {
+    /* Only a -W channel that ran to its end makes the end a success; the
+     * hops it ran through are then closed by us. */
+    if (!c->stdio_ok) {
         c->exit_code = CLIENT_EXIT_FAIL;
     }
     client_stop(c);

@@ -65,8 +65,9 @@ struct client {
     int ready_fd;            /* -f: tell the waiting parent (client_fork.h) */
     uv_signal_t sig[3];
     bool stopping;
-    bool said;     /* the reason is printed: closed() stays quiet */
-    bool stdio_ok; /* -W: the channel opened and ran to its end */
+    bool said;       /* the reason is printed: closed() stays quiet */
+    bool stdio_open; /* -W: the channel is open */
+    bool stdio_ok;   /* -W: the channel opened and ran to its end */
     int exit_code;
 };
 

@@ -77,7 +77,7 @@ client_stdio_opened(void *ctx, struct io_chan *ch, uint32_t reason,
     struct client *c = ctx;
 
     if (reason == 0) {
-        c->stdio_ok = true;
+        c->stdio_open = true;
         return;
     }
     client_say_stdio_failed(c, ch, reason, msg);
@@ -90,7 +90,10 @@ client_stdio_done(void *ctx)
     struct client *c = ctx;
 
     log_debug("stdio forwarding channel closed");
-    if (!c->stdio_ok) {
+    /* Closed by both ends, not taken down with a lost connection. */
+    if (c->stdio_open && c->ic != NULL && !io_conn_is_ending(c->ic)) {
+        c->stdio_ok = true;
+    } else {
         c->exit_code = CLIENT_EXIT_FAIL;
     }
     client_stop(c);
