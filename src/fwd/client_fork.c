@@ -56,7 +56,6 @@ client_fork(int *ready_fd)
     }
     close(fds[0]);
     (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    (void)setsid();
     if ((devnull = open("/dev/null", O_RDWR)) >= 0) {
         (void)dup2(devnull, STDIN_FILENO);
         if (devnull > STDERR_FILENO) {
@@ -91,6 +90,9 @@ client_fork_ready(int *ready_fd, int log_level)
         return;
     }
     log_debug("forking to background");
+    /* Leave the terminal's session only now: until ready, ^C at the
+     * terminal stops both processes, as it stops ssh before its fork. */
+    (void)setsid();
     /* Quiet the standard streams first, so the parent's caller (a shell
      * capturing our output) sees them close once the parent exits. */
     if ((devnull = open("/dev/null", O_RDWR)) >= 0) {

@@ -12,16 +12,17 @@
 /*
  * Fork. In the parent this never returns: it exits with 0 once the child
  * reports ready, with the status the child reports, or 255 if the pipe
- * closes silently. In the child: a new session (setsid), stdin from
- * /dev/null, and *ready_fd the pipe's write end. ERR_IO if the fork or
+ * closes silently. In the child: stdin from /dev/null, and *ready_fd the
+ * pipe's write end. ERR_IO if the fork or
  * the pipe failed (in the one process left).
  */
 int client_fork(int *ready_fd);
 
 /*
- * The child is ready: tell the parent, and send stdout (and stderr,
- * unless debugging with -v) to /dev/null, as ssh does once in the
- * background. *ready_fd becomes -1. Nothing happens for a descriptor
+ * The child is ready: start a new session (setsid), tell the parent, and
+ * send stdout (and stderr, unless debugging with -v) to /dev/null, as ssh
+ * does once in the background. *ready_fd becomes -1. Nothing happens for a
+ * descriptor
  * <= 2 (none: the standard streams are never the pipe).
  */
 void client_fork_ready(int *ready_fd, int log_level);

@@ -4,8 +4,10 @@ refusals with and without ExitOnForwardFailure, and -L's bind failures.
 ssh runs the same checks as the reference where the outcome is ssh's."""
 import os
 import re
+import shutil
 import signal
 import socket
+import tempfile
 
 import pytest
 
@@ -152,6 +154,7 @@ def test_fork_after_auth(kind, sshd, client, procs, peers, background):
                        "the backgrounded client")
     background.append(pid)
     assert pid != proc.pid
+    assert os.getsid(pid) == pid  # detached: a session of its own
     assert harness.port_open(rport)  # confirmed before the parent exited
     echo_through(lport)
     echo_through(rport)
@@ -174,3 +177,36 @@ def test_fork_connect_failure(client, procs):
     port = harness.free_port()
     proc = procs.start("adit", argv_with(client, "adit", port, ["-f"]))
     exits_255(proc, "port %d: Connection refused" % port)
+
+
+# --- adit against aditd --------------------------------------------------------
+
+def test_forwards_to_aditd(aditd, home, client, procs, peers, tmp_path):
+    """adit through our own server: -R to a fixed port and to port 0, and
+    -L to a Unix socket on the server's side, in one connection (aditd
+    serves Unix sockets only to a key that says port-forwarding itself)."""
+    keys = tmp_path / "authorized_keys"
+    with open(home.key + ".pub") as f:
+        keys.write_text("restrict,port-forwarding " + f.read())
+    server = aditd.start(extra=["AllowStreamLocalForwarding yes"],
+                         authorized_keys=str(keys))
+    echo = peers.echo()
+    d = tempfile.mkdtemp(prefix="adit-rd", dir="/tmp")
+    try:
+        usock = os.path.join(d, "u.sock")
+        peers.echo(usock)
+        rport, lport = distinct_ports(2)
+        proc = procs.start("adit", argv_with(
+            client, "adit", server.port,
+            ["-R", "127.0.0.1:%d:127.0.0.1:%d" % (rport, echo.port),
+             "-R", "0:127.0.0.1:%d" % echo.port,
+             "-L", "127.0.0.1:%d:%s" % (lport, usock)]))
+        pat = re.compile(r"Allocated port (\d+) for remote forward to "
+                         r"127\.0\.0\.1:%d\r?\n" % echo.port)
+        m = harness.poll(lambda: pat.search(proc.stderr()),
+                         harness.READY_TIMEOUT, "the allocated port")
+        for port in (rport, int(m.group(1)), lport):
+            harness.wait_listening(proc, port)
+            echo_through(port)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
