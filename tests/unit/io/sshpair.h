@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "conn/session.h"
 #include "io/io_conn.h"
@@ -125,6 +126,33 @@ sshpair_cbs(struct sshpair *p)
 }
 
 static inline void
+sshpair_srv_cfg(struct sshpair *p, struct session_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->transport.is_server = true;
+    cfg->transport.software_version = "aditd_iotest";
+    cfg->transport.hostkeys = &p->hostkey;
+    cfg->transport.n_hostkeys = 1;
+    cfg->transport.rekey_bytes = p->rekey_bytes;
+    cfg->server_auth.check_key = sshpair_check_key;
+    cfg->server_auth.ctx = p;
+    cfg->server_auth.max_tries = p->max_tries;
+}
+
+static inline void
+sshpair_cli_cfg(struct sshpair *p, struct session_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->transport.software_version = "adit_iotest";
+    cfg->transport.verify_hostkey = sshpair_verify;
+    cfg->transport.verify_ctx = p;
+    cfg->transport.rekey_bytes = p->rekey_bytes;
+    cfg->client_auth.user = "alice";
+    cfg->client_auth.keys = &p->offered;
+    cfg->client_auth.n_keys = 1;
+}
+
+static inline void
 sshpair_accept(uv_stream_t *l, int status)
 {
     struct sshpair *p = l->data;
@@ -141,15 +169,7 @@ sshpair_accept(uv_stream_t *l, int status)
     uv_close((uv_handle_t *)l, NULL);
     assert_int_equal(io_peer_str(t, addr, sizeof(addr), &port), 0);
     snprintf(peer, sizeof(peer), "%s port %u", addr, (unsigned)port);
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.transport.is_server = true;
-    cfg.transport.software_version = "aditd_iotest";
-    cfg.transport.hostkeys = &p->hostkey;
-    cfg.transport.n_hostkeys = 1;
-    cfg.transport.rekey_bytes = p->rekey_bytes;
-    cfg.server_auth.check_key = sshpair_check_key;
-    cfg.server_auth.ctx = p;
-    cfg.server_auth.max_tries = p->max_tries;
+    sshpair_srv_cfg(p, &cfg);
     assert_int_equal(io_conn_new(&p->srv, l->loop, t, &cfg, &cbs, peer), 0);
     assert_true(iotest_nodelay(t));
 }
@@ -164,16 +184,51 @@ sshpair_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
 
     p->connecting = NULL;
     assert_int_equal(status, 0);
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.transport.software_version = "adit_iotest";
-    cfg.transport.verify_hostkey = sshpair_verify;
-    cfg.transport.verify_ctx = p;
-    cfg.transport.rekey_bytes = p->rekey_bytes;
-    cfg.client_auth.user = "alice";
-    cfg.client_auth.keys = &p->offered;
-    cfg.client_auth.n_keys = 1;
+    sshpair_cli_cfg(p, &cfg);
     snprintf(peer, sizeof(peer), "127.0.0.1 port %u", (unsigned)p->port);
     assert_int_equal(io_conn_new(&p->cli, tcp->loop, tcp, &cfg, &cbs, peer), 0);
+}
+
+/* A malloc'd uv_pipe_t on fd (one end of a socketpair). */
+static inline uv_stream_t *
+sshpair_pipe(uv_loop_t *loop, uv_os_sock_t fd)
+{
+    uv_pipe_t *pp = malloc(sizeof(*pp));
+
+    assert_non_null(pp);
+    assert_int_equal(uv_pipe_init(loop, pp, 0), 0);
+    assert_int_equal(uv_pipe_open(pp, fd), 0);
+    return (uv_stream_t *)pp;
+}
+
+/*
+ * Both ends over a socketpair instead of TCP, as a ProxyCommand or a jump
+ * hop carries a connection: no listener, no connect. Without a server,
+ * its end of the pair is closed once the client has started.
+ */
+static inline void
+sshpair_start_pipe(struct sshpair *p, bool with_server)
+{
+    struct session_config cfg;
+    struct io_conn_cbs cbs = sshpair_cbs(p);
+    uv_os_sock_t fds[2];
+
+    assert_int_equal(uv_socketpair(SOCK_STREAM, 0, fds, 0, 0), 0);
+    if (with_server) {
+        sshpair_srv_cfg(p, &cfg);
+        assert_int_equal(io_conn_new_stream(&p->srv, &p->t.loop,
+                                            sshpair_pipe(&p->t.loop, fds[0]),
+                                            &cfg, &cbs, "UNKNOWN port 65535"),
+                         0);
+    }
+    sshpair_cli_cfg(p, &cfg);
+    assert_int_equal(io_conn_new_stream(&p->cli, &p->t.loop,
+                                        sshpair_pipe(&p->t.loop, fds[1]), &cfg,
+                                        &cbs, "UNKNOWN port 65535"),
+                     0);
+    if (!with_server) {
+        close(fds[0]); /* after the version line went in: no SIGPIPE */
+    }
 }
 
 /* New pair; right_key: the client offers the key the server accepts. */

@@ -17,13 +17,15 @@ ready_disconnect(struct sshpair *p)
     assert_int_equal(p->n_closed_cli, 0);
 }
 
+/* Login, DISCONNECT, every handle closed (sshpair_free checks the loop
+ * closes); start joins the two ends. */
 static void
-test_conn_login_and_disconnect(void **state)
+login_and_disconnect(void (*start)(struct sshpair *p))
 {
     struct sshpair *p = sshpair_new(true);
 
     p->on_ready = ready_disconnect;
-    sshpair_start(p);
+    start(p);
     assert_int_equal(uv_run(&p->t.loop, UV_RUN_DEFAULT), 0);
     assert_int_equal(p->n_auth_cli, 1);
     assert_int_equal(p->n_auth_srv, 1);
@@ -31,6 +33,40 @@ test_conn_login_and_disconnect(void **state)
     assert_int_equal(p->n_closed_srv, 1);
     assert_string_equal(p->why_cli, "bye");
     assert_string_equal(p->why_srv, "Received disconnect from peer: 11: bye");
+    sshpair_free(p);
+}
+
+static void
+start_pipe(struct sshpair *p)
+{
+    sshpair_start_pipe(p, true);
+}
+
+static void
+test_conn_login_and_disconnect(void **state)
+{
+    login_and_disconnect(sshpair_start);
+}
+
+/* The same over a socketpair (uv_pipe_t both ends), as a ProxyCommand or
+ * a jump hop carries a connection. */
+static void
+test_conn_over_pipes(void **state)
+{
+    login_and_disconnect(start_pipe);
+}
+
+/* The peer's end of the pipe closes at once: "Connection closed by" the
+ * peer's name, whether the read or the write notices first. */
+static void
+test_conn_pipe_peer_gone(void **state)
+{
+    struct sshpair *p = sshpair_new(true);
+
+    sshpair_start_pipe(p, false);
+    assert_int_equal(uv_run(&p->t.loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(p->n_closed_cli, 1);
+    assert_string_equal(p->why_cli, "Connection closed by UNKNOWN port 65535");
     sshpair_free(p);
 }
 
@@ -206,6 +242,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conn_login_and_disconnect),
+        cmocka_unit_test(test_conn_over_pipes),
+        cmocka_unit_test(test_conn_pipe_peer_gone),
         cmocka_unit_test(test_conn_server_refuses_auth),
         cmocka_unit_test(test_conn_client_gives_up),
         cmocka_unit_test(test_conn_peer_closes),
