@@ -129,6 +129,23 @@ client_rfwd_settled(void *ctx)
 }
 
 void
+client_connect_failed(void *ctx, struct io_conn *ic, const char *target,
+                      int port, int status)
+{
+    (void)ctx;
+    (void)ic;
+    if (log_get_level() <= LOG_QUIET) {
+        return;
+    }
+    if (port < 0) {
+        fprintf(stderr, "connect to %.100s port -2 failed: %s\r\n", target,
+                io_strerror(status));
+    } else {
+        fprintf(stderr, "connect_to %.100s port %d: failed.\r\n", target, port);
+    }
+}
+
+void
 client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
                     const struct chan_open_info *info)
 {

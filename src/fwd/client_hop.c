@@ -336,6 +336,7 @@ client_hop_start(struct client_hop *hop, uv_stream_t *st, const char *peer)
     cbs.closed = client_hop_closed;
     /* Jump hosts open nothing toward us; the target may, for -R. */
     cbs.open_request = client_hop_is_target(hop) ? client_open_request : NULL;
+    cbs.connect_failed = client_connect_failed;
     if ((r = io_conn_new_stream(&hop->ic, c->loop, st, &scfg, &cbs, peer)) !=
         0) {
         log_error("could not start the session: %s", err_str(r));

@@ -79,6 +79,10 @@ void client_target_ready(struct client *c, struct io_conn *ic);
  * ctx is the target's struct client_hop. */
 void client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
                          const struct chan_open_info *info);
+/* A -R connection's local target refused: ssh's words ("connect_to HOST
+ * port N: failed."; for a Unix path ssh names its internal port -2). */
+void client_connect_failed(void *ctx, struct io_conn *ic, const char *target,
+                           int port, int status);
 
 /* client_hop.c */
 int client_hops_init(struct client *c);

@@ -42,6 +42,7 @@ io_chan_maybe_free(struct io_chan *ch)
     io_conn_unlink_chan(ic, ch);
     buf_cleanup(&ch->wq);
     buf_cleanup(&ch->wfly);
+    free(ch->target);
     free(ch);
     /* Last: the owner may end the connection from here. */
     if (done != NULL) {
@@ -491,14 +492,27 @@ io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
                                 ctx);
 }
 
+/* What a connect for the peer's open goes to, for connect_failed (a
+ * message without it is better than none when memory is short). */
+static void
+io_chan_set_target(struct io_chan *ch, const char *target, int port)
+{
+    ch->target = strdup(target);
+    ch->target_port = port;
+}
+
 /* Our local connect for the peer's open finished: confirm, or refuse with
  * the system's words and let go of any socket. */
 static void
 io_chan_connect_result(struct io_chan *ch, struct conn *c, int status)
 {
     if (status != 0) {
-        log_debug("channel %u: connect failed: %s", ch->id,
+        log_debug("channel %u: connection failed: %s", ch->id,
                   io_strerror(status));
+        if (ch->target != NULL && ch->ic->cbs.connect_failed != NULL) {
+            ch->ic->cbs.connect_failed(ch->ic->cbs.ctx, ch->ic, ch->target,
+                                       ch->target_port, status);
+        }
         conn_open_fail(c, ch->id, SSH_OPEN_CONNECT_FAILED, io_strerror(status));
         ch->gone = true;
         io_conn_flush(ch->ic);
@@ -578,6 +592,7 @@ io_chan_accept_connect(struct io_conn *ic, uint32_t id, const char *host,
     ch->id = id;
     ch->has_id = true;
     conn_set_udata(c, id, ch);
+    io_chan_set_target(ch, host, port);
     r = io_connect_start(&ch->connecting, ic->loop, host, port, AF_UNSPEC,
                          timeout_ms, io_chan_connected, ch);
     if (r != 0) {
@@ -632,6 +647,7 @@ io_chan_accept_connect_path(struct io_conn *ic, uint32_t id, const char *path)
     ch->id = id;
     ch->has_id = true;
     conn_set_udata(c, id, ch);
+    io_chan_set_target(ch, path, -1);
     req->data = ch;
     /* Errors (ENOENT, ECONNREFUSED) arrive through the callback. */
     uv_pipe_connect(req, pipe, path, io_chan_pipe_connected);

@@ -32,6 +32,11 @@ struct io_conn_cbs {
     bool (*global_request)(void *ctx, struct io_conn *ic, const char *name,
                            bool want_reply, const uint8_t *p, size_t n,
                            struct buf *reply);
+    /* A connect made for the peer's channel open (io_chan_accept_connect,
+     * _path) failed; the open has been refused. port is -1 for a Unix
+     * socket path. For ssh's "connect_to HOST port N: failed." */
+    void (*connect_failed)(void *ctx, struct io_conn *ic, const char *target,
+                           int port, int status);
     /* The connection is over and every handle is closed; why is the
      * reason in words ("Connection closed by ...", session_error()).
      * ic is freed when this returns. */

@@ -69,6 +69,8 @@ struct io_chan {
     uv_stream_t *st;  /* the local socket; NULL once closed */
     uv_stream_t *out; /* a separate stream to write to (-W: stdout) */
     struct io_connect *connecting;
+    char *target;    /* the host or Unix path connected to, or NULL */
+    int target_port; /* -1 for a Unix path */
     uint32_t id;
     uint64_t tag; /* io_chan_open_tagged; 0: none */
     bool has_id;

@@ -53,6 +53,27 @@ def test_remote_port_zero(kind, sshd, client, procs, peers):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_remote_target_refused(kind, sshd, client, procs):
+    """A forwarded connection whose local target refuses is closed, and the
+    client says so in ssh's words; the forward stays up."""
+    dead, rport, rport2 = distinct_ports(3)
+    missing = "/tmp/adit-missing-%d.sock" % rport2
+    proc = procs.start(kind, argv_with(
+        client, kind, sshd.port,
+        ["-R", "127.0.0.1:%d:127.0.0.1:%d" % (rport, dead),
+         "-R", "127.0.0.1:%d:%s" % (rport2, missing)]))
+    for port in (rport, rport2):
+        harness.wait_listening(proc, port)
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.settimeout(harness.IO_TIMEOUT)
+            assert harness.recv_all(s) == b""
+    harness.wait_log(proc, "connect_to 127.0.0.1 port %d: failed." % dead)
+    harness.wait_log(proc, "connect to %s port -2 failed: No such file or "
+                     "directory" % missing)
+    assert proc.alive()
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_remote_refused_exit(kind, sshd_factory, client, procs):
     server = sshd_factory.start(["PermitListen none"])
     rport = harness.free_port()
