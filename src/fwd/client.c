@@ -179,11 +179,43 @@ client_start_remote(struct client *c, struct io_conn *ic)
     return fwd_remote_start(c->rfwd, ic);
 }
 
+/*
+ * Listen for every -L, as ssh's ssh_init_forwarding: each failure has
+ * printed its own reason; then, with ExitOnForwardFailure, any failure
+ * ends the connection (false), and otherwise "Could not request local
+ * forwarding." is said only when none could be set up.
+ */
+static bool
+client_start_local(struct client *c, struct io_conn *ic)
+{
+    size_t n = c->cfg->n_local_fwds, i;
+    size_t ok = 0;
+
+    for (i = 0; i < n && c->n_fwds < CLIENT_MAX_FWDS; i++) {
+        if (fwd_local_start(&c->fwds[c->n_fwds], c->loop,
+                            &c->cfg->local_fwds[i], client_local_flags(c),
+                            ic) == 0) {
+            c->n_fwds++;
+            ok++;
+        }
+    }
+    if (ok == n) {
+        return true;
+    }
+    if (c->cfg->exit_on_forward_failure == 1) {
+        fprintf(stderr, "Could not request local forwarding.\r\n");
+        client_forward_failed(c);
+        return false;
+    }
+    if (ok == 0) {
+        fprintf(stderr, "Could not request local forwarding.\r\n");
+    }
+    return true;
+}
+
 void
 client_target_ready(struct client *c, struct io_conn *ic)
 {
-    size_t i;
-
     c->ic = ic;
     if (c->cfg->stdio_forward != NULL) {
         if (client_stdio_start(c, ic) != 0) {
@@ -193,18 +225,8 @@ client_target_ready(struct client *c, struct io_conn *ic)
         }
         return;
     }
-    for (i = 0; i < c->cfg->n_local_fwds && i < CLIENT_MAX_FWDS; i++) {
-        if (fwd_local_start(&c->fwds[c->n_fwds], c->loop,
-                            &c->cfg->local_fwds[i], client_local_flags(c),
-                            ic) == 0) {
-            c->n_fwds++;
-            continue;
-        }
-        fprintf(stderr, "Could not request local forwarding.\r\n");
-        if (c->cfg->exit_on_forward_failure == 1) {
-            client_forward_failed(c);
-            return;
-        }
+    if (!client_start_local(c, ic)) {
+        return;
     }
     if (c->cfg->n_remote_fwds > 0 && client_start_remote(c, ic) != 0) {
         if (c->cfg->exit_on_forward_failure == 1) {

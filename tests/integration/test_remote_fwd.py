@@ -123,6 +123,30 @@ def test_local_taken_port(kind, sshd, client, procs):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_local_taken_port_warns(kind, sshd, client, procs, peers):
+    """Without ExitOnForwardFailure a -L that cannot listen only says why;
+    "Could not request local forwarding." comes only when no -L could."""
+    echo = peers.echo()
+    good = harness.free_port()
+    with taken_port() as port:
+        proc = procs.start(kind, argv_with(
+            client, kind, sshd.port,
+            ["-L", "127.0.0.1:%d:127.0.0.1:9" % port,
+             "-L", "127.0.0.1:%d:127.0.0.1:%d" % (good, echo.port)],
+            eoff=False))
+        harness.wait_log(proc, "bind [127.0.0.1]:%d: Address already in use"
+                         % port)
+        harness.wait_listening(proc, good)
+        echo_through(good)
+        assert "Could not request local forwarding." not in proc.stderr()
+        alone = procs.start(kind, argv_with(
+            client, kind, sshd.port,
+            ["-L", "127.0.0.1:%d:127.0.0.1:9" % port], eoff=False))
+        harness.wait_log(alone, "Could not request local forwarding.")
+        assert alone.alive()
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_several_remote_forwards(kind, sshd, client, procs, peers):
     """Several -R at once, replies matched in order: each port reaches its
     own target."""
