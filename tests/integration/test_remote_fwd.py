@@ -24,10 +24,12 @@ def start_remote(procs, client, kind, sshd, spec, eoff=True):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("bind", ["127.0.0.1:", "", "localhost:"])
+@pytest.mark.parametrize("bind", ["127.0.0.1:", "", "localhost:", "*:", ":"])
 def test_remote_forward_data(kind, bind, sshd, client, procs, peers):
-    """With no bind address the request says "localhost", and so do the
-    channels sshd opens: they must still be matched to the forward."""
+    """With no bind address the request says "localhost", with "*" or an
+    empty one it says "" (sshd's GatewayPorts no still binds loopback), and
+    the channels sshd opens say the same: they must be matched to the
+    forward."""
     echo = peers.echo()
     rport = harness.free_port()
     proc = start_remote(procs, client, kind, sshd,
@@ -227,9 +229,10 @@ def test_fork_connect_failure(client, procs):
 # --- adit against aditd --------------------------------------------------------
 
 def test_forwards_to_aditd(aditd, home, client, procs, peers, tmp_path):
-    """adit through our own server: -R to a fixed port and to port 0, and
-    -L to a Unix socket on the server's side, in one connection (aditd
-    serves Unix sockets only to a key that says port-forwarding itself)."""
+    """adit through our own server: -R to a fixed port, to port 0 and from
+    a Unix socket, and -L to a Unix socket on the server's side, in one
+    connection (aditd serves Unix sockets only to a key that says
+    port-forwarding itself)."""
     keys = tmp_path / "authorized_keys"
     with open(home.key + ".pub") as f:
         keys.write_text("restrict,port-forwarding " + f.read())
@@ -238,13 +241,14 @@ def test_forwards_to_aditd(aditd, home, client, procs, peers, tmp_path):
     echo = peers.echo()
     d = tempfile.mkdtemp(prefix="adit-rd", dir="/tmp")
     try:
-        usock = os.path.join(d, "u.sock")
+        usock, rsock = (os.path.join(d, n) for n in ("u.sock", "r.sock"))
         peers.echo(usock)
         rport, lport = distinct_ports(2)
         proc = procs.start("adit", argv_with(
             client, "adit", server.port,
             ["-R", "127.0.0.1:%d:127.0.0.1:%d" % (rport, echo.port),
              "-R", "0:127.0.0.1:%d" % echo.port,
+             "-R", "%s:127.0.0.1:%d" % (rsock, echo.port),
              "-L", "127.0.0.1:%d:%s" % (lport, usock)]))
         pat = re.compile(r"Allocated port (\d+) for remote forward to "
                          r"127\.0\.0\.1:%d\r?\n" % echo.port)
@@ -253,5 +257,8 @@ def test_forwards_to_aditd(aditd, home, client, procs, peers, tmp_path):
         for port in (rport, int(m.group(1)), lport):
             harness.wait_listening(proc, port)
             echo_through(port)
+        harness.poll(lambda: os.path.exists(rsock), harness.READY_TIMEOUT,
+                     "aditd's Unix listener")
+        echo_through(0, family=socket.AF_UNIX, addr=rsock)
     finally:
         shutil.rmtree(d, ignore_errors=True)
