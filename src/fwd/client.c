@@ -267,6 +267,10 @@ client_start(struct client *c)
     client_tilde(cfg->global_known_hosts != NULL ? cfg->global_known_hosts
                                                  : "/etc/ssh/ssh_known_hosts",
                  c->global_known_hosts, sizeof(c->global_known_hosts));
+    /* The options may list several files (already ~- and %-expanded by
+     * the config layer); adit reads the first one, see adit(1). */
+    c->known_hosts[strcspn(c->known_hosts, " ")] = '\0';
+    c->global_known_hosts[strcspn(c->global_known_hosts, " ")] = '\0';
     client_load_keys(c);
     for (i = 0; i < 3; i++) {
         uv_signal_init(c->loop, &c->sig[i]);

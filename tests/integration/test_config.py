@@ -294,7 +294,7 @@ def test_tunnel_from_config_file_only(bins, home, sshd, peers, procs,
             "    User %s\n"
             "    IdentityFile ~/.ssh/tunnel_key\n"
             "    LocalForward 127.0.0.1:%d 127.0.0.1:%d\n"
-            "    UserKnownHostsFile ~/.ssh/known_hosts_%%h\n"
+            "    UserKnownHostsFile ~/.ssh/known_hosts_%%h ~/.ssh/other\n"
             "    StrictHostKeyChecking accept-new\n"
             "    ExitOnForwardFailure yes\n"
             "Host *\n"
@@ -315,6 +315,21 @@ def test_tunnel_from_config_file_only(bins, home, sshd, peers, procs,
     else:
         raise last
     roundtrip(lport, os.urandom(256 * 1024))
-    # accept-new wrote the key to the file named with %h expanded.
+    # accept-new wrote the key to the first file, named with %h expanded.
     assert (ssh_dir / "known_hosts_127.0.0.1").stat().st_size > 0
     assert proc.alive()
+
+
+def test_log_file(bins, home, tmp_path):
+    """-E: what adit would print on standard error goes to the file."""
+    bins.require("adit")
+    log = tmp_path / "adit.log"
+    port = harness.free_port()  # nothing listens there
+    r = subprocess.run([bins.adit, "-F", "none", "-E", str(log), "-N",
+                        "-p", str(port), "127.0.0.1"],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, env=home.env, timeout=30)
+    assert r.returncode == 255
+    assert r.stderr == ""
+    assert ("connect to host 127.0.0.1 port %d: Connection refused" % port
+            in log.read_text())
