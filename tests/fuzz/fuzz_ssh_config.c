@@ -2,8 +2,9 @@
 /*
  * Fuzz harness: ssh_config text (Host, Match, Include, every keyword),
  * then the defaults, token expansion and the -G dump of what it set.
- * Include reads the same input again from memory (no file I/O), so
- * nesting and the depth limit are exercised too.
+ * Include reads the same input again from memory (no file I/O), two
+ * levels deep: an input with k Include lines costs k^depth parses, so
+ * the depth limit itself is left to the unit tests.
  */
 #include <string.h>
 
@@ -23,6 +24,9 @@ fuzz_include(struct ssh_config_read *rd, const char *pattern, int depth)
     const struct fuzz_input *in = rd->include_arg;
 
     (void)pattern;
+    if (depth > 2) {
+        return 0;
+    }
     return ssh_config_parse(rd, "include", (const char *)in->data, in->size,
                             depth);
 }
