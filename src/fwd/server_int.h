@@ -18,8 +18,6 @@
 #define SERVER_MAX_LISTENERS 128u
 /* Paths in AuthorizedKeysFile. */
 #define SERVER_MAX_AKFILES 16u
-/* Reverse forwards (listeners and named endpoints) per connection. */
-#define SERVER_MAX_RFWDS_PER_CONN 256u
 #define SERVER_REASON_LEN 256u
 
 struct server_conn;

@@ -380,7 +380,7 @@ server_rfwd_request(struct server_conn *sc, bool want_reply, const uint8_t *p,
     }
     r = m.port != 0 ? rfwd_find(sc->srv, key, m.port) : NULL;
     if (r == NULL || r->owner != sc) {
-        if (sc->n_rfwds >= SERVER_MAX_RFWDS_PER_CONN) {
+        if (sc->n_rfwds >= LIM_RFWDS) {
             snprintf(why, sizeof(why), "too many forwards on this session");
             goto out;
         }
@@ -496,7 +496,7 @@ server_rfwd_unix_request(struct server_conn *sc, const char *path)
         ok = rfwd_takeover(sc, r, path, why, sizeof(why));
         goto out;
     }
-    if (sc->n_rfwds >= SERVER_MAX_RFWDS_PER_CONN) {
+    if (sc->n_rfwds >= LIM_RFWDS) {
         snprintf(why, sizeof(why), "too many forwards on this session");
         goto out;
     }

@@ -431,7 +431,9 @@ io_chan_open_common(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
                     const struct chan_open_info *info, io_chan_open_cb cb,
                     io_chan_done_cb done, void *ctx, uint64_t tag)
 {
-    struct conn *c = io_conn_conn(ic);
+    /* A connection that is ending takes no new channel: it would wait
+     * for an answer that never comes and keep the connection alive. */
+    struct conn *c = ic->ending ? NULL : io_conn_conn(ic);
     struct io_chan *ch;
     int r;
 
@@ -556,7 +558,7 @@ io_chan_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
 int
 io_chan_accept_stream(struct io_conn *ic, uint32_t id, uv_stream_t *st)
 {
-    struct conn *c = io_conn_conn(ic);
+    struct conn *c = ic->ending ? NULL : io_conn_conn(ic);
     struct io_chan *ch;
 
     if (c == NULL || (ch = io_chan_new(ic, st, NULL)) == NULL) {

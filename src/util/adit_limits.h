@@ -45,6 +45,7 @@
 
 /* Connection protocol. */
 #define LIM_CHANNELS 4096u /* open channels per connection */
+#define LIM_RFWDS 256u     /* aditd: reverse forwards per connection */
 #define LIM_WINDOW_INITIAL (2u * 1024u * 1024u) /* our receive window */
 #define LIM_WINDOW_MAX (16u * 1024u * 1024u)
 #define LIM_CHAN_HIGHWATER (4u * 1024u * 1024u) /* queued per channel */
