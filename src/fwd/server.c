@@ -132,6 +132,7 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
         sc->next->prev = sc->prev;
     }
     server_rfwd_drop_conn(sc);
+    server_rfwd_forget_conn(sc);
     server_auth_free(sc->auth);
     server_rights_cleanup(&sc->rights);
     free(sc);

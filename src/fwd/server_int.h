@@ -23,6 +23,7 @@
 struct server_conn;
 struct server_auth;
 struct rfwd;
+struct rfwd_join;
 
 /* What logins are checked against, loaded at start and on SIGHUP. */
 struct server_trust {
@@ -42,6 +43,7 @@ struct server {
     size_t n_listeners;
     struct server_conn *conns; /* doubly linked */
     struct rfwd *rfwds;        /* every reverse forward, singly linked */
+    struct rfwd_join *joins;   /* named-endpoint opens awaiting the owner */
     uint64_t next_tag;         /* io_chan tags for reverse forwards */
 };
 
@@ -116,6 +118,8 @@ bool server_rfwd_join(struct server_conn *sc, uint32_t id,
                       const struct chan_open_info *info);
 /* The connection is going: drop its reverse forwards. */
 void server_rfwd_drop_conn(struct server_conn *sc);
+/* ... and forget it in the joins it was waiting for. */
+void server_rfwd_forget_conn(struct server_conn *sc);
 void server_rfwd_shutdown(struct server *srv);
 
 /* server_session.c: session channels and global requests. */

@@ -159,7 +159,8 @@ rfwd_on_connection(uv_stream_t *l, int status)
               orig, (unsigned)orig_port, r->host, (unsigned)r->port,
               r->owner->addr, (unsigned)r->owner->port);
     /* On error the socket has been closed: the client sees a reset. */
-    (void)io_chan_open_tagged(r->owner->ic, (uv_stream_t *)t, &info, r->tag);
+    (void)io_chan_open_tagged(r->owner->ic, (uv_stream_t *)t, &info, r->tag,
+                              NULL, NULL, NULL);
 }
 
 /* ---- binding (GatewayPorts, PROTOCOLS.md 2.4) ---- */
@@ -442,7 +443,8 @@ rfwd_on_unix_connection(uv_stream_t *l, int status)
     info.path = r->host;
     log_debug("connection on %s: forwarded to %s port %u", r->host,
               r->owner->addr, (unsigned)r->owner->port);
-    (void)io_chan_open_tagged(r->owner->ic, (uv_stream_t *)p, &info, r->tag);
+    (void)io_chan_open_tagged(r->owner->ic, (uv_stream_t *)p, &info, r->tag,
+                              NULL, NULL, NULL);
 }
 
 /* Bind and listen on r->host; an existing file is not replaced (sshd's
@@ -579,12 +581,102 @@ rfwd_socketpair(uv_loop_t *loop, uv_pipe_t *ends[2])
     return ERR_IO;
 }
 
+/*
+ * A direct-tcpip to a named endpoint waiting for the owner's answer to
+ * the forwarded-tcpip opened for it: the peer's open is confirmed (and
+ * joined to our end of the socketpair) only once the owner confirms, or
+ * failed with the owner's words. The joining connection may end first
+ * (sc is then NULL); the owner's channel may go without an answer (done).
+ */
+struct rfwd_join {
+    struct rfwd_join *next;
+    struct server *srv;
+    struct server_conn *sc;
+    uint32_t id;
+    uv_pipe_t *mine; /* our end of the pair until answered */
+};
+
+static void
+rfwd_join_answer(struct rfwd_join *j, uint32_t reason, const char *msg)
+{
+    uv_pipe_t *mine = j->mine;
+
+    if (mine == NULL) {
+        return; /* answered already */
+    }
+    j->mine = NULL;
+    if (j->sc != NULL && io_conn_is_ending(j->sc->ic)) {
+        j->sc = NULL; /* going: nothing to answer */
+    }
+    if (j->sc != NULL && reason == 0) {
+        (void)io_chan_accept_stream(j->sc->ic, j->id, (uv_stream_t *)mine);
+        return;
+    }
+    io_close_free((uv_handle_t *)mine);
+    if (j->sc != NULL) {
+        conn_open_fail(io_conn_conn(j->sc->ic), j->id, SSH_OPEN_CONNECT_FAILED,
+                       msg);
+        io_conn_flush(j->sc->ic);
+    }
+}
+
+static void
+rfwd_join_opened(void *ctx, struct io_chan *ch, uint32_t reason,
+                 const char *msg)
+{
+    rfwd_join_answer(ctx, reason, msg);
+}
+
+static void
+rfwd_join_done(void *ctx)
+{
+    struct rfwd_join *j = ctx, **pp;
+
+    rfwd_join_answer(j, SSH_OPEN_CONNECT_FAILED,
+                     "the named endpoint's tunnel closed");
+    for (pp = &j->srv->joins; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == j) {
+            *pp = j->next;
+            break;
+        }
+    }
+    free(j);
+}
+
+static void
+rfwd_join_start(struct server_conn *sc, uint32_t id, struct rfwd *r,
+                struct rfwd_join *j, uv_pipe_t *ends[2])
+{
+    struct chan_open_info fi;
+
+    j->srv = sc->srv;
+    j->sc = sc;
+    j->id = id;
+    j->mine = ends[0];
+    memset(&fi, 0, sizeof(fi));
+    fi.type = "forwarded-tcpip";
+    fi.host = r->host;
+    fi.port = r->port;
+    fi.orig_host = sc->addr;
+    fi.orig_port = sc->port;
+    if (io_chan_open_tagged(r->owner->ic, (uv_stream_t *)ends[1], &fi, r->tag,
+                            rfwd_join_opened, rfwd_join_done, j) != 0) {
+        rfwd_join_answer(j, SSH_OPEN_CONNECT_FAILED,
+                         "the named endpoint's tunnel is not usable");
+        free(j);
+        return;
+    }
+    io_conn_flush(r->owner->ic);
+    j->next = sc->srv->joins;
+    sc->srv->joins = j;
+}
+
 bool
 server_rfwd_join(struct server_conn *sc, uint32_t id,
                  const struct chan_open_info *info)
 {
     char key[LIM_HOSTNAME + 1];
-    struct chan_open_info fi;
+    struct rfwd_join *j;
     uv_pipe_t *ends[2];
     struct rfwd *r;
 
@@ -592,30 +684,31 @@ server_rfwd_join(struct server_conn *sc, uint32_t id,
     if ((r = rfwd_find(sc->srv, key, info->port)) == NULL || !r->is_name) {
         return false;
     }
-    if (rfwd_socketpair(sc->srv->loop, ends) != 0) {
+    if ((j = calloc(1, sizeof(*j))) == NULL ||
+        rfwd_socketpair(sc->srv->loop, ends) != 0) {
+        free(j);
         conn_open_fail(io_conn_conn(sc->ic), id, SSH_OPEN_RESOURCE_SHORTAGE,
                        "cannot join the named endpoint");
         return true;
     }
-    memset(&fi, 0, sizeof(fi));
-    fi.type = "forwarded-tcpip";
-    fi.host = r->host;
-    fi.port = r->port;
-    fi.orig_host = sc->addr;
-    fi.orig_port = sc->port;
     log_info("direct-tcpip from %s port %u to %s port %u joined to the "
              "tunnel of %s port %u",
              sc->addr, (unsigned)sc->port, r->host, (unsigned)r->port,
              r->owner->addr, (unsigned)r->owner->port);
-    if (io_chan_open_tagged(r->owner->ic, (uv_stream_t *)ends[1], &fi,
-                            r->tag) != 0) {
-        io_close_free((uv_handle_t *)ends[0]);
-        conn_open_fail(io_conn_conn(sc->ic), id, SSH_OPEN_CONNECT_FAILED,
-                       "the named endpoint's tunnel is not usable");
-        return true;
-    }
-    (void)io_chan_accept_stream(sc->ic, id, (uv_stream_t *)ends[0]);
+    rfwd_join_start(sc, id, r, j, ends);
     return true;
+}
+
+void
+server_rfwd_forget_conn(struct server_conn *sc)
+{
+    struct rfwd_join *j;
+
+    for (j = sc->srv->joins; j != NULL; j = j->next) {
+        if (j->sc == sc) {
+            j->sc = NULL;
+        }
+    }
 }
 
 void

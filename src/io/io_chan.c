@@ -450,6 +450,9 @@ io_chan_open_common(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
     ch->open_ctx = ctx;
     ch->tag = tag;
     if ((r = conn_open(c, info, ch, &ch->id)) != 0) {
+        /* The caller handles the error: nothing is called back. */
+        ch->open_cb = NULL;
+        ch->done_cb = NULL;
         io_chan_close_streams(ch);
         return r;
     }
@@ -468,9 +471,10 @@ io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
 
 int
 io_chan_open_tagged(struct io_conn *ic, uv_stream_t *st,
-                    const struct chan_open_info *info, uint64_t tag)
+                    const struct chan_open_info *info, uint64_t tag,
+                    io_chan_open_cb cb, io_chan_done_cb done, void *ctx)
 {
-    return io_chan_open_common(ic, st, NULL, info, NULL, NULL, NULL, tag);
+    return io_chan_open_common(ic, st, NULL, info, cb, done, ctx, tag);
 }
 
 void

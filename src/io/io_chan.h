@@ -40,8 +40,9 @@ int io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
  * The same joined to two streams: read from in, write peer data to out
  * (for -W: stdin and stdout; out NULL means in both ways). out is closed
  * when the peer sends EOF, since a pipe has no half-close. Both handles
- * are malloc'd and taken over; on error both are closed and freed. done
- * (may be NULL) is called with ctx once the channel is gone.
+ * are malloc'd and taken over; on error both are closed and freed and
+ * nothing is called back. done (may be NULL) is called with ctx once the
+ * channel is gone.
  */
 int io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
                          const struct chan_open_info *info, io_chan_open_cb cb,
@@ -65,12 +66,13 @@ int io_chan_accept_connect_path(struct io_conn *ic, uint32_t id,
                                 const char *path);
 
 /*
- * Server side: open a channel described by info (forwarded-tcpip) for the
- * connected stream st (malloc'd, taken over), marked with tag for
- * io_conn_close_tagged. On error st is closed and freed.
+ * Server side: as io_chan_open_streams for one stream st (forwarded-tcpip,
+ * forwarded-streamlocal), marked with tag for io_conn_close_tagged; cb and
+ * done may be NULL.
  */
 int io_chan_open_tagged(struct io_conn *ic, uv_stream_t *st,
-                        const struct chan_open_info *info, uint64_t tag);
+                        const struct chan_open_info *info, uint64_t tag,
+                        io_chan_open_cb cb, io_chan_done_cb done, void *ctx);
 
 /*
  * Server side: confirm the peer's open of channel id and join it to the

@@ -48,6 +48,15 @@ def ssh_argv(client, server, key=None, rfwds=(), lfwds=(), opts=(),
     return argv + [dest] + list(command)
 
 
+def ssh_stdio(client, server, home, target, data, opts=()):
+    """Run ssh -W target through server with data on stdin (bounded);
+    return the CompletedProcess."""
+    argv = ssh_argv(client, server, no_cmd=False, opts=opts)
+    argv[-1:-1] = ["-W", target]
+    return subprocess.run(argv, input=data, capture_output=True,
+                          timeout=120, env=home.env)
+
+
 def start_rfwd(client, procs, server, spec, key=None, opts=()):
     return procs.start("ssh", ssh_argv(client, server, key, [spec],
                                        opts=opts))
@@ -258,11 +267,8 @@ def test_named_endpoint_stdio(client, aditd, procs, peers, home):
                        "svc-1:7:127.0.0.1:%d" % echo.port)
     harness.wait_log(server.proc, "Named endpoint svc-1 port 7")
     data = harness.payload_of(200000, seed=5)
-    argv = ssh_argv(client, server, no_cmd=False, opts=["LogLevel=ERROR"])
-    argv.insert(-1, "-W")
-    argv.insert(-1, "svc-1:7")
-    r = subprocess.run(argv, input=data, capture_output=True, timeout=120,
-                       env=home.env)
+    r = ssh_stdio(client, server, home, "svc-1:7", data,
+                  opts=["LogLevel=ERROR"])
     assert r.returncode == 0, r.stderr
     assert harness.sha256(r.stdout) == harness.sha256(data)
     assert owner.alive()
@@ -308,11 +314,7 @@ def test_named_endpoint_permitopen(client, aditd, procs, peers, home,
     harness.wait_log(server.proc, "denied by permitlisten")
     start_rfwd(client, procs, server, "web-1:22:127.0.0.1:%d" % echo.port)
     harness.wait_log(server.proc, "Named endpoint web-1 port 22")
-    argv = ssh_argv(client, server, no_cmd=False)
-    argv.insert(-1, "-W")
-    argv.insert(-1, "web-1:22")
-    r = subprocess.run(argv, input=b"x", capture_output=True, timeout=60,
-                       env=home.env)
+    r = ssh_stdio(client, server, home, "web-1:22", b"x")
     assert r.returncode == 255
     assert b"denied by permitopen on key" in r.stderr
 
@@ -458,12 +460,20 @@ def test_named_endpoint_takeover(client, aditd, procs, peers, home):
                    "web-9:22:127.0.0.1:%d" % second_echo.port)
         harness.wait_log(server.proc, "web-9 port 22 taken over by")
         data = harness.payload_of(30000, seed=17)
-        argv = ssh_argv(client, server, no_cmd=False)
-        argv.insert(-1, "-W")
-        argv.insert(-1, "web-9:22")
-        r = subprocess.run(argv, input=data, capture_output=True,
-                           timeout=120, env=home.env)
+        r = ssh_stdio(client, server, home, "web-9:22", data)
         assert r.returncode == 0, r.stderr
         second_echo.recorder.wait_for(len(data), harness.sha256(data), 60)
     finally:
         os.kill(first.pid, signal.SIGCONT)
+
+
+def test_named_endpoint_owner_refuses(client, aditd, procs, home):
+    """When the owner cannot reach its target, the joining open fails with
+    the owner's words instead of opening and closing at once."""
+    server = aditd.start()
+    dead = harness.free_port()  # nothing listens there
+    start_rfwd(client, procs, server, "db-1:5432:127.0.0.1:%d" % dead)
+    harness.wait_log(server.proc, "Named endpoint db-1 port 5432")
+    r = ssh_stdio(client, server, home, "db-1:5432", b"x")
+    assert r.returncode == 255
+    assert b"open failed: connect failed:" in r.stderr, r.stderr
