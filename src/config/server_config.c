@@ -24,6 +24,7 @@ enum sopt_kind {
     SOPT_INT,
     SOPT_SECONDS,
     SOPT_REKEY,
+    SOPT_COMPRESSION,
 };
 
 struct sopt {
@@ -52,6 +53,7 @@ static const struct sopt sopts[] = {
     SOPT("MaxAuthTries", SOPT_INT, max_auth_tries),
     SOPT("LoginGraceTime", SOPT_SECONDS, login_grace),
     SOPT("RekeyLimit", SOPT_REKEY, rekey_bytes),
+    SOPT("Compression", SOPT_COMPRESSION, compression),
 };
 
 void
@@ -63,6 +65,7 @@ server_config_init(struct server_config *c)
     c->login_grace = -1;
     c->rekey_bytes = -1;
     c->rekey_seconds = -1;
+    c->compression = -1;
     server_fwd_config_init(&c->fwd);
 }
 
@@ -160,6 +163,15 @@ server_config_value(struct server_config *c, const struct sopt *o,
         break;
     case SOPT_REKEY:
         return cfgline_rekey_limit(v, &c->rekey_bytes, &c->rekey_seconds);
+    case SOPT_COMPRESSION:
+        /* sshd: "delayed" is a legacy synonym of yes (zlib@openssh.com). */
+        r = 0;
+        if (strcasecmp(v, "delayed") == 0) {
+            tmp = 1;
+        } else {
+            r = cfgline_bool(v, &tmp);
+        }
+        break;
     default:
         return server_config_list(c, o, v);
     }

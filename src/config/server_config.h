@@ -40,6 +40,7 @@ struct server_config {
     int login_grace;              /* seconds, -1 unset; 0 = no limit */
     int64_t rekey_bytes;          /* RekeyLimit: -1 unset, 0 default */
     int rekey_seconds;            /* RekeyLimit: -1 unset, 0 none */
+    int compression;              /* bool, -1 unset (yes: zlib@openssh.com) */
     struct server_fwd_config fwd; /* forwarding, ClientAlive* */
 };
 

@@ -131,6 +131,12 @@ client_session_config(struct client_hop *hop, struct session_config *s,
         s->transport.rekey_seconds =
             cfg->rekey_seconds > 0 ? (uint32_t)cfg->rekey_seconds : UINT32_MAX;
     }
+    /* Compression (-C): ssh 9.x offers this list, delayed zlib first. Only
+     * the target compresses: jump hops carry its already compressed
+     * stream (ssh does not pass -C to the ProxyJump ssh either). */
+    if (cfg->compression == 1 && client_hop_is_target(hop)) {
+        s->transport.compression = "zlib@openssh.com,zlib,none";
+    }
     /* ServerAliveInterval 0 (the default) never probes; CountMax 3. Each
      * hop probes its own server. */
     if (cfg->server_alive_interval > 0) {

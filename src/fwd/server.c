@@ -160,6 +160,10 @@ server_session_config(struct server *srv, struct server_conn *sc,
         cfg->transport.rekey_seconds =
             c->rekey_seconds > 0 ? (uint32_t)c->rekey_seconds : UINT32_MAX;
     }
+    /* Compression yes (the default, as sshd): offered after none. */
+    if (c->compression != 0) {
+        cfg->transport.compression = "none,zlib@openssh.com";
+    }
     cfg->server_auth.max_tries =
         c->max_auth_tries > 0 ? (unsigned)c->max_auth_tries : 0;
     cfg->server_auth.check_key = server_check_key;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crypto/rand.h"
+#include "transport/comp.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/mem.h"
@@ -80,6 +81,7 @@ pkt_dir_cleanup(struct pkt_dir *d)
 {
     cipher_free(d->cipher);
     mac_free(d->mac);
+    comp_free(d->z);
     mem_wipe(d, sizeof(*d));
 }
 
@@ -148,6 +150,9 @@ packet_begin(struct pkt_dir *d, struct buf *out, size_t max, uint8_t **payload)
     if (max > LIM_PACKET_RECV) {
         return ERR_LIMIT;
     }
+    if (d->z != NULL) {
+        max = comp_bound(max); /* deflated in place by packet_finish */
+    }
     /* Padding is never more than one block plus the minimum. */
     if ((r = buf_reserve(out,
                          PACKET_HEADER + max + pkt_block(d) + LIM_PADDING_MIN +
@@ -190,6 +195,34 @@ pkt_seal(struct pkt_dir *d, uint8_t *p, uint32_t plen)
     return ERR_INTERNAL;
 }
 
+/*
+ * Deflate the payload of len bytes that packet_begin placed after the
+ * header at the end of out, in place; *len becomes the compressed size.
+ */
+static int
+pkt_compress(struct pkt_dir *d, struct buf *out, size_t *len)
+{
+    const uint8_t *z = NULL;
+    uint8_t *p = NULL;
+    size_t zlen = 0;
+    int r;
+
+    /* Within the room packet_begin reserved: nothing moves. */
+    if (PACKET_HEADER + *len > out->cap - out->len) {
+        return ERR_INVAL;
+    }
+    if ((r = buf_reserve(out, PACKET_HEADER + *len, &p)) != 0 ||
+        (r = comp_deflate(d->z, p + PACKET_HEADER, *len, &z, &zlen)) != 0) {
+        return r;
+    }
+    if (zlen > out->cap - out->len - PACKET_HEADER) {
+        return ERR_INTERNAL;
+    }
+    memcpy(p + PACKET_HEADER, z, zlen);
+    *len = zlen;
+    return 0;
+}
+
 int
 packet_finish(struct pkt_dir *d, struct buf *out, size_t len)
 {
@@ -199,6 +232,9 @@ packet_finish(struct pkt_dir *d, struct buf *out, size_t len)
 
     if (len > LIM_PACKET_RECV) {
         return ERR_LIMIT;
+    }
+    if (d->z != NULL && (r = pkt_compress(d, out, &len)) != 0) {
+        return r;
     }
     pad = pkt_padding(d, len);
     plen = 1 + len + pad;

@@ -23,6 +23,8 @@
 
 #define PACKET_HEADER 5 /* packet_length + padding_length */
 
+struct comp;
+
 struct pkt_dir {
     const struct cipher_alg *calg; /* NULL: no encryption yet */
     struct cipher_ctx *cipher;
@@ -35,10 +37,15 @@ struct pkt_dir {
      * has arrived (for CTR without ETM, its first block is decrypted). */
     bool have_len;
     uint32_t pending_len;
+    /* Compression of this direction's payloads, owned; NULL (the usual
+     * case, and the fast path: no copy) for none. The transport starts
+     * and stops it (comp.h); packet_finish deflates, the transport
+     * inflates what packet_recv returns. */
+    struct comp *z;
 };
 
 void pkt_dir_init(struct pkt_dir *d);
-/* Wipes and frees keys. */
+/* Wipes and frees keys and the compression stream. */
 void pkt_dir_cleanup(struct pkt_dir *d);
 
 /*
@@ -56,7 +63,8 @@ int pkt_dir_set_keys(struct pkt_dir *d, const struct cipher_alg *calg,
  * payload bytes and points *payload where the payload goes; packet_finish
  * takes the real length, adds header, padding and MAC, encrypts in place,
  * commits it to out and advances seqnr. packet_send does both around a
- * copy. ERR_LIMIT if max > LIM_PACKET_RECV.
+ * copy. ERR_LIMIT if max > LIM_PACKET_RECV. With compression the payload
+ * is deflated in place (room for its worst case is reserved).
  */
 int packet_begin(struct pkt_dir *d, struct buf *out, size_t max,
                  uint8_t **payload);
@@ -66,10 +74,11 @@ int packet_send(struct pkt_dir *d, struct buf *out, const uint8_t *payload,
 
 /*
  * Receiving: take one packet from the front of in, decrypting in place.
- * Returns 0 with *payload and *len viewing the plaintext payload inside in and
- * *consumed the bytes the caller drops from in (buf_consume) once done
- * with the payload; seqnr has advanced. ERR_AGAIN: not all of it is here
- * yet. ERR_MAC, ERR_PROTO (bad length or padding), ERR_LIMIT (too long).
+ * Returns 0 with *payload and *len viewing the plaintext payload inside in
+ * (still compressed if d->z is set: the caller inflates it) and *consumed
+ * the bytes the caller drops from in (buf_consume) once done with the
+ * payload; seqnr has advanced. ERR_AGAIN: not all of it is here yet.
+ * ERR_MAC, ERR_PROTO (bad length or padding), ERR_LIMIT (too long).
  */
 int packet_recv(struct pkt_dir *d, struct buf *in, const uint8_t **payload,
                 size_t *len, size_t *consumed);

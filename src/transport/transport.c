@@ -43,6 +43,12 @@ keep_mac(const char *name)
 }
 
 static bool
+keep_comp(const char *name)
+{
+    return comp_is_known(name);
+}
+
+static bool
 keep_hostkey(const char *name)
 {
     return kexinit_list_has(TP_CLIENT_HOSTKEY_ALGS, name);
@@ -97,7 +103,10 @@ configure(struct transport *t, const struct transport_config *cfg)
                                                  : cipher_default_list(),
                             keep_cipher, &t->ciphers)) != 0 ||
         (r = kexinit_filter(cfg->macs != NULL ? cfg->macs : mac_default_list(),
-                            keep_mac, &t->macs)) != 0) {
+                            keep_mac, &t->macs)) != 0 ||
+        (r = kexinit_filter(cfg->compression != NULL ? cfg->compression
+                                                     : "none",
+                            keep_comp, &t->comp_algs)) != 0) {
         return r;
     }
     if (t->is_server) {
@@ -111,7 +120,7 @@ configure(struct transport *t, const struct transport_config *cfg)
         return r;
     }
     if (t->kex_algs[0] == '\0' || t->ciphers[0] == '\0' || t->macs[0] == '\0' ||
-        t->hostkey_algs[0] == '\0') {
+        t->hostkey_algs[0] == '\0' || t->comp_algs[0] == '\0') {
         return ERR_CONFIG;
     }
     return 0;
@@ -168,6 +177,7 @@ transport_free(struct transport *t)
     free(t->kex_algs);
     free(t->ciphers);
     free(t->macs);
+    free(t->comp_algs);
     free(t->hostkey_algs);
     free(t->our_version);
     free(t->peer_version);
@@ -312,6 +322,8 @@ transport_get_algs(const struct transport *t, struct transport_algs *a)
     if (t->choice.enc[1] != NULL) {
         a->mac_s2c = t->choice.mac[1] != NULL ? t->choice.mac[1] : implicit;
     }
+    a->comp_c2s = t->choice.comp[0];
+    a->comp_s2c = t->choice.comp[1];
     a->strict_kex = t->strict;
 }
 

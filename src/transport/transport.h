@@ -44,6 +44,9 @@ struct transport_config {
      * UINT32_MAX: in effect never, for RekeyLimit "none"). */
     uint64_t rekey_bytes;
     uint32_t rekey_seconds;
+    /* Compression methods to offer, in order (comma-separated: "none",
+     * "zlib@openssh.com", "zlib"); NULL for "none" only. */
+    const char *compression;
 };
 
 /* The client's default host key algorithm preference list. */
@@ -138,9 +141,13 @@ struct transport_algs {
     const char *hostkey;
     const char *cipher_c2s, *cipher_s2c;
     const char *mac_c2s, *mac_s2c;
+    const char *comp_c2s, *comp_s2c;
     bool strict_kex;
 };
 void transport_get_algs(const struct transport *t, struct transport_algs *a);
+
+/* Whether payloads are compressed now in each direction (for tests). */
+void transport_compressing(const struct transport *t, bool *in, bool *out);
 
 /* Counters for tests and status. */
 struct transport_stats {

@@ -13,6 +13,7 @@
 
 #include "crypto/digest.h"
 #include "crypto/kexalg.h"
+#include "transport/comp.h"
 #include "transport/kex.h"
 #include "transport/kexinit.h"
 #include "transport/packet.h"
@@ -24,7 +25,7 @@
 struct transport {
     /* Configuration, copied and filtered to what we implement. */
     bool is_server;
-    char *kex_algs, *ciphers, *macs, *hostkey_algs;
+    char *kex_algs, *ciphers, *macs, *hostkey_algs, *comp_algs;
     struct sshkey *const *hostkeys;
     size_t n_hostkeys;
     int (*verify_hostkey)(void *ctx, const struct sshkey *key);
@@ -41,9 +42,10 @@ struct transport {
     struct buf held;   /* upper-layer payloads held during a kex:
                         * uint32 length + payload each */
     size_t held_count;
-    bool sink_to_held;  /* where the reserved sink payload goes */
-    uint8_t *sink_hdr;  /* held: where its length is written */
-    size_t sink_before; /* outbuf length at reserve (for stats) */
+    bool sink_to_held;     /* where the reserved sink payload goes */
+    uint8_t *sink_hdr;     /* held: where its length is written */
+    size_t sink_before;    /* outbuf length at reserve (for stats) */
+    uint8_t *sink_payload; /* outbuf: where the reserved payload goes */
 
     /* Version exchange. */
     bool started;
@@ -69,6 +71,11 @@ struct transport {
     struct sshkey *hostkey; /* client: the server's, from the last kex */
     char *server_sig_algs;
 
+    /* Compression: each direction's method since its last NEWKEYS, and
+     * whether USERAUTH_SUCCESS went by (zlib@openssh.com starts then). */
+    enum comp_type comp_in, comp_out;
+    bool after_auth;
+
     /* The end. */
     int err;
     char errmsg[TRANSPORT_ERRMSG_LEN];
@@ -93,6 +100,16 @@ int tp_fail(struct transport *t, int r, uint32_t reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Start a rekey when a byte, packet or time limit has been reached. */
 int tp_maybe_rekey(struct transport *t);
+
+/* transport_comp.c */
+
+/* This direction's method changed at NEWKEYS: start a fresh stream when
+ * the method is on (as OpenSSH restarts it at every NEWKEYS) or drop it. */
+int tp_comp_newkeys(struct transport *t, bool is_out);
+/* A payload of ours went out / one of the peer's came in: its message
+ * number may be USERAUTH_SUCCESS, which starts delayed compression. */
+int tp_comp_sent(struct transport *t, uint8_t type);
+int tp_comp_received(struct transport *t, uint8_t type);
 
 /* transport_kex.c */
 

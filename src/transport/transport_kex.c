@@ -50,8 +50,8 @@ static int
 build_kexinit(struct transport *t, struct kexinit *ki)
 {
     const char *src[KI_NLISTS] = {
-        NULL,    t->hostkey_algs, t->ciphers, t->ciphers, t->macs,
-        t->macs, "none",          "none",     "",         "",
+        NULL,    t->hostkey_algs, t->ciphers,   t->ciphers, t->macs,
+        t->macs, t->comp_algs,    t->comp_algs, "",         "",
     };
     size_t i;
     int r;
@@ -291,6 +291,9 @@ send_newkeys(struct transport *t)
     if (t->strict) {
         t->out.seqnr = 0;
     }
+    if ((r = tp_comp_newkeys(t, true)) != 0) {
+        goto out;
+    }
     t->sent_newkeys = true;
     /* RFC 8308 2.4: EXT_INFO is the next packet after NEWKEYS. */
     if (first && t->peer_ext_info_c &&
@@ -528,6 +531,10 @@ tp_kex_recv_newkeys(struct transport *t, const uint8_t *p, size_t len)
     kex_dirkeys_wipe(k);
     if (t->strict) {
         t->in.seqnr = 0;
+    }
+    if ((r = tp_comp_newkeys(t, false)) != 0) {
+        return tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
+                       "cannot start compression: %s", err_str(r));
     }
     t->got_newkeys = true;
     t->first_kex_done = true;

@@ -19,7 +19,8 @@ tp_send_now(struct transport *t, const uint8_t *payload, size_t len)
     size_t before = buf_len(&t->outbuf);
     int r;
 
-    if ((r = packet_send(&t->out, &t->outbuf, payload, len)) != 0) {
+    if ((r = packet_send(&t->out, &t->outbuf, payload, len)) != 0 ||
+        (len > 0 && (r = tp_comp_sent(t, payload[0])) != 0)) {
         return r;
     }
     t->stats.packets_out++;
@@ -166,13 +167,18 @@ sink_reserve(void *ctx, size_t max, uint8_t **payload)
         return 0;
     }
     t->sink_before = buf_len(&t->outbuf);
-    return packet_begin(&t->out, &t->outbuf, max, payload);
+    if ((r = packet_begin(&t->out, &t->outbuf, max, payload)) != 0) {
+        return r;
+    }
+    t->sink_payload = *payload;
+    return 0;
 }
 
 static int
 sink_commit(void *ctx, size_t len)
 {
     struct transport *t = ctx;
+    uint8_t type;
     int r;
 
     if (t->sink_to_held) {
@@ -182,7 +188,11 @@ sink_commit(void *ctx, size_t len)
         t->sink_hdr = NULL;
         return 0;
     }
-    if ((r = packet_finish(&t->out, &t->outbuf, len)) != 0) {
+    /* The message number, before compression rewrites the payload. */
+    type = len > 0 ? t->sink_payload[0] : 0;
+    t->sink_payload = NULL;
+    if ((r = packet_finish(&t->out, &t->outbuf, len)) != 0 ||
+        (r = tp_comp_sent(t, type)) != 0) {
         return tp_fail(t, r, 0, "cannot send packet: %s", err_str(r));
     }
     t->stats.packets_out++;

@@ -211,6 +211,26 @@ recv_version(struct transport *t)
     return 0;
 }
 
+/* Inflate a compressed payload in place of the view; a bomb or bad data
+ * ends the connection. */
+static int
+inflate_payload(struct transport *t, const uint8_t **p, size_t *len)
+{
+    int r;
+
+    r = comp_inflate(t->in.z, *p, *len, LIM_PAYLOAD_INFLATED, p, len);
+    if (r == ERR_LIMIT) {
+        return tp_fail(t, r, SSH_DISCONNECT_COMPRESSION_ERROR,
+                       "compressed packet inflates to more than %u bytes",
+                       (unsigned)LIM_PAYLOAD_INFLATED);
+    }
+    if (r != 0) {
+        return tp_fail(t, r, SSH_DISCONNECT_COMPRESSION_ERROR,
+                       "bad compressed packet: %s", err_str(r));
+    }
+    return 0;
+}
+
 /* Read one packet; on success *p and *len view it and *seq is its number. */
 static int
 read_packet(struct transport *t, const uint8_t **p, size_t *len, uint32_t *seq)
@@ -233,6 +253,9 @@ read_packet(struct transport *t, const uint8_t **p, size_t *len, uint32_t *seq)
     }
     t->in_consume = consumed;
     t->stats.packets_in++;
+    if (t->in.z != NULL && (r = inflate_payload(t, p, len)) != 0) {
+        return r;
+    }
     if (!t->first_kex_done && t->in.seqnr == 0) {
         return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
                        "sequence number wrapped during initial key "
@@ -241,6 +264,10 @@ read_packet(struct transport *t, const uint8_t **p, size_t *len, uint32_t *seq)
     if (*len == 0) {
         return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
                        "empty packet");
+    }
+    if ((r = tp_comp_received(t, (*p)[0])) != 0) {
+        return tp_fail(t, r, SSH_DISCONNECT_COMPRESSION_ERROR,
+                       "cannot start compression: %s", err_str(r));
     }
     return 0;
 }

@@ -17,6 +17,9 @@
 #define LIM_PACKET_MIN 16u /* smallest legal packet incl. length */
 #define LIM_PADDING_MIN 4u
 #define LIM_PADDING_MAX 255u
+/* A compressed payload may inflate to no more than this (decompression
+ * bombs end the connection; Dropbear caps it the same way). */
+#define LIM_PAYLOAD_INFLATED LIM_PACKET_RECV
 /* Payload room: room for CHANNEL_DATA with a 32 KiB chunk plus headers. */
 #define LIM_CHAN_PACKET (32u * 1024u)
 

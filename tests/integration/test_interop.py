@@ -95,10 +95,12 @@ def test_sshd_client_alive(kind, hold_channel, client, sshd_factory, peers):
 
 # --- 2. rekey with data flowing ---------------------------------------------
 
-def bulk_both_ways(lport, size):
-    """Send size bytes through the tunnel to an echo peer while reading the
-    echo back; check it byte for byte."""
-    data = harness.payload_of(size, seed=7)
+def bulk_both_ways(lport, size, data=None):
+    """Send size bytes (data, or pseudo-random ones) through the tunnel to
+    an echo peer while reading the echo back; check it byte for byte."""
+    if data is None:
+        data = harness.payload_of(size, seed=7)
+    assert len(data) == size
     err = []
     with socket.create_connection(("127.0.0.1", lport),
                                   timeout=harness.IO_TIMEOUT) as s:

@@ -140,6 +140,30 @@ test_server_config_rekey_limit(void **state)
     server_config_cleanup(&c);
 }
 
+/* Compression yes, delayed (sshd's synonym) or no; first value wins. */
+static void
+test_server_config_compression(void **state)
+{
+    struct server_config c;
+    char why[256];
+
+    (void)state;
+    server_config_init(&c);
+    assert_int_equal(c.compression, -1);
+    assert_int_equal(server_config_line(&c, "Compression no", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "Compression yes", why, 256), 0);
+    assert_int_equal(c.compression, 0);
+    server_config_cleanup(&c);
+    server_config_init(&c);
+    assert_int_equal(server_config_line(&c, "compression delayed", why, 256),
+                     0);
+    assert_int_equal(c.compression, 1);
+    assert_int_equal(server_config_line(&c, "Compression zstd", why, 256),
+                     ERR_CONFIG);
+    assert_string_equal(why, "bad Compression argument \"zstd\"");
+    server_config_cleanup(&c);
+}
+
 static void
 test_server_config_expand(void **state)
 {
@@ -233,6 +257,7 @@ main(void)
         cmocka_unit_test(test_server_config_expand),
         cmocka_unit_test(test_server_config_rekey_limit),
         cmocka_unit_test(test_server_config_forwarding),
+        cmocka_unit_test(test_server_config_compression),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

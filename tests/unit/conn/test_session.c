@@ -28,6 +28,7 @@ struct side {
 struct world {
     uint64_t alive_ms; /* client: ServerAliveInterval in ms */
     unsigned alive_count;
+    const char *comp_cli, *comp_srv; /* Compression lists (NULL: none) */
     struct sshkey *hostkey, *userkey, *otherkey;
     struct side cli, srv;
 };
@@ -119,6 +120,7 @@ side_new(struct world *w, struct side *sd, bool server,
     buf_init(&sd->rx);
     cfg.transport.is_server = server;
     cfg.transport.software_version = server ? "aditd_test" : "adit_test";
+    cfg.transport.compression = server ? w->comp_srv : w->comp_cli;
     if (server) {
         cfg.transport.hostkeys = &w->hostkey;
         cfg.transport.n_hostkeys = 1;
@@ -138,19 +140,28 @@ side_new(struct world *w, struct side *sd, bool server,
 }
 
 static struct world *
-world_new_alive(bool right_key, uint64_t alive_ms, unsigned alive_count)
+world_new_with(bool right_key, uint64_t alive_ms, unsigned alive_count,
+               const char *comp_cli, const char *comp_srv)
 {
     struct world *w = calloc(1, sizeof(*w));
 
     assert_non_null(w);
     w->alive_ms = alive_ms;
     w->alive_count = alive_count;
+    w->comp_cli = comp_cli;
+    w->comp_srv = comp_srv;
     assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &w->hostkey), 0);
     assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &w->userkey), 0);
     assert_int_equal(sshkey_generate(SSHKEY_ECDSA_P256, 0, &w->otherkey), 0);
     side_new(w, &w->srv, true, NULL, 0);
     side_new(w, &w->cli, false, right_key ? &w->userkey : &w->otherkey, 1);
     return w;
+}
+
+static struct world *
+world_new_alive(bool right_key, uint64_t alive_ms, unsigned alive_count)
+{
+    return world_new_with(right_key, alive_ms, alive_count, NULL, NULL);
 }
 
 static struct world *
@@ -435,6 +446,112 @@ test_session_server_alive(void **state)
     world_free(w);
 }
 
+/* Run the first kex and auth one packet at a time, checking when each
+ * side starts compressing: delayed until USERAUTH_SUCCESS or not. */
+static void
+auth_watching_comp(struct world *w, bool delayed)
+{
+    struct buf tmp;
+    bool in, out;
+    unsigned i;
+
+    buf_init(&tmp);
+    for (i = 0; i < 10000 && !(w->cli.authed && w->srv.authed); i++) {
+        bool moved = move(&w->cli, &w->srv, &tmp);
+
+        moved = move(&w->srv, &w->cli, &tmp) || moved;
+        assert_true(moved);
+        transport_compressing(session_transport(w->cli.s), &in, &out);
+        if (delayed && !w->cli.authed) {
+            assert_false(in || out);
+        }
+        transport_compressing(session_transport(w->srv.s), &in, &out);
+        if (delayed && !w->srv.authed) {
+            assert_false(in || out);
+        }
+    }
+    buf_cleanup(&tmp);
+    pump(w);
+    assert_true(w->cli.authed);
+    assert_int_equal(w->cli.err, 0);
+    assert_int_equal(w->srv.err, 0);
+}
+
+/*
+ * Compression both ways: zlib@openssh.com (delayed past auth) and zlib,
+ * 4 MiB each way with a rekey in the middle of each, byte for byte; the
+ * data crosses in far fewer wire bytes than it holds.
+ */
+static void
+run_compressed(const char *cli, const char *srv, const char *want, bool delayed)
+{
+    struct world *w = world_new_with(true, 0, 0, cli, srv);
+    struct chan_open_info info = {.type = "direct-tcpip",
+                                  .host = "intranet",
+                                  .port = 8080,
+                                  .orig_host = "127.0.0.1",
+                                  .orig_port = 50000};
+    struct transport_algs a;
+    struct transport_stats st;
+    bool in, out;
+    uint32_t cid;
+
+    auth_watching_comp(w, delayed);
+    transport_get_algs(session_transport(w->cli.s), &a);
+    assert_string_equal(a.comp_c2s, want);
+    assert_string_equal(a.comp_s2c, want);
+    transport_compressing(session_transport(w->cli.s), &in, &out);
+    assert_true(in && out);
+    transport_compressing(session_transport(w->srv.s), &in, &out);
+    assert_true(in && out);
+    assert_int_equal(conn_open(session_conn(w->cli.s), &info, NULL, &cid), 0);
+    pump(w);
+    assert_true(w->cli.open_ok);
+    send_bulk(w, &w->cli, cid, true);
+    check_bulk(&w->srv.rx);
+    send_bulk(w, &w->srv, w->srv.id, true);
+    check_bulk(&w->cli.rx);
+    transport_get_stats(session_transport(w->cli.s), &st);
+    assert_int_equal(st.kex_count, 3);
+    assert_true(st.bytes_out < BULK / 4); /* the pattern compresses */
+    assert_true(st.bytes_in < BULK / 4);
+    transport_compressing(session_transport(w->srv.s), &in, &out);
+    assert_true(in && out); /* again after the rekeys */
+    assert_int_equal(w->cli.err, 0);
+    assert_int_equal(w->srv.err, 0);
+    world_free(w);
+}
+
+static void
+test_session_compression_delayed(void **state)
+{
+    run_compressed("zlib@openssh.com,zlib,none", "none,zlib@openssh.com",
+                   "zlib@openssh.com", true);
+}
+
+static void
+test_session_compression_zlib(void **state)
+{
+    run_compressed("zlib,none", "none,zlib@openssh.com,zlib", "zlib", false);
+}
+
+/* One side without compression: none is chosen and nothing changes. */
+static void
+test_session_compression_refused(void **state)
+{
+    struct world *w = world_new_with(true, 0, 0, "zlib@openssh.com,none", NULL);
+    struct transport_algs a;
+    bool in, out;
+
+    pump(w);
+    assert_true(w->cli.authed);
+    transport_get_algs(session_transport(w->cli.s), &a);
+    assert_string_equal(a.comp_c2s, "none");
+    transport_compressing(session_transport(w->cli.s), &in, &out);
+    assert_false(in || out);
+    world_free(w);
+}
+
 int
 main(void)
 {
@@ -445,6 +562,9 @@ main(void)
         cmocka_unit_test(test_session_stops_after_disconnect),
         cmocka_unit_test(test_session_unknown_message),
         cmocka_unit_test(test_session_server_alive),
+        cmocka_unit_test(test_session_compression_delayed),
+        cmocka_unit_test(test_session_compression_zlib),
+        cmocka_unit_test(test_session_compression_refused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
