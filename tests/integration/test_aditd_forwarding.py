@@ -11,6 +11,7 @@ import re
 import signal
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -224,15 +225,21 @@ def test_takeover_same_key(client, aditd, procs, peers):
     first = start_rfwd(client, procs, server, spec)
     harness.wait_listening(first, port)
     roundtrip(port, b"first")
+    held = socket.create_connection(("127.0.0.1", port), timeout=30)
+    held.sendall(b"held")
+    assert held.recv(4) == b"held"
     os.kill(first.pid, signal.SIGSTOP)
     try:
         second = start_rfwd(client, procs, server, spec)
         harness.wait_log(server.proc, "localhost port %d taken over by"
                          % port)
+        # The stale session's channel on the forward is closed.
+        assert held.recv(1) == b""
         roundtrip(port, harness.payload_of(50000, seed=9))
         assert second.alive(), second.describe()
         assert REFUSED_RFWD not in second.stderr()
     finally:
+        held.close()
         os.kill(first.pid, signal.SIGCONT)
     first.stop()
     roundtrip(port, b"still served by the second")
@@ -477,3 +484,41 @@ def test_named_endpoint_owner_refuses(client, aditd, procs, home):
     r = ssh_stdio(client, server, home, "db-1:5432", b"x")
     assert r.returncode == 255
     assert b"open failed: connect failed:" in r.stderr, r.stderr
+
+
+def test_slow_destination_does_not_stall_others(client, aditd, procs,
+                                                peers):
+    """A target whose connect hangs (a full accept queue drops the SYN)
+    holds only its own channel: another target on the same connection
+    answers at once, and the hung one fails after the connect timeout."""
+    server = aditd.start()
+    echo = peers.echo()
+    stuck = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    stuck.bind(("127.0.0.1", 0))
+    stuck.listen(0)
+    fillers = []
+    try:
+        for _ in range(4):  # fill the accept queue; never accepted
+            f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            f.setblocking(False)
+            f.connect_ex(stuck.getsockname())
+            fillers.append(f)
+        lport, lport2 = harness.free_port(), harness.free_port()
+        proc = procs.start("ssh", ssh_argv(client, server, lfwds=[
+            "127.0.0.1:%d:127.0.0.1:%d" % (lport, stuck.getsockname()[1]),
+            "127.0.0.1:%d:127.0.0.1:%d" % (lport2, echo.port)]))
+        harness.wait_listening(proc, lport2)
+        with socket.create_connection(("127.0.0.1", lport), timeout=10) as s:
+            t0 = time.monotonic()
+            roundtrip(lport2, b"not stalled")
+            # Answered while the other channel's connect still hangs.
+            s.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                s.recv(1)
+            s.settimeout(60)
+            assert s.recv(1) == b""  # the hung connect gave up
+            assert time.monotonic() - t0 >= 5
+    finally:
+        for f in fillers:
+            f.close()
+        stuck.close()
