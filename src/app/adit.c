@@ -488,14 +488,14 @@ main(int argc, char **argv)
     adit_read_config(&rd, &cmd, &final_host);
     if (client_config_finish(&cfg, &env, why, sizeof(why)) != 0) {
         fprintf(stderr, "%s\n", why);
-        return ADIT_EXIT_FAIL;
+        exit(ADIT_EXIT_FAIL); /* as every other startup error */
     }
     if (cmd.is_dump) {
         adit_dump(&cfg, &env);
     }
     if (client_config_expand_files(&cfg, &env, why, sizeof(why)) != 0) {
         fprintf(stderr, "%s\n", why);
-        return ADIT_EXIT_FAIL;
+        exit(ADIT_EXIT_FAIL);
     }
     if (cmd.log_file != NULL) {
         adit_log_file(cmd.log_file);

@@ -168,8 +168,8 @@ struct client_env {
 /*
  * Once every source is read, as ssh before -G: User, HostName (%h) and
  * Port get their defaults, ClearAllForwardings (or -W) empties the
- * forwards, and ControlPath, IdentityAgent,
- * UserKnownHostsFile and GlobalKnownHostsFile have ~ and tokens expanded.
+ * forwards, and ControlPath, IdentityAgent, UserKnownHostsFile and the
+ * forwards' socket paths have ~, tokens and ${VAR} expanded.
  * ERR_CONFIG with ssh's message in why for a bad token.
  */
 int client_config_finish(struct client_config *c, const struct client_env *e,

@@ -137,6 +137,26 @@ final_clear_forwards(struct client_config *c)
     c->n_local_fwds = c->n_remote_fwds = c->n_dynamic_fwds = 0;
 }
 
+/* Unix socket paths of forwards take ~ and tokens, as ssh. */
+static int
+final_fwd_paths(struct fwdspec *f, size_t n, const struct ssh_tokens *tokens,
+                char *why, size_t why_len)
+{
+    struct ssh_tokens tk = *tokens, *t = &tk;
+    size_t i;
+    int r = 0;
+
+    tk.is_env_allowed = false; /* ${VAR} went when the line was read */
+    for (i = 0; i < n && r == 0; i++) {
+        if ((r = final_path(&f[i].listen_path, t, SSH_TOKENS_FILES, false, why,
+                            why_len)) == 0) {
+            r = final_path(&f[i].connect_path, t, SSH_TOKENS_FILES, false, why,
+                           why_len);
+        }
+    }
+    return r;
+}
+
 int
 client_config_finish(struct client_config *c, const struct client_env *e,
                      char *why, size_t why_len)
@@ -165,16 +185,19 @@ client_config_finish(struct client_config *c, const struct client_env *e,
         final_clear_forwards(c);
     }
     final_tokens(c, e, &t, port, short_host, hash);
+    /* GlobalKnownHostsFile is left as written, as ssh 9.2 leaves it. */
+    t.is_env_allowed = true;
     if ((r = final_path(&c->control_path, &t, SSH_TOKENS_FILES, false, why,
                         why_len)) != 0 ||
         (r = final_path(&c->identity_agent, &t, SSH_TOKENS_FILES, false, why,
                         why_len)) != 0 ||
         (r = final_path(&c->user_known_hosts, &t, SSH_TOKENS_FILES, true, why,
-                        why_len)) != 0) {
+                        why_len)) != 0 ||
+        (r = final_fwd_paths(c->local_fwds, c->n_local_fwds, &t, why,
+                             why_len)) != 0) {
         return r;
     }
-    return final_path(&c->global_known_hosts, &t, SSH_TOKENS_FILES, true, why,
-                      why_len);
+    return final_fwd_paths(c->remote_fwds, c->n_remote_fwds, &t, why, why_len);
 }
 
 int
@@ -187,6 +210,7 @@ client_config_expand_files(struct client_config *c, const struct client_env *e,
     int r = 0;
 
     final_tokens(c, e, &t, port, short_host, hash);
+    t.is_env_allowed = true;
     for (i = 0; i < c->n_identity_files && r == 0; i++) {
         r = final_path(&c->identity_files[i], &t, SSH_TOKENS_FILES, false, why,
                        why_len);

@@ -121,9 +121,38 @@ cfg_warn_ignored(struct ssh_config_read *rd, const struct cfg_where *w,
     }
 }
 
+/* Forward words: ${VAR} expanded first, as ssh does, then joined. */
+static int
+cfg_fwd_value(struct ssh_config_read *rd, const struct cfg_where *w,
+              const struct cfg_args *a, char **value)
+{
+    char *e[2] = {NULL, NULL}, why[512] = "";
+    size_t i, n = 0;
+    int r = 0;
+
+    for (i = 0; i < a->n && i < 2 && r == 0; i++) {
+        if ((r = ssh_tokens_env(a->v[i], &e[i], why, sizeof(why))) == 0) {
+            n += strlen(e[i]) + 2;
+        }
+    }
+    if (r == 0 && (*value = malloc(n)) == NULL) {
+        r = ERR_NOMEM;
+    } else if (r == 0) {
+        snprintf(*value, n, "%s%s%s", e[0], e[1] != NULL ? " " : "",
+                 e[1] != NULL ? e[1] : "");
+    } else if (r == ERR_FORMAT) {
+        ssh_config_diagf(rd, "%s line %u: %s", w->file, w->line, why);
+        r = ERR_CONFIG;
+    }
+    free(e[0]);
+    free(e[1]);
+    return r;
+}
+
 /* The value the table gets: one word, the raw rest, or the words joined. */
 static int
-cfg_value(const struct copt *o, const char *rest, const struct cfg_args *a,
+cfg_value(struct ssh_config_read *rd, const struct cfg_where *w,
+          const struct copt *o, const char *rest, const struct cfg_args *a,
           char **value)
 {
     size_t i, n = 0;
@@ -137,8 +166,11 @@ cfg_value(const struct copt *o, const char *rest, const struct cfg_args *a,
         return (*value = str_ndup(rest, n)) == NULL ? ERR_NOMEM : 0;
     }
     if (o->kind == COPT_LINE && strcasecmp(o->name, "LocalCommand") == 0) {
-        return cfg_value(client_config_table_find("ProxyCommand"), rest, a,
-                         value);
+        return cfg_value(rd, w, client_config_table_find("ProxyCommand"), rest,
+                         a, value);
+    }
+    if (o->kind == COPT_LOCALFWD || o->kind == COPT_REMOTEFWD) {
+        return cfg_fwd_value(rd, w, a, value);
     }
     for (i = 0; i < a->n; i++) {
         n += strlen(a->v[i]) + 1;
@@ -261,7 +293,7 @@ cfg_keyword(struct ssh_config_read *rd, const struct cfg_where *w,
                          w->file, w->line, keyword);
         return ERR_CONFIG;
     }
-    if ((r = cfg_value(o, rest, a, &value)) != 0) {
+    if ((r = cfg_value(rd, w, o, rest, a, &value)) != 0) {
         return r;
     }
     r = cfg_apply(rd, w, o->name, value);

@@ -2,6 +2,7 @@
 /* ssh_config %-tokens and ~ expansion. */
 #include "config/ssh_tokens.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,40 +76,114 @@ tokens_finish(struct buf *b, char **out)
     return *out == NULL ? ERR_NOMEM : 0;
 }
 
+/* "${NAME}" at *s (past the '$'): the variable's value, as ssh reads it. */
+static int
+tokens_env(const char **s, struct buf *b, char *why, size_t why_len)
+{
+    const char *close = strchr(*s + 1, '}'), *v;
+    char name[256];
+    size_t n;
+
+    n = close != NULL ? (size_t)(close - (*s + 1)) : 0;
+    if (close == NULL || n == 0 || n >= sizeof(name)) {
+        snprintf(why, why_len, "invalid environment variable expansion");
+        return ERR_FORMAT;
+    }
+    memcpy(name, *s + 1, n);
+    name[n] = '\0';
+    if ((v = getenv(name)) == NULL) {
+        snprintf(why, why_len,
+                 "vdollar_percent_expand: env var ${%s} has no value\n"
+                 "invalid environment variable expansion",
+                 name);
+        return ERR_FORMAT;
+    }
+    *s = close + 1;
+    return buf_put(b, v, strlen(v));
+}
+
+/* One '%' token at *s (past the '%'). */
+static int
+tokens_one(const char **s, const struct ssh_tokens *t, const char *allowed,
+           struct buf *b, char *why, size_t why_len)
+{
+    const char *fn =
+        t->is_env_allowed ? "percent_dollar_expand" : "percent_expand";
+    const char *v;
+    char c = **s;
+
+    if (c == '%') {
+        v = "%";
+    } else if (c == '\0') {
+        snprintf(why, why_len,
+                 "vdollar_percent_expand: invalid format\n%s: failed", fn);
+        return ERR_FORMAT;
+    } else if (strchr(allowed, c) == NULL) {
+        snprintf(why, why_len,
+                 "vdollar_percent_expand: unknown key %%%c\n%s: failed", c, fn);
+        return ERR_FORMAT;
+    } else {
+        v = tokens_value(t, c);
+    }
+    (*s)++;
+    return buf_put(b, v, strlen(v));
+}
+
 int
 ssh_tokens_expand(const char *s, const struct ssh_tokens *t,
                   const char *allowed, char **out, char *why, size_t why_len)
 {
+    const char *stops = t->is_env_allowed ? "%$" : "%";
+    char scratch[8];
     struct buf b;
-    const char *v;
     size_t n;
     int r = 0;
 
     *out = NULL;
+    if (why == NULL) {
+        why = scratch;
+        why_len = sizeof(scratch);
+    }
     buf_init(&b);
     while (r == 0 && *s != '\0' && buf_len(&b) <= LIM_LINE) {
-        n = strcspn(s, "%");
+        n = strcspn(s, stops);
         if ((r = buf_put(&b, s, n)) != 0 || s[n] == '\0') {
-            s += n;
             break;
         }
-        s += n + 1;
-        if (*s == '%') {
-            v = "%";
-        } else if (*s == '\0' || strchr(allowed, *s) == NULL) {
-            if (why != NULL) {
-                snprintf(why, why_len, "percent_expand: unknown key %%%c",
-                         *s == '\0' ? ' ' : *s);
-            }
-            r = ERR_FORMAT;
-            break;
+        s += n;
+        if (s[0] == '$' && s[1] != '{') {
+            r = buf_put(&b, s++, 1); /* a lone '$' stays */
+        } else if (s[0] == '$') {
+            s++;
+            r = tokens_env(&s, &b, why, why_len);
         } else {
-            v = tokens_value(t, *s);
+            s++;
+            r = tokens_one(&s, t, allowed, &b, why, why_len);
         }
-        r = buf_put(&b, v, strlen(v));
-        s++;
     }
     if (r == 0) {
+        r = tokens_finish(&b, out);
+    }
+    buf_cleanup(&b);
+    return r;
+}
+
+int
+ssh_tokens_env(const char *s, char **out, char *why, size_t why_len)
+{
+    const char *d;
+    struct buf b;
+    int r = 0;
+
+    *out = NULL;
+    buf_init(&b);
+    while (r == 0 && (d = strstr(s, "${")) != NULL && buf_len(&b) <= LIM_LINE) {
+        if ((r = buf_put(&b, s, (size_t)(d - s))) == 0) {
+            s = d + 1;
+            r = tokens_env(&s, &b, why, why_len);
+        }
+    }
+    if (r == 0 && (r = buf_put(&b, s, strlen(s))) == 0) {
         r = tokens_finish(&b, out);
     }
     buf_cleanup(&b);

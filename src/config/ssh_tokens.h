@@ -7,6 +7,7 @@
 #ifndef ADIT_CONFIG_SSH_TOKENS_H
 #define ADIT_CONFIG_SSH_TOKENS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Token letters for each family of keywords, as ssh_config(5). */
@@ -29,17 +30,24 @@ struct ssh_tokens {
     const char *remote_user;    /* %r */
     const char *tunnel;         /* %T */
     const char *local_user;     /* %u */
+    bool is_env_allowed;        /* ${NAME} from the environment too */
 };
 
 /*
- * Expand the tokens of s whose letters are in allowed (plus %%), into a
- * malloc'd *out. A token not allowed, or a lone '%' at the end, is
- * ERR_FORMAT with ssh's message in why ("percent_expand: unknown key %x")
- * when why is not NULL. ERR_LIMIT past LIM_LINE bytes.
+ * Expand the tokens of s whose letters are in allowed (plus %%), and
+ * ${NAME} from the environment when t->is_env_allowed, into a malloc'd
+ * *out. An unset variable is ERR_FORMAT with ssh's message. A token not
+ * allowed, or a lone '%' at the end, is ERR_FORMAT with ssh's two-line message
+ * in why ("vdollar_percent_expand: unknown key %x" then "percent_expand:
+ * failed") when why is not NULL. ERR_LIMIT past LIM_LINE bytes.
  */
 int ssh_tokens_expand(const char *s, const struct ssh_tokens *t,
                       const char *allowed, char **out, char *why,
                       size_t why_len);
+
+/* Only ${NAME} (LocalForward and RemoteForward words, read as ssh reads
+ * them); '%' is left alone. ERR_FORMAT with ssh's message if unset. */
+int ssh_tokens_env(const char *s, char **out, char *why, size_t why_len);
 
 /* "~" or "~/..." with home in front; anything else copied. malloc'd. */
 int ssh_tokens_tilde(const char *s, const char *home, char **out);

@@ -29,7 +29,8 @@ Host db-* !db-secret
     HostName %h.internal
     LocalForward 5432 localhost:5432
     LocalForward 127.0.0.1:6379 [::1]:6379
-    LocalForward /tmp/adit-cfg-test.sock db:5432
+    LocalForward /tmp/adit-%h-%u.sock db:5432
+    RemoteForward /tmp/%C.sock ${{ADIT_CFG_SOCK}}
     RemoteForward 0 localhost:22
     RemoteForward 9000
     RemoteForward [::1]:9001 /run/r.sock
@@ -84,7 +85,7 @@ Host *
     GatewayPorts no
     BindAddress 127.0.0.1
     HostKeyAlias alias-%h
-    IdentityAgent {tmp}/agent.sock
+    IdentityAgent ${{ADIT_CFG_DIR}}/agent.sock
     LocalCommand echo %n
     PermitLocalCommand yes
 """
@@ -149,8 +150,10 @@ def test_dump_matches_ssh(args, bins, home, conf):
     adit prints."""
     bins.require("adit")
     argv = ["-F", conf] + args
-    rc_a, out_a, err_a = run_g(bins.adit, argv, home.env)
-    rc_s, out_s, err_s = run_g(SSH, argv, home.env)
+    env = dict(home.env, ADIT_CFG_DIR=os.path.dirname(conf),
+               ADIT_CFG_SOCK="/run/target.sock")
+    rc_a, out_a, err_a = run_g(bins.adit, argv, env)
+    rc_s, out_s, err_s = run_g(SSH, argv, env)
     assert rc_s == 0, err_s
     assert rc_a == 0, err_a
     ours = out_a.splitlines()
@@ -203,6 +206,12 @@ BAD_ARGS = [
     pytest.param(["-R", "1:h", "h"], id="R-bad"),
     pytest.param(["-D", "x", "h"], id="D-bad"),
     pytest.param(["-F", "/nonexistent/adit-config", "h"], id="F-missing"),
+    pytest.param(["-o", "ControlPath=/${ADIT_CFG_UNSET_VAR}/%h", "h"],
+                 id="env-unset"),
+    pytest.param(["-o", "ControlPath=/%j", "h"], id="token-unknown"),
+    pytest.param(["-o", "HostName=%j", "h"], id="hostname-token"),
+    pytest.param(["-o", "ControlPath=/x%", "h"], id="token-lone-percent"),
+    pytest.param(["-o", "LocalForward=/tmp/%j h:1", "h"], id="fwd-token"),
 ]
 
 

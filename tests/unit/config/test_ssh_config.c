@@ -399,8 +399,32 @@ test_ssh_tokens(void **state)
     assert_int_equal(
         ssh_tokens_expand("nc %h %d", &t, SSH_TOKENS_PROXY, &out, why, 128),
         ERR_FORMAT);
-    assert_string_equal(why, "percent_expand: unknown key %d");
+    assert_string_equal(why, "vdollar_percent_expand: unknown key %d\n"
+                             "percent_expand: failed");
     assert_null(out);
+    /* ${VAR} where the keyword allows it; an unset one is an error. */
+    setenv("ADIT_TEST_TOKEN_DIR", "/v", 1);
+    unsetenv("ADIT_TEST_TOKEN_UNSET");
+    t.is_env_allowed = true;
+    assert_int_equal(ssh_tokens_expand("${ADIT_TEST_TOKEN_DIR}/%h$x", &t,
+                                       SSH_TOKENS_FILES, &out, why, 128),
+                     0);
+    assert_string_equal(out, "/v/h.example$x");
+    free(out);
+    assert_int_equal(ssh_tokens_expand("${ADIT_TEST_TOKEN_UNSET}", &t,
+                                       SSH_TOKENS_FILES, &out, why, 128),
+                     ERR_FORMAT);
+    assert_string_equal(why, "vdollar_percent_expand: env var "
+                             "${ADIT_TEST_TOKEN_UNSET} has no value\n"
+                             "invalid environment variable expansion");
+    assert_int_equal(
+        ssh_tokens_expand("${", &t, SSH_TOKENS_FILES, &out, why, 128),
+        ERR_FORMAT);
+    assert_int_equal(
+        ssh_tokens_env("a${ADIT_TEST_TOKEN_DIR}%h", &out, why, 128), 0);
+    assert_string_equal(out, "a/v%h");
+    free(out);
+    t.is_env_allowed = false;
     assert_int_equal(
         ssh_tokens_expand("x%", &t, SSH_TOKENS_PROXY, &out, why, 128),
         ERR_FORMAT);
