@@ -32,10 +32,9 @@ client_tilde(const char *path, char *out, size_t out_len)
     }
 }
 
-static void
-client_load_keys(struct client *c)
+void
+client_load_keys(const struct client_config *cfg, struct client_keys *keys)
 {
-    const struct client_config *cfg = c->cfg;
     size_t n = cfg->n_identity_files, i;
     char path[1024];
     int r;
@@ -43,20 +42,31 @@ client_load_keys(struct client *c)
     if (n == 0) {
         n = sizeof(client_default_ids) / sizeof(client_default_ids[0]);
     }
-    for (i = 0; i < n && c->n_keys < CLIENT_MAX_KEYS; i++) {
+    for (i = 0; i < n && keys->n < CLIENT_MAX_KEYS; i++) {
         client_tilde(cfg->n_identity_files > 0 ? cfg->identity_files[i]
                                                : client_default_ids[i],
                      path, sizeof(path));
-        r = sshkey_load_private(path, &c->keys[c->n_keys]);
+        r = sshkey_load_private(path, &keys->k[keys->n]);
         if (r == 0) {
             log_debug("Will attempt key: %s", path);
-            c->n_keys++;
+            keys->n++;
         } else if (r == ERR_KEY_ENCRYPTED) {
             log_debug("%s is encrypted: skipped (no passphrases yet)", path);
         } else if (r != ERR_NOTFOUND) {
             log_debug("could not load %s: %s", path, err_str(r));
         }
     }
+}
+
+void
+client_free_keys(struct client_keys *keys)
+{
+    size_t i;
+
+    for (i = 0; i < keys->n; i++) {
+        sshkey_free(keys->k[i]);
+    }
+    keys->n = 0;
 }
 
 /* End everything: the loop returns once every handle has closed. */
@@ -271,7 +281,7 @@ client_start(struct client *c)
      * the config layer); adit reads the first one, see adit(1). */
     c->known_hosts[strcspn(c->known_hosts, " ")] = '\0';
     c->global_known_hosts[strcspn(c->global_known_hosts, " ")] = '\0';
-    client_load_keys(c);
+    client_load_keys(c->cfg, &c->keys);
     for (i = 0; i < 3; i++) {
         uv_signal_init(c->loop, &c->sig[i]);
         c->sig[i].data = c;
@@ -288,7 +298,6 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
            const struct client_target *t)
 {
     struct client *c;
-    size_t i;
     int r, code;
 
     if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -311,10 +320,8 @@ client_run(uv_loop_t *loop, const struct client_config *cfg,
     code = c->exit_code;
     client_fork_failed(&c->ready_fd, code);
     fwd_remote_free(c->rfwd);
-    for (i = 0; i < c->n_keys; i++) {
-        sshkey_free(c->keys[i]);
-    }
     client_hops_cleanup(c);
+    client_free_keys(&c->keys);
     free(c);
     return code;
 }

@@ -21,6 +21,12 @@ struct client_target {
     uint16_t port;
     int family;   /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
     int ready_fd; /* -f: client_fork's pipe to the parent; 0: none */
+    /* -J: each jump host's own configuration (its Host blocks over the
+     * command line's options), first hop first; NULL or fewer than the
+     * hops: the main configuration serves, with the local user, port 22
+     * and the main identities. */
+    const struct client_config *const *jump_cfgs;
+    size_t n_jump_cfgs;
 };
 
 /* Run on loop until the end; returns the exit status (255 for every

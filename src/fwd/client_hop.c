@@ -50,12 +50,41 @@ client_local_user(void)
     return pw != NULL ? pw->pw_name : "root";
 }
 
+/*
+ * Jump host i: the -J user and port first, then the host's own
+ * configuration (its Host blocks: HostName, User, Port, IdentityFile),
+ * then the local user and port 22, as ssh's ProxyJump.
+ */
+static int
+client_jump_hop_set(struct client *c, size_t i, const struct jumphop *h)
+{
+    struct client_hop *hop = &c->hops[i];
+    const struct client_config *own =
+        c->t->jump_cfgs != NULL && i < c->t->n_jump_cfgs ? c->t->jump_cfgs[i]
+                                                         : NULL;
+    const char *host = h->host, *user = h->user;
+    uint16_t port = h->port;
+
+    hop->cfg = own != NULL ? own : c->cfg;
+    hop->keys = &c->keys;
+    if (own != NULL) {
+        host = own->hostname != NULL ? own->hostname : host;
+        user = user != NULL ? user : own->user;
+        port = port != 0 ? port : own->port > 0 ? (uint16_t)own->port : 0;
+        if ((hop->keys = calloc(1, sizeof(*hop->keys))) == NULL) {
+            return ERR_NOMEM;
+        }
+        client_load_keys(own, hop->keys);
+    }
+    return client_hop_set(hop, host, user != NULL ? user : client_local_user(),
+                          port != 0 ? port : 22);
+}
+
 int
 client_hops_init(struct client *c)
 {
     const struct client_config *cfg = c->cfg;
     struct jumpspec j;
-    struct jumphop *h;
     size_t i;
     int r = 0;
 
@@ -65,19 +94,18 @@ client_hops_init(struct client *c)
     if (cfg->proxy_jump != NULL && (r = jumpspec_parse(cfg->proxy_jump, &j))) {
         return r;
     }
-    for (i = 0; i < j.n && r == 0; i++) {
-        h = &j.hops[i];
-        r = client_hop_set(&c->hops[i], h->host,
-                           h->user != NULL ? h->user : client_local_user(),
-                           h->port != 0 ? h->port : 22);
-    }
     c->n_hops = j.n + 1;
-    if (r == 0) {
-        r = client_hop_set(&c->hops[j.n], c->t->host, c->t->user, c->t->port);
-    }
     for (i = 0; i < c->n_hops; i++) {
         c->hops[i].c = c;
         c->hops[i].idx = i;
+    }
+    for (i = 0; i < j.n && r == 0; i++) {
+        r = client_jump_hop_set(c, i, &j.hops[i]);
+    }
+    c->hops[j.n].cfg = c->cfg;
+    c->hops[j.n].keys = &c->keys;
+    if (r == 0) {
+        r = client_hop_set(&c->hops[j.n], c->t->host, c->t->user, c->t->port);
     }
     jumpspec_cleanup(&j);
     return r;
@@ -91,6 +119,10 @@ client_hops_cleanup(struct client *c)
     for (i = 0; i < c->n_hops; i++) {
         free(c->hops[i].host);
         free(c->hops[i].user);
+        if (c->hops[i].keys != NULL && c->hops[i].keys != &c->keys) {
+            client_free_keys(c->hops[i].keys);
+            free(c->hops[i].keys);
+        }
     }
 }
 
@@ -107,7 +139,7 @@ client_session_config(struct client_hop *hop, struct session_config *s,
                       char *hostkey_algs, size_t hostkey_algs_len)
 {
     struct client *c = hop->c;
-    const struct client_config *cfg = c->cfg;
+    const struct client_config *cfg = hop->cfg;
 
     memset(s, 0, sizeof(*s));
     s->transport.is_server = false;
@@ -116,8 +148,11 @@ client_session_config(struct client_hop *hop, struct session_config *s,
     s->transport.ciphers = cfg->ciphers;
     s->transport.macs = cfg->macs;
     s->transport.hostkey_algs = cfg->hostkey_algs;
-    client_hostkey_algs(c, hop->host, hop->port, hostkey_algs,
-                        hostkey_algs_len);
+    hostkey_algs[0] = '\0';
+    if (cfg->hostkey_algs == NULL) {
+        client_hostkey_algs(c, hop->host, hop->port, hostkey_algs,
+                            hostkey_algs_len);
+    }
     if (hostkey_algs[0] != '\0') {
         s->transport.hostkey_algs = hostkey_algs;
     }
@@ -146,8 +181,8 @@ client_session_config(struct client_hop *hop, struct session_config *s,
                              ? (unsigned)cfg->server_alive_count_max
                              : 3u;
     s->client_auth.user = hop->user;
-    s->client_auth.keys = c->keys;
-    s->client_auth.n_keys = c->n_keys;
+    s->client_auth.keys = hop->keys->k;
+    s->client_auth.n_keys = hop->keys->n;
 }
 
 /* ssh's words for the end of a hop, unless they were said already. */
@@ -329,7 +364,7 @@ static void
 client_hop_start(struct client_hop *hop, uv_stream_t *st, const char *peer)
 {
     struct client *c = hop->c;
-    const struct client_config *cfg = c->cfg;
+    const struct client_config *cfg = hop->cfg;
     struct session_config scfg;
     struct io_conn_cbs cbs;
     char hostkey_algs[512];
@@ -412,7 +447,7 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     }
     /* TCPKeepAlive (default yes, as ssh): SO_KEEPALIVE with the
      * system's timers, nothing more, as ssh sets it. */
-    if ((r = io_tcp_keepalive(tcp, c->cfg->tcp_keep_alive != 0)) != 0) {
+    if ((r = io_tcp_keepalive(tcp, hop->cfg->tcp_keep_alive != 0)) != 0) {
         log_debug("setsockopt SO_KEEPALIVE: %s", err_str(r));
     }
     io_peer_str(tcp, addr, sizeof(addr), &port);
@@ -424,8 +459,8 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
 static int
 client_tcp_start(struct client *c)
 {
-    const struct client_config *cfg = c->cfg;
     struct client_hop *hop = &c->hops[0];
+    const struct client_config *cfg = hop->cfg;
     uint64_t timeout =
         cfg->connect_timeout > 0 ? (uint64_t)cfg->connect_timeout * 1000u : 0;
     int r;
@@ -467,8 +502,9 @@ client_hops_start(struct client *c)
 {
     const char *pc = c->cfg->proxy_command;
 
-    c->attempts_left =
-        c->cfg->connection_attempts > 0 ? c->cfg->connection_attempts : 1;
+    c->attempts_left = c->hops[0].cfg->connection_attempts > 0
+                           ? c->hops[0].cfg->connection_attempts
+                           : 1;
     if (c->n_hops == 1 && pc != NULL && strcmp(pc, "none") != 0) {
         return client_proxy_start(c);
     }

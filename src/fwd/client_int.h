@@ -31,9 +31,16 @@ struct client;
  * then the target. Hop 0 is reached over TCP or the ProxyCommand; every
  * later hop over a direct-tcpip channel of the hop before it.
  */
+struct client_keys {
+    struct sshkey *k[CLIENT_MAX_KEYS];
+    size_t n;
+};
+
 struct client_hop {
     struct client *c;
     size_t idx;
+    const struct client_config *cfg; /* the target's, or a jump host's */
+    struct client_keys *keys;        /* the client's, or the hop's own */
     char *host;
     char *user;
     uint16_t port;
@@ -50,8 +57,7 @@ struct client {
     const struct client_target *t;
     char known_hosts[1024];
     char global_known_hosts[1024];
-    struct sshkey *keys[CLIENT_MAX_KEYS];
-    size_t n_keys;
+    struct client_keys keys; /* the target's identities */
     struct client_hop hops[CLIENT_MAX_HOPS];
     size_t n_hops; /* the last one is the target */
     struct io_connect *connecting;
@@ -73,6 +79,10 @@ struct client {
 
 /* client.c */
 void client_stop(struct client *c);
+/* Load cfg's identity files (or the default ones) into keys. */
+void client_load_keys(const struct client_config *cfg,
+                      struct client_keys *keys);
+void client_free_keys(struct client_keys *keys);
 /* The target hop (the last one) authenticated: start forwarding. */
 void client_target_ready(struct client *c, struct io_conn *ic);
 /* The target opens a channel: only forwarded ones for our -R forwards.
