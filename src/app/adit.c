@@ -15,10 +15,12 @@
 
 #include "config/client_config.h"
 #include "config/hostport.h"
+#include "config/jumpspec.h"
 #include "config/ssh_config.h"
 #include "config/ssh_config_file.h"
 #include "fwd/client.h"
 #include "fwd/client_fork.h"
+#include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "wire/buf.h"
@@ -412,14 +414,81 @@ adit_dump(const struct client_config *cfg, const struct client_env *env)
     exit(0);
 }
 
+/*
+ * -J: each jump host gets a configuration of its own, as ssh runs one ssh
+ * per hop: the command line again (its -i, -o and -F), less what names
+ * the target (user, port, HostName), then the files' Host and Match
+ * blocks for the hop's name, and ssh's defaults.
+ */
+static struct client_config *
+adit_jump_cfg(int argc, char **argv, const struct client_env *env0,
+              const char *host)
+{
+    struct client_config *hc = malloc(sizeof(*hc));
+    struct client_env env = *env0;
+    struct ssh_config_read rd;
+    struct adit_cmd cmd;
+    char why[512] = "", *final_host = NULL;
+
+    if (hc == NULL) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    memset(&cmd, 0, sizeof(cmd));
+    client_config_init(hc);
+    ssh_config_read_init(&rd, hc, "", env.local_user, env.home);
+    rd.diag = adit_diag;
+    optind = 0; /* glibc: parse argv afresh */
+    adit_args(argc, argv, hc, &cmd, &rd);
+    free(hc->user);
+    free(hc->hostname);
+    free(cmd.host_arg);
+    hc->user = hc->hostname = NULL;
+    hc->port = -1;
+    if ((cmd.host_arg = strdup(host)) == NULL) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    env.host_arg = cmd.host_arg;
+    adit_read_config(&rd, &cmd, &final_host);
+    if (client_config_finish(hc, &env, why, sizeof(why)) != 0 ||
+        client_config_expand_files(hc, &env, why, sizeof(why)) != 0) {
+        fprintf(stderr, "%s\n", why);
+        exit(ADIT_EXIT_FAIL);
+    }
+    free(final_host);
+    free(cmd.host_arg);
+    return hc;
+}
+
+/* The jump hosts' configurations, first hop first (n 0 without -J). */
+static void
+adit_jump_cfgs(int argc, char **argv, const struct client_config *cfg,
+               const struct client_env *env, struct client_config **out,
+               size_t *n)
+{
+    struct jumpspec j;
+    size_t i;
+
+    *n = 0;
+    if (cfg->proxy_jump == NULL || jumpspec_parse(cfg->proxy_jump, &j) != 0) {
+        return;
+    }
+    for (i = 0; i < j.n && i < LIM_JUMP_HOPS; i++) {
+        out[(*n)++] = adit_jump_cfg(argc, argv, env, j.hops[i].host);
+    }
+    jumpspec_cleanup(&j);
+}
+
 static int
-adit_run(const struct client_config *cfg, const char *host_arg)
+adit_run(const struct client_config *cfg, const char *host_arg,
+         struct client_config *const *jumps, size_t n_jumps)
 {
     struct client_target t;
     uv_loop_t loop;
     int code = ADIT_EXIT_FAIL;
 
     memset(&t, 0, sizeof(t));
+    t.jump_cfgs = (const struct client_config *const *)jumps;
+    t.n_jump_cfgs = n_jumps;
     t.host = cfg->hostname;
     t.orig_host = host_arg;
     t.user = cfg->user;
@@ -472,6 +541,8 @@ main(int argc, char **argv)
     struct client_env env;
     struct adit_cmd cmd;
     char uid[24], lhost[256], why[512] = "", *final_host = NULL;
+    struct client_config *jumps[LIM_JUMP_HOPS];
+    size_t n_jumps = 0;
     int code;
 
     memset(&cmd, 0, sizeof(cmd));
@@ -500,8 +571,13 @@ main(int argc, char **argv)
     if (cmd.log_file != NULL) {
         adit_log_file(cmd.log_file);
     }
+    adit_jump_cfgs(argc, argv, &cfg, &env, jumps, &n_jumps);
     log_init("adit", cfg.log_level >= 0 ? cfg.log_level : LOG_ERROR);
-    code = adit_run(&cfg, cmd.host_arg);
+    code = adit_run(&cfg, cmd.host_arg, jumps, n_jumps);
+    while (n_jumps > 0) {
+        client_config_cleanup(jumps[--n_jumps]);
+        free(jumps[n_jumps]);
+    }
     free(final_host);
     free(cmd.host_arg);
     client_config_cleanup(&cfg);

@@ -105,6 +105,33 @@ def test_jump_ipv6_hop_then_w(bins, home, hops, peers, tmp_path):
     assert "from ::1" in h1.proc.stderr()
 
 
+def test_jump_host_own_config(bins, home, hops, peers, tmp_path):
+    """-J bastion with bastion's HostName, Port, User and IdentityFile from
+    its Host block in -F's file: the bastion only accepts that key."""
+    bins.require("adit")
+    bkey = keygen(str(tmp_path / "bastion_key"))
+    bauth = str(tmp_path / "bastion_authorized_keys")
+    with open(bkey + ".pub") as src, open(bauth, "w") as dst:
+        dst.write(src.read())
+    bastion = hops(extra=["AuthorizedKeysFile " + bauth])
+    target = hops()
+    kh = write_known_hosts(str(tmp_path / "kh"), [bastion, target])
+    conf = tmp_path / "config"
+    conf.write_text("Host bastion\n  HostName 127.0.0.1\n  Port %d\n"
+                    "  User %s\n  IdentityFile %s\n"
+                    % (bastion.port, home.user, bkey))
+    os.chmod(conf, 0o600)
+    echo = peers.echo()
+    data = harness.payload_of(100000)
+    r = subprocess.run(adit_argv(bins, home, kh, target.port, [
+        "-F", str(conf), "-J", "bastion",
+        "-W", "127.0.0.1:%d" % echo.port]), input=data, capture_output=True,
+        timeout=120, env=home.env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == data
+    assert "Accepted publickey for %s" % home.user in bastion.proc.stderr()
+
+
 def test_jump_checks_each_hop_key(bins, home, procs, hops, tmp_path):
     """A wrong key for the middle hop, under that hop's own name, stops
     the chain there: the target is never reached."""
