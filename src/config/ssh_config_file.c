@@ -82,7 +82,7 @@ ssh_config_read_file(struct ssh_config_read *rd, const char *path,
     }
     fclose(f);
     buf_cleanup(&b);
-    if (r == 0 && depth == 0 && rd->n_bad > bad_before) {
+    if (r == 0 && rd->n_bad > bad_before) {
         ssh_config_diagf(rd, "%s: terminating, %u bad configuration options",
                          path, rd->n_bad - bad_before);
         r = ERR_CONFIG;
@@ -112,9 +112,13 @@ ssh_config_include_glob(struct ssh_config_read *rd, const char *pattern,
         r = ssh_config_read_file(rd, g.gl_pathv[i], rd->is_user_file, depth);
         if (r == ERR_NOTFOUND) {
             r = 0;
-        } else if (r == ERR_IO || r == ERR_DENIED) {
-            rd->n_bad++;
+        } else if (r == ERR_IO) {
+            rd->n_bad++; /* a bad line of the includer, as ssh */
             r = 0;
+        } else if (r == ERR_CONFIG) {
+            /* The included file was fatal (reported): stop everything,
+             * with a code the includer's parse does not count again. */
+            r = ERR_DENIED;
         }
     }
     globfree(&g);

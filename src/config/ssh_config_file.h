@@ -18,7 +18,9 @@
  * owned by someone else than us or root, or writable by group or others.
  * ERR_NOTFOUND if it does not exist (not reported); ERR_IO (reported);
  * ERR_CONFIG when it had bad lines ("<file>: terminating, N bad
- * configuration options", reported) at depth 0.
+ * configuration options", reported), at any depth: as in ssh, a bad
+ * included file ends the reading there. ERR_DENIED when an included file
+ * was refused or bad (already reported).
  */
 int ssh_config_read_file(struct ssh_config_read *rd, const char *path,
                          bool check_perm, int depth);

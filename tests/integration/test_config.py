@@ -342,3 +342,17 @@ def test_log_file(bins, home, tmp_path):
     assert r.stderr == ""
     assert ("connect to host 127.0.0.1 port %d: Connection refused" % port
             in log.read_text())
+
+
+def test_bad_included_file_ends_reading(bins, home, tmp_path):
+    """As ssh: an included file with bad lines is fatal where it ends."""
+    bins.require("adit")
+    inc = tmp_path / "inc.conf"
+    inc.write_text("Port 1\nFoo 1\n")
+    main = tmp_path / "main.conf"
+    main.write_text("Include %s\nBar 2\n" % inc)
+    rc_a, _, err_a = run_g(bins.adit, ["-F", str(main), "h"], home.env)
+    rc_s, _, err_s = run_g(SSH, ["-F", str(main), "h"], home.env)
+    assert (rc_a, rc_s) == (255, 255)
+    assert err_a.splitlines() == [line for line in err_s.splitlines()
+                                  if not line.startswith("Pseudo-terminal")]
