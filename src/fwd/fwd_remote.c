@@ -164,12 +164,14 @@ fwd_remote_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
     struct fwd_remote *fr = e->fr;
 
     (void)ic;
-    log_debug("remote forward %s for: listen %s%s%u",
-              ok ? "success" : "failure",
-              e->spec->listen_path != NULL ? e->spec->listen_path
-                                           : fwdspec_remote_bind(e->spec),
-              e->spec->listen_path != NULL ? "" : ":",
-              (unsigned)e->spec->listen_port);
+    if (e->spec->listen_path != NULL) {
+        log_debug("remote forward %s for: listen %s",
+                  ok ? "success" : "failure", e->spec->listen_path);
+    } else {
+        log_debug("remote forward %s for: listen %s:%u",
+                  ok ? "success" : "failure", fwdspec_remote_bind(e->spec),
+                  (unsigned)e->spec->listen_port);
+    }
     fr->pending--;
     if (ok && e->spec->listen_path == NULL && e->spec->listen_port == 0 &&
         fwd_remote_allocated(e, p, n) != 0) {
