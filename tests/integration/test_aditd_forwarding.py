@@ -124,6 +124,30 @@ def test_cancel_and_gateway_ports_yes(client, aditd, procs, peers):
                  "the listener to close with its session")
 
 
+@pytest.mark.parametrize("gateway,listen,reach,not_reach", [
+    ("no", "127.0.0.2", "127.0.0.1", "127.0.0.2"),  # loopback, not 127.0.0.2
+    ("clientspecified", "127.0.0.2", "127.0.0.2", "127.0.0.1"),
+    ("clientspecified", "localhost", "127.0.0.1", "127.0.0.2"),
+    ("clientspecified", "", "127.0.0.2", None),  # "" is the wildcard
+])
+def test_gateway_ports_bind(gateway, listen, reach, not_reach, client, aditd,
+                            procs, peers):
+    """What is bound follows GatewayPorts as sshd binds it."""
+    server = aditd.start(extra=["GatewayPorts " + gateway])
+    echo = peers.echo()
+    port = harness.free_port()
+    spec = "%s:%d:127.0.0.1:%d" % (listen, port, echo.port)
+    proc = start_rfwd(client, procs, server, spec)
+    harness.wait_log(server.proc, "port %d for 127.0.0.1" % port)
+    with socket.create_connection((reach, port), timeout=10) as s:
+        s.sendall(b"gw")
+        s.shutdown(socket.SHUT_WR)
+        assert harness.recv_all(s) == b"gw"
+    if not_reach is not None:
+        assert not_listening(not_reach, port)
+    assert proc.alive()
+
+
 # --- refusals ----------------------------------------------------------------
 
 LISTEN_CASES = [
