@@ -3,8 +3,9 @@
  * aditd's reverse forwards: tcpip-forward listeners (GatewayPorts as sshd
  * reads it), named endpoints that bind nothing, forwarded-tcpip channels
  * back to the owner for each connection, and takeover by the same key.
+ * Unix socket listeners: server_rfwd_unix.c; joins: server_rfwd_join.c.
  */
-#include "fwd/server_int.h"
+#include "fwd/server_rfwd.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -15,36 +16,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "conn/fwd_req.h"
 #include "io/io_chan.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
 #include "util/err.h"
 #include "util/log.h"
 
-#define RFWD_BACKLOG 128
-
-/*
- * One reverse forward. It belongs to the key that made it (fp) and is
- * served by one connection (owner); the channels opened for it on the
- * owner's connection carry tag, so a takeover can close exactly those.
- */
-struct rfwd {
-    struct rfwd *next;
-    struct server *srv;
-    struct server_conn *owner; /* NULL once dropped */
-    char fp[SSHKEY_FP_LEN];
-    char key[LIM_HOSTNAME + 1];  /* listen host lowercased: lookups */
-    char host[LIM_HOSTNAME + 1]; /* as the owner wrote it: forwarded-tcpip */
-    uint32_t port;               /* the bound port, or the name's port */
-    bool is_name;
-    uint64_t tag;
-    bool is_unix; /* streamlocal-forward: host is the socket path */
-    uv_stream_t *socks[2];
-    size_t n_socks; /* handles not yet closed */
-};
-
-static void
+void
 rfwd_lower(const char *s, char *out, size_t cap)
 {
     size_t i;
@@ -68,7 +46,7 @@ rfwd_is_name(const char *host)
            inet_pton(AF_INET6, host, a) != 1;
 }
 
-static struct rfwd *
+struct rfwd *
 rfwd_find_kind(struct server *srv, const char *key, uint32_t port, bool is_unix)
 {
     struct rfwd *r;
@@ -82,7 +60,7 @@ rfwd_find_kind(struct server *srv, const char *key, uint32_t port, bool is_unix)
     return NULL;
 }
 
-static struct rfwd *
+struct rfwd *
 rfwd_find(struct server *srv, const char *key, uint32_t port)
 {
     return rfwd_find_kind(srv, key, port, false);
@@ -100,7 +78,7 @@ rfwd_sock_closed(uv_handle_t *h)
 }
 
 /* Unlink r, close its sockets; freed when the last one has closed. */
-static void
+void
 rfwd_remove(struct rfwd *r)
 {
     struct rfwd **pp;
@@ -258,7 +236,7 @@ rfwd_bind(struct rfwd *r, int gateway, const char *host, char *why,
  * stays bound, so nothing else can grab the port meanwhile). Another key:
  * refused.
  */
-static bool
+bool
 rfwd_takeover(struct server_conn *sc, struct rfwd *r, const char *host,
               char *why, size_t why_len)
 {
@@ -290,7 +268,7 @@ rfwd_takeover(struct server_conn *sc, struct rfwd *r, const char *host,
     return true;
 }
 
-static struct rfwd *
+struct rfwd *
 rfwd_new(struct server_conn *sc, const struct tcpip_forward *m)
 {
     struct rfwd *r = calloc(1, sizeof(*r));
@@ -310,14 +288,14 @@ rfwd_new(struct server_conn *sc, const struct tcpip_forward *m)
 }
 
 /* A forward that was never linked: close what it bound, free it. */
-static void
+void
 rfwd_discard(struct rfwd *r)
 {
     r->owner = NULL;
     rfwd_remove(r);
 }
 
-static void
+void
 rfwd_link(struct server_conn *sc, struct rfwd *r)
 {
     r->next = sc->srv->rfwds;
@@ -419,296 +397,6 @@ server_rfwd_cancel(struct server_conn *sc, const uint8_t *p, size_t n)
     }
     tcpip_forward_cleanup(&m);
     return false;
-}
-
-/* ---- streamlocal-forward@openssh.com: Unix socket listeners ---- */
-
-static void
-rfwd_on_unix_connection(uv_stream_t *l, int status)
-{
-    struct rfwd *r = l->data;
-    struct chan_open_info info;
-    uv_pipe_t *p;
-
-    if (status != 0 || r->owner == NULL || (p = malloc(sizeof(*p))) == NULL) {
-        return;
-    }
-    uv_pipe_init(l->loop, p, 0);
-    if (uv_accept(l, (uv_stream_t *)p) != 0) {
-        io_close_free((uv_handle_t *)p);
-        return;
-    }
-    memset(&info, 0, sizeof(info));
-    info.type = CONN_FORWARDED_STREAMLOCAL;
-    info.path = r->host;
-    log_debug("connection on %s: forwarded to %s port %u", r->host,
-              r->owner->addr, (unsigned)r->owner->port);
-    (void)io_chan_open_tagged(r->owner->ic, (uv_stream_t *)p, &info, r->tag,
-                              NULL, NULL, NULL);
-}
-
-/* Bind and listen on r->host; an existing file is not replaced (sshd's
- * StreamLocalBindUnlink no). */
-static int
-rfwd_listen_unix(struct rfwd *r, char *why, size_t why_len)
-{
-    uv_pipe_t *p;
-    int rc;
-
-    if ((p = malloc(sizeof(*p))) == NULL) {
-        snprintf(why, why_len, "out of memory");
-        return ERR_NOMEM;
-    }
-    uv_pipe_init(r->srv->loop, p, 0);
-    p->data = r;
-    if ((rc = uv_pipe_bind(p, r->host)) == 0 &&
-        (rc = uv_listen((uv_stream_t *)p, RFWD_BACKLOG,
-                        rfwd_on_unix_connection)) != 0) {
-        unlink(r->host); /* bound, so the file is ours */
-    }
-    if (rc != 0) {
-        snprintf(why, why_len, "cannot listen on %.*s: %s", (int)LIM_UNIX_PATH,
-                 r->host, io_strerror(rc));
-        io_close_free((uv_handle_t *)p);
-        return ERR_IO;
-    }
-    r->socks[r->n_socks++] = (uv_stream_t *)p;
-    log_verbose("listening on %s for %s port %u", r->host, r->owner->addr,
-                (unsigned)r->owner->port);
-    return 0;
-}
-
-bool
-server_rfwd_unix_request(struct server_conn *sc, const char *path)
-{
-    char why[SERVER_REASON_LEN], what[LIM_STRING_SMALL + 64];
-    struct tcpip_forward m;
-    struct rfwd *r;
-    bool ok = false;
-
-    snprintf(what, sizeof(what), "streamlocal-forward of %s", path);
-    if (!server_may_streamlocal(sc, true, why, sizeof(why))) {
-        goto out;
-    }
-    if (path[0] == '\0' || strlen(path) > LIM_UNIX_PATH) {
-        snprintf(why, sizeof(why), "bad socket path");
-        goto out;
-    }
-    if ((r = rfwd_find_kind(sc->srv, path, 0, true)) != NULL) {
-        ok = rfwd_takeover(sc, r, path, why, sizeof(why));
-        goto out;
-    }
-    if (sc->n_rfwds >= LIM_RFWDS) {
-        snprintf(why, sizeof(why), "too many forwards on this session");
-        goto out;
-    }
-    m.host = (char *)path;
-    m.port = 0;
-    if ((r = rfwd_new(sc, &m)) == NULL) {
-        snprintf(why, sizeof(why), "out of memory");
-        goto out;
-    }
-    r->is_unix = true;
-    r->is_name = false;
-    snprintf(r->key, sizeof(r->key), "%s", path); /* paths keep case */
-    if (rfwd_listen_unix(r, why, sizeof(why)) != 0) {
-        rfwd_discard(r);
-        goto out;
-    }
-    rfwd_link(sc, r);
-    log_info("Remote forward %s for %s port %u (key %s)", path, sc->addr,
-             (unsigned)sc->port, r->fp);
-    ok = true;
-out:
-    if (!ok) {
-        server_refused(sc, what, why);
-    }
-    return ok;
-}
-
-bool
-server_rfwd_unix_cancel(struct server_conn *sc, const char *path)
-{
-    struct rfwd *r = rfwd_find_kind(sc->srv, path, 0, true);
-
-    if (r == NULL || r->owner != sc) {
-        return false;
-    }
-    log_verbose("cancelled forward of %s for %s port %u", path, sc->addr,
-                (unsigned)sc->port);
-    rfwd_remove(r);
-    return true;
-}
-
-/* ---- named endpoints: direct-tcpip joined to the owner's tunnel ---- */
-
-/*
- * A connected pair of Unix stream sockets as libuv pipes: two channels
- * joined through the kernel by the code that joins a channel to a socket,
- * with the kernel's buffers and the SSH windows as the only queues.
- */
-static int
-rfwd_socketpair(uv_loop_t *loop, uv_pipe_t *ends[2])
-{
-    bool owns0 = false;
-    int sv[2];
-
-    ends[0] = ends[1] = NULL;
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        return ERR_IO;
-    }
-    if ((ends[0] = malloc(sizeof(*ends[0]))) == NULL ||
-        (ends[1] = malloc(sizeof(*ends[1]))) == NULL) {
-        free(ends[0]);
-        close(sv[0]);
-        close(sv[1]);
-        return ERR_NOMEM;
-    }
-    uv_pipe_init(loop, ends[0], 0);
-    uv_pipe_init(loop, ends[1], 0);
-    if (uv_pipe_open(ends[0], sv[0]) == 0) {
-        owns0 = true;
-        if (uv_pipe_open(ends[1], sv[1]) == 0) {
-            return 0;
-        }
-    }
-    if (!owns0) {
-        close(sv[0]);
-    }
-    close(sv[1]);
-    io_close_free((uv_handle_t *)ends[0]);
-    io_close_free((uv_handle_t *)ends[1]);
-    return ERR_IO;
-}
-
-/*
- * A direct-tcpip to a named endpoint waiting for the owner's answer to
- * the forwarded-tcpip opened for it: the peer's open is confirmed (and
- * joined to our end of the socketpair) only once the owner confirms, or
- * failed with the owner's words. The joining connection may end first
- * (sc is then NULL); the owner's channel may go without an answer (done).
- */
-struct rfwd_join {
-    struct rfwd_join *next;
-    struct server *srv;
-    struct server_conn *sc;
-    uint32_t id;
-    uv_pipe_t *mine; /* our end of the pair until answered */
-};
-
-static void
-rfwd_join_answer(struct rfwd_join *j, uint32_t reason, const char *msg)
-{
-    uv_pipe_t *mine = j->mine;
-
-    if (mine == NULL) {
-        return; /* answered already */
-    }
-    j->mine = NULL;
-    if (j->sc != NULL && io_conn_is_ending(j->sc->ic)) {
-        j->sc = NULL; /* going: nothing to answer */
-    }
-    if (j->sc != NULL && reason == 0) {
-        (void)io_chan_accept_stream(j->sc->ic, j->id, (uv_stream_t *)mine);
-        return;
-    }
-    io_close_free((uv_handle_t *)mine);
-    if (j->sc != NULL) {
-        conn_open_fail(io_conn_conn(j->sc->ic), j->id, SSH_OPEN_CONNECT_FAILED,
-                       msg);
-        io_conn_flush(j->sc->ic);
-    }
-}
-
-static void
-rfwd_join_opened(void *ctx, struct io_chan *ch, uint32_t reason,
-                 const char *msg)
-{
-    rfwd_join_answer(ctx, reason, msg);
-}
-
-static void
-rfwd_join_done(void *ctx)
-{
-    struct rfwd_join *j = ctx, **pp;
-
-    rfwd_join_answer(j, SSH_OPEN_CONNECT_FAILED,
-                     "the named endpoint's tunnel closed");
-    for (pp = &j->srv->joins; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == j) {
-            *pp = j->next;
-            break;
-        }
-    }
-    free(j);
-}
-
-static void
-rfwd_join_start(struct server_conn *sc, uint32_t id, struct rfwd *r,
-                struct rfwd_join *j, uv_pipe_t *ends[2])
-{
-    struct chan_open_info fi;
-
-    j->srv = sc->srv;
-    j->sc = sc;
-    j->id = id;
-    j->mine = ends[0];
-    memset(&fi, 0, sizeof(fi));
-    fi.type = "forwarded-tcpip";
-    fi.host = r->host;
-    fi.port = r->port;
-    fi.orig_host = sc->addr;
-    fi.orig_port = sc->port;
-    if (io_chan_open_tagged(r->owner->ic, (uv_stream_t *)ends[1], &fi, r->tag,
-                            rfwd_join_opened, rfwd_join_done, j) != 0) {
-        rfwd_join_answer(j, SSH_OPEN_CONNECT_FAILED,
-                         "the named endpoint's tunnel is not usable");
-        free(j);
-        return;
-    }
-    io_conn_flush(r->owner->ic);
-    j->next = sc->srv->joins;
-    sc->srv->joins = j;
-}
-
-bool
-server_rfwd_join(struct server_conn *sc, uint32_t id,
-                 const struct chan_open_info *info)
-{
-    char key[LIM_HOSTNAME + 1];
-    struct rfwd_join *j;
-    uv_pipe_t *ends[2];
-    struct rfwd *r;
-
-    rfwd_lower(info->host, key, sizeof(key));
-    if ((r = rfwd_find(sc->srv, key, info->port)) == NULL || !r->is_name) {
-        return false;
-    }
-    if ((j = calloc(1, sizeof(*j))) == NULL ||
-        rfwd_socketpair(sc->srv->loop, ends) != 0) {
-        free(j);
-        conn_open_fail(io_conn_conn(sc->ic), id, SSH_OPEN_RESOURCE_SHORTAGE,
-                       "cannot join the named endpoint");
-        return true;
-    }
-    log_info("direct-tcpip from %s port %u to %s port %u joined to the "
-             "tunnel of %s port %u",
-             sc->addr, (unsigned)sc->port, r->host, (unsigned)r->port,
-             r->owner->addr, (unsigned)r->owner->port);
-    rfwd_join_start(sc, id, r, j, ends);
-    return true;
-}
-
-void
-server_rfwd_forget_conn(struct server_conn *sc)
-{
-    struct rfwd_join *j;
-
-    for (j = sc->srv->joins; j != NULL; j = j->next) {
-        if (j->sc == sc) {
-            j->sc = NULL;
-        }
-    }
 }
 
 void

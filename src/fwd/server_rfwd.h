@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: ISC */
+/* aditd's reverse-forward registry, shared by the server_rfwd*.c files. */
+#ifndef ADIT_FWD_SERVER_RFWD_H
+#define ADIT_FWD_SERVER_RFWD_H
+
+#include "conn/fwd_req.h"
+#include "fwd/server_int.h"
+
+/*
+ * One reverse forward. It belongs to the key that made it (fp) and is
+ * served by one connection (owner); the channels opened for it on the
+ * owner's connection carry tag, so a takeover can close exactly those.
+ */
+struct rfwd {
+    struct rfwd *next;
+    struct server *srv;
+    struct server_conn *owner; /* NULL once dropped */
+    char fp[SSHKEY_FP_LEN];
+    char key[LIM_HOSTNAME + 1];  /* listen host lowercased: lookups */
+    char host[LIM_HOSTNAME + 1]; /* as the owner wrote it: forwarded-tcpip */
+    uint32_t port;               /* the bound port, or the name's port */
+    bool is_name;
+    uint64_t tag;
+    bool is_unix; /* streamlocal-forward: host is the socket path */
+    uv_stream_t *socks[2];
+    size_t n_socks; /* handles not yet closed */
+};
+
+/* s lowercased into out (cap bytes with the NUL). */
+void rfwd_lower(const char *s, char *out, size_t cap);
+/* The live forward for key (lowercased host, or a socket path) and port. */
+struct rfwd *rfwd_find_kind(struct server *srv, const char *key, uint32_t port,
+                            bool is_unix);
+struct rfwd *rfwd_find(struct server *srv, const char *key, uint32_t port);
+/* A forward owned by sc for m (not yet linked), or NULL. */
+struct rfwd *rfwd_new(struct server_conn *sc, const struct tcpip_forward *m);
+void rfwd_link(struct server_conn *sc, struct rfwd *r);
+/* Unlink r, close its sockets; freed when the last one has closed. */
+void rfwd_remove(struct rfwd *r);
+/* A forward that was never linked: close what it bound, free it. */
+void rfwd_discard(struct rfwd *r);
+/* The same address asked for again: take over (same key) or refuse. */
+bool rfwd_takeover(struct server_conn *sc, struct rfwd *r, const char *host,
+                   char *why, size_t why_len);
+
+#define RFWD_BACKLOG 128
+
+#endif
