@@ -58,6 +58,18 @@ def adit_argv(bins, home, known_hosts, port, extra=(), strict="yes"):
         ["%s@127.0.0.1" % home.user]
 
 
+def run_stdio(argv, data, env):
+    """Run a client with data on stdin to its end; (rc, stdout, stderr).
+    A sanitizer report in its stderr (adit's, or an adit run as its
+    ProxyCommand) fails the test."""
+    r = subprocess.run(argv, input=data, capture_output=True, timeout=120,
+                       env=env)
+    err = r.stderr.decode(errors="replace")
+    for m in harness.SANITIZER_MARKERS:
+        assert m not in err, err
+    return r.returncode, r.stdout, err
+
+
 def jump_spec(home, hop_list):
     return ",".join("%s@127.0.0.1:%d" % (home.user, h.port) for h in hop_list)
 
@@ -96,12 +108,11 @@ def test_jump_ipv6_hop_then_w(bins, home, hops, peers, tmp_path):
         f.write(target.known_hosts_line())
     echo = peers.echo()
     data = harness.payload_of(200000)
-    r = subprocess.run(adit_argv(bins, home, kh, target.port, [
+    rc, out, err = run_stdio(adit_argv(bins, home, kh, target.port, [
         "-J", "%s@[::1]:%d" % (home.user, h1.port),
-        "-W", "127.0.0.1:%d" % echo.port]), input=data, capture_output=True,
-        timeout=120, env=home.env)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == data
+        "-W", "127.0.0.1:%d" % echo.port]), data, home.env)
+    assert rc == 0, err
+    assert out == data
     assert "from ::1" in h1.proc.stderr()
 
 
@@ -123,12 +134,11 @@ def test_jump_host_own_config(bins, home, hops, peers, tmp_path):
     os.chmod(conf, 0o600)
     echo = peers.echo()
     data = harness.payload_of(100000)
-    r = subprocess.run(adit_argv(bins, home, kh, target.port, [
+    rc, out, err = run_stdio(adit_argv(bins, home, kh, target.port, [
         "-F", str(conf), "-J", "bastion",
-        "-W", "127.0.0.1:%d" % echo.port]), input=data, capture_output=True,
-        timeout=120, env=home.env)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == data
+        "-W", "127.0.0.1:%d" % echo.port]), data, home.env)
+    assert rc == 0, err
+    assert out == data
     assert "Accepted publickey for %s" % home.user in bastion.proc.stderr()
 
 
@@ -276,16 +286,14 @@ def test_real_ssh_through_adit_w(bins, home, procs, hops, tmp_path):
     hop, target = hops(), hops()
     kh = write_known_hosts(str(tmp_path / "kh"), [hop, target])
     inner = " ".join(adit_argv(bins, home, kh, hop.port, ["-W", "%h:%p"]))
-    r = subprocess.run(
+    rc, out, err = run_stdio(
         [SSH, "-F", "/dev/null", "-o", "IdentitiesOnly=yes", "-i", home.key,
          "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
          "-o", "UserKnownHostsFile=" + kh, "-o", "ProxyCommand=" + inner,
          "-p", str(target.port), "%s@127.0.0.1" % home.user,
-         "head -c 100000 /dev/zero | tr '\\0' x; echo done"],
-        capture_output=True, timeout=120, stdin=subprocess.DEVNULL,
-        env=home.env)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == b"x" * 100000 + b"done\n"
+         "head -c 100000 /dev/zero | tr '\\0' x; echo done"], b"", home.env)
+    assert rc == 0, err
+    assert out == b"x" * 100000 + b"done\n"
 
 
 def w_client(bins, home, kh, hop, spec, data, kind="adit"):
@@ -294,12 +302,7 @@ def w_client(bins, home, kh, hop, spec, data, kind="adit"):
     argv = adit_argv(bins, home, kh, hop.port, ["-W", spec])
     if kind == "ssh":
         argv = [SSH, "-F", "/dev/null", "-o", "IdentitiesOnly=yes"] + argv[1:]
-    r = subprocess.run(argv, input=data, capture_output=True, timeout=120,
-                       env=home.env)
-    err = r.stderr.decode(errors="replace")
-    for m in harness.SANITIZER_MARKERS:
-        assert m not in err, err
-    return r.returncode, r.stdout, err
+    return run_stdio(argv, data, home.env)
 
 
 @pytest.mark.parametrize("kind", ["ssh", "adit"])
