@@ -207,6 +207,26 @@ def test_fork_after_auth(kind, sshd, client, procs, peers, background):
     echo_through(rport)
 
 
+def test_fork_through_jump(home, sshd, client, procs, peers, background):
+    """-fN -J: ready (and the parent gone with 0) only once the target, at
+    the end of the jump, has confirmed the -R; both forwards then work
+    from the background."""
+    echo = peers.echo()
+    lport, rport = distinct_ports(2)
+    proc = procs.start("adit", argv_with(
+        client, "adit", sshd.port,
+        ["-f", "-J", "%s@127.0.0.1:%d" % (home.user, sshd.port),
+         "-L", "127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port),
+         "-R", "127.0.0.1:%d:127.0.0.1:%d" % (rport, echo.port)]))
+    assert proc.wait(harness.READY_TIMEOUT) == 0, proc.describe()
+    pid = harness.poll(lambda: listener_pid(lport), harness.READY_TIMEOUT,
+                       "the backgrounded client")
+    background.append(pid)
+    assert harness.port_open(rport)
+    echo_through(lport)
+    echo_through(rport)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_fork_forward_failure(kind, sshd, client, procs):
     """-f with ExitOnForwardFailure and a refused -R: the command itself
