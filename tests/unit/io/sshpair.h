@@ -38,6 +38,9 @@ struct sshpair {
     void (*on_ready)(struct sshpair *p); /* both ends authenticated */
     void (*on_open)(struct sshpair *p, uint32_t id,
                     const struct chan_open_info *info);
+    /* the client's end asked to open a channel (forwarded-tcpip) */
+    void (*on_cli_open)(struct sshpair *p, uint32_t id,
+                        const struct chan_open_info *info);
     void (*on_closed)(struct sshpair *p); /* both ends closed */
 };
 
@@ -82,6 +85,10 @@ sshpair_open(void *ctx, struct io_conn *ic, uint32_t id,
 {
     struct sshpair *p = ctx;
 
+    if (ic == p->cli && p->on_cli_open != NULL) {
+        p->on_cli_open(p, id, info);
+        return;
+    }
     assert_ptr_equal(ic, p->srv);
     if (p->on_open != NULL) {
         p->on_open(p, id, info);
