@@ -119,6 +119,23 @@ sshpair_closed(void *ctx, struct io_conn *ic, const char *why)
     }
 }
 
+/* Global requests: accepted when the name starts with "ok" ("ok-port"
+ * answers with a uint32 7, as a tcpip-forward for port 0), else refused. */
+static inline bool
+sshpair_global(void *ctx, struct io_conn *ic, const char *name, bool want_reply,
+               const uint8_t *data, size_t n, struct buf *reply)
+{
+    (void)ctx;
+    (void)ic;
+    (void)want_reply;
+    (void)data;
+    (void)n;
+    if (strncmp(name, "ok", 2) != 0) {
+        return false;
+    }
+    return strcmp(name, "ok-port") != 0 || buf_put_u32(reply, 7) == 0;
+}
+
 static inline struct io_conn_cbs
 sshpair_cbs(struct sshpair *p)
 {
@@ -128,6 +145,7 @@ sshpair_cbs(struct sshpair *p)
     cbs.ctx = p;
     cbs.authenticated = sshpair_authed;
     cbs.open_request = sshpair_open;
+    cbs.global_request = sshpair_global;
     cbs.closed = sshpair_closed;
     return cbs;
 }

@@ -110,6 +110,73 @@ test_conn_client_gives_up(void **state)
     sshpair_free(p);
 }
 
+/* ---- global requests: one reply queue for every caller ---- */
+
+struct greqs {
+    char seen[64];   /* one letter per reply: its request, then y or n */
+    size_t port_len; /* reply data of "ok-port" */
+    uint32_t port;
+};
+
+static void
+greq_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *data,
+           size_t n)
+{
+    struct sshpair *p = io_conn_udata(ic);
+    struct greqs *g = p->udata;
+    size_t len = strlen(g->seen);
+
+    g->seen[len] = *(const char *)ctx;
+    g->seen[len + 1] = ok ? 'y' : 'n';
+    if (*(const char *)ctx == 'p') {
+        g->port_len = n;
+        g->port = n == 4 ? get_u32_be(data) : 0;
+    }
+    if (strlen(g->seen) == 6) {
+        io_conn_disconnect(ic, SSH_DISCONNECT_BY_APPLICATION, "bye");
+    }
+}
+
+static void
+ready_global_requests(struct sshpair *p)
+{
+    static const char a = 'a', b = 'b', port = 'p';
+
+    io_conn_set_udata(p->cli, p);
+    assert_int_equal(
+        io_conn_global_request(p->cli, "ok-a", NULL, 0, greq_reply, (void *)&a),
+        0);
+    assert_int_equal(
+        io_conn_global_request(p->cli, "no-b", NULL, 0, greq_reply, (void *)&b),
+        0);
+    /* no reply wanted: takes no place in the queue */
+    assert_int_equal(
+        io_conn_global_request(p->cli, "ok-c", NULL, 0, NULL, NULL), 0);
+    assert_int_equal(io_conn_global_request(p->cli, "ok-port", NULL, 0,
+                                            greq_reply, (void *)&port),
+                     0);
+}
+
+/* Each answer reaches the callback of its own request, in order, with the
+ * reply's data; a request without a callback wants no reply. */
+static void
+test_conn_global_requests(void **state)
+{
+    struct sshpair *p = sshpair_new(true);
+    struct greqs g;
+
+    memset(&g, 0, sizeof(g));
+    p->udata = &g;
+    p->on_ready = ready_global_requests;
+    sshpair_start(p);
+    assert_int_equal(uv_run(&p->t.loop, UV_RUN_DEFAULT), 0);
+    assert_string_equal(g.seen, "aybnpy");
+    assert_int_equal(g.port_len, 4);
+    assert_int_equal(g.port, 7);
+    assert_int_equal(p->n_closed_cli, 1);
+    sshpair_free(p);
+}
+
 /* ---- a raw TCP peer against the server ---- */
 
 struct raw {
@@ -242,6 +309,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conn_login_and_disconnect),
+        cmocka_unit_test(test_conn_global_requests),
         cmocka_unit_test(test_conn_over_pipes),
         cmocka_unit_test(test_conn_pipe_peer_gone),
         cmocka_unit_test(test_conn_server_refuses_auth),
