@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth/userauth_common.h"
+#include "keys/sshcert.h"
 #include "transport/ssh_msg.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
@@ -105,21 +106,23 @@ out:
  * The signature algorithm for a key: RSA keys sign rsa-sha2-512 or -256 as
  * the server's server-sig-algs allows (RFC 8332 3.3); without the
  * extension rsa-sha2-512, never SHA-1 ssh-rsa. Other keys use their own.
+ * A certificate is offered under the cert form of that name; the server
+ * lists plain names in server-sig-algs (as sshd does).
  */
 static const char *
 pick_sig_alg(const struct sshkey *k, const char *server_sig_algs)
 {
+    bool cert = sshkey_is_cert(k);
+
     if (sshkey_type(k) != SSHKEY_RSA) {
         return sshkey_default_sig_alg(k);
     }
-    if (server_sig_algs == NULL ||
-        userauth_namelist_has(server_sig_algs, "rsa-sha2-512")) {
-        return "rsa-sha2-512";
+    if (server_sig_algs != NULL &&
+        !userauth_namelist_has(server_sig_algs, "rsa-sha2-512") &&
+        userauth_namelist_has(server_sig_algs, "rsa-sha2-256")) {
+        return cert ? "rsa-sha2-256" SSHCERT_SUFFIX : "rsa-sha2-256";
     }
-    if (userauth_namelist_has(server_sig_algs, "rsa-sha2-256")) {
-        return "rsa-sha2-256";
-    }
-    return "rsa-sha2-512";
+    return cert ? "rsa-sha2-512" SSHCERT_SUFFIX : "rsa-sha2-512";
 }
 
 /*

@@ -50,11 +50,16 @@ client_load_keys(const struct client_config *cfg, struct client_keys *keys)
         if (r == 0) {
             log_debug("Will attempt key: %s", path);
             keys->n++;
+            client_load_cert_beside(keys, keys->n - 1, path);
         } else if (r == ERR_KEY_ENCRYPTED) {
             log_debug("%s is encrypted: skipped (no passphrases yet)", path);
         } else if (r != ERR_NOTFOUND) {
             log_debug("could not load %s: %s", path, err_str(r));
         }
+    }
+    for (i = 0; i < cfg->n_certificate_files; i++) {
+        client_tilde(cfg->certificate_files[i], path, sizeof(path));
+        client_load_cert_files(keys, path);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "keys/knownhosts.h"
+#include "keys/sshcert.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -75,6 +76,9 @@ client_verify_hostkey(void *ctx, const struct sshkey *key)
     char name[320];
     int r;
 
+    if (sshkey_is_cert(key)) {
+        return client_verify_hostcert(hop, key);
+    }
     knownhosts_name(hop->host, hop->port, name, sizeof(name));
     if ((r = knownhosts_check(c->known_hosts, name, key, &st, &line)) != 0 ||
         (st == HOSTKEY_NEW && (r = knownhosts_check(c->global_known_hosts, name,
@@ -165,6 +169,10 @@ client_hostkey_algs(struct client *c, const char *host, uint16_t port,
     }
     if ((mask | global) == 0) {
         return 0;
+    }
+    /* As ssh: with a CA for this host, certificates first. */
+    if (((mask | global) & KNOWNHOSTS_CA_BIT) != 0) {
+        client_hostcert_algs(list, out, out_len);
     }
     /* Ask first for a type we can check, so a host known by its RSA key
      * is not refused for offering ed25519 first. */

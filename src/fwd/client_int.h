@@ -105,6 +105,18 @@ void client_hops_stop(struct client *c, const char *why);
 /* client_hostkey.c: ctx is a struct client_hop. */
 int client_verify_hostkey(void *ctx, const struct sshkey *key);
 
+/* client_hostcert.c: a hop's host certificate (the key's sshkey_cert()),
+ * and the cert forms of a host key algorithm list appended to out. */
+int client_verify_hostcert(struct client_hop *hop, const struct sshkey *key);
+void client_hostcert_algs(const char *list, char *out, size_t out_len);
+
+/* client_certs.c: the certificate "<key_path>-cert.pub" for k[i], and
+ * a CertificateFile for whichever loaded key it certifies; each is
+ * offered right after its key. Missing or mismatched files are skipped. */
+void client_load_cert_beside(struct client_keys *keys, size_t i,
+                             const char *key_path);
+void client_load_cert_files(struct client_keys *keys, const char *path);
+
 /*
  * The host key algorithms to offer: when the user did not set
  * HostKeyAlgorithms and known_hosts has keys for this host, the default

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keys/sshcert.h"
 #include "keys/sshkey_int.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
@@ -131,7 +132,20 @@ kh_host_matches(const char *name, const char *pats, size_t n)
     return kh_match_patterns(name, pats, n);
 }
 
-enum kh_marker { KH_PLAIN, KH_REVOKED, KH_SKIP };
+enum kh_marker { KH_PLAIN, KH_REVOKED, KH_CA, KH_SKIP };
+
+/* "@revoked" or "@cert-authority" (n bytes at s); anything else: skip. */
+static enum kh_marker
+kh_marker_of(const char *s, size_t n)
+{
+    if (n == 8 && strncmp(s, "@revoked", n) == 0) {
+        return KH_REVOKED;
+    }
+    if (n == 15 && strncmp(s, "@cert-authority", n) == 0) {
+        return KH_CA;
+    }
+    return KH_SKIP;
+}
 
 /*
  * One line: [@marker] hostpatterns keytype base64 [comment]. 0 when it
@@ -151,8 +165,7 @@ kh_parse_line(const char *s, const char *name, enum kh_marker *marker,
     }
     if (s[i] == '@') {
         n = strcspn(s + i, " \t");
-        *marker =
-            n == 8 && strncmp(s + i, "@revoked", n) == 0 ? KH_REVOKED : KH_SKIP;
+        *marker = kh_marker_of(s + i, n);
         i += n;
         i += strspn(s + i, " \t");
     }
@@ -240,13 +253,23 @@ struct kh_check_ctx {
     const struct sshkey *key;
 };
 
+/*
+ * @cert-authority lines say nothing about a plain key. A revoked key is
+ * revoked in any certificate too, so @revoked compares the key underneath.
+ */
 static void
 kh_check_visit(void *ctx, enum kh_marker marker, const struct sshkey *k,
                unsigned line)
 {
     struct kh_check_ctx *c = ctx;
 
-    kh_account(&c->st, marker, sshkey_equal_public(k, c->key), line);
+    if (marker == KH_CA) {
+        return;
+    }
+    kh_account(&c->st, marker,
+               marker == KH_REVOKED ? sshkey_equal_plain(k, c->key)
+                                    : sshkey_equal_public(k, c->key),
+               line);
 }
 
 int
@@ -274,7 +297,9 @@ kh_types_visit(void *ctx, enum kh_marker marker, const struct sshkey *k,
     unsigned *mask = ctx;
 
     (void)line;
-    if (marker != KH_REVOKED) {
+    if (marker == KH_CA) {
+        *mask |= KNOWNHOSTS_CA_BIT;
+    } else if (marker != KH_REVOKED) {
         *mask |= 1u << sshkey_type(k);
     }
 }
@@ -313,6 +338,58 @@ knownhosts_check(const char *path, const char *host_name,
     if (r == 0) {
         r = knownhosts_check_buf((const char *)buf_ptr(&file), buf_len(&file),
                                  host_name, key, status, line);
+    } else if (r == ERR_NOTFOUND) {
+        r = 0;
+    }
+    buf_cleanup(&file);
+    return r;
+}
+
+struct kh_ca_ctx {
+    const struct sshkey *ca;
+    bool trusted;
+};
+
+static void
+kh_ca_visit(void *ctx, enum kh_marker marker, const struct sshkey *k,
+            unsigned line)
+{
+    struct kh_ca_ctx *c = ctx;
+
+    (void)line;
+    if (marker == KH_CA && !sshkey_is_cert(k) &&
+        sshkey_equal_public(k, c->ca)) {
+        c->trusted = true;
+    }
+}
+
+int
+knownhosts_check_ca_buf(const char *data, size_t len, const char *host_name,
+                        const struct sshkey *ca, bool *trusted)
+{
+    struct kh_ca_ctx c = {ca, false};
+    int r;
+
+    *trusted = false;
+    if ((r = kh_scan(data, len, host_name, kh_ca_visit, &c)) == 0) {
+        *trusted = c.trusted;
+    }
+    return r;
+}
+
+int
+knownhosts_check_ca(const char *path, const char *host_name,
+                    const struct sshkey *ca, bool *trusted)
+{
+    struct buf file;
+    int r;
+
+    *trusted = false;
+    buf_init(&file);
+    r = keyfile_read(path, LIM_FILE_SIZE, &file);
+    if (r == 0) {
+        r = knownhosts_check_ca_buf((const char *)buf_ptr(&file),
+                                    buf_len(&file), host_name, ca, trusted);
     } else if (r == ERR_NOTFOUND) {
         r = 0;
     }

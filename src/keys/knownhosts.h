@@ -2,8 +2,8 @@
 /*
  * known_hosts files: plain and hashed (|1|salt|hash) host patterns, with
  * wildcards and negation, "[host]:port" for ports other than 22, and
- * @revoked markers (@cert-authority lines are skipped until certificates
- * are supported by the client).
+ * @revoked markers (which match a key also inside a certificate), and
+ * @cert-authority lines for host certificates.
  */
 #ifndef ADIT_KEYS_KNOWNHOSTS_H
 #define ADIT_KEYS_KNOWNHOSTS_H
@@ -48,10 +48,22 @@ int knownhosts_check_buf(const char *data, size_t len, const char *host_name,
 /*
  * The key types (bit 1 << enum sshkey_type) of the non-revoked lines that
  * name host_name, so a client can ask first for a host key type it already
- * knows, as OpenSSH does. A missing file gives an empty mask.
+ * knows, as OpenSSH does; KNOWNHOSTS_CA_BIT when an @cert-authority line
+ * names it. A missing file gives an empty mask.
  */
+#define KNOWNHOSTS_CA_BIT (1u << 31)
 int knownhosts_known_types(const char *path, const char *host_name,
                            unsigned *mask);
+
+/*
+ * Does an @cert-authority line that names host_name hold ca (a plain key)?
+ * A missing file trusts nothing. The _buf form reads len bytes of a
+ * file's contents, for the fuzzer.
+ */
+int knownhosts_check_ca(const char *path, const char *host_name,
+                        const struct sshkey *ca, bool *trusted);
+int knownhosts_check_ca_buf(const char *data, size_t len, const char *host_name,
+                            const struct sshkey *ca, bool *trusted);
 
 /* Append a line for host_name and key, hashed if hash is true. Creates the
  * file (0600) and its directory (0700) when missing. */

@@ -76,6 +76,9 @@ bool sshkey_is_cert(const struct sshkey *k);
 int sshkey_with_cert(const struct sshkey *priv, const struct sshkey *cert,
                      struct sshkey **out);
 
+/* A plain public key copy of k (the key inside a certificate). */
+int sshkey_plain_copy(const struct sshkey *k, struct sshkey **out);
+
 /* True when name ends in "-cert-v01@openssh.com". */
 bool sshcert_is_cert_alg(const char *name);
 

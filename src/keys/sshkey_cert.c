@@ -85,6 +85,12 @@ sshkey_from_blob(const uint8_t *blob, size_t len, struct sshkey **out)
 }
 
 int
+sshkey_plain_copy(const struct sshkey *k, struct sshkey **out)
+{
+    return sshkey_from_plain_blob(k->blob, k->blob_len, out);
+}
+
+int
 sshkey_with_cert(const struct sshkey *priv, const struct sshkey *cert,
                  struct sshkey **out)
 {

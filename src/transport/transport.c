@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys/sshcert.h"
 #include "transport/ssh_msg.h"
 #include "transport/transport_int.h"
 #include "transport/version.h"
@@ -42,6 +43,8 @@ keep_mac(const char *name)
     return mac_by_name(name) != NULL;
 }
 
+/* Our host key algorithms, and their certificate forms (client only:
+ * the server's list comes from its keys). */
 static bool
 keep_comp(const char *name)
 {
@@ -51,6 +54,11 @@ keep_comp(const char *name)
 static bool
 keep_hostkey(const char *name)
 {
+    char plain[LIM_NAME + 1];
+
+    if (sshcert_plain_alg(name, plain, sizeof(plain)) == 0) {
+        return kexinit_list_has(TP_CLIENT_HOSTKEY_ALGS, plain);
+    }
     return kexinit_list_has(TP_CLIENT_HOSTKEY_ALGS, name);
 }
 

@@ -16,6 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sshkey *k = NULL;
     enum hostkey_status st;
     unsigned line;
+    bool trusted;
 
     if (sshkey_parse_public(FUZZ_KEY, &k, NULL) != 0) {
         return 0;
@@ -24,6 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                k, &st, &line);
     (void)knownhosts_check_buf((const char *)data, size,
                                "[server.example.com]:2222", k, &st, &line);
+    (void)knownhosts_check_ca_buf((const char *)data, size,
+                                  "server.example.com", k, &trusted);
     sshkey_free(k);
     return 0;
 }

@@ -278,3 +278,94 @@ def test_several_authorized_keys_files(client, aditd, peers, home, tmp_path):
     echo = peers.echo()
     _, lport = client.tunnel("ssh", server, echo.port)
     roundtrip(lport, b"two files")
+
+
+# --- adit as the client: user certificates and host certificates ---------
+
+CLIENTS = [pytest.param("ssh", id="ssh"), pytest.param("adit", id="adit")]
+
+
+@pytest.mark.parametrize("where", ["beside", "CertificateFile"])
+@pytest.mark.parametrize("kind", CLIENTS)
+def test_user_cert_against_sshd(kind, where, client, sshd_factory, peers,
+                                home, ca):
+    """The user key is not in authorized_keys: only its certificate,
+    through sshd's TrustedUserCAKeys, lets it in."""
+    cert = ca.sign(home.user)
+    opts = []
+    if where == "beside":
+        subprocess.run(["cp", cert, ca.user_key + "-cert.pub"], check=True,
+                       timeout=30)
+    else:
+        opts = _cert_opts(cert)
+    server = sshd_factory.start(["TrustedUserCAKeys %s.pub" % ca.key])
+    echo = peers.echo()
+    _, lport = client.tunnel(kind, server, echo.port, opts, key=ca.user_key)
+    roundtrip(lport, b"user cert")
+    harness.wait_log(server.proc, "Accepted publickey for %s" % home.user)
+    harness.wait_log(server.proc, "ID id-1 (serial 1) CA ED25519")
+
+
+def test_user_cert_rsa_against_sshd(client, sshd_factory, peers, home,
+                                    tmp_path):
+    """An RSA certificate goes as rsa-sha2-512-cert-v01@openssh.com."""
+    d = tmp_path / "rsa"
+    d.mkdir()
+    c = Ca(str(d), ("-t", "rsa", "-b", "2048"))
+    server = sshd_factory.start(["TrustedUserCAKeys %s.pub" % c.key])
+    echo = peers.echo()
+    _, lport = client.tunnel("adit", server, echo.port,
+                             _cert_opts(c.sign(home.user)), key=c.user_key)
+    roundtrip(lport, b"rsa cert")
+    harness.wait_log(server.proc, "RSA-CERT SHA256:")
+
+
+def _host_cert_server(sshd_factory, host_keys, ca, tmp_path, principal):
+    """sshd presenting a host certificate for its ed25519 key."""
+    pub = str(tmp_path / "host_ed25519.pub")
+    subprocess.run(["cp", host_keys["ed25519"] + ".pub", pub], check=True,
+                   timeout=30)
+    subprocess.run([SSH_KEYGEN, "-q", "-s", ca.key, "-h", "-I", "host",
+                    "-n", principal, "-V", "-1h:+1h", pub], check=True,
+                   timeout=30, capture_output=True, stdin=subprocess.DEVNULL)
+    return sshd_factory.start(["HostCertificate %s"
+                               % pub.replace(".pub", "-cert.pub")])
+
+
+@pytest.mark.parametrize("kind", CLIENTS)
+def test_host_cert_via_cert_authority(kind, client, sshd_factory, host_keys,
+                                      peers, ca, tmp_path):
+    server = _host_cert_server(sshd_factory, host_keys, ca, tmp_path,
+                               "127.0.0.1")
+    ca_line = "@cert-authority [127.0.0.1]:%d %s\n" % (server.port, ca.pub())
+    with open(client.known_hosts, "w") as f:
+        f.write(ca_line)
+    echo = peers.echo()
+    _, lport = client.tunnel(kind, server, echo.port)
+    roundtrip(lport, b"host cert")
+    # Accepted through the CA: accept-new had nothing to add.
+    with open(client.known_hosts) as f:
+        assert f.read() == ca_line
+
+
+@pytest.mark.parametrize("kind", CLIENTS)
+@pytest.mark.parametrize("case", ["other-ca", "wrong-principal"])
+def test_host_cert_refused(kind, case, client, sshd_factory, host_keys, ca,
+                           tmp_path):
+    """Not accepted through the CA, the host key is checked as a plain key,
+    which StrictHostKeyChecking=yes refuses as unknown."""
+    server = _host_cert_server(sshd_factory, host_keys, ca, tmp_path,
+                               "other.example" if case == "wrong-principal"
+                               else "127.0.0.1")
+    trusted = ca
+    if case == "other-ca":
+        d = tmp_path / "other"
+        d.mkdir()
+        trusted = Ca(str(d))
+    kh = str(tmp_path / "known_hosts_ca")
+    with open(kh, "w") as f:
+        f.write("@cert-authority [127.0.0.1]:%d %s\n"
+                % (server.port, trusted.pub()))
+    rc, err = client.run(kind, server.port, strict="yes", known_hosts=kh)
+    assert rc == 255, err
+    assert "Host key verification failed." in err

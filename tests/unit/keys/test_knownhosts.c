@@ -167,7 +167,8 @@ test_add(void **state)
     sshkey_free(ec);
 }
 
-/* Known types: plain and hashed alike; revoked and CA lines do not count. */
+/* Known types: plain and hashed alike; revoked lines do not count, and CA
+ * lines only as KNOWNHOSTS_CA_BIT. */
 static void
 test_known_types(void **state)
 {
@@ -179,7 +180,7 @@ test_known_types(void **state)
         fixture_path(files[i], path, sizeof(path));
         assert_int_equal(
             knownhosts_known_types(path, "server.example.com", &mask), 0);
-        assert_int_equal(mask, 1u << SSHKEY_ED25519);
+        assert_int_equal(mask, (1u << SSHKEY_ED25519) | KNOWNHOSTS_CA_BIT);
         assert_int_equal(
             knownhosts_known_types(path, "[server.example.com]:2222", &mask),
             0);
@@ -193,6 +194,66 @@ test_known_types(void **state)
     assert_int_equal(mask, 0);
 }
 
+/* @cert-authority lines: only for the CA question, and by host pattern. */
+static void
+test_cert_authority(void **state)
+{
+    char *ca_line = fixture_line("certs/ca_ed25519.pub");
+    char *cert_line = fixture_line("certs/host-cert.pub");
+    struct sshkey *ca = NULL, *other = pub("id_ed25519"), *cert = NULL;
+    char text[4096];
+    enum hostkey_status st;
+    unsigned line;
+    bool trusted;
+
+    assert_int_equal(sshkey_parse_public(ca_line, &ca, NULL), 0);
+    assert_int_equal(sshkey_parse_public(cert_line, &cert, NULL), 0);
+    snprintf(text, sizeof(text), "@cert-authority *.example,!bad.example %s\n",
+             ca_line);
+    assert_int_equal(
+        knownhosts_check_ca_buf(text, strlen(text), "h.example", ca, &trusted),
+        0);
+    assert_true(trusted);
+    assert_int_equal(knownhosts_check_ca_buf(text, strlen(text), "bad.example",
+                                             ca, &trusted),
+                     0);
+    assert_false(trusted);
+    assert_int_equal(knownhosts_check_ca_buf(text, strlen(text), "h.example",
+                                             other, &trusted),
+                     0);
+    assert_false(trusted);
+    /* The CA line is not a host key line: the host is still new. */
+    assert_int_equal(
+        knownhosts_check_buf(text, strlen(text), "h.example", ca, &st, &line),
+        0);
+    assert_int_equal(st, HOSTKEY_NEW);
+    free(ca_line);
+    free(cert_line);
+    sshkey_free(ca);
+    sshkey_free(cert);
+    sshkey_free(other);
+}
+
+static void
+test_revoked_cert_key(void **state)
+{
+    char *plain = fixture_line("certs/host_ed25519.pub");
+    char *cert_line = fixture_line("certs/host-cert.pub");
+    struct sshkey *cert = NULL;
+    char text[4096];
+    enum hostkey_status st;
+    unsigned line;
+
+    assert_int_equal(sshkey_parse_public(cert_line, &cert, NULL), 0);
+    snprintf(text, sizeof(text), "@revoked * %s\n", plain);
+    assert_int_equal(
+        knownhosts_check_buf(text, strlen(text), "h", cert, &st, &line), 0);
+    assert_int_equal(st, HOSTKEY_REVOKED);
+    free(plain);
+    free(cert_line);
+    sshkey_free(cert);
+}
+
 int
 main(void)
 {
@@ -203,6 +264,8 @@ main(void)
         cmocka_unit_test(test_buf_edge_cases),
         cmocka_unit_test(test_add),
         cmocka_unit_test(test_known_types),
+        cmocka_unit_test(test_cert_authority),
+        cmocka_unit_test(test_revoked_cert_key),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
