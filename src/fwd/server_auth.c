@@ -380,8 +380,12 @@ server_check_cert(struct server_conn *sc, const char *user,
     if ((r = cert_own_options(sc, user, c, &co)) != 0) {
         return r;
     }
-    if ((r = cert_via_trusted_ca(sc, user, c, entry)) == ERR_NOTFOUND) {
-        r = cert_via_authorized_keys(sc, user, c, entry);
+    /* As sshd: TrustedUserCAKeys first; a certificate it does not admit
+     * may still be admitted by a cert-authority line. */
+    if ((r = cert_via_trusted_ca(sc, user, c, entry)) != 0 && r != ERR_NOMEM) {
+        int r2 = cert_via_authorized_keys(sc, user, c, entry);
+
+        r = r2 == 0 || r == ERR_NOTFOUND ? r2 : r;
     }
     if (r == ERR_NOTFOUND) {
         cert_refused(sc, user, c, "CA not trusted");

@@ -121,6 +121,17 @@ def test_cert_authority_principals(client, aditd, peers, home, tmp_path, ca):
              "Certificate does not contain an authorized principal")
 
 
+def test_trusted_ca_then_cert_authority(client, aditd, peers, home,
+                                        tmp_path, ca):
+    """Not admitted by TrustedUserCAKeys (the user is not a principal), a
+    certificate may still be admitted by a cert-authority line, as sshd
+    tries both."""
+    server = _start(aditd, tmp_path, ca,
+                    'cert-authority,principals="ops" %s\n' % ca.pub())
+    _login_ok(client, server, peers, ca, ca.sign("ops"))
+    harness.wait_log(server.proc, "name is not a listed principal")
+
+
 def test_authorized_principals_file(client, aditd, peers, home, tmp_path,
                                     ca):
     pdir = tmp_path / "principals"
