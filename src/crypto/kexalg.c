@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Key exchange primitives: X25519 and ECDH over NIST curves. */
+/* Key exchange primitives: X25519, ECDH over NIST curves, dispatch. */
 #include "crypto/kexalg.h"
 
 #include <openssl/core_names.h>
@@ -11,32 +11,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/kexalg_int.h"
 #include "crypto/kexalg_test.h"
 #include "util/err.h"
 #include "util/mem.h"
 
 #define X25519_LEN 32
-/* An uncompressed SEC1 point on P-521: 0x04 || X || Y, 66 bytes each. */
-#define KEX_PUB_MAX (1 + 2 * 66)
-/* The largest raw shared secret: a P-521 x-coordinate. */
+/* The largest raw elliptic-curve shared secret: a P-521 x-coordinate. */
 #define KEX_SECRET_MAX 66
 #define SEC1_UNCOMPRESSED 0x04
 
-struct kex_keypair {
-    const struct kex_alg *alg;
-    EVP_PKEY *pkey;
-    uint8_t pub[KEX_PUB_MAX];
-    size_t pub_len;
+static const struct kex_alg kex_algs[] = {
+    {"curve25519-sha256", KEX_KIND_X25519, DIGEST_SHA256, NID_X25519, 0},
+    {"curve25519-sha256@libssh.org", KEX_KIND_X25519, DIGEST_SHA256, NID_X25519,
+     0},
+    {"ecdh-sha2-nistp256", KEX_KIND_ECDH, DIGEST_SHA256, NID_X9_62_prime256v1,
+     0},
+    {"ecdh-sha2-nistp384", KEX_KIND_ECDH, DIGEST_SHA384, NID_secp384r1, 0},
+    {"ecdh-sha2-nistp521", KEX_KIND_ECDH, DIGEST_SHA512, NID_secp521r1, 0},
+    {"diffie-hellman-group-exchange-sha256", KEX_KIND_DH_GEX, DIGEST_SHA256, 0,
+     0},
+    {"diffie-hellman-group16-sha512", KEX_KIND_DH, DIGEST_SHA512, 0, 4096},
+    {"diffie-hellman-group14-sha256", KEX_KIND_DH, DIGEST_SHA256, 0, 2048},
 };
 
-static const struct kex_alg kex_algs[] = {
-    {"curve25519-sha256", KEX_KIND_X25519, DIGEST_SHA256, NID_X25519},
-    {"curve25519-sha256@libssh.org", KEX_KIND_X25519, DIGEST_SHA256,
-     NID_X25519},
-    {"ecdh-sha2-nistp256", KEX_KIND_ECDH, DIGEST_SHA256, NID_X9_62_prime256v1},
-    {"ecdh-sha2-nistp384", KEX_KIND_ECDH, DIGEST_SHA384, NID_secp384r1},
-    {"ecdh-sha2-nistp521", KEX_KIND_ECDH, DIGEST_SHA512, NID_secp521r1},
-};
+#define KEX_EC_LIST                                                            \
+    "curve25519-sha256,curve25519-sha256@libssh.org,"                          \
+    "ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521"
 
 const struct kex_alg *
 kex_alg_by_name(const char *name)
@@ -54,11 +55,28 @@ kex_alg_by_name(const char *name)
     return NULL;
 }
 
+/*
+ * Finite-field DH comes after the curves, in OpenSSH's order (myproposal.h
+ * KEX_CLIENT_KEX): only a server without any curve picks it.
+ */
 const char *
 kex_default_list(void)
 {
-    return "curve25519-sha256,curve25519-sha256@libssh.org,"
-           "ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521";
+    return KEX_EC_LIST ",diffie-hellman-group-exchange-sha256,"
+                       "diffie-hellman-group16-sha512,"
+                       "diffie-hellman-group14-sha256";
+}
+
+const char *
+kex_server_default_list(void)
+{
+    return KEX_EC_LIST;
+}
+
+bool
+kex_alg_is_dh(const struct kex_alg *alg)
+{
+    return alg->kind == KEX_KIND_DH || alg->kind == KEX_KIND_DH_GEX;
 }
 
 /* Bytes in one coordinate of the curve's field: 32, 48 or 66. */
@@ -162,8 +180,11 @@ kex_keypair_new(struct kex_keypair **out, const struct kex_alg *alg)
     int r;
 
     *out = NULL;
-    if (alg == NULL) {
+    if (alg == NULL || alg->kind == KEX_KIND_DH_GEX) {
         return ERR_INVAL;
+    }
+    if (alg->kind == KEX_KIND_DH) {
+        return kexdh_keypair_fixed(out, alg);
     }
     if (alg->kind == KEX_KIND_ECDH && ecdh_field_len(alg->curve_nid) == 0) {
         return ERR_INVAL;
@@ -278,10 +299,9 @@ all_zero_ct(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
-/* Raw shared secret into s (at most KEX_SECRET_MAX bytes). */
-static int
-kex_raw_derive(const struct kex_keypair *kp, EVP_PKEY *peer, uint8_t *s,
-               size_t *slen)
+int
+kex_pkey_derive(const struct kex_keypair *kp, EVP_PKEY *peer, uint8_t *s,
+                size_t max, size_t *slen)
 {
     EVP_PKEY_CTX *ctx = NULL;
     int r = ERR_CRYPTO;
@@ -292,13 +312,15 @@ kex_raw_derive(const struct kex_keypair *kp, EVP_PKEY *peer, uint8_t *s,
         EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) != 1) {
         goto out;
     }
-    *slen = KEX_SECRET_MAX;
+    *slen = max;
     if (EVP_PKEY_derive(ctx, s, slen) != 1) {
         /*
          * For a well-formed X25519 peer value libcrypto fails only when
-         * the result is all zero (a low-order point): the peer's fault.
+         * the result is all zero (a low-order point), and for a DH value
+         * that passed our range checks only by its own public-key check:
+         * both the peer's fault. An ECDH point was checked on import.
          */
-        r = kp->alg->kind == KEX_KIND_X25519 ? ERR_FORMAT : ERR_CRYPTO;
+        r = kp->alg->kind == KEX_KIND_ECDH ? ERR_CRYPTO : ERR_FORMAT;
         *slen = 0;
         goto out;
     }
@@ -317,12 +339,15 @@ kex_keypair_derive(const struct kex_keypair *kp, const uint8_t *peer,
     size_t slen = 0;
     int r;
 
+    if (kex_alg_is_dh(kp->alg)) {
+        return kexdh_derive(kp, peer, peer_len, out);
+    }
     if (kp->alg->kind == KEX_KIND_X25519) {
         r = x25519_peer_key(peer, peer_len, &pk);
     } else {
         r = ecdh_peer_key(kp->alg, peer, peer_len, &pk);
     }
-    if (r != 0 || (r = kex_raw_derive(kp, pk, s, &slen)) != 0) {
+    if (r != 0 || (r = kex_pkey_derive(kp, pk, s, sizeof(s), &slen)) != 0) {
         goto out;
     }
     if (kp->alg->kind == KEX_KIND_X25519 &&

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* ECDH / X25519 key exchange messages, exchange hash and key derivation. */
+/* Key exchange messages (ECDH, EXT_INFO), exchange hash, key derivation. */
 #include "transport/kex.h"
 
 #include <stdlib.h>
@@ -21,6 +21,45 @@ kex_dirkeys_wipe(struct kex_dirkeys *k)
     mem_wipe(k->mac_key, sizeof(k->mac_key));
 }
 
+/* Group exchange: min, n, max, p and g, between K_S and e (RFC 4419 3). */
+static int
+put_gex(struct buf *b, const struct kex_hash_input *in)
+{
+    int r;
+
+    if (in->gex == NULL) {
+        return 0;
+    }
+    if ((r = buf_put_u32(b, in->gex->min)) != 0 ||
+        (r = buf_put_u32(b, in->gex->n)) != 0 ||
+        (r = buf_put_u32(b, in->gex->max)) != 0 ||
+        (r = buf_put_mpint(b, in->group.p, in->group.p_len)) != 0 ||
+        (r = buf_put_mpint(b, in->group.g, in->group.g_len)) != 0) {
+        return r;
+    }
+    return 0;
+}
+
+/* Q_C and Q_S as strings, or e and f as mpints. */
+static int
+put_public(struct buf *b, const struct kex_hash_input *in)
+{
+    int r;
+
+    if (in->dh) {
+        if ((r = buf_put_mpint(b, in->q_c, in->q_c_len)) != 0 ||
+            (r = buf_put_mpint(b, in->q_s, in->q_s_len)) != 0) {
+            return r;
+        }
+        return 0;
+    }
+    if ((r = buf_put_string(b, in->q_c, in->q_c_len)) != 0 ||
+        (r = buf_put_string(b, in->q_s, in->q_s_len)) != 0) {
+        return r;
+    }
+    return 0;
+}
+
 int
 kex_exchange_hash(enum digest_alg alg, const struct kex_hash_input *in,
                   uint8_t *h, size_t *h_len)
@@ -35,8 +74,7 @@ kex_exchange_hash(enum digest_alg alg, const struct kex_hash_input *in,
         (r = buf_put_string(&b, in->i_c, in->i_c_len)) != 0 ||
         (r = buf_put_string(&b, in->i_s, in->i_s_len)) != 0 ||
         (r = buf_put_string(&b, in->k_s, in->k_s_len)) != 0 ||
-        (r = buf_put_string(&b, in->q_c, in->q_c_len)) != 0 ||
-        (r = buf_put_string(&b, in->q_s, in->q_s_len)) != 0 ||
+        (r = put_gex(&b, in)) != 0 || (r = put_public(&b, in)) != 0 ||
         (r = buf_put(&b, in->k_enc, in->k_enc_len)) != 0) {
         goto out;
     }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The pieces of an ECDH / X25519 key exchange (RFC 5656 4, RFC 8731) that
- * do not depend on transport state: message codecs, the exchange hash and
- * key derivation. Internal to the transport layer.
+ * The pieces of a key exchange that do not depend on transport state:
+ * message codecs, the exchange hash and key derivation, for ECDH / X25519
+ * (RFC 5656 4, RFC 8731), finite-field DH (RFC 4253 8) and DH group
+ * exchange (RFC 4419). Internal to the transport layer.
  */
 #ifndef ADIT_TRANSPORT_KEX_H
 #define ADIT_TRANSPORT_KEX_H
@@ -13,6 +14,7 @@
 
 #include "crypto/cipher.h"
 #include "crypto/digest.h"
+#include "crypto/kexalg.h"
 #include "crypto/mac.h"
 #include "wire/buf.h"
 #include "wire/rd.h"
@@ -32,6 +34,11 @@ struct kex_dirkeys {
 /* Wipe the key material (the algorithm pointers stay). */
 void kex_dirkeys_wipe(struct kex_dirkeys *k);
 
+/* The client's SSH_MSG_KEX_DH_GEX_REQUEST: group sizes in bits. */
+struct kex_gex_request {
+    uint32_t min, n, max;
+};
+
 /*
  * The exchange hash inputs (RFC 5656 4). k_enc is the shared secret already
  * encoded as an mpint, as kex_keypair_derive() produces it.
@@ -46,12 +53,19 @@ struct kex_hash_input {
     size_t q_c_len, q_s_len;
     const uint8_t *k_enc;
     size_t k_enc_len;
+    bool dh; /* q_c and q_s are DH magnitudes e and f, hashed as mpints */
+    /* Group exchange only (else NULL): the request, and the group. */
+    const struct kex_gex_request *gex;
+    struct kex_dh_group group;
 };
 
 /*
  * H = HASH(string V_C || string V_S || string I_C || string I_S ||
  *          string K_S || string Q_C || string Q_S || mpint K)
- * into h (DIGEST_MAX_LEN bytes), *h_len its length. The buffer holding K
+ * (RFC 5656 4, RFC 8731 3); for DH, mpint e and mpint f in place of Q_C
+ * and Q_S (RFC 4253 8); for group exchange, uint32 min || uint32 n ||
+ * uint32 max || mpint p || mpint g after K_S (RFC 4419 3).
+ * Into h (DIGEST_MAX_LEN bytes), *h_len its length. The buffer holding K
  * is wiped. 0, ERR_CRYPTO, ERR_NOMEM, ERR_LIMIT.
  */
 int kex_exchange_hash(enum digest_alg alg, const struct kex_hash_input *in,
@@ -96,6 +110,68 @@ int kex_ecdh_reply_decode(struct rd *rd, struct kex_ecdh_reply *m);
 
 /* A whole SSH_MSG_KEX_ECDH_REPLY payload. */
 int kex_ecdh_reply_encode(struct buf *out, const struct kex_ecdh_reply *m);
+
+/*
+ * SSH_MSG_KEXDH_INIT (RFC 4253 8) or SSH_MSG_KEX_DH_GEX_INIT (RFC 4419 3)
+ * after its message number:
+ *
+ *   mpint    e, the client's public value
+ *
+ * *e views e's magnitude (no sign byte). ERR_TRUNC, ERR_LIMIT (over
+ * LIM_DH_GROUP_MAX_BITS), ERR_FORMAT (negative or badly padded),
+ * ERR_TRAILING.
+ */
+int kex_dh_init_decode(struct rd *rd, const uint8_t **e, size_t *e_len);
+
+/* A whole payload of message type (30 or 32) with e's magnitude. */
+int kex_dh_init_encode(struct buf *out, uint8_t type, const uint8_t *e,
+                       size_t e_len);
+
+/*
+ * SSH_MSG_KEXDH_REPLY (RFC 4253 8) or SSH_MSG_KEX_DH_GEX_REPLY (RFC 4419
+ * 3) after its message number:
+ *
+ *   string   K_S, the server's public host key blob
+ *   mpint    f, the server's public value
+ *   string   the signature over the exchange hash H
+ *
+ * m->q_s views f's magnitude. ERR_TRUNC, ERR_LIMIT, ERR_FORMAT,
+ * ERR_TRAILING.
+ */
+int kex_dh_reply_decode(struct rd *rd, struct kex_ecdh_reply *m);
+
+/* A whole payload of message type (31 or 33); m->q_s is f's magnitude. */
+int kex_dh_reply_encode(struct buf *out, uint8_t type,
+                        const struct kex_ecdh_reply *m);
+
+/*
+ * SSH_MSG_KEX_DH_GEX_REQUEST after its message number (RFC 4419 3):
+ *
+ *   uint32   min, minimal size in bits of an acceptable group
+ *   uint32   n, preferred size in bits of the group
+ *   uint32   max, maximal size in bits of an acceptable group
+ *
+ * ERR_TRUNC, ERR_FORMAT (unless min <= n <= max), ERR_TRAILING.
+ */
+int kex_gex_request_decode(struct rd *rd, struct kex_gex_request *m);
+
+/* A whole SSH_MSG_KEX_DH_GEX_REQUEST payload. */
+int kex_gex_request_encode(struct buf *out, const struct kex_gex_request *m);
+
+/*
+ * SSH_MSG_KEX_DH_GEX_GROUP after its message number (RFC 4419 3):
+ *
+ *   mpint    p, safe prime
+ *   mpint    g, generator for subgroup in GF(p)
+ *
+ * The fields view the magnitudes; the values are not checked here (see
+ * kex_dh_group_check). ERR_TRUNC, ERR_LIMIT (over LIM_DH_GROUP_MAX_BITS),
+ * ERR_FORMAT, ERR_TRAILING.
+ */
+int kex_gex_group_decode(struct rd *rd, struct kex_dh_group *m);
+
+/* A whole SSH_MSG_KEX_DH_GEX_GROUP payload. */
+int kex_gex_group_encode(struct buf *out, const struct kex_dh_group *m);
 
 /*
  * SSH_MSG_EXT_INFO after its message number (RFC 8308 2.3):

@@ -98,15 +98,19 @@ configure(struct transport *t, const struct transport_config *cfg)
     const char *sw =
         cfg->software_version != NULL ? cfg->software_version : "adit";
     size_t n = strlen("SSH-2.0-") + strlen(sw) + 1;
+    const char *kex;
     int r;
 
     if ((t->our_version = malloc(n)) == NULL) {
         return ERR_NOMEM;
     }
     snprintf(t->our_version, n, "SSH-2.0-%s", sw);
-    if ((r = kexinit_filter(cfg->kex_algs != NULL ? cfg->kex_algs
-                                                  : kex_default_list(),
-                            keep_kex, &t->kex_algs)) != 0 ||
+    if (cfg->kex_algs != NULL) {
+        kex = cfg->kex_algs;
+    } else {
+        kex = t->is_server ? kex_server_default_list() : kex_default_list();
+    }
+    if ((r = kexinit_filter(kex, keep_kex, &t->kex_algs)) != 0 ||
         (r = kexinit_filter(cfg->ciphers != NULL ? cfg->ciphers
                                                  : cipher_default_list(),
                             keep_cipher, &t->ciphers)) != 0 ||

@@ -65,7 +65,9 @@ struct transport {
     struct kex_choice choice;
     const struct kex_alg *kalg;
     struct kex_keypair *kp;
-    struct kex_dirkeys nk[2]; /* [0] c2s, [1] s2c: pending new keys */
+    struct kex_dirkeys nk[2];   /* [0] c2s, [1] s2c: pending new keys */
+    struct kex_gex_request gex; /* group exchange: the client's request */
+    bool sent_gex_request;      /* client: it went out */
     uint8_t session_id[DIGEST_MAX_LEN];
     size_t sid_len;
     struct sshkey *hostkey; /* client: the server's, from the last kex */
@@ -123,5 +125,19 @@ int tp_kex_recv_method(struct transport *t, const uint8_t *p, size_t len);
 void tp_kex_reset(struct transport *t);
 /* Client: an EXT_INFO payload. */
 int tp_kex_recv_ext_info(struct transport *t, const uint8_t *p, size_t len);
+/*
+ * Client: send KEX_ECDH_INIT, KEXDH_INIT or KEX_DH_GEX_INIT, with a fresh
+ * key pair (group exchange: the one made from the server's group).
+ */
+int tp_kex_send_init(struct transport *t);
+
+/* transport_kex_gex.c: the group exchange's first round (RFC 4419 3). */
+
+/* Client: send KEX_DH_GEX_REQUEST sized for the negotiated ciphers. */
+int tp_kex_gex_send_request(struct transport *t);
+/* Server: KEX_DH_GEX_REQUEST in, KEX_DH_GEX_GROUP out. */
+int tp_kex_gex_recv_request(struct transport *t, const uint8_t *p, size_t len);
+/* Client: KEX_DH_GEX_GROUP in, checked; KEX_DH_GEX_INIT out. */
+int tp_kex_gex_recv_group(struct transport *t, const uint8_t *p, size_t len);
 
 #endif

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* The key exchange state machine: KEXINIT, ECDH, NEWKEYS, EXT_INFO. */
+/*
+ * The key exchange state machine: KEXINIT, the ECDH / DH init and reply,
+ * NEWKEYS, EXT_INFO. Group exchange's extra step is in transport_kex_gex.c.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +110,8 @@ tp_kex_reset(struct transport *t)
     t->kex_running = false;
     t->sent_kexinit = t->got_kexinit = t->keys_ready = false;
     t->sent_newkeys = t->got_newkeys = t->ignore_next = false;
+    t->sent_gex_request = false;
+    memset(&t->gex, 0, sizeof(t->gex));
     t->kex_packets = 0;
 }
 
@@ -129,9 +134,8 @@ resolve_algs(struct transport *t)
     return t->kalg == NULL ? ERR_KEX_NOMATCH : 0;
 }
 
-/* Client: send KEX_ECDH_INIT with a fresh ephemeral key. */
-static int
-send_ecdh_init(struct transport *t)
+int
+tp_kex_send_init(struct transport *t)
 {
     const uint8_t *q;
     size_t qlen;
@@ -139,13 +143,19 @@ send_ecdh_init(struct transport *t)
     int r;
 
     buf_init(&b);
-    if ((r = kex_keypair_new(&t->kp, t->kalg)) != 0) {
+    if (t->kp == NULL && (r = kex_keypair_new(&t->kp, t->kalg)) != 0) {
         goto out;
     }
     kex_keypair_public(t->kp, &q, &qlen);
-    if ((r = kex_ecdh_init_encode(&b, q, qlen)) != 0 ||
-        (r = tp_send_now(t, buf_ptr(&b), buf_len(&b))) != 0) {
-        goto out;
+    if (t->kalg->kind == KEX_KIND_DH_GEX) {
+        r = kex_dh_init_encode(&b, SSH_MSG_KEX_DH_GEX_INIT, q, qlen);
+    } else if (t->kalg->kind == KEX_KIND_DH) {
+        r = kex_dh_init_encode(&b, SSH_MSG_KEXDH_INIT, q, qlen);
+    } else {
+        r = kex_ecdh_init_encode(&b, q, qlen);
+    }
+    if (r == 0) {
+        r = tp_send_now(t, buf_ptr(&b), buf_len(&b));
     }
 out:
     buf_cleanup(&b);
@@ -216,7 +226,12 @@ tp_kex_recv_kexinit(struct transport *t, const uint8_t *p, size_t len)
     t->got_kexinit = true;
     r = negotiate(t, &peer);
     kexinit_cleanup(&peer);
-    if (r == 0 && !t->is_server && (r = send_ecdh_init(t)) != 0) {
+    if (r != 0 || t->is_server) {
+        return r;
+    }
+    r = t->kalg->kind == KEX_KIND_DH_GEX ? tp_kex_gex_send_request(t)
+                                         : tp_kex_send_init(t);
+    if (r != 0) {
         r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
                     "key exchange failed: %s", err_str(r));
     }
@@ -237,6 +252,11 @@ hash_input(const struct transport *t, struct kex_hash_input *in)
     in->i_c_len = buf_len(ic);
     in->i_s = buf_ptr(is);
     in->i_s_len = buf_len(is);
+    in->dh = kex_alg_is_dh(t->kalg);
+    if (t->kalg->kind == KEX_KIND_DH_GEX && t->kp != NULL) {
+        in->gex = &t->gex;
+        kex_keypair_group(t->kp, &in->group);
+    }
 }
 
 /* After H: fix the session id and derive the pending keys. */
@@ -324,10 +344,10 @@ server_hostkey(const struct transport *t)
     return NULL;
 }
 
-/* Server: send KEX_ECDH_REPLY with our key, Q_S and the signature. */
+/* Server: send the reply with our key, Q_S or f, and the signature. */
 static int
-send_ecdh_reply(struct transport *t, const struct kex_hash_input *in,
-                const struct buf *sig)
+send_reply(struct transport *t, const struct kex_hash_input *in,
+           const struct buf *sig)
 {
     struct kex_ecdh_reply m;
     struct buf msg;
@@ -340,16 +360,36 @@ send_ecdh_reply(struct transport *t, const struct kex_hash_input *in,
     m.q_s_len = in->q_s_len;
     m.sig = buf_ptr(sig);
     m.sig_len = buf_len(sig);
-    if ((r = kex_ecdh_reply_encode(&msg, &m)) == 0) {
+    if (t->kalg->kind == KEX_KIND_DH_GEX) {
+        r = kex_dh_reply_encode(&msg, SSH_MSG_KEX_DH_GEX_REPLY, &m);
+    } else if (t->kalg->kind == KEX_KIND_DH) {
+        r = kex_dh_reply_encode(&msg, SSH_MSG_KEXDH_REPLY, &m);
+    } else {
+        r = kex_ecdh_reply_encode(&msg, &m);
+    }
+    if (r == 0) {
         r = tp_send_now(t, buf_ptr(&msg), buf_len(&msg));
     }
     buf_cleanup(&msg);
     return r;
 }
 
-/* Server: KEX_ECDH_INIT in, KEX_ECDH_REPLY and NEWKEYS out. */
+/* Server: the client's Q_C (ECDH) or e (DH). */
 static int
-recv_ecdh_init(struct transport *t, const uint8_t *p, size_t len)
+decode_init(const struct transport *t, struct rd *rd, struct kex_hash_input *in)
+{
+    if (kex_alg_is_dh(t->kalg)) {
+        return kex_dh_init_decode(rd, &in->q_c, &in->q_c_len);
+    }
+    return kex_ecdh_init_decode(rd, &in->q_c, &in->q_c_len);
+}
+
+/*
+ * Server: KEX_ECDH_INIT, KEXDH_INIT or KEX_DH_GEX_INIT in; the reply and
+ * NEWKEYS out.
+ */
+static int
+recv_init(struct transport *t, const uint8_t *p, size_t len)
 {
     struct kex_hash_input in;
     struct sshkey *hk = server_hostkey(t);
@@ -364,7 +404,7 @@ recv_ecdh_init(struct transport *t, const uint8_t *p, size_t len)
     buf_init(&sig);
     hash_input(t, &in);
     rd_init(&rd, p + 1, len - 1);
-    if ((r = kex_ecdh_init_decode(&rd, &in.q_c, &in.q_c_len)) != 0) {
+    if ((r = decode_init(t, &rd, &in)) != 0) {
         r = ERR_PROTO;
         goto out;
     }
@@ -372,7 +412,8 @@ recv_ecdh_init(struct transport *t, const uint8_t *p, size_t len)
         r = ERR_KEX_NOMATCH;
         goto out;
     }
-    if ((r = kex_keypair_new(&t->kp, t->kalg)) != 0 ||
+    /* A group exchange made its key pair with the group. */
+    if ((t->kp == NULL && (r = kex_keypair_new(&t->kp, t->kalg)) != 0) ||
         (r = kex_keypair_derive(t->kp, in.q_c, in.q_c_len, &k)) != 0 ||
         (r = sshkey_to_blob(hk, &ks)) != 0) {
         goto out;
@@ -387,7 +428,7 @@ recv_ecdh_init(struct transport *t, const uint8_t *p, size_t len)
         (r = take_keys(t, &k, h, hlen)) != 0) {
         goto out;
     }
-    if ((r = send_ecdh_reply(t, &in, &sig)) != 0) {
+    if ((r = send_reply(t, &in, &sig)) != 0) {
         goto out;
     }
     r = send_newkeys(t);
@@ -427,9 +468,12 @@ check_server(struct transport *t, const struct kex_ecdh_reply *m,
     return 0;
 }
 
-/* Client: KEX_ECDH_REPLY in, NEWKEYS out. */
+/*
+ * Client: KEX_ECDH_REPLY, KEXDH_REPLY or KEX_DH_GEX_REPLY in, NEWKEYS
+ * out.
+ */
 static int
-recv_ecdh_reply(struct transport *t, const uint8_t *p, size_t len)
+recv_reply(struct transport *t, const uint8_t *p, size_t len)
 {
     struct kex_ecdh_reply m;
     struct kex_hash_input in;
@@ -443,8 +487,9 @@ recv_ecdh_reply(struct transport *t, const uint8_t *p, size_t len)
     buf_init(&k);
     hash_input(t, &in);
     rd_init(&rd, p + 1, len - 1);
-    if ((r = kex_ecdh_reply_decode(&rd, &m)) != 0 ||
-        (r = sshkey_from_blob(m.k_s, m.k_s_len, &key)) != 0) {
+    r = kex_alg_is_dh(t->kalg) ? kex_dh_reply_decode(&rd, &m)
+                               : kex_ecdh_reply_decode(&rd, &m);
+    if (r != 0 || (r = sshkey_from_blob(m.k_s, m.k_s_len, &key)) != 0) {
         r = ERR_PROTO;
         goto out;
     }
@@ -487,6 +532,32 @@ out:
     return 0;
 }
 
+/*
+ * Group exchange (RFC 4419 3): REQUEST, GROUP, then INIT and REPLY as for
+ * a fixed group. Whether the key pair exists tells the two halves apart.
+ */
+static int
+recv_gex_method(struct transport *t, const uint8_t *p, size_t len)
+{
+    uint8_t type = p[0];
+
+    if (t->is_server && type == SSH_MSG_KEX_DH_GEX_REQUEST && t->kp == NULL) {
+        return tp_kex_gex_recv_request(t, p, len);
+    }
+    if (t->is_server && type == SSH_MSG_KEX_DH_GEX_INIT && t->kp != NULL) {
+        return recv_init(t, p, len);
+    }
+    if (!t->is_server && type == SSH_MSG_KEX_DH_GEX_GROUP &&
+        t->sent_gex_request && t->kp == NULL) {
+        return tp_kex_gex_recv_group(t, p, len);
+    }
+    if (!t->is_server && type == SSH_MSG_KEX_DH_GEX_REPLY && t->kp != NULL) {
+        return recv_reply(t, p, len);
+    }
+    return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
+                   "unexpected key exchange message %u", type);
+}
+
 int
 tp_kex_recv_method(struct transport *t, const uint8_t *p, size_t len)
 {
@@ -501,11 +572,14 @@ tp_kex_recv_method(struct transport *t, const uint8_t *p, size_t len)
         t->ignore_next = false;
         return 0;
     }
+    if (t->kalg->kind == KEX_KIND_DH_GEX) {
+        return recv_gex_method(t, p, len);
+    }
     if (t->is_server && type == SSH_MSG_KEX_ECDH_INIT) {
-        return recv_ecdh_init(t, p, len);
+        return recv_init(t, p, len);
     }
     if (!t->is_server && type == SSH_MSG_KEX_ECDH_REPLY && t->kp != NULL) {
-        return recv_ecdh_reply(t, p, len);
+        return recv_reply(t, p, len);
     }
     return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
                    "unexpected key exchange message %u", type);

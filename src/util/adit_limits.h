@@ -40,6 +40,12 @@
 #define LIM_KEX_MESSAGES 64u         /* packets during one key exchange */
 #define LIM_REKEY_BYTES (1ull << 30) /* default rekey after 1 GiB */
 #define LIM_REKEY_SECONDS 3600u      /* default rekey after one hour */
+/*
+ * Finite-field DH groups (RFC 4419 3, RFC 8270): smaller primes are
+ * refused from a server, larger ones are never asked for or offered.
+ */
+#define LIM_DH_GROUP_MIN_BITS 2048u
+#define LIM_DH_GROUP_MAX_BITS 8192u
 
 /* Authentication. */
 #define LIM_AUTH_TRIES 6u       /* OpenSSH MaxAuthTries default */

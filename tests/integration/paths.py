@@ -34,10 +34,12 @@ KEX = [
     "ecdh-sha2-nistp521",
     "diffie-hellman-group14-sha256",
     "diffie-hellman-group16-sha512",
+    "diffie-hellman-group-exchange-sha256",
 ]
 # Finite-field DH is a client feature for old servers (DESIGN.md).
 CLIENT_ONLY_KEX = ("diffie-hellman-group14-sha256",
-                   "diffie-hellman-group16-sha512")
+                   "diffie-hellman-group16-sha512",
+                   "diffie-hellman-group-exchange-sha256")
 
 # (host key type from conftest.HOST_KEY_TYPES, HostKeyAlgorithms value)
 HOST_KEY_ALGS = [

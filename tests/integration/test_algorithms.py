@@ -21,22 +21,12 @@ def test_cipher(kind, server_kind, cipher, mac, client, server_of, peers):
     roundtrip(lport, b"cipher " + cipher.encode() * 100)
 
 
-# Finite-field DH is client-only by design, so aditd is not asked for it.
-# adit's client has no finite-field DH yet: strict xfail, so the day it
-# lands these cases XPASS and fail until the mark is removed.
-DH_MISSING = pytest.mark.xfail(
-    strict=True, reason="adit client: diffie-hellman-group14/16 not "
-    "implemented yet (DESIGN.md lists them for old servers)")
-
-
-def kex_case(p, k):
-    marks = [DH_MISSING] if p.values[0] == "adit" and k in CLIENT_ONLY_KEX \
-        else []
-    return pytest.param(p.values[0], p.values[1], k, marks=marks,
-                        id="%s-%s" % (p.id, k))
-
-
-KEX_CASES = [kex_case(p, k) for p in PATHS for k in KEX
+# Finite-field DH is client-only by design, so aditd is not asked for it
+# by default (aditd's own group14/16/GEX are covered by the unit tests and
+# test_aditd_dh below).
+KEX_CASES = [pytest.param(p.values[0], p.values[1], k,
+                          id="%s-%s" % (p.id, k))
+             for p in PATHS for k in KEX
              if not (p.values[1] == "aditd" and k in CLIENT_ONLY_KEX)]
 
 
@@ -62,3 +52,37 @@ def test_host_key(kind, server_kind, key_type, alg, client, server_of,
     _, lport = client.tunnel(kind, server, echo.port,
                              ["HostKeyAlgorithms=" + alg])
     roundtrip(lport, b"hostkey " + alg.encode() * 100)
+
+
+@pytest.mark.parametrize("kex", CLIENT_ONLY_KEX)
+def test_old_server_default_list(kex, client, sshd_factory, peers):
+    """A server that only does one finite-field DH (as old OpenSSH
+    builds and appliances) is reached with adit's default list, which
+    offers DH after the curves."""
+    server = sshd_factory.start(extra=["KexAlgorithms " + kex])
+    echo = peers.echo()
+    _, lport = client.tunnel("adit", server, echo.port)
+    roundtrip(lport, b"old server " + kex.encode() * 100)
+
+
+@pytest.mark.parametrize("kex", CLIENT_ONLY_KEX)
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_aditd_dh_when_configured(kind, kex, client, aditd, peers):
+    """aditd does finite-field DH (fixed groups, and group exchange with
+    the RFC 3526 groups) when its KexAlgorithms names it."""
+    server = aditd.start(extra=["KexAlgorithms " + kex])
+    echo = peers.echo()
+    _, lport = client.tunnel(kind, server, echo.port,
+                             ["KexAlgorithms=" + kex])
+    roundtrip(lport, b"aditd dh " + kex.encode() * 100)
+
+
+def test_aditd_no_dh_by_default(client, aditd):
+    """aditd's default list has only the curves: a DH-only client is
+    turned away, and ssh says so in its own words."""
+    server = aditd.start()
+    rc, err = client.run("ssh", server.port,
+                         opts=["KexAlgorithms=diffie-hellman-group14-sha256,"
+                               "diffie-hellman-group-exchange-sha256"])
+    assert rc == 255
+    assert "no matching key exchange method found" in err

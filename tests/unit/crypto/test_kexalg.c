@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* Tests of the kex primitives: X25519 (RFC 7748) and ECDH (RFC 5656). */
+/*
+ * Tests of the kex primitives: X25519 (RFC 7748), ECDH (RFC 5656) and
+ * finite-field DH (RFC 3526 groups, RFC 4419 group exchange).
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +93,9 @@ test_kex_names(void **state)
                                 "ext-info-c",
                                 "kex-strict-c-v00@openssh.com",
                                 "diffie-hellman-group1-sha1",
+                                "diffie-hellman-group14-sha1",
+                                "diffie-hellman-group18-sha512",
+                                "diffie-hellman-group-exchange-sha1",
                                 "ECDH-SHA2-NISTP256",
                                 "ecdh-sha2-nistp256 "};
     const struct kex_alg *a;
@@ -104,6 +110,13 @@ test_kex_names(void **state)
     assert_string_equal(kex_default_list(),
                         "curve25519-sha256,curve25519-sha256@libssh.org,"
                         "ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
+                        "ecdh-sha2-nistp521,"
+                        "diffie-hellman-group-exchange-sha256,"
+                        "diffie-hellman-group16-sha512,"
+                        "diffie-hellman-group14-sha256");
+    assert_string_equal(kex_server_default_list(),
+                        "curve25519-sha256,curve25519-sha256@libssh.org,"
+                        "ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
                         "ecdh-sha2-nistp521");
     list = strdup(kex_default_list());
     assert_non_null(list);
@@ -114,7 +127,7 @@ test_kex_names(void **state)
         count++;
     }
     free(list);
-    assert_int_equal(count, 5);
+    assert_int_equal(count, 8);
     a = kex_alg_by_name("curve25519-sha256@libssh.org");
     assert_int_equal(a->kind, KEX_KIND_X25519);
     assert_int_equal(a->hash, DIGEST_SHA256);
@@ -389,6 +402,225 @@ test_cross_kind(void **state)
     kex_keypair_free(e);
 }
 
+#define GEX_NAME "diffie-hellman-group-exchange-sha256"
+
+static void
+test_dh_names(void **state)
+{
+    const struct kex_alg *a;
+
+    (void)state;
+    a = kex_alg_by_name("diffie-hellman-group14-sha256");
+    assert_int_equal(a->kind, KEX_KIND_DH);
+    assert_int_equal(a->hash, DIGEST_SHA256);
+    assert_int_equal(a->dh_bits, 2048);
+    assert_true(kex_alg_is_dh(a));
+    a = kex_alg_by_name("diffie-hellman-group16-sha512");
+    assert_int_equal(a->kind, KEX_KIND_DH);
+    assert_int_equal(a->hash, DIGEST_SHA512);
+    assert_int_equal(a->dh_bits, 4096);
+    a = kex_alg_by_name(GEX_NAME);
+    assert_int_equal(a->kind, KEX_KIND_DH_GEX);
+    assert_int_equal(a->hash, DIGEST_SHA256);
+    assert_true(kex_alg_is_dh(a));
+    assert_false(kex_alg_is_dh(kex_alg_by_name("curve25519-sha256")));
+    assert_false(kex_alg_is_dh(kex_alg_by_name(ecdh_names[0])));
+}
+
+/* Two key pairs in one group agree on K; f outside 1 < f < p-1 fails. */
+static void
+check_dh_pair(struct kex_keypair *a, struct kex_keypair *b)
+{
+    const uint8_t *pa, *pb;
+    size_t la, lb;
+    struct buf ka, kb;
+
+    buf_init(&ka);
+    buf_init(&kb);
+    kex_keypair_public(a, &pa, &la);
+    kex_keypair_public(b, &pb, &lb);
+    assert_true(la > 0 && lb > 0);
+    assert_memory_not_equal(pa, pb, la < lb ? la : lb);
+    assert_int_equal(kex_keypair_derive(a, pb, lb, &ka), 0);
+    assert_int_equal(kex_keypair_derive(b, pa, la, &kb), 0);
+    assert_int_equal(buf_len(&ka), buf_len(&kb));
+    assert_memory_equal(buf_ptr(&ka), buf_ptr(&kb), buf_len(&ka));
+    buf_cleanup(&ka);
+    buf_cleanup(&kb);
+}
+
+/* The RFC 3526 primes start with 64 one bits, then pi's digits. */
+static void
+check_rfc3526(const struct kex_keypair *kp, size_t bits)
+{
+    static const uint8_t head[12] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                     0xff, 0xff, 0xc9, 0x0f, 0xda, 0xa2};
+    static const uint8_t tail[8] = {0xff, 0xff, 0xff, 0xff,
+                                    0xff, 0xff, 0xff, 0xff};
+    struct kex_dh_group g;
+
+    kex_keypair_group(kp, &g);
+    assert_int_equal(g.p_len * 8, bits);
+    assert_memory_equal(g.p, head, sizeof(head));
+    assert_memory_equal(g.p + g.p_len - sizeof(tail), tail, sizeof(tail));
+    assert_int_equal(g.g_len, 1);
+    assert_int_equal(g.g[0], 2);
+}
+
+static void
+test_dh_fixed_agree(void **state)
+{
+    const char *names[] = {"diffie-hellman-group14-sha256",
+                           "diffie-hellman-group16-sha512"};
+    const size_t bits[] = {2048, 4096};
+    struct kex_keypair *a = NULL, *b = NULL;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(kex_keypair_new(&a, kex_alg_by_name(names[i])), 0);
+        assert_int_equal(kex_keypair_new(&b, kex_alg_by_name(names[i])), 0);
+        check_rfc3526(a, bits[i]);
+        check_dh_pair(a, b);
+        kex_keypair_free(a);
+        kex_keypair_free(b);
+    }
+}
+
+static size_t
+gex_bits(uint32_t min, uint32_t n, uint32_t max)
+{
+    struct kex_keypair *kp = NULL;
+    struct kex_dh_group g;
+    size_t bits;
+    int r;
+
+    r = kex_keypair_new_gex(&kp, kex_alg_by_name(GEX_NAME), min, n, max);
+    if (r != 0) {
+        assert_null(kp);
+        return 0;
+    }
+    kex_keypair_group(kp, &g);
+    bits = g.p_len * 8;
+    check_rfc3526(kp, bits);
+    kex_keypair_free(kp);
+    return bits;
+}
+
+static void
+test_gex_pick(void **state)
+{
+    struct kex_keypair *kp = NULL;
+
+    (void)state;
+    assert_int_equal(gex_bits(2048, 2048, 8192), 2048);
+    assert_int_equal(gex_bits(2048, 3072, 8192), 3072);
+    assert_int_equal(gex_bits(2048, 7680, 8192), 8192);
+    assert_int_equal(gex_bits(1024, 1500, 3000), 2048);
+    /* Nothing of n bits fits: the largest group that does. */
+    assert_int_equal(gex_bits(4000, 5000, 5000), 4096);
+    assert_int_equal(gex_bits(2048, 8192, 100000), 8192);
+    /* Nothing fits at all. */
+    assert_int_equal(gex_bits(1024, 1024, 2047), 0);
+    assert_int_equal(gex_bits(8193, 9000, 10000), 0);
+    assert_int_equal(gex_bits(2049, 2500, 3071), 0);
+    assert_int_equal(
+        kex_keypair_new_gex(&kp, kex_alg_by_name(GEX_NAME), 1024, 1024, 2047),
+        ERR_FORMAT);
+    /* A fixed-group or curve algorithm has no group to choose. */
+    assert_int_equal(kex_keypair_new_gex(
+                         &kp, kex_alg_by_name("diffie-hellman-group14-sha256"),
+                         2048, 2048, 8192),
+                     ERR_INVAL);
+    assert_int_equal(kex_keypair_new(&kp, kex_alg_by_name(GEX_NAME)),
+                     ERR_INVAL);
+    assert_null(kp);
+}
+
+/* A group as magnitudes: p = bytes of 0xff ending in p_last, g one byte. */
+static int
+check_group(size_t p_len, uint8_t p_last, const uint8_t *g, size_t g_len,
+            uint32_t min, uint32_t max)
+{
+    uint8_t p[1100];
+    struct kex_dh_group grp = {p, g, p_len, g_len};
+
+    assert_true(p_len > 0 && p_len <= sizeof(p));
+    memset(p, 0xff, p_len);
+    p[p_len - 1] = p_last;
+    return kex_dh_group_check(&grp, min, max);
+}
+
+static void
+test_gex_group_check(void **state)
+{
+    const uint8_t two = 2, one = 1;
+    uint8_t big[256];
+    struct kex_keypair *s = NULL, *c = NULL;
+    struct kex_dh_group g;
+
+    (void)state;
+    assert_int_equal(check_group(256, 0xff, &two, 1, 2048, 8192), 0);
+    /* Sizes: below min, above max, below our floor whatever was asked. */
+    assert_int_equal(check_group(256, 0xff, &two, 1, 3072, 8192), ERR_FORMAT);
+    assert_int_equal(check_group(512, 0xff, &two, 1, 2048, 3072), ERR_FORMAT);
+    assert_int_equal(check_group(128, 0xff, &two, 1, 1024, 8192), ERR_FORMAT);
+    assert_int_equal(check_group(1025, 0xff, &two, 1, 2048, 9000), ERR_FORMAT);
+    /* Even p; g of 0, 1, p - 1, p. */
+    assert_int_equal(check_group(256, 0xfe, &two, 1, 2048, 8192), ERR_FORMAT);
+    assert_int_equal(check_group(256, 0xff, &two, 0, 2048, 8192), ERR_FORMAT);
+    assert_int_equal(check_group(256, 0xff, &one, 1, 2048, 8192), ERR_FORMAT);
+    memset(big, 0xff, sizeof(big));
+    big[255] = 0xfe;
+    assert_int_equal(check_group(256, 0xff, big, 256, 2048, 8192), ERR_FORMAT);
+    big[255] = 0xff;
+    assert_int_equal(check_group(256, 0xff, big, 256, 2048, 8192), ERR_FORMAT);
+    /* The client takes the server's group; both sides agree. */
+    assert_int_equal(
+        kex_keypair_new_gex(&s, kex_alg_by_name(GEX_NAME), 2048, 3072, 8192),
+        0);
+    kex_keypair_group(s, &g);
+    assert_int_equal(kex_dh_group_check(&g, 2048, 8192), 0);
+    assert_int_equal(kex_keypair_new_group(&c, kex_alg_by_name(GEX_NAME), &g),
+                     0);
+    check_dh_pair(c, s);
+    kex_keypair_free(c);
+    kex_keypair_free(s);
+}
+
+static void
+test_dh_bad_public(void **state)
+{
+    static const uint8_t zero[1] = {0}, one[1] = {1}, pow2[3] = {1, 0, 0};
+    struct kex_keypair *kp = NULL;
+    struct kex_dh_group g;
+    uint8_t v[257];
+    struct buf out;
+
+    (void)state;
+    buf_init(&out);
+    assert_int_equal(
+        kex_keypair_new(&kp, kex_alg_by_name("diffie-hellman-group14-sha256")),
+        0);
+    kex_keypair_group(kp, &g);
+    assert_int_equal(kex_keypair_derive(kp, zero, 0, &out), ERR_FORMAT);
+    assert_int_equal(kex_keypair_derive(kp, zero, 1, &out), ERR_FORMAT);
+    assert_int_equal(kex_keypair_derive(kp, one, 1, &out), ERR_FORMAT);
+    assert_int_equal(kex_keypair_derive(kp, pow2, 3, &out), ERR_FORMAT);
+    memcpy(v, g.p, g.p_len);
+    assert_int_equal(kex_keypair_derive(kp, v, g.p_len, &out), ERR_FORMAT);
+    v[g.p_len - 1] = 0xfe; /* p - 1 */
+    assert_int_equal(kex_keypair_derive(kp, v, g.p_len, &out), ERR_FORMAT);
+    v[g.p_len - 1] = 0xfd; /* p - 2: in range */
+    assert_int_equal(kex_keypair_derive(kp, v, g.p_len, &out), 0);
+    /* Longer than p. */
+    v[0] = 1;
+    memcpy(v + 1, g.p, g.p_len);
+    assert_int_equal(kex_keypair_derive(kp, v, g.p_len + 1, &out), ERR_FORMAT);
+    kex_keypair_free(kp);
+    buf_cleanup(&out);
+}
+
 int
 main(void)
 {
@@ -402,6 +634,11 @@ main(void)
         cmocka_unit_test(test_agree_all),
         cmocka_unit_test(test_ecdh_invalid_points),
         cmocka_unit_test(test_cross_kind),
+        cmocka_unit_test(test_dh_names),
+        cmocka_unit_test(test_dh_fixed_agree),
+        cmocka_unit_test(test_gex_pick),
+        cmocka_unit_test(test_gex_group_check),
+        cmocka_unit_test(test_dh_bad_public),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,238 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
-
-#include "keys/sshkey.h"
-#include "transport/kexinit.h"
-#include "transport/ssh_msg.h"
-#include "transport/transport.h"
-#include "transport/transport_int.h"
-#include "util/adit_limits.h"
-#include "util/err.h"
-
-#define PUMP_ROUNDS 200
-#define MAX_MSGS 512
-
-enum { HK_ED25519, HK_P256, HK_P384, HK_P521, HK_RSA, HK_COUNT };
-
-/* Host keys, generated once per run (RSA is slow). */
-struct keyset {
-    struct sshkey *k[HK_COUNT];
-};
-
-/* What one side received from the other: message bodies, in order. */
-struct inbox {
-    size_t n;
-    uint32_t seq[MAX_MSGS];
-};
-
-struct pair {
-    struct transport *c, *s;
-    struct inbox c_in, s_in;
-    int verify_rc;
-    int verify_calls;
-    int c_err, s_err;
-};
-
-static int
-verify_cb(void *ctx, const struct sshkey *key)
-{
-    struct pair *p = ctx;
-
-    assert_non_null(key);
-    p->verify_calls++;
-    return p->verify_rc;
-}
-
-static int
-setup_keys(void **state)
-{
-    struct keyset *ks = calloc(1, sizeof(*ks));
-    const enum sshkey_type types[HK_COUNT] = {SSHKEY_ED25519, SSHKEY_ECDSA_P256,
-                                              SSHKEY_ECDSA_P384,
-                                              SSHKEY_ECDSA_P521, SSHKEY_RSA};
-    int i;
-
-    assert_non_null(ks);
-    for (i = 0; i < HK_COUNT; i++) {
-        assert_int_equal(sshkey_generate(types[i],
-                                         types[i] == SSHKEY_RSA ? 2048 : 0,
-                                         &ks->k[i]),
-                         0);
-    }
-    *state = ks;
-    return 0;
-}
-
-static int
-teardown_keys(void **state)
-{
-    struct keyset *ks = *state;
-    int i;
-
-    for (i = 0; i < HK_COUNT; i++) {
-        sshkey_free(ks->k[i]);
-    }
-    free(ks);
-    return 0;
-}
-
-struct pair_opts {
-    const char *kex, *cipher, *mac, *hostkey_alg;
-    const char *s_cipher; /* server's cipher list if different */
-    struct sshkey *hostkey;
-    uint64_t c_rekey_bytes;
-    uint32_t c_rekey_seconds;
-};
-
-static void
-pair_new(struct pair *p, const struct pair_opts *o)
-{
-    struct transport_config cc, sc;
-
-    memset(p, 0, sizeof(*p));
-    memset(&cc, 0, sizeof(cc));
-    cc.software_version = "adit_test";
-    cc.kex_algs = o->kex;
-    cc.ciphers = o->cipher;
-    cc.macs = o->mac;
-    cc.hostkey_algs = o->hostkey_alg;
-    cc.verify_hostkey = verify_cb;
-    cc.verify_ctx = p;
-    cc.rekey_bytes = o->c_rekey_bytes;
-    cc.rekey_seconds = o->c_rekey_seconds;
-    sc = cc;
-    sc.is_server = true;
-    sc.software_version = "aditd_test";
-    sc.ciphers = o->s_cipher != NULL ? o->s_cipher : o->cipher;
-    sc.hostkeys = &o->hostkey;
-    sc.n_hostkeys = 1;
-    sc.rekey_bytes = 0;
-    sc.rekey_seconds = 0;
-    assert_int_equal(transport_new(&p->c, &cc), 0);
-    assert_int_equal(transport_new(&p->s, &sc), 0);
-    assert_int_equal(transport_start(p->c, 1000), 0);
-    assert_int_equal(transport_start(p->s, 1000), 0);
-}
-
-static void
-pair_free(struct pair *p)
-{
-    transport_free(p->c);
-    transport_free(p->s);
-}
-
-/* Send an upper-layer message: CHANNEL_DATA carrying a sequence number. */
-static void
-send_msg(struct transport *t, uint32_t seq, size_t pad)
-{
-    struct pkt_sink sink;
-    uint8_t *payload;
-
-    transport_sink(t, &sink);
-    assert_int_equal(sink.reserve(sink.ctx, 5 + pad, &payload), 0);
-    payload[0] = SSH_MSG_CHANNEL_DATA;
-    put_u32_be(payload + 1, seq);
-    memset(payload + 5, 0x5a, pad);
-    assert_int_equal(sink.commit(sink.ctx, 5 + pad), 0);
-}
-
-/* Move one side's output into the other and drain it; true if moved. */
-static bool
-transfer(struct transport *from, struct transport *to, struct inbox *box,
-         int *err)
-{
-    struct buf b;
-    const uint8_t *p;
-    size_t n, off = 0;
-    int r;
-
-    if (*err != 0 || !transport_has_output(from)) {
-        return false;
-    }
-    buf_init(&b);
-    transport_take_output(from, &b);
-    while (off < buf_len(&b) && *err == 0) {
-        size_t chunk = buf_len(&b) - off;
-
-        if (chunk > LIM_PACKET_RECV) {
-            chunk = LIM_PACKET_RECV;
-        }
-        assert_int_equal(transport_feed(to, buf_ptr(&b) + off, chunk), 0);
-        off += chunk;
-        while ((r = transport_next(to, &p, &n)) == 0) {
-            assert_true(n >= 5);
-            assert_int_equal(p[0], SSH_MSG_CHANNEL_DATA);
-            assert_true(box->n < MAX_MSGS);
-            box->seq[box->n++] = get_u32_be(p + 1);
-        }
-        if (r != ERR_AGAIN) {
-            *err = r;
-        }
-    }
-    buf_cleanup(&b);
-    return true;
-}
-
-/* Run both sides until neither has anything to say. */
-static void
-pump(struct pair *p)
-{
-    int i;
-
-    for (i = 0; i < PUMP_ROUNDS; i++) {
-        bool a = transfer(p->c, p->s, &p->s_in, &p->s_err);
-        bool b = transfer(p->s, p->c, &p->c_in, &p->c_err);
-
-        if (!a && !b) {
-            return;
-        }
-    }
-    fail_msg("transports did not go quiet");
-}
-
-static void
-check_agree(struct pair *p)
-{
-    struct transport_algs ca, sa;
-    const uint8_t *cs, *ss;
-    size_t cl, sl;
-
-    assert_int_equal(p->c_err, 0);
-    assert_int_equal(p->s_err, 0);
-    assert_true(transport_is_ready(p->c));
-    assert_true(transport_is_ready(p->s));
-    transport_get_algs(p->c, &ca);
-    transport_get_algs(p->s, &sa);
-    assert_string_equal(ca.kex, sa.kex);
-    assert_string_equal(ca.hostkey, sa.hostkey);
-    assert_string_equal(ca.cipher_c2s, sa.cipher_c2s);
-    assert_string_equal(ca.cipher_s2c, sa.cipher_s2c);
-    assert_string_equal(ca.mac_c2s, sa.mac_c2s);
-    assert_string_equal(ca.mac_s2c, sa.mac_s2c);
-    assert_true(ca.strict_kex);
-    assert_true(sa.strict_kex);
-    cs = transport_session_id(p->c, &cl);
-    ss = transport_session_id(p->s, &sl);
-    assert_non_null(cs);
-    assert_int_equal(cl, sl);
-    assert_memory_equal(cs, ss, cl);
-    assert_string_equal(transport_peer_version(p->c), "SSH-2.0-aditd_test");
-    assert_string_equal(transport_peer_version(p->s), "SSH-2.0-adit_test");
-    assert_non_null(transport_hostkey(p->c));
-}
-
-static void
-check_inbox(const struct inbox *box, uint32_t first, size_t n)
-{
-    size_t i;
-
-    assert_int_equal(box->n, n);
-    for (i = 0; i < n; i++) {
-        assert_int_equal(box->seq[i], first + i);
-    }
-}
+#include "tpair.h"
 
 static const char *const kexes[] = {
     "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256",
@@ -255,30 +24,8 @@ static const struct {
 static void
 run_one(struct keyset *ks, size_t ki, size_t ci, size_t hi, const char *mac)
 {
-    struct pair_opts o;
-    struct pair p;
-    struct transport_algs a;
-
-    memset(&o, 0, sizeof(o));
-    o.kex = kexes[ki];
-    o.cipher = ciphers[ci];
-    o.mac = mac;
-    o.hostkey_alg = hostkeys[hi].alg;
-    o.hostkey = ks->k[hostkeys[hi].key];
-    pair_new(&p, &o);
-    pump(&p);
-    check_agree(&p);
-    transport_get_algs(p.c, &a);
-    assert_string_equal(a.kex, kexes[ki]);
-    assert_string_equal(a.cipher_c2s, ciphers[ci]);
-    assert_string_equal(a.hostkey, hostkeys[hi].alg);
-    assert_int_equal(p.verify_calls, 1);
-    send_msg(p.c, 7, 10);
-    send_msg(p.s, 9, 100);
-    pump(&p);
-    check_inbox(&p.s_in, 7, 1);
-    check_inbox(&p.c_in, 9, 1);
-    pair_free(&p);
+    run_pair(ks, kexes[ki], ciphers[ci], mac, hostkeys[hi].key,
+             hostkeys[hi].alg);
 }
 
 static void
@@ -307,13 +54,6 @@ test_macs(void **state)
         run_one(*state, 0, 3, 0, macs[i]);
         run_one(*state, 2, 4, 1, macs[i]);
     }
-}
-
-static void
-default_opts(struct pair_opts *o, struct keyset *ks)
-{
-    memset(o, 0, sizeof(*o));
-    o->hostkey = ks->k[HK_ED25519];
 }
 
 static void
@@ -572,51 +312,6 @@ test_unimplemented(void **state)
     pair_free(&p);
 }
 
-/* A plaintext packet, as before the first NEWKEYS (RFC 4253 6). */
-static void
-put_plain(struct buf *b, const uint8_t *payload, size_t n)
-{
-    size_t pad = 8 - (5 + n) % 8;
-    uint8_t zero[16];
-
-    if (pad < 4) {
-        pad += 8;
-    }
-    memset(zero, 0, sizeof(zero));
-    assert_int_equal(buf_put_u32(b, (uint32_t)(1 + n + pad)), 0);
-    assert_int_equal(buf_put_u8(b, (uint8_t)pad), 0);
-    assert_int_equal(buf_put(b, payload, n), 0);
-    assert_int_equal(buf_put(b, zero, pad), 0);
-}
-
-static void
-put_kexinit_kex(struct buf *b, const char *kex, bool follows)
-{
-    struct kexinit ki;
-    struct buf payload;
-    const char *lists[KI_NLISTS] = {kex,
-                                    "ssh-ed25519",
-                                    "aes128-ctr",
-                                    "aes128-ctr",
-                                    "hmac-sha2-256",
-                                    "hmac-sha2-256",
-                                    "none",
-                                    "none",
-                                    "",
-                                    ""};
-    size_t i;
-
-    memset(&ki, 0, sizeof(ki));
-    for (i = 0; i < KI_NLISTS; i++) {
-        ki.lists[i] = (char *)lists[i];
-    }
-    ki.first_kex_follows = follows;
-    buf_init(&payload);
-    assert_int_equal(kexinit_encode(&payload, &ki), 0);
-    put_plain(b, buf_ptr(&payload), buf_len(&payload));
-    buf_cleanup(&payload);
-}
-
 static void
 put_client_kexinit(struct buf *b, bool strict)
 {
@@ -624,22 +319,6 @@ put_client_kexinit(struct buf *b, bool strict)
                     strict ? "curve25519-sha256,kex-strict-c-v00@openssh.com"
                            : "curve25519-sha256",
                     false);
-}
-
-static struct transport *
-raw_server(struct keyset *ks)
-{
-    struct transport_config sc;
-    struct transport *s = NULL;
-
-    memset(&sc, 0, sizeof(sc));
-    sc.is_server = true;
-    sc.software_version = "aditd_test";
-    sc.hostkeys = &ks->k[HK_ED25519];
-    sc.n_hostkeys = 1;
-    assert_int_equal(transport_new(&s, &sc), 0);
-    assert_int_equal(transport_start(s, 0), 0);
-    return s;
 }
 
 /* Feed version line + IGNORE + KEXINIT; returns transport_next's result. */
