@@ -79,6 +79,11 @@
 /* A -D client that has not sent a whole request by then is dropped. */
 #define LIM_PROXY_REQUEST_MS 30000u
 
+/* ssh-agent: one message on the agent socket (OpenSSH's agent takes
+ * 256 KiB), and identities taken from one answer. */
+#define LIM_AGENT_MSG (256u * 1024u)
+#define LIM_AGENT_KEYS 1024u
+
 /* Files we read. */
 #define LIM_FILE_SIZE (4u * 1024u * 1024u) /* key files, authorized_keys */
 #define LIM_LINE 8192u                     /* one line of a text file */
