@@ -2,6 +2,7 @@
 /* aditd: the forwarding-only SSH server (options, config, the loop). */
 #include <libgen.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ struct aditd {
 static void
 aditd_usage(void)
 {
-    fprintf(stderr, "usage: aditd [-dDt] [-f config_file] [-h host_key_file]"
+    fprintf(stderr, "usage: aditd [-dDtT] [-f config_file] [-h host_key_file]"
                     " [-o option] [-p port]\n");
     exit(1);
 }
@@ -48,7 +49,8 @@ aditd_signal(uv_signal_t *h, int signum)
 
 /* Parse the command line into cfg; -f and -o lines as the file. */
 struct aditd_opts {
-    int test;
+    int test; /* -t: check the config; -T: also print it */
+    bool dump;
     int debug;
     char *cfgfile;
     uint16_t ports[SERVER_CONFIG_MAX_LIST]; /* -p: replaces Port */
@@ -62,7 +64,7 @@ aditd_args(int argc, char **argv, struct server_config *cfg,
     char why[512];
     int ch, port;
 
-    while ((ch = getopt(argc, argv, "dDtf:h:o:p:")) != -1) {
+    while ((ch = getopt(argc, argv, "dDtTf:h:o:p:")) != -1) {
         why[0] = '\0';
         switch (ch) {
         case 'd':
@@ -72,6 +74,10 @@ aditd_args(int argc, char **argv, struct server_config *cfg,
             break;
         case 't':
             o->test = 1;
+            break;
+        case 'T':
+            o->test = 1;
+            o->dump = true;
             break;
         case 'f':
             o->cfgfile = optarg;
@@ -161,6 +167,22 @@ aditd_run(struct aditd *a, const struct server_config *cfg)
     return 0;
 }
 
+/* -T: the effective configuration on stdout. */
+static int
+aditd_dump(const struct server_config *cfg)
+{
+    struct buf b;
+    int r;
+
+    buf_init(&b);
+    if ((r = server_config_dump(cfg, &b)) == 0 &&
+        fwrite(buf_ptr(&b), 1, buf_len(&b), stdout) != buf_len(&b)) {
+        r = ERR_IO;
+    }
+    buf_cleanup(&b);
+    return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -183,6 +205,9 @@ main(int argc, char **argv)
         level = o.debug >= 3 ? LOG_DEBUG3 : LOG_DEBUG1 + o.debug - 1;
     }
     log_init("aditd", level);
+    if (r == 0 && o.dump) {
+        r = aditd_dump(&cfg);
+    }
     if (r == 0 && !o.test) {
         uv_loop_init(&a.loop);
         r = aditd_run(&a, &cfg);

@@ -129,6 +129,29 @@ cfgline_loglevel(const char *v, int *out)
     return ERR_FORMAT;
 }
 
+const char *
+cfgline_loglevel_name(int level, const char *unset)
+{
+    switch (level) {
+    case LOG_QUIET:
+        return "QUIET";
+    case LOG_ERROR:
+        return "ERROR";
+    case LOG_INFO:
+        return "INFO";
+    case LOG_VERBOSE:
+        return "VERBOSE";
+    case LOG_DEBUG1:
+        return "DEBUG1";
+    case LOG_DEBUG2:
+        return "DEBUG2";
+    case LOG_DEBUG3:
+        return "DEBUG3";
+    default:
+        return unset;
+    }
+}
+
 int
 cfgline_time(const char *v, int *out)
 {

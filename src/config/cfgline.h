@@ -24,6 +24,8 @@ int cfgline_int(const char *v, long lo, long hi, int *out);
 
 /* An ssh LogLevel name: QUIET FATAL ERROR INFO VERBOSE DEBUG DEBUG1..3. */
 int cfgline_loglevel(const char *v, int *out);
+/* The LogLevel name of a level as -G / -T print it; unset for any other. */
+const char *cfgline_loglevel_name(int level, const char *unset);
 
 /*
  * An sshd_config time: "120", "2m", "1h30m" (units s m h d w, either

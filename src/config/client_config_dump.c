@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/cfgline.h"
 #include "config/client_config.h"
 #include "crypto/cipher.h"
 #include "crypto/kexalg.h"
@@ -54,27 +55,6 @@ dump_strict(int v)
         return "accept-new";
     default:
         return "ask";
-    }
-}
-
-static const char *
-dump_loglevel(int v)
-{
-    switch (v) {
-    case LOG_QUIET:
-        return "QUIET";
-    case LOG_INFO:
-        return "INFO";
-    case LOG_VERBOSE:
-        return "VERBOSE";
-    case LOG_DEBUG1:
-        return "DEBUG1";
-    case LOG_DEBUG2:
-        return "DEBUG2";
-    case LOG_DEBUG3:
-        return "DEBUG3";
-    default:
-        return "ERROR"; /* adit's default: errors only */
     }
 }
 
@@ -136,7 +116,9 @@ dump_strings(const struct client_config *c, struct buf *b)
         (r = dump_str(b, "kexalgorithms", c->kex_algs, kex_default_list())) !=
             0 ||
         (r = dump_str(b, "localcommand", c->local_command, NULL)) != 0 ||
-        (r = dump_str(b, "loglevel", dump_loglevel(c->log_level), NULL)) != 0 ||
+        (r = dump_str(b, "loglevel",
+                      cfgline_loglevel_name(c->log_level, "ERROR"), NULL)) !=
+            0 ||
         (r = dump_str(b, "macs", c->macs, mac_default_list())) != 0) {
         return r;
     }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config/server_config_fwd.h"
+#include "wire/buf.h"
 
 #define SERVER_CONFIG_MAX_LIST 64u
 
@@ -68,6 +69,13 @@ int server_config_load(struct server_config *c, const char *path, char *why,
  * "<dir>/authorized_keys" (dir: the config file's directory, or ".").
  */
 int server_config_finish(struct server_config *c, const char *dir);
+
+/*
+ * aditd -T: append the effective configuration of a finished config to
+ * out, one "keyword value" line each as sshd -T prints them (lowercase
+ * keywords, defaults filled in). ERR_NOMEM, ERR_LIMIT.
+ */
+int server_config_dump(const struct server_config *c, struct buf *out);
 
 /*
  * Expand AuthorizedKeysFile / AuthorizedPrincipalsFile tokens: %u -> user,

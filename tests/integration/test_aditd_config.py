@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: ISC
+"""aditd -t and -T against sshd -t and -T on the same configuration: the
+keywords both implement print the same values."""
+import os
+
+from sshsetup import SSHD
+
+# Keywords aditd prints with the values sshd prints. Not compared:
+# ciphers/kexalgorithms/macs (aditd implements fewer algorithms) and
+# allowstreamlocalforwarding (aditd's default is no, sshd's yes).
+SAME = ("port", "listenaddress", "hostkey", "authorizedkeysfile",
+        "trustedusercakeys", "authorizedprincipalsfile", "revokedkeys",
+        "loglevel", "maxauthtries", "logingracetime", "rekeylimit",
+        "compression", "clientaliveinterval", "clientalivecountmax",
+        "allowtcpforwarding", "disableforwarding", "gatewayports",
+        "permitopen", "permitlisten")
+
+
+def run(procs, name, argv, timeout=30):
+    p = procs.start(name, argv)
+    rc = p.wait(timeout)
+    return rc, p.stdout(), p.stderr()
+
+
+def dump(text):
+    """keyword -> list of values, for the SAME keywords."""
+    out = {}
+    for line in text.splitlines():
+        k, _, v = line.partition(" ")
+        if k in SAME:
+            out.setdefault(k, []).append(v)
+    return out
+
+
+def write(path, lines):
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def test_dump_matches_sshd(bins, procs, host_keys, home, tmp_path):
+    bins.require("aditd")
+    cfg = write(os.path.join(str(tmp_path), "cfg"), [
+        "Port 2222",
+        "ListenAddress 127.0.0.1",
+        "HostKey %s" % host_keys["ed25519"],
+        "AuthorizedKeysFile %s" % home.authorized_keys,
+        "MaxAuthTries 3",
+        "LoginGraceTime 30",
+        "LogLevel VERBOSE",
+        "RekeyLimit 1G 1h",
+        "Compression no",
+        "ClientAliveInterval 15",
+        "ClientAliveCountMax 2",
+        "AllowTcpForwarding local",
+        "GatewayPorts clientspecified",
+        "PermitOpen localhost:22 127.0.0.1:*",
+        "PermitListen 8080",
+    ])
+    rc, ours, err = run(procs, "aditd", [bins.aditd, "-T", "-f", cfg])
+    assert rc == 0, err
+    rc, theirs, err = run(procs, "sshd", [SSHD, "-T", "-f", cfg])
+    assert rc == 0, err
+    ours, theirs = dump(ours), dump(theirs)
+    assert set(ours) == set(SAME)
+    for k in SAME:
+        assert sorted(ours[k]) == sorted(theirs.get(k, [])), k
+    assert ours["permitlisten"] == ["*:8080"]
+
+
+def test_dump_defaults(bins, procs, host_keys, tmp_path):
+    """Unset keywords print the values aditd uses; finite-field DH is not
+    among aditd's default kex methods."""
+    bins.require("aditd")
+    cfg = write(os.path.join(str(tmp_path), "cfg"),
+                ["HostKey %s" % host_keys["ed25519"]])
+    rc, out, err = run(procs, "aditd", [bins.aditd, "-T", "-f", cfg])
+    assert rc == 0, err
+    lines = out.splitlines()
+    for want in ("port 22", "listenaddress 0.0.0.0:22", "loglevel INFO",
+                 "maxauthtries 6", "logingracetime 120",
+                 "allowstreamlocalforwarding no", "permitopen any",
+                 "authorizedkeysfile %s" % os.path.join(str(tmp_path),
+                                                        "authorized_keys")):
+        assert want in lines
+    kex = [v for v in lines if v.startswith("kexalgorithms ")]
+    assert kex == ["kexalgorithms curve25519-sha256,"
+                   "curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
+                   "ecdh-sha2-nistp384,ecdh-sha2-nistp521"]
+
+
+def test_check_and_dump_refuse_bad_line(bins, procs, tmp_path):
+    """-t and -T name the bad line on stderr and exit 1, as sshd -t."""
+    bins.require("aditd")
+    cfg = write(os.path.join(str(tmp_path), "cfg"),
+                ["Port 2222", "NoSuchKeyword yes"])
+    for flag in ("-t", "-T"):
+        rc, out, err = run(procs, "aditd", [bins.aditd, flag, "-f", cfg])
+        assert rc == 1
+        assert out == ""
+        assert "%s line 2: Bad configuration option: NoSuchKeyword" % cfg \
+            in err
