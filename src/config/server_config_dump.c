@@ -105,8 +105,9 @@ dump_listen(struct buf *b, const struct server_config *c)
             uint16_t port = l->port != 0 ? l->port : c->ports[j];
 
             if (l->host == NULL) {
-                r = dump_f(b, "listenaddress [::]:%u\nlistenaddress "
-                              "0.0.0.0:%u\n",
+                r = dump_f(b,
+                           "listenaddress [::]:%u\nlistenaddress "
+                           "0.0.0.0:%u\n",
                            port, port);
             } else if (strchr(l->host, ':') != NULL) {
                 r = dump_f(b, "listenaddress [%s]:%u\n", l->host, port);
@@ -151,7 +152,8 @@ dump_session(struct buf *b, const struct server_config *c)
 {
     int r;
 
-    if ((r = dump_f(b, "loglevel %s\n", cfgline_loglevel_name(c->log_level, "INFO"))) != 0 ||
+    if ((r = dump_f(b, "loglevel %s\n",
+                    cfgline_loglevel_name(c->log_level, "INFO"))) != 0 ||
         (r = dump_f(b, "ciphers %s\n",
                     c->ciphers != NULL ? c->ciphers : cipher_default_list())) !=
             0 ||
@@ -164,8 +166,8 @@ dump_session(struct buf *b, const struct server_config *c)
                     c->max_auth_tries >= 0 ? c->max_auth_tries
                                            : DUMP_MAX_AUTH_TRIES)) != 0 ||
         (r = dump_f(b, "logingracetime %d\n",
-                    c->login_grace >= 0 ? c->login_grace
-                                        : DUMP_LOGIN_GRACE)) != 0) {
+                    c->login_grace >= 0 ? c->login_grace : DUMP_LOGIN_GRACE)) !=
+            0) {
         return r;
     }
     /* sshd prints RekeyLimit as bytes and seconds, 0 for the default. */
@@ -184,14 +186,14 @@ dump_fwd(struct buf *b, const struct server_fwd_config *f)
 
     if ((r = dump_f(b, "clientaliveinterval %d\n", f->alive_interval)) != 0 ||
         (r = dump_f(b, "clientalivecountmax %d\n", f->alive_count_max)) != 0 ||
-        (r = dump_f(b, "allowtcpforwarding %s\n",
-                    dump_allow(f->allow_tcp))) != 0 ||
+        (r = dump_f(b, "allowtcpforwarding %s\n", dump_allow(f->allow_tcp))) !=
+            0 ||
         (r = dump_f(b, "allowstreamlocalforwarding %s\n",
                     dump_allow(f->allow_streamlocal))) != 0 ||
         (r = dump_f(b, "disableforwarding %s\n",
                     f->disable > 0 ? "yes" : "no")) != 0 ||
-        (r = dump_f(b, "gatewayports %s\n",
-                    dump_gateway(f->gateway_ports))) != 0 ||
+        (r = dump_f(b, "gatewayports %s\n", dump_gateway(f->gateway_ports))) !=
+            0 ||
         (r = dump_permits(b, "permitopen", &f->permit_open)) != 0) {
         return r;
     }
