@@ -14,6 +14,9 @@
 
 /* A rule's port "*": any port. */
 #define PERMIT_ANY_PORT 0u
+/* The port a Unix socket path is matched with (sshd's PORT_STREAMLOCAL):
+ * only a "*" port can match it. */
+#define PERMIT_STREAMLOCAL_PORT UINT32_MAX
 
 /* One rule: host as written without [ ], port or PERMIT_ANY_PORT. */
 struct permit {

@@ -78,7 +78,7 @@ server_direct_streamlocal(struct server_conn *sc, uint32_t id,
     char why[SERVER_REASON_LEN], what[LIM_STRING_SMALL + 64];
     const char *path = info->path != NULL ? info->path : "";
 
-    if (server_may_streamlocal(sc, false, why, sizeof(why))) {
+    if (server_may_streamlocal(sc, path, false, why, sizeof(why))) {
         log_verbose("direct-streamlocal from %s port %u to %s", sc->addr,
                     (unsigned)sc->port, path);
         (void)io_chan_accept_connect_path(sc->ic, id, path);

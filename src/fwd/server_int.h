@@ -102,8 +102,9 @@ bool server_may_open(const struct server_conn *sc, const char *host,
 bool server_may_listen(const struct server_conn *sc, const char *host,
                        uint32_t port, bool want_reply, char *why,
                        size_t why_len);
-bool server_may_streamlocal(const struct server_conn *sc, bool remote,
-                            char *why, size_t why_len);
+/* path: the socket to connect to (remote false); NULL when listening. */
+bool server_may_streamlocal(const struct server_conn *sc, const char *path,
+                            bool remote, char *why, size_t why_len);
 
 /* server_rfwd.c: reverse forwards and named endpoints. */
 bool server_rfwd_request(struct server_conn *sc, bool want_reply,

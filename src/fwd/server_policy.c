@@ -126,13 +126,15 @@ server_may_listen(const struct server_conn *sc, const char *host, uint32_t port,
 }
 
 /*
- * Unix-domain sockets: sshd checks no permit list for them, so aditd asks
- * more: AllowStreamLocalForwarding (off by default here) and a key that
- * says "port-forwarding" itself.
+ * Unix-domain sockets: AllowStreamLocalForwarding (off by default here) and
+ * a key that says "port-forwarding" itself. A path to connect to must also
+ * pass permitopen and PermitOpen as sshd matches it (channel_connect_to_path:
+ * only a "*:*" rule or "path:*" allows it, so any other rule refuses it);
+ * listening on one is checked against no list, as in sshd.
  */
 bool
-server_may_streamlocal(const struct server_conn *sc, bool remote, char *why,
-                       size_t why_len)
+server_may_streamlocal(const struct server_conn *sc, const char *path,
+                       bool remote, char *why, size_t why_len)
 {
     const struct server_fwd_config *f = &sc->srv->cfg->fwd;
     int bit = remote ? FWD_ALLOW_REMOTE : FWD_ALLOW_LOCAL;
@@ -148,6 +150,15 @@ server_may_streamlocal(const struct server_conn *sc, bool remote, char *why,
                  "Unix socket forwarding needs port-forwarding on key %s "
                  "line %u",
                  sc->rights.fp, sc->rights.line);
+    } else if (!remote && !permit_list_allows(&sc->rights.open, false, path,
+                                              PERMIT_STREAMLOCAL_PORT)) {
+        snprintf(why, why_len, "denied by permitopen on key %s line %u",
+                 sc->rights.fp, sc->rights.line);
+    } else if (!remote && !permit_list_allows(&f->permit_open, false, path,
+                                              PERMIT_STREAMLOCAL_PORT)) {
+        snprintf(why, why_len,
+                 "denied by PermitOpen in the server "
+                 "configuration");
     } else {
         return true;
     }

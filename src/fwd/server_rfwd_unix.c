@@ -78,7 +78,7 @@ server_rfwd_unix_request(struct server_conn *sc, const char *path)
     bool ok = false;
 
     snprintf(what, sizeof(what), "streamlocal-forward of %s", path);
-    if (!server_may_streamlocal(sc, true, why, sizeof(why))) {
+    if (!server_may_streamlocal(sc, NULL, true, why, sizeof(why))) {
         goto out;
     }
     if (path[0] == '\0' || strlen(path) > LIM_UNIX_PATH) {

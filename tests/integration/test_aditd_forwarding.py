@@ -422,7 +422,15 @@ def unix_echo(tmp_path):
      None),
     ("port-forwarding", "AllowStreamLocalForwarding remote", False,
      "disabled by AllowStreamLocalForwarding"),
-], ids=["default", "key-silent", "granted", "remote-only"])
+    # As sshd: a path passes permitopen / PermitOpen only by a "*" port.
+    ('restrict,port-forwarding,permitopen="127.0.0.1:80"',
+     "AllowStreamLocalForwarding local", False, "denied by permitopen"),
+    ("port-forwarding", "AllowStreamLocalForwarding local\n"
+     "PermitOpen 127.0.0.1:80", False, "denied by PermitOpen"),
+    ('port-forwarding,permitopen="*:*"', "AllowStreamLocalForwarding local",
+     True, None),
+], ids=["default", "key-silent", "granted", "remote-only", "key-permitopen",
+        "server-permitopen", "key-any"])
 def test_direct_streamlocal(opts, setting, granted, why, client, aditd,
                             procs, unix_echo, home, tmp_path):
     """ssh -L port:/path: a Unix socket is reached only when the server

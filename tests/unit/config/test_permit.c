@@ -137,6 +137,15 @@ test_permit_list(void **state)
     assert_true(permit_list_allows(&l, false, "::1", 9));
     assert_false(permit_list_allows(&l, false, "[::1]", 9));
     assert_false(permit_list_allows(&l, false, "localhost", 23));
+    /* A socket path (sshd's PORT_STREAMLOCAL): only a "*" port matches. */
+    assert_false(
+        permit_list_allows(&l, false, "/run/s.sock", PERMIT_STREAMLOCAL_PORT));
+    assert_int_equal(permit_list_add(&l, "/run/s.sock:*", false), 0);
+    assert_int_equal(permit_list_add(&l, "/run/t.sock:22", false), 0);
+    assert_true(
+        permit_list_allows(&l, false, "/run/s.sock", PERMIT_STREAMLOCAL_PORT));
+    assert_false(
+        permit_list_allows(&l, false, "/run/t.sock", PERMIT_STREAMLOCAL_PORT));
     permit_list_cleanup(&l);
     l.none = true;
     assert_false(permit_list_allows(&l, true, "localhost", 22));
