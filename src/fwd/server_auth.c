@@ -139,15 +139,16 @@ set_name(const struct authkeys *ak)
     return ak->path != NULL ? ak->path : "authorized keys";
 }
 
-/* The line's own conditions: expiry-time and from=, at every login. */
+/* The line's own conditions: expiry-time and from=, at every login;
+ * file names the file the line is in. */
 static bool
-server_line_ok(const struct server_conn *sc, const char *user,
-               const struct authkeys *ak, const struct authkey *e)
+server_line_ok(const struct server_conn *sc, const char *user, const char *file,
+               const struct authkey *e)
 {
     if (e->opts.has_expiry && (int64_t)time(NULL) >= e->opts.expiry) {
         log_info("%s line %u: key has expired; refused for %s from %s "
                  "port %u",
-                 set_name(ak), e->line, user, sc->addr, (unsigned)sc->port);
+                 file, e->line, user, sc->addr, (unsigned)sc->port);
         return false;
     }
     /* No DNS: the address stands for the host name too (UseDNS no). */
@@ -177,7 +178,7 @@ server_find_plain(struct server_conn *sc, const char *user,
         for (j = 0; j < sets[i].n; j++) {
             e = &sets[i].v[j];
             if (!e->opts.cert_authority && sshkey_equal_public(e->key, key) &&
-                server_line_ok(sc, user, &sets[i], e)) {
+                server_line_ok(sc, user, set_name(&sets[i]), e)) {
                 return e;
             }
         }
@@ -260,6 +261,9 @@ cert_via_trusted_ca(struct server_conn *sc, const char *user,
         cert_refused(sc, user, c,
                      "no principal of the certificate is in the "
                      "AuthorizedPrincipalsFile");
+    } else if (!server_line_ok(sc, user, path, entry)) {
+        /* sshd checks the matching line's from= and expiry-time too. */
+        r = ERR_DENIED;
     }
     free(path);
     return r == 0 ? 0 : ERR_DENIED;
@@ -288,7 +292,7 @@ cert_line_admits(struct server_conn *sc, const char *user,
         cert_refused(sc, user, c, why);
         return false;
     }
-    return server_line_ok(sc, user, ak, e);
+    return server_line_ok(sc, user, set_name(ak), e);
 }
 
 /* cert-authority lines in the authorized keys files. */

@@ -148,6 +148,23 @@ def test_authorized_principals_file(client, aditd, peers, home, tmp_path,
              "AuthorizedPrincipalsFile")
 
 
+@pytest.mark.parametrize("line,log_text", [
+    ('from="10.0.0.0/8" ops', "not from a permitted host"),
+    ('expiry-time="20200101Z" ops', "key has expired"),
+], ids=["from", "expiry-time"])
+def test_principals_file_line_conditions(line, log_text, client, aditd, home,
+                                         tmp_path, ca):
+    """As sshd: the from= and expiry-time of the matching line of the
+    AuthorizedPrincipalsFile hold, as on an authorized_keys line."""
+    pdir = tmp_path / "principals"
+    pdir.mkdir()
+    (pdir / home.user).write_text(line + "\n")
+    server = _start(aditd, tmp_path, ca, extra=[
+        "TrustedUserCAKeys %s.pub" % ca.key,
+        "AuthorizedPrincipalsFile %s/%%u" % pdir])
+    _refused(client, server, ca, ca.sign("ops"), log_text)
+
+
 @pytest.mark.parametrize("principals,validity,opts,log_text", [
     pytest.param(None, "-1h:+1h", (), "Certificate invalid: expired",
                  id="expired"),
