@@ -50,6 +50,7 @@ static const struct sopt sopts[] = {
     SOPT("Ciphers", SOPT_STR, ciphers),
     SOPT("KexAlgorithms", SOPT_STR, kex_algs),
     SOPT("MACs", SOPT_STR, macs),
+    SOPT("HostKeyAlgorithms", SOPT_STR, hostkey_algs),
     SOPT("MaxAuthTries", SOPT_INT, max_auth_tries),
     SOPT("LoginGraceTime", SOPT_SECONDS, login_grace),
     SOPT("RekeyLimit", SOPT_REKEY, rekey_bytes),
@@ -85,6 +86,7 @@ server_config_cleanup(struct server_config *c)
     free(c->authorized_principals_file);
     free(c->revoked_keys);
     free(c->ciphers);
+    free(c->hostkey_algs);
     free(c->kex_algs);
     free(c->macs);
     server_fwd_config_cleanup(&c->fwd);

@@ -37,11 +37,12 @@ struct server_config {
     char *ciphers;
     char *kex_algs;
     char *macs;
-    int max_auth_tries;           /* -1 unset */
-    int login_grace;              /* seconds, -1 unset; 0 = no limit */
-    int64_t rekey_bytes;          /* RekeyLimit: -1 unset, 0 default */
-    int rekey_seconds;            /* RekeyLimit: -1 unset, 0 none */
-    int compression;              /* bool, -1 unset (yes: zlib@openssh.com) */
+    char *hostkey_algs;  /* HostKeyAlgorithms, or NULL for every key's */
+    int max_auth_tries;  /* -1 unset */
+    int login_grace;     /* seconds, -1 unset; 0 = no limit */
+    int64_t rekey_bytes; /* RekeyLimit: -1 unset, 0 default */
+    int rekey_seconds;   /* RekeyLimit: -1 unset, 0 none */
+    int compression;     /* bool, -1 unset (yes: zlib@openssh.com) */
     struct server_fwd_config fwd; /* forwarding, ClientAlive* */
 };
 

@@ -150,6 +150,7 @@ server_session_config(struct server *srv, struct server_conn *sc,
     cfg->transport.kex_algs = c->kex_algs;
     cfg->transport.ciphers = c->ciphers;
     cfg->transport.macs = c->macs;
+    cfg->transport.hostkey_algs = c->hostkey_algs;
     cfg->transport.hostkeys = srv->hostkeys;
     cfg->transport.n_hostkeys = srv->n_hostkeys;
     /* RekeyLimit: 0 bytes is the default by cipher; a time of 0 ("none")

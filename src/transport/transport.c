@@ -62,6 +62,45 @@ keep_hostkey(const char *name)
     return kexinit_list_has(TP_CLIENT_HOSTKEY_ALGS, name);
 }
 
+/*
+ * Server: keep from the list (malloc'd, replaced) only the names in allow
+ * (HostKeyAlgorithms), in the list's order, as sshd filters its host key
+ * types. ERR_NOMEM.
+ */
+static int
+server_hostkey_allow(char **list, const char *allow)
+{
+    char *copy = strdup(*list), *name, *save = NULL;
+    struct buf b;
+    int r = 0;
+
+    if (copy == NULL) {
+        return ERR_NOMEM;
+    }
+    buf_init(&b);
+    for (name = strtok_r(copy, ",", &save); name != NULL && r == 0;
+         name = strtok_r(NULL, ",", &save)) {
+        if (!kexinit_list_has(allow, name)) {
+            continue;
+        }
+        if (buf_len(&b) > 0) {
+            r = buf_put_u8(&b, ',');
+        }
+        if (r == 0) {
+            r = buf_put(&b, name, strlen(name));
+        }
+    }
+    free(copy);
+    if (r == 0 && (r = buf_put_u8(&b, 0)) == 0) {
+        free(*list);
+        if ((*list = strdup((const char *)buf_ptr(&b))) == NULL) {
+            r = ERR_NOMEM;
+        }
+    }
+    buf_cleanup(&b);
+    return r;
+}
+
 /* Server: the host key algorithms our keys can make, in key order. */
 static int
 server_hostkey_algs(struct transport *t)
@@ -123,6 +162,9 @@ configure(struct transport *t, const struct transport_config *cfg)
     }
     if (t->is_server) {
         r = server_hostkey_algs(t);
+        if (r == 0 && cfg->hostkey_algs != NULL) {
+            r = server_hostkey_allow(&t->hostkey_algs, cfg->hostkey_algs);
+        }
     } else {
         r = kexinit_filter(cfg->hostkey_algs != NULL ? cfg->hostkey_algs
                                                      : TP_CLIENT_HOSTKEY_ALGS,

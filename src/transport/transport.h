@@ -28,8 +28,10 @@ struct transport_config {
     const char *kex_algs;
     const char *ciphers;
     const char *macs;
-    /* Client: host key algorithms to accept, in order. Server: ignored
-     * (derived from hostkeys: rsa keys offer rsa-sha2-512,rsa-sha2-256). */
+    /* Client: host key algorithms to accept, in order. Server: derived
+     * from hostkeys (rsa keys offer rsa-sha2-512,rsa-sha2-256), then, when
+     * set, only those also named here (HostKeyAlgorithms); none left is
+     * ERR_CONFIG. */
     const char *hostkey_algs;
     /* Server: host keys, borrowed; they must outlive the transport. */
     struct sshkey *const *hostkeys;

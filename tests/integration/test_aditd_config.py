@@ -3,6 +3,7 @@
 keywords both implement print the same values."""
 import os
 
+from paths import roundtrip
 from sshsetup import SSHD
 
 # Keywords aditd prints with the values sshd prints. Not compared:
@@ -100,3 +101,25 @@ def test_check_and_dump_refuse_bad_line(bins, procs, tmp_path):
         assert out == ""
         assert "%s line 2: Bad configuration option: NoSuchKeyword" % cfg \
             in err
+
+
+def test_hostkey_algorithms(client, aditd, host_keys, peers, bins, procs,
+                            tmp_path):
+    """HostKeyAlgorithms limits what aditd offers for its keys: with an
+    RSA key and rsa-sha2-256 only, ssh asking for rsa-sha2-512 finds no
+    match, and rsa-sha2-256 works."""
+    server = aditd.start(host_key=host_keys["rsa"],
+                         extra=["HostKeyAlgorithms rsa-sha2-256"])
+    rc, err = client.run("ssh", server.port,
+                         opts=["HostKeyAlgorithms=rsa-sha2-512"])
+    assert rc == 255
+    assert "no matching host key type found" in err
+    echo = peers.echo()
+    _, lport = client.tunnel("ssh", server, echo.port,
+                             ["HostKeyAlgorithms=rsa-sha2-256"])
+    roundtrip(lport, b"hostkeyalgorithms" * 100)
+    cfg = write(os.path.join(str(tmp_path), "cfg"),
+                ["HostKeyAlgorithms rsa-sha2-256,ssh-ed25519"])
+    rc, out, err = run(procs, "aditd", [bins.aditd, "-T", "-f", cfg])
+    assert rc == 0, err
+    assert "hostkeyalgorithms rsa-sha2-256,ssh-ed25519" in out.splitlines()

@@ -470,6 +470,27 @@ test_feed_limit(void **state)
     transport_free(s);
 }
 
+/* Server HostKeyAlgorithms: only the named algorithms of its keys. */
+static void
+test_server_hostkey_allow(void **state)
+{
+    struct keyset *ks = *state;
+    struct transport_config sc;
+    struct transport *s = NULL;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.is_server = true;
+    sc.hostkeys = &ks->k[HK_RSA];
+    sc.n_hostkeys = 1;
+    sc.hostkey_algs = "ssh-ed25519,rsa-sha2-256";
+    assert_int_equal(transport_new(&s, &sc), 0);
+    assert_string_equal(s->hostkey_algs, "rsa-sha2-256");
+    transport_free(s);
+    sc.hostkey_algs = "ssh-ed25519";
+    assert_int_equal(transport_new(&s, &sc), ERR_CONFIG);
+    assert_null(s);
+}
+
 int
 main(void)
 {
@@ -492,6 +513,7 @@ main(void)
         cmocka_unit_test(test_kex_msg_out_of_turn),
         cmocka_unit_test(test_first_kex_follows),
         cmocka_unit_test(test_feed_limit),
+        cmocka_unit_test(test_server_hostkey_allow),
     };
 
     return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
