@@ -51,6 +51,8 @@ static const struct sopt sopts[] = {
     SOPT("KexAlgorithms", SOPT_STR, kex_algs),
     SOPT("MACs", SOPT_STR, macs),
     SOPT("HostKeyAlgorithms", SOPT_STR, hostkey_algs),
+    SOPT("PubkeyAcceptedAlgorithms", SOPT_STR, pubkey_algs),
+    SOPT("PubkeyAcceptedKeyTypes", SOPT_STR, pubkey_algs),
     SOPT("MaxAuthTries", SOPT_INT, max_auth_tries),
     SOPT("LoginGraceTime", SOPT_SECONDS, login_grace),
     SOPT("RekeyLimit", SOPT_REKEY, rekey_bytes),
@@ -87,6 +89,7 @@ server_config_cleanup(struct server_config *c)
     free(c->revoked_keys);
     free(c->ciphers);
     free(c->hostkey_algs);
+    free(c->pubkey_algs);
     free(c->kex_algs);
     free(c->macs);
     server_fwd_config_cleanup(&c->fwd);

@@ -38,6 +38,7 @@ struct server_config {
     char *kex_algs;
     char *macs;
     char *hostkey_algs;  /* HostKeyAlgorithms, or NULL for every key's */
+    char *pubkey_algs;   /* PubkeyAcceptedAlgorithms, or NULL for all */
     int max_auth_tries;  /* -1 unset */
     int login_grace;     /* seconds, -1 unset; 0 = no limit */
     int64_t rekey_bytes; /* RekeyLimit: -1 unset, 0 default */

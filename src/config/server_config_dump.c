@@ -164,6 +164,9 @@ dump_session(struct buf *b, const struct server_config *c)
                     c->macs != NULL ? c->macs : mac_default_list())) != 0 ||
         (c->hostkey_algs != NULL &&
          (r = dump_f(b, "hostkeyalgorithms %s\n", c->hostkey_algs)) != 0) ||
+        (c->pubkey_algs != NULL &&
+         (r = dump_f(b, "pubkeyacceptedalgorithms %s\n", c->pubkey_algs)) !=
+             0) ||
         (r = dump_f(b, "maxauthtries %d\n",
                     c->max_auth_tries >= 0 ? c->max_auth_tries
                                            : DUMP_MAX_AUTH_TRIES)) != 0 ||

@@ -168,6 +168,7 @@ server_session_config(struct server *srv, struct server_conn *sc,
     cfg->server_auth.max_tries =
         c->max_auth_tries > 0 ? (unsigned)c->max_auth_tries : 0;
     cfg->server_auth.check_key = server_check_key;
+    cfg->server_auth.accepted_algs = c->pubkey_algs;
     cfg->server_auth.ctx = sc;
     if (c->login_grace > 0) {
         cfg->login_grace_ms = (uint32_t)c->login_grace * 1000u;

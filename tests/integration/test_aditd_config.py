@@ -119,7 +119,22 @@ def test_hostkey_algorithms(client, aditd, host_keys, peers, bins, procs,
                              ["HostKeyAlgorithms=rsa-sha2-256"])
     roundtrip(lport, b"hostkeyalgorithms" * 100)
     cfg = write(os.path.join(str(tmp_path), "cfg"),
-                ["HostKeyAlgorithms rsa-sha2-256,ssh-ed25519"])
+                ["HostKeyAlgorithms rsa-sha2-256,ssh-ed25519",
+                 "PubkeyAcceptedAlgorithms ssh-ed25519"])
     rc, out, err = run(procs, "aditd", [bins.aditd, "-T", "-f", cfg])
     assert rc == 0, err
     assert "hostkeyalgorithms rsa-sha2-256,ssh-ed25519" in out.splitlines()
+    assert "pubkeyacceptedalgorithms ssh-ed25519" in out.splitlines()
+
+
+def test_pubkey_accepted_algorithms(client, aditd, peers):
+    """PubkeyAcceptedAlgorithms: a user key of another algorithm is
+    refused (ssh's "Permission denied (publickey)."), one listed works."""
+    server = aditd.start(extra=["PubkeyAcceptedAlgorithms rsa-sha2-512"])
+    rc, err = client.run("ssh", server.port)
+    assert rc == 255
+    assert "Permission denied (publickey)" in err
+    server = aditd.start(extra=["PubkeyAcceptedAlgorithms ssh-ed25519"])
+    echo = peers.echo()
+    _, lport = client.tunnel("ssh", server, echo.port)
+    roundtrip(lport, b"pubkeyacceptedalgorithms" * 100)
