@@ -2,7 +2,10 @@
 """aditd -t and -T against sshd -t and -T on the same configuration: the
 keywords both implement print the same values."""
 import os
+import socket
+import time
 
+import harness
 from paths import roundtrip
 from sshsetup import SSHD
 
@@ -138,3 +141,41 @@ def test_pubkey_accepted_algorithms(client, aditd, peers):
     echo = peers.echo()
     _, lport = client.tunnel("ssh", server, echo.port)
     roundtrip(lport, b"pubkeyacceptedalgorithms" * 100)
+
+
+def test_max_auth_tries(client, aditd, home, peers, procs):
+    """MaxAuthTries counts refused keys as sshd does: with 1, a first key
+    that is not authorized ends the connection ("Too many authentication
+    failures"); with 2, the second, authorized key gets in."""
+    def argv(port):
+        a = client.argv("ssh", port, key=home.stranger_key)
+        i = a.index("-i")
+        return a[:i] + ["-i", home.stranger_key, "-i", home.key] + a[i + 2:]
+
+    server = aditd.start(extra=["MaxAuthTries 1"])
+    p = procs.start("ssh", argv(server.port))
+    assert p.wait(60) == 255
+    assert "Too many authentication failures" in p.stderr()
+    server = aditd.start(extra=["MaxAuthTries 2"])
+    echo = peers.echo()
+    lport = harness.free_port()
+    p = procs.start("ssh", argv(server.port)[:-1] +
+                    ["-L", "127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port),
+                     argv(server.port)[-1]])
+    harness.wait_listening(p, lport)
+    roundtrip(lport, b"maxauthtries" * 100)
+
+
+def test_login_grace_time(aditd):
+    """LoginGraceTime: a client that connects and never authenticates is
+    dropped after the grace time, as sshd does."""
+    server = aditd.start(extra=["LoginGraceTime 2"])
+    with socket.create_connection(("127.0.0.1", server.port),
+                                  timeout=30) as s:
+        s.sendall(b"SSH-2.0-silent_test\r\n")
+        start = time.monotonic()
+        # Bounded: the banner and KEXINIT come, then EOF at about 2 s.
+        got = harness.recv_all(s)
+        elapsed = time.monotonic() - start
+    assert got.startswith(b"SSH-2.0-")
+    assert 1.5 <= elapsed < 20
