@@ -195,6 +195,7 @@ main(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     server_config_init(&cfg);
     log_init("aditd", LOG_INFO);
+    log_set_one_line(true); /* as sshd's syslog: no forged lines */
     if ((r = aditd_args(argc, argv, &cfg, &o)) != 0) {
         server_config_cleanup(&cfg);
         return 1;

@@ -8,12 +8,56 @@
 /* Fixed once at start-up by log_init(); see log.h. */
 static int log_level_cur = LOG_ERROR;
 static const char *log_prog = "adit";
+static bool log_one_line = false;
 
 void
 log_init(const char *progname, int level)
 {
     log_prog = progname;
     log_level_cur = level;
+}
+
+void
+log_set_one_line(bool one_line)
+{
+    log_one_line = one_line;
+}
+
+/* ssh's stderr log (VIS_SAFE) keeps these; its syslog encodes them. */
+static bool
+log_byte_safe(unsigned char c, bool one_line)
+{
+    if (c == '\n' || c == '\r' || c == '\t') {
+        return !one_line;
+    }
+    return c == '\b' || c == '\a' || (c >= 0x20 && c != 0x7f);
+}
+
+void
+log_escape(const char *in, bool one_line, char *out, size_t out_len)
+{
+    size_t o = 0;
+    unsigned char c;
+
+    if (out_len == 0) {
+        return;
+    }
+    for (; *in != '\0'; in++) {
+        c = (unsigned char)*in;
+        if (log_byte_safe(c, one_line)) {
+            if (o + 1 >= out_len) {
+                break;
+            }
+            out[o++] = (char)c;
+        } else {
+            if (o + 4 >= out_len) {
+                break;
+            }
+            snprintf(out + o, out_len - o, "\\%03o", c);
+            o += 4;
+        }
+    }
+    out[o] = '\0';
 }
 
 int
@@ -26,14 +70,15 @@ void
 log_msg(int level, const char *func, const char *fmt, ...)
 {
     va_list ap;
-    char line[1024];
+    char raw[1024], line[1024];
 
     if (level > log_level_cur) {
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
+    log_escape(raw, log_one_line, line, sizeof(line));
     if (level >= LOG_DEBUG1) {
         fprintf(stderr, "debug%d: %s: %s\r\n", level - LOG_VERBOSE, func, line);
     } else if (level == LOG_ERROR) {

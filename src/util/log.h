@@ -3,6 +3,9 @@
 #ifndef ADIT_UTIL_LOG_H
 #define ADIT_UTIL_LOG_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 enum log_level {
     LOG_QUIET = 0,   /* -q: nothing but fatal start-up errors */
     LOG_ERROR = 1,   /* default: what went wrong, "adit: ..." */
@@ -20,6 +23,18 @@ enum log_level {
  */
 void log_init(const char *progname, int level);
 int log_get_level(void);
+
+/*
+ * Peer-supplied text (user names, certificate ids, hosts, paths) reaches
+ * log lines, so control bytes are written as \ooo, as ssh's log does
+ * (strnvis): ESC and the like always; with one_line (aditd, like sshd's
+ * syslog) newline, return and tab too, so no line can be forged. Set once
+ * at start-up, with log_init.
+ */
+void log_set_one_line(bool one_line);
+
+/* in escaped as above into out (always NUL-terminated, cut to fit). */
+void log_escape(const char *in, bool one_line, char *out, size_t out_len);
 
 /* printf-style; appends a newline. func is shown at debug levels. */
 void log_msg(int level, const char *func, const char *fmt, ...)
