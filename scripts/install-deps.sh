@@ -15,6 +15,7 @@ pkgs=(
     python3 python3-pytest python3-paramiko
     openssh-client openssh-server
     curl procps
+    redis-server socat
 )
 
 # libclang-rt-dev (the sanitizer/fuzzer runtimes) is unversioned on newer

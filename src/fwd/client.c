@@ -195,21 +195,26 @@ client_start_remote(struct client *c, struct io_conn *ic)
 }
 
 /*
- * Listen for every -L, as ssh's ssh_init_forwarding: each failure has
- * printed its own reason; then, with ExitOnForwardFailure, any failure
- * ends the connection (false), and otherwise "Could not request local
- * forwarding." is said only when none could be set up.
+ * Listen for every -L and -D, as ssh's ssh_init_forwarding (which keeps
+ * both in one list; fwd_local hands a -D listener's clients to
+ * fwd_dynamic): each failure has printed its own reason; then, with
+ * ExitOnForwardFailure, any failure ends the connection (false), and
+ * otherwise "Could not request local forwarding." is said only when none
+ * could be set up.
  */
 static bool
 client_start_local(struct client *c, struct io_conn *ic)
 {
-    size_t n = c->cfg->n_local_fwds, i;
+    size_t n_local = c->cfg->n_local_fwds;
+    size_t n = n_local + c->cfg->n_dynamic_fwds, i;
     size_t ok = 0;
+    const struct fwdspec *spec;
 
     for (i = 0; i < n && c->n_fwds < CLIENT_MAX_FWDS; i++) {
-        if (fwd_local_start(&c->fwds[c->n_fwds], c->loop,
-                            &c->cfg->local_fwds[i], client_local_flags(c),
-                            ic) == 0) {
+        spec = i < n_local ? &c->cfg->local_fwds[i]
+                           : &c->cfg->dynamic_fwds[i - n_local];
+        if (fwd_local_start(&c->fwds[c->n_fwds], c->loop, spec,
+                            client_local_flags(c), ic) == 0) {
             c->n_fwds++;
             ok++;
         }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fwd/fwd_dynamic.h"
 #include "io/io_chan.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
@@ -22,6 +23,7 @@ struct fwd_local {
     uv_loop_t *loop;
     const struct fwdspec *spec;
     struct io_conn *ic;
+    struct fwd_dynamic *dyn; /* -D: clients answer SOCKS first */
     uv_tcp_t *l[FWD_LOCAL_MAX_LISTENERS];
     size_t n;
     uv_pipe_t *unix_l; /* a listen_path forward's listener */
@@ -107,6 +109,10 @@ fwd_local_accept(uv_stream_t *server, int status)
         return;
     }
     uv_tcp_nodelay(t, 1);
+    if (fl->dyn != NULL) {
+        fwd_dynamic_accept(fl->dyn, t);
+        return;
+    }
     io_peer_str(t, addr, sizeof(addr), &port);
     fwd_local_open(fl, (uv_stream_t *)t, addr, port);
 }
@@ -250,6 +256,10 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
         free(fl);
         return ERR_IO;
     }
+    if (fwdspec_is_dynamic(spec) && fwd_dynamic_new(&fl->dyn, ic, port) != 0) {
+        fwd_local_close(fl);
+        return ERR_NOMEM;
+    }
     *out = fl;
     return 0;
 }
@@ -268,5 +278,6 @@ fwd_local_close(struct fwd_local *fl)
     if (fl->unix_l != NULL) {
         io_close_free((uv_handle_t *)fl->unix_l);
     }
+    fwd_dynamic_free(fl->dyn);
     free(fl);
 }

@@ -216,13 +216,10 @@ proxy_http_failure(uint32_t reason, const char *msg, struct buf *reply)
 }
 
 int
-proxy_reply(const struct proxy *px, uint32_t reason, const char *msg,
+proxy_reply(enum proxy_kind kind, uint32_t reason, const char *msg,
             struct buf *reply)
 {
-    if (px->state != PROXY_ST_DONE) {
-        return ERR_INVAL;
-    }
-    switch (px->req.kind) {
+    switch (kind) {
     case PROXY_SOCKS4:
     case PROXY_SOCKS4A:
         return proxy_socks4_reply(reason == 0 ? SOCKS4_OK : SOCKS4_REJECTED,

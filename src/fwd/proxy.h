@@ -54,13 +54,14 @@ int proxy_commit(struct proxy *px, size_t n, struct buf *reply);
 void proxy_extra(const struct proxy *px, const uint8_t **p, size_t *n);
 
 /*
- * The answer to a done request once the server answered the channel open:
- * reason 0 is success, else the SSH_OPEN_* reason and the server's text,
+ * The answer to a done request of this kind (px->req.kind) once the
+ * server answered the channel open: reason 0 is success, else the
+ * SSH_OPEN_* reason and the server's text,
  * mapped to the protocol's code (SOCKS5: not allowed, connection refused,
  * host or network unreachable, general failure; SOCKS4: 0x5B; HTTP 403,
  * 502 or 504 with a short text body). Appends to reply.
  */
-int proxy_reply(const struct proxy *px, uint32_t reason, const char *msg,
+int proxy_reply(enum proxy_kind kind, uint32_t reason, const char *msg,
                 struct buf *reply);
 
 /* Words for a refusal, for the log ("unsupported command", ...). */

@@ -43,6 +43,7 @@ io_chan_maybe_free(struct io_chan *ch)
     buf_cleanup(&ch->wq);
     buf_cleanup(&ch->wfly);
     free(ch->target);
+    buf_cleanup(&ch->first);
     free(ch);
     /* Last: the owner may end the connection from here. */
     if (done != NULL) {
@@ -186,14 +187,47 @@ io_chan_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     }
 }
 
+/*
+ * Bytes read from the socket before the channel existed (a -D client's
+ * bytes after its request) go to the peer first, as far as the window
+ * lets them; the socket is read again only once they are all sent.
+ */
+static int
+io_chan_send_first(struct io_chan *ch, struct conn *c)
+{
+    size_t n = buf_len(&ch->first), w;
+    int r;
+
+    if (n == 0 || c == NULL || !ch->confirmed) {
+        return 0;
+    }
+    if ((w = conn_send_window(c, ch->id)) < n) {
+        n = w;
+    }
+    if (n > 0) {
+        if ((r = conn_send(c, ch->id, buf_ptr(&ch->first), n)) != 0) {
+            return r;
+        }
+        buf_consume(&ch->first, n);
+        io_conn_flush(ch->ic);
+    }
+    return 0;
+}
+
 void
 io_chan_update_reading(struct io_chan *ch)
 {
     struct conn *c = io_chan_conn(ch);
-    bool want = c != NULL && ch->confirmed && !ch->local_eof &&
-                ch->st != NULL && !uv_is_closing((uv_handle_t *)ch->st) &&
-                conn_send_window(c, ch->id) > 0 &&
-                io_conn_queued(ch->ic) < LIM_OUTQ_HIGHWATER;
+    bool want;
+
+    if (io_chan_send_first(ch, c) != 0) {
+        io_chan_fail(ch);
+        return;
+    }
+    want = c != NULL && ch->confirmed && !ch->local_eof && ch->st != NULL &&
+           !uv_is_closing((uv_handle_t *)ch->st) && buf_len(&ch->first) == 0 &&
+           conn_send_window(c, ch->id) > 0 &&
+           io_conn_queued(ch->ic) < LIM_OUTQ_HIGHWATER;
 
     if (want && !ch->reading) {
         ch->reading = uv_read_start(ch->st, io_chan_alloc, io_chan_read) == 0;
@@ -394,6 +428,7 @@ io_chan_new(struct io_conn *ic, uv_stream_t *st, uv_stream_t *out)
     if (ch != NULL) {
         buf_set_nowipe(&ch->wq); /* forwarded data (buf.h) */
         buf_set_nowipe(&ch->wfly);
+        buf_set_nowipe(&ch->first);
         ch->st = st;
         if (st != NULL) {
             st->data = ch;
@@ -426,10 +461,20 @@ io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
     io_chan_update_reading(ch);
 }
 
+/* What opening a channel for local streams takes (all but ic). */
+struct io_chan_open_args {
+    uv_stream_t *in, *out;
+    const struct chan_open_info *info;
+    io_chan_open_cb cb;
+    io_chan_done_cb done;
+    void *ctx;
+    uint64_t tag;
+    const uint8_t *first; /* already read from in: sent first */
+    size_t n_first;
+};
+
 static int
-io_chan_open_common(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
-                    const struct chan_open_info *info, io_chan_open_cb cb,
-                    io_chan_done_cb done, void *ctx, uint64_t tag)
+io_chan_open_common(struct io_conn *ic, const struct io_chan_open_args *a)
 {
     /* A connection that is ending takes no new channel: it would wait
      * for an answer that never comes and keep the connection alive. */
@@ -437,19 +482,22 @@ io_chan_open_common(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
     struct io_chan *ch;
     int r;
 
-    if (c == NULL || (ch = io_chan_new(ic, in, out)) == NULL) {
-        io_close_free((uv_handle_t *)in);
-        io_close_free((uv_handle_t *)out);
+    if (c == NULL || (ch = io_chan_new(ic, a->in, a->out)) == NULL) {
+        io_close_free((uv_handle_t *)a->in);
+        io_close_free((uv_handle_t *)a->out);
         return c == NULL ? ERR_CHANNEL : ERR_NOMEM;
     }
-    if (in->type == UV_TCP) {
-        uv_tcp_nodelay((uv_tcp_t *)in, 1);
+    if (a->in->type == UV_TCP) {
+        uv_tcp_nodelay((uv_tcp_t *)a->in, 1);
     }
-    ch->open_cb = cb;
-    ch->done_cb = done;
-    ch->open_ctx = ctx;
-    ch->tag = tag;
-    if ((r = conn_open(c, info, ch, &ch->id)) != 0) {
+    ch->open_cb = a->cb;
+    ch->done_cb = a->done;
+    ch->open_ctx = a->ctx;
+    ch->tag = a->tag;
+    r = a->n_first > 0 && buf_put(&ch->first, a->first, a->n_first) != 0
+            ? ERR_NOMEM
+            : 0;
+    if (r != 0 || (r = conn_open(c, a->info, ch, &ch->id)) != 0) {
         /* The caller handles the error: nothing is called back. */
         ch->open_cb = NULL;
         ch->done_cb = NULL;
@@ -466,7 +514,10 @@ io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
                      const struct chan_open_info *info, io_chan_open_cb cb,
                      io_chan_done_cb done, void *ctx)
 {
-    return io_chan_open_common(ic, in, out, info, cb, done, ctx, 0);
+    struct io_chan_open_args a = {
+        .in = in, .out = out, .info = info, .cb = cb, .done = done, .ctx = ctx};
+
+    return io_chan_open_common(ic, &a);
 }
 
 int
@@ -474,7 +525,10 @@ io_chan_open_tagged(struct io_conn *ic, uv_stream_t *st,
                     const struct chan_open_info *info, uint64_t tag,
                     io_chan_open_cb cb, io_chan_done_cb done, void *ctx)
 {
-    return io_chan_open_common(ic, st, NULL, info, cb, done, ctx, tag);
+    struct io_chan_open_args a = {
+        .in = st, .info = info, .cb = cb, .done = done, .ctx = ctx, .tag = tag};
+
+    return io_chan_open_common(ic, &a);
 }
 
 void
@@ -496,6 +550,27 @@ io_chan_open(struct io_conn *ic, uv_tcp_t *tcp,
 {
     return io_chan_open_streams(ic, (uv_stream_t *)tcp, NULL, info, cb, NULL,
                                 ctx);
+}
+
+int
+io_chan_open_first(struct io_conn *ic, uv_stream_t *sock, const uint8_t *first,
+                   size_t n, const struct chan_open_info *info,
+                   io_chan_open_cb cb, void *ctx)
+{
+    struct io_chan_open_args a = {.in = sock,
+                                  .info = info,
+                                  .cb = cb,
+                                  .ctx = ctx,
+                                  .first = first,
+                                  .n_first = n};
+
+    return io_chan_open_common(ic, &a);
+}
+
+uv_stream_t *
+io_chan_stream(const struct io_chan *ch)
+{
+    return ch->st;
 }
 
 /* What a connect for the peer's open goes to, for connect_failed (a

@@ -49,6 +49,21 @@ int io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
                          io_chan_done_cb done, void *ctx);
 
 /*
+ * As io_chan_open, for a local socket from which n bytes were read before
+ * the channel existed (a -D client's bytes after its proxy request): a
+ * copy is sent to the peer, before anything read later, once the peer
+ * confirms. cb runs before any peer data is written to sock, so it may
+ * write a reply of its own there first (libuv keeps the order of writes).
+ */
+int io_chan_open_first(struct io_conn *ic, uv_stream_t *sock,
+                       const uint8_t *first, size_t n,
+                       const struct chan_open_info *info, io_chan_open_cb cb,
+                       void *ctx);
+
+/* The channel's local socket (NULL once closed): for such replies. */
+uv_stream_t *io_chan_stream(const struct io_chan *ch);
+
+/*
  * Server side: answer the peer's open of channel id by connecting to
  * host:port (async resolve, each address, timeout_ms). Confirmed when
  * connected; on failure answered with SSH_OPEN_CONNECT_FAILED and the

@@ -88,6 +88,7 @@ struct io_chan {
     bool send_failed;   /* conn_send_begin failed: end the channel */
     struct buf wq;      /* peer data waiting for the local socket */
     struct buf wfly;    /* peer data in the write in flight */
+    struct buf first;   /* read before the channel existed: sent first */
     uv_write_t wreq;
     uv_shutdown_t shut;
     io_chan_open_cb open_cb;

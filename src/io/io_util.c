@@ -30,6 +30,41 @@ io_close_free(uv_handle_t *h)
     }
 }
 
+/* A write of a private copy: the request and the bytes in one block. */
+struct io_copy_write {
+    uv_write_t req;
+    uint8_t data[];
+};
+
+static void
+io_copy_written(uv_write_t *req, int status)
+{
+    free(req->data);
+}
+
+int
+io_write_copy(uv_stream_t *st, const void *p, size_t n)
+{
+    struct io_copy_write *w;
+    uv_buf_t b;
+    int r;
+
+    if (n == 0) {
+        return 0;
+    }
+    if ((w = malloc(sizeof(*w) + n)) == NULL) {
+        return ERR_NOMEM;
+    }
+    memcpy(w->data, p, n);
+    w->req.data = w;
+    b = uv_buf_init((char *)w->data, (unsigned)n);
+    if ((r = uv_write(&w->req, st, &b, 1, io_copy_written)) != 0) {
+        free(w);
+        return io_err_from_uv(r);
+    }
+    return 0;
+}
+
 int
 io_err_from_uv(int status)
 {

@@ -14,6 +14,13 @@ uint64_t io_now_ms(uv_loop_t *loop);
 /* uv_close() a malloc'd handle and free() it in the close callback. */
 void io_close_free(uv_handle_t *h);
 
+/*
+ * Write a copy of n bytes to st (short replies outside a channel's own
+ * flow, such as a SOCKS answer); the copy is freed once the write is done
+ * or cancelled by a close. libuv keeps the order of writes on a stream.
+ */
+int io_write_copy(uv_stream_t *st, const void *p, size_t n);
+
 /* A libuv status as one of our ERR_* codes. */
 int io_err_from_uv(int status);
 

@@ -78,6 +78,8 @@
 #define LIM_SOCKS4_USERID 255u
 /* A -D client that has not sent a whole request by then is dropped. */
 #define LIM_PROXY_REQUEST_MS 30000u
+/* -D clients in their handshake at once, per listener; more are closed. */
+#define LIM_PROXY_PENDING 256u
 
 /* ssh-agent: one message on the agent socket (OpenSSH's agent takes
  * 256 KiB), and identities taken from one answer. */

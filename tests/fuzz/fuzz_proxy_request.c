@@ -44,7 +44,7 @@ fuzz_answer(const struct proxy *px)
 
     buf_init(&reply);
     for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
-        if (proxy_reply(px, reasons[i], px->req.host, &reply) != 0) {
+        if (proxy_reply(px->req.kind, reasons[i], px->req.host, &reply) != 0) {
             abort();
         }
     }

@@ -323,18 +323,18 @@ class Client:
         argv.append("%s@127.0.0.1" % self.home.user)
         return argv
 
-    def tunnel(self, kind, server, target_port, opts=(), key=None):
-        """Start `kind -N -L lport:127.0.0.1:target_port` to server, wait
-        until lport accepts; return (proc, lport)."""
+    def start_listening(self, kind, argv_of, n=1):
+        """Start `kind` with argv_of(ports), a command line that listens on
+        n fresh local ports; wait until every one accepts; return (proc,
+        ports)."""
         last = None
         for _ in range(3):
-            lport = harness.free_port()
-            fwd = "127.0.0.1:%d:127.0.0.1:%d" % (lport, target_port)
-            proc = self.procs.start(kind, self.argv(kind, server.port, opts,
-                                                    key, [fwd]))
+            ports = [harness.free_port() for _ in range(n)]
+            proc = self.procs.start(kind, argv_of(ports))
             try:
-                harness.wait_listening(proc, lport)
-                return proc, lport
+                for p in ports:
+                    harness.wait_listening(proc, p)
+                return proc, ports
             except (AssertionError, TimeoutError) as e:
                 last = e
                 proc.stop()
@@ -342,6 +342,15 @@ class Client:
                 if "in use" not in proc.stderr():
                     break
         raise last
+
+    def tunnel(self, kind, server, target_port, opts=(), key=None):
+        """Start `kind -N -L lport:127.0.0.1:target_port` to server, wait
+        until lport accepts; return (proc, lport)."""
+        def argv_of(ports):
+            fwd = "127.0.0.1:%d:127.0.0.1:%d" % (ports[0], target_port)
+            return self.argv(kind, server.port, opts, key, [fwd])
+        proc, ports = self.start_listening(kind, argv_of)
+        return proc, ports[0]
 
     def run(self, kind, port, timeout=60, **kw):
         """Run a client to completion (for the refusal tests); return

@@ -79,7 +79,7 @@ test_socks5_flow(void **state)
     assert_int_equal(px.req.port, 6379);
     assert_int_equal(px.req.kind, PROXY_SOCKS5);
     assert_no_extra(&px);
-    assert_int_equal(proxy_reply(&px, 0, NULL, &reply), 0);
+    assert_int_equal(proxy_reply(px.req.kind, 0, NULL, &reply), 0);
     assert_buf(&reply, ok, sizeof(ok));
     /* Done: no more room, no more input. */
     {
@@ -200,7 +200,7 @@ test_socks5_failure_codes(void **state)
     buf_reset(&reply);
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(
-            proxy_reply(&px, cases[i].reason, cases[i].msg, &reply), 0);
+            proxy_reply(px.req.kind, cases[i].reason, cases[i].msg, &reply), 0);
         assert_int_equal(buf_len(&reply), 10);
         assert_int_equal(buf_ptr(&reply)[1], cases[i].rep);
         buf_reset(&reply);
@@ -227,11 +227,11 @@ test_socks4_flow(void **state)
     assert_int_equal(buf_len(&reply), 0);
     assert_int_equal(px.req.kind, PROXY_SOCKS4);
     assert_no_extra(&px);
-    assert_int_equal(proxy_reply(&px, 0, NULL, &reply), 0);
+    assert_int_equal(proxy_reply(px.req.kind, 0, NULL, &reply), 0);
     assert_buf(&reply, "\x00\x5a\0\0\0\0\0\0", 8);
-    assert_int_equal(
-        proxy_reply(&px, SSH_OPEN_CONNECT_FAILED, "Connection refused", &reply),
-        0);
+    assert_int_equal(proxy_reply(px.req.kind, SSH_OPEN_CONNECT_FAILED,
+                                 "Connection refused", &reply),
+                     0);
     assert_buf(&reply, "\x00\x5b\0\0\0\0\0\0", 8);
     /* SOCKS4a with data after it. */
     proxy_init(&px);
@@ -303,23 +303,24 @@ test_http_flow(void **state)
     proxy_extra(&px, &p, &n);
     assert_int_equal(n, 3);
     assert_memory_equal(p, "\x16\x03\x01", 3);
-    assert_int_equal(proxy_reply(&px, 0, NULL, &reply), 0);
+    assert_int_equal(proxy_reply(px.req.kind, 0, NULL, &reply), 0);
     assert_buf(&reply, ok, sizeof(ok) - 1);
-    assert_int_equal(proxy_reply(&px, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
+    assert_int_equal(proxy_reply(px.req.kind,
+                                 SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
                                  "open failed", &reply),
                      0);
     assert_http(&reply, "HTTP/1.1 403 Forbidden\r\n", "open failed\n");
-    assert_int_equal(
-        proxy_reply(&px, SSH_OPEN_CONNECT_FAILED, "Connection refused", &reply),
-        0);
+    assert_int_equal(proxy_reply(px.req.kind, SSH_OPEN_CONNECT_FAILED,
+                                 "Connection refused", &reply),
+                     0);
     assert_http(&reply, "HTTP/1.1 502 Bad Gateway\r\n", "Connection refused\n");
-    assert_int_equal(proxy_reply(&px, SSH_OPEN_CONNECT_FAILED,
+    assert_int_equal(proxy_reply(px.req.kind, SSH_OPEN_CONNECT_FAILED,
                                  "Connection timed out", &reply),
                      0);
     assert_http(&reply, "HTTP/1.1 504 Gateway Timeout\r\n",
                 "Connection timed out\n");
     /* The server's words are peer data: control bytes do not pass. */
-    assert_int_equal(proxy_reply(&px, SSH_OPEN_CONNECT_FAILED,
+    assert_int_equal(proxy_reply(px.req.kind, SSH_OPEN_CONNECT_FAILED,
                                  "bad\r\n\x1b[31mthing", &reply),
                      0);
     assert_http(&reply, "HTTP/1.1 502 Bad Gateway\r\n", "bad[31mthing\n");
@@ -377,7 +378,7 @@ test_unknown(void **state)
         proxy_init(&px);
         assert_int_equal(feed(&px, &firsts[i], 1, &reply), ERR_FORMAT);
         assert_int_equal(buf_len(&reply), 0);
-        assert_int_equal(proxy_reply(&px, 0, NULL, &reply), ERR_INVAL);
+        assert_int_equal(proxy_reply(px.req.kind, 0, NULL, &reply), ERR_INVAL);
     }
     /* Nothing read yet (a zero-length read). */
     proxy_init(&px);
