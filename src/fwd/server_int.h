@@ -99,6 +99,12 @@ int server_rights_init(struct server_rights *r, const struct authkey *e,
 void server_rights_cleanup(struct server_rights *r);
 bool server_may_open(const struct server_conn *sc, const char *host,
                      uint32_t port, char *why, size_t why_len);
+/* A listen host that is a name and not an address: a named endpoint. The
+ * wildcards ("", "*") and "localhost" keep their sshd meaning. */
+bool server_listen_is_name(const char *host);
+/* A name is granted only by a permitlisten or PermitListen rule that
+ * matches it: with no list, any key could register "db.internal:5432" and
+ * receive every other user's connections to it. */
 bool server_may_listen(const struct server_conn *sc, const char *host,
                        uint32_t port, bool want_reply, char *why,
                        size_t why_len);

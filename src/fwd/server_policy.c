@@ -7,8 +7,11 @@
  */
 #include "fwd/server_int.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 #include "io/io_conn.h"
 #include "util/err.h"
@@ -101,6 +104,17 @@ server_may_open(const struct server_conn *sc, const char *host, uint32_t port,
 }
 
 bool
+server_listen_is_name(const char *host)
+{
+    unsigned char a[sizeof(struct in6_addr)];
+
+    return host[0] != '\0' && strcmp(host, "*") != 0 &&
+           strcasecmp(host, "localhost") != 0 &&
+           inet_pton(AF_INET, host, a) != 1 &&
+           inet_pton(AF_INET6, host, a) != 1;
+}
+
+bool
 server_may_listen(const struct server_conn *sc, const char *host, uint32_t port,
                   bool want_reply, char *why, size_t why_len)
 {
@@ -119,6 +133,12 @@ server_may_listen(const struct server_conn *sc, const char *host, uint32_t port,
         snprintf(why, why_len,
                  "denied by PermitListen in the server "
                  "configuration");
+    } else if (server_listen_is_name(host) && sc->rights.listen.n == 0 &&
+               f->permit_listen.n == 0) {
+        snprintf(why, why_len,
+                 "named endpoint %s needs a permitlisten rule on key %s "
+                 "line %u (or PermitListen) that names it",
+                 host, sc->rights.fp, sc->rights.line);
     } else {
         return true;
     }

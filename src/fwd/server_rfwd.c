@@ -33,19 +33,6 @@ rfwd_lower(const char *s, char *out, size_t cap)
     out[i] = '\0';
 }
 
-/* A listen host that is a name and not an address: a named endpoint. The
- * wildcards ("", "*") and "localhost" keep their sshd meaning. */
-static bool
-rfwd_is_name(const char *host)
-{
-    unsigned char a[sizeof(struct in6_addr)];
-
-    return host[0] != '\0' && strcmp(host, "*") != 0 &&
-           strcasecmp(host, "localhost") != 0 &&
-           inet_pton(AF_INET, host, a) != 1 &&
-           inet_pton(AF_INET6, host, a) != 1;
-}
-
 struct rfwd *
 rfwd_find_kind(struct server *srv, const char *key, uint32_t port, bool is_unix)
 {
@@ -282,7 +269,7 @@ rfwd_new(struct server_conn *sc, const struct tcpip_forward *m)
     rfwd_lower(m->host, r->key, sizeof(r->key));
     snprintf(r->host, sizeof(r->host), "%s", m->host);
     r->port = m->port;
-    r->is_name = rfwd_is_name(m->host);
+    r->is_name = server_listen_is_name(m->host);
     r->tag = ++sc->srv->next_tag;
     return r;
 }

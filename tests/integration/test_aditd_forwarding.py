@@ -289,10 +289,34 @@ def test_takeover_other_key_refused(client, aditd, procs, peers, home,
 
 # --- named endpoints ---------------------------------------------------------
 
-def test_named_endpoint_stdio(client, aditd, procs, peers, home):
+def named_server(aditd, tmp_path, home, *names):
+    """aditd whose key may register exactly these names (a name needs a
+    permitlisten rule naming it)."""
+    rule = ",".join('permitlisten="%s"' % n for n in names)
+    return aditd.start(authorized_keys=authorized_keys(tmp_path,
+                                                       [(rule, home.key)]))
+
+
+def test_named_endpoint_needs_permitlisten(client, aditd, procs, peers,
+                                           home):
+    """Without a permitlisten rule naming it, a key cannot register a name:
+    otherwise any key could catch every other user's connections to
+    db.internal:5432. A -W to the name then goes to the resolver, not to a
+    tunnel."""
+    server = aditd.start()
+    sink = peers.sink()
+    bad = start_rfwd(client, procs, server,
+                     "svc-2:7:127.0.0.1:%d" % sink.port)
+    assert wait_exit(bad) == 255
+    harness.wait_log(server.proc, "named endpoint svc-2 needs a permitlisten")
+    r = ssh_stdio(client, server, home, "svc-2:7", b"x")
+    assert r.returncode == 255
+    assert sink.recorder.results == []
+
+def test_named_endpoint_stdio(client, aditd, procs, peers, home, tmp_path):
     """-R svc-1:7:... binds nothing; ssh -W svc-1:7 from another session
     is joined to that tunnel: 200k bytes through and back, exactly."""
-    server = aditd.start()
+    server = named_server(aditd, tmp_path, home, "svc-1:7")
     echo = peers.echo()
     owner = start_rfwd(client, procs, server,
                        "svc-1:7:127.0.0.1:%d" % echo.port)
@@ -310,7 +334,7 @@ def test_named_endpoint_jump(client, aditd, sshd_factory, procs, home,
                              tmp_path):
     """ssh -J bastion user@web-1: web-1 is an sshd that registered
     web-1:22 with a reverse tunnel to the bastion."""
-    server = aditd.start()
+    server = named_server(aditd, tmp_path, home, "web-1:22")
     target = sshd_factory.start()
     owner = start_rfwd(client, procs, server,
                        "web-1:22:127.0.0.1:%d" % target.port)
@@ -485,10 +509,11 @@ def test_streamlocal_forward(client, aditd, procs, peers, home, tmp_path):
                  "the socket file to go with its forward")
 
 
-def test_named_endpoint_takeover(client, aditd, procs, peers, home):
+def test_named_endpoint_takeover(client, aditd, procs, peers, home,
+                                 tmp_path):
     """Takeover applies to names: the same key registers web-9:22 again
     while the first owner is frozen, and connections reach the new one."""
-    server = aditd.start()
+    server = named_server(aditd, tmp_path, home, "web-9:22")
     first_echo, second_echo = peers.echo(), peers.sink()
     first = start_rfwd(client, procs, server,
                        "web-9:22:127.0.0.1:%d" % first_echo.port)
@@ -506,10 +531,10 @@ def test_named_endpoint_takeover(client, aditd, procs, peers, home):
         os.kill(first.pid, signal.SIGCONT)
 
 
-def test_named_endpoint_owner_refuses(client, aditd, procs, home):
+def test_named_endpoint_owner_refuses(client, aditd, procs, home, tmp_path):
     """When the owner cannot reach its target, the joining open fails with
     the owner's words instead of opening and closing at once."""
-    server = aditd.start()
+    server = named_server(aditd, tmp_path, home, "db-1:5432")
     dead = harness.free_port()  # nothing listens there
     start_rfwd(client, procs, server, "db-1:5432:127.0.0.1:%d" % dead)
     harness.wait_log(server.proc, "Named endpoint db-1 port 5432")
