@@ -153,10 +153,10 @@ client_connect_failed(void *ctx, struct io_conn *ic, const char *target,
         return;
     }
     if (port < 0) {
-        fprintf(stderr, "connect to %.100s port -2 failed: %s\r\n", target,
-                io_strerror(status));
+        log_plain("connect to %.100s port -2 failed: %s\r\n", target,
+                  io_strerror(status));
     } else {
-        fprintf(stderr, "connect_to %.100s port %d: failed.\r\n", target, port);
+        log_plain("connect_to %.100s port %d: failed.\r\n", target, port);
     }
 }
 
@@ -223,12 +223,12 @@ client_start_local(struct client *c, struct io_conn *ic)
         return true;
     }
     if (c->cfg->exit_on_forward_failure == 1) {
-        fprintf(stderr, "Could not request local forwarding.\r\n");
+        log_plain("Could not request local forwarding.\r\n");
         client_forward_failed(c);
         return false;
     }
     if (ok == 0) {
-        fprintf(stderr, "Could not request local forwarding.\r\n");
+        log_plain("Could not request local forwarding.\r\n");
     }
     return true;
 }
@@ -250,11 +250,11 @@ client_target_ready(struct client *c, struct io_conn *ic)
     }
     if (c->cfg->n_remote_fwds > 0 && client_start_remote(c, ic) != 0) {
         if (c->cfg->exit_on_forward_failure == 1) {
-            fprintf(stderr, "Could not request remote forwarding.\r\n");
+            log_plain("Could not request remote forwarding.\r\n");
             client_forward_failed(c);
             return;
         }
-        fprintf(stderr, "Warning: Could not request remote forwarding.\r\n");
+        log_plain("Warning: Could not request remote forwarding.\r\n");
     }
     if (c->cfg->exit_on_forward_failure != 1 || c->rfwd == NULL ||
         fwd_remote_pending(c->rfwd) == 0) {

@@ -196,21 +196,20 @@ client_hop_say(struct client_hop *hop, const char *why)
         return;
     }
     if (strncmp(why, "Permission denied", 17) == 0) {
-        fprintf(stderr, "%s@%s: %s\r\n", hop->user, hop->host, why);
+        log_plain("%s@%s: %s\r\n", hop->user, hop->host, why);
     } else if (strncmp(why, rd, strlen(rd)) == 0) {
-        fprintf(stderr, "Received disconnect from %s port %u:%s\r\n", hop->host,
-                (unsigned)hop->port, why + strlen(rd));
-        fprintf(stderr, "Disconnected from %s port %u\r\n", hop->host,
-                (unsigned)hop->port);
+        log_plain("Received disconnect from %s port %u:%s\r\n", hop->host,
+                  (unsigned)hop->port, why + strlen(rd));
+        log_plain("Disconnected from %s port %u\r\n", hop->host,
+                  (unsigned)hop->port);
     } else if (strcmp(why, "Timeout, server not responding.") == 0) {
         /* ssh's clientloop.c wording, at its INFO level (-q hides it). */
         if (log_get_level() >= LOG_ERROR) {
-            fprintf(stderr, "Timeout, server %s not responding.\r\n",
-                    hop->host);
+            log_plain("Timeout, server %s not responding.\r\n", hop->host);
         }
     } else if (strncmp(why, "Connection closed", 17) == 0 ||
                strncmp(why, "Connection reset", 16) == 0) {
-        fprintf(stderr, "%s\r\n", why);
+        log_plain("%s\r\n", why);
     } else if (c->exit_code == 0) {
         log_error("%s", why);
     }
@@ -253,10 +252,9 @@ client_banner_timeout(uv_timer_t *t)
         return;
     }
     if (!c->said) {
-        fprintf(stderr,
-                "Connection timed out during banner exchange\r\n"
-                "Connection to %s timed out\r\n",
-                io_conn_peer_name(hop->ic));
+        log_plain("Connection timed out during banner exchange\r\n"
+                  "Connection to %s timed out\r\n",
+                  io_conn_peer_name(hop->ic));
         c->said = true;
     }
     io_conn_close(hop->ic, "Connection timed out during banner exchange");

@@ -79,9 +79,9 @@ client_verify_hostcert(struct client_hop *hop, const struct sshkey *key)
 
     knownhosts_name(hop->host, hop->port, name, sizeof(name));
     if (hostcert_revoked(c, name, key)) {
-        fprintf(stderr, "Host certificate for %s was revoked.\r\n", name);
+        log_plain("Host certificate for %s was revoked.\r\n", name);
         c->said = true;
-        fprintf(stderr, "Host key verification failed.\r\n");
+        log_plain("Host key verification failed.\r\n");
         return ERR_HOSTKEY;
     }
     if ((r = hostcert_accept(c, hop->host, name, key, why, sizeof(why))) == 0) {

@@ -18,21 +18,20 @@ client_hostkey_changed(struct client *c, const struct sshkey *key,
     char fp[SSHKEY_FP_LEN] = "";
 
     sshkey_fingerprint(key, fp, sizeof(fp));
-    fprintf(stderr,
-            "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
-            "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\r\n"
-            "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
-            "IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\n"
-            "Someone could be eavesdropping on you right now "
-            "(man-in-the-middle attack)!\r\n"
-            "It is also possible that a host key has just been changed.\r\n"
-            "The fingerprint for the %s key sent by the remote host is\r\n"
-            "%s.\r\n"
-            "Please contact your system administrator.\r\n"
-            "Add correct host key in %s to get rid of this message.\r\n"
-            "Offending %s key in %s:%u\r\n",
-            sshkey_type_label(key), fp, c->known_hosts, sshkey_type_label(key),
-            file, line);
+    log_plain("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
+              "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\r\n"
+              "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
+              "IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\n"
+              "Someone could be eavesdropping on you right now "
+              "(man-in-the-middle attack)!\r\n"
+              "It is also possible that a host key has just been changed.\r\n"
+              "The fingerprint for the %s key sent by the remote host is\r\n"
+              "%s.\r\n"
+              "Please contact your system administrator.\r\n"
+              "Add correct host key in %s to get rid of this message.\r\n"
+              "Offending %s key in %s:%u\r\n",
+              sshkey_type_label(key), fp, c->known_hosts,
+              sshkey_type_label(key), file, line);
 }
 
 static int
@@ -50,18 +49,16 @@ client_hostkey_new(struct client *c, const struct sshkey *key, const char *name)
             return 0;
         }
         if (log_get_level() >= LOG_ERROR) {
-            fprintf(stderr,
-                    "Warning: Permanently added '%s' (%s) to the "
-                    "list of known hosts.\r\n",
-                    name, sshkey_type_label(key));
+            log_plain("Warning: Permanently added '%s' (%s) to the "
+                      "list of known hosts.\r\n",
+                      name, sshkey_type_label(key));
         }
         return 0;
     }
     /* yes, and ask without a terminal to ask on (as in BatchMode). */
-    fprintf(stderr,
-            "No %s host key is known for %s and you have requested "
-            "strict checking.\r\n",
-            sshkey_type_label(key), name);
+    log_plain("No %s host key is known for %s and you have requested "
+              "strict checking.\r\n",
+              sshkey_type_label(key), name);
     return ERR_HOSTKEY;
 }
 
@@ -90,7 +87,7 @@ client_verify_hostkey(void *ctx, const struct sshkey *key)
         return 0;
     }
     if (st == HOSTKEY_REVOKED || gst == HOSTKEY_REVOKED) {
-        fprintf(stderr, "Host key for %s was revoked.\r\n", name);
+        log_plain("Host key for %s was revoked.\r\n", name);
     } else if (st == HOSTKEY_CHANGED || gst == HOSTKEY_CHANGED) {
         client_hostkey_changed(c, key,
                                st == HOSTKEY_CHANGED ? c->known_hosts
@@ -103,7 +100,7 @@ client_verify_hostkey(void *ctx, const struct sshkey *key)
         return 0;
     }
     c->said = true;
-    fprintf(stderr, "Host key verification failed.\r\n");
+    log_plain("Host key verification failed.\r\n");
     return ERR_HOSTKEY;
 }
 

@@ -60,11 +60,10 @@ client_say_stdio_failed(struct client *c, struct io_chan *ch, uint32_t reason,
                         const char *msg)
 {
     if (!c->said) {
-        fprintf(stderr,
-                "channel %u: open failed: %s: %s\r\n"
-                "stdio forwarding failed\r\n",
-                (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
-                msg != NULL ? msg : "");
+        log_plain("channel %u: open failed: %s: %s\r\n"
+                  "stdio forwarding failed\r\n",
+                  (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
+                  msg != NULL ? msg : "");
     }
     c->said = true;
     c->exit_code = CLIENT_EXIT_FAIL;
@@ -121,7 +120,7 @@ client_stdio_start(struct client *c, struct io_conn *ic)
         info.port = port;
     } else {
         free(host);
-        fprintf(stderr, "Bad stdio forwarding specification '%s'\r\n", spec);
+        log_plain("Bad stdio forwarding specification '%s'\r\n", spec);
         return ERR_CONFIG;
     }
     if ((r = client_stdio_stream(c->loop, STDIN_FILENO, &in)) != 0 ||
@@ -175,8 +174,8 @@ client_proxy_expand(const struct client *c, const char *cmd)
         if (*p != '%') {
             r = buf_put(&b, p, 1);
         } else if ((r = client_proxy_token(c, p[1], &b)) == ERR_FORMAT) {
-            fprintf(stderr, "percent_expand: unknown key %%%c\r\n",
-                    p[1] != '\0' ? p[1] : ' ');
+            log_plain("percent_expand: unknown key %%%c\r\n",
+                      p[1] != '\0' ? p[1] : ' ');
         } else {
             p++;
         }

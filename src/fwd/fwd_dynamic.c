@@ -155,9 +155,9 @@ fwd_dyn_open_result(void *ctx, struct io_chan *ch, uint32_t reason,
     struct buf reply;
 
     if (reason != 0) {
-        fprintf(stderr, "channel %u: open failed: %s: %s\r\n",
-                (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
-                msg != NULL ? msg : "");
+        log_plain("channel %u: open failed: %s: %s\r\n",
+                  (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
+                  msg != NULL ? msg : "");
     }
     buf_init(&reply);
     /* Written before any channel data: io_chan writes only after this. */

@@ -54,9 +54,9 @@ fwd_local_open_result(void *ctx, struct io_chan *ch, uint32_t reason,
 {
     (void)ctx;
     if (reason != 0) {
-        fprintf(stderr, "channel %u: open failed: %s: %s\r\n",
-                (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
-                msg != NULL ? msg : "");
+        log_plain("channel %u: open failed: %s: %s\r\n",
+                  (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
+                  msg != NULL ? msg : "");
     }
 }
 
@@ -143,8 +143,8 @@ fwd_local_bind(struct fwd_local *fl, const char *ip, uint16_t *port)
     }
     if (r != 0) {
         if (r != UV_EADDRNOTAVAIL && r != UV_EAFNOSUPPORT) {
-            fprintf(stderr, "bind [%s]:%u: %s\r\n", ip, (unsigned)*port,
-                    io_strerror(r));
+            log_plain("bind [%s]:%u: %s\r\n", ip, (unsigned)*port,
+                      io_strerror(r));
         }
         io_close_free((uv_handle_t *)t);
         return io_err_from_uv(r);
@@ -187,7 +187,7 @@ fwd_local_listen_unix(struct fwd_local *fl, bool unlink_first)
     int r;
 
     if (unlink_first && unlink(path) != 0 && errno != ENOENT) {
-        fprintf(stderr, "unlink(%s): %.100s\r\n", path, strerror(errno));
+        log_plain("unlink(%s): %.100s\r\n", path, strerror(errno));
     }
     if ((p = malloc(sizeof(*p))) == NULL) {
         return ERR_NOMEM;
@@ -202,8 +202,8 @@ fwd_local_listen_unix(struct fwd_local *fl, bool unlink_first)
                       fwd_local_accept_unix);
     }
     if (r != 0) {
-        fprintf(stderr, "unix_listener: cannot bind to path %s: %s\r\n", path,
-                io_strerror(r));
+        log_plain("unix_listener: cannot bind to path %s: %s\r\n", path,
+                  io_strerror(r));
         io_close_free((uv_handle_t *)p);
         return io_err_from_uv(r);
     }
@@ -249,10 +249,9 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
         (void)fwd_local_bind(fl, ips[i], &port);
     }
     if (fl->n == 0) {
-        fprintf(stderr,
-                "channel_setup_fwd_listener_tcpip: cannot listen "
-                "to port: %u\r\n",
-                (unsigned)spec->listen_port);
+        log_plain("channel_setup_fwd_listener_tcpip: cannot listen "
+                  "to port: %u\r\n",
+                  (unsigned)spec->listen_port);
         free(fl);
         return ERR_IO;
     }

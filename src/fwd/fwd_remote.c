@@ -50,14 +50,16 @@ static void
 fwd_remote_say(const char *fmt, ...)
 {
     va_list ap;
+    char line[1024];
 
     if (log_get_level() <= LOG_QUIET) {
         return;
     }
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    fputs("\r\n", stderr);
+    /* Paths and hosts here are the server's words: escaped. */
+    log_plain("%s\r\n", line);
 }
 
 int

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Fixed once at start-up by log_init(); see log.h. */
 static int log_level_cur = LOG_ERROR;
@@ -58,6 +59,26 @@ log_escape(const char *in, bool one_line, char *out, size_t out_len)
         }
     }
     out[o] = '\0';
+}
+
+void
+log_plain(const char *fmt, ...)
+{
+    va_list ap;
+    char raw[2048], line[2048];
+    size_t n;
+
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
+    va_end(ap);
+    log_escape(raw, false, line, sizeof(line));
+    fputs(line, stderr);
+    /* A long peer string may have cut the format's line end off. */
+    n = strlen(line);
+    if (strlen(fmt) > 0 && fmt[strlen(fmt) - 1] == '\n' &&
+        (n == 0 || line[n - 1] != '\n')) {
+        fputs("\r\n", stderr);
+    }
 }
 
 int

@@ -36,6 +36,15 @@ void log_set_one_line(bool one_line);
 /* in escaped as above into out (always NUL-terminated, cut to fit). */
 void log_escape(const char *in, bool one_line, char *out, size_t out_len);
 
+/*
+ * ssh's own unprefixed stderr lines (channel open failures, disconnect
+ * text, remote paths): printf-style, no newline appended, the whole line
+ * escaped as log_escape with one_line false, so a peer's ESC shows as \033
+ * while the format's own "\r\n" stays. Always written, whatever the level:
+ * callers decide (ssh's -q).
+ */
+void log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* printf-style; appends a newline. func is shown at debug levels. */
 void log_msg(int level, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

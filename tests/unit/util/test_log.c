@@ -61,12 +61,55 @@ test_one_line(void **state)
                              "for root from 127.0.0.1\r\n");
 }
 
+/* What log_plain writes for one call: peer text escaped, line end kept. */
+static void
+test_plain(void **state)
+{
+    char path[256], got[4096] = "", big[3000];
+    FILE *f;
+    int saved;
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/plain.txt", test_tmpdir());
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    fflush(stderr);
+    saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_non_null(f = fopen(path, "w+"));
+    assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+    log_plain("channel %u: open failed: %s: %s\r\n", 2u,
+              "administratively prohibited", "no\x1b]0;owned\x07\x1b[2J");
+    log_plain("Received disconnect from %s port %u:%s\r\n", "h", 22u,
+              "2: bye\x1b[31m");
+    log_plain("%s\r\n", big); /* cut: the line end is still written */
+    fflush(stderr);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    rewind(f);
+    n = fread(got, 1, sizeof(got) - 1, f);
+    got[n] = '\0';
+    fclose(f);
+    assert_true(strncmp(got,
+                        "channel 2: open failed: administratively prohibited: "
+                        "no\\033]0;owned\a\\033[2J\r\n"
+                        "Received disconnect from h port 22:2: bye\\033[31m"
+                        "\r\nxxx",
+                        strlen("channel 2: open failed: administratively "
+                               "prohibited: no\\033]0;owned\a\\033[2J\r\n"
+                               "Received disconnect from h port 22:2: "
+                               "bye\\033[31m\r\nxxx")) == 0);
+    assert_null(strchr(got, '\x1b'));
+    assert_true(n > 2 && strcmp(got + n - 2, "\r\n") == 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_one_line),
+        cmocka_unit_test(test_plain),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
