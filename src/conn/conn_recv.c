@@ -115,7 +115,8 @@ struct open_msg {
     uint32_t sender, window, maxpkt;
     char *host, *orig_host;
     uint32_t port, orig_port;
-    char *path; /* streamlocal types */
+    char *path;         /* streamlocal types */
+    bool path_too_long; /* longer than a socket path: refuse the channel */
 };
 
 static void
@@ -156,10 +157,13 @@ open_msg_decode_streamlocal(struct rd *rd, struct open_msg *m)
     uint32_t u = 0;
     int r;
 
-    if ((r = rd_cstring(rd, &m->path, LIM_UNIX_PATH)) != 0 ||
+    /* Any length the packet holds parses; one too long for a socket is
+     * that channel's failure, not the connection's. */
+    if ((r = rd_cstring(rd, &m->path, LIM_PACKET_RECV)) != 0 ||
         (r = rd_string(rd, &reserved, &len, LIM_STRING_SMALL)) != 0) {
         return r;
     }
+    m->path_too_long = strlen(m->path) > LIM_UNIX_PATH;
     if (strcmp(m->type, CONN_DIRECT_STREAMLOCAL) == 0 &&
         (r = rd_u32(rd, &u)) != 0) {
         return r;
@@ -232,6 +236,12 @@ recv_msg_channel_open(struct conn *c, struct rd *rd)
          !is_streamlocal_type(m.type))) {
         r = conn_send_open_failure(c, m.sender, SSH_OPEN_UNKNOWN_CHANNEL_TYPE,
                                    "unknown channel type");
+        goto out;
+    }
+    if (m.path_too_long) {
+        r = conn_send_open_failure(c, m.sender,
+                                   SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
+                                   "socket path too long");
         goto out;
     }
     if (m.maxpkt == 0) {

@@ -749,8 +749,20 @@ test_streamlocal_open(void **state)
     assert_int_equal(feed(f, &b), ERR_TRAILING);
     memset(longp, 'a', sizeof(longp) - 1);
     longp[sizeof(longp) - 1] = '\0';
+    /* Too long for a socket: that channel is refused, the link stays. */
     msg_open_streamlocal(&b, CONN_FORWARDED_STREAMLOCAL, longp, false);
-    assert_int_not_equal(feed(f, &b), 0);
+    f->last_path[0] = '\0';
+    cap_clear(&f->cap);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(get_u32_be(m->p + 1), 4);
+    assert_int_equal(get_u32_be(m->p + 5),
+                     SSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
+    assert_string_equal(f->last_path, "");
+    msg_open_streamlocal(&b, CONN_DIRECT_STREAMLOCAL, "/d2", false);
+    assert_int_equal(feed(f, &b), 0);
+    assert_string_equal(f->last_path, "/d2");
     cap_clear(&f->cap);
     assert_int_equal(conn_open(f->c, &info, NULL, &id), 0);
     m = cap_take(&f->cap);
