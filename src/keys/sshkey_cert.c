@@ -46,6 +46,7 @@ sshkey_from_cert_blob(const uint8_t *blob, size_t len, enum sshkey_type type,
         EVP_PKEY_free(pkey);
         goto out;
     }
+    /* pkey is sshkey_from_pkey's now, freed by it on error too. */
     if ((r = sshkey_from_pkey(pkey, type, false, &k)) != 0) {
         goto out;
     }
