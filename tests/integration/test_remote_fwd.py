@@ -282,3 +282,15 @@ def test_forwards_to_aditd(aditd, home, client, procs, peers, tmp_path):
         echo_through(0, family=socket.AF_UNIX, addr=rsock)
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remote_say_escapes_control_bytes(kind, sshd, client, procs):
+    """The lines -R prints go through the log's escaping, as ssh's logit():
+    an ESC in a name is shown as \\033, never sent to the terminal."""
+    proc = start_remote(procs, client, kind, sshd, "0:h\x1b[2Jx:80")
+    pat = re.compile(r"Allocated port \d+ for remote forward to "
+                     r"h\\033\[2Jx:80\r?\n")
+    harness.poll(lambda: pat.search(proc.stderr()), harness.READY_TIMEOUT,
+                 "the allocated port, escaped")
+    assert "\x1b" not in proc.stderr()
