@@ -2,6 +2,7 @@
 /* adit: the client's life: keys, signals, forwards once the target is up. */
 #include "fwd/client_int.h"
 #include "fwd/client_fork.h"
+#include "fwd/fwd_rdynamic.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -176,6 +177,17 @@ client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
     io_conn_flush(ic);
 }
 
+/* A connection to a -R port with no target: we are its SOCKS proxy. */
+static void
+client_rfwd_dynamic(void *ctx, struct io_conn *ic, uint32_t id,
+                    const struct fwdspec *spec,
+                    const struct chan_open_info *info)
+{
+    (void)ctx;
+    (void)spec;
+    fwd_rdynamic_accept(ic, id, info);
+}
+
 static int
 client_start_remote(struct client *c, struct io_conn *ic)
 {
@@ -186,6 +198,7 @@ client_start_remote(struct client *c, struct io_conn *ic)
     cbs.ctx = c;
     cbs.failed = client_rfwd_failed;
     cbs.settled = client_rfwd_settled;
+    cbs.dynamic = client_rfwd_dynamic;
     if ((r = fwd_remote_new(&c->rfwd, c->cfg->remote_fwds,
                             c->cfg->n_remote_fwds,
                             c->cfg->exit_on_forward_failure == 1, &cbs)) != 0) {

@@ -118,6 +118,22 @@ io_chan_maybe_close(struct io_chan *ch)
 }
 
 void
+io_chan_end(struct io_chan *ch)
+{
+    struct conn *c = io_chan_conn(ch);
+
+    ch->held_cb = NULL;
+    if (c != NULL && !ch->close_sent) {
+        (void)conn_send_eof(c, ch->id);
+    }
+    if (ch->connecting != NULL) {
+        io_connect_cancel(ch->connecting);
+        ch->connecting = NULL;
+    }
+    io_chan_fail(ch);
+}
+
+void
 io_chan_abort(struct io_chan *ch)
 {
     if (ch->connecting != NULL) {
@@ -361,10 +377,29 @@ io_chan_write_next(struct io_chan *ch)
 }
 
 void
+io_chan_write_queued(struct io_chan *ch)
+{
+    io_chan_write_next(ch);
+}
+
+void
 io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
 {
     struct conn *c = io_chan_conn(ch);
 
+    if (ch->held_cb != NULL) {
+        ch->held_n += n; /* given back in io_chan_connect_held */
+        ch->held_cb(ch->open_ctx, ch, p, n);
+        return;
+    }
+    if (ch->connecting != NULL && !ch->shut_started) {
+        /* A held channel's connect is under way: keep the data for the
+         * socket; io_chan_written gives the window back. */
+        if (buf_put(&ch->wq, p, n) != 0) {
+            io_chan_fail(ch);
+        }
+        return;
+    }
     if (io_chan_wstream(ch) == NULL || ch->shut_started) {
         if (c != NULL) {
             conn_consumed(c, ch->id, n);
@@ -385,6 +420,10 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
 void
 io_chan_on_eof(struct io_chan *ch)
 {
+    if (ch->held_cb != NULL || (ch->connecting != NULL && ch->st == NULL)) {
+        io_chan_end(ch); /* no request, or no socket yet to half-close */
+        return;
+    }
     if (ch->shut_started) {
         return;
     }
@@ -582,18 +621,23 @@ io_chan_set_target(struct io_chan *ch, const char *target, int port)
     ch->target_port = port;
 }
 
+void
+io_chan_connect_failed(struct io_chan *ch, int status)
+{
+    log_debug("channel %u: connection failed: %s", ch->id, io_strerror(status));
+    if (ch->target != NULL && ch->ic->cbs.connect_failed != NULL) {
+        ch->ic->cbs.connect_failed(ch->ic->cbs.ctx, ch->ic, ch->target,
+                                   ch->target_port, status);
+    }
+}
+
 /* Our local connect for the peer's open finished: confirm, or refuse with
  * the system's words and let go of any socket. */
 static void
 io_chan_connect_result(struct io_chan *ch, struct conn *c, int status)
 {
     if (status != 0) {
-        log_debug("channel %u: connection failed: %s", ch->id,
-                  io_strerror(status));
-        if (ch->target != NULL && ch->ic->cbs.connect_failed != NULL) {
-            ch->ic->cbs.connect_failed(ch->ic->cbs.ctx, ch->ic, ch->target,
-                                       ch->target_port, status);
-        }
+        io_chan_connect_failed(ch, status);
         conn_open_fail(c, ch->id, SSH_OPEN_CONNECT_FAILED, io_strerror(status));
         ch->gone = true;
         io_conn_flush(ch->ic);

@@ -100,6 +100,40 @@ int io_chan_accept_stream(struct io_conn *ic, uint32_t id, uv_stream_t *st);
  * over by another connection): CLOSE is sent and the sockets closed. */
 void io_conn_close_tagged(struct io_conn *ic, uint64_t tag);
 
+/* Peer data for a held channel (io_chan_accept_held). */
+typedef void (*io_chan_data_cb)(void *ctx, struct io_chan *ch, const uint8_t *p,
+                                size_t n);
+
+/*
+ * Server side of -R with no target (remote dynamic forwarding): confirm
+ * the peer's open of channel id with no local socket yet; peer data goes
+ * to on_data until io_chan_connect_held, and EOF from the peer before
+ * then ends the channel. done (may be NULL) is called with ctx once the
+ * channel is gone. On error the open is failed and nothing called back.
+ */
+int io_chan_accept_held(struct io_conn *ic, uint32_t id,
+                        io_chan_data_cb on_data, io_chan_done_cb done,
+                        void *ctx);
+
+/* Send n bytes (a handshake reply) into the channel, within its window.
+ * ERR_CHANNEL if it is gone, ERR_LIMIT if the window is too small. */
+int io_chan_send(struct io_chan *ch, const uint8_t *p, size_t n);
+
+/*
+ * A held channel's request is complete: connect to host:port (async
+ * resolve, timeout_ms). first (n bytes, peer data that came after the
+ * request) is written to the socket before anything else. cb runs once
+ * with the outcome (reason 0, or SSH_OPEN_CONNECT_FAILED and the system's
+ * words) before any data flows, so it may io_chan_send a reply; after a
+ * failure the channel is then ended (EOF and CLOSE).
+ */
+int io_chan_connect_held(struct io_chan *ch, const char *host, uint16_t port,
+                         uint64_t timeout_ms, const uint8_t *first, size_t n,
+                         io_chan_open_cb cb);
+
+/* End a channel from our side (a refused handshake): EOF, then CLOSE. */
+void io_chan_end(struct io_chan *ch);
+
 /* The channel's local id (for messages). */
 uint32_t io_chan_id(const struct io_chan *ch);
 

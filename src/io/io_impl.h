@@ -94,6 +94,8 @@ struct io_chan {
     io_chan_open_cb open_cb;
     io_chan_done_cb done_cb;
     void *open_ctx;
+    io_chan_data_cb held_cb; /* io_chan_accept_held: peer data goes here */
+    size_t held_n;           /* bytes given to held_cb, not yet consumed */
 };
 
 /* io_chan.c: channel events routed by io_conn.c. */
@@ -101,6 +103,11 @@ void io_chan_on_open_result(struct io_chan *ch, uint32_t reason,
                             const char *msg);
 void io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n);
 void io_chan_on_eof(struct io_chan *ch);
+/* Write what waits in ch->wq (a held channel just connected). */
+void io_chan_write_queued(struct io_chan *ch);
+/* A connect for the peer's open failed: log it, and say so in ssh's
+ * words through the connection's connect_failed callback. */
+void io_chan_connect_failed(struct io_chan *ch, int status);
 void io_chan_on_closed(struct io_chan *ch);
 void io_chan_update_reading(struct io_chan *ch);
 /* The connection's 1 s tick: free large buffers of idle channels. */

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: ISC
+"""-R [bind:]port with no target (remote dynamic forwarding) against a real
+OpenSSH sshd: the client answers SOCKS4/4a/5 and HTTP CONNECT inside the
+forwarded channels and connects to the target itself. curl (the SOCKS
+client, on the "server side", loopback too) fetches a page through it; a
+closed target gets each protocol's refusal. ssh runs the same checks as
+the reference."""
+import re
+import socket
+import struct
+
+import pytest
+
+import harness
+from fwdhelp import argv_with
+from test_dynamic import (BODY, curl, http_handler, recv_exact,
+                          recv_until_closed, socks5_open)
+
+KINDS = ["ssh", "adit"]
+
+# curl's proxy option, and the target host it names.
+FORMS = [
+    ("--socks5-hostname", "localhost"),
+    ("--socks5", "127.0.0.1"),
+    ("--socks4a", "localhost"),
+    ("--socks4", "127.0.0.1"),
+    ("http-connect", "localhost"),
+]
+
+
+def start_rdynamic(procs, client, kind, sshd, spec):
+    return procs.start(kind, argv_with(client, kind, sshd.port, ["-R", spec]))
+
+
+def fetch(form, rport, host, web_port):
+    url = "http://%s:%d/" % (host, web_port)
+    if form == "http-connect":
+        return curl(["-p", "-x", "http://127.0.0.1:%d" % rport, url])
+    return curl([form, "127.0.0.1:%d" % rport, url])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("form,host", FORMS, ids=[f for f, _ in FORMS])
+def test_curl_through_remote_dynamic(kind, form, host, sshd, client, procs,
+                                     peers):
+    if kind == "ssh" and form == "http-connect":
+        pytest.skip("ssh's remote dynamic forwarding speaks SOCKS only")
+    web = peers.start(http_handler)
+    rport = harness.free_port()
+    proc = start_rdynamic(procs, client, kind, sshd, "127.0.0.1:%d" % rport)
+    harness.wait_listening(proc, rport)
+    r = fetch(form, rport, host, web.port)
+    assert r.returncode == 0, (r.stderr, proc.describe())
+    assert r.stdout == BODY
+    assert proc.alive()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remote_dynamic_port_zero(kind, sshd, client, procs, peers):
+    """-R 0: the allocated port is printed, and it proxies."""
+    web = peers.start(http_handler)
+    proc = start_rdynamic(procs, client, kind, sshd, "0")
+    pat = re.compile(r"Allocated port (\d+) for remote forward to "
+                     r"([^\r\n]*)\r?\n")
+    m = harness.poll(lambda: pat.search(proc.stderr()), harness.READY_TIMEOUT,
+                     "the allocated port")
+    port = int(m.group(1))
+    harness.wait_listening(proc, port)
+    r = fetch("--socks5-hostname", port, "localhost", web.port)
+    assert r.returncode == 0, (r.stderr, proc.describe())
+    assert r.stdout == BODY
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remote_dynamic_refused(kind, sshd, client, procs, peers):
+    """A closed target: SOCKS5 connection refused (5), SOCKS4 0x5B, HTTP
+    502, then the connection is closed; bytes sent with the request reach
+    an open target first; the forward stays up."""
+    echo = peers.echo()
+    closed = harness.free_port()
+    rport = harness.free_port()
+    proc = start_rdynamic(procs, client, kind, sshd, "127.0.0.1:%d" % rport)
+    harness.wait_listening(proc, rport)
+    s, reply = socks5_open(rport, "127.0.0.1", closed)
+    # ssh closes without a SOCKS answer; adit answers "connection refused".
+    want = b"" if kind == "ssh" else b"\x05\x05"
+    assert reply[:2] == want, (reply, proc.stderr())
+    assert recv_until_closed(s) == b""
+    s.close()
+    harness.wait_log(proc, "connect_to 127.0.0.1 port %d: failed." % closed)
+    if kind == "adit":
+        s = socket.create_connection(("127.0.0.1", rport), timeout=30)
+        s.sendall(b"\x04\x01" + struct.pack(">H", closed)
+                  + b"\x7f\0\0\x01u\0")
+        assert recv_exact(s, 8)[:2] == b"\x00\x5b"
+        s.close()
+        s = socket.create_connection(("127.0.0.1", rport), timeout=30)
+        s.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: x\r\n\r\n"
+                  % closed)
+        assert recv_until_closed(s).startswith(b"HTTP/1.1 502 ")
+        s.close()
+    s, reply = socks5_open(rport, "localhost", echo.port, extra=b"early")
+    assert reply[:2] == b"\x05\x00", reply
+    s.sendall(b" and late")
+    assert recv_exact(s, 14) == b"early and late"
+    s.close()
+    if kind == "adit":
+        r = curl(["--socks5-hostname", "127.0.0.1:%d" % rport,
+                  "http://127.0.0.1:%d/" % closed])
+        assert r.returncode == 97 and b"SOCKS5" in r.stderr, r.stderr
+        assert b"(5)" in r.stderr, r.stderr  # 5: connection refused
+    assert proc.alive()
