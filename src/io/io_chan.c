@@ -334,6 +334,14 @@ io_chan_written(uv_write_t *req, int status)
 void
 io_chan_tick(struct io_chan *ch)
 {
+    /* A held channel's handshake gets as long as a -D client's. */
+    if (ch->held_cb != NULL &&
+        ++ch->held_ticks >= LIM_PROXY_REQUEST_MS / 1000u) {
+        log_debug("channel %u: no complete proxy request in %u ms", ch->id,
+                  LIM_PROXY_REQUEST_MS);
+        io_chan_end(ch);
+        return;
+    }
     if (ch->active || ch->writing || buf_len(&ch->wq) > 0) {
         ch->active = false;
         return;

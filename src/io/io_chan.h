@@ -107,8 +107,9 @@ typedef void (*io_chan_data_cb)(void *ctx, struct io_chan *ch, const uint8_t *p,
 /*
  * Server side of -R with no target (remote dynamic forwarding): confirm
  * the peer's open of channel id with no local socket yet; peer data goes
- * to on_data until io_chan_connect_held, and EOF from the peer before
- * then ends the channel. done (may be NULL) is called with ctx once the
+ * to on_data until io_chan_connect_held; EOF from the peer before then,
+ * or no io_chan_connect_held within LIM_PROXY_REQUEST_MS, ends the
+ * channel. done (may be NULL) is called with ctx once the
  * channel is gone. On error the open is failed and nothing called back.
  */
 int io_chan_accept_held(struct io_conn *ic, uint32_t id,

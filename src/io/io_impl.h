@@ -96,6 +96,7 @@ struct io_chan {
     void *open_ctx;
     io_chan_data_cb held_cb; /* io_chan_accept_held: peer data goes here */
     size_t held_n;           /* bytes given to held_cb, not yet consumed */
+    unsigned held_ticks;     /* 1 s ticks spent waiting for the request */
 };
 
 /* io_chan.c: channel events routed by io_conn.c. */

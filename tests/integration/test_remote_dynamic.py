@@ -110,3 +110,17 @@ def test_remote_dynamic_refused(kind, sshd, client, procs, peers):
         assert r.returncode == 97 and b"SOCKS5" in r.stderr, r.stderr
         assert b"(5)" in r.stderr, r.stderr  # 5: connection refused
     assert proc.alive()
+
+
+def test_remote_dynamic_silent_client_timed_out(sshd, client, procs):
+    """A connection that sends no request is ended after 30 s (as -D's
+    LIM_PROXY_REQUEST_MS), and the forward stays up."""
+    rport = harness.free_port()
+    proc = start_rdynamic(procs, client, "adit", sshd, "127.0.0.1:%d" % rport)
+    harness.wait_listening(proc, rport)
+    s = socket.create_connection(("127.0.0.1", rport), timeout=30)
+    s.settimeout(45)
+    s.sendall(b"\x05")  # a SOCKS5 greeting cut short
+    assert recv_until_closed(s) == b""
+    s.close()
+    assert proc.alive()
