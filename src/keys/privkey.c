@@ -2,6 +2,7 @@
 /* Private key files: openssh-key-v1 (PROTOCOL.key) and PEM. */
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -84,7 +85,7 @@ privkey_read_ed25519(struct rd *rd, EVP_PKEY **out)
         return r;
     }
     if (pk_len != SSHKEY_ED25519_LEN || sk_len != 2 * SSHKEY_ED25519_LEN ||
-        memcmp(sk + SSHKEY_ED25519_LEN, pk, SSHKEY_ED25519_LEN) != 0) {
+        CRYPTO_memcmp(sk + SSHKEY_ED25519_LEN, pk, SSHKEY_ED25519_LEN) != 0) {
         return ERR_KEY_FORMAT;
     }
     *out = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, sk,
