@@ -470,6 +470,22 @@ out:
 }
 
 int
+conn_channel_reply(struct conn *c, uint32_t id, bool ok)
+{
+    struct channel *ch = conn_chan(c, id);
+
+    if (ch == NULL || ch->state != CHAN_OPEN) {
+        return ERR_CHANNEL;
+    }
+    if (ch->sent_close) {
+        return 0;
+    }
+    return conn_send_u32msg(
+        c, ok ? SSH_MSG_CHANNEL_SUCCESS : SSH_MSG_CHANNEL_FAILURE,
+        ch->remote_id);
+}
+
+int
 conn_send_eof(struct conn *c, uint32_t id)
 {
     struct channel *ch = conn_chan(c, id);

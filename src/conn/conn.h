@@ -64,6 +64,14 @@ struct conn_cbs {
      * peer wants a reply, as for keepalive@openssh.com). */
     bool (*global_request)(void *ctx, const char *name, bool want_reply,
                            const uint8_t *p, size_t n, struct buf *reply);
+    /* The peer's CHANNEL_REQUEST on an open channel (p/n: the bytes after
+     * want_reply). Return true when the callback has taken it, having
+     * answered it with conn_channel_reply() if want_reply: it may then
+     * send on the channel after the answer. false, or NULL: refused with
+     * CHANNEL_FAILURE when a reply is wanted (winadj@putty, keepalive),
+     * else ignored (eow@openssh.com). */
+    bool (*chan_request)(void *ctx, uint32_t id, const char *type,
+                         bool want_reply, const uint8_t *p, size_t n);
 };
 
 /* cbs is copied; sink is copied and must stay valid. */
@@ -117,6 +125,10 @@ int conn_send_extended(struct conn *c, uint32_t id, uint32_t code,
  * type-specific data. Nothing is sent on a channel that is closing. */
 int conn_channel_request(struct conn *c, uint32_t id, const char *type,
                          bool want_reply, const uint8_t *data, size_t n);
+
+/* Answer the peer's CHANNEL_REQUEST: CHANNEL_SUCCESS or _FAILURE.
+ * Nothing is sent on a channel that is closing. */
+int conn_channel_reply(struct conn *c, uint32_t id, bool ok);
 
 /* We will send no more data. */
 int conn_send_eof(struct conn *c, uint32_t id);

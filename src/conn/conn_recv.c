@@ -490,9 +490,10 @@ recv_msg_close(struct conn *c, struct rd *rd)
  *   string  request type
  *   boolean want reply
  *   ....    type-specific data
- * A tunnel knows no channel request: those that want a reply (PuTTY's
- * winadj@putty.projects.tartarus.org, keepalive@openssh.com) get
- * CHANNEL_FAILURE, the others (eow@openssh.com) are ignored.
+ * The chan_request callback may take it (aditd's session channels);
+ * otherwise a tunnel knows no channel request: those that want a reply
+ * (PuTTY's winadj@putty.projects.tartarus.org, keepalive@openssh.com)
+ * get CHANNEL_FAILURE, the others (eow@openssh.com) are ignored.
  */
 static int
 recv_msg_channel_request(struct conn *c, struct rd *rd)
@@ -502,17 +503,25 @@ recv_msg_channel_request(struct conn *c, struct rd *rd)
     char *type = NULL;
     bool want_reply = false;
     const uint8_t *rest;
+    size_t n;
     int r;
 
     if ((r = chan_lookup(c, rd, CHAN_OPEN, &id, &ch)) != 0 ||
         (r = rd_cstring(rd, &type, LIM_STRING_SMALL)) != 0 ||
-        (r = rd_bool(rd, &want_reply)) != 0 ||
-        (r = rd_bytes(rd, rd_left(rd), &rest)) != 0) {
+        (r = rd_bool(rd, &want_reply)) != 0) {
+        goto out;
+    }
+    n = rd_left(rd);
+    if ((r = rd_bytes(rd, n, &rest)) != 0) {
+        goto out;
+    }
+    if (c->cbs.chan_request != NULL &&
+        c->cbs.chan_request(c->cbs.ctx, id, type, want_reply, rest, n)) {
         goto out;
     }
     log_debug("channel %u: request %s ignored", id, type);
-    if (want_reply && !ch->sent_close) {
-        r = conn_send_u32msg(c, SSH_MSG_CHANNEL_FAILURE, ch->remote_id);
+    if (want_reply) {
+        r = conn_channel_reply(c, id, false);
     }
 out:
     free(type);

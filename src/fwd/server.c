@@ -206,6 +206,7 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
     cbs.open_request = server_open_request;
     cbs.closed = server_conn_closed;
     cbs.global_request = server_global_request;
+    cbs.chan_request = server_session_request;
     if ((r = io_conn_new(&sc->ic, srv->loop, t, &cfg, &cbs, peer)) != 0) {
         log_error("could not start a session for %s: %s", peer, err_str(r));
         free(sc);

@@ -131,6 +131,11 @@ void server_rfwd_shutdown(struct server *srv);
 
 /* server_session.c: session channels and global requests. */
 void server_session_open(struct server_conn *sc, uint32_t id);
+/* A channel request on a session channel: shell, exec and subsystem get
+ * the one line and a close; the rest are refused (false). */
+bool server_session_request(void *ctx, struct io_conn *ic, uint32_t id,
+                            const char *type, bool want_reply, const uint8_t *p,
+                            size_t n);
 bool server_global_request(void *ctx, struct io_conn *ic, const char *name,
                            bool want_reply, const uint8_t *p, size_t n,
                            struct buf *reply);

@@ -18,20 +18,19 @@
 /*
  * A session channel: no shell, no command, ever. Rather than refusing the
  * open (ssh would then report a bare "open failed" and exit 255), confirm
- * it and at once send one line on stderr, exit-status 1, EOF and CLOSE:
- * ssh prints the line and exits 1. Requests that arrive meanwhile (pty-req,
- * shell, exec) find the channel closing and get no answer, so ssh prints
- * nothing else. The channel has no io_chan: the connection drops whatever
- * else comes on it.
+ * it and wait for what the client wants to run. pty-req, env and the
+ * other preparations are refused (ssh -t says "PTY allocation request
+ * failed" and goes on); shell, exec or subsystem is accepted, as sshd
+ * accepts it under a ForceCommand, and answered by one line on stderr,
+ * exit-status 1, EOF and CLOSE, so every client shows the line and exits
+ * 1 as after a failed command. Answering before the request came would
+ * race it: asyncssh, for one, has no session yet to take an exit status
+ * that arrives before the answer to its exec. The channel has no io_chan:
+ * the connection drops whatever data comes on it.
  */
 void
 server_session_open(struct server_conn *sc, uint32_t id)
 {
-    struct conn *c = io_conn_conn(sc->ic);
-    const char *line = SERVER_SESSION_LINE;
-    size_t n = strlen(line);
-    uint8_t status[4];
-
     if (sc->no_more_sessions) {
         log_info("Possible attack: attempt to open a session after "
                  "additional sessions disabled from %s port %u",
@@ -41,12 +40,21 @@ server_session_open(struct server_conn *sc, uint32_t id)
                            "additional sessions disabled");
         return;
     }
-    log_info("Session channel from %s port %u answered: this server only "
+    conn_open_confirm(io_conn_conn(sc->ic), id);
+}
+
+/* The one line, the exit status and the close, after the answer. */
+static void
+server_session_answer(struct server_conn *sc, uint32_t id, const char *type)
+{
+    struct conn *c = io_conn_conn(sc->ic);
+    const char *line = SERVER_SESSION_LINE;
+    size_t n = strlen(line);
+    uint8_t status[4];
+
+    log_info("Session %s from %s port %u answered: this server only "
              "forwards ports",
-             sc->addr, (unsigned)sc->port);
-    if (conn_open_confirm(c, id) != 0) {
-        return;
-    }
+             type, sc->addr, (unsigned)sc->port);
     if (n > conn_send_window(c, id)) {
         n = conn_send_window(c, id); /* a tiny window: say what fits */
     }
@@ -59,6 +67,31 @@ server_session_open(struct server_conn *sc, uint32_t id)
         log_debug("session channel %u: could not send the line", (unsigned)id);
     }
     conn_close(c, id);
+}
+
+bool
+server_session_request(void *ctx, struct io_conn *ic, uint32_t id,
+                       const char *type, bool want_reply, const uint8_t *p,
+                       size_t n)
+{
+    struct server_conn *sc = ctx;
+    struct conn *c = io_conn_conn(ic);
+    bool run = strcmp(type, "shell") == 0 || strcmp(type, "exec") == 0 ||
+               strcmp(type, "subsystem") == 0;
+
+    (void)p;
+    (void)n;
+    if (!run) {
+        log_verbose("Session request %.64s from %s port %u refused", type,
+                    sc->addr, (unsigned)sc->port);
+        return false;
+    }
+    if (want_reply) {
+        conn_channel_reply(c, id, true);
+    }
+    server_session_answer(sc, id, type);
+    io_conn_flush(ic);
+    return true;
 }
 
 /* streamlocal-forward@openssh.com and its cancel: the request data is a

@@ -32,6 +32,13 @@ struct io_conn_cbs {
     bool (*global_request)(void *ctx, struct io_conn *ic, const char *name,
                            bool want_reply, const uint8_t *p, size_t n,
                            struct buf *reply);
+    /* The peer's CHANNEL_REQUEST on an open channel that has no io_chan
+     * (aditd's session channels), as conn_cbs.chan_request: return true
+     * once answered with conn_channel_reply() (if want_reply). NULL or
+     * false: refused. Requests on io_chan channels are always refused. */
+    bool (*chan_request)(void *ctx, struct io_conn *ic, uint32_t id,
+                         const char *type, bool want_reply, const uint8_t *p,
+                         size_t n);
     /* A connect made for the peer's channel open (io_chan_accept_connect,
      * _path) failed; the open has been refused. port is -1 for a Unix
      * socket path. For ssh's "connect_to HOST port N: failed." */

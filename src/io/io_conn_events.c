@@ -175,6 +175,18 @@ io_conn_ev_global_request(void *ctx, const char *name, bool want_reply,
                                   reply);
 }
 
+static bool
+io_conn_ev_chan_request(void *ctx, uint32_t id, const char *type,
+                        bool want_reply, const uint8_t *p, size_t n)
+{
+    struct io_conn *ic = ctx;
+
+    if (ic->cbs.chan_request == NULL || io_conn_chan(ic, id) != NULL) {
+        return false;
+    }
+    return ic->cbs.chan_request(ic->cbs.ctx, ic, id, type, want_reply, p, n);
+}
+
 int
 io_conn_session_new(struct io_conn *ic, const struct session_config *cfg)
 {
@@ -195,6 +207,7 @@ io_conn_session_new(struct io_conn *ic, const struct session_config *cfg)
     ccbs.writable = io_conn_ev_writable;
     ccbs.global_reply = io_conn_ev_global_reply;
     ccbs.global_request = io_conn_ev_global_request;
+    ccbs.chan_request = io_conn_ev_chan_request;
     if ((r = session_new(&ic->s, cfg, &scbs, &ccbs)) != 0 ||
         (r = session_start(ic->s, io_now_ms(ic->loop))) != 0) {
         return r;

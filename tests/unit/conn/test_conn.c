@@ -32,6 +32,8 @@ struct fix {
     /* behaviour */
     bool auto_confirm, auto_consume, close_in_data, fail_in_open;
     bool open_in_closed;
+    unsigned n_chan_req; /* chan_request calls */
+    size_t last_req_len;
 };
 
 static void
@@ -114,6 +116,30 @@ cb_global_reply(void *ctx, bool ok, const uint8_t *p, size_t n)
     f->last_reply_len = n;
 }
 
+/* Takes "exec" (answered, then an exit-status sent after the answer);
+ * leaves every other request to conn. */
+static bool
+cb_chan_request(void *ctx, uint32_t id, const char *type, bool want_reply,
+                const uint8_t *p, size_t n)
+{
+    struct fix *f = ctx;
+    const uint8_t st[4] = {0, 0, 0, 1};
+
+    (void)p;
+    f->n_chan_req++;
+    f->last_req_len = n;
+    if (strcmp(type, "exec") != 0) {
+        return false;
+    }
+    if (want_reply) {
+        assert_int_equal(conn_channel_reply(f->c, id, true), 0);
+    }
+    assert_int_equal(
+        conn_channel_request(f->c, id, "exit-status", false, st, sizeof(st)),
+        0);
+    return true;
+}
+
 static struct fix *
 fix_new(void)
 {
@@ -126,6 +152,7 @@ fix_new(void)
         .closed = cb_closed,
         .writable = cb_writable,
         .global_reply = cb_global_reply,
+        .chan_request = cb_chan_request,
     };
 
     assert_non_null(f);
@@ -626,6 +653,55 @@ test_requests(void **state)
     fix_free(f);
 }
 
+static void
+put_chan_request(struct buf *b, uint32_t id, const char *type, bool want)
+{
+    buf_reset(b);
+    buf_put_u8(b, SSH_MSG_CHANNEL_REQUEST);
+    buf_put_u32(b, id);
+    buf_put_cstring(b, type);
+    buf_put_bool(b, want);
+}
+
+/* A request the callback takes is answered by it, before what it sends
+ * next; one it leaves gets CHANNEL_FAILURE from conn. */
+static void
+test_chan_request_callback(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 100, 100);
+    const struct cap_msg *m;
+    struct buf b;
+
+    buf_init(&b);
+    put_chan_request(&b, id, "exec", true);
+    buf_put_cstring(&b, "uname");
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_chan_req, 1);
+    assert_int_equal(f->last_req_len, 4 + 5);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->len, 5);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_SUCCESS);
+    assert_int_equal(get_u32_be(m->p + 1), 7);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_REQUEST);
+    assert_null(cap_take(&f->cap));
+    put_chan_request(&b, id, "pty-req", true);
+    assert_int_equal(feed(f, &b), 0);
+    assert_int_equal(f->n_chan_req, 2);
+    m = cap_take(&f->cap);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_FAILURE);
+    assert_null(cap_take(&f->cap));
+    /* Once we have sent CLOSE, an answer is not sent. */
+    assert_int_equal(conn_close(f->c, id), 0);
+    (void)cap_take(&f->cap);
+    assert_int_equal(conn_channel_reply(f->c, id, true), 0);
+    assert_null(cap_take(&f->cap));
+    assert_int_equal(conn_channel_reply(f->c, 999, true), ERR_CHANNEL);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
 /* What a session channel gets from aditd: stderr text, exit-status. */
 static void
 test_extended_and_channel_request(void **state)
@@ -992,6 +1068,7 @@ main(void)
         cmocka_unit_test(test_streamlocal_open),
         cmocka_unit_test(test_keepalive_replies),
         cmocka_unit_test(test_extended_and_channel_request),
+        cmocka_unit_test(test_chan_request_callback),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_length_off_by_one),
     };
