@@ -16,6 +16,7 @@ pkgs=(
     openssh-client openssh-server
     curl procps
     redis-server socat
+    putty-tools dropbear-bin python3-asyncssh
 )
 
 # libclang-rt-dev (the sanitizer/fuzzer runtimes) is unversioned on newer
