@@ -92,6 +92,17 @@
 #define LIM_AUTHKEYS 100000u               /* entries in authorized_keys */
 #define LIM_PERMIT_ENTRIES 4096u           /* permitopen/permitlisten */
 
+/* Control socket (adit status, aditd status) and metrics endpoint. */
+#define LIM_CTL_REQUEST 4096u /* one request line, newline included */
+#define LIM_CTL_ARGS 16u      /* words after the command */
+#define LIM_CTL_RESPONSE (32u * 1024u * 1024u) /* one response body */
+#define LIM_CTL_CLIENTS 16u                    /* control connections at once */
+#define LIM_CTL_IDLE_MS 10000u /* a control connection with nothing asked */
+#define LIM_HTTP_REQUEST 8192u /* a metrics request, headers included */
+#define LIM_HTTP_CLIENTS 16u
+#define LIM_HTTP_MS 10000u /* a scrape from accept to the last byte */
+#define LIM_JSON_DEPTH 16u
+
 /* Buffers never grow beyond this. */
 #define LIM_BUF_MAX (64u * 1024u * 1024u)
 
