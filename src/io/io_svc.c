@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: ISC */
+/* A bounded request/answer service on a Unix or TCP socket. */
+#include "io/io_svc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "io/io_peercred.h"
+#include "io/io_util.h"
+#include "util/adit_limits.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define IO_SVC_BACKLOG 16
+
+union io_svc_handle {
+    uv_handle_t handle;
+    uv_stream_t stream;
+    uv_pipe_t pipe;
+    uv_tcp_t tcp;
+};
+
+struct io_svc {
+    uv_loop_t *loop;
+    struct io_svc_config cfg;
+    union io_svc_handle l; /* the listener */
+    bool is_unix;
+    bool listening; /* closed the listener: nothing more is accepted */
+    bool bound;     /* we created path and remove it at the end */
+    char path[LIM_UNIX_PATH + 1];
+    struct io_svc_client *clients;
+    size_t n_clients; /* in the list, closing or not */
+};
+
+struct io_svc_client {
+    struct io_svc_client *prev, *next;
+    struct io_svc *svc;
+    union io_svc_handle h;
+    uv_timer_t timer;
+    uv_shutdown_t shut;
+    uint8_t *in;
+    size_t in_len;
+    unsigned open_handles;
+    bool ending;  /* shutting down after the last answer */
+    bool closing; /* handles are being closed */
+};
+
+static void
+io_svc_maybe_free(struct io_svc *svc)
+{
+    if (!svc->listening && svc->n_clients == 0 &&
+        uv_is_closing(&svc->l.handle)) {
+        if (svc->cfg.ctx_free != NULL) {
+            svc->cfg.ctx_free(svc->cfg.ctx);
+        }
+        free(svc);
+    }
+}
+
+static void
+io_svc_listener_closed(uv_handle_t *h)
+{
+    struct io_svc *svc = h->data;
+
+    svc->listening = false;
+    io_svc_maybe_free(svc);
+}
+
+static void
+io_svc_client_closed(uv_handle_t *h)
+{
+    struct io_svc_client *cl = h->data;
+    struct io_svc *svc = cl->svc;
+
+    if (--cl->open_handles > 0) {
+        return;
+    }
+    if (cl->prev != NULL) {
+        cl->prev->next = cl->next;
+    } else {
+        svc->clients = cl->next;
+    }
+    if (cl->next != NULL) {
+        cl->next->prev = cl->prev;
+    }
+    svc->n_clients--;
+    free(cl->in);
+    free(cl);
+    io_svc_maybe_free(svc);
+}
+
+static void
+io_svc_client_close(struct io_svc_client *cl)
+{
+    if (cl->closing) {
+        return;
+    }
+    cl->closing = true;
+    uv_read_stop(&cl->h.stream);
+    uv_close(&cl->h.handle, io_svc_client_closed);
+    uv_close((uv_handle_t *)&cl->timer, io_svc_client_closed);
+}
+
+static void
+io_svc_shut_done(uv_shutdown_t *req, int status)
+{
+    io_svc_client_close(req->data);
+}
+
+/* Close once every answer is written. */
+static void
+io_svc_client_end(struct io_svc_client *cl)
+{
+    if (cl->ending || cl->closing) {
+        return;
+    }
+    cl->ending = true;
+    uv_read_stop(&cl->h.stream);
+    cl->shut.data = cl;
+    if (uv_shutdown(&cl->shut, &cl->h.stream, io_svc_shut_done) != 0) {
+        io_svc_client_close(cl);
+    }
+}
+
+static void
+io_svc_timeout(uv_timer_t *t)
+{
+    struct io_svc_client *cl = t->data;
+
+    log_debug("%s: closing a client after %llu ms", cl->svc->cfg.what,
+              (unsigned long long)cl->svc->cfg.timeout_ms);
+    io_svc_client_close(cl);
+}
+
+int
+io_svc_reply(struct io_svc_client *cl, struct buf *out)
+{
+    size_t queued = uv_stream_get_write_queue_size(&cl->h.stream);
+    int r;
+
+    if (cl->closing || cl->ending) {
+        buf_reset(out);
+        return ERR_IO;
+    }
+    /* A client that asks and never reads must not grow our memory. */
+    if (queued > LIM_CTL_RESPONSE) {
+        log_info("%s: client does not read its answers; closed",
+                 cl->svc->cfg.what);
+        io_svc_client_close(cl);
+        buf_reset(out);
+        return ERR_LIMIT;
+    }
+    r = io_write_copy(&cl->h.stream, buf_ptr(out), buf_len(out));
+    buf_reset(out);
+    return r != 0 ? r : 0;
+}
+
+/* Hand what was read to the service until it waits for more. */
+static void
+io_svc_feed(struct io_svc_client *cl, bool eof)
+{
+    const struct io_svc_config *c = &cl->svc->cfg;
+    long used;
+
+    while (!cl->closing && !cl->ending) {
+        used = c->input(c->ctx, cl, cl->in, cl->in_len, eof);
+        if (used == IO_SVC_CLOSE || (used == 0 && eof)) {
+            io_svc_client_end(cl);
+            return;
+        }
+        if (used <= 0 || (size_t)used > cl->in_len) {
+            break;
+        }
+        memmove(cl->in, cl->in + used, cl->in_len - (size_t)used);
+        cl->in_len -= (size_t)used;
+        if (!c->deadline) {
+            uv_timer_start(&cl->timer, io_svc_timeout, c->timeout_ms, 0);
+        }
+        if (cl->in_len == 0 && !eof) {
+            return;
+        }
+    }
+    if (!cl->closing && !cl->ending && cl->in_len >= c->max_in) {
+        log_info("%s: request longer than %zu bytes; closed", c->what,
+                 c->max_in);
+        io_svc_client_close(cl);
+    }
+}
+
+static void
+io_svc_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+    struct io_svc_client *cl = h->data;
+    size_t room = cl->svc->cfg.max_in - cl->in_len;
+
+    *b = uv_buf_init((char *)cl->in + cl->in_len, (unsigned)room);
+}
+
+static void
+io_svc_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
+{
+    struct io_svc_client *cl = st->data;
+
+    if (nread == UV_EOF) {
+        uv_read_stop(st);
+        io_svc_feed(cl, true);
+        return;
+    }
+    if (nread < 0) {
+        io_svc_client_close(cl);
+        return;
+    }
+    cl->in_len += (size_t)nread;
+    io_svc_feed(cl, false);
+}
+
+/* Only our own uid (or root) may use a control socket: the mode 0600
+ * says the same, this holds even where a directory or umask is lax. */
+static bool
+io_svc_peer_ok(struct io_svc_client *cl)
+{
+    uv_os_fd_t fd;
+    uid_t uid;
+
+    if (!cl->svc->is_unix || !cl->svc->cfg.same_uid) {
+        return true;
+    }
+    if (uv_fileno(&cl->h.handle, &fd) != 0 || io_peer_uid(fd, &uid) != 0) {
+        return false;
+    }
+    if (uid != geteuid() && uid != 0) {
+        log_info("%s: connection from uid %lu refused", cl->svc->cfg.what,
+                 (unsigned long)uid);
+        return false;
+    }
+    return true;
+}
+
+static int
+io_svc_client_new(struct io_svc *svc, struct io_svc_client **out)
+{
+    struct io_svc_client *cl;
+
+    *out = NULL;
+    if ((cl = calloc(1, sizeof(*cl))) == NULL ||
+        (cl->in = malloc(svc->cfg.max_in)) == NULL) {
+        free(cl);
+        return ERR_NOMEM;
+    }
+    cl->svc = svc;
+    if (svc->is_unix) {
+        uv_pipe_init(svc->loop, &cl->h.pipe, 0);
+    } else {
+        uv_tcp_init(svc->loop, &cl->h.tcp);
+    }
+    uv_timer_init(svc->loop, &cl->timer);
+    cl->h.handle.data = cl;
+    cl->timer.data = cl;
+    cl->open_handles = 2;
+    cl->next = svc->clients;
+    if (svc->clients != NULL) {
+        svc->clients->prev = cl;
+    }
+    svc->clients = cl;
+    svc->n_clients++;
+    *out = cl;
+    return 0;
+}
+
+static void
+io_svc_accept(uv_stream_t *l, int status)
+{
+    struct io_svc *svc = l->data;
+    struct io_svc_client *cl;
+
+    if (status != 0 || io_svc_client_new(svc, &cl) != 0) {
+        return;
+    }
+    if (uv_accept(l, &cl->h.stream) != 0) {
+        io_svc_client_close(cl);
+        return;
+    }
+    if (svc->n_clients > svc->cfg.max_clients) {
+        log_info("%s: more than %zu clients; one closed", svc->cfg.what,
+                 svc->cfg.max_clients);
+        io_svc_client_close(cl);
+        return;
+    }
+    if (!io_svc_peer_ok(cl) ||
+        uv_read_start(&cl->h.stream, io_svc_alloc, io_svc_read) != 0) {
+        io_svc_client_close(cl);
+        return;
+    }
+    uv_timer_start(&cl->timer, io_svc_timeout, svc->cfg.timeout_ms, 0);
+}
+
+static int
+io_svc_alloc_svc(struct io_svc **out, uv_loop_t *loop,
+                 const struct io_svc_config *cfg)
+{
+    struct io_svc *svc;
+
+    *out = NULL;
+    if ((svc = calloc(1, sizeof(*svc))) == NULL) {
+        return ERR_NOMEM;
+    }
+    svc->loop = loop;
+    svc->cfg = *cfg;
+    svc->listening = true;
+    *out = svc;
+    return 0;
+}
+
+/* A socket file left by a process that is gone is replaced; one that
+ * answers, or a file that is not a socket, is left alone. */
+static int
+io_svc_unix_stale(const char *path)
+{
+    struct sockaddr_un sun;
+    struct stat st;
+    int fd, r;
+
+    if (lstat(path, &st) != 0) {
+        return errno == ENOENT ? 0 : ERR_IO;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        return ERR_EXISTS;
+    }
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    memcpy(sun.sun_path, path, strlen(path));
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        return ERR_IO;
+    }
+    r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+    close(fd);
+    if (r == 0) {
+        return ERR_EXISTS;
+    }
+    return unlink(path) == 0 || errno == ENOENT ? 0 : ERR_IO;
+}
+
+/* Nothing was made: the context is still freed, as promised. */
+static int
+io_svc_early_fail(const struct io_svc_config *cfg, int r)
+{
+    if (cfg->ctx_free != NULL) {
+        cfg->ctx_free(cfg->ctx);
+    }
+    return r;
+}
+
+/* Listener set up failed: close it; the close frees svc. */
+static int
+io_svc_fail(struct io_svc *svc, int r)
+{
+    svc->listening = false;
+    uv_close(&svc->l.handle, io_svc_listener_closed);
+    return r;
+}
+
+int
+io_svc_listen_unix(struct io_svc **out, uv_loop_t *loop, const char *path,
+                   const struct io_svc_config *cfg)
+{
+    struct io_svc *svc;
+    mode_t old;
+    int r;
+
+    *out = NULL;
+    r = strlen(path) > LIM_UNIX_PATH ? ERR_LIMIT : io_svc_unix_stale(path);
+    if (r != 0 || (r = io_svc_alloc_svc(&svc, loop, cfg)) != 0) {
+        return io_svc_early_fail(cfg, r);
+    }
+    svc->is_unix = true;
+    memcpy(svc->path, path, strlen(path) + 1);
+    uv_pipe_init(loop, &svc->l.pipe, 0);
+    svc->l.handle.data = svc;
+    old = umask(0177);
+    r = uv_pipe_bind(&svc->l.pipe, path);
+    umask(old);
+    if (r != 0) {
+        return io_svc_fail(svc, io_err_from_uv(r));
+    }
+    svc->bound = true;
+    if ((r = uv_listen(&svc->l.stream, IO_SVC_BACKLOG, io_svc_accept)) != 0) {
+        unlink(path);
+        return io_svc_fail(svc, io_err_from_uv(r));
+    }
+    *out = svc;
+    return 0;
+}
+
+int
+io_svc_listen_tcp(struct io_svc **out, uv_loop_t *loop,
+                  const struct sockaddr *sa, const struct io_svc_config *cfg,
+                  uint16_t *port_out)
+{
+    struct io_svc *svc;
+    char addr[64];
+    int r;
+
+    *out = NULL;
+    if ((r = io_svc_alloc_svc(&svc, loop, cfg)) != 0) {
+        return io_svc_early_fail(cfg, r);
+    }
+    uv_tcp_init(loop, &svc->l.tcp);
+    svc->l.handle.data = svc;
+    if ((r = uv_tcp_bind(&svc->l.tcp, sa, 0)) != 0 ||
+        (r = uv_listen(&svc->l.stream, IO_SVC_BACKLOG, io_svc_accept)) != 0) {
+        return io_svc_fail(svc, io_err_from_uv(r));
+    }
+    if (port_out != NULL) {
+        (void)io_sock_str(&svc->l.tcp, addr, sizeof(addr), port_out);
+    }
+    *out = svc;
+    return 0;
+}
+
+void
+io_svc_close(struct io_svc *svc)
+{
+    struct io_svc_client *cl;
+
+    if (svc == NULL || uv_is_closing(&svc->l.handle)) {
+        return;
+    }
+    if (svc->bound) {
+        (void)unlink(svc->path);
+    }
+    for (cl = svc->clients; cl != NULL; cl = cl->next) {
+        io_svc_client_close(cl);
+    }
+    uv_close(&svc->l.handle, io_svc_listener_closed);
+}
