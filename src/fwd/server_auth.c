@@ -194,12 +194,18 @@ server_revoked(const struct server_conn *sc, const struct sshkey *key)
 {
     const struct keylist *rev = &sc->srv->trust.revoked;
     const struct sshcert *c = sshkey_cert(key);
-    char fp[SSHKEY_FP_LEN] = "";
+    char fp[SSHKEY_FP_LEN] = "", why[KRL_WHY_LEN];
 
     if (keylist_has(rev, key)) {
         sshkey_fingerprint(key, fp, sizeof(fp));
         log_info("Authentication key %s %s revoked by file %s",
                  sshkey_type_label(key), fp, sc->srv->cfg->revoked_keys);
+        return true;
+    }
+    if (krl_revoked(&sc->srv->trust.krl, key, why, sizeof(why))) {
+        sshkey_fingerprint(key, fp, sizeof(fp));
+        log_info("Authentication key %s %s revoked by file %s (%s)",
+                 sshkey_type_label(key), fp, sc->srv->cfg->revoked_keys, why);
         return true;
     }
     if (c != NULL && keylist_has(rev, c->ca)) {

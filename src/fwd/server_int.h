@@ -12,6 +12,7 @@
 #include "io/io_conn.h"
 #include "keys/authkeys.h"
 #include "keys/keylist.h"
+#include "keys/krl.h"
 #include "keys/sshkey.h"
 #include "util/adit_limits.h"
 
@@ -30,7 +31,8 @@ struct server_trust {
     struct authkeys files[SERVER_MAX_AKFILES]; /* when no path has a token */
     size_t n_files;
     struct keylist cas;     /* TrustedUserCAKeys */
-    struct keylist revoked; /* RevokedKeys */
+    struct keylist revoked; /* RevokedKeys: a file of keys, */
+    struct krl krl;         /* or an OpenSSH KRL */
 };
 
 struct server {

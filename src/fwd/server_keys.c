@@ -112,12 +112,7 @@ server_load_keylist(const char *what, const char *path, struct keylist *out)
     if ((r = keylist_load(path, out, &line)) == 0) {
         return 0;
     }
-    if (r == ERR_FORMAT && line == 0) {
-        fprintf(stderr,
-                "aditd: %s %s: OpenSSH KRL files are not supported; "
-                "list the public keys one per line\n",
-                what, path);
-    } else if (line != 0) {
+    if (line != 0) {
         fprintf(stderr, "aditd: %s %s line %u: %s\n", what, path, line,
                 err_str(r));
     } else {
@@ -125,6 +120,37 @@ server_load_keylist(const char *what, const char *path, struct keylist *out)
     }
     log_error("%s %s could not be loaded: %s", what, path, err_str(r));
     return r;
+}
+
+/*
+ * RevokedKeys: an OpenSSH KRL (ssh-keygen -k) or a file of keys. sshd
+ * reads it at each login and, when it cannot, refuses every key; aditd
+ * reads it at start and SIGHUP, and a KRL it cannot read stops the start
+ * (or keeps the previous set on SIGHUP) rather than refusing every login.
+ */
+static int
+server_load_revoked(const char *path, struct server_trust *t)
+{
+    char why[KRL_WHY_LEN];
+    bool is_krl = false;
+    int r;
+
+    r = krl_load(path, &t->krl, &is_krl, why, sizeof(why));
+    if (!is_krl) {
+        /* Missing or unreadable files are reported there too. */
+        return server_load_keylist("RevokedKeys", path, &t->revoked);
+    }
+    if (r != 0) {
+        fprintf(stderr, "aditd: RevokedKeys %s: invalid KRL: %s\n", path, why);
+        log_error("RevokedKeys %s: invalid KRL: %s", path, why);
+        return r;
+    }
+    log_verbose("RevokedKeys %s: KRL version %llu, %zu certificate "
+                "sections, %zu keys, %zu SHA1 and %zu SHA256 hashes%s",
+                path, (unsigned long long)t->krl.version, t->krl.n_certs,
+                t->krl.keys.n, t->krl.n_sha1, t->krl.n_sha256,
+                t->krl.n_signatures > 0 ? " (signatures not verified)" : "");
+    return 0;
 }
 
 /* The shared authorized keys sets: only when no path is per-user. */
@@ -164,7 +190,7 @@ server_trust_load(const struct server_config *cfg, struct server_trust *t)
     }
     if (r == 0 && cfg->revoked_keys != NULL &&
         strcmp(cfg->revoked_keys, "none") != 0) {
-        r = server_load_keylist("RevokedKeys", cfg->revoked_keys, &t->revoked);
+        r = server_load_revoked(cfg->revoked_keys, t);
     }
     if (r != 0) {
         server_trust_cleanup(t);
@@ -182,6 +208,7 @@ server_trust_cleanup(struct server_trust *t)
     }
     keylist_cleanup(&t->cas);
     keylist_cleanup(&t->revoked);
+    krl_cleanup(&t->krl);
     memset(t, 0, sizeof(*t));
 }
 

@@ -2,7 +2,8 @@
 /*
  * Files of public keys, one per line, '#' comments: sshd's
  * TrustedUserCAKeys and RevokedKeys (sshd_config(5)). OpenSSH's binary
- * KRL format (PROTOCOL.krl) is recognised and refused, never misread.
+ * KRL format (PROTOCOL.krl) is recognised and refused, never misread:
+ * keys/krl.h reads it.
  */
 #ifndef ADIT_KEYS_KEYLIST_H
 #define ADIT_KEYS_KEYLIST_H

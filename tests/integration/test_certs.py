@@ -241,23 +241,6 @@ def test_revoked_ca(client, aditd, home, tmp_path, ca):
              "(a certificate's CA) revoked by file")
 
 
-def test_krl_refused_clearly(bins, home, tmp_path):
-    bins.require("aditd")
-    krl = tmp_path / "krl"
-    subprocess.run([SSH_KEYGEN, "-k", "-f", str(krl), home.key + ".pub"],
-                   check=True, timeout=30, capture_output=True,
-                   stdin=subprocess.DEVNULL)
-    cfg = tmp_path / "aditd_config"
-    cfg.write_text("ListenAddress 127.0.0.1\nPort %d\nHostKey %s\n"
-                   "RevokedKeys %s\n" % (harness.free_port(),
-                                         tmp_path / "hk", krl))
-    r = subprocess.run([bins.aditd, "-D", "-f", str(cfg)],
-                       capture_output=True, text=True, timeout=30,
-                       stdin=subprocess.DEVNULL)
-    assert r.returncode != 0
-    assert "OpenSSH KRL files are not supported" in r.stderr
-
-
 def _keys_with_options(home, tmp_path, options):
     path = str(tmp_path / "authorized_keys_opts")
     with open(home.key + ".pub") as src, open(path, "w") as dst:
