@@ -187,7 +187,7 @@ client_session_config(struct client_hop *hop, struct session_config *s,
 
 /* ssh's words for the end of a hop, unless they were said already. */
 static void
-client_hop_say(struct client_hop *hop, const char *why)
+client_hop_say(struct client_hop *hop, const char *peer, const char *why)
 {
     struct client *c = hop->c;
     const char *rd = "Received disconnect from peer: ";
@@ -202,6 +202,11 @@ client_hop_say(struct client_hop *hop, const char *why)
                   (unsigned)hop->port, why + strlen(rd));
         log_plain("Disconnected from %s port %u\r\n", hop->host,
                   (unsigned)hop->port);
+    } else if (strncmp(why, "no matching ", 12) == 0) {
+        /* ssh's kex.c wording, at its ERROR level. */
+        if (log_get_level() >= LOG_ERROR) {
+            log_plain("Unable to negotiate with %s: %s\r\n", peer, why);
+        }
     } else if (strcmp(why, "Timeout, server not responding.") == 0) {
         /* ssh's clientloop.c wording, at its INFO level (-q hides it). */
         if (log_get_level() >= LOG_ERROR) {
@@ -222,12 +227,11 @@ client_hop_closed(void *ctx, struct io_conn *ic, const char *why)
     struct client_hop *hop = ctx;
     struct client *c = hop->c;
 
-    (void)ic;
     hop->ic = NULL;
     if (client_hop_is_target(hop)) {
         c->ic = NULL;
     }
-    client_hop_say(hop, why);
+    client_hop_say(hop, io_conn_peer_name(ic), why);
     /* Only a -W channel that ran to its end makes the end a success; the
      * hops it ran through are then closed by us. */
     if (!c->stdio_ok) {

@@ -25,6 +25,12 @@ static const char *const kexinit_what[KI_NLISTS] = {
     "language",
 };
 
+const char *
+kexinit_list_what(enum kexinit_list which)
+{
+    return (unsigned)which < KI_NLISTS ? kexinit_what[which] : "algorithm";
+}
+
 void
 kexinit_cleanup(struct kexinit *ki)
 {
@@ -181,10 +187,14 @@ choose(const char *client, const char *server, char **out)
 
 static int
 choose_one(const struct kexinit *client, const struct kexinit *server,
-           enum kexinit_list which, char **out, char *err, size_t errlen)
+           enum kexinit_list which, char **out, int *failed, char *err,
+           size_t errlen)
 {
     int r = choose(client->lists[which], server->lists[which], out);
 
+    if (r == ERR_KEX_NOMATCH && *failed == 0) {
+        *failed = 1 + (int)which;
+    }
     if (r == ERR_KEX_NOMATCH && errlen > 0) {
         snprintf(err, errlen, "no matching %s found: client %s server %s",
                  kexinit_what[which], client->lists[which],
@@ -204,16 +214,18 @@ choose_dir(const struct kexinit *client, const struct kexinit *server, int dir,
     enum kexinit_list comp = dir == 0 ? KI_COMP_C2S : KI_COMP_S2C;
     int r;
 
-    if ((r = choose_one(client, server, enc, &c->enc[dir], err, errlen)) != 0) {
+    if ((r = choose_one(client, server, enc, &c->enc[dir], &c->nomatch, err,
+                        errlen)) != 0) {
         return r;
     }
     if (is_aead == NULL || !is_aead(c->enc[dir])) {
-        if ((r = choose_one(client, server, mac, &c->mac[dir], err, errlen)) !=
-            0) {
+        if ((r = choose_one(client, server, mac, &c->mac[dir], &c->nomatch, err,
+                            errlen)) != 0) {
             return r;
         }
     }
-    return choose_one(client, server, comp, &c->comp[dir], err, errlen);
+    return choose_one(client, server, comp, &c->comp[dir], &c->nomatch, err,
+                      errlen);
 }
 
 int
@@ -233,12 +245,16 @@ kexinit_negotiate(const struct kexinit *client, const struct kexinit *server,
             return ERR_INVAL;
         }
     }
-    if ((r = choose_one(client, server, KI_KEX, &c->kex, err, errlen)) != 0 ||
-        (r = choose_one(client, server, KI_HOSTKEY, &c->hostkey, err,
+    if ((r = choose_one(client, server, KI_KEX, &c->kex, &c->nomatch, err,
                         errlen)) != 0 ||
+        (r = choose_one(client, server, KI_HOSTKEY, &c->hostkey, &c->nomatch,
+                        err, errlen)) != 0 ||
         (r = choose_dir(client, server, 0, is_aead, c, err, errlen)) != 0 ||
         (r = choose_dir(client, server, 1, is_aead, c, err, errlen)) != 0) {
+        int nomatch = c->nomatch;
+
         kex_choice_cleanup(c);
+        c->nomatch = nomatch;
         return r;
     }
     if (initial) {

@@ -88,7 +88,13 @@ struct kex_choice {
     bool strict;      /* both sides signalled strict kex */
     bool ext_info_c;  /* the client offered ext-info-c */
     bool guess_wrong; /* a first_kex_packet_follows guess was wrong */
+    /* After ERR_KEX_NOMATCH: 1 + the kexinit_list that had no match
+     * (0: none), for ssh's "no matching ... found. Their offer: ..." */
+    int nomatch;
 };
+
+/* What a category is called in "no matching ... found" (ssh's words). */
+const char *kexinit_list_what(enum kexinit_list which);
 
 void kex_choice_cleanup(struct kex_choice *c);
 

@@ -162,6 +162,24 @@ out:
     return r;
 }
 
+/* ssh's words (kex.c): the category, then the peer's whole list. */
+static int
+negotiate_failed(struct transport *t, const struct kexinit *peer)
+{
+    int which = t->choice.nomatch - 1;
+
+    log_debug("%s", t->errmsg);
+    t->errmsg[0] = '\0';
+    if (which < 0 || which >= KI_NLISTS) {
+        return tp_fail(t, ERR_KEX_NOMATCH, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
+                       "no matching algorithm found");
+    }
+    return tp_fail(t, ERR_KEX_NOMATCH, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
+                   "no matching %s found. Their offer: %s",
+                   kexinit_list_what((enum kexinit_list)which),
+                   peer->lists[which]);
+}
+
 static int
 negotiate(struct transport *t, const struct kexinit *peer)
 {
@@ -174,11 +192,7 @@ negotiate(struct transport *t, const struct kexinit *peer)
     r = kexinit_negotiate(c, s, initial, is_aead, &t->choice, t->errmsg,
                           sizeof(t->errmsg));
     if (r == ERR_KEX_NOMATCH) {
-        char msg[TRANSPORT_ERRMSG_LEN];
-
-        memcpy(msg, t->errmsg, sizeof(msg));
-        t->errmsg[0] = '\0';
-        return tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED, "%s", msg);
+        return negotiate_failed(t, peer);
     }
     if (r != 0 || (r = resolve_algs(t)) != 0) {
         return tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
