@@ -2,6 +2,7 @@
 """ServerAliveInterval / ServerAliveCountMax and TCPKeepAlive in adit,
 against a real sshd that answers and one that has been stopped (SIGSTOP),
 with ssh as the reference for the message and the exit status."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -38,6 +39,24 @@ def descendants(pid):
     return out
 
 
+@contextlib.contextmanager
+def frozen(server_pid):
+    """SIGSTOP every process below server_pid (the ones serving the
+    connections; the listener keeps running), SIGCONT them at the end."""
+    stopped = descendants(server_pid)
+    assert stopped, "no per-connection server process found"
+    for pid in stopped:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield stopped
+    finally:
+        for pid in stopped:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
+
 def test_server_alive_answered(client, sshd_factory, peers):
     """adit probes an idle sshd every interval; sshd answers and adit
     stays up however long it is idle."""
@@ -71,11 +90,7 @@ def test_server_alive_stopped_server(kind, client, sshd_factory, peers):
     roundtrip(lport, b"before the stop")
     # Wait until the tunnel is idle-stable, then freeze every sshd process
     # serving this connection (by PID; the listener itself keeps running).
-    stopped = descendants(server.proc.pid)
-    assert stopped, "no per-connection sshd process found"
-    for pid in stopped:
-        os.kill(pid, signal.SIGSTOP)
-    try:
+    with frozen(server.proc.pid):
         start = time.monotonic()
         limit = interval * (count + 1) + 10  # slack: ticks, a busy machine
         try:
@@ -84,12 +99,6 @@ def test_server_alive_stopped_server(kind, client, sshd_factory, peers):
             raise AssertionError("%s still up %ds after the server stopped: "
                                  "%s" % (kind, limit, proc.describe()))
         elapsed = time.monotonic() - start
-    finally:
-        for pid in stopped:
-            try:
-                os.kill(pid, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
     assert rc == 255, proc.describe()
     assert "Timeout, server 127.0.0.1 not responding." in proc.stderr(), \
         proc.describe()
