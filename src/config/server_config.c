@@ -70,6 +70,7 @@ server_config_init(struct server_config *c)
     c->rekey_seconds = -1;
     c->compression = -1;
     server_fwd_config_init(&c->fwd);
+    server_limits_config_init(&c->limits);
 }
 
 void
@@ -93,6 +94,7 @@ server_config_cleanup(struct server_config *c)
     free(c->kex_algs);
     free(c->macs);
     server_fwd_config_cleanup(&c->fwd);
+    server_limits_config_cleanup(&c->limits);
     server_config_init(c);
 }
 
@@ -210,6 +212,9 @@ server_config_line(struct server_config *c, const char *line, char *why,
     if (o == NULL) {
         /* The forwarding keywords have their own table. */
         r = server_fwd_config_line(&c->fwd, key, value, why, why_len);
+        if (r == ERR_NOTFOUND) {
+            r = server_limits_config_line(&c->limits, key, value, why, why_len);
+        }
         if (r == ERR_NOTFOUND) {
             snprintf(why, why_len, "Bad configuration option: %s", key);
             r = ERR_CONFIG;

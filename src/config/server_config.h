@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config/server_config_fwd.h"
+#include "config/server_config_limits.h"
 #include "wire/buf.h"
 
 #define SERVER_CONFIG_MAX_LIST 64u
@@ -44,7 +45,8 @@ struct server_config {
     int64_t rekey_bytes; /* RekeyLimit: -1 unset, 0 default */
     int rekey_seconds;   /* RekeyLimit: -1 unset, 0 none */
     int compression;     /* bool, -1 unset (yes: zlib@openssh.com) */
-    struct server_fwd_config fwd; /* forwarding, ClientAlive* */
+    struct server_fwd_config fwd;       /* forwarding, ClientAlive* */
+    struct server_limits_config limits; /* MaxStartups, penalties, ... */
 };
 
 void server_config_init(struct server_config *c);

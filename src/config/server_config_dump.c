@@ -205,6 +205,43 @@ dump_fwd(struct buf *b, const struct server_fwd_config *f)
     return dump_permits(b, "permitlisten", &f->permit_listen);
 }
 
+static int
+dump_penalties(struct buf *b, const struct penalty_config *p)
+{
+    if (p->enabled != 1) {
+        return dump_f(b, "persourcepenalties no\n");
+    }
+    return dump_f(b,
+                  "persourcepenalties crash:%d authfail:%d noauth:%d "
+                  "grace-exceeded:%d max:%d min:%d max-sources4:%d "
+                  "max-sources6:%d overflow:%s overflow6:%s\n",
+                  p->crash, p->authfail, p->noauth, p->grace, p->max, p->min,
+                  p->max_sources4, p->max_sources6,
+                  p->overflow == PENALTY_DENY_ALL ? "deny-all" : "permissive",
+                  p->overflow6 == PENALTY_DENY_ALL ? "deny-all" : "permissive");
+}
+
+static int
+dump_limits(struct buf *b, const struct server_limits_config *l)
+{
+    int r;
+
+    if ((r = dump_f(b, "maxsessions %d\n", l->max_sessions)) != 0 ||
+        (r = dump_f(b, "maxstartups %d:%d:%d\n", l->startups_begin,
+                    l->startups_rate, l->startups_max)) != 0 ||
+        (r = l->per_source_max == LIMITS_NO_LIMIT
+                 ? dump_f(b, "persourcemaxstartups none\n")
+                 : dump_f(b, "persourcemaxstartups %d\n", l->per_source_max)) !=
+            0 ||
+        (r = dump_f(b, "persourcenetblocksize %d:%d\n", l->netblock4,
+                    l->netblock6)) != 0 ||
+        (r = dump_penalties(b, &l->pen)) != 0) {
+        return r;
+    }
+    return dump_f(b, "persourcepenaltyexemptlist %s\n",
+                  l->penalty_exempt != NULL ? l->penalty_exempt : "none");
+}
+
 int
 server_config_dump(const struct server_config *c, struct buf *out)
 {
@@ -215,7 +252,8 @@ server_config_dump(const struct server_config *c, struct buf *out)
         r = dump_f(out, "port %u\n", c->ports[i]);
     }
     if (r != 0 || (r = dump_listen(out, c)) != 0 ||
-        (r = dump_files(out, c)) != 0 || (r = dump_session(out, c)) != 0) {
+        (r = dump_files(out, c)) != 0 || (r = dump_session(out, c)) != 0 ||
+        (r = dump_limits(out, &c->limits)) != 0) {
         return r;
     }
     return dump_fwd(out, &c->fwd);

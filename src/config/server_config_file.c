@@ -123,6 +123,7 @@ server_config_finish(struct server_config *c, const char *dir)
         dir = ".";
     }
     server_fwd_config_finish(&c->fwd);
+    server_limits_config_finish(&c->limits);
     if (c->n_ports == 0) {
         c->ports[c->n_ports++] = 22;
     }

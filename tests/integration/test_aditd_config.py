@@ -17,7 +17,8 @@ SAME = ("port", "listenaddress", "hostkey", "authorizedkeysfile",
         "loglevel", "maxauthtries", "logingracetime", "rekeylimit",
         "compression", "clientaliveinterval", "clientalivecountmax",
         "allowtcpforwarding", "disableforwarding", "gatewayports",
-        "permitopen", "permitlisten")
+        "permitopen", "permitlisten", "maxsessions", "maxstartups",
+        "persourcemaxstartups", "persourcenetblocksize")
 
 
 def run(procs, name, argv, timeout=30):
@@ -60,6 +61,10 @@ def test_dump_matches_sshd(bins, procs, host_keys, home, tmp_path):
         "GatewayPorts clientspecified",
         "PermitOpen localhost:22 127.0.0.1:*",
         "PermitListen 8080",
+        "MaxSessions 3",
+        "MaxStartups 5:40:20",
+        "PerSourceMaxStartups 4",
+        "PerSourceNetBlockSize 24:56",
     ])
     rc, ours, err = run(procs, "aditd", [bins.aditd, "-T", "-f", cfg])
     assert rc == 0, err
@@ -84,6 +89,13 @@ def test_dump_defaults(bins, procs, host_keys, tmp_path):
     for want in ("port 22", "listenaddress 0.0.0.0:22", "loglevel INFO",
                  "maxauthtries 6", "logingracetime 120",
                  "allowstreamlocalforwarding no", "permitopen any",
+                 "maxsessions 10", "maxstartups 10:30:100",
+                 "persourcemaxstartups none", "persourcenetblocksize 32:128",
+                 "persourcepenalties crash:90 authfail:5 noauth:1 "
+                 "grace-exceeded:10 max:600 min:15 max-sources4:65536 "
+                 "max-sources6:65536 overflow:permissive "
+                 "overflow6:permissive",
+                 "persourcepenaltyexemptlist none",
                  "authorizedkeysfile %s" % os.path.join(str(tmp_path),
                                                         "authorized_keys")):
         assert want in lines

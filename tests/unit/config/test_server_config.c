@@ -247,6 +247,108 @@ test_server_config_forwarding(void **state)
     server_config_cleanup(&c);
 }
 
+static void
+test_server_config_limits(void **state)
+{
+    static const char *bad[] = {
+        "MaxStartups 0",
+        "MaxStartups 20:30:10",
+        "MaxStartups 1:0:5",
+        "MaxStartups 1:101:5",
+        "MaxStartups 1:2",
+        "MaxStartups x",
+        "PerSourceMaxStartups -1",
+        "PerSourceMaxStartups x",
+        "PerSourceNetBlockSize 33",
+        "PerSourceNetBlockSize 24:129",
+        "PerSourceNetBlockSize :64",
+        "MaxSessions -1",
+        "PerSourcePenalties crash",
+        "PerSourcePenalties crash:x",
+        "PerSourcePenalties bogus:1",
+        "PerSourcePenalties yes crash:1",
+        "PerSourcePenalties overflow:maybe",
+        "PerSourcePenaltyExemptList 10.0.0.1/8",
+    };
+    struct server_config c;
+    char why[256];
+    size_t i;
+
+    (void)state;
+    server_config_init(&c);
+    assert_int_equal(server_config_finish(&c, "/x"), 0);
+    /* sshd 9.8's defaults, penalties on. */
+    assert_int_equal(c.limits.startups_begin, 10);
+    assert_int_equal(c.limits.startups_rate, 30);
+    assert_int_equal(c.limits.startups_max, 100);
+    assert_int_equal(c.limits.per_source_max, LIMITS_NO_LIMIT);
+    assert_int_equal(c.limits.netblock4, 32);
+    assert_int_equal(c.limits.netblock6, 128);
+    assert_int_equal(c.limits.max_sessions, 10);
+    assert_int_equal(c.limits.pen.enabled, 1);
+    assert_int_equal(c.limits.pen.authfail, 5);
+    assert_int_equal(c.limits.pen.noauth, 1);
+    assert_int_equal(c.limits.pen.grace, 10);
+    assert_int_equal(c.limits.pen.max, 600);
+    assert_int_equal(c.limits.pen.min, 15);
+    assert_int_equal(c.limits.pen.max_sources4, 65536);
+    assert_int_equal(c.limits.pen.overflow, PENALTY_PERMISSIVE);
+    assert_null(c.limits.penalty_exempt);
+    server_config_cleanup(&c);
+
+    server_config_init(&c);
+    /* MaxStartups and PerSourceNetBlockSize: the last wins, as sshd. */
+    assert_int_equal(server_config_line(&c, "MaxStartups 3:50:8", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "MaxStartups 7", why, 256), 0);
+    assert_int_equal(
+        server_config_line(&c, "PerSourceNetBlockSize 24:64", why, 256), 0);
+    assert_int_equal(
+        server_config_line(&c, "PerSourceNetBlockSize 16", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "PerSourceMaxStartups 2", why, 256),
+                     0);
+    assert_int_equal(
+        server_config_line(&c, "PerSourceMaxStartups none", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "MaxSessions 0", why, 256), 0);
+    assert_int_equal(server_config_line(&c, "MaxSessions 5", why, 256), 0);
+    assert_int_equal(server_config_line(&c,
+                                        "PerSourcePenalties authfail:1m "
+                                        "max-sources6:7 overflow6:deny-all",
+                                        why, 256),
+                     0);
+    assert_int_equal(
+        server_config_line(&c, "PerSourcePenalties authfail:2", why, 256), 0);
+    assert_int_equal(server_config_line(&c,
+                                        "PerSourcePenaltyExemptList "
+                                        "127.0.0.5,10.0.0.0/8,!10.1.*",
+                                        why, 256),
+                     0);
+    assert_int_equal(server_config_finish(&c, "/x"), 0);
+    assert_int_equal(c.limits.startups_begin, 7);
+    assert_int_equal(c.limits.startups_max, 7);
+    assert_int_equal(c.limits.netblock4, 16);
+    assert_int_equal(c.limits.netblock6, 64);
+    assert_int_equal(c.limits.per_source_max, 2);
+    assert_int_equal(c.limits.max_sessions, 0);
+    assert_int_equal(c.limits.pen.authfail, 60); /* first wins */
+    assert_int_equal(c.limits.pen.max_sources6, 7);
+    assert_int_equal(c.limits.pen.overflow6, PENALTY_DENY_ALL);
+    assert_int_equal(c.limits.pen.noauth, 1);
+    assert_string_equal(c.limits.penalty_exempt,
+                        "127.0.0.5,10.0.0.0/8,!10.1.*");
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(server_config_line(&c, bad[i], why, 256), ERR_CONFIG);
+        assert_non_null(strstr(why, "bad "));
+    }
+    server_config_cleanup(&c);
+
+    server_config_init(&c);
+    assert_int_equal(server_config_line(&c, "PerSourcePenalties no", why, 256),
+                     0);
+    assert_int_equal(server_config_finish(&c, "/x"), 0);
+    assert_int_equal(c.limits.pen.enabled, 0);
+    server_config_cleanup(&c);
+}
+
 int
 main(void)
 {
@@ -258,6 +360,7 @@ main(void)
         cmocka_unit_test(test_server_config_rekey_limit),
         cmocka_unit_test(test_server_config_forwarding),
         cmocka_unit_test(test_server_config_compression),
+        cmocka_unit_test(test_server_config_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
