@@ -365,7 +365,7 @@ session_tick(struct session *s, uint64_t now_ms)
     if (s->is_server && !s->authenticated &&
         now_ms - s->start_ms >= s->grace_ms) {
         return session_fail(s, ERR_TIMEOUT, SSH_DISCONNECT_BY_APPLICATION,
-                            "Timeout before authentication");
+                            SESSION_GRACE_TIMEOUT);
     }
     if ((r = transport_tick(s->t, now_ms)) != 0) {
         return session_fail(s, r, 0, "%s", transport_error(s->t));

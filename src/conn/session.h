@@ -19,6 +19,9 @@
 
 struct session;
 
+/* session_error() of a server connection whose LoginGraceTime ran out. */
+#define SESSION_GRACE_TIMEOUT "Timeout before authentication"
+
 struct session_config {
     struct transport_config transport;         /* is_server picks the role */
     struct userauth_client_config client_auth; /* client only */

@@ -30,6 +30,9 @@ server_authenticated(void *ctx, struct io_conn *ic)
     const struct sshkey *k = session_user_key(s);
     char cert[SERVER_AUTH_DESCRIBE_LEN] = "";
 
+    if (!sc->authenticated && sc->srv->n_startups > 0) {
+        sc->srv->n_startups--;
+    }
     sc->authenticated = true;
     if (server_rights_init(&sc->rights, session_auth_info(s), k) != 0) {
         log_error("could not keep the rights of key %s: forwarding refused",
@@ -109,6 +112,29 @@ server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
     io_conn_flush(ic);
 }
 
+/* A connection that ends before login frees its startup slot and, as
+ * sshd's listener does with its preauth children, earns its source a
+ * penalty: for failed authentication, for LoginGraceTime, or for leaving
+ * without trying. */
+static void
+server_preauth_end(struct server_conn *sc, const char *why)
+{
+    struct server *srv = sc->srv;
+    enum server_penalty kind = PENALTY_NOAUTH;
+
+    if (srv->n_startups > 0) {
+        srv->n_startups--;
+    }
+    if (strcmp(why, SESSION_GRACE_TIMEOUT) == 0) {
+        kind = PENALTY_GRACE;
+    } else if (sc->auth_attempted) {
+        kind = PENALTY_AUTHFAIL;
+    } else if (srv->shutting_down) {
+        return;
+    }
+    server_penalise(srv, sc->addr, &sc->src, kind);
+}
+
 static void
 server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
 {
@@ -123,6 +149,9 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
                  (unsigned)sc->port, why,
                  sc->authenticated ? "" : " [preauth]");
     }
+    if (!sc->authenticated) {
+        server_preauth_end(sc, why);
+    }
     if (sc->prev != NULL) {
         sc->prev->next = sc->next;
     } else {
@@ -135,6 +164,7 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
     server_rfwd_forget_conn(sc);
     server_auth_free(sc->auth);
     server_rights_cleanup(&sc->rights);
+    free(sc->sessions);
     free(sc);
 }
 
@@ -188,15 +218,24 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
     struct server_conn *sc;
     struct session_config cfg;
     struct io_conn_cbs cbs;
-    char peer[128];
+    struct srcaddr src;
+    char peer[128], addr[64] = "";
+    uint16_t port = 0;
     int r;
 
+    (void)io_peer_str(t, addr, sizeof(addr), &port);
+    (void)srcaddr_parse(addr, &src);
+    if (!server_limits_admit(srv, t, addr, port, &src)) {
+        return;
+    }
     if ((sc = calloc(1, sizeof(*sc))) == NULL) {
         io_close_free((uv_handle_t *)t);
         return;
     }
     sc->srv = srv;
-    io_peer_str(t, sc->addr, sizeof(sc->addr), &sc->port);
+    memcpy(sc->addr, addr, sizeof(sc->addr));
+    sc->port = port;
+    sc->src = src;
     snprintf(peer, sizeof(peer), "%s port %u", sc->addr, (unsigned)sc->port);
     log_debug("Connection from %s", peer);
     server_session_config(srv, sc, &cfg);
@@ -205,6 +244,7 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
     cbs.authenticated = server_authenticated;
     cbs.open_request = server_open_request;
     cbs.closed = server_conn_closed;
+    cbs.chan_closed = server_session_closed;
     cbs.global_request = server_global_request;
     cbs.chan_request = server_session_request;
     if ((r = io_conn_new(&sc->ic, srv->loop, t, &cfg, &cbs, peer)) != 0) {
@@ -212,6 +252,7 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
         free(sc);
         return;
     }
+    srv->n_startups++;
     sc->next = srv->conns;
     if (srv->conns != NULL) {
         srv->conns->prev = sc;
@@ -229,6 +270,7 @@ server_shutdown(struct server *srv)
         io_close_free((uv_handle_t *)srv->listeners[i]);
     }
     srv->n_listeners = 0;
+    srv->shutting_down = true;
     server_rfwd_shutdown(srv);
     for (sc = srv->conns; sc != NULL; sc = sc->next) {
         io_conn_disconnect(sc->ic, SSH_DISCONNECT_BY_APPLICATION,

@@ -419,6 +419,7 @@ server_check_key(void *ctx, const char *user, const struct sshkey *key,
     const struct authkey *e;
 
     *info = NULL;
+    sc->auth_attempted = true;
     if (sc->auth == NULL && (sc->auth = calloc(1, sizeof(*sc->auth))) == NULL) {
         return ERR_NOMEM;
     }

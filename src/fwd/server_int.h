@@ -26,6 +26,28 @@ struct server_auth;
 struct rfwd;
 struct rfwd_join;
 
+/* A source address in binary, for PerSourceNetBlockSize blocks. */
+struct srcaddr {
+    int af; /* AF_INET, AF_INET6; 0 when unknown */
+    uint8_t a[16];
+};
+
+struct penalty_entry;
+
+/* PerSourcePenalties: the penalised blocks (server_penalty.c). */
+struct server_penalties {
+    struct penalty_entry *v;
+    size_t n, cap;
+    size_t n4, n6; /* entries of each family */
+};
+
+/* MaxStartups throttling, for sshd's log lines. */
+struct server_throttle {
+    bool active;
+    uint64_t first_ms, last_log_ms;
+    unsigned dropped;
+};
+
 /* What logins are checked against, loaded at start and on SIGHUP. */
 struct server_trust {
     struct authkeys files[SERVER_MAX_AKFILES]; /* when no path has a token */
@@ -47,6 +69,10 @@ struct server {
     struct rfwd *rfwds;        /* every reverse forward, singly linked */
     struct rfwd_join *joins;   /* named-endpoint opens awaiting the owner */
     uint64_t next_tag;         /* io_chan tags for reverse forwards */
+    unsigned n_startups;       /* connections not yet authenticated */
+    struct server_throttle throttle;
+    struct server_penalties penalties;
+    bool shutting_down; /* connections ended by us earn no penalty */
 };
 
 /* What the key that logged in allows, copied at login: the entry itself
@@ -66,7 +92,11 @@ struct server_conn {
     struct io_conn *ic;
     char addr[64];
     uint16_t port;
+    struct srcaddr src;
     bool authenticated;
+    bool auth_attempted; /* a key was offered: authfail, not noauth */
+    uint32_t *sessions;  /* open session channels (MaxSessions) */
+    size_t n_sessions;
     bool no_more_sessions;
     size_t n_rfwds;
     struct server_rights rights;
@@ -131,6 +161,33 @@ void server_rfwd_drop_conn(struct server_conn *sc);
 void server_rfwd_forget_conn(struct server_conn *sc);
 void server_rfwd_shutdown(struct server *srv);
 
+/* server_limits.c: MaxStartups and PerSourceMaxStartups. A new
+ * connection from addr (src, its binary form) may start, or is refused:
+ * told, logged, and t is closed and freed. */
+bool server_limits_admit(struct server *srv, uv_tcp_t *t, const char *addr,
+                         uint16_t port, const struct srcaddr *src);
+/* -1 when text is not a numeric address. */
+int srcaddr_parse(const char *text, struct srcaddr *out);
+void srcaddr_mask(const struct srcaddr *in, int bits, struct srcaddr *out);
+/* Both in one PerSourceNetBlockSize block of cfg. */
+bool srcaddr_same_block(const struct server_config *cfg,
+                        const struct srcaddr *a, const struct srcaddr *b);
+
+/* server_penalty.c: PerSourcePenalties. */
+enum server_penalty {
+    PENALTY_AUTHFAIL = 0,
+    PENALTY_NOAUTH,
+    PENALTY_GRACE,
+};
+/* false when src's block is penalised (or the table is full in deny-all
+ * mode): *reason says why, *loud for the first refusal of a penalty. */
+bool server_penalty_allows(struct server *srv, const char *addr,
+                           const struct srcaddr *src, const char **reason,
+                           bool *loud);
+void server_penalise(struct server *srv, const char *addr,
+                     const struct srcaddr *src, enum server_penalty kind);
+void server_penalties_cleanup(struct server_penalties *p);
+
 /* server_session.c: session channels and global requests. */
 void server_session_open(struct server_conn *sc, uint32_t id);
 /* A channel request on a session channel: shell, exec and subsystem get
@@ -138,6 +195,8 @@ void server_session_open(struct server_conn *sc, uint32_t id);
 bool server_session_request(void *ctx, struct io_conn *ic, uint32_t id,
                             const char *type, bool want_reply, const uint8_t *p,
                             size_t n);
+/* A channel with no io_chan closed: a session channel, for MaxSessions. */
+void server_session_closed(void *ctx, struct io_conn *ic, uint32_t id);
 bool server_global_request(void *ctx, struct io_conn *ic, const char *name,
                            bool want_reply, const uint8_t *p, size_t n,
                            struct buf *reply);

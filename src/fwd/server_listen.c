@@ -129,5 +129,6 @@ server_free(struct server *srv)
         sshkey_free(srv->hostkeys[i]);
     }
     server_trust_cleanup(&srv->trust);
+    server_penalties_cleanup(&srv->penalties);
     free(srv);
 }

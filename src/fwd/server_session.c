@@ -8,12 +8,57 @@
 
 #include "conn/fwd_req.h"
 #include "transport/ssh_msg.h"
-#include "wire/buf.h"
+#include "util/adit_limits.h"
 #include "util/log.h"
+#include "wire/buf.h"
 
 #define SERVER_SESSION_LINE "This server only forwards ports (use ssh -N).\r\n"
 /* ssh exits with this status after the line, as after a failed command. */
 #define SERVER_SESSION_EXIT 1u
+
+/*
+ * MaxSessions, as sshd counts sessions: each session channel counts from
+ * its open until both sides have closed it, and one more than the limit
+ * is refused (0 refuses every session; forwarding goes on). false when
+ * refused (answered here).
+ */
+static bool
+server_session_count(struct server_conn *sc, uint32_t id)
+{
+    int max = sc->srv->cfg->limits.max_sessions;
+    uint32_t *v;
+
+    if (max < 0 || sc->n_sessions < (size_t)max) {
+        if (sc->n_sessions < LIM_CHANNELS &&
+            (v = realloc(sc->sessions, (sc->n_sessions + 1) * sizeof(*v))) !=
+                NULL) {
+            sc->sessions = v;
+            v[sc->n_sessions++] = id;
+            return true;
+        }
+    }
+    /* sshd's session_open: "no more sessions", the open fails. */
+    log_info("no more sessions for %s port %u (MaxSessions %d)", sc->addr,
+             (unsigned)sc->port, max);
+    conn_open_fail(io_conn_conn(sc->ic), id,
+                   SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, "open failed");
+    return false;
+}
+
+void
+server_session_closed(void *ctx, struct io_conn *ic, uint32_t id)
+{
+    struct server_conn *sc = ctx;
+    size_t i;
+
+    (void)ic;
+    for (i = 0; i < sc->n_sessions; i++) {
+        if (sc->sessions[i] == id) {
+            sc->sessions[i] = sc->sessions[--sc->n_sessions];
+            return;
+        }
+    }
+}
 
 /*
  * A session channel: no shell, no command, ever. Rather than refusing the
@@ -38,6 +83,9 @@ server_session_open(struct server_conn *sc, uint32_t id)
         io_conn_disconnect(sc->ic, SSH_DISCONNECT_PROTOCOL_ERROR,
                            "Possible attack: attempt to open a session after "
                            "additional sessions disabled");
+        return;
+    }
+    if (!server_session_count(sc, id)) {
         return;
     }
     conn_open_confirm(io_conn_conn(sc->ic), id);

@@ -44,6 +44,9 @@ struct io_conn_cbs {
      * socket path. For ssh's "connect_to HOST port N: failed." */
     void (*connect_failed)(void *ctx, struct io_conn *ic, const char *target,
                            int port, int status);
+    /* A channel the caller answered itself, with no io_chan (aditd's
+     * session channels), is gone: both sides sent CLOSE. NULL: ignored. */
+    void (*chan_closed)(void *ctx, struct io_conn *ic, uint32_t id);
     /* The connection is over and every handle is closed; why is the
      * reason in words ("Connection closed by ...", session_error()).
      * ic is freed when this returns. */

@@ -79,10 +79,13 @@ io_conn_ev_eof(void *ctx, uint32_t id)
 static void
 io_conn_ev_closed(void *ctx, uint32_t id)
 {
-    struct io_chan *ch = io_conn_chan(ctx, id);
+    struct io_conn *ic = ctx;
+    struct io_chan *ch = io_conn_chan(ic, id);
 
     if (ch != NULL) {
         io_chan_on_closed(ch);
+    } else if (ic->cbs.chan_closed != NULL) {
+        ic->cbs.chan_closed(ic->cbs.ctx, ic, id);
     }
 }
 

@@ -200,6 +200,13 @@ class AditdFactory:
         d = os.path.join(self.tmpdir, "aditd%d" % self.n)
         os.makedirs(d)
         key = host_key or os.path.join(d, "ssh_host_ed25519_key")
+        # PerSourcePenalties is on by default (as in sshd 9.8): a test
+        # that makes several failed logins from 127.0.0.1 would lock the
+        # next ones out. Only the tests of penalties turn them on.
+        base = []
+        if not any(x.lower().startswith("persourcepenalties ")
+                   for x in extra):
+            base = ["PerSourcePenalties no"]
         last = None
         for _ in range(3):
             port = harness.free_port()
@@ -212,7 +219,7 @@ class AditdFactory:
                     "AuthorizedKeysFile %s" % (authorized_keys or
                                                self.home.authorized_keys),
                     "LogLevel VERBOSE",
-                ] + list(extra)) + "\n")
+                ] + base + list(extra)) + "\n")
             proc = self.procs.start("aditd", [self.bins.aditd, "-D", "-f",
                                               cfg] + list(args))
             try:
