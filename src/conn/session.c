@@ -31,8 +31,7 @@ struct session {
     uint64_t alive_interval_ms;
     unsigned alive_count_max;
     struct alive alive;
-    uint64_t replies_seen;   /* conn_replies_received() at the last tick */
-    unsigned unauth_packets; /* messages before authentication */
+    uint64_t replies_seen; /* conn_replies_received() at the last tick */
     char errmsg[SESSION_ERR_LEN];
 };
 
@@ -158,6 +157,7 @@ auth_done(struct session *s, enum userauth_result res)
                             "out of memory");
     }
     s->authenticated = true;
+    transport_set_authenticated(s->t);
     alive_init(&s->alive, s->alive_interval_ms, s->alive_count_max, s->now_ms);
     if (s->cbs.authenticated != NULL) {
         s->cbs.authenticated(s->cbs.ctx);
@@ -194,48 +194,25 @@ dispatch_auth(struct session *s, const uint8_t *p, size_t n)
     return auth_done(s, res);
 }
 
-/* One message from transport_next: route it by number (RFC 4250 4.1). */
+/*
+ * One message from transport_next: route it by number (RFC 4250 4.1).
+ * The transport's state gate (transport/gate.h) already refused what is
+ * not legal now, so before authentication only userauth messages arrive
+ * here, and after it only connection messages.
+ */
 static int
 dispatch(struct session *s, const uint8_t *p, size_t n)
 {
-    uint8_t msg = p[0];
     int r;
 
-    if (!s->authenticated && s->is_server &&
-        ++s->unauth_packets > LIM_UNAUTH_PACKETS) {
-        return session_fail(s, ERR_LIMIT, SSH_DISCONNECT_PROTOCOL_ERROR,
-                            "too many messages before authentication");
-    }
-    if (msg >= SSH_MSG_USERAUTH_REQUEST && msg < SSH_MSG_GLOBAL_REQUEST &&
-        s->authenticated) {
-        return 0; /* RFC 4252 5.1: ignored after success */
-    }
-    if (msg == SSH_MSG_SERVICE_REQUEST || msg == SSH_MSG_SERVICE_ACCEPT ||
-        (msg >= SSH_MSG_USERAUTH_REQUEST && msg < SSH_MSG_GLOBAL_REQUEST)) {
-        if (s->authenticated) {
-            return session_fail(s, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
-                                "unexpected message %u", msg);
-        }
+    if (!s->authenticated) {
         return dispatch_auth(s, p, n);
     }
-    if (msg >= SSH_MSG_GLOBAL_REQUEST && msg <= 127 && s->authenticated) {
-        if ((r = conn_handle(s->conn, p, n)) != 0) {
-            return session_fail(s, r, SSH_DISCONNECT_PROTOCOL_ERROR,
-                                "connection protocol error: %s", err_str(r));
-        }
-        return 0;
+    if ((r = conn_handle(s->conn, p, n)) != 0) {
+        return session_fail(s, r, SSH_DISCONNECT_PROTOCOL_ERROR,
+                            "connection protocol error: %s", err_str(r));
     }
-    if (msg > 127) {
-        /* Client-protocol and local extensions (RFC 4250 4.1.2) we do
-         * not know: RFC 4253 11.4 asks for UNIMPLEMENTED, as OpenSSH's
-         * dispatch_protocol_error answers, not a disconnect. */
-        if ((r = transport_unimplemented(s->t)) != 0) {
-            return session_fail(s, r, 0, "%s", transport_error(s->t));
-        }
-        return 0;
-    }
-    return session_fail(s, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
-                        "unexpected message %u", msg);
+    return 0;
 }
 
 /* Take every complete message out of the transport. */

@@ -81,7 +81,11 @@ int transport_feed_commit(struct transport *t, size_t n);
 
 /*
  * Process buffered input until there is a message for the layers above:
- * SERVICE_REQUEST, SERVICE_ACCEPT, and every message number >= 50.
+ * SERVICE_REQUEST, SERVICE_ACCEPT, and message numbers >= 50, each only
+ * in the phase where the state gate (gate.h) allows it: userauth
+ * messages before transport_set_authenticated, connection messages
+ * after. Everything else was handled, answered with UNIMPLEMENTED, or
+ * ended the connection.
  * Returns 0 with *payload and *len viewing it (valid until the next call into
  * the transport), ERR_AGAIN when more bytes are needed, or a negative
  * error: the connection is over, transport_error() says why and any
@@ -90,11 +94,12 @@ int transport_feed_commit(struct transport *t, size_t n);
 int transport_next(struct transport *t, const uint8_t **payload, size_t *len);
 
 /*
- * Answer the message transport_next last returned with UNIMPLEMENTED
- * (RFC 4253 11.4: every unrecognised message gets one, in order). An
- * error ends the connection, as for transport_next.
+ * The layers above say user authentication succeeded (server: its
+ * USERAUTH_SUCCESS is queued; client: the server's arrived). From now on
+ * the state gate (gate.h) admits the connection protocol and refuses
+ * authentication messages.
  */
-int transport_unimplemented(struct transport *t);
+void transport_set_authenticated(struct transport *t);
 
 /* The sink through which upper layers send messages. During a key
  * exchange their messages are held (in order) and sent after NEWKEYS. */

@@ -37,7 +37,6 @@ struct transport {
     struct pkt_dir in, out;
     struct buf inbuf;  /* received, not yet processed */
     size_t in_consume; /* bytes of inbuf to drop before the next packet */
-    uint32_t last_seq; /* of the message last given to the caller */
     struct buf outbuf; /* ready for the network */
     struct buf held;   /* upper-layer payloads held during a kex:
                         * uint32 length + payload each */
@@ -77,6 +76,11 @@ struct transport {
      * whether USERAUTH_SUCCESS went by (zlib@openssh.com starts then). */
     enum comp_type comp_in, comp_out;
     bool after_auth;
+
+    /* The state gate: the layers above said authentication succeeded;
+     * a server's count of packets received before that. */
+    bool authenticated;
+    unsigned unauth_packets;
 
     /* The end. */
     int err;

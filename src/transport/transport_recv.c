@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transport/gate.h"
 #include "transport/ssh_msg.h"
 #include "transport/transport_int.h"
 #include "transport/version.h"
@@ -108,50 +109,64 @@ send_unimplemented(struct transport *t, uint32_t seq)
     return 0;
 }
 
-static bool
-is_kex_msg(uint8_t type)
+/* Where the connection is, for the gate (gate.h). */
+static enum gate_phase
+tp_phase(const struct transport *t)
 {
-    return type >= SSH_MSG_KEXINIT && type <= 49;
-}
-
-/* A message for the layers above: only between key exchanges' halves. */
-static int
-upper_msg(struct transport *t, uint8_t type)
-{
-    if (!t->first_kex_done) {
-        return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
-                       "message %u before the first key exchange ended", type);
+    if (!t->first_kex_done && !t->got_kexinit) {
+        return GATE_PRE_KEXINIT;
     }
     if (t->got_kexinit && !t->got_newkeys) {
-        return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
-                       "message %u during key exchange", type);
+        return !t->first_kex_done && t->strict ? GATE_KEX_STRICT : GATE_KEX;
     }
-    return 1;
+    return t->authenticated ? GATE_CONNECTION : GATE_USERAUTH;
 }
 
-/* Handle one packet: 1 = for the caller, 0 = handled, < 0 = error. */
+/* A message the gate refused ends the connection, with a reason that
+ * names the message and the phase. */
 static int
-dispatch(struct transport *t, const uint8_t *p, size_t len, uint32_t seq)
+gate_reject(struct transport *t, enum gate_phase ph, uint8_t type)
 {
-    uint8_t type = p[0];
-
-    if (type == SSH_MSG_DISCONNECT) {
-        return recv_disconnect(t, p, len);
-    }
-    if (t->strict && !t->first_kex_done && !is_kex_msg(type)) {
+    if (ph == GATE_KEX_STRICT) {
         return tp_fail(t, ERR_STRICT_KEX, SSH_DISCONNECT_PROTOCOL_ERROR,
-                       "strict KEX violation: unexpected message %u "
-                       "during initial key exchange",
-                       type);
+                       "strict KEX violation: unexpected message %u %s", type,
+                       gate_phase_str(ph));
     }
-    /* Only kex messages may follow the peer's KEXINIT, so count from
-     * there (data sent before it is not bounded by this). */
+    return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
+                   "protocol error: unexpected message %u %s", type,
+                   gate_phase_str(ph));
+}
+
+/*
+ * Budgets, not legality: only kex messages may follow the peer's KEXINIT,
+ * so a kex is bounded in packets; a server bounds what a peer may send
+ * before it has authenticated (tinyssh PACKET_UNAUTHENTICATED_MESSAGES).
+ */
+static int
+count_packet(struct transport *t)
+{
     if ((t->got_kexinit || !t->first_kex_done) &&
         ++t->kex_packets > LIM_KEX_MESSAGES) {
         return tp_fail(t, ERR_LIMIT, SSH_DISCONNECT_PROTOCOL_ERROR,
                        "too many packets during key exchange");
     }
+    if (t->is_server && !t->authenticated &&
+        ++t->unauth_packets > LIM_UNAUTH_PACKETS) {
+        return tp_fail(t, ERR_LIMIT, SSH_DISCONNECT_PROTOCOL_ERROR,
+                       "too many messages before authentication");
+    }
+    return 0;
+}
+
+/* A message the gate accepted: 1 = for the caller, 0 = handled here. */
+static int
+handle(struct transport *t, const uint8_t *p, size_t len)
+{
+    uint8_t type = p[0];
+
     switch (type) {
+    case SSH_MSG_DISCONNECT:
+        return recv_disconnect(t, p, len);
     case SSH_MSG_IGNORE:
         return 0;
     case SSH_MSG_DEBUG:
@@ -160,14 +175,7 @@ dispatch(struct transport *t, const uint8_t *p, size_t len, uint32_t seq)
     case SSH_MSG_UNIMPLEMENTED:
         recv_unimplemented(p, len);
         return 0;
-    case SSH_MSG_SERVICE_REQUEST:
-    case SSH_MSG_SERVICE_ACCEPT:
-        return upper_msg(t, type);
     case SSH_MSG_EXT_INFO:
-        if (!t->first_kex_done) {
-            return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
-                           "EXT_INFO before NEWKEYS");
-        }
         return tp_kex_recv_ext_info(t, p, len);
     case SSH_MSG_KEXINIT:
         return tp_kex_recv_kexinit(t, p, len);
@@ -176,17 +184,37 @@ dispatch(struct transport *t, const uint8_t *p, size_t len, uint32_t seq)
     default:
         break;
     }
-    if (type >= 50) {
-        return upper_msg(t, type);
-    }
-    if (type >= 30) {
+    if (type >= SSH_MSG_KEX_ECDH_INIT && type < SSH_MSG_USERAUTH_REQUEST) {
         return tp_kex_recv_method(t, p, len);
     }
-    if (is_kex_msg(type)) {
-        return tp_fail(t, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
-                       "unexpected key exchange message %u", type);
+    return 1;
+}
+
+/*
+ * Handle one packet: 1 = for the caller, 0 = handled, < 0 = error. The
+ * gate decides first, so no handler sees a message out of its phase.
+ */
+static int
+dispatch(struct transport *t, const uint8_t *p, size_t len, uint32_t seq)
+{
+    enum gate_phase ph = tp_phase(t);
+    enum gate_verdict v = gate_check(t->is_server, ph, p[0]);
+    int r;
+
+    if (v == GATE_REJECT) {
+        return gate_reject(t, ph, p[0]);
     }
-    return send_unimplemented(t, seq);
+    if (p[0] != SSH_MSG_DISCONNECT && (r = count_packet(t)) != 0) {
+        return r;
+    }
+    switch (v) {
+    case GATE_DROP:
+        return 0;
+    case GATE_UNIMPLEMENTED:
+        return send_unimplemented(t, seq);
+    default:
+        return handle(t, p, len);
+    }
 }
 
 static int
@@ -302,7 +330,6 @@ transport_next(struct transport *t, const uint8_t **payload, size_t *len)
             return tp_fail(t, ERR_INTERNAL, 0, "cannot start rekey");
         }
         if (r == 1) {
-            t->last_seq = seq;
             *payload = p;
             *len = n;
             return 0;
@@ -310,13 +337,10 @@ transport_next(struct transport *t, const uint8_t **payload, size_t *len)
     }
 }
 
-int
-transport_unimplemented(struct transport *t)
+void
+transport_set_authenticated(struct transport *t)
 {
-    if (t->err != 0) {
-        return t->err;
-    }
-    return send_unimplemented(t, t->last_seq);
+    t->authenticated = true;
 }
 
 int
