@@ -12,7 +12,7 @@ pkgs=(
     build-essential cmake pkg-config
     libssl-dev libuv1-dev zlib1g-dev libcmocka-dev
     clang clang-format
-    python3 python3-pytest python3-paramiko
+    python3 python3-pytest python3-paramiko python3-cryptography
     openssh-client openssh-server
     curl procps
     redis-server socat

@@ -1,0 +1,478 @@
+# SPDX-License-Identifier: ISC
+"""Hostile peers (issue 7): a raw SSH client (rawssh.py) attacks aditd, each
+attack in its own connection, and a fake server attacks adit.
+
+After every attack on aditd: the same aditd process is still up, a real
+`ssh -N -L` logs in through it and carries data byte for byte, and aditd's
+VmRSS stayed under RSS_LIMIT_KIB (ASAN_RSS_LIMIT_KIB for a sanitizer
+build, whose shadow memory and quarantine cost more). Where aditd answers
+with a DISCONNECT, its reason code is checked too.
+"""
+import os
+import socket
+import time
+
+import pytest
+
+import rawssh
+from fwdhelp import echo_through
+from rawssh import RawSsh, boolean, frame, kexinit_payload, string, u32
+
+# aditd's resident set after any attack, in KiB. The worst case here is
+# the client that stops reading: the connection's output queue stops
+# reading at 8 MiB (LIM_OUTQ_HIGHWATER), a channel at 4 MiB, and aditd
+# then measured about 15 MiB (35 MiB under ASan).
+RSS_LIMIT_KIB = 64 * 1024
+ASAN_RSS_LIMIT_KIB = 256 * 1024
+
+PROTOCOL_ERROR = 2
+KEY_EXCHANGE_FAILED = 3
+MAC_ERROR = 5
+GRACE_SECONDS = 3
+
+
+def rss_limit(bins):
+    with open(bins.aditd, "rb") as f:
+        asan = b"__asan_init" in f.read()
+    return ASAN_RSS_LIMIT_KIB if asan else RSS_LIMIT_KIB
+
+
+@pytest.fixture
+def target(aditd, home, bins):
+    """An aditd for one attack, with a short LoginGraceTime (slowloris)."""
+    server = aditd.start(extra=["LoginGraceTime %d" % GRACE_SECONDS])
+    server.pid = server.proc.pid
+    server.key = rawssh.load_ed25519(home.key)
+    server.user = home.user
+    server.rss_limit = rss_limit(bins)
+    return server
+
+
+def check_healthy(server, client, peers):
+    """aditd is the same process, under its memory bound, and a real ssh
+    login through it forwards data."""
+    assert server.proc.alive(), server.proc.describe()
+    assert server.proc.pid == server.pid
+    rss = rawssh.vm_rss_kib(server.pid)
+    assert rss < server.rss_limit, "aditd VmRSS %d KiB" % rss
+    echo = peers.echo()
+    proc, lport = client.tunnel("ssh", server, echo.port)
+    echo_through(lport)
+    proc.stop()
+    assert server.proc.alive(), server.proc.describe()
+    rss = rawssh.vm_rss_kib(server.pid)
+    assert rss < server.rss_limit, "aditd VmRSS %d KiB" % rss
+
+
+def closed_by_server(c):
+    """The server hangs up (within the socket timeout)."""
+    assert c.read_until_closed(), "aditd kept the connection open"
+
+
+def disconnected(c, reason, text=None):
+    """The server's DISCONNECT has this reason (and text in it)."""
+    d = c.expect_disconnect()
+    assert d is not None, "no DISCONNECT before the connection closed"
+    assert d[0] == reason, d
+    if text is not None:
+        assert text in d[1], d
+    closed_by_server(c)
+
+
+def flood(c, payload, n):
+    """Send payload n times; the server may hang up part way."""
+    try:
+        for _ in range(n):
+            c.send(payload)
+    except OSError:
+        pass
+
+
+def plain_prefix(c):
+    """Version lines exchanged, nothing else."""
+    c.send_version()
+    c.read_version()
+
+
+def authed(c, server):
+    assert c.login(server.user, server.key)
+
+
+# --- the version line and packet framing -----------------------------------
+
+def attack_garbage_version(c, server):
+    c.send_raw(bytes(range(256)) * 64)
+    closed_by_server(c)
+
+
+def attack_long_version(c, server):
+    c.send_raw(b"SSH-2.0-" + b"A" * 300000)
+    closed_by_server(c)
+
+
+def attack_prelines(c, server):
+    # Only a server may send lines before its version (RFC 4253 4.2).
+    c.send_raw(b"hello\r\n" * 2000)
+    closed_by_server(c)
+
+
+def attack_huge_packet_length(c, server):
+    plain_prefix(c)
+    c.send_raw(u32(0xffffffff) + b"\x04" + b"\0" * 64)
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_tiny_packet_length(c, server):
+    plain_prefix(c)
+    c.send_raw(u32(1) + b"\x00" + b"\0" * 64)
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_padding_too_long(c, server):
+    plain_prefix(c)
+    # padding_length 200 in a 12-byte packet.
+    c.send_raw(u32(12) + bytes([200]) + b"\x02" + b"\0" * 10)
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_padding_too_short(c, server):
+    plain_prefix(c)
+    c.send(bytes([rawssh.MSG_IGNORE]) + string(b"x" * 8), pad_len=1)
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_bad_mac(c, server):
+    c.kex()
+    c.send(bytes([rawssh.MSG_SERVICE_REQUEST]) + string("ssh-userauth"),
+           bad_mac=True)
+    disconnected(c, MAC_ERROR)
+
+
+def attack_bad_length_encrypted(c, server):
+    c.kex()
+    # An encrypted length of 2^31: the first block decrypts to nonsense.
+    pkt = u32(0x80000000) + b"\x04" + b"\0" * 11
+    c.send_packet_bytes(pkt)
+    disconnected(c, PROTOCOL_ERROR)
+
+
+# --- key exchange ------------------------------------------------------------
+
+def attack_kexinit_flood(c, server):
+    plain_prefix(c)
+    flood(c, kexinit_payload(), 200)
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 20")
+
+
+def attack_rekey_kexinit_flood(c, server):
+    authed(c, server)
+    flood(c, kexinit_payload(), 50)
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 20")
+
+
+def attack_no_common_algorithm(c, server):
+    plain_prefix(c)
+    lists = list(rawssh.LISTS)
+    lists[2] = lists[3] = "rot13-cbc"
+    c.send(kexinit_payload(lists))
+    disconnected(c, KEY_EXCHANGE_FAILED)
+
+
+def attack_huge_namelist(c, server):
+    plain_prefix(c)
+    lists = list(rawssh.LISTS)
+    lists[0] = ",".join("kex%d" % i for i in range(20000))
+    c.send(kexinit_payload(lists))
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_ignore_in_strict_kex(c, server):
+    # Terrapin: nothing may come between KEXINIT and NEWKEYS.
+    plain_prefix(c)
+    c.send(kexinit_payload())
+    c.send(bytes([rawssh.MSG_IGNORE]) + string(""))
+    disconnected(c, PROTOCOL_ERROR, "strict KEX violation")
+
+
+def attack_newkeys_first(c, server):
+    plain_prefix(c)
+    c.send(bytes([rawssh.MSG_NEWKEYS]))
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 21")
+
+
+def attack_ecdh_before_kexinit(c, server):
+    plain_prefix(c)
+    c.send(bytes([rawssh.MSG_KEX_ECDH_INIT]) + string(b"\x09" * 32))
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 30")
+
+
+def attack_userauth_before_kex(c, server):
+    plain_prefix(c)
+    c.send(bytes([rawssh.MSG_USERAUTH_REQUEST]) + string(server.user)
+           + string("ssh-connection") + string("none"))
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 50")
+
+
+# --- authentication and the connection protocol -----------------------------
+
+def attack_userauth_success_from_client(c, server):
+    c.kex()
+    c.service_request()
+    c.send(bytes([rawssh.MSG_USERAUTH_SUCCESS]))
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 52")
+
+
+def attack_channel_open_before_auth(c, server):
+    c.kex()
+    c.service_request()
+    c.send(bytes([rawssh.MSG_CHANNEL_OPEN]) + string("direct-tcpip")
+           + u32(0) + u32(65536) + u32(32768) + string("127.0.0.1")
+           + u32(server.port) + string("127.0.0.1") + u32(1))
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 90")
+
+
+def attack_global_request_before_auth(c, server):
+    c.kex()
+    c.send(bytes([rawssh.MSG_GLOBAL_REQUEST]) + string("tcpip-forward")
+           + boolean(True) + string("127.0.0.1") + u32(0))
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 80")
+
+
+def attack_pre_auth_message_budget(c, server):
+    c.kex()
+    flood(c, bytes([rawssh.MSG_IGNORE]) + string(""), 1000)
+    disconnected(c, PROTOCOL_ERROR, "before authentication")
+
+
+def attack_channel_data_unknown_id(c, server):
+    authed(c, server)
+    c.send(bytes([rawssh.MSG_CHANNEL_DATA]) + u32(4242) + string(b"x" * 100))
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_window_adjust_overflow(c, server, peers):
+    authed(c, server)
+    echo = peers.echo()
+    sid = c.open_direct("127.0.0.1", echo.port)
+    for _ in range(2):
+        c.send(bytes([rawssh.MSG_CHANNEL_WINDOW_ADJUST]) + u32(sid)
+               + u32(0xffffffff))
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_late_userauth_request(c, server, peers):
+    """Not an attack that should fail: RFC 4252 5.1 says a request after
+    success is ignored, and the connection goes on."""
+    authed(c, server)
+    c.send(bytes([rawssh.MSG_USERAUTH_REQUEST]) + string(server.user)
+           + string("ssh-connection") + string("none"))
+    echo = peers.echo()
+    sid = c.open_direct("127.0.0.1", echo.port)
+    c.send(bytes([rawssh.MSG_CHANNEL_DATA]) + u32(sid) + string(b"ping"))
+    got = b""
+    while len(got) < 4:
+        p = c.recv(skip=(rawssh.MSG_IGNORE, rawssh.MSG_GLOBAL_REQUEST,
+                         rawssh.MSG_CHANNEL_WINDOW_ADJUST))
+        if p[0] == rawssh.MSG_CHANNEL_DATA:
+            got += rawssh.Reader(p[5:]).string()
+    assert got == b"ping"
+
+
+ATTACKS = [
+    attack_garbage_version, attack_long_version, attack_prelines,
+    attack_huge_packet_length, attack_tiny_packet_length,
+    attack_padding_too_long, attack_padding_too_short, attack_bad_mac,
+    attack_bad_length_encrypted, attack_kexinit_flood,
+    attack_rekey_kexinit_flood, attack_no_common_algorithm,
+    attack_huge_namelist, attack_ignore_in_strict_kex, attack_newkeys_first,
+    attack_ecdh_before_kexinit, attack_userauth_before_kex,
+    attack_userauth_success_from_client, attack_channel_open_before_auth,
+    attack_global_request_before_auth, attack_pre_auth_message_budget,
+    attack_channel_data_unknown_id,
+]
+
+ATTACKS_WITH_PEERS = [attack_window_adjust_overflow,
+                      attack_late_userauth_request]
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda f: f.__name__[7:])
+def test_attack(attack, target, client, peers):
+    with RawSsh(target.port) as c:
+        attack(c, target)
+    check_healthy(target, client, peers)
+
+
+@pytest.mark.parametrize("attack", ATTACKS_WITH_PEERS,
+                         ids=lambda f: f.__name__[7:])
+def test_attack_channel(attack, target, client, peers):
+    with RawSsh(target.port) as c:
+        attack(c, target, peers)
+    check_healthy(target, client, peers)
+
+
+# --- resources ---------------------------------------------------------------
+
+class EndlessSource:
+    """A TCP peer that writes until the far end stops taking data, and
+    counts what the kernel accepted."""
+
+    def __init__(self):
+        self.sent = 0
+        self.chunk = b"z" * 65536
+
+    def __call__(self, conn):
+        conn.settimeout(1.0)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                self.sent += conn.send(self.chunk)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+
+def wait_stalled(source, timeout=120.0, quiet=2.0):
+    """Wait until source.sent stops growing for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        if source.sent != last:
+            last, since = source.sent, time.monotonic()
+        elif time.monotonic() - since >= quiet and last > 0:
+            return last
+        time.sleep(0.1)
+    raise AssertionError("the source never stalled: aditd kept reading "
+                         "(%d bytes)" % source.sent)
+
+
+def test_client_stops_reading(target, client, peers):
+    """A client with a 4 GiB window that never reads: aditd stops reading
+    the target once its queue is full instead of buffering without end."""
+    source = EndlessSource()
+    src = peers.start(source)
+    with RawSsh(target.port) as c:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        authed(c, target)
+        c.open_direct("127.0.0.1", src.port, window=0xffffffff)
+        stalled = wait_stalled(source)
+        rss = rawssh.vm_rss_kib(target.pid)
+        print("source stalled after %d bytes; aditd VmRSS %d KiB"
+              % (stalled, rss))
+        assert rss < target.rss_limit, "aditd VmRSS %d KiB" % rss
+        # Far less than the window reached aditd's queue.
+        assert stalled < 256 * 1024 * 1024
+    check_healthy(target, client, peers)
+
+
+def test_slowloris(target, client, peers):
+    """One byte a second: LoginGraceTime ends it, and meanwhile others log
+    in."""
+    line = b"SSH-2.0-slowloris_" + b"x" * 200 + b"\r\n"
+    start = time.monotonic()
+    closed = False
+    with RawSsh(target.port) as c:
+        c.sock.settimeout(1.0)
+        for i in range(len(line)):
+            try:
+                c.send_raw(line[i:i + 1])
+                if c.sock.recv(65536) == b"":
+                    closed = True
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                closed = True
+                break
+            if time.monotonic() - start > GRACE_SECONDS + 60:
+                break
+    elapsed = time.monotonic() - start
+    print("slowloris ended after %.1fs (LoginGraceTime %ds)"
+          % (elapsed, GRACE_SECONDS))
+    assert closed, "aditd kept a one-byte-a-second client for %.0fs" % elapsed
+    assert elapsed >= GRACE_SECONDS - 1
+    check_healthy(target, client, peers)
+
+
+def test_unauthenticated_flood(target, client, peers):
+    """Hundreds of connections that never authenticate, held open while a
+    real user logs in."""
+    conns = []
+    try:
+        for i in range(300):
+            s = socket.create_connection(("127.0.0.1", target.port),
+                                         timeout=30)
+            conns.append(s)
+            if i % 2 == 0:
+                s.sendall(b"SSH-2.0-flood\r\n")
+            if i % 4 == 0:
+                s.sendall(frame(kexinit_payload()))
+        check_healthy(target, client, peers)
+    finally:
+        for s in conns:
+            s.close()
+    check_healthy(target, client, peers)
+
+
+# --- adit against a hostile server -------------------------------------------
+# Each script plays one connection of a fake server (a harness.TcpServer).
+
+def read_some(conn):
+    try:
+        conn.recv(65536)
+    except OSError:
+        pass
+
+
+def server_garbage(conn):
+    conn.sendall(os.urandom(4096))
+
+
+def server_long_version(conn):
+    conn.sendall(b"SSH-2.0-" + b"A" * 100000)
+
+
+def server_no_common_kex(conn):
+    conn.sendall(b"SSH-2.0-fake\r\n")
+    read_some(conn)
+    lists = list(rawssh.LISTS)
+    lists[0] = "rot13-kex"
+    conn.sendall(frame(kexinit_payload(lists)))
+    read_some(conn)
+
+
+def server_malformed_kexinit(conn):
+    conn.sendall(b"SSH-2.0-fake\r\n")
+    read_some(conn)
+    conn.sendall(frame(bytes([rawssh.MSG_KEXINIT]) + b"\0" * 16
+                              + u32(0xfffffff0)))
+    read_some(conn)
+
+
+def server_oversized_packet(conn):
+    conn.sendall(b"SSH-2.0-fake\r\n")
+    read_some(conn)
+    conn.sendall(u32(0x7ffffff0) + b"\x04" + b"\0" * 4096)
+    read_some(conn)
+
+
+def server_success_first(conn):
+    conn.sendall(b"SSH-2.0-fake\r\n")
+    read_some(conn)
+    conn.sendall(frame(bytes([rawssh.MSG_USERAUTH_SUCCESS])))
+    read_some(conn)
+
+
+SERVERS = [server_garbage, server_long_version, server_no_common_kex,
+           server_malformed_kexinit, server_oversized_packet,
+           server_success_first]
+
+
+@pytest.mark.parametrize("script", SERVERS, ids=lambda f: f.__name__[7:])
+def test_adit_against_hostile_server(script, client, peers):
+    fake = peers.start(script)
+    rc, err = client.run("adit", fake.port, timeout=60)
+    print("%s: %s" % (script.__name__, err.strip()))
+    assert rc == 255, err
+    assert err.startswith("adit: ") or "\nadit: " in err, err
+    assert "Sanitizer" not in err and "runtime error" not in err, err
