@@ -13,6 +13,7 @@ import os
 import socket
 import struct
 import time
+import zlib
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -158,6 +159,11 @@ class RawSsh:
         self.session_id = None
         self.received = []  # every payload received after NEWKEYS, in order
         self.disconnect = None
+        # zlib@openssh.com when offered (lists) and agreed: it starts
+        # after USERAUTH_SUCCESS (PROTOCOL 1.2).
+        self.lists = LISTS
+        self.zlib_agreed = False
+        self.deflate = self.inflate = None
 
     def close(self):
         try:
@@ -247,6 +253,9 @@ class RawSsh:
 
     def send(self, payload, **kw):
         bad_mac = kw.pop("bad_mac", False)
+        if self.deflate is not None:
+            payload = (self.deflate.compress(payload)
+                       + self.deflate.flush(zlib.Z_SYNC_FLUSH))
         self.send_packet_bytes(self.packet(payload, **kw), bad_mac=bad_mac)
 
     def recv_packet(self):
@@ -272,6 +281,12 @@ class RawSsh:
         self.seq_in = (self.seq_in + 1) & 0xffffffff
         pad = pkt[4]
         payload = pkt[5:4 + struct.unpack(">I", pkt[:4])[0] - pad]
+        if self.inflate is not None:
+            payload = self.inflate.decompress(payload, 1 << 20)
+        elif payload[:1] == bytes([MSG_USERAUTH_SUCCESS]) and \
+                self.zlib_agreed:
+            self.deflate = zlib.compressobj()
+            self.inflate = zlib.decompressobj()
         if payload and payload[0] == MSG_DISCONNECT:
             self.disconnect = disconnect_payload(payload)
         return payload
@@ -304,9 +319,10 @@ class RawSsh:
 
     def kex(self, lists=None):
         """Version lines, KEXINIT, curve25519, NEWKEYS; keys in place."""
+        self.lists = lists or self.lists
         self.send_version()
         self.read_version()
-        my_kexinit = kexinit_payload(lists)
+        my_kexinit = kexinit_payload(self.lists)
         self.send(my_kexinit)
         server_kexinit = self.recv()
         if server_kexinit[0] != MSG_KEXINIT:
@@ -326,11 +342,21 @@ class RawSsh:
             + string(my_kexinit) + string(server_kexinit) + string(k_s)
             + string(q_c) + string(q_s) + k).digest()
         self._check_hostkey_sig(k_s, sig, h)
+        self.zlib_agreed = self._server_offers(server_kexinit,
+                                               "zlib@openssh.com")
         self.session_id = self.session_id or h
         self.send(bytes([MSG_NEWKEYS]))
         if self.recv()[0] != MSG_NEWKEYS:
             raise ValueError("expected NEWKEYS")
         self._take_keys(k, h)
+
+    def _server_offers(self, server_kexinit, comp):
+        """Whether both offer comp, and we prefer it, in both directions
+        (RFC 4253 7.1: the client's first that the server has)."""
+        r = Reader(server_kexinit[17:])
+        server = [r.string().decode().split(",") for _ in range(10)]
+        return all(self.lists[i].split(",")[0] == comp and comp in server[i]
+                   for i in (6, 7))
 
     @staticmethod
     def _check_hostkey_sig(k_s, sig, h):
@@ -374,26 +400,29 @@ class RawSsh:
                   + string(key_blob(key)))
         return self.recv()
 
-    def auth_signed(self, user, key):
-        """A signed publickey request; the reply payload."""
-        blob = key_blob(key)
+    def auth_signed(self, user, key, blob_key=None, session_id=None):
+        """A publickey request signed by key; the reply payload. A hostile
+        peer may name another key (blob_key) than the one that signs, or
+        sign another session's id."""
+        blob = key_blob(blob_key or key)
         body = (bytes([MSG_USERAUTH_REQUEST]) + string(user)
                 + string("ssh-connection") + string("publickey")
                 + boolean(True) + string("ssh-ed25519") + string(blob))
-        sig = key.sign(string(self.session_id) + body)
+        sig = key.sign(string(session_id or self.session_id) + body)
         self.send(body + string(string("ssh-ed25519") + string(sig)))
         return self.recv()
 
-    def login(self, user, key):
+    def login(self, user, key, lists=None):
         """kex, service request, signed publickey: True on success."""
-        self.kex()
+        self.kex(lists)
         self.service_request()
         return self.auth_signed(user, key)[0] == MSG_USERAUTH_SUCCESS
 
     # channels (RFC 4254)
 
     def open_direct(self, host, port, window=2 * 1024 * 1024, chan=0):
-        """direct-tcpip to host:port; the server's channel id."""
+        """direct-tcpip to host:port; the server's channel id (its window
+        and maximum packet in peer_window, peer_max_packet)."""
         self.send(bytes([MSG_CHANNEL_OPEN]) + string("direct-tcpip")
                   + u32(chan) + u32(window) + u32(32768) + string(host)
                   + u32(port) + string("127.0.0.1") + u32(40000))
@@ -405,7 +434,10 @@ class RawSsh:
                 r.u8()
                 if r.u32() != chan:
                     raise ValueError("confirmation for another channel")
-                return r.u32()
+                sid = r.u32()
+                self.peer_window = r.u32()  # what we may send
+                self.peer_max_packet = r.u32()
+                return sid
             if p[0] == MSG_CHANNEL_OPEN_FAILURE:
                 raise ValueError("channel open refused: %r" % p)
 

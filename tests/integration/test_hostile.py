@@ -28,6 +28,7 @@ ASAN_RSS_LIMIT_KIB = 256 * 1024
 PROTOCOL_ERROR = 2
 KEY_EXCHANGE_FAILED = 3
 MAC_ERROR = 5
+COMPRESSION_ERROR = 6
 GRACE_SECONDS = 3
 
 
@@ -43,6 +44,7 @@ def target(aditd, home, bins):
     server = aditd.start(extra=["LoginGraceTime %d" % GRACE_SECONDS])
     server.pid = server.proc.pid
     server.key = rawssh.load_ed25519(home.key)
+    server.stranger_key = rawssh.load_ed25519(home.stranger_key)
     server.user = home.user
     server.rss_limit = rss_limit(bins)
     return server
@@ -244,10 +246,46 @@ def attack_pre_auth_message_budget(c, server):
     disconnected(c, PROTOCOL_ERROR, "before authentication")
 
 
+def refused(reply):
+    assert reply[0] == rawssh.MSG_USERAUTH_FAILURE, reply
+
+
+def attack_query_one_key_sign_another(c, server):
+    """Rights come from the key that signed, not the one asked about."""
+    c.kex()
+    c.service_request()
+    assert c.auth_query(server.user, server.key)[0] == \
+        rawssh.MSG_USERAUTH_PK_OK
+    refused(c.auth_signed(server.user, server.stranger_key))
+
+
+def attack_authorized_blob_foreign_signature(c, server):
+    c.kex()
+    c.service_request()
+    refused(c.auth_signed(server.user, server.stranger_key,
+                          blob_key=server.key))
+
+
+def attack_signature_for_another_session(c, server):
+    c.kex()
+    c.service_request()
+    refused(c.auth_signed(server.user, server.key, session_id=b"\0" * 32))
+
+
 def attack_channel_data_unknown_id(c, server):
     authed(c, server)
     c.send(bytes([rawssh.MSG_CHANNEL_DATA]) + u32(4242) + string(b"x" * 100))
     disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_decompression_bomb(c, server):
+    """4 MiB of zeros in one compressed packet of a few KiB."""
+    lists = list(rawssh.LISTS)
+    lists[6] = lists[7] = "zlib@openssh.com"
+    assert c.login(server.user, server.key, lists)
+    assert c.deflate is not None, "aditd did not agree to zlib@openssh.com"
+    c.send(bytes([rawssh.MSG_IGNORE]) + string(b"\0" * (4 << 20)))
+    disconnected(c, COMPRESSION_ERROR, "inflates to more than")
 
 
 def attack_window_adjust_overflow(c, server, peers):
@@ -288,7 +326,10 @@ ATTACKS = [
     attack_ecdh_before_kexinit, attack_userauth_before_kex,
     attack_userauth_success_from_client, attack_channel_open_before_auth,
     attack_global_request_before_auth, attack_pre_auth_message_budget,
-    attack_channel_data_unknown_id,
+    attack_query_one_key_sign_another,
+    attack_authorized_blob_foreign_signature,
+    attack_signature_for_another_session,
+    attack_channel_data_unknown_id, attack_decompression_bomb,
 ]
 
 ATTACKS_WITH_PEERS = [attack_window_adjust_overflow,
