@@ -203,6 +203,61 @@ out:
     return r;
 }
 
+/*
+ * ReconnectBackoff min[,max]: the first wait before a reconnect and the
+ * most it grows to, each a time as ServerAliveInterval takes (1, 30s,
+ * 5m). min is at least a second; max defaults to 60 s, or min if larger.
+ * The first value obtained wins, as for every scalar.
+ */
+static int
+client_config_backoff(struct client_config *c, const char *v)
+{
+    char lo[LIM_STRING_SMALL];
+    const char *comma = strchr(v, ',');
+    size_t n = comma != NULL ? (size_t)(comma - v) : strlen(v);
+    int min = 0, max = 0, r;
+
+    if (n == 0 || n >= sizeof(lo)) {
+        return ERR_FORMAT;
+    }
+    memcpy(lo, v, n);
+    lo[n] = '\0';
+    if ((r = cfgline_time(lo, &min)) != 0 ||
+        (comma != NULL && (r = cfgline_time(comma + 1, &max)) != 0)) {
+        return r;
+    }
+    if (min < 1 || (comma != NULL && max < min)) {
+        return ERR_FORMAT;
+    }
+    if (comma == NULL) {
+        max =
+            min > CLIENT_BACKOFF_MAX_DEFAULT ? min : CLIENT_BACKOFF_MAX_DEFAULT;
+    }
+    if (c->reconnect_backoff_min == -1) {
+        c->reconnect_backoff_min = min;
+        c->reconnect_backoff_max = max;
+    }
+    return 0;
+}
+
+int
+client_config_alive_interval(const struct client_config *c)
+{
+    if (c->server_alive_interval >= 0) {
+        return c->server_alive_interval;
+    }
+    return c->reconnect == 1 ? CLIENT_RECONNECT_ALIVE_INTERVAL : 0;
+}
+
+int
+client_config_alive_count(const struct client_config *c)
+{
+    if (c->server_alive_count_max >= 0) {
+        return c->server_alive_count_max;
+    }
+    return c->reconnect == 1 ? CLIENT_RECONNECT_ALIVE_COUNT : 3;
+}
+
 /* The list keywords: everything the table's scalar code does not do. */
 static int
 client_config_list_kind(struct client_config *c, const struct copt *o,
@@ -227,6 +282,8 @@ client_config_list_kind(struct client_config *c, const struct copt *o,
         return client_config_add_fwd(c, FWDSPEC_DYNAMIC, v);
     case COPT_REKEY:
         return cfgline_rekey_limit(v, &c->rekey_bytes, &c->rekey_seconds);
+    case COPT_BACKOFF:
+        return client_config_backoff(c, v);
     default:
         return client_config_table_scalar(c, o, v);
     }

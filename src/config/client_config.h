@@ -116,7 +116,23 @@ struct client_config {
     int permit_local_command; /* bool */
     int log_level;            /* enum log_level */
     char *ignore_unknown;     /* IgnoreUnknown patterns */
+    /* adit's own: keeping tunnels up (adit(1), RECONNECTING). */
+    int reconnect;             /* bool, -r */
+    int reconnect_backoff_min; /* seconds, -1 unset */
+    int reconnect_backoff_max; /* seconds, -1 unset */
+    char *destinations;        /* Destinations: more hosts, space-separated */
 };
+
+/* What Reconnect mode uses when the options are unset. */
+#define CLIENT_BACKOFF_MIN_DEFAULT 1
+#define CLIENT_BACKOFF_MAX_DEFAULT 60
+#define CLIENT_RECONNECT_ALIVE_INTERVAL 5
+#define CLIENT_RECONNECT_ALIVE_COUNT 3
+
+/* ServerAliveInterval and CountMax in effect: in Reconnect mode the
+ * defaults are 5 and 3, so a dead server is noticed within seconds. */
+int client_config_alive_interval(const struct client_config *c);
+int client_config_alive_count(const struct client_config *c);
 
 void client_config_init(struct client_config *c);
 void client_config_cleanup(struct client_config *c);

@@ -87,8 +87,7 @@ dump_flags(const struct client_config *c, struct buf *b)
         dump_yn(c->stream_local_bind_unlink, 0), dump_strict(c->strict_hostkey),
         dump_yn(c->tcp_keep_alive, 1),
         c->connection_attempts < 0 ? 1 : c->connection_attempts,
-        c->server_alive_count_max < 0 ? 3 : c->server_alive_count_max,
-        c->server_alive_interval < 0 ? 0 : c->server_alive_interval);
+        client_config_alive_count(c), client_config_alive_interval(c));
 }
 
 static int
@@ -219,6 +218,24 @@ dump_lists(const struct client_config *c, const struct client_env *e,
     return dump_list(b, "setenv", c->set_env, c->n_set_env);
 }
 
+/* adit's own keywords, after ssh's: ssh -G has no such lines. */
+static int
+dump_adit(const struct client_config *c, struct buf *b)
+{
+    int r;
+
+    if ((r = dump_f(b, "reconnect %s\nreconnectbackoff %d,%d\n",
+                    dump_yn(c->reconnect, 0),
+                    c->reconnect_backoff_min < 0 ? CLIENT_BACKOFF_MIN_DEFAULT
+                                                 : c->reconnect_backoff_min,
+                    c->reconnect_backoff_max < 0 ? CLIENT_BACKOFF_MAX_DEFAULT
+                                                 : c->reconnect_backoff_max)) !=
+        0) {
+        return r;
+    }
+    return dump_str(b, "destinations", c->destinations, NULL);
+}
+
 static int
 dump_tail(const struct client_config *c, struct buf *b)
 {
@@ -235,9 +252,11 @@ dump_tail(const struct client_config *c, struct buf *b)
         return r;
     }
     if (c->proxy_jump != NULL && strcmp(c->proxy_jump, "none") != 0) {
-        return dump_f(b, "proxyjump %s\n", c->proxy_jump);
+        r = dump_f(b, "proxyjump %s\n", c->proxy_jump);
+    } else {
+        r = dump_str(b, "proxycommand", c->proxy_command, NULL);
     }
-    return dump_str(b, "proxycommand", c->proxy_command, NULL);
+    return r != 0 ? r : dump_adit(c, b);
 }
 
 int

@@ -75,6 +75,10 @@ static const struct copt copts[] = {
     COPT("TCPKeepAlive", COPT_BOOL, tcp_keep_alive),
     COPT("User", COPT_STR, user),
     COPT("UserKnownHostsFile", COPT_LINE, user_known_hosts),
+    /* adit's own (not ssh's): keeping tunnels up. */
+    COPT("Destinations", COPT_LINE, destinations),
+    COPT("Reconnect", COPT_BOOL, reconnect),
+    COPT_NOFIELD("ReconnectBackoff", COPT_BACKOFF),
     /* Known to ssh, not implemented by adit: warned about, then ignored. */
     COPT_IGN("AddKeysToAgent"),
     COPT_IGN("CanonicalDomains"),
@@ -198,6 +202,8 @@ client_config_table_unset(struct client_config *c)
     }
     c->rekey_bytes = -1;
     c->rekey_seconds = -1;
+    c->reconnect_backoff_min = -1;
+    c->reconnect_backoff_max = -1;
 }
 
 void
@@ -361,6 +367,9 @@ client_config_table_why(const struct copt *o, const char *v, char *why,
         break;
     case COPT_REKEY:
         snprintf(why, why_len, "Bad number '%s': Invalid argument", v);
+        break;
+    case COPT_BACKOFF:
+        snprintf(why, why_len, "invalid ReconnectBackoff \"%s\".", v);
         break;
     case COPT_SETENV:
         snprintf(why, why_len, "Invalid SetEnv.");

@@ -37,6 +37,7 @@ enum copt_kind {
     COPT_LOCALFWD,
     COPT_REMOTEFWD,
     COPT_DYNAMICFWD,
+    COPT_BACKOFF, /* ReconnectBackoff min[,max]: two times */
 };
 
 struct copt {

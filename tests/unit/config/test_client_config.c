@@ -351,6 +351,53 @@ test_client_config_alive(void **state)
     client_config_cleanup(&c);
 }
 
+/* Reconnect mode's keywords and the keepalive defaults they bring. */
+static void
+test_client_config_reconnect(void **state)
+{
+    static const char *const bad[] = {
+        "ReconnectBackoff 0",     "ReconnectBackoff ,5",
+        "ReconnectBackoff 5,2",   "ReconnectBackoff 1,x",
+        "ReconnectBackoff 1,2,3", "Reconnect maybe",
+    };
+    struct client_config c;
+    char why[256];
+    size_t i;
+
+    (void)state;
+    client_config_init(&c);
+    assert_int_equal(client_config_alive_interval(&c), 0);
+    assert_int_equal(client_config_alive_count(&c), 3);
+    assert_int_equal(client_config_apply(&c, "Reconnect yes", why, 256), 0);
+    assert_int_equal(c.reconnect, 1);
+    assert_int_equal(client_config_alive_interval(&c), 5);
+    assert_int_equal(client_config_alive_count(&c), 3);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(client_config_apply(&c, bad[i], why, 256), ERR_CONFIG);
+    }
+    assert_int_equal(c.reconnect_backoff_min, -1);
+    assert_int_equal(
+        client_config_apply(&c, "ReconnectBackoff 2s,5m", why, 256), 0);
+    assert_int_equal(c.reconnect_backoff_min, 2);
+    assert_int_equal(c.reconnect_backoff_max, 300);
+    /* The first value wins. */
+    assert_int_equal(client_config_apply(&c, "ReconnectBackoff 7", why, 256),
+                     0);
+    assert_int_equal(c.reconnect_backoff_min, 2);
+    assert_int_equal(
+        client_config_apply(&c, "Destinations b-us b-eu", why, 256), 0);
+    assert_string_equal(c.destinations, "b-us b-eu");
+    assert_int_equal(client_config_apply(&c, "ServerAliveInterval 1", why, 256),
+                     0);
+    assert_int_equal(client_config_alive_interval(&c), 1);
+    client_config_cleanup(&c);
+    client_config_init(&c);
+    assert_int_equal(client_config_apply(&c, "ReconnectBackoff 90", why, 256),
+                     0);
+    assert_int_equal(c.reconnect_backoff_max, 90);
+    client_config_cleanup(&c);
+}
+
 int
 main(void)
 {
@@ -363,6 +410,7 @@ main(void)
         cmocka_unit_test(test_client_config_fields),
         cmocka_unit_test(test_client_config_field_errors),
         cmocka_unit_test(test_client_config_alive),
+        cmocka_unit_test(test_client_config_reconnect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
