@@ -29,6 +29,8 @@
 #define ADIT_VERSION "adit_0.1"
 /* Tests point this at their own file instead of /etc/ssh/ssh_config. */
 #define ADIT_ENV_SYSTEM_CONFIG "ADIT_SSH_CONFIG_SYSTEM"
+/* Destinations at most (the client's CLIENT_MAX_DESTS). */
+#define CLIENT_MAX_DESTS_ARGS 8u
 
 /* What the command line says beyond the options it sets in the config. */
 struct adit_cmd {
@@ -37,13 +39,24 @@ struct adit_cmd {
     bool is_dump;            /* -G */
     bool has_jump;           /* -J seen */
     char *host_arg;          /* destination host as given */
+    char **more;             /* the arguments after the destination */
+    int n_more;
+};
+
+/* One destination, loaded as ssh would load it alone. */
+struct adit_dest {
+    struct client_config cfg;
+    struct adit_cmd cmd;
+    char *final_host;
+    struct client_config *jumps[LIM_JUMP_HOPS];
+    size_t n_jumps;
 };
 
 static void
 adit_usage(void)
 {
     fprintf(stderr,
-            "usage: adit [-46CfGgNnqTVv] [-B bind_interface] "
+            "usage: adit [-46CfGgNnqrTVv] [-B bind_interface] "
             "[-b bind_address]\n"
             "            [-c cipher_spec] [-D [bind_address:]port] "
             "[-E log_file]\n"
@@ -51,7 +64,8 @@ adit_usage(void)
             "[-J [user@]host[:port]]\n"
             "            [-L address] [-l login_name] [-m mac_spec] "
             "[-o option]\n"
-            "            [-p port] [-R address] [-W host:port] destination\n");
+            "            [-p port] [-R address] [-W host:port] destination\n"
+            "       adit -r [options] destination ...\n");
     exit(ADIT_EXIT_FAIL);
 }
 
@@ -183,6 +197,7 @@ adit_flag(struct client_config *cfg, int ch, const char *arg)
         {'g', "GatewayPorts", "yes"},
         {'N', "SessionType", "none"},
         {'n', "StdinNull", "yes"},
+        {'r', "Reconnect", "yes"},
         {'T', "RequestTTY", "no"},
         {'B', "BindInterface", NULL},
         {'b', "BindAddress", NULL},
@@ -329,17 +344,18 @@ adit_args(int argc, char **argv, struct client_config *cfg,
     int ch;
 
     while ((ch = getopt(argc, argv,
-                        ":46CfGgNnqTVvB:b:c:D:E:F:i:J:L:l:m:o:p:R:W:")) != -1) {
+                        ":46CfGgNnqrTVvB:b:c:D:E:F:i:J:L:l:m:o:p:R:W:")) !=
+           -1) {
         adit_option(cfg, cmd, ch, rd);
     }
     if (optind >= argc) {
         adit_usage();
     }
     adit_destination(cfg, cmd, argv[optind]);
-    if (optind + 1 < argc) {
-        fprintf(stderr, "adit: remote commands are not supported; use -N\n");
-        exit(ADIT_EXIT_FAIL);
-    }
+    /* More destinations in Reconnect mode (known once the files are
+     * read, adit_more); a remote command otherwise, which adit refuses. */
+    cmd->more = &argv[optind + 1];
+    cmd->n_more = argc - optind - 1;
 }
 
 /* Every configuration file, and a second pass if Match final asked. */
@@ -478,31 +494,47 @@ adit_jump_cfgs(int argc, char **argv, const struct client_config *cfg,
     jumpspec_cleanup(&j);
 }
 
-static int
-adit_run(const struct client_config *cfg, const char *host_arg,
-         struct client_config *const *jumps, size_t n_jumps)
+/* What client_run needs to know of d. */
+static void
+adit_target(struct adit_dest *d, struct client_target *t)
 {
-    struct client_target t;
+    const struct client_config *cfg = &d->cfg;
+
+    memset(t, 0, sizeof(*t));
+    t->jump_cfgs = (const struct client_config *const *)d->jumps;
+    t->n_jump_cfgs = d->n_jumps;
+    t->host = cfg->hostname;
+    t->orig_host = d->cmd.host_arg;
+    t->user = cfg->user;
+    t->port = (uint16_t)cfg->port;
+    t->family = cfg->address_family == CLIENT_AF_INET    ? AF_INET
+                : cfg->address_family == CLIENT_AF_INET6 ? AF_INET6
+                                                         : AF_UNSPEC;
+}
+
+static int
+adit_run(struct adit_dest **dests, size_t n, const struct client_config *fwds)
+{
+    const struct client_config *cfgs[CLIENT_MAX_DESTS_ARGS];
+    struct client_target t[CLIENT_MAX_DESTS_ARGS];
     uv_loop_t loop;
+    size_t i;
     int code = ADIT_EXIT_FAIL;
 
-    memset(&t, 0, sizeof(t));
-    t.jump_cfgs = (const struct client_config *const *)jumps;
-    t.n_jump_cfgs = n_jumps;
-    t.host = cfg->hostname;
-    t.orig_host = host_arg;
-    t.user = cfg->user;
-    t.port = (uint16_t)cfg->port;
-    t.family = cfg->address_family == CLIENT_AF_INET    ? AF_INET
-               : cfg->address_family == CLIENT_AF_INET6 ? AF_INET6
-                                                        : AF_UNSPEC;
+    for (i = 0; i < n; i++) {
+        cfgs[i] = &dests[i]->cfg;
+        adit_target(dests[i], &t[i]);
+        if (t[i].host[0] == '\0') {
+            return ADIT_EXIT_FAIL;
+        }
+    }
     /* -f: the parent waits for the child's word that all is up. */
-    if (cfg->fork_after_auth == 1 && client_fork(&t.ready_fd) != 0) {
+    if (fwds->fork_after_auth == 1 && client_fork(&t[0].ready_fd) != 0) {
         fprintf(stderr, "fork: %s\n", strerror(errno));
         return ADIT_EXIT_FAIL;
     }
-    if (t.host[0] != '\0' && uv_loop_init(&loop) == 0) {
-        code = client_run(&loop, cfg, &t);
+    if (uv_loop_init(&loop) == 0) {
+        code = client_run_many(&loop, fwds, cfgs, t, n);
         uv_loop_close(&loop);
     }
     return code;
@@ -533,53 +565,169 @@ adit_env(struct client_env *env, char *uid, size_t uid_len, char *lhost,
     env->local_host = lhost;
 }
 
+/*
+ * Load one destination as ssh loads its one: the command line, the
+ * configuration files (a second pass for Match final), the defaults and
+ * the jump hosts' configurations. The first (is_main) also acts on -G and
+ * -E. argv's destination is argv[optind] after getopt; any others are
+ * left in d->cmd.more.
+ */
+static void
+adit_load(int argc, char **argv, const struct client_env *env0,
+          struct adit_dest *d, bool is_main)
+{
+    struct client_env env = *env0;
+    struct ssh_config_read rd;
+    char why[512] = "";
+
+    memset(d, 0, sizeof(*d));
+    client_config_init(&d->cfg);
+    ssh_config_read_init(&rd, &d->cfg, "", env.local_user, env.home);
+    rd.diag = adit_diag;
+    optind = 0; /* glibc: parse argv afresh */
+    adit_args(argc, argv, &d->cfg, &d->cmd, &rd);
+    env.host_arg = d->cmd.host_arg;
+    adit_read_config(&rd, &d->cmd, &d->final_host);
+    if (client_config_finish(&d->cfg, &env, why, sizeof(why)) != 0) {
+        fprintf(stderr, "%s\n", why);
+        exit(ADIT_EXIT_FAIL); /* as every other startup error */
+    }
+    if (is_main && d->cmd.is_dump) {
+        adit_dump(&d->cfg, &env);
+    }
+    if (client_config_expand_files(&d->cfg, &env, why, sizeof(why)) != 0) {
+        fprintf(stderr, "%s\n", why);
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (is_main && d->cmd.log_file != NULL) {
+        adit_log_file(d->cmd.log_file);
+    }
+    adit_jump_cfgs(argc, argv, &d->cfg, &env, d->jumps, &d->n_jumps);
+}
+
+static void
+adit_dest_free(struct adit_dest *d)
+{
+    while (d->n_jumps > 0) {
+        client_config_cleanup(d->jumps[--d->n_jumps]);
+        free(d->jumps[d->n_jumps]);
+    }
+    free(d->final_host);
+    free(d->cmd.host_arg);
+    client_config_cleanup(&d->cfg);
+    free(d);
+}
+
+/* Another destination: the same command line with name in the first
+ * one's place, so -p, -l, -i and -o apply to each, as its own Host
+ * blocks do; Reconnect mode is the first one's. */
+static struct adit_dest *
+adit_load_more(int argc, char **argv, const struct client_env *env, int at,
+               const char *name)
+{
+    struct adit_dest *d = malloc(sizeof(*d));
+    char **av = calloc((size_t)argc + 1, sizeof(*av));
+
+    (void)argc;
+    if (d == NULL || av == NULL) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    memcpy(av, argv, (size_t)at * sizeof(*av));
+    av[at] = (char *)name;
+    adit_load(at + 1, av, env, d, false);
+    d->cfg.reconnect = 1;
+    free(av);
+    return d;
+}
+
+/*
+ * The destinations after the first: the command line's further
+ * arguments, or the Destinations option (which names every one, the
+ * command line's host then only naming the configuration that holds
+ * the forwards). Only in Reconnect mode; otherwise a further argument is
+ * a remote command, refused as before.
+ */
+static size_t
+adit_more(int argc, char **argv, const struct client_env *env,
+          struct adit_dest *main_d, struct adit_dest **out)
+{
+    struct adit_cmd *cmd = &main_d->cmd;
+    char *list, *w, *save = NULL;
+    size_t n = 1;
+    int at = argc - cmd->n_more - 1, i;
+
+    out[0] = main_d;
+    if (main_d->cfg.reconnect != 1) {
+        if (cmd->n_more > 0) {
+            fprintf(stderr,
+                    "adit: remote commands are not supported; use -N\n");
+            exit(ADIT_EXIT_FAIL);
+        }
+        if (main_d->cfg.destinations != NULL) {
+            fprintf(stderr, "adit: Destinations needs Reconnect yes (-r)\n");
+            exit(ADIT_EXIT_FAIL);
+        }
+        return 1;
+    }
+    if (main_d->cfg.stdio_forward != NULL) {
+        fprintf(stderr, "adit: -W cannot be used with Reconnect\n");
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (main_d->cfg.destinations != NULL && cmd->n_more == 0) {
+        if ((list = strdup(main_d->cfg.destinations)) == NULL) {
+            exit(ADIT_EXIT_FAIL);
+        }
+        n = 0;
+        for (w = strtok_r(list, " \t", &save); w != NULL;
+             w = strtok_r(NULL, " \t", &save)) {
+            if (n == CLIENT_MAX_DESTS_ARGS) {
+                fprintf(stderr, "adit: at most %u destinations\n",
+                        (unsigned)CLIENT_MAX_DESTS_ARGS);
+                exit(ADIT_EXIT_FAIL);
+            }
+            out[n++] = adit_load_more(argc, argv, env, at, w);
+        }
+        free(list);
+        return n;
+    }
+    if (cmd->n_more + 1 > (int)CLIENT_MAX_DESTS_ARGS) {
+        fprintf(stderr, "adit: at most %u destinations\n",
+                (unsigned)CLIENT_MAX_DESTS_ARGS);
+        exit(ADIT_EXIT_FAIL);
+    }
+    for (i = 0; i < cmd->n_more; i++) {
+        out[n++] = adit_load_more(argc, argv, env, at, cmd->more[i]);
+    }
+    return n;
+}
+
 int
 main(int argc, char **argv)
 {
-    struct client_config cfg;
-    struct ssh_config_read rd;
+    struct adit_dest *dests[CLIENT_MAX_DESTS_ARGS], *main_d;
     struct client_env env;
-    struct adit_cmd cmd;
-    char uid[24], lhost[256], why[512] = "", *final_host = NULL;
-    struct client_config *jumps[LIM_JUMP_HOPS];
-    size_t n_jumps = 0;
+    char uid[24], lhost[256];
+    size_t n, i;
     int code;
 
-    memset(&cmd, 0, sizeof(cmd));
-    client_config_init(&cfg);
     log_init("adit", LOG_ERROR);
     /* A local peer closing mid-write must not kill us: errors come back
      * from the write as EPIPE instead. */
     signal(SIGPIPE, SIG_IGN);
     adit_env(&env, uid, sizeof(uid), lhost, sizeof(lhost));
-    ssh_config_read_init(&rd, &cfg, "", env.local_user, env.home);
-    rd.diag = adit_diag;
-    adit_args(argc, argv, &cfg, &cmd, &rd);
-    env.host_arg = cmd.host_arg;
-    adit_read_config(&rd, &cmd, &final_host);
-    if (client_config_finish(&cfg, &env, why, sizeof(why)) != 0) {
-        fprintf(stderr, "%s\n", why);
-        exit(ADIT_EXIT_FAIL); /* as every other startup error */
-    }
-    if (cmd.is_dump) {
-        adit_dump(&cfg, &env);
-    }
-    if (client_config_expand_files(&cfg, &env, why, sizeof(why)) != 0) {
-        fprintf(stderr, "%s\n", why);
+    if ((main_d = malloc(sizeof(*main_d))) == NULL) {
         exit(ADIT_EXIT_FAIL);
     }
-    if (cmd.log_file != NULL) {
-        adit_log_file(cmd.log_file);
+    adit_load(argc, argv, &env, main_d, true);
+    n = adit_more(argc, argv, &env, main_d, dests);
+    log_init("adit",
+             main_d->cfg.log_level >= 0 ? main_d->cfg.log_level : LOG_ERROR);
+    code = adit_run(dests, n, &main_d->cfg);
+    for (i = 0; i < n; i++) {
+        if (dests[i] != main_d) {
+            adit_dest_free(dests[i]);
+        }
     }
-    adit_jump_cfgs(argc, argv, &cfg, &env, jumps, &n_jumps);
-    log_init("adit", cfg.log_level >= 0 ? cfg.log_level : LOG_ERROR);
-    code = adit_run(&cfg, cmd.host_arg, jumps, n_jumps);
-    while (n_jumps > 0) {
-        client_config_cleanup(jumps[--n_jumps]);
-        free(jumps[n_jumps]);
-    }
-    free(final_host);
-    free(cmd.host_arg);
-    client_config_cleanup(&cfg);
+    adit_dest_free(main_d);
     return code;
 }

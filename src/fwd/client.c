@@ -4,13 +4,13 @@
 #include "fwd/client_fork.h"
 #include "fwd/fwd_rdynamic.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
+#include "transport/transport.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -75,38 +75,40 @@ client_free_keys(struct client_keys *keys)
     keys->n = 0;
 }
 
-/* End everything: the loop returns once every handle has closed. */
 void
 client_stop(struct client *c)
 {
-    size_t i;
-
-    if (c->stopping) {
-        return;
+    if (!c->stopping) {
+        c->stopping = true;
+        client_hops_stop(c, "disconnected by user");
     }
-    c->stopping = true;
-    for (i = 0; i < c->n_fwds; i++) {
-        fwd_local_close(c->fwds[i]);
-    }
-    c->n_fwds = 0;
-    for (i = 0; i < 3; i++) {
-        if (!uv_is_closing((uv_handle_t *)&c->sig[i])) {
-            uv_close((uv_handle_t *)&c->sig[i], NULL);
-        }
-    }
-    client_hops_stop(c, "disconnected by user");
+    client_check_down(c);
 }
 
-/* -g and StreamLocalBindUnlink for fwd_local_start. */
-static unsigned
-client_local_flags(const struct client *c)
+void
+client_count_bytes(struct client *c, struct io_conn *ic)
 {
-    return (c->cfg->gateway_ports == 1 ? FWD_LOCAL_GATEWAY_PORTS : 0) |
-           (c->cfg->stream_local_bind_unlink == 1 ? FWD_LOCAL_BIND_UNLINK : 0);
+    struct transport_stats st;
+
+    transport_get_stats(session_transport(io_conn_session(ic)), &st);
+    c->bytes_in += st.bytes_in;
+    c->bytes_out += st.bytes_out;
+}
+
+void
+client_check_down(struct client *c)
+{
+    if (!c->stopping || c->is_down || !client_hops_idle(c)) {
+        return;
+    }
+    c->is_down = true;
+    fwd_remote_free(c->rfwd);
+    c->rfwd = NULL;
+    client_sup_down(c->sup, c);
 }
 
 /* ExitOnForwardFailure: end with 255, as ssh's fatal() does. */
-static void
+void
 client_forward_failed(struct client *c)
 {
     if (c->cfg->exit_on_forward_failure == 1 && c->ic != NULL) {
@@ -117,19 +119,28 @@ client_forward_failed(struct client *c)
     }
 }
 
+/* A refused -R: ssh's way ends with ExitOnForwardFailure; Reconnect
+ * mode asks again after a backoff instead (the port may still be held by
+ * the server's side of our last connection). */
 static void
 client_rfwd_failed(void *ctx, const struct fwdspec *spec)
 {
+    struct client *c = ctx;
+
     (void)spec;
-    client_forward_failed(ctx);
+    if (c->sup->reconnect) {
+        client_sup_rfwd_refused(c->sup, c);
+        return;
+    }
+    client_forward_failed(c);
 }
 
-/* -f: go to the background now (a no-op without -f). */
+/* -f: go to the background now (a no-op without -f, or once gone). */
 static void
 client_ready(struct client *c)
 {
     if (c->exit_code == 0 && c->ic != NULL && !io_conn_is_ending(c->ic)) {
-        client_fork_ready(&c->ready_fd, log_get_level());
+        client_fork_ready(&c->sup->ready_fd, log_get_level());
     }
 }
 
@@ -199,57 +210,21 @@ client_start_remote(struct client *c, struct io_conn *ic)
     cbs.failed = client_rfwd_failed;
     cbs.settled = client_rfwd_settled;
     cbs.dynamic = client_rfwd_dynamic;
-    if ((r = fwd_remote_new(&c->rfwd, c->cfg->remote_fwds,
-                            c->cfg->n_remote_fwds,
-                            c->cfg->exit_on_forward_failure == 1, &cbs)) != 0) {
+    /* The forwards are the supervisor's (the first destination's). */
+    if ((r = fwd_remote_new(
+             &c->rfwd, c->sup->cfg->remote_fwds, c->sup->cfg->n_remote_fwds,
+             c->cfg->exit_on_forward_failure == 1 && !c->sup->reconnect,
+             &cbs)) != 0) {
         return r;
     }
     return fwd_remote_start(c->rfwd, ic);
-}
-
-/*
- * Listen for every -L and -D, as ssh's ssh_init_forwarding (which keeps
- * both in one list; fwd_local hands a -D listener's clients to
- * fwd_dynamic): each failure has printed its own reason; then, with
- * ExitOnForwardFailure, any failure ends the connection (false), and
- * otherwise "Could not request local forwarding." is said only when none
- * could be set up.
- */
-static bool
-client_start_local(struct client *c, struct io_conn *ic)
-{
-    size_t n_local = c->cfg->n_local_fwds;
-    size_t n = n_local + c->cfg->n_dynamic_fwds, i;
-    size_t ok = 0;
-    const struct fwdspec *spec;
-
-    for (i = 0; i < n && c->n_fwds < CLIENT_MAX_FWDS; i++) {
-        spec = i < n_local ? &c->cfg->local_fwds[i]
-                           : &c->cfg->dynamic_fwds[i - n_local];
-        if (fwd_local_start(&c->fwds[c->n_fwds], c->loop, spec,
-                            client_local_flags(c), ic) == 0) {
-            c->n_fwds++;
-            ok++;
-        }
-    }
-    if (ok == n) {
-        return true;
-    }
-    if (c->cfg->exit_on_forward_failure == 1) {
-        log_plain("Could not request local forwarding.\r\n");
-        client_forward_failed(c);
-        return false;
-    }
-    if (ok == 0) {
-        log_plain("Could not request local forwarding.\r\n");
-    }
-    return true;
 }
 
 void
 client_target_ready(struct client *c, struct io_conn *ic)
 {
     c->ic = ic;
+    client_sup_up(c->sup, c);
     if (c->cfg->stdio_forward != NULL) {
         if (client_stdio_start(c, ic) != 0) {
             c->exit_code = CLIENT_EXIT_FAIL;
@@ -258,11 +233,11 @@ client_target_ready(struct client *c, struct io_conn *ic)
         }
         return;
     }
-    if (!client_start_local(c, ic)) {
+    if (!client_sup_start_local(c->sup, c)) {
         return;
     }
-    if (c->cfg->n_remote_fwds > 0 && client_start_remote(c, ic) != 0) {
-        if (c->cfg->exit_on_forward_failure == 1) {
+    if (c->sup->cfg->n_remote_fwds > 0 && client_start_remote(c, ic) != 0) {
+        if (c->cfg->exit_on_forward_failure == 1 && !c->sup->reconnect) {
             log_plain("Could not request remote forwarding.\r\n");
             client_forward_failed(c);
             return;
@@ -275,24 +250,10 @@ client_target_ready(struct client *c, struct io_conn *ic)
     }
 }
 
-static void
-client_signal(uv_signal_t *h, int signum)
-{
-    struct client *c = h->data;
-
-    log_debug("received signal %d", signum);
-    c->exit_code = CLIENT_EXIT_FAIL;
-    c->said = true;
-    client_stop(c);
-}
-
-static int
+int
 client_start(struct client *c)
 {
-    static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     const struct client_config *cfg = c->cfg;
-    size_t i;
-    int r;
 
     client_tilde(cfg->user_known_hosts != NULL ? cfg->user_known_hosts
                                                : "~/.ssh/known_hosts",
@@ -305,46 +266,33 @@ client_start(struct client *c)
     c->known_hosts[strcspn(c->known_hosts, " ")] = '\0';
     c->global_known_hosts[strcspn(c->global_known_hosts, " ")] = '\0';
     client_load_keys(c->cfg, &c->keys);
-    for (i = 0; i < 3; i++) {
-        uv_signal_init(c->loop, &c->sig[i]);
-        c->sig[i].data = c;
-        uv_signal_start(&c->sig[i], client_signal, sigs[i]);
+    return client_hops_init(c);
+}
+
+/* A new attempt: everything the last one left behind is reset. */
+int
+client_attempt(struct client *c)
+{
+    size_t i;
+
+    c->stopping = c->is_down = c->said = c->permanent = false;
+    c->stdio_open = c->stdio_ok = false;
+    c->exit_code = 0;
+    c->ic = NULL;
+    for (i = 0; i < c->n_hops; i++) {
+        c->hops[i].authenticated = false;
     }
-    if ((r = client_hops_init(c)) != 0) {
-        return r;
-    }
+    client_set_state(c, CLIENT_CONNECTING, NULL);
     return client_hops_start(c);
 }
 
-int
-client_run(uv_loop_t *loop, const struct client_config *cfg,
-           const struct client_target *t)
+void
+client_free(struct client *c)
 {
-    struct client *c;
-    int r, code;
-
-    if ((c = calloc(1, sizeof(*c))) == NULL) {
-        return CLIENT_EXIT_FAIL;
+    if (c != NULL) {
+        fwd_remote_free(c->rfwd);
+        client_hops_cleanup(c);
+        client_free_keys(&c->keys);
+        free(c);
     }
-    c->loop = loop;
-    c->cfg = cfg;
-    c->t = t;
-    c->ready_fd = t->ready_fd;
-    if ((r = client_start(c)) != 0) {
-        if (!c->said) {
-            log_error("connect to host %s port %u: %s", t->host,
-                      (unsigned)t->port, err_str(r));
-        }
-        c->exit_code = CLIENT_EXIT_FAIL;
-        c->said = true;
-        client_stop(c);
-    }
-    uv_run(loop, UV_RUN_DEFAULT);
-    code = c->exit_code;
-    client_fork_failed(&c->ready_fd, code);
-    fwd_remote_free(c->rfwd);
-    client_hops_cleanup(c);
-    client_free_keys(&c->keys);
-    free(c);
-    return code;
 }

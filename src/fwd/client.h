@@ -29,9 +29,26 @@ struct client_target {
     size_t n_jump_cfgs;
 };
 
+/* Reconnect mode: a permanent failure (host key, authentication,
+ * configuration) on every destination; sysexits' EX_CONFIG, so that a
+ * service manager can be told not to restart on it. */
+#define CLIENT_EXIT_PERMANENT 78
+
 /* Run on loop until the end; returns the exit status (255 for every
  * connection, host key or authentication failure, and on signals). */
 int client_run(uv_loop_t *loop, const struct client_config *cfg,
                const struct client_target *t);
+
+/*
+ * n destinations at once (Reconnect mode), cfgs[i] and ts[i] each, the
+ * first in priority; the forwards and the mode are fwds's. Each is
+ * kept up on its own; local listeners are shared. Returns 0 after
+ * SIGINT or SIGTERM, CLIENT_EXIT_PERMANENT when every destination failed
+ * permanently, 255 on a local forward failure with ExitOnForwardFailure.
+ * Without Reconnect (n must be 1) it is client_run.
+ */
+int client_run_many(uv_loop_t *loop, const struct client_config *fwds,
+                    const struct client_config *const *cfgs,
+                    const struct client_target *ts, size_t n);
 
 #endif

@@ -24,6 +24,8 @@
 #include "util/mem.h"
 
 #define CLIENT_SOFTWARE "adit_0.1"
+/* Reconnect mode's shortest login deadline, in seconds. */
+#define CLIENT_LOGIN_MIN_S 10
 
 static void client_hop_start(struct client_hop *hop, uv_stream_t *st,
                              const char *peer);
@@ -90,6 +92,7 @@ client_hops_init(struct client *c)
 
     uv_timer_init(c->loop, &c->retry);
     c->retry.data = c;
+    c->timers_open = true;
     memset(&j, 0, sizeof(j));
     if (cfg->proxy_jump != NULL && (r = jumpspec_parse(cfg->proxy_jump, &j))) {
         return r;
@@ -98,6 +101,11 @@ client_hops_init(struct client *c)
     for (i = 0; i < c->n_hops; i++) {
         c->hops[i].c = c;
         c->hops[i].idx = i;
+        /* One timer per hop for the life of the destination: attempts
+         * only start and stop it. */
+        uv_timer_init(c->loop, &c->hops[i].banner);
+        c->hops[i].banner.data = &c->hops[i];
+        c->hops[i].has_timer = true;
     }
     for (i = 0; i < j.n && r == 0; i++) {
         r = client_jump_hop_set(c, i, &j.hops[i]);
@@ -134,6 +142,62 @@ client_hop_is_target(const struct client_hop *hop)
 
 /* ---- one hop's session ---- */
 
+/*
+ * ServerAliveInterval 0 (ssh's default) never probes; CountMax 3. Each
+ * hop probes its own server. Reconnect mode probes by default (5 s x 3)
+ * and gives a reply deadline: the connection is dead once Interval x
+ * CountMax seconds have passed since the last byte heard, not ssh's
+ * Interval x (CountMax + 1), so a frozen server is noticed within the
+ * product the user wrote.
+ */
+static void
+client_alive_config(const struct client_hop *hop, struct session_config *s)
+{
+    int interval = client_config_alive_interval(hop->cfg);
+    int count = client_config_alive_count(hop->cfg);
+
+    if (interval > 0) {
+        s->alive_interval_ms = (uint64_t)interval * 1000u;
+    }
+    s->alive_count_max = (unsigned)count;
+    if (hop->c->sup->reconnect && count > 0) {
+        s->alive_count_max = (unsigned)count - 1u;
+    }
+}
+
+/* Reconnect mode: how long a connection may take from the TCP connect to
+ * authentication (a frozen server accepts connections in its kernel and
+ * then says nothing): ConnectTimeout, else the dead-server time. */
+static uint64_t
+client_login_deadline_ms(const struct client_hop *hop)
+{
+    const struct client_config *cfg = hop->cfg;
+    int t = client_config_alive_interval(cfg) * client_config_alive_count(cfg);
+
+    if (cfg->connect_timeout > 0) {
+        return (uint64_t)cfg->connect_timeout * 1000u;
+    }
+    if (!hop->c->sup->reconnect) {
+        return 0;
+    }
+    return (uint64_t)(t > CLIENT_LOGIN_MIN_S ? t : CLIENT_LOGIN_MIN_S) * 1000u;
+}
+
+/* A host key refused is a permanent failure: retrying cannot fix it. */
+static int
+client_hop_verify(void *ctx, const struct sshkey *key)
+{
+    struct client_hop *hop = ctx;
+    int r = client_verify_hostkey(ctx, key);
+
+    if (r != 0) {
+        hop->c->permanent = true;
+        snprintf(hop->c->last_error, sizeof(hop->c->last_error),
+                 "host key verification failed for %s", hop->host);
+    }
+    return r;
+}
+
 static void
 client_session_config(struct client_hop *hop, struct session_config *s,
                       char *hostkey_algs, size_t hostkey_algs_len)
@@ -156,7 +220,7 @@ client_session_config(struct client_hop *hop, struct session_config *s,
     if (hostkey_algs[0] != '\0') {
         s->transport.hostkey_algs = hostkey_algs;
     }
-    s->transport.verify_hostkey = client_verify_hostkey;
+    s->transport.verify_hostkey = client_hop_verify;
     s->transport.verify_ctx = hop;
     /* RekeyLimit: 0 bytes is the default by cipher; a time of 0 ("none")
      * means no rekey by time, which the transport spells UINT32_MAX. */
@@ -172,14 +236,7 @@ client_session_config(struct client_hop *hop, struct session_config *s,
     if (cfg->compression == 1 && client_hop_is_target(hop)) {
         s->transport.compression = "zlib@openssh.com,zlib,none";
     }
-    /* ServerAliveInterval 0 (the default) never probes; CountMax 3. Each
-     * hop probes its own server. */
-    if (cfg->server_alive_interval > 0) {
-        s->alive_interval_ms = (uint64_t)cfg->server_alive_interval * 1000u;
-    }
-    s->alive_count_max = cfg->server_alive_count_max >= 0
-                             ? (unsigned)cfg->server_alive_count_max
-                             : 3u;
+    client_alive_config(hop, s);
     s->client_auth.user = hop->user;
     s->client_auth.keys = hop->keys->k;
     s->client_auth.n_keys = hop->keys->n;
@@ -221,16 +278,40 @@ client_hop_say(struct client_hop *hop, const char *peer, const char *why)
     c->said = true;
 }
 
+/*
+ * The first reason an attempt ended is its last error (for status and the
+ * reconnect line); authentication refused and no common algorithm are
+ * permanent, as a refused host key (client_hop_verify).
+ */
+static void
+client_hop_failed(struct client_hop *hop, const char *why)
+{
+    struct client *c = hop->c;
+
+    if (c->stopping) {
+        return;
+    }
+    if (strncmp(why, "Permission denied", 17) == 0 ||
+        strncmp(why, "no matching ", 12) == 0) {
+        c->permanent = true;
+    }
+    if (!c->permanent || c->last_error[0] == '\0') {
+        snprintf(c->last_error, sizeof(c->last_error), "%s", why);
+    }
+}
+
 static void
 client_hop_closed(void *ctx, struct io_conn *ic, const char *why)
 {
     struct client_hop *hop = ctx;
     struct client *c = hop->c;
 
-    hop->ic = NULL;
     if (client_hop_is_target(hop)) {
+        client_count_bytes(c, ic);
         c->ic = NULL;
     }
+    hop->ic = NULL;
+    client_hop_failed(hop, why);
     client_hop_say(hop, io_conn_peer_name(ic), why);
     /* Only a -W channel that ran to its end makes the end a success; the
      * hops it ran through are then closed by us. */
@@ -238,6 +319,25 @@ client_hop_closed(void *ctx, struct io_conn *ic, const char *why)
         c->exit_code = CLIENT_EXIT_FAIL;
     }
     client_stop(c);
+}
+
+/* Reconnect mode: the deadline covers the whole login, not just the
+ * version line, so a server that froze mid-handshake is left. */
+static void
+client_login_timeout(struct client_hop *hop)
+{
+    struct client *c = hop->c;
+
+    if (hop->authenticated) {
+        return;
+    }
+    if (!c->said) {
+        log_error("Connection to %s timed out during login", hop->host);
+        c->said = true;
+    }
+    snprintf(c->last_error, sizeof(c->last_error),
+             "connection to %s timed out during login", hop->host);
+    io_conn_close(hop->ic, "Connection timed out during login");
 }
 
 /* ConnectTimeout also bounds the wait for the server's version line. */
@@ -249,6 +349,10 @@ client_banner_timeout(uv_timer_t *t)
     const char *v;
 
     if (hop->ic == NULL) {
+        return;
+    }
+    if (c->sup->reconnect) {
+        client_login_timeout(hop);
         return;
     }
     v = transport_peer_version(session_transport(io_conn_session(hop->ic)));
@@ -366,7 +470,6 @@ static void
 client_hop_start(struct client_hop *hop, uv_stream_t *st, const char *peer)
 {
     struct client *c = hop->c;
-    const struct client_config *cfg = hop->cfg;
     struct session_config scfg;
     struct io_conn_cbs cbs;
     char hostkey_algs[512];
@@ -388,12 +491,9 @@ client_hop_start(struct client_hop *hop, uv_stream_t *st, const char *peer)
         client_stop(c);
         return;
     }
-    if (cfg->connect_timeout > 0) {
-        uv_timer_init(c->loop, &hop->banner);
-        hop->banner.data = hop;
-        hop->has_timer = true;
+    if (client_login_deadline_ms(hop) > 0) {
         uv_timer_start(&hop->banner, client_banner_timeout,
-                       (uint64_t)cfg->connect_timeout * 1000u, 0);
+                       client_login_deadline_ms(hop), 0);
     }
 }
 
@@ -413,8 +513,33 @@ client_retry(uv_timer_t *t)
     if ((r = client_tcp_start(c)) != 0) {
         log_error("connect to host %s port %u: %s", c->hops[0].host,
                   (unsigned)c->hops[0].port, err_str(r));
+        snprintf(c->last_error, sizeof(c->last_error),
+                 "connect to host %s port %u: %s", c->hops[0].host,
+                 (unsigned)c->hops[0].port, err_str(r));
+        c->said = true;
         c->exit_code = CLIENT_EXIT_FAIL;
         client_stop(c);
+    }
+}
+
+/*
+ * Reconnect mode: TCP_USER_TIMEOUT of Interval x CountMax, so data (a
+ * keepalive probe included) left unacknowledged that long aborts the
+ * connection: a vanished server or a dead path is noticed in seconds,
+ * never after the kernel's minutes of retransmissions.
+ */
+static void
+client_user_timeout(struct client_hop *hop, uv_tcp_t *tcp)
+{
+    int t = client_config_alive_interval(hop->cfg) *
+            client_config_alive_count(hop->cfg);
+    int r;
+
+    if (!hop->c->sup->reconnect || t <= 0) {
+        return;
+    }
+    if ((r = io_tcp_user_timeout(tcp, (unsigned)t * 1000u)) != 0) {
+        log_debug("setsockopt TCP_USER_TIMEOUT: %s", err_str(r));
     }
 }
 
@@ -436,12 +561,15 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     }
     if (status != 0) {
         if (resolving) {
-            log_error("Could not resolve hostname %s: %s", hop->host,
-                      io_strerror(status));
+            snprintf(c->last_error, sizeof(c->last_error),
+                     "Could not resolve hostname %s: %s", hop->host,
+                     io_strerror(status));
         } else {
-            log_error("connect to host %s port %u: %s", hop->host,
-                      (unsigned)hop->port, io_strerror(status));
+            snprintf(c->last_error, sizeof(c->last_error),
+                     "connect to host %s port %u: %s", hop->host,
+                     (unsigned)hop->port, io_strerror(status));
         }
+        log_error("%s", c->last_error);
         c->said = true;
         c->exit_code = CLIENT_EXIT_FAIL;
         client_stop(c);
@@ -452,6 +580,7 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     if ((r = io_tcp_keepalive(tcp, hop->cfg->tcp_keep_alive != 0)) != 0) {
         log_debug("setsockopt SO_KEEPALIVE: %s", err_str(r));
     }
+    client_user_timeout(hop, tcp);
     io_peer_str(tcp, addr, sizeof(addr), &port);
     snprintf(peer, sizeof(peer), "%s port %u", addr, (unsigned)port);
     log_debug("Connection established to %s.", peer);
@@ -487,6 +616,8 @@ client_proxy_start(struct client *c)
 
     if ((cmd = client_proxy_expand(c, c->cfg->proxy_command)) == NULL) {
         c->said = true;
+        c->permanent = true;
+        snprintf(c->last_error, sizeof(c->last_error), "bad ProxyCommand");
         return ERR_CONFIG;
     }
     r = io_proxy_start(&c->proxy, c->loop, cmd, &st);
@@ -522,15 +653,15 @@ client_hops_stop(struct client *c, const char *why)
         io_connect_cancel(c->connecting);
         c->connecting = NULL;
     }
-    if (!uv_is_closing((uv_handle_t *)&c->retry)) {
-        uv_close((uv_handle_t *)&c->retry, NULL);
+    if (c->timers_open) {
+        uv_timer_stop(&c->retry);
     }
     /* The target first: the hops it runs through go down after it. */
     for (i = c->n_hops; i-- > 0;) {
         struct client_hop *hop = &c->hops[i];
 
-        if (hop->has_timer && !uv_is_closing((uv_handle_t *)&hop->banner)) {
-            uv_close((uv_handle_t *)&hop->banner, NULL);
+        if (hop->has_timer && c->timers_open) {
+            uv_timer_stop(&hop->banner);
         }
         if (hop->ic != NULL) {
             io_conn_disconnect(hop->ic, SSH_DISCONNECT_BY_APPLICATION, why);
@@ -542,4 +673,39 @@ client_hops_stop(struct client *c, const char *why)
     }
     io_proxy_stop(c->proxy);
     c->proxy = NULL;
+}
+
+void
+client_hops_close(struct client *c)
+{
+    size_t i;
+
+    if (!c->timers_open) {
+        return;
+    }
+    c->timers_open = false;
+    uv_close((uv_handle_t *)&c->retry, NULL);
+    for (i = 0; i < c->n_hops; i++) {
+        struct client_hop *hop = &c->hops[i];
+
+        if (hop->has_timer) {
+            uv_close((uv_handle_t *)&hop->banner, NULL);
+        }
+    }
+}
+
+bool
+client_hops_idle(const struct client *c)
+{
+    size_t i;
+
+    if (c->connecting != NULL) {
+        return false;
+    }
+    for (i = 0; i < c->n_hops; i++) {
+        if (c->hops[i].ic != NULL || c->hops[i].pending != NULL) {
+            return false;
+        }
+    }
+    return true;
 }

@@ -9,6 +9,7 @@
 #include "config/client_config.h"
 #include "fwd/client.h"
 #include "fwd/fwd_local.h"
+#include "fwd/fwd_pick.h"
 #include "fwd/fwd_remote.h"
 #include "io/io_chan.h"
 #include "io/io_connect.h"
@@ -21,10 +22,12 @@
 #define CLIENT_MAX_FWDS 256u
 #define CLIENT_MAX_HOPS (LIM_JUMP_HOPS + 1u)
 #define CLIENT_EXIT_FAIL 255
+#define CLIENT_MAX_DESTS 8u
 /* What ssh calls a peer reached through a proxy or a jump host. */
 #define CLIENT_PROXY_PEER "UNKNOWN port 65535"
 
 struct client;
+struct client_sup;
 
 /*
  * One SSH connection of the chain: the jump hosts (-J), first hop first,
@@ -51,7 +54,22 @@ struct client_hop {
     bool authenticated;
 };
 
+/* Where a destination is, for messages and status (client_state.h). */
+enum client_state {
+    CLIENT_CONNECTING, /* an attempt is under way */
+    CLIENT_UP,         /* authenticated, forwarding */
+    CLIENT_RETRYING,   /* waiting out the backoff before the next attempt */
+    CLIENT_FAILED,     /* a permanent failure: given up */
+};
+
+/*
+ * One destination's connection: the chain of hops to it, its -R
+ * forwards, and (in Reconnect mode) its attempts and backoff. The
+ * listeners and signals belong to the supervisor, shared by all.
+ */
 struct client {
+    struct client_sup *sup;
+    size_t idx; /* priority: 0 first */
     uv_loop_t *loop;
     const struct client_config *cfg;
     const struct client_target *t;
@@ -64,21 +82,67 @@ struct client {
     struct io_proxy *proxy;
     uv_timer_t retry; /* ConnectionAttempts: one second between tries */
     int attempts_left;
-    struct io_conn *ic; /* the target's connection, once authenticated */
+    struct io_conn *ic;      /* the target's connection, once authenticated */
+    struct fwd_remote *rfwd; /* the -R forwards */
+    bool stopping;           /* this attempt is being taken down */
+    bool is_down;            /* ... and the supervisor has been told */
+    bool said;               /* the reason is printed: closed() stays quiet */
+    bool permanent;          /* the reason is one retrying cannot cure */
+    bool stdio_open;         /* -W: the channel is open */
+    bool stdio_ok;           /* -W: the channel opened and ran to its end */
+    int exit_code;
+    /* Reconnect mode (client_sup.c). */
+    uv_timer_t backoff;     /* the wait before the next attempt */
+    uv_timer_t rfwd_retry;  /* the wait before refused -R are asked again */
+    bool timers_open;       /* retry and the hops' banner timers */
+    bool hup;               /* SIGHUP: the next attempt starts at once */
+    unsigned failures;      /* attempts failed since the last success */
+    unsigned rfwd_failures; /* -R refusals in a row on this connection */
+    /* Status (client_state.h). */
+    enum client_state state;
+    int64_t since; /* wall clock seconds of the last change */
+    char last_error[160];
+    unsigned reconnects;
+    uint64_t bytes_in, bytes_out; /* of connections already over */
+};
+
+/*
+ * The supervisor: the destinations in priority order, the local
+ * listeners (-L, -D) bound once and shared by them, the signals, and the
+ * exit status. Without Reconnect there is one destination and the first
+ * end of its connection ends everything, as ssh.
+ */
+struct client_sup {
+    uv_loop_t *loop;
+    const struct client_config *cfg; /* the first destination's: forwards */
+    struct client *d[CLIENT_MAX_DESTS];
+    size_t n;
     struct fwd_local *fwds[CLIENT_MAX_FWDS];
     size_t n_fwds;
-    struct fwd_remote *rfwd; /* the -R forwards */
-    int ready_fd;            /* -f: tell the waiting parent (client_fork.h) */
+    bool fwds_started;
+    struct fwd_pick pick;
     uv_signal_t sig[3];
+    int ready_fd; /* -f: tell the waiting parent (client_fork.h) */
+    bool reconnect;
     bool stopping;
-    bool said;       /* the reason is printed: closed() stays quiet */
-    bool stdio_open; /* -W: the channel is open */
-    bool stdio_ok;   /* -W: the channel opened and ran to its end */
     int exit_code;
 };
 
 /* client.c */
+/* End c's current attempt (every hop is disconnected); once all is
+ * closed the supervisor hears of it (client_sup_down). */
 void client_stop(struct client *c);
+/* Whether c's attempt is fully over; if so, tell the supervisor once. */
+void client_check_down(struct client *c);
+/* Known hosts, keys, hops: once per destination. */
+int client_start(struct client *c);
+/* Start a connection attempt (state reset from the last one). */
+int client_attempt(struct client *c);
+void client_free(struct client *c);
+/* ExitOnForwardFailure: end c's connection with 255, as ssh's fatal(). */
+void client_forward_failed(struct client *c);
+/* Add ic's wire byte counts to c's (the target's, before it goes). */
+void client_count_bytes(struct client *c, struct io_conn *ic);
 /* Load cfg's identity files (or the default ones) into keys. */
 void client_load_keys(const struct client_config *cfg,
                       struct client_keys *keys);
@@ -94,6 +158,21 @@ void client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
 void client_connect_failed(void *ctx, struct io_conn *ic, const char *target,
                            int port, int status);
 
+/* client_sup.c */
+/* c's attempt is over (c->permanent, c->exit_code, c->last_error say
+ * how): retry it, give up on it, or end everything. */
+void client_sup_down(struct client_sup *sup, struct client *c);
+/* End everything with code: listeners, signals, every destination. */
+void client_sup_stop(struct client_sup *sup, int code);
+/* Bind every -L and -D once; false when ExitOnForwardFailure ended all. */
+bool client_sup_start_local(struct client_sup *sup, struct client *c);
+/* c is up: reset its backoff. */
+void client_sup_up(struct client_sup *sup, struct client *c);
+/* A -R forward was refused on c: ask again after a backoff. */
+void client_sup_rfwd_refused(struct client_sup *sup, struct client *c);
+/* Record the state change and the reason (may be NULL) for status. */
+void client_set_state(struct client *c, enum client_state st, const char *why);
+
 /* client_hop.c */
 int client_hops_init(struct client *c);
 void client_hops_cleanup(struct client *c);
@@ -101,6 +180,10 @@ void client_hops_cleanup(struct client *c);
 int client_hops_start(struct client *c);
 /* Disconnect every hop still up; stop their timers. */
 void client_hops_stop(struct client *c, const char *why);
+/* Close the hops' timers for good (the last attempt is over). */
+void client_hops_close(struct client *c);
+/* Whether no hop has a connection, a connect or a pending stream. */
+bool client_hops_idle(const struct client *c);
 
 /* client_hostkey.c: ctx is a struct client_hop. */
 int client_verify_hostkey(void *ctx, const struct sshkey *key);

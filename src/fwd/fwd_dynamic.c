@@ -30,7 +30,7 @@ struct fwd_dyn_client {
 };
 
 struct fwd_dynamic {
-    struct io_conn *ic;
+    struct fwd_pick pick;
     uint16_t listen_port;
     struct fwd_dyn_client *pending; /* doubly linked */
     size_t n_pending;
@@ -185,6 +185,7 @@ static void
 fwd_dyn_open(struct fwd_dyn_client *cl)
 {
     struct fwd_dynamic *fd = cl->fd;
+    struct io_conn *ic = fwd_pick_conn(&fd->pick);
     const struct proxy_req *req = &cl->px.req;
     struct chan_open_info info;
     uv_stream_t *st = (uv_stream_t *)cl->tcp;
@@ -197,7 +198,7 @@ fwd_dyn_open(struct fwd_dyn_client *cl)
               "(%s).",
               (unsigned)fd->listen_port, req->host, (unsigned)req->port,
               proxy_kind_str(req->kind));
-    if (io_conn_conn(fd->ic) == NULL) {
+    if (ic == NULL || io_conn_conn(ic) == NULL) {
         fwd_dyn_refuse(cl, "connection closed");
         return;
     }
@@ -209,7 +210,7 @@ fwd_dyn_open(struct fwd_dyn_client *cl)
     info.orig_port = cl->peer_port;
     proxy_extra(&cl->px, &extra, &n);
     cl->tcp = NULL; /* the channel's from here, even on error */
-    r = io_chan_open_first(fd->ic, st, extra, n, &info, fwd_dyn_open_result,
+    r = io_chan_open_first(ic, st, extra, n, &info, fwd_dyn_open_result,
                            (void *)&fwd_dyn_kinds[req->kind]);
     if (r != 0) {
         log_debug("dynamic: could not open a channel to %s port %u: %s",
@@ -296,7 +297,7 @@ fwd_dynamic_accept(struct fwd_dynamic *fd, uv_tcp_t *t)
 }
 
 int
-fwd_dynamic_new(struct fwd_dynamic **out, struct io_conn *ic,
+fwd_dynamic_new(struct fwd_dynamic **out, const struct fwd_pick *pick,
                 uint16_t listen_port)
 {
     struct fwd_dynamic *fd;
@@ -305,7 +306,7 @@ fwd_dynamic_new(struct fwd_dynamic **out, struct io_conn *ic,
     if ((fd = calloc(1, sizeof(*fd))) == NULL) {
         return ERR_NOMEM;
     }
-    fd->ic = ic;
+    fd->pick = *pick;
     fd->listen_port = listen_port;
     *out = fd;
     return 0;

@@ -13,12 +13,14 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "fwd/fwd_pick.h"
 #include "io/io_conn.h"
 
 struct fwd_dynamic;
 
-/* The handshakes of one listener, whose channels go to ic. ERR_NOMEM. */
-int fwd_dynamic_new(struct fwd_dynamic **out, struct io_conn *ic,
+/* The handshakes of one listener, whose channels go through the
+ * connection pick (copied) gives once a request is read. ERR_NOMEM. */
+int fwd_dynamic_new(struct fwd_dynamic **out, const struct fwd_pick *pick,
                     uint16_t listen_port);
 
 /* Take over an accepted client socket (malloc'd) and read its request. */

@@ -22,7 +22,7 @@
 struct fwd_local {
     uv_loop_t *loop;
     const struct fwdspec *spec;
-    struct io_conn *ic;
+    struct fwd_pick pick;
     struct fwd_dynamic *dyn; /* -D: clients answer SOCKS first */
     uv_tcp_t *l[FWD_LOCAL_MAX_LISTENERS];
     size_t n;
@@ -70,8 +70,17 @@ fwd_local_open(struct fwd_local *fl, uv_stream_t *sock, const char *addr,
                uint16_t port)
 {
     const struct fwdspec *s = fl->spec;
+    struct io_conn *ic = fwd_pick_conn(&fl->pick);
     struct chan_open_info info;
 
+    if (ic == NULL) {
+        /* Reconnect mode between connections: turned away at once, so
+         * the client's own retry logic can act. */
+        log_debug("no connection up: client %s port %u turned away", addr,
+                  (unsigned)port);
+        io_close_free((uv_handle_t *)sock);
+        return;
+    }
     memset(&info, 0, sizeof(info));
     if (s->connect_path != NULL) {
         log_debug("Connection to %s forwarding to %s requested.",
@@ -88,7 +97,7 @@ fwd_local_open(struct fwd_local *fl, uv_stream_t *sock, const char *addr,
         info.orig_host = addr;
         info.orig_port = port;
     }
-    (void)io_chan_open_streams(fl->ic, sock, NULL, &info, fwd_local_open_result,
+    (void)io_chan_open_streams(ic, sock, NULL, &info, fwd_local_open_result,
                                NULL, fl);
 }
 
@@ -213,7 +222,8 @@ fwd_local_listen_unix(struct fwd_local *fl, bool unlink_first)
 
 int
 fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
-                const struct fwdspec *spec, unsigned flags, struct io_conn *ic)
+                const struct fwdspec *spec, unsigned flags,
+                const struct fwd_pick *pick)
 {
     struct fwd_local *fl;
     const char *ips[2] = {"127.0.0.1", "::1"};
@@ -226,7 +236,7 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
     }
     fl->loop = loop;
     fl->spec = spec;
-    fl->ic = ic;
+    fl->pick = *pick;
     if (spec->listen_path != NULL) {
         if (fwd_local_listen_unix(fl, (flags & FWD_LOCAL_BIND_UNLINK) != 0) !=
             0) {
@@ -255,7 +265,8 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
         free(fl);
         return ERR_IO;
     }
-    if (fwdspec_is_dynamic(spec) && fwd_dynamic_new(&fl->dyn, ic, port) != 0) {
+    if (fwdspec_is_dynamic(spec) &&
+        fwd_dynamic_new(&fl->dyn, pick, port) != 0) {
         fwd_local_close(fl);
         return ERR_NOMEM;
     }

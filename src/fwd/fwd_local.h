@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* -L forwarding: local listeners whose connections become direct-tcpip
- * channels of one SSH connection. */
+ * channels of an SSH connection. */
 #ifndef ADIT_FWD_FWD_LOCAL_H
 #define ADIT_FWD_FWD_LOCAL_H
 
@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "config/fwdspec.h"
+#include "fwd/fwd_pick.h"
 #include "io/io_conn.h"
 
 struct fwd_local;
@@ -26,11 +27,12 @@ struct fwd_local;
  * them ("bind [127.0.0.1]:PORT: Address already in use",
  * "channel_setup_fwd_listener_ tcpip: cannot listen to port: PORT"). ERR_IO
  * when no address could be bound (the caller prints "Could not request local
- * forwarding."). spec must outlive the forward. ic is used for new channels.
+ * forwarding."). spec must outlive the forward. Each new client's channel
+ * goes through the connection pick gives at that moment (copied).
  */
 int fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
                     const struct fwdspec *spec, unsigned flags,
-                    struct io_conn *ic);
+                    const struct fwd_pick *pick);
 
 /* Close the listeners (accepted channels belong to the connection). */
 void fwd_local_close(struct fwd_local *fl);

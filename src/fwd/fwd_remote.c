@@ -225,6 +225,20 @@ fwd_remote_request(struct fwd_remote_entry *e, struct io_conn *ic)
     return r;
 }
 
+/* Send e's request; its answer is then awaited. */
+static int
+fwd_remote_ask(struct fwd_remote_entry *e, struct io_conn *ic)
+{
+    int r;
+
+    if ((r = fwd_remote_request(e, ic)) != 0) {
+        return r;
+    }
+    e->state = FWD_REMOTE_PENDING;
+    e->fr->pending++;
+    return 0;
+}
+
 int
 fwd_remote_start(struct fwd_remote *fr, struct io_conn *ic)
 {
@@ -241,13 +255,44 @@ fwd_remote_start(struct fwd_remote *fr, struct io_conn *ic)
                   e->spec->listen_path != NULL ? e->spec->listen_path
                                                : fwdspec_remote_bind(e->spec),
                   (unsigned)e->spec->listen_port, target);
-        if ((r = fwd_remote_request(e, ic)) != 0) {
+        if ((r = fwd_remote_ask(e, ic)) != 0) {
             return r;
         }
-        e->state = FWD_REMOTE_PENDING;
-        fr->pending++;
     }
     return 0;
+}
+
+int
+fwd_remote_retry(struct fwd_remote *fr, struct io_conn *ic)
+{
+    size_t i;
+    int r;
+
+    for (i = 0; i < fr->n; i++) {
+        if (fr->e[i].state != FWD_REMOTE_FAILED) {
+            continue;
+        }
+        log_debug("asking again for remote forward %u",
+                  (unsigned)fr->e[i].spec->listen_port);
+        if ((r = fwd_remote_ask(&fr->e[i], ic)) != 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+size_t
+fwd_remote_count(const struct fwd_remote *fr)
+{
+    return fr->n;
+}
+
+void
+fwd_remote_info(const struct fwd_remote *fr, size_t i, bool *is_up,
+                uint16_t *port)
+{
+    *is_up = fr->e[i].state == FWD_REMOTE_OK;
+    *port = fr->e[i].port;
 }
 
 /* The forward a forwarded-tcpip (host, port) or forwarded-streamlocal

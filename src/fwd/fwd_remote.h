@@ -51,6 +51,16 @@ void fwd_remote_free(struct fwd_remote *fr);
  * global request queue. ERR_* if a request could not be sent. */
 int fwd_remote_start(struct fwd_remote *fr, struct io_conn *ic);
 
+/* Ask again for every forward the server refused (Reconnect mode: the
+ * port may have been held by our last connection's stale session). */
+int fwd_remote_retry(struct fwd_remote *fr, struct io_conn *ic);
+
+/* For status: how many forwards; whether forward i is confirmed, and its
+ * port (the allocated one for -R 0, once known). */
+size_t fwd_remote_count(const struct fwd_remote *fr);
+void fwd_remote_info(const struct fwd_remote *fr, size_t i, bool *is_up,
+                     uint16_t *port);
+
 /* Forwards whose request is still unanswered. */
 size_t fwd_remote_pending(const struct fwd_remote *fr);
 

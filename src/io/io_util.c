@@ -3,6 +3,8 @@
 #include "io/io_util.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,4 +171,23 @@ io_tcp_keepalive(uv_tcp_t *t, bool on)
         return ERR_IO;
     }
     return 0;
+}
+
+int
+io_tcp_user_timeout(uv_tcp_t *t, unsigned ms)
+{
+#ifdef TCP_USER_TIMEOUT
+    uv_os_fd_t fd;
+
+    if (uv_fileno((const uv_handle_t *)t, &fd) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)) != 0) {
+        return ERR_IO;
+    }
+    return 0;
+#else
+    /* Not Linux: the keepalive probes alone find a dead server. */
+    (void)t;
+    (void)ms;
+    return ERR_INVAL;
+#endif
 }

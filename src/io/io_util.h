@@ -42,4 +42,8 @@ int io_sock_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port);
  * time). 0 or ERR_IO. */
 int io_tcp_keepalive(uv_tcp_t *t, bool on);
 
+/* TCP_USER_TIMEOUT: data unacknowledged for ms aborts the connection
+ * (ETIMEDOUT). ERR_IO; ERR_INVAL where the system has no such option. */
+int io_tcp_user_timeout(uv_tcp_t *t, unsigned ms);
+
 #endif
