@@ -8,6 +8,7 @@
 
 #include "config/client_config.h"
 #include "fwd/client.h"
+#include "fwd/client_state.h"
 #include "fwd/fwd_local.h"
 #include "fwd/fwd_pick.h"
 #include "fwd/fwd_remote.h"
@@ -54,14 +55,6 @@ struct client_hop {
     bool authenticated;
 };
 
-/* Where a destination is, for messages and status (client_state.h). */
-enum client_state {
-    CLIENT_CONNECTING, /* an attempt is under way */
-    CLIENT_UP,         /* authenticated, forwarding */
-    CLIENT_RETRYING,   /* waiting out the backoff before the next attempt */
-    CLIENT_FAILED,     /* a permanent failure: given up */
-};
-
 /*
  * One destination's connection: the chain of hops to it, its -R
  * forwards, and (in Reconnect mode) its attempts and backoff. The
@@ -104,6 +97,10 @@ struct client {
     char last_error[160];
     unsigned reconnects;
     uint64_t bytes_in, bytes_out; /* of connections already over */
+    uv_timer_t probe;    /* Reconnect mode: a timed keepalive each interval */
+    uint64_t probe_sent; /* uv_hrtime() of the probe awaiting its answer */
+    uint64_t heard_ms;   /* loop time of the last answer */
+    int64_t rtt_ms;      /* -1 until measured */
 };
 
 /*
@@ -118,6 +115,7 @@ struct client_sup {
     struct client *d[CLIENT_MAX_DESTS];
     size_t n;
     struct fwd_local *fwds[CLIENT_MAX_FWDS];
+    const struct fwdspec *fwd_specs[CLIENT_MAX_FWDS]; /* each one's spec */
     size_t n_fwds;
     bool fwds_started;
     struct fwd_pick pick;
@@ -173,9 +171,19 @@ void client_sup_rfwd_refused(struct client_sup *sup, struct client *c);
 /* Record the state change and the reason (may be NULL) for status. */
 void client_set_state(struct client *c, enum client_state st, const char *why);
 
+/* client_state.c */
+/* Reconnect mode: time a keepalive every Interval while c is up. */
+void client_probe_start(struct client *c);
+void client_probe_stop(struct client *c);
+
 /* client_hop.c */
 int client_hops_init(struct client *c);
 void client_hops_cleanup(struct client *c);
+/* Run hop's SSH session over st (taken over); peer names it in messages. */
+void client_hop_start(struct client_hop *hop, uv_stream_t *st,
+                      const char *peer);
+
+/* client_connect.c */
 /* Connect to hop 0: over TCP (attempts, timeout) or the ProxyCommand. */
 int client_hops_start(struct client *c);
 /* Disconnect every hop still up; stop their timers. */

@@ -120,11 +120,11 @@ client_sup_start_local(struct client_sup *sup, struct client *c)
     }
     sup->fwds_started = true;
     for (i = 0; i < n && sup->n_fwds < CLIENT_MAX_FWDS; i++) {
-        spec = i < n_local ? &cfg->local_fwds[i]
-                           : &cfg->dynamic_fwds[i - n_local];
+        spec =
+            i < n_local ? &cfg->local_fwds[i] : &cfg->dynamic_fwds[i - n_local];
         if (fwd_local_start(&sup->fwds[sup->n_fwds], sup->loop, spec,
                             client_local_flags(cfg), &sup->pick) == 0) {
-            sup->n_fwds++;
+            sup->fwd_specs[sup->n_fwds++] = spec;
             ok++;
         }
     }
@@ -163,7 +163,9 @@ client_sup_up(struct client_sup *sup, struct client *c)
     }
     c->failures = 0;
     c->rfwd_failures = 0;
+    c->rtt_ms = -1;
     client_set_state(c, CLIENT_UP, NULL);
+    client_probe_start(c);
 }
 
 /* Start the attempt; a failure to even start counts as a failed one. */
@@ -219,6 +221,7 @@ client_sup_down(struct client_sup *sup, struct client *c)
 {
     uint64_t ms;
 
+    client_probe_stop(c);
     if (sup->stopping) {
         return;
     }
@@ -346,6 +349,7 @@ client_sup_stop(struct client_sup *sup, int code)
 
         uv_close((uv_handle_t *)&c->backoff, NULL);
         uv_close((uv_handle_t *)&c->rfwd_retry, NULL);
+        uv_close((uv_handle_t *)&c->probe, NULL);
         client_hops_close(c);
         client_stop(c);
     }
@@ -380,7 +384,9 @@ client_sup_new(struct client_sup *sup, uv_loop_t *loop,
         c->t = &ts[i];
         uv_timer_init(loop, &c->backoff);
         uv_timer_init(loop, &c->rfwd_retry);
-        c->backoff.data = c->rfwd_retry.data = c;
+        uv_timer_init(loop, &c->probe);
+        c->backoff.data = c->rfwd_retry.data = c->probe.data = c;
+        c->rtt_ms = -1;
         sup->d[sup->n++] = c;
     }
     return 0;
