@@ -19,6 +19,12 @@ pkgs=(
     putty-tools dropbear-bin python3-asyncssh
 )
 
+# For bench/ only (not the tests): `scripts/install-deps.sh --bench`.
+# autossh is bench/recovery's reference.
+if [ "${1:-}" = "--bench" ]; then
+    pkgs+=(autossh)
+fi
+
 # libclang-rt-dev (the sanitizer/fuzzer runtimes) is unversioned on newer
 # releases; on older ones only libclang-rt-<N>-dev exists.
 clang_rt_pkg() {
