@@ -75,8 +75,7 @@ client_probe_start(struct client *c)
     if (!c->sup->reconnect || interval <= 0) {
         return;
     }
-    uv_timer_start(&c->probe, client_probe_tick, 0,
-                   (uint64_t)interval * 1000u);
+    uv_timer_start(&c->probe, client_probe_tick, 0, (uint64_t)interval * 1000u);
 }
 
 void
@@ -135,8 +134,7 @@ client_status_fwds(const struct client_sup *sup)
 
 /* "[bind]:port" or a path, then the target for -L and -R. */
 static void
-client_spec_str(const struct fwdspec *f, bool has_target, char *out,
-                size_t len)
+client_spec_str(const struct fwdspec *f, bool has_target, char *out, size_t len)
 {
     char listen[300], target[300] = "";
 

@@ -29,13 +29,13 @@ struct client_dest_snap {
     char host[256]; /* HostName */
     uint16_t port;
     enum client_state state;
-    int64_t since;         /* wall clock seconds of the last state change */
-    char last_error[160];  /* "" when none yet */
-    uint64_t bytes_in;     /* on the wire, every connection so far */
+    int64_t since;        /* wall clock seconds of the last state change */
+    char last_error[160]; /* "" when none yet */
+    uint64_t bytes_in;    /* on the wire, every connection so far */
     uint64_t bytes_out;
-    int64_t rtt_ms;        /* last keepalive round trip; -1 unknown */
-    size_t channels;       /* open now */
-    unsigned reconnects;   /* attempts after the first */
+    int64_t rtt_ms;      /* last keepalive round trip; -1 unknown */
+    size_t channels;     /* open now */
+    unsigned reconnects; /* attempts after the first */
 };
 
 enum client_fwd_kind {
@@ -46,10 +46,10 @@ enum client_fwd_kind {
 
 struct client_fwd_snap {
     enum client_fwd_kind kind;
-    size_t dest;     /* -R: the destination's index */
-    char spec[512];  /* as -G prints it: "[bind]:port host:port" */
-    bool is_up;      /* -L/-D: listening; -R: granted by the server */
-    uint16_t port;   /* the listen port; a -R 0's allocated one once known */
+    size_t dest;    /* -R: the destination's index */
+    char spec[512]; /* as -G prints it: "[bind]:port host:port" */
+    bool is_up;     /* -L/-D: listening; -R: granted by the server */
+    uint16_t port;  /* the listen port; a -R 0's allocated one once known */
 };
 
 /* How many destinations; destination i's snapshot. */

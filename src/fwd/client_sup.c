@@ -27,6 +27,9 @@
 /* The backoff doubles at most this many times (2^16 x the floor is
  * beyond any sensible cap, and the shift stays defined). */
 #define CLIENT_BACKOFF_MAX_SHIFT 16u
+/* The first attempt after a connection that was up drops waits a random
+ * 0 to this many ms, so many clients cut off together spread out. */
+#define CLIENT_FIRST_RETRY_MS 250u
 
 void
 client_set_state(struct client *c, enum client_state st, const char *why)
@@ -237,9 +240,17 @@ client_sup_down(struct client_sup *sup, struct client *c)
         }
         return;
     }
-    ms = c->hup ? 0 : client_backoff_ms(c->cfg, c->failures);
+    /* A connection that was up is tried again at once (a little jitter
+     * only): a restarted server is back in well under a second. The
+     * backoff is for attempts that fail. */
+    if (c->hup) {
+        ms = 0;
+    } else if (c->state == CLIENT_UP) {
+        ms = rand_uniform(CLIENT_FIRST_RETRY_MS + 1u);
+    } else {
+        ms = client_backoff_ms(c->cfg, c->failures++);
+    }
     c->hup = false;
-    c->failures++;
     client_set_state(c, CLIENT_RETRYING, NULL);
     log_error("%s: %s; reconnecting in %u.%u s", client_name(c),
               c->last_error[0] != '\0' ? c->last_error : "connection lost",

@@ -4,6 +4,7 @@
 Every wait here is a poll with a deadline; nothing sleeps blindly. Every
 process is started through Procs, which stops it by PID when the test ends.
 """
+import contextlib
 import hashlib
 import os
 import signal
@@ -169,6 +170,43 @@ def wait_log(proc, text, timeout=READY_TIMEOUT):
     """Wait until text appears in proc's stderr."""
     return poll(lambda: text in proc.stderr(), timeout,
                 "%r in %s log" % (text, proc.name))
+
+
+def descendants(pid):
+    """PIDs of every process below pid (the per-connection sshd children)."""
+    parent = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after ')'
+        parent[int(name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        out += kids
+        todo += kids
+    return out
+
+
+@contextlib.contextmanager
+def stopped(pids):
+    """The processes stopped (SIGSTOP) inside the block, resumed after."""
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
 
 
 # --- TCP peers at the far end of a tunnel -----------------------------------

@@ -11,32 +11,11 @@ import time
 import pytest
 
 import harness
+from harness import descendants
 from paths import roundtrip
 
 PROBES = 3
 PROBE_TIMEOUT = 20  # seconds
-
-
-def descendants(pid):
-    """PIDs of every process below pid (the per-connection sshd children)."""
-    parent = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...: comm may hold spaces, so split after ')'
-        parent[int(name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        kids = [c for c, pp in parent.items() if pp == p]
-        out += kids
-        todo += kids
-    return out
 
 
 @contextlib.contextmanager
@@ -45,16 +24,8 @@ def frozen(server_pid):
     connections; the listener keeps running), SIGCONT them at the end."""
     stopped = descendants(server_pid)
     assert stopped, "no per-connection server process found"
-    for pid in stopped:
-        os.kill(pid, signal.SIGSTOP)
-    try:
+    with harness.stopped(stopped):
         yield stopped
-    finally:
-        for pid in stopped:
-            try:
-                os.kill(pid, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
 
 
 def test_server_alive_answered(client, sshd_factory, peers):

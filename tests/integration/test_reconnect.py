@@ -8,7 +8,6 @@ backoff short, and two bastions at once with one of them killed.
 Recovery times are measured and printed (run with -s to see them); the
 assertions on them are generous bounds, not performance checks (bench/
 is for those)."""
-import contextlib
 import os
 import signal
 import subprocess
@@ -20,7 +19,7 @@ import harness
 from fwdhelp import echo_through
 from paths import roundtrip
 from sshsetup import pubkey_blob
-from test_alive import descendants
+from harness import descendants
 
 EXIT_PERMANENT = 78
 # Keepalive settings of every test here: a dead server is noticed within
@@ -94,21 +93,6 @@ def restart_server(procs, server):
     return server
 
 
-@contextlib.contextmanager
-def frozen(pids):
-    """The processes stopped (SIGSTOP) inside the block, resumed after."""
-    for pid in pids:
-        os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
-
-
 def try_roundtrip(lport, data):
     """One attempt at an echo through the tunnel; False while it is down."""
     try:
@@ -161,7 +145,7 @@ def test_frozen_server(server_kind, client, procs, server_of, sshd_factory,
     echo = peers.echo()
     proc, lport = start_tunnel(client, procs, server, echo.port)
     roundtrip(lport, b"before the freeze")
-    with frozen(server_pids(server)):
+    with harness.stopped(server_pids(server)):
         start = time.monotonic()
         harness.wait_log(proc, "reconnecting in", INTERVAL * COUNT + 15)
         noticed = time.monotonic() - start
@@ -214,7 +198,7 @@ def test_remote_forward_sshd_port_held(client, procs, sshd_factory, peers):
     proc, rport = start_remote(client, procs, server, peers)
     children = descendants(server.proc.pid)
     assert children, "no per-connection sshd process found"
-    with frozen(children):
+    with harness.stopped(children):
         harness.wait_log(proc, "remote forwarding refused; asking again",
                          RECOVERY_LIMIT)
         assert proc.alive(), proc.describe()
