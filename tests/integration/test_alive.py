@@ -3,8 +3,6 @@
 against a real sshd that answers and one that has been stopped (SIGSTOP),
 with ssh as the reference for the message and the exit status."""
 import contextlib
-import os
-import signal
 import subprocess
 import time
 
