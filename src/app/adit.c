@@ -20,6 +20,7 @@
 #include "config/ssh_config_file.h"
 #include "fwd/client.h"
 #include "fwd/client_fork.h"
+#include "io/io_ctl.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -31,6 +32,8 @@
 #define ADIT_ENV_SYSTEM_CONFIG "ADIT_SSH_CONFIG_SYSTEM"
 /* Destinations at most (the client's CLIENT_MAX_DESTS). */
 #define CLIENT_MAX_DESTS_ARGS 8u
+/* How long `adit status` waits for the answer. */
+#define ADIT_STATUS_TIMEOUT_MS 10000
 
 /* What the command line says beyond the options it sets in the config. */
 struct adit_cmd {
@@ -65,7 +68,8 @@ adit_usage(void)
             "            [-L address] [-l login_name] [-m mac_spec] "
             "[-o option]\n"
             "            [-p port] [-R address] [-W host:port] destination\n"
-            "       adit -r [options] destination ...\n");
+            "       adit -r [options] destination ...\n"
+            "       adit status [--json] [options] destination\n");
     exit(ADIT_EXIT_FAIL);
 }
 
@@ -701,6 +705,56 @@ adit_more(int argc, char **argv, const struct client_env *env,
     return n;
 }
 
+/*
+ * adit status [--json] [options] destination: ask the adit running for
+ * destination, at the StatusSocket the same options and files give, for
+ * its table (or JSON). 0 with the answer on stdout; 1 when it answered
+ * with an error; 255 when it could not be asked.
+ */
+static int
+adit_status(int argc, char **argv, const struct client_env *env)
+{
+    const char *words[2] = {"status", "--json"};
+    char **av = calloc((size_t)argc + 1, sizeof(*av));
+    struct adit_dest *d = malloc(sizeof(*d));
+    struct buf body;
+    bool json = false, ok = false;
+    int i, n = 1, r;
+
+    if (av == NULL || d == NULL) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    av[0] = argv[0];
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else {
+            av[n++] = argv[i];
+        }
+    }
+    adit_load(n, av, env, d, false);
+    if (d->cfg.status_socket == NULL ||
+        strcmp(d->cfg.status_socket, "none") == 0) {
+        fprintf(stderr, "adit: no StatusSocket is set for %s\n",
+                d->cmd.host_arg);
+        exit(ADIT_EXIT_FAIL);
+    }
+    buf_init(&body);
+    buf_set_nowipe(&body);
+    r = io_ctl_call(d->cfg.status_socket, words, json ? 2 : 1,
+                    ADIT_STATUS_TIMEOUT_MS, &ok, &body);
+    if (r != 0) {
+        fprintf(stderr, "adit: status: %s: %s\n", d->cfg.status_socket,
+                r == ERR_IO ? strerror(errno) : err_str(r));
+    } else {
+        fwrite(buf_ptr(&body), 1, buf_len(&body), ok ? stdout : stderr);
+    }
+    buf_cleanup(&body);
+    adit_dest_free(d);
+    free(av);
+    return r != 0 ? ADIT_EXIT_FAIL : ok ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -715,6 +769,9 @@ main(int argc, char **argv)
      * from the write as EPIPE instead. */
     signal(SIGPIPE, SIG_IGN);
     adit_env(&env, uid, sizeof(uid), lhost, sizeof(lhost));
+    if (argc > 1 && strcmp(argv[1], "status") == 0) {
+        return adit_status(argc, argv, &env);
+    }
     if ((main_d = malloc(sizeof(*main_d))) == NULL) {
         exit(ADIT_EXIT_FAIL);
     }

@@ -121,6 +121,8 @@ struct client_config {
     int reconnect_backoff_min; /* seconds, -1 unset */
     int reconnect_backoff_max; /* seconds, -1 unset */
     char *destinations;        /* Destinations: more hosts, space-separated */
+    char *status_socket;       /* StatusSocket: the control socket's path */
+    char *metrics_listen;      /* MetricsListen: loopback ADDR:PORT */
 };
 
 /* What Reconnect mode uses when the options are unset. */

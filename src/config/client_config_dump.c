@@ -233,7 +233,11 @@ dump_adit(const struct client_config *c, struct buf *b)
         0) {
         return r;
     }
-    return dump_str(b, "destinations", c->destinations, NULL);
+    if ((r = dump_str(b, "destinations", c->destinations, NULL)) != 0 ||
+        (r = dump_str(b, "statussocket", c->status_socket, NULL)) != 0) {
+        return r;
+    }
+    return dump_str(b, "metricslisten", c->metrics_listen, NULL);
 }
 
 static int

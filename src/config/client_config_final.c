@@ -189,6 +189,8 @@ client_config_finish(struct client_config *c, const struct client_env *e,
     t.is_env_allowed = true;
     if ((r = final_path(&c->control_path, &t, SSH_TOKENS_FILES, false, why,
                         why_len)) != 0 ||
+        (r = final_path(&c->status_socket, &t, SSH_TOKENS_FILES, false, why,
+                        why_len)) != 0 ||
         (r = final_path(&c->identity_agent, &t, SSH_TOKENS_FILES, false, why,
                         why_len)) != 0 ||
         (r = final_path(&c->user_known_hosts, &t, SSH_TOKENS_FILES, true, why,

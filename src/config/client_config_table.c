@@ -77,8 +77,10 @@ static const struct copt copts[] = {
     COPT("UserKnownHostsFile", COPT_LINE, user_known_hosts),
     /* adit's own (not ssh's): keeping tunnels up. */
     COPT("Destinations", COPT_LINE, destinations),
+    COPT("MetricsListen", COPT_STR, metrics_listen),
     COPT("Reconnect", COPT_BOOL, reconnect),
     COPT_NOFIELD("ReconnectBackoff", COPT_BACKOFF),
+    COPT("StatusSocket", COPT_STR, status_socket),
     /* Known to ssh, not implemented by adit: warned about, then ignored. */
     COPT_IGN("AddKeysToAgent"),
     COPT_IGN("CanonicalDomains"),

@@ -150,6 +150,7 @@ client_rfwd_settled(void *ctx)
 {
     struct client *c = ctx;
 
+    client_notify(c->sup);
     if (c->cfg->exit_on_forward_failure == 1) {
         client_ready(c);
     }
@@ -248,6 +249,7 @@ client_target_ready(struct client *c, struct io_conn *ic)
         fwd_remote_pending(c->rfwd) == 0) {
         client_ready(c);
     }
+    client_notify(c->sup);
 }
 
 int

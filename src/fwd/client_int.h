@@ -124,6 +124,14 @@ struct client_sup {
     bool reconnect;
     bool stopping;
     int exit_code;
+    /* Seen from outside (client_ctl.c). */
+    struct io_svc *ctl;     /* StatusSocket */
+    struct io_svc *metrics; /* MetricsListen */
+    uv_timer_t notify_timer;
+    bool has_notify, has_notify_timer, ready_sent;
+    char notify_status[256]; /* the last STATUS= sent */
+    uint64_t watchdog_ms;    /* WatchdogSec, 0 off */
+    uint64_t watchdog_next;  /* loop time of the next WATCHDOG=1 due */
 };
 
 /* client.c */
@@ -170,6 +178,15 @@ void client_sup_up(struct client_sup *sup, struct client *c);
 void client_sup_rfwd_refused(struct client_sup *sup, struct client *c);
 /* Record the state change and the reason (may be NULL) for status. */
 void client_set_state(struct client *c, enum client_state st, const char *why);
+
+/* client_ctl.c */
+/* The control socket, the metrics endpoint and systemd notification, as
+ * configured; ERR_* (said) when a socket cannot be set up. */
+int client_ctl_start(struct client_sup *sup);
+void client_ctl_stop(struct client_sup *sup);
+/* Something changed: tell systemd what there is to tell (READY=1,
+ * STATUS=, WATCHDOG=1); a no-op without $NOTIFY_SOCKET. */
+void client_notify(struct client_sup *sup);
 
 /* client_state.c */
 /* Reconnect mode: time a keepalive every Interval while c is up. */

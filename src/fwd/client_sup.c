@@ -41,6 +41,7 @@ client_set_state(struct client *c, enum client_state st, const char *why)
     if (why != NULL && why != c->last_error) {
         snprintf(c->last_error, sizeof(c->last_error), "%s", why);
     }
+    client_notify(c->sup);
 }
 
 /*
@@ -346,6 +347,7 @@ client_sup_stop(struct client_sup *sup, int code)
     }
     sup->stopping = true;
     sup->exit_code = code;
+    client_ctl_stop(sup);
     for (i = 0; i < sup->n_fwds; i++) {
         fwd_local_close(sup->fwds[i]);
     }
@@ -414,6 +416,10 @@ client_sup_start(struct client_sup *sup)
         uv_signal_init(sup->loop, &sup->sig[i]);
         sup->sig[i].data = sup;
         uv_signal_start(&sup->sig[i], client_sup_signal, sigs[i]);
+    }
+    if (client_ctl_start(sup) != 0) {
+        client_sup_stop(sup, CLIENT_EXIT_FAIL);
+        return;
     }
     /* Each starts its own first attempt; a destination whose start
      * fails is down at once (and, without Reconnect, so is all). */

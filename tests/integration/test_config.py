@@ -138,7 +138,8 @@ def conf(tmp_path):
     return str(main)
 
 
-ADIT_ONLY = {"reconnect", "reconnectbackoff", "destinations"}
+ADIT_ONLY = {"reconnect", "reconnectbackoff", "destinations",
+             "statussocket", "metricslisten"}
 
 
 def run_g(prog, args, env):

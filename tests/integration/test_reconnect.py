@@ -8,10 +8,15 @@ backoff short, and two bastions at once with one of them killed.
 Recovery times are measured and printed (run with -s to see them); the
 assertions on them are generous bounds, not performance checks (bench/
 is for those)."""
+import json
 import os
 import signal
+import socket
+import stat
 import subprocess
+import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -394,3 +399,171 @@ def test_destinations_option(client, procs, sshd_factory, server_of, peers,
     kill_server(b0)
     echo_through(lport)
     assert proc.alive(), proc.describe()
+
+
+# --- seeing it: adit status, metrics, sd_notify ----------------------------
+
+def adit_status(client, sock, json_out=True):
+    """`adit status [--json]` for the tunnel whose StatusSocket is sock."""
+    argv = [client.bins.adit, "status"] + (["--json"] if json_out else [])
+    argv += ["-o", "StatusSocket=" + sock,
+             "%s@127.0.0.1" % client.home.user]
+    r = subprocess.run(argv, capture_output=True, text=True,
+                       env=client.home.env, timeout=30,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout) if json_out else r.stdout
+
+
+def test_status(client, procs, server_of, peers, tmp_path):
+    """adit status --json, field by field, through a reconnect; the text
+    table; the socket's mode."""
+    server = server_of("aditd")
+    echo = peers.echo()
+    sock = str(tmp_path / "st-%n.sock")
+    real = str(tmp_path / "st-127.0.0.1.sock")
+    proc, lport = start_tunnel(
+        client, procs, server, echo.port,
+        opts=["StatusSocket=" + sock], remote=["0:127.0.0.1:%d" % echo.port])
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o600
+
+    def rtt_known():
+        s = adit_status(client, sock)
+        return s if (s["ready"] and s["destinations"][0]["keepalive_rtt_ms"]
+                     is not None) else None
+    st = harness.poll(rtt_known, harness.READY_TIMEOUT, "a keepalive RTT")
+    assert st["mode"] == "reconnect"
+    (d,) = st["destinations"]
+    assert d["name"] == "127.0.0.1" and d["host"] == "127.0.0.1"
+    assert d["port"] == server.port
+    assert d["state"] == "up"
+    assert abs(d["since_unix"] - time.time()) < 600
+    assert d["last_error"] is None
+    assert d["bytes_in"] > 0 and d["bytes_out"] > 0
+    assert 0 <= d["keepalive_rtt_ms"] < 10000
+    assert d["reconnects"] == 0
+    local = [f for f in st["forwards"] if f["kind"] == "local"]
+    remote = [f for f in st["forwards"] if f["kind"] == "remote"]
+    assert len(local) == 1 and len(remote) == 1
+    assert local[0]["state"] == "up" and local[0]["port"] == lport
+    assert local[0]["destination"] is None
+    assert remote[0]["state"] == "up" and remote[0]["port"] != 0
+    assert remote[0]["destination"] == "127.0.0.1"
+    assert remote[0]["spec"].endswith("[127.0.0.1]:%d" % echo.port)
+    # The allocated -R port really forwards.
+    roundtrip(remote[0]["port"], b"through -R 0")
+    # An open channel is counted.
+    with socket.create_connection(("127.0.0.1", lport), timeout=30) as s:
+        s.sendall(b"x")
+        assert s.recv(1) == b"x"
+        harness.poll(lambda: adit_status(client, sock)["destinations"][0]
+                     ["channels"] >= 1, harness.READY_TIMEOUT,
+                     "an open channel in the status")
+    text = adit_status(client, sock, json_out=False)
+    assert "DESTINATION" in text and "127.0.0.1" in text and " up " in text
+    # Down, then up again: the state, the error and the count follow.
+    kill_server(server)
+    harness.poll(lambda: adit_status(client, sock)["destinations"][0]
+                 ["state"] in ("retrying", "connecting"),
+                 harness.READY_TIMEOUT, "a retrying state")
+    d = adit_status(client, sock)["destinations"][0]
+    assert d["last_error"], d
+    assert not adit_status(client, sock)["ready"]
+    restart_server(procs, server)
+    harness.poll(lambda: adit_status(client, sock)["ready"], RECOVERY_LIMIT,
+                 "ready again")
+    d = adit_status(client, sock)["destinations"][0]
+    assert d["state"] == "up" and d["reconnects"] >= 1
+    assert proc.alive()
+
+
+def test_metrics(client, procs, server_of, peers):
+    server = server_of("aditd")
+    echo = peers.echo()
+    mport = harness.free_port()
+    proc, lport = start_tunnel(client, procs, server, echo.port,
+                               opts=["MetricsListen=127.0.0.1:%d" % mport])
+    harness.wait_listening(proc, mport)
+    roundtrip(lport, b"count me")
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport,
+                                timeout=30) as r:
+        text = r.read().decode()
+    assert ('adit_destination_state{destination="127.0.0.1",state="up"} 1'
+            in text), text
+    assert "# TYPE adit_bytes_sent_total counter" in text
+    sent = [ln for ln in text.splitlines()
+            if ln.startswith("adit_bytes_sent_total{")]
+    assert len(sent) == 1 and int(sent[0].split()[-1]) > 0
+
+
+class NotifySocket:
+    """A systemd notify socket: every datagram, with its arrival time."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.2)
+        self.msgs = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self.stopping.is_set():
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                for line in data.decode().splitlines():
+                    self.msgs.append((time.monotonic(), line))
+
+    def lines(self, prefix):
+        with self.lock:
+            return [(t, m) for t, m in self.msgs if m.startswith(prefix)]
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def test_sd_notify(client, procs, sshd_factory, peers, tmp_path):
+    """READY=1 once the forward is up, STATUS= lines, WATCHDOG=1 while the
+    server answers, none while it is frozen, again once it runs."""
+    server = sshd_factory.start()
+    echo = peers.echo()
+    ns = NotifySocket(str(tmp_path / "notify"))
+    try:
+        env = dict(client.home.env, NOTIFY_SOCKET=ns.path,
+                   WATCHDOG_USEC="2000000")
+        lport = harness.free_port()
+        fwd = "127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port)
+        proc = procs.start("adit", reconnect_argv(client, server,
+                                                  forwards=[fwd]), env=env)
+        harness.poll(lambda: ns.lines("READY=1"), harness.READY_TIMEOUT,
+                     "READY=1")
+        roundtrip(lport, b"ready means ready")
+        assert any("every forward up" in m for _, m in ns.lines("STATUS="))
+        harness.poll(lambda: len(ns.lines("WATCHDOG=1")) >= 3,
+                     harness.READY_TIMEOUT, "watchdog pings")
+        with harness.stopped(server_pids(server)):
+            frozen_at = time.monotonic()
+            # Pings stop once the server has been silent Interval x Count.
+            time.sleep(INTERVAL * COUNT + 4)
+            quiet_from = time.monotonic() - 3
+            late = [t for t, _ in ns.lines("WATCHDOG=1") if t > quiet_from]
+            assert not late, (frozen_at, late)
+            assert proc.alive()
+        n = len(ns.lines("WATCHDOG=1"))
+        harness.poll(lambda: len(ns.lines("WATCHDOG=1")) > n,
+                     RECOVERY_LIMIT, "watchdog pings after the thaw")
+        wait_recovered(proc, lport, b"after the thaw", "sd_notify thaw")
+        assert proc.stop() == 0
+        assert ns.lines("STOPPING=1")
+    finally:
+        ns.close()
