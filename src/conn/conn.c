@@ -55,6 +55,20 @@ conn_chan(const struct conn *c, uint32_t id)
     return &c->chans[id];
 }
 
+/* What the connection's window budget can still give one channel, up to
+ * want; never less than one packet. */
+static uint32_t
+window_share(const struct conn *c, uint32_t want)
+{
+    uint64_t left =
+        c->windows < LIM_CONN_WINDOWS ? LIM_CONN_WINDOWS - c->windows : 0;
+
+    if (left < want) {
+        want = (uint32_t)left;
+    }
+    return want;
+}
+
 int
 conn_chan_alloc(struct conn *c, uint32_t *id)
 {
@@ -83,7 +97,12 @@ conn_chan_alloc(struct conn *c, uint32_t *id)
     }
     memset(&c->chans[i], 0, sizeof(c->chans[i]));
     c->chans[i].state = CHAN_OPENING;
-    c->chans[i].local_window = LIM_WINDOW_INITIAL;
+    c->chans[i].window_size = window_share(c, LIM_WINDOW_INITIAL);
+    if (c->chans[i].window_size < LIM_CHAN_PACKET) {
+        c->chans[i].window_size = LIM_CHAN_PACKET;
+    }
+    c->chans[i].local_window = c->chans[i].window_size;
+    c->windows += c->chans[i].window_size;
     c->n_open++;
     *id = (uint32_t)i;
     return 0;
@@ -95,6 +114,7 @@ conn_chan_release(struct conn *c, uint32_t id)
     if (conn_chan(c, id) == NULL) {
         return;
     }
+    c->windows -= c->chans[id].window_size;
     memset(&c->chans[id], 0, sizeof(c->chans[id]));
     c->n_open--;
 }
@@ -178,7 +198,8 @@ encode_open_streamlocal(struct buf *b, const struct chan_open_info *info)
  *                                   string originator, uint32 orig. port
  */
 static int
-encode_open(struct buf *b, const struct chan_open_info *info, uint32_t id)
+encode_open(struct buf *b, const struct chan_open_info *info, uint32_t id,
+            uint32_t window)
 {
     bool tcpip = strcmp(info->type, "direct-tcpip") == 0 ||
                  strcmp(info->type, "forwarded-tcpip") == 0;
@@ -186,8 +207,7 @@ encode_open(struct buf *b, const struct chan_open_info *info, uint32_t id)
 
     if ((r = buf_put_u8(b, SSH_MSG_CHANNEL_OPEN)) != 0 ||
         (r = buf_put_cstring(b, info->type)) != 0 ||
-        (r = buf_put_u32(b, id)) != 0 ||
-        (r = buf_put_u32(b, LIM_WINDOW_INITIAL)) != 0 ||
+        (r = buf_put_u32(b, id)) != 0 || (r = buf_put_u32(b, window)) != 0 ||
         (r = buf_put_u32(b, LIM_CHAN_PACKET)) != 0) {
         return r;
     }
@@ -226,7 +246,7 @@ conn_open(struct conn *c, const struct chan_open_info *info, void *udata,
         goto out;
     }
     have_id = true;
-    if ((r = encode_open(&b, info, nid)) != 0 ||
+    if ((r = encode_open(&b, info, nid, c->chans[nid].local_window)) != 0 ||
         (r = conn_send_msg(c, &b)) != 0) {
         goto out;
     }
@@ -533,22 +553,29 @@ conn_close(struct conn *c, uint32_t id)
     return 0;
 }
 
-/* Give the peer back what was consumed (RFC 4254 5.2). */
+/*
+ * Give the peer back what was consumed (RFC 4254 5.2), and, for a channel
+ * that opened when the connection's budget was spent, what the budget
+ * has again for it.
+ */
 static int
 send_window_adjust(struct conn *c, struct channel *ch)
 {
+    uint32_t grow = window_share(c, LIM_WINDOW_INITIAL - ch->window_size);
     struct buf b;
     int r;
 
     buf_init(&b);
     if ((r = buf_put_u8(&b, SSH_MSG_CHANNEL_WINDOW_ADJUST)) != 0 ||
         (r = buf_put_u32(&b, ch->remote_id)) != 0 ||
-        (r = buf_put_u32(&b, ch->local_consumed)) != 0 ||
+        (r = buf_put_u32(&b, ch->local_consumed + grow)) != 0 ||
         (r = conn_send_msg(c, &b)) != 0) {
         goto out;
     }
-    ch->local_window += ch->local_consumed;
+    ch->local_window += ch->local_consumed + grow;
     ch->local_consumed = 0;
+    ch->window_size += grow;
+    c->windows += grow;
 out:
     buf_cleanup(&b);
     return r;
@@ -564,12 +591,12 @@ conn_consumed(struct conn *c, uint32_t id, size_t n)
     if (ch == NULL) {
         return ERR_CHANNEL;
     }
-    unconsumed = LIM_WINDOW_INITIAL - ch->local_window - ch->local_consumed;
+    unconsumed = ch->window_size - ch->local_window - ch->local_consumed;
     if (n > unconsumed) {
         return ERR_INVAL;
     }
     ch->local_consumed += (uint32_t)n;
-    if (ch->local_consumed < LIM_WINDOW_INITIAL / 2 || ch->sent_close ||
+    if (ch->local_consumed < ch->window_size / 2 || ch->sent_close ||
         ch->state != CHAN_OPEN) {
         return 0;
     }

@@ -43,6 +43,8 @@ struct channel {
     uint32_t remote_id;
     uint32_t local_window;   /* what the peer may still send us */
     uint32_t local_consumed; /* delivered and consumed, not yet adjusted */
+    uint32_t window_size;    /* our whole grant: local_window, data not yet
+                              * consumed, and local_consumed */
     uint32_t remote_window;  /* what we may still send */
     uint32_t remote_maxpkt;
     void *udata;
@@ -54,6 +56,7 @@ struct conn {
     struct channel *chans; /* indexed by local id */
     size_t n_alloc;
     size_t n_open;
+    uint64_t windows; /* window_size of every channel: LIM_CONN_WINDOWS */
     struct reply_run runs[CONN_REPLY_RUNS]; /* requests awaiting a reply */
     size_t run_head, n_runs;
     uint64_t replies; /* replies received to our requests, in all */

@@ -56,6 +56,14 @@
 #define LIM_CHANNELS 4096u /* open channels per connection */
 #define LIM_RFWDS 256u     /* aditd: reverse forwards per connection */
 #define LIM_WINDOW_INITIAL (2u * 1024u * 1024u) /* our receive window */
+/*
+ * All the receive windows of one connection together: each is data the
+ * peer may make us hold (a target that does not read keeps it queued).
+ * Past this, a new channel gets LIM_CHAN_PACKET, one packet, and grows
+ * back as the others give their share back, so a connection holds at most
+ * LIM_CONN_WINDOWS + LIM_CHANNELS * LIM_CHAN_PACKET.
+ */
+#define LIM_CONN_WINDOWS (64u * 1024u * 1024u)
 #define LIM_WINDOW_MAX (16u * 1024u * 1024u)
 #define LIM_CHAN_HIGHWATER (4u * 1024u * 1024u) /* queued per channel */
 #define LIM_OUTQ_HIGHWATER (8u * 1024u * 1024u) /* queued per connection */

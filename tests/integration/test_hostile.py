@@ -10,6 +10,7 @@ with a DISCONNECT, its reason code is checked too.
 """
 import os
 import socket
+import threading
 import time
 
 import pytest
@@ -403,6 +404,58 @@ def test_client_stops_reading(target, client, peers):
         assert rss < target.rss_limit, "aditd VmRSS %d KiB" % rss
         # Far less than the window reached aditd's queue.
         assert stalled < 256 * 1024 * 1024
+    check_healthy(target, client, peers)
+
+
+# LIM_CONN_WINDOWS and LIM_CHAN_PACKET (src/util/adit_limits.h).
+CONN_WINDOWS = 64 * 1024 * 1024
+CHAN_PACKET = 32 * 1024
+HOARD_CHANNELS = 300
+
+
+def test_many_channels_into_a_target_that_never_reads(target, client,
+                                                       peers):
+    """Each channel's window is data a peer may park in aditd by sending
+    it to a target that does not read: 300 channels of 2 MiB would be
+    600 MB. The connection's windows together stay within LIM_CONN_WINDOWS
+    plus one packet per channel, and aditd holds what it granted."""
+    release = threading.Event()
+    # What aditd may hold here is the budget itself, on top of the usual
+    # bound (freed, it need not go back to the system at once).
+    target.rss_limit += CONN_WINDOWS // 1024
+
+    def never_reads(conn):
+        release.wait(120)
+
+    sink = peers.start(never_reads)
+    try:
+        with RawSsh(target.port) as c:
+            authed(c, target)
+            windows = []
+            for i in range(HOARD_CHANNELS):
+                windows.append((c.open_direct("127.0.0.1", sink.port,
+                                              chan=i), c.peer_window))
+            granted = sum(w for _, w in windows)
+            print("%d channels, %d bytes of window granted"
+                  % (len(windows), granted))
+            assert granted <= CONN_WINDOWS + HOARD_CHANNELS * CHAN_PACKET
+            for sid, w in windows:
+                while w > 0:
+                    n = min(w, CHAN_PACKET)
+                    c.send(bytes([rawssh.MSG_CHANNEL_DATA]) + u32(sid)
+                           + string(b"h" * n))
+                    w -= n
+            # aditd has read it all once it answers a global request.
+            c.send(bytes([rawssh.MSG_GLOBAL_REQUEST]) + string("x@rawssh")
+                   + boolean(True))
+            while c.recv(skip=(rawssh.MSG_IGNORE,
+                               rawssh.MSG_CHANNEL_WINDOW_ADJUST))[0] != 82:
+                pass
+            rss = rawssh.vm_rss_kib(target.pid)
+            print("aditd VmRSS %d KiB" % rss)
+            assert rss < target.rss_limit, rss
+    finally:
+        release.set()
     check_healthy(target, client, peers)
 
 

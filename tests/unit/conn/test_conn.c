@@ -405,6 +405,70 @@ test_window_adjust_emitted(void **state)
     fix_free(f);
 }
 
+/* The window of a channel the peer just opened, from our confirmation. */
+static uint32_t
+peer_opens_window(struct fix *f, uint32_t *id)
+{
+    struct buf b;
+    const struct cap_msg *m;
+
+    buf_init(&b);
+    msg_open_tcpip(&b, 7, 1000, 500, "example.org", 80);
+    assert_int_equal(feed(f, &b), 0);
+    m = cap_take(&f->cap);
+    assert_non_null(m);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_CONFIRMATION);
+    buf_cleanup(&b);
+    *id = f->last_id;
+    return get_u32_be(m->p + 9);
+}
+
+/*
+ * Every open channel's window is data the peer may make us hold: past
+ * LIM_CONN_WINDOWS in all, new channels get one packet's worth, and grow
+ * back when a channel's share is given back.
+ */
+static void
+test_window_budget(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t full = LIM_CONN_WINDOWS / LIM_WINDOW_INITIAL;
+    uint32_t ids[LIM_CONN_WINDOWS / LIM_WINDOW_INITIAL + 3];
+    uint64_t total = 0;
+    const struct cap_msg *m;
+    struct buf b;
+    uint32_t i, w;
+
+    buf_init(&b);
+    f->auto_consume = false;
+    for (i = 0; i < full + 3; i++) {
+        w = peer_opens_window(f, &ids[i]);
+        assert_int_equal(w, i < full ? LIM_WINDOW_INITIAL : LIM_CHAN_PACKET);
+        total += w;
+    }
+    assert_true(total <= LIM_CONN_WINDOWS + 3 * LIM_CHAN_PACKET);
+    /* A small channel holds the peer to it. */
+    msg_data(&b, ids[full], LIM_CHAN_PACKET);
+    assert_int_equal(feed(f, &b), 0);
+    msg_data(&b, ids[full], 1);
+    assert_int_equal(feed(f, &b), ERR_WINDOW);
+    /* One full channel closes; the small one grows at its next adjust. */
+    msg_u32s(&b, SSH_MSG_CHANNEL_CLOSE, 1, ids[0], 0, 0, 0);
+    assert_int_equal(feed(f, &b), 0);
+    assert_non_null(cap_take(&f->cap)); /* our CLOSE */
+    assert_int_equal(conn_consumed(f->c, ids[full], LIM_CHAN_PACKET), 0);
+    m = cap_take(&f->cap);
+    assert_non_null(m);
+    assert_int_equal(m->p[0], SSH_MSG_CHANNEL_WINDOW_ADJUST);
+    w = get_u32_be(m->p + 5);
+    assert_true(w > LIM_CHAN_PACKET);
+    assert_true(w <= LIM_WINDOW_INITIAL);
+    /* A new channel now finds the budget spent again. */
+    assert_int_equal(peer_opens_window(f, &i), LIM_CHAN_PACKET);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
 static void
 test_window_violation(void **state)
 {
@@ -1069,6 +1133,7 @@ main(void)
         cmocka_unit_test(test_keepalive_replies),
         cmocka_unit_test(test_extended_and_channel_request),
         cmocka_unit_test(test_chan_request_callback),
+        cmocka_unit_test(test_window_budget),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_length_off_by_one),
     };
