@@ -146,9 +146,14 @@ def disconnect_payload(b):
 class RawSsh:
     """One TCP connection to an SSH server, driven packet by packet."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=TIMEOUT):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, port, host="127.0.0.1", timeout=TIMEOUT, sock=None):
+        """Connect to port, or (sock given) play the server on an accepted
+        connection (RawSshServer)."""
+        if sock is None:
+            sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock = sock
         self.sock.settimeout(timeout)
+        self.is_server = False
         self.rbuf = b""
         self.seq_out = 0
         self.seq_in = 0
@@ -370,11 +375,13 @@ class RawSsh:
 
     def _take_keys(self, k, h):
         d = {c: self._derive(k, h, c.encode()) for c in "ABCDEF"}
-        self.enc_out = Cipher(algorithms.AES(d["C"][:16]),
-                              modes.CTR(d["A"][:16])).encryptor()
-        self.enc_in = Cipher(algorithms.AES(d["D"][:16]),
-                             modes.CTR(d["B"][:16])).decryptor()
-        self.mac_out, self.mac_in = d["E"], d["F"]
+        # Client to server: IV A, key C, MAC E; server to client: B, D, F.
+        out, inn = ("BDF", "ACE") if self.is_server else ("ACE", "BDF")
+        self.enc_out = Cipher(algorithms.AES(d[out[1]][:16]),
+                              modes.CTR(d[out[0]][:16])).encryptor()
+        self.enc_in = Cipher(algorithms.AES(d[inn[1]][:16]),
+                             modes.CTR(d[inn[0]][:16])).decryptor()
+        self.mac_out, self.mac_in = d[out[2]], d[inn[2]]
         # Strict kex (we offered it; aditd always agrees): every NEWKEYS
         # restarts the sequence numbers.
         self.seq_out = self.seq_in = 0
@@ -440,6 +447,57 @@ class RawSsh:
                 return sid
             if p[0] == MSG_CHANNEL_OPEN_FAILURE:
                 raise ValueError("channel open refused: %r" % p)
+
+
+SERVER_LISTS = ["curve25519-sha256,kex-strict-s-v00@openssh.com",
+                "ssh-ed25519", "aes128-ctr", "aes128-ctr", "hmac-sha2-256",
+                "hmac-sha2-256", "none", "none", "", ""]
+
+
+class RawSshServer(RawSsh):
+    """The server side of one accepted connection, to play a hostile
+    server against adit: a real kex with an Ed25519 host key made up on
+    the spot, then whatever the test sends."""
+
+    def __init__(self, sock, timeout=TIMEOUT):
+        super().__init__(None, sock=sock, timeout=timeout)
+        self.is_server = True
+        self.version = b"SSH-2.0-rawsshd_1.0"
+        self.hostkey = Ed25519PrivateKey.generate()
+
+    def kex(self, lists=None, between=None):
+        """The server's half; between(self) runs after our KEXINIT went
+        out and before the reply (to misbehave inside the kex)."""
+        self.send_version()
+        client_version = self.read_version()
+        my_kexinit = kexinit_payload(lists or SERVER_LISTS)
+        self.send(my_kexinit)
+        client_kexinit = self.recv()
+        if client_kexinit[0] != MSG_KEXINIT:
+            raise ValueError("expected KEXINIT, got %d" % client_kexinit[0])
+        if between is not None:
+            between(self)
+        init = Reader(self.recv())
+        if init.u8() != MSG_KEX_ECDH_INIT:
+            raise ValueError("expected KEX_ECDH_INIT")
+        q_c = init.string()
+        eph = X25519PrivateKey.generate()
+        q_s = eph.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        k = mpint(eph.exchange(X25519PublicKey.from_public_bytes(q_c)))
+        k_s = key_blob(self.hostkey)
+        h = hashlib.sha256(
+            string(client_version) + string(self.version)
+            + string(client_kexinit) + string(my_kexinit) + string(k_s)
+            + string(q_c) + string(q_s) + k).digest()
+        self.session_id = self.session_id or h
+        sig = string("ssh-ed25519") + string(self.hostkey.sign(h))
+        self.send(bytes([MSG_KEX_ECDH_REPLY]) + string(k_s) + string(q_s)
+                  + string(sig))
+        self.send(bytes([MSG_NEWKEYS]))
+        if self.recv()[0] != MSG_NEWKEYS:
+            raise ValueError("expected NEWKEYS")
+        self._take_keys(k, h)
 
 
 def load_ed25519(path):
