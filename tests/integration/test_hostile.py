@@ -660,3 +660,60 @@ def test_adit_against_hostile_server(script, client, peers):
     assert lines and len(lines) <= 2, err
     assert len(lines) == 1 or "Permanently added" in lines[0], err
     assert "Sanitizer" not in err and "runtime error" not in err, err
+
+
+def accept_any_login(srv):
+    """Play a server that lets anyone in: SERVICE_ACCEPT, FAILURE for
+    none, PK_OK for a query, SUCCESS for a signature."""
+    srv.recv()
+    srv.send(bytes([rawssh.MSG_SERVICE_ACCEPT]) + string("ssh-userauth"))
+    while True:
+        r = rawssh.Reader(srv.recv())
+        assert r.u8() == rawssh.MSG_USERAUTH_REQUEST
+        r.string(), r.string()
+        if r.string() != b"publickey":
+            srv.send(bytes([rawssh.MSG_USERAUTH_FAILURE])
+                     + string("publickey") + boolean(False))
+            continue
+        signed, alg, blob = r.boolean(), r.string(), r.string()
+        if signed:
+            srv.send(bytes([rawssh.MSG_USERAUTH_SUCCESS]))
+            return
+        srv.send(bytes([rawssh.MSG_USERAUTH_PK_OK]) + string(alg)
+                 + string(blob))
+
+
+def test_adit_refuses_channels_it_did_not_ask_for(client, peers):
+    """A server opens channels adit -N never asked for: a forwarded-tcpip
+    for a port adit did not forward, direct-tcpip, session, x11 and agent.
+    Every one is refused; none reaches anything local."""
+    echo = peers.echo()
+    opens = [
+        ("forwarded-tcpip", string("127.0.0.1") + u32(echo.port)
+         + string("127.0.0.1") + u32(1)),
+        ("direct-tcpip", string("127.0.0.1") + u32(echo.port)
+         + string("127.0.0.1") + u32(1)),
+        ("session", b""),
+        ("x11", string("127.0.0.1") + u32(1)),
+        ("auth-agent@openssh.com", b""),
+    ]
+    replies = []
+
+    def play(srv):
+        accept_any_login(srv)
+        for i, (kind, extra) in enumerate(opens):
+            srv.send(bytes([rawssh.MSG_CHANNEL_OPEN]) + string(kind) + u32(i)
+                     + u32(65536) + u32(32768) + extra)
+            replies.append((kind, srv.recv(skip=(
+                rawssh.MSG_IGNORE, rawssh.MSG_GLOBAL_REQUEST))[0]))
+        srv.send(bytes([rawssh.MSG_DISCONNECT]) + u32(11) + string("bye")
+                 + string(""))
+
+    fake = peers.start(keyed(play))
+    rc, err = client.run("adit", fake.port, timeout=60)
+    print(replies, repr(err))
+    assert ":11: bye" in err, err
+    assert replies == [(k, rawssh.MSG_CHANNEL_OPEN_FAILURE)
+                       for k, _ in opens], (replies, err)
+    assert echo.accepted == 0
+    assert rc == 255, err
