@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,6 +52,7 @@ struct adit_dest {
     struct client_config cfg;
     struct adit_cmd cmd;
     char *final_host;
+    char *jump_spec; /* the whole -J chain (adit_jump_chain) */
     struct client_config *jumps[LIM_JUMP_HOPS];
     size_t n_jumps;
 };
@@ -459,10 +461,12 @@ adit_jump_cfg(int argc, char **argv, const struct client_env *env0,
     rd.diag = adit_diag;
     optind = 0; /* glibc: parse argv afresh */
     adit_args(argc, argv, hc, &cmd, &rd);
+    /* ssh's jump ssh gets no -J of the target's: the chain is ours. */
     free(hc->user);
     free(hc->hostname);
+    free(hc->proxy_jump);
     free(cmd.host_arg);
-    hc->user = hc->hostname = NULL;
+    hc->user = hc->hostname = hc->proxy_jump = NULL;
     hc->port = -1;
     if ((cmd.host_arg = strdup(host)) == NULL) {
         exit(ADIT_EXIT_FAIL);
@@ -479,9 +483,47 @@ adit_jump_cfg(int argc, char **argv, const struct client_env *env0,
     return hc;
 }
 
+/*
+ * The whole chain: -J or ProxyJump, with the first hop's own ProxyJump
+ * (from its Host block) in front, again and again, as ssh runs the first
+ * hop's ssh with that hop's configuration. NULL without -J.
+ */
+static char *
+adit_jump_chain(int argc, char **argv, const struct client_config *cfg,
+                const struct client_env *env)
+{
+    struct client_config *first;
+    struct jumpspec j;
+    char *spec = NULL, *longer = NULL;
+    int r = 0;
+
+    if (cfg->proxy_jump == NULL || (spec = strdup(cfg->proxy_jump)) == NULL) {
+        return NULL;
+    }
+    while (r == 0 && jumpspec_parse(spec, &j) == 0 && j.n > 0) {
+        first = adit_jump_cfg(argc, argv, env, j.hops[0].host);
+        jumpspec_cleanup(&j);
+        if (first->proxy_jump == NULL) {
+            r = 1;
+        } else if ((r = jumpspec_prepend(first->proxy_jump, spec, &longer)) ==
+                   0) {
+            free(spec);
+            spec = longer;
+            r = strcasecmp(first->proxy_jump, "none") == 0;
+        } else {
+            fprintf(stderr, "adit: ProxyJump of %s: %s\n", first->proxy_jump,
+                    r == ERR_LIMIT ? "too many jump hosts" : err_str(r));
+            exit(ADIT_EXIT_FAIL);
+        }
+        client_config_cleanup(first);
+        free(first);
+    }
+    return spec;
+}
+
 /* The jump hosts' configurations, first hop first (n 0 without -J). */
 static void
-adit_jump_cfgs(int argc, char **argv, const struct client_config *cfg,
+adit_jump_cfgs(int argc, char **argv, const char *spec,
                const struct client_env *env, struct client_config **out,
                size_t *n)
 {
@@ -489,7 +531,7 @@ adit_jump_cfgs(int argc, char **argv, const struct client_config *cfg,
     size_t i;
 
     *n = 0;
-    if (cfg->proxy_jump == NULL || jumpspec_parse(cfg->proxy_jump, &j) != 0) {
+    if (spec == NULL || jumpspec_parse(spec, &j) != 0) {
         return;
     }
     for (i = 0; i < j.n && i < LIM_JUMP_HOPS; i++) {
@@ -505,6 +547,7 @@ adit_target(struct adit_dest *d, struct client_target *t)
     const struct client_config *cfg = &d->cfg;
 
     memset(t, 0, sizeof(*t));
+    t->jump_spec = d->jump_spec;
     t->jump_cfgs = (const struct client_config *const *)d->jumps;
     t->n_jump_cfgs = d->n_jumps;
     t->host = cfg->hostname;
@@ -606,7 +649,8 @@ adit_load(int argc, char **argv, const struct client_env *env0,
     if (is_main && d->cmd.log_file != NULL) {
         adit_log_file(d->cmd.log_file);
     }
-    adit_jump_cfgs(argc, argv, &d->cfg, &env, d->jumps, &d->n_jumps);
+    d->jump_spec = adit_jump_chain(argc, argv, &d->cfg, &env);
+    adit_jump_cfgs(argc, argv, d->jump_spec, &env, d->jumps, &d->n_jumps);
 }
 
 static void
@@ -616,6 +660,7 @@ adit_dest_free(struct adit_dest *d)
         client_config_cleanup(d->jumps[--d->n_jumps]);
         free(d->jumps[d->n_jumps]);
     }
+    free(d->jump_spec);
     free(d->final_host);
     free(d->cmd.host_arg);
     client_config_cleanup(&d->cfg);

@@ -2,6 +2,7 @@
 /* ProxyJump / -J lists, as ssh's parse_user_host_port and parse_ssh_uri. */
 #include "config/jumpspec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -106,4 +107,31 @@ jumpspec_cleanup(struct jumpspec *j)
     }
     free(j->hops);
     memset(j, 0, sizeof(*j));
+}
+
+int
+jumpspec_prepend(const char *before, const char *spec, char **out)
+{
+    struct jumpspec j;
+    size_t n;
+    int r;
+
+    *out = NULL;
+    if (strcasecmp(before, "none") == 0) {
+        *out = str_ndup(spec, strlen(spec));
+        return *out == NULL ? ERR_NOMEM : 0;
+    }
+    n = strlen(before) + 1 + strlen(spec) + 1;
+    if ((*out = malloc(n)) == NULL) {
+        return ERR_NOMEM;
+    }
+    snprintf(*out, n, "%s,%s", before, spec);
+    /* The whole chain must still parse and fit LIM_JUMP_HOPS. */
+    if ((r = jumpspec_parse(*out, &j)) != 0) {
+        free(*out);
+        *out = NULL;
+        return r;
+    }
+    jumpspec_cleanup(&j);
+    return 0;
 }

@@ -28,4 +28,12 @@ struct jumpspec {
 int jumpspec_parse(const char *s, struct jumpspec *out);
 void jumpspec_cleanup(struct jumpspec *j);
 
+/*
+ * The chain "before,spec" into *out (malloc'd): the first hop's own
+ * ProxyJump goes in front, as ssh's ssh for that hop jumps through it.
+ * before "none" gives spec unchanged. The errors of jumpspec_parse() for
+ * the whole chain (ERR_LIMIT past LIM_JUMP_HOPS: a loop ends there).
+ */
+int jumpspec_prepend(const char *before, const char *spec, char **out);
+
 #endif

@@ -20,8 +20,7 @@ static const char *const client_default_ids[] = {
     "~/.ssh/id_rsa",
 };
 
-/* "~/x" -> "$HOME/x" into out. */
-static void
+void
 client_tilde(const char *path, char *out, size_t out_len)
 {
     const char *home = getenv("HOME");
@@ -255,18 +254,6 @@ client_target_ready(struct client *c, struct io_conn *ic)
 int
 client_start(struct client *c)
 {
-    const struct client_config *cfg = c->cfg;
-
-    client_tilde(cfg->user_known_hosts != NULL ? cfg->user_known_hosts
-                                               : "~/.ssh/known_hosts",
-                 c->known_hosts, sizeof(c->known_hosts));
-    client_tilde(cfg->global_known_hosts != NULL ? cfg->global_known_hosts
-                                                 : "/etc/ssh/ssh_known_hosts",
-                 c->global_known_hosts, sizeof(c->global_known_hosts));
-    /* The options may list several files (already ~- and %-expanded by
-     * the config layer); adit reads the first one, see adit(1). */
-    c->known_hosts[strcspn(c->known_hosts, " ")] = '\0';
-    c->global_known_hosts[strcspn(c->global_known_hosts, " ")] = '\0';
     client_load_keys(c->cfg, &c->keys);
     return client_hops_init(c);
 }

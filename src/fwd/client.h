@@ -25,6 +25,7 @@ struct client_target {
      * command line's options), first hop first; NULL or fewer than the
      * hops: the main configuration serves, with the local user, port 22
      * and the main identities. */
+    const char *jump_spec; /* the whole -J chain; NULL: cfg's ProxyJump */
     const struct client_config *const *jump_cfgs;
     size_t n_jump_cfgs;
 };

@@ -36,7 +36,10 @@ client_hop_set(struct client_hop *hop, const char *host, const char *user,
     hop->host = str_ndup(host, strlen(host));
     hop->user = str_ndup(user, strlen(user));
     hop->port = port;
-    return hop->host == NULL || hop->user == NULL ? ERR_NOMEM : 0;
+    if (hop->host == NULL || hop->user == NULL) {
+        return ERR_NOMEM;
+    }
+    return client_kh_init(&hop->kh, hop->cfg);
 }
 
 /* A jump host logs in as the user written in -J, else as the local user
@@ -83,6 +86,7 @@ int
 client_hops_init(struct client *c)
 {
     const struct client_config *cfg = c->cfg;
+    const char *spec;
     struct jumpspec j;
     size_t i;
     int r = 0;
@@ -91,7 +95,8 @@ client_hops_init(struct client *c)
     c->retry.data = c;
     c->timers_open = true;
     memset(&j, 0, sizeof(j));
-    if (cfg->proxy_jump != NULL && (r = jumpspec_parse(cfg->proxy_jump, &j))) {
+    spec = c->t->jump_spec != NULL ? c->t->jump_spec : cfg->proxy_jump;
+    if (spec != NULL && (r = jumpspec_parse(spec, &j)) != 0) {
         return r;
     }
     c->n_hops = j.n + 1;
@@ -124,6 +129,7 @@ client_hops_cleanup(struct client *c)
     for (i = 0; i < c->n_hops; i++) {
         free(c->hops[i].host);
         free(c->hops[i].user);
+        client_kh_cleanup(&c->hops[i].kh);
         if (c->hops[i].keys != NULL && c->hops[i].keys != &c->keys) {
             client_free_keys(c->hops[i].keys);
             free(c->hops[i].keys);
@@ -199,7 +205,6 @@ static void
 client_session_config(struct client_hop *hop, struct session_config *s,
                       char *hostkey_algs, size_t hostkey_algs_len)
 {
-    struct client *c = hop->c;
     const struct client_config *cfg = hop->cfg;
 
     memset(s, 0, sizeof(*s));
@@ -211,8 +216,7 @@ client_session_config(struct client_hop *hop, struct session_config *s,
     s->transport.hostkey_algs = cfg->hostkey_algs;
     hostkey_algs[0] = '\0';
     if (cfg->hostkey_algs == NULL) {
-        client_hostkey_algs(c, hop->host, hop->port, hostkey_algs,
-                            hostkey_algs_len);
+        client_hostkey_algs(hop, hostkey_algs, hostkey_algs_len);
     }
     if (hostkey_algs[0] != '\0') {
         s->transport.hostkey_algs = hostkey_algs;

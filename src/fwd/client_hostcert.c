@@ -17,21 +17,18 @@
 #include "util/err.h"
 #include "util/log.h"
 
-/* Either file has @revoked for this key (or the key in it) or its CA. */
+/* Some file has @revoked for this key (or the key in it) or its CA. */
 static bool
-hostcert_revoked(struct client *c, const char *name, const struct sshkey *k)
+hostcert_revoked(const struct client_hop *hop, const char *name,
+                 const struct sshkey *k)
 {
     const struct sshkey *keys[2] = {k, sshkey_cert(k)->ca};
-    enum hostkey_status st;
-    unsigned line;
+    struct client_kh_result res;
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        if ((knownhosts_check(c->known_hosts, name, keys[i], &st, &line) == 0 &&
-             st == HOSTKEY_REVOKED) ||
-            (knownhosts_check(c->global_known_hosts, name, keys[i], &st,
-                              &line) == 0 &&
-             st == HOSTKEY_REVOKED)) {
+        client_kh_check(&hop->kh, name, keys[i], &res);
+        if (res.status == HOSTKEY_REVOKED) {
             return true;
         }
     }
@@ -39,23 +36,21 @@ hostcert_revoked(struct client *c, const char *name, const struct sshkey *k)
 }
 
 /* 0 when the certificate is accepted, else ERR_NOTFOUND (no CA for it)
- * or ERR_DENIED, with why. */
+ * or ERR_DENIED, with why. The principal checked is the name the keys
+ * are known by without a port: HostKeyAlias when set, as ssh. */
 static int
-hostcert_accept(struct client *c, const char *host, const char *name,
+hostcert_accept(const struct client_hop *hop, const char *name,
                 const struct sshkey *k, char *why, size_t why_len)
 {
     const struct sshcert *cert = sshkey_cert(k);
-    bool trusted = false;
+    const char *principal =
+        hop->cfg->host_key_alias != NULL ? hop->cfg->host_key_alias : hop->host;
 
-    if ((knownhosts_check_ca(c->known_hosts, name, cert->ca, &trusted) != 0 ||
-         !trusted) &&
-        (knownhosts_check_ca(c->global_known_hosts, name, cert->ca, &trusted) !=
-             0 ||
-         !trusted)) {
+    if (!client_kh_ca_trusted(&hop->kh, name, cert->ca)) {
         snprintf(why, why_len, "No matching CA found");
         return ERR_NOTFOUND;
     }
-    if (sshcert_check(cert, SSHCERT_TYPE_HOST, (int64_t)time(NULL), c->t->host,
+    if (sshcert_check(cert, SSHCERT_TYPE_HOST, (int64_t)time(NULL), principal,
                       false, why, why_len) != 0) {
         return ERR_DENIED;
     }
@@ -63,7 +58,7 @@ hostcert_accept(struct client *c, const char *host, const char *name,
         snprintf(why, why_len,
                  "Certificate for %s contains unsupported critical "
                  "options(s)",
-                 host);
+                 principal);
         return ERR_DENIED;
     }
     return 0;
@@ -77,14 +72,14 @@ client_verify_hostcert(struct client_hop *hop, const struct sshkey *key)
     struct sshkey *plain = NULL;
     int r;
 
-    knownhosts_name(hop->host, hop->port, name, sizeof(name));
-    if (hostcert_revoked(c, name, key)) {
+    client_hop_kh_name(hop, name, sizeof(name));
+    if (hostcert_revoked(hop, name, key)) {
         log_plain("Host certificate for %s was revoked.\r\n", name);
         c->said = true;
         log_plain("Host key verification failed.\r\n");
         return ERR_HOSTKEY;
     }
-    if ((r = hostcert_accept(c, hop->host, name, key, why, sizeof(why))) == 0) {
+    if ((r = hostcert_accept(hop, name, key, why, sizeof(why))) == 0) {
         sshkey_fingerprint(sshkey_cert(key)->ca, fp, sizeof(fp));
         log_debug("Host certificate ID %s for %s is signed by a known CA "
                   "(%s %s)",

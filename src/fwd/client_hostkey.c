@@ -12,8 +12,8 @@
 #include "util/log.h"
 
 static void
-client_hostkey_changed(struct client *c, const struct sshkey *key,
-                       const char *file, unsigned line)
+client_hostkey_changed(struct client_hop *hop, const struct sshkey *key,
+                       const struct client_kh_result *res)
 {
     char fp[SSHKEY_FP_LEN] = "";
 
@@ -30,22 +30,24 @@ client_hostkey_changed(struct client *c, const struct sshkey *key,
               "Please contact your system administrator.\r\n"
               "Add correct host key in %s to get rid of this message.\r\n"
               "Offending %s key in %s:%u\r\n",
-              sshkey_type_label(key), fp, c->known_hosts,
-              sshkey_type_label(key), file, line);
+              sshkey_type_label(key), fp, client_kh_user_file(&hop->kh),
+              sshkey_type_label(key), res->file, res->line);
 }
 
 static int
-client_hostkey_new(struct client *c, const struct sshkey *key, const char *name)
+client_hostkey_new(struct client_hop *hop, const struct sshkey *key,
+                   const char *name)
 {
-    int strict = c->cfg->strict_hostkey;
+    const struct client_config *cfg = hop->cfg;
+    const char *file = client_kh_user_file(&hop->kh);
+    int strict = cfg->strict_hostkey;
 
     /* "no" adds new keys too, as ssh does. */
     if (strict == STRICT_HOSTKEY_ACCEPT_NEW || strict == STRICT_HOSTKEY_NO) {
-        if (knownhosts_add(c->known_hosts, name, key,
-                           c->cfg->hash_known_hosts == 1) != 0) {
+        if (knownhosts_add(file, name, key, cfg->hash_known_hosts == 1) != 0) {
             log_error("Failed to add the host to the list of known hosts "
                       "(%s).",
-                      c->known_hosts);
+                      file);
             return 0;
         }
         if (log_get_level() >= LOG_ERROR) {
@@ -62,44 +64,36 @@ client_hostkey_new(struct client *c, const struct sshkey *key, const char *name)
     return ERR_HOSTKEY;
 }
 
-/* Each hop's key is checked under that hop's own name. */
+/* Each hop's key is checked under that hop's own name (or HostKeyAlias),
+ * in that hop's own files, with its own StrictHostKeyChecking. */
 int
 client_verify_hostkey(void *ctx, const struct sshkey *key)
 {
     struct client_hop *hop = ctx;
-    struct client *c = hop->c;
-    enum hostkey_status st = HOSTKEY_NEW, gst = HOSTKEY_NEW;
-    unsigned line = 0, gline = 0;
+    struct client_kh_result res;
     char name[320];
-    int r;
 
     if (sshkey_is_cert(key)) {
         return client_verify_hostcert(hop, key);
     }
-    knownhosts_name(hop->host, hop->port, name, sizeof(name));
-    if ((r = knownhosts_check(c->known_hosts, name, key, &st, &line)) != 0 ||
-        (st == HOSTKEY_NEW && (r = knownhosts_check(c->global_known_hosts, name,
-                                                    key, &gst, &gline)) != 0)) {
-        log_debug("known_hosts check failed: %s", err_str(r));
-    }
-    if (st == HOSTKEY_MATCH || gst == HOSTKEY_MATCH) {
+    client_hop_kh_name(hop, name, sizeof(name));
+    client_kh_check(&hop->kh, name, key, &res);
+    if (res.status == HOSTKEY_MATCH) {
         log_debug("Host '%s' is known and matches the host key.", name);
+        log_debug("Found key in %s:%u", res.file, res.line);
         return 0;
     }
-    if (st == HOSTKEY_REVOKED || gst == HOSTKEY_REVOKED) {
+    if (res.status == HOSTKEY_REVOKED) {
         log_plain("Host key for %s was revoked.\r\n", name);
-    } else if (st == HOSTKEY_CHANGED || gst == HOSTKEY_CHANGED) {
-        client_hostkey_changed(c, key,
-                               st == HOSTKEY_CHANGED ? c->known_hosts
-                                                     : c->global_known_hosts,
-                               st == HOSTKEY_CHANGED ? line : gline);
-        if (c->cfg->strict_hostkey == STRICT_HOSTKEY_NO) {
+    } else if (res.status == HOSTKEY_CHANGED) {
+        client_hostkey_changed(hop, key, &res);
+        if (hop->cfg->strict_hostkey == STRICT_HOSTKEY_NO) {
             return 0;
         }
-    } else if (client_hostkey_new(c, key, name) == 0) {
+    } else if (client_hostkey_new(hop, key, name) == 0) {
         return 0;
     }
-    c->said = true;
+    hop->c->said = true;
     log_plain("Host key verification failed.\r\n");
     return ERR_HOSTKEY;
 }
@@ -147,34 +141,32 @@ hostkey_algs_pick(const char *list, unsigned mask, bool known, char *out,
 }
 
 int
-client_hostkey_algs(struct client *c, const char *host, uint16_t port,
-                    char *out, size_t out_len)
+client_hostkey_algs(struct client_hop *hop, char *out, size_t out_len)
 {
     const char *list = transport_default_hostkey_algs();
-    unsigned mask = 0, global = 0;
-    char name[300];
+    unsigned mask = 0;
+    char name[320];
 
     out[0] = '\0';
     /* As ssh: a list the user chose is used as written. */
-    if (c->cfg->hostkey_algs != NULL) {
+    if (hop->cfg->hostkey_algs != NULL) {
         return 0;
     }
-    knownhosts_name(host, port, name, sizeof(name));
-    if (knownhosts_known_types(c->known_hosts, name, &mask) != 0 ||
-        knownhosts_known_types(c->global_known_hosts, name, &global) != 0) {
+    client_hop_kh_name(hop, name, sizeof(name));
+    if (client_kh_types(&hop->kh, name, &mask) != 0) {
         return 0; /* the check after the kex reports unreadable files */
     }
-    if ((mask | global) == 0) {
+    if (mask == 0) {
         return 0;
     }
     /* As ssh: with a CA for this host, certificates first. */
-    if (((mask | global) & KNOWNHOSTS_CA_BIT) != 0) {
+    if ((mask & KNOWNHOSTS_CA_BIT) != 0) {
         client_hostcert_algs(list, out, out_len);
     }
     /* Ask first for a type we can check, so a host known by its RSA key
      * is not refused for offering ed25519 first. */
-    hostkey_algs_pick(list, mask | global, true, out, out_len);
-    hostkey_algs_pick(list, mask | global, false, out, out_len);
+    hostkey_algs_pick(list, mask, true, out, out_len);
+    hostkey_algs_pick(list, mask, false, out, out_len);
     log_debug("host key algorithms, known types first: %s", out);
     return 0;
 }

@@ -16,6 +16,7 @@
 #include "io/io_connect.h"
 #include "io/io_conn.h"
 #include "io/io_proxy.h"
+#include "keys/knownhosts.h"
 #include "keys/sshkey.h"
 #include "util/adit_limits.h"
 
@@ -40,11 +41,27 @@ struct client_keys {
     size_t n;
 };
 
+/* A hop's known_hosts files: the user files first (new keys go to the
+ * first), then the global ones. */
+struct client_kh {
+    char *files[2 * LIM_KNOWN_HOSTS_FILES];
+    size_t n_user;
+    size_t n;
+};
+
+/* What the files say of one key: the deciding file and line. */
+struct client_kh_result {
+    enum hostkey_status status;
+    const char *file; /* a view into struct client_kh; NULL when new */
+    unsigned line;
+};
+
 struct client_hop {
     struct client *c;
     size_t idx;
     const struct client_config *cfg; /* the target's, or a jump host's */
     struct client_keys *keys;        /* the client's, or the hop's own */
+    struct client_kh kh;             /* from cfg, as ssh -J's own ssh */
     char *host;
     char *user;
     uint16_t port;
@@ -66,8 +83,6 @@ struct client {
     uv_loop_t *loop;
     const struct client_config *cfg;
     const struct client_target *t;
-    char known_hosts[1024];
-    char global_known_hosts[1024];
     struct client_keys keys; /* the target's identities */
     struct client_hop hops[CLIENT_MAX_HOPS];
     size_t n_hops; /* the last one is the target */
@@ -149,6 +164,8 @@ void client_free(struct client *c);
 void client_forward_failed(struct client *c);
 /* Add ic's wire byte counts to c's (the target's, before it goes). */
 void client_count_bytes(struct client *c, struct io_conn *ic);
+/* "~/x" -> "$HOME/x" into out (truncated to out_len). */
+void client_tilde(const char *path, char *out, size_t out_len);
 /* Load cfg's identity files (or the default ones) into keys. */
 void client_load_keys(const struct client_config *cfg,
                       struct client_keys *keys);
@@ -210,6 +227,26 @@ void client_hops_close(struct client *c);
 /* Whether no hop has a connection, a connect or a pending stream. */
 bool client_hops_idle(const struct client *c);
 
+/* client_khfiles.c: the files of cfg's UserKnownHostsFile (default
+ * ~/.ssh/known_hosts ~/.ssh/known_hosts2) and GlobalKnownHostsFile, at
+ * most LIM_KNOWN_HOSTS_FILES each. ERR_NOMEM, ERR_LIMIT, ERR_INVAL. */
+int client_kh_init(struct client_kh *kh, const struct client_config *cfg);
+void client_kh_cleanup(struct client_kh *kh);
+/* The file new keys are added to: the first user file. */
+const char *client_kh_user_file(const struct client_kh *kh);
+/* The key checked against every file (unreadable ones are skipped). */
+void client_kh_check(const struct client_kh *kh, const char *name,
+                     const struct sshkey *key, struct client_kh_result *res);
+/* An @cert-authority line in any file names host name and ca. */
+bool client_kh_ca_trusted(const struct client_kh *kh, const char *name,
+                          const struct sshkey *ca);
+/* knownhosts_known_types() over every file, OR'd. */
+int client_kh_types(const struct client_kh *kh, const char *name,
+                    unsigned *mask);
+/* The name hop's keys are known by: HostKeyAlias, else "[host]:port". */
+void client_hop_kh_name(const struct client_hop *hop, char *out,
+                        size_t out_len);
+
 /* client_hostkey.c: ctx is a struct client_hop. */
 int client_verify_hostkey(void *ctx, const struct sshkey *key);
 
@@ -227,12 +264,11 @@ void client_load_cert_files(struct client_keys *keys, const char *path);
 
 /*
  * The host key algorithms to offer: when the user did not set
- * HostKeyAlgorithms and known_hosts has keys for this host, the default
+ * HostKeyAlgorithms and the hop's known_hosts have keys for it, the default
  * list with the known key types first (as ssh orders it); otherwise out is
  * left empty, meaning "the configured or default list".
  */
-int client_hostkey_algs(struct client *c, const char *host, uint16_t port,
-                        char *out, size_t out_len);
+int client_hostkey_algs(struct client_hop *hop, char *out, size_t out_len);
 
 /* client_stdio.c */
 /* -W: join stdin/stdout to a channel of ic; exit when it closes. */

@@ -30,8 +30,11 @@
 #define LIM_HOSTNAME 255u      /* a DNS name (RFC 1035) */
 #define LIM_UNIX_PATH 107u     /* a Unix socket path (sun_path less NUL) */
 #define LIM_JUMP_HOPS 16u      /* ProxyJump hosts in one chain */
-#define LIM_KEY_BLOB 16384u    /* public key / signature blobs */
-#define LIM_MPINT 2048u        /* a DH / RSA integer in bytes */
+/* Files in UserKnownHostsFile, and in GlobalKnownHostsFile (ssh's
+ * SSH_MAX_HOSTS_FILES). */
+#define LIM_KNOWN_HOSTS_FILES 32u
+#define LIM_KEY_BLOB 16384u /* public key / signature blobs */
+#define LIM_MPINT 2048u     /* a DH / RSA integer in bytes */
 /* Certificates (PROTOCOL.certkeys); OpenSSH allows 256 principals. */
 #define LIM_CERT_PRINCIPALS 256u
 #define LIM_CERT_OPTIONS 64u /* critical options, and extensions, each */

@@ -76,12 +76,37 @@ test_jumpspec_invalid(void **state)
     jumpspec_cleanup(&j);
 }
 
+static void
+test_jumpspec_prepend(void **state)
+{
+    char many[LIM_JUMP_HOPS * 2 + 2], *out = NULL;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(jumpspec_prepend("a@h1:2", "h2,h3", &out), 0);
+    assert_string_equal(out, "a@h1:2,h2,h3");
+    free(out);
+    assert_int_equal(jumpspec_prepend("NONE", "h2", &out), 0);
+    assert_string_equal(out, "h2");
+    free(out);
+    assert_int_equal(jumpspec_prepend("h:0", "h2", &out), ERR_FORMAT);
+    assert_null(out);
+    /* A first hop that jumps through itself ends at the limit. */
+    for (i = 0; i < LIM_JUMP_HOPS; i++) {
+        memcpy(many + 2 * i, "h,", 2);
+    }
+    many[2 * LIM_JUMP_HOPS - 1] = '\0';
+    assert_int_equal(jumpspec_prepend("h", many, &out), ERR_LIMIT);
+    assert_null(out);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jumpspec_valid),
         cmocka_unit_test(test_jumpspec_invalid),
+        cmocka_unit_test(test_jumpspec_prepend),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
