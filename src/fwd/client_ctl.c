@@ -236,9 +236,9 @@ client_metrics_dest(struct buf *out, size_t k, const struct client_dest_snap *d)
     if (k < sizeof(v) / sizeof(v[0])) {
         return metrics_u64(out, name, lab, v[k]);
     }
-    return d->rtt_ms < 0 ? 0
-                         : metrics_double(out, name, lab,
-                                          (double)d->rtt_ms / 1000.0);
+    return d->rtt_ms < 0
+               ? 0
+               : metrics_double(out, name, lab, (double)d->rtt_ms / 1000.0);
 }
 
 static int
@@ -283,11 +283,10 @@ client_notify(struct client_sup *sup)
     for (i = 0; i < sup->n; i++) {
         up += sup->d[i]->state == CLIENT_UP ? 1u : 0u;
     }
-    snprintf(status, sizeof(status), "%zu of %zu destinations up%s", up,
-             sup->n, client_status_ready(sup) ? ", every forward up" : "");
+    snprintf(status, sizeof(status), "%zu of %zu destinations up%s", up, sup->n,
+             client_status_ready(sup) ? ", every forward up" : "");
     if (strcmp(status, sup->notify_status) != 0) {
-        snprintf(sup->notify_status, sizeof(sup->notify_status), "%s",
-                 status);
+        snprintf(sup->notify_status, sizeof(sup->notify_status), "%s", status);
         (void)sdnotify_printf("STATUS=%s", status);
     }
     if (!sup->ready_sent && client_status_ready(sup)) {
@@ -314,8 +313,7 @@ client_ctl_listen(struct client_sup *sup)
     uint16_t port = 0;
     int r;
 
-    if (cfg->status_socket != NULL &&
-        strcmp(cfg->status_socket, "none") != 0 &&
+    if (cfg->status_socket != NULL && strcmp(cfg->status_socket, "none") != 0 &&
         (r = io_ctl_listen(&sup->ctl, sup->loop, cfg->status_socket,
                            client_ctl_handler, sup)) != 0) {
         log_error("StatusSocket %s: %s", cfg->status_socket, err_str(r));
@@ -323,8 +321,8 @@ client_ctl_listen(struct client_sup *sup)
     }
     if (cfg->metrics_listen != NULL &&
         (r = io_metrics_listen(&sup->metrics, sup->loop, cfg->metrics_listen,
-                               client_metrics, sup, &port, why,
-                               sizeof(why))) != 0) {
+                               client_metrics, sup, &port, why, sizeof(why))) !=
+            0) {
         log_error("MetricsListen %s: %s", cfg->metrics_listen,
                   why[0] != '\0' ? why : err_str(r));
         return r;
