@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "config/cfgline.h"
+#include "app/aditd_svc.h"
 #include "config/server_config.h"
 #include "fwd/server.h"
 #include "util/err.h"
@@ -20,13 +21,20 @@ struct aditd {
     uv_loop_t loop;
     uv_signal_t sig[3];
     struct server *srv;
+    struct aditd_svc svc;
+    int argc; /* the command line, read again at each reload */
+    char **argv;
 };
+
+static void aditd_reload(struct aditd *a);
 
 static void
 aditd_usage(void)
 {
     fprintf(stderr, "usage: aditd [-dDtT] [-f config_file] [-h host_key_file]"
-                    " [-o option] [-p port]\n");
+                    " [-o option] [-p port]\n"
+                    "       aditd status [--json] [-f config_file]"
+                    " [-S control_socket]\n");
     exit(1);
 }
 
@@ -37,10 +45,11 @@ aditd_signal(uv_signal_t *h, int signum)
     size_t i;
 
     if (signum == SIGHUP) {
-        server_reload(a->srv);
+        aditd_reload(a);
         return;
     }
     log_info("Received signal %d; terminating.", signum);
+    aditd_svc_stop(&a->svc);
     server_shutdown(a->srv);
     for (i = 0; i < 3; i++) {
         uv_close((uv_handle_t *)&a->sig[i], NULL);
@@ -155,7 +164,12 @@ aditd_run(struct aditd *a, const struct server_config *cfg)
 
     signal(SIGPIPE, SIG_IGN);
     if ((r = server_new(&a->srv, &a->loop, cfg)) != 0 ||
-        (r = server_listen(a->srv)) != 0) {
+        (r = server_listen(a->srv)) != 0 ||
+        (r = aditd_svc_start(&a->svc, &a->loop, a->srv, cfg)) != 0) {
+        if (a->srv != NULL) {
+            server_shutdown(a->srv);
+            uv_run(&a->loop, UV_RUN_DEFAULT);
+        }
         return r;
     }
     for (i = 0; i < 3; i++) {
@@ -165,6 +179,50 @@ aditd_run(struct aditd *a, const struct server_config *cfg)
     }
     uv_run(&a->loop, UV_RUN_DEFAULT);
     return 0;
+}
+
+/*
+ * SIGHUP: read the command line and the file again, as sshd's re-exec
+ * does. A configuration that does not load or check keeps the running
+ * one, and the log says why; one that does serves new connections.
+ */
+static void
+aditd_reload(struct aditd *a)
+{
+    struct server_config *cfg;
+    struct aditd_opts o;
+    char why[256];
+    int r = ERR_NOMEM;
+
+    aditd_svc_reloading(&a->svc);
+    memset(&o, 0, sizeof(o));
+    if ((cfg = malloc(sizeof(*cfg))) != NULL) {
+        server_config_init(cfg);
+        optind = 1;
+        if ((r = aditd_args(a->argc, a->argv, cfg, &o)) == 0 &&
+            (r = aditd_load(cfg, &o)) == 0 &&
+            (r = aditd_svc_check(cfg, why, sizeof(why))) != 0) {
+            log_error("MetricsAddress %s", why);
+        }
+    }
+    if (r == 0 && (r = server_reconfigure(a->srv, cfg)) == 0) {
+        log_info("Reloaded the configuration%s%s.", o.cfgfile ? " from " : "",
+                 o.cfgfile ? o.cfgfile : "");
+        if (o.debug == 0) {
+            log_init("aditd", cfg->log_level >= 0 ? cfg->log_level : LOG_INFO);
+        }
+        server_count_reload(a->srv, true);
+        aditd_svc_reloaded(&a->svc, cfg);
+        return;
+    }
+    log_error("Reload failed (%s); the running configuration is kept.",
+              err_str(r));
+    if (cfg != NULL) {
+        server_config_cleanup(cfg);
+        free(cfg);
+    }
+    server_count_reload(a->srv, false);
+    aditd_svc_reloaded(&a->svc, NULL);
 }
 
 /* -T: the effective configuration on stdout. */
@@ -189,10 +247,17 @@ main(int argc, char **argv)
     struct server_config cfg;
     struct aditd a;
     struct aditd_opts o;
+    char why[256];
     int r, level;
 
+    if (argc >= 2 && strcmp(argv[1], "status") == 0) {
+        log_init("aditd", LOG_ERROR);
+        return aditd_status_main(argc - 1, argv + 1);
+    }
     memset(&a, 0, sizeof(a));
     memset(&o, 0, sizeof(o));
+    a.argc = argc;
+    a.argv = argv;
     server_config_init(&cfg);
     log_init("aditd", LOG_INFO);
     log_set_one_line(true); /* as sshd's syslog: no forged lines */
@@ -201,6 +266,9 @@ main(int argc, char **argv)
         return 1;
     }
     r = aditd_load(&cfg, &o);
+    if (r == 0 && (r = aditd_svc_check(&cfg, why, sizeof(why))) != 0) {
+        fprintf(stderr, "MetricsAddress %s\n", why);
+    }
     level = cfg.log_level >= 0 ? cfg.log_level : LOG_INFO;
     if (o.debug > 0) {
         level = o.debug >= 3 ? LOG_DEBUG3 : LOG_DEBUG1 + o.debug - 1;

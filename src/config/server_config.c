@@ -57,6 +57,8 @@ static const struct sopt sopts[] = {
     SOPT("LoginGraceTime", SOPT_SECONDS, login_grace),
     SOPT("RekeyLimit", SOPT_REKEY, rekey_bytes),
     SOPT("Compression", SOPT_COMPRESSION, compression),
+    SOPT("ControlSocket", SOPT_STR, control_socket),
+    SOPT("MetricsAddress", SOPT_STR, metrics_address),
 };
 
 void
@@ -93,6 +95,8 @@ server_config_cleanup(struct server_config *c)
     free(c->pubkey_algs);
     free(c->kex_algs);
     free(c->macs);
+    free(c->control_socket);
+    free(c->metrics_address);
     server_fwd_config_cleanup(&c->fwd);
     server_limits_config_cleanup(&c->limits);
     server_config_init(c);

@@ -38,13 +38,15 @@ struct server_config {
     char *ciphers;
     char *kex_algs;
     char *macs;
-    char *hostkey_algs;  /* HostKeyAlgorithms, or NULL for every key's */
-    char *pubkey_algs;   /* PubkeyAcceptedAlgorithms, or NULL for all */
-    int max_auth_tries;  /* -1 unset */
-    int login_grace;     /* seconds, -1 unset; 0 = no limit */
-    int64_t rekey_bytes; /* RekeyLimit: -1 unset, 0 default */
-    int rekey_seconds;   /* RekeyLimit: -1 unset, 0 none */
-    int compression;     /* bool, -1 unset (yes: zlib@openssh.com) */
+    char *hostkey_algs;    /* HostKeyAlgorithms, or NULL for every key's */
+    char *pubkey_algs;     /* PubkeyAcceptedAlgorithms, or NULL for all */
+    int max_auth_tries;    /* -1 unset */
+    int login_grace;       /* seconds, -1 unset; 0 = no limit */
+    int64_t rekey_bytes;   /* RekeyLimit: -1 unset, 0 default */
+    int rekey_seconds;     /* RekeyLimit: -1 unset, 0 none */
+    int compression;       /* bool, -1 unset (yes: zlib@openssh.com) */
+    char *control_socket;  /* ControlSocket: aditd status; NULL or "none" */
+    char *metrics_address; /* MetricsAddress: loopback ADDR:PORT, or NULL */
     struct server_fwd_config fwd;       /* forwarding, ClientAlive* */
     struct server_limits_config limits; /* MaxStartups, penalties, ... */
 };

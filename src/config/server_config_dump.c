@@ -143,8 +143,15 @@ dump_files(struct buf *b, const struct server_config *c)
                         : "none")) != 0) {
         return r;
     }
-    return dump_f(b, "revokedkeys %s\n",
-                  c->revoked_keys != NULL ? c->revoked_keys : "none");
+    if ((r = dump_f(b, "revokedkeys %s\n",
+                    c->revoked_keys != NULL ? c->revoked_keys : "none")) != 0 ||
+        (r = dump_f(b, "controlsocket %s\n",
+                    c->control_socket != NULL ? c->control_socket : "none")) !=
+            0) {
+        return r;
+    }
+    return dump_f(b, "metricsaddress %s\n",
+                  c->metrics_address != NULL ? c->metrics_address : "none");
 }
 
 static int

@@ -116,6 +116,16 @@ server_config_join(const char *dir, const char *name)
     return p;
 }
 
+/* "none" is the same as not set. */
+static void
+server_config_none(char **v)
+{
+    if (*v != NULL && strcmp(*v, "none") == 0) {
+        free(*v);
+        *v = NULL;
+    }
+}
+
 int
 server_config_finish(struct server_config *c, const char *dir)
 {
@@ -124,6 +134,8 @@ server_config_finish(struct server_config *c, const char *dir)
     }
     server_fwd_config_finish(&c->fwd);
     server_limits_config_finish(&c->limits);
+    server_config_none(&c->control_socket);
+    server_config_none(&c->metrics_address);
     if (c->n_ports == 0) {
         c->ports[c->n_ports++] = 22;
     }

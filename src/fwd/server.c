@@ -11,6 +11,7 @@
 #include "io/io_chan.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
+#include "transport/transport.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -34,6 +35,7 @@ server_authenticated(void *ctx, struct io_conn *ic)
         sc->srv->n_startups--;
     }
     sc->authenticated = true;
+    sc->srv->stats.logins++;
     if (server_rights_init(&sc->rights, session_auth_info(s), k) != 0) {
         log_error("could not keep the rights of key %s: forwarding refused",
                   sc->rights.fp);
@@ -54,6 +56,7 @@ server_direct_tcpip(struct server_conn *sc, uint32_t id,
     char why[SERVER_REASON_LEN];
 
     if (!server_may_open(sc, info->host, info->port, why, sizeof(why))) {
+        server_count_open(sc->srv, info->type, true);
         /* sshd's words, with the reason added. */
         log_info("Received request from %s port %u to connect to host %s "
                  "port %u, but the request was denied: %s",
@@ -88,6 +91,7 @@ server_direct_streamlocal(struct server_conn *sc, uint32_t id,
         return;
     }
     snprintf(what, sizeof(what), "direct-streamlocal to %s", path);
+    server_count_open(sc->srv, info->type, true);
     server_refused(sc, what, why);
     /* sshd answers streamlocal refusals with CONNECT_FAILED. */
     conn_open_fail(io_conn_conn(sc->ic), id, SSH_OPEN_CONNECT_FAILED, why);
@@ -99,6 +103,7 @@ server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
 {
     struct server_conn *sc = ctx;
 
+    server_count_open(sc->srv, info->type, false);
     if (strcmp(info->type, "session") == 0) {
         server_session_open(sc, id);
     } else if (strcmp(info->type, "direct-tcpip") == 0) {
@@ -106,6 +111,7 @@ server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
     } else if (strcmp(info->type, CONN_DIRECT_STREAMLOCAL) == 0) {
         server_direct_streamlocal(sc, id, info);
     } else {
+        server_count_open(sc->srv, info->type, true);
         conn_open_fail(io_conn_conn(ic), id, SSH_OPEN_UNKNOWN_CHANNEL_TYPE,
                        "unknown channel type");
     }
@@ -135,6 +141,32 @@ server_preauth_end(struct server_conn *sc, const char *why)
     server_penalise(srv, sc->addr, &sc->src, kind);
 }
 
+/* The connect behind a direct-tcpip or direct-streamlocal failed. */
+static void
+server_connect_failed(void *ctx, struct io_conn *ic, const char *target,
+                      int port, int status)
+{
+    struct server_conn *sc = ctx;
+
+    server_count_open(
+        sc->srv, port < 0 ? CONN_DIRECT_STREAMLOCAL : "direct-tcpip", true);
+}
+
+/* Its bytes go into the totals as it goes. */
+static void
+server_conn_account(struct server_conn *sc)
+{
+    struct server_stats *st = &sc->srv->stats;
+    struct transport_stats ts;
+
+    transport_get_stats(session_transport(io_conn_session(sc->ic)), &ts);
+    st->bytes_in += ts.bytes_in;
+    st->bytes_out += ts.bytes_out;
+    if (!sc->authenticated) {
+        st->preauth_closed++;
+    }
+}
+
 static void
 server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
 {
@@ -160,8 +192,10 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
     if (sc->next != NULL) {
         sc->next->prev = sc->prev;
     }
+    server_conn_account(sc);
     server_rfwd_drop_conn(sc);
     server_rfwd_forget_conn(sc);
+    server_gen_unpin(sc);
     server_auth_free(sc->auth);
     server_rights_cleanup(&sc->rights);
     free(sc->sessions);
@@ -172,7 +206,7 @@ static void
 server_session_config(struct server *srv, struct server_conn *sc,
                       struct session_config *cfg)
 {
-    const struct server_config *c = srv->cfg;
+    const struct server_config *c = sc->cfg;
 
     memset(cfg, 0, sizeof(*cfg));
     cfg->transport.is_server = true;
@@ -236,6 +270,10 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
     memcpy(sc->addr, addr, sizeof(sc->addr));
     sc->port = port;
     sc->src = src;
+    sc->id = ++srv->next_conn_id;
+    sc->since = (uint64_t)time(NULL);
+    srv->stats.connections++;
+    server_gen_pin(sc);
     snprintf(peer, sizeof(peer), "%s port %u", sc->addr, (unsigned)sc->port);
     log_debug("Connection from %s", peer);
     server_session_config(srv, sc, &cfg);
@@ -245,10 +283,12 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
     cbs.open_request = server_open_request;
     cbs.closed = server_conn_closed;
     cbs.chan_closed = server_session_closed;
+    cbs.connect_failed = server_connect_failed;
     cbs.global_request = server_global_request;
     cbs.chan_request = server_session_request;
     if ((r = io_conn_new(&sc->ic, srv->loop, t, &cfg, &cbs, peer)) != 0) {
         log_error("could not start a session for %s: %s", peer, err_str(r));
+        server_gen_unpin(sc);
         free(sc);
         return;
     }

@@ -7,9 +7,12 @@
 #ifndef ADIT_FWD_SERVER_H
 #define ADIT_FWD_SERVER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <uv.h>
 
 #include "config/server_config.h"
+#include "wire/buf.h"
 
 struct server;
 
@@ -21,8 +24,26 @@ int server_new(struct server **out, uv_loop_t *loop,
  * ERR_IO if nothing could be bound. */
 int server_listen(struct server *srv);
 
-/* SIGHUP: read the authorized keys file again. */
-void server_reload(struct server *srv);
+/*
+ * SIGHUP with a configuration that loaded and checked: the trust files
+ * are read under it, and if they load, new connections get cfg while
+ * running ones keep theirs. The server then owns cfg (malloc'd, freed with
+ * server_config_cleanup when no connection uses it). On error nothing
+ * changed and cfg is still the caller's. ListenAddress, Port and HostKey
+ * stay as they were at start.
+ */
+int server_reconfigure(struct server *srv, struct server_config *cfg);
+
+/* Count a SIGHUP reload that took effect (ok) or was refused. */
+void server_count_reload(struct server *srv, bool ok);
+
+/* aditd status: sessions, their forwards and the totals, as JSON or as a
+ * table, and the same numbers in the Prometheus text format. */
+int server_status_json(struct server *srv, struct buf *out);
+int server_status_text(struct server *srv, struct buf *out);
+int server_metrics(struct server *srv, struct buf *out);
+/* "2 sessions, 3 forwards, 1 listener" for systemd's STATUS=. */
+void server_status_line(struct server *srv, char *out, size_t out_len);
 
 /* Stop listening and end every connection; the loop then runs dry. */
 void server_shutdown(struct server *srv);

@@ -102,7 +102,7 @@ server_auth_load_user(struct server_conn *sc, const char *user)
         return ERR_NOMEM;
     }
     for (i = 0; i < SERVER_MAX_AKFILES &&
-                server_akfile_path(sc->srv->cfg, i, &pattern) == 0;
+                server_akfile_path(sc->cfg, i, &pattern) == 0;
          i++) {
         path = server_expand("AuthorizedKeysFile", pattern, user);
         free(pattern);
@@ -199,20 +199,20 @@ server_revoked(const struct server_conn *sc, const struct sshkey *key)
     if (keylist_has(rev, key)) {
         sshkey_fingerprint(key, fp, sizeof(fp));
         log_info("Authentication key %s %s revoked by file %s",
-                 sshkey_type_label(key), fp, sc->srv->cfg->revoked_keys);
+                 sshkey_type_label(key), fp, sc->cfg->revoked_keys);
         return true;
     }
     if (krl_revoked(&sc->srv->trust.krl, key, why, sizeof(why))) {
         sshkey_fingerprint(key, fp, sizeof(fp));
         log_info("Authentication key %s %s revoked by file %s (%s)",
-                 sshkey_type_label(key), fp, sc->srv->cfg->revoked_keys, why);
+                 sshkey_type_label(key), fp, sc->cfg->revoked_keys, why);
         return true;
     }
     if (c != NULL && keylist_has(rev, c->ca)) {
         sshkey_fingerprint(c->ca, fp, sizeof(fp));
         log_info("Authentication key %s %s (a certificate's CA) revoked by "
                  "file %s",
-                 sshkey_type_label(c->ca), fp, sc->srv->cfg->revoked_keys);
+                 sshkey_type_label(c->ca), fp, sc->cfg->revoked_keys);
         return true;
     }
     return false;
@@ -241,7 +241,7 @@ static int
 cert_via_trusted_ca(struct server_conn *sc, const char *user,
                     const struct sshcert *c, struct authkey *entry)
 {
-    const char *pf = sc->srv->cfg->authorized_principals_file;
+    const char *pf = sc->cfg->authorized_principals_file;
     bool use_file = pf != NULL && strcmp(pf, "none") != 0;
     char why[SSHCERT_WHY_LEN], *path;
     int r;
@@ -411,9 +411,9 @@ server_check_cert(struct server_conn *sc, const char *user,
     return 0;
 }
 
-int
-server_check_key(void *ctx, const char *user, const struct sshkey *key,
-                 const void **info)
+static int
+server_check_key_one(void *ctx, const char *user, const struct sshkey *key,
+                     const void **info)
 {
     struct server_conn *sc = ctx;
     const struct authkey *e;
@@ -434,6 +434,19 @@ server_check_key(void *ctx, const char *user, const struct sshkey *key,
     }
     *info = e;
     return 0;
+}
+
+int
+server_check_key(void *ctx, const char *user, const struct sshkey *key,
+                 const void **info)
+{
+    struct server_conn *sc = ctx;
+    int r = server_check_key_one(ctx, user, key, info);
+
+    if (r == ERR_DENIED) {
+        sc->srv->stats.auth_failures++; /* for the metrics */
+    }
+    return r;
 }
 
 void

@@ -48,6 +48,40 @@ struct server_throttle {
     unsigned dropped;
 };
 
+/* A configuration and the connections made under it: a reload makes a
+ * new one for new connections, and an old one goes when its last
+ * connection has (a session keeps pointers into its algorithm lists). */
+struct server_gen {
+    struct server_gen *next;
+    const struct server_config *cfg;
+    struct server_config *owned; /* freed with it; NULL: the caller's */
+    size_t refs;                 /* connections that use it */
+};
+
+/* Channel kinds counted in the metrics. */
+enum server_chan_kind {
+    SCHAN_SESSION,
+    SCHAN_DIRECT_TCPIP,
+    SCHAN_DIRECT_STREAMLOCAL,
+    SCHAN_FORWARDED_TCPIP,
+    SCHAN_FORWARDED_STREAMLOCAL,
+    SCHAN_OTHER,
+    SCHAN_N
+};
+
+/* Counters since start, for the metrics and aditd status. */
+struct server_stats {
+    uint64_t connections;            /* accepted */
+    uint64_t logins;                 /* authenticated */
+    uint64_t auth_failures;          /* keys refused at login */
+    uint64_t preauth_closed;         /* ended before authentication */
+    uint64_t chan_opens[SCHAN_N];    /* open requests */
+    uint64_t chan_failures[SCHAN_N]; /* refused or failed to connect */
+    uint64_t bytes_in, bytes_out;    /* of connections that have ended */
+    uint64_t reloads, reload_failures;
+    uint64_t started; /* wall clock, seconds */
+};
+
 /* What logins are checked against, loaded at start and on SIGHUP. */
 struct server_trust {
     struct authkeys files[SERVER_MAX_AKFILES]; /* when no path has a token */
@@ -72,7 +106,10 @@ struct server {
     unsigned n_startups;       /* connections not yet authenticated */
     struct server_throttle throttle;
     struct server_penalties penalties;
-    bool shutting_down; /* connections ended by us earn no penalty */
+    bool shutting_down;     /* connections ended by us earn no penalty */
+    struct server_gen *gen; /* for new connections; older ones follow */
+    struct server_stats stats;
+    uint64_t next_conn_id;
 };
 
 /* What the key that logged in allows, copied at login: the entry itself
@@ -89,7 +126,11 @@ struct server_rights {
 struct server_conn {
     struct server_conn *prev, *next;
     struct server *srv;
+    struct server_gen *gen;          /* pinned for the connection's life */
+    const struct server_config *cfg; /* gen->cfg */
     struct io_conn *ic;
+    uint64_t id;
+    uint64_t since; /* wall clock, seconds */
     char addr[64];
     uint16_t port;
     struct srcaddr src;
@@ -200,6 +241,16 @@ void server_session_closed(void *ctx, struct io_conn *ic, uint32_t id);
 bool server_global_request(void *ctx, struct io_conn *ic, const char *name,
                            bool want_reply, const uint8_t *p, size_t n,
                            struct buf *reply);
+
+/* server_gen.c: configuration generations. */
+int server_gen_new(struct server *srv, const struct server_config *cfg,
+                   struct server_config *owned);
+void server_gen_pin(struct server_conn *sc);
+void server_gen_unpin(struct server_conn *sc);
+void server_gen_free_all(struct server *srv);
+
+/* server_status.c: counting. */
+void server_count_open(struct server *srv, const char *type, bool failed);
 
 /* Refused: log it with the peer's address and tell the client (ssh -v
  * shows "Remote: ..."). */

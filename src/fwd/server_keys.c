@@ -211,23 +211,3 @@ server_trust_cleanup(struct server_trust *t)
     krl_cleanup(&t->krl);
     memset(t, 0, sizeof(*t));
 }
-
-/* SIGHUP: everything or nothing; a file that fails keeps the old set. */
-void
-server_reload(struct server *srv)
-{
-    struct server_trust fresh;
-    size_t i, n = 0;
-
-    if (server_trust_load(srv->cfg, &fresh) != 0) {
-        log_error("keeping the previous authorized keys and CA keys");
-        return;
-    }
-    server_trust_cleanup(&srv->trust);
-    srv->trust = fresh;
-    for (i = 0; i < fresh.n_files; i++) {
-        n += fresh.files[i].n;
-    }
-    log_info("Reloaded %s (%zu keys, %zu CA keys, %zu revoked keys)",
-             srv->cfg->authorized_keys_file, n, fresh.cas.n, fresh.revoked.n);
-}

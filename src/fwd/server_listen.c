@@ -5,10 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "io/io_util.h"
+#include "io/sdnotify.h"
 #include "util/err.h"
 #include "util/log.h"
+
+#define SERVER_BACKLOG 128
 
 static void
 server_on_connection(uv_stream_t *l, int status)
@@ -55,7 +59,8 @@ server_bind_one(struct server *srv, const char *host, uint16_t port)
     uv_tcp_init(srv->loop, t);
     t->data = srv;
     if ((r = uv_tcp_bind(t, (struct sockaddr *)&ss, flags)) != 0 ||
-        (r = uv_listen((uv_stream_t *)t, 128, server_on_connection)) != 0) {
+        (r = uv_listen((uv_stream_t *)t, SERVER_BACKLOG,
+                       server_on_connection)) != 0) {
         log_error("Bind to port %u on %s failed: %s.", (unsigned)port, host,
                   io_strerror(r));
         io_close_free((uv_handle_t *)t);
@@ -67,11 +72,52 @@ server_bind_one(struct server *srv, const char *host, uint16_t port)
     return 0;
 }
 
+/* Socket activation: systemd (or any parent) bound the sockets, so a
+ * low port needs no root here; ListenAddress and Port are not used. */
+static int
+server_listen_passed(struct server *srv, int n)
+{
+    char addr[64];
+    uint16_t port = 0;
+    uv_tcp_t *t;
+    int i, r;
+
+    for (i = 0; i < n && srv->n_listeners < SERVER_MAX_LISTENERS; i++) {
+        if ((t = malloc(sizeof(*t))) == NULL) {
+            return ERR_NOMEM;
+        }
+        uv_tcp_init(srv->loop, t);
+        t->data = srv;
+        if ((r = uv_tcp_open(t, SDNOTIFY_FIRST_FD + i)) != 0 ||
+            (r = uv_listen((uv_stream_t *)t, SERVER_BACKLOG,
+                           server_on_connection)) != 0) {
+            log_error("socket activation: fd %d: %s", SDNOTIFY_FIRST_FD + i,
+                      io_strerror(r));
+            io_close_free((uv_handle_t *)t);
+            continue;
+        }
+        srv->listeners[srv->n_listeners++] = t;
+        io_sock_str(t, addr, sizeof(addr), &port);
+        log_info("Server listening on %s port %u (socket activation).", addr,
+                 (unsigned)port);
+    }
+    return 0;
+}
+
 int
 server_listen(struct server *srv)
 {
     const struct server_config *c = srv->cfg;
     size_t i, j;
+    int passed = sdnotify_listen_fds();
+
+    if (passed > 0) {
+        if (server_listen_passed(srv, passed) != 0 || srv->n_listeners == 0) {
+            log_error("Cannot listen on the sockets passed.");
+            return ERR_IO;
+        }
+        return 0;
+    }
 
     for (i = 0; i < c->n_listen; i++) {
         const struct listen_addr *la = &c->listen[i];
@@ -107,8 +153,9 @@ server_new(struct server **out, uv_loop_t *loop,
         return ERR_NOMEM;
     }
     srv->loop = loop;
-    srv->cfg = cfg;
-    if ((r = server_load_hostkeys(srv)) != 0 ||
+    srv->stats.started = (uint64_t)time(NULL);
+    if ((r = server_gen_new(srv, cfg, NULL)) != 0 ||
+        (r = server_load_hostkeys(srv)) != 0 ||
         (r = server_trust_load(cfg, &srv->trust)) != 0) {
         server_free(srv);
         return r;
@@ -130,5 +177,6 @@ server_free(struct server *srv)
     }
     server_trust_cleanup(&srv->trust);
     server_penalties_cleanup(&srv->penalties);
+    server_gen_free_all(srv);
     free(srv);
 }

@@ -63,7 +63,7 @@ static bool
 server_fwd_switches(const struct server_conn *sc, int bit, char *why,
                     size_t why_len)
 {
-    const struct server_fwd_config *f = &sc->srv->cfg->fwd;
+    const struct server_fwd_config *f = &sc->cfg->fwd;
 
     if (f->disable == 1) {
         snprintf(why, why_len, "forwarding disabled by DisableForwarding");
@@ -83,7 +83,7 @@ bool
 server_may_open(const struct server_conn *sc, const char *host, uint32_t port,
                 char *why, size_t why_len)
 {
-    const struct server_fwd_config *f = &sc->srv->cfg->fwd;
+    const struct server_fwd_config *f = &sc->cfg->fwd;
 
     if (!server_fwd_switches(sc, FWD_ALLOW_LOCAL, why, why_len)) {
         return false;
@@ -118,7 +118,7 @@ bool
 server_may_listen(const struct server_conn *sc, const char *host, uint32_t port,
                   bool want_reply, char *why, size_t why_len)
 {
-    const struct server_fwd_config *f = &sc->srv->cfg->fwd;
+    const struct server_fwd_config *f = &sc->cfg->fwd;
 
     if (!server_fwd_switches(sc, FWD_ALLOW_REMOTE, why, why_len)) {
         return false;
@@ -156,7 +156,7 @@ bool
 server_may_streamlocal(const struct server_conn *sc, const char *path,
                        bool remote, char *why, size_t why_len)
 {
-    const struct server_fwd_config *f = &sc->srv->cfg->fwd;
+    const struct server_fwd_config *f = &sc->cfg->fwd;
     int bit = remote ? FWD_ALLOW_REMOTE : FWD_ALLOW_LOCAL;
 
     if (f->disable == 1) {

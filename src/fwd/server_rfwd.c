@@ -124,8 +124,11 @@ rfwd_on_connection(uv_stream_t *l, int status)
               orig, (unsigned)orig_port, r->host, (unsigned)r->port,
               r->owner->addr, (unsigned)r->owner->port);
     /* On error the socket has been closed: the client sees a reset. */
-    (void)io_chan_open_tagged(r->owner->ic, (uv_stream_t *)t, &info, r->tag,
-                              NULL, NULL, NULL);
+    server_count_open(r->srv, info.type, false);
+    if (io_chan_open_tagged(r->owner->ic, (uv_stream_t *)t, &info, r->tag, NULL,
+                            NULL, NULL) != 0) {
+        server_count_open(r->srv, info.type, true);
+    }
 }
 
 /* ---- binding (GatewayPorts, PROTOCOLS.md 2.4) ---- */
@@ -306,8 +309,8 @@ rfwd_create(struct server_conn *sc, const struct tcpip_forward *m,
         free(r);
         return false;
     }
-    if (!r->is_name && rfwd_bind(r, sc->srv->cfg->fwd.gateway_ports, m->host,
-                                 why, why_len) != 0) {
+    if (!r->is_name &&
+        rfwd_bind(r, sc->cfg->fwd.gateway_ports, m->host, why, why_len) != 0) {
         rfwd_discard(r);
         return false;
     }

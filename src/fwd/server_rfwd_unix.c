@@ -34,8 +34,11 @@ rfwd_on_unix_connection(uv_stream_t *l, int status)
     info.path = r->host;
     log_debug("connection on %s: forwarded to %s port %u", r->host,
               r->owner->addr, (unsigned)r->owner->port);
-    (void)io_chan_open_tagged(r->owner->ic, (uv_stream_t *)p, &info, r->tag,
-                              NULL, NULL, NULL);
+    server_count_open(r->srv, info.type, false);
+    if (io_chan_open_tagged(r->owner->ic, (uv_stream_t *)p, &info, r->tag, NULL,
+                            NULL, NULL) != 0) {
+        server_count_open(r->srv, info.type, true);
+    }
 }
 
 /* Bind and listen on r->host; an existing file is not replaced (sshd's

@@ -25,7 +25,7 @@
 static bool
 server_session_count(struct server_conn *sc, uint32_t id)
 {
-    int max = sc->srv->cfg->limits.max_sessions;
+    int max = sc->cfg->limits.max_sessions;
     uint32_t *v;
 
     if (max < 0 || sc->n_sessions < (size_t)max) {

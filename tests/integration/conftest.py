@@ -190,11 +190,14 @@ class AditdFactory:
         self.tmpdir = tmpdir
         self.n = 0
 
-    def start(self, host_key=None, extra=(), args=(), authorized_keys=None):
+    def start(self, host_key=None, extra=(), args=(), authorized_keys=None,
+              env=None):
         """host_key: a private key path, or None to let aditd generate one;
         extra: more config lines; args: more command-line arguments;
-        authorized_keys: another AuthorizedKeysFile than the home's.
-        Returns an SshServer; .host_keys maps "default" to the key file."""
+        authorized_keys: another AuthorizedKeysFile than the home's;
+        env: the environment instead of the home's.
+        Returns an SshServer; .host_keys maps "default" to the key file,
+        .config is the configuration file."""
         self.bins.require("aditd")
         self.n += 1
         d = os.path.join(self.tmpdir, "aditd%d" % self.n)
@@ -221,7 +224,7 @@ class AditdFactory:
                     "LogLevel VERBOSE",
                 ] + base + list(extra)) + "\n")
             proc = self.procs.start("aditd", [self.bins.aditd, "-D", "-f",
-                                              cfg] + list(args))
+                                              cfg] + list(args), env=env)
             try:
                 harness.wait_listening(proc, port)
                 break
@@ -230,7 +233,9 @@ class AditdFactory:
                 proc.stop()
         else:
             raise last
-        return SshServer("aditd", port, proc, {"default": key})
+        server = SshServer("aditd", port, proc, {"default": key})
+        server.config = cfg
+        return server
 
 
 @pytest.fixture
