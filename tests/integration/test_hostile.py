@@ -248,6 +248,35 @@ def attack_pre_auth_message_budget(c, server):
     disconnected(c, PROTOCOL_ERROR, "before authentication")
 
 
+def attack_userauth_before_service_request(c, server):
+    c.kex()
+    c.send(bytes([rawssh.MSG_USERAUTH_REQUEST]) + string(server.user)
+           + string("ssh-connection") + string("none"))
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_unknown_service(c, server):
+    c.kex()
+    c.send(bytes([rawssh.MSG_SERVICE_REQUEST]) + string("ssh-connection"))
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_second_service_request(c, server):
+    c.kex()
+    c.service_request()
+    c.send(bytes([rawssh.MSG_SERVICE_REQUEST]) + string("ssh-userauth"))
+    disconnected(c, PROTOCOL_ERROR)
+
+
+def attack_user_changes_mid_auth(c, server):
+    c.kex()
+    c.service_request()
+    c.auth_none(server.user)
+    c.send(bytes([rawssh.MSG_USERAUTH_REQUEST]) + string(server.user + "x")
+           + string("ssh-connection") + string("none"))
+    disconnected(c, PROTOCOL_ERROR)
+
+
 def refused(reply):
     assert reply[0] == rawssh.MSG_USERAUTH_FAILURE, reply
 
@@ -328,6 +357,8 @@ ATTACKS = [
     attack_ecdh_before_kexinit, attack_userauth_before_kex,
     attack_userauth_success_from_client, attack_channel_open_before_auth,
     attack_global_request_before_auth, attack_pre_auth_message_budget,
+    attack_userauth_before_service_request, attack_unknown_service,
+    attack_second_service_request, attack_user_changes_mid_auth,
     attack_query_one_key_sign_another,
     attack_authorized_blob_foreign_signature,
     attack_signature_for_another_session,
