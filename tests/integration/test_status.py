@@ -157,6 +157,33 @@ def test_status_json(bins, client, aditd, procs, peers, home, tmp_path):
     assert end["totals"]["bytes_in"] >= after["sessions"][0]["bytes_in"]
 
 
+def test_status_peer_strings(bins, aditd, home, tmp_path):
+    """A user name is the client's to choose (the key decides): quotes,
+    backslashes, an ESC sequence and non-ASCII sent by paramiko come back
+    exact in the JSON and escaped in the table, never raw on a terminal."""
+    paramiko = pytest.importorskip("paramiko")
+    server = status_server(aditd, tmp_path, home)
+    weird = 'we"ird\\name\x1b[2J\u00e9\u2028'
+    t = paramiko.Transport(("127.0.0.1", server.port))
+    try:
+        t.connect(username=weird,
+                  pkey=paramiko.Ed25519Key.from_private_key_file(home.key))
+        raw = subprocess.run([bins.aditd, "status", "--json", "-S",
+                              server.ctl], capture_output=True, timeout=60,
+                             stdin=subprocess.DEVNULL).stdout
+        assert b"\x1b" not in raw and b"\xe2\x80\xa8" not in raw
+        assert b"\\u001b" in raw and b"\\u2028" in raw
+        doc = json.loads(raw)
+        assert [x["user"] for x in doc["sessions"]] == [weird]
+        table = subprocess.run([bins.aditd, "status", "-S", server.ctl],
+                               capture_output=True, timeout=60,
+                               stdin=subprocess.DEVNULL).stdout
+        assert b"\x1b" not in table
+        assert 'we"ird\\name\\033[2J\u00e9'.encode() in table
+    finally:
+        t.close()
+
+
 METRIC_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)')
 
