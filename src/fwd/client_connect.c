@@ -110,8 +110,7 @@ client_tcp_start(struct client *c)
 {
     struct client_hop *hop = &c->hops[0];
     const struct client_config *cfg = hop->cfg;
-    uint64_t timeout =
-        cfg->connect_timeout > 0 ? (uint64_t)cfg->connect_timeout * 1000u : 0;
+    uint64_t timeout = client_login_deadline_ms(hop);
     int r;
 
     log_debug("Connecting to %s port %u.", hop->host, (unsigned)hop->port);

@@ -171,7 +171,7 @@ client_alive_config(const struct client_hop *hop, struct session_config *s)
 /* Reconnect mode: how long a connection may take from the TCP connect to
  * authentication (a frozen server accepts connections in its kernel and
  * then says nothing): ConnectTimeout, else the dead-server time. */
-static uint64_t
+uint64_t
 client_login_deadline_ms(const struct client_hop *hop)
 {
     const struct client_config *cfg = hop->cfg;

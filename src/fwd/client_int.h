@@ -213,6 +213,10 @@ void client_probe_stop(struct client *c);
 /* client_hop.c */
 int client_hops_init(struct client *c);
 void client_hops_cleanup(struct client *c);
+/* ConnectTimeout in ms (0: none); in Reconnect mode, if unset, the
+ * dead-server time (at least CLIENT_LOGIN_MIN_S), which bounds the TCP
+ * connect and then the whole login. */
+uint64_t client_login_deadline_ms(const struct client_hop *hop);
 /* Run hop's SSH session over st (taken over); peer names it in messages. */
 void client_hop_start(struct client_hop *hop, uv_stream_t *st,
                       const char *peer);

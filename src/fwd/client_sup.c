@@ -223,9 +223,15 @@ client_sup_all_failed(const struct client_sup *sup)
 void
 client_sup_down(struct client_sup *sup, struct client *c)
 {
+    const char *why;
     uint64_t ms;
+    size_t n;
 
     client_probe_stop(c);
+    /* A -R retry belongs to the connection that is gone. */
+    if (!sup->stopping) {
+        uv_timer_stop(&c->rfwd_retry);
+    }
     if (sup->stopping) {
         return;
     }
@@ -253,8 +259,13 @@ client_sup_down(struct client_sup *sup, struct client *c)
     }
     c->hup = false;
     client_set_state(c, CLIENT_RETRYING, NULL);
-    log_error("%s: %s; reconnecting in %u.%u s", client_name(c),
-              c->last_error[0] != '\0' ? c->last_error : "connection lost",
+    why = c->last_error[0] != '\0' ? c->last_error : "connection lost";
+    n = strlen(why);
+    /* ssh's sentences end with a full stop; this line goes on. */
+    if (n > 0 && why[n - 1] == '.') {
+        n--;
+    }
+    log_error("%s: %.*s; reconnecting in %u.%u s", client_name(c), (int)n, why,
               (unsigned)(ms / 1000u), (unsigned)(ms % 1000u / 100u));
     uv_timer_start(&c->backoff, client_sup_backoff_done, ms, 0);
 }

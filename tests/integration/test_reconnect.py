@@ -8,8 +8,11 @@ backoff short, and two bastions at once with one of them killed.
 Recovery times are measured and printed (run with -s to see them); the
 assertions on them are generous bounds, not performance checks (bench/
 is for those)."""
+import contextlib
+import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -567,3 +570,101 @@ def test_sd_notify(client, procs, sshd_factory, peers, tmp_path):
         assert ns.lines("STOPPING=1")
     finally:
         ns.close()
+
+
+def test_jump_host_killed(client, procs, sshd_factory, server_of, peers,
+                          home):
+    """-J through aditd to sshd: the jump host killed and restarted; the
+    whole chain is taken down and built again, and the -L works again."""
+    jump = server_of("aditd")
+    target = sshd_factory.start()
+    echo = peers.echo()
+    proc, lport = start_tunnel(
+        client, procs, target, echo.port,
+        opts=["ProxyJump=%s@127.0.0.1:%d" % (home.user, jump.port)])
+    roundtrip(lport, b"through the jump")
+    kill_server(jump)
+    harness.wait_log(proc, "reconnecting in")
+    restart_server(procs, jump)
+    wait_recovered(proc, lport, b"through the jump again", "jump killed")
+    echo_through(lport)
+
+
+def test_proxy_command_server_killed(client, procs, server_of, peers):
+    """Through a ProxyCommand (socat): each attempt runs it again."""
+    server = server_of("aditd")
+    echo = peers.echo()
+    proc, lport = start_tunnel(
+        client, procs, server, echo.port,
+        opts=["ProxyCommand=socat - TCP:127.0.0.1:%p"])
+    roundtrip(lport, b"through socat")
+    kill_server(server)
+    harness.wait_log(proc, "reconnecting in")
+    restart_server(procs, server)
+    wait_recovered(proc, lport, b"through socat again", "ProxyCommand")
+
+
+# --- packet drops in a network namespace of the test's own ------------------
+
+CLONE_NEWNET = 0x40000000
+
+
+@contextlib.contextmanager
+def own_netns(procs):
+    """This thread (and every process and socket it makes) in a new network
+    namespace with lo up, held open by a sleeping process; back to the
+    old one at the end. Skips where namespaces cannot be made."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare for a network namespace")
+    libc = ctypes.CDLL(None, use_errno=True)
+    holder = procs.start("netns", ["unshare", "-n", "sleep", "3600"])
+    mine = os.readlink("/proc/thread-self/ns/net")
+    harness.poll(lambda: os.readlink("/proc/%d/ns/net" % holder.pid) != mine,
+                 harness.READY_TIMEOUT, "the namespace")
+    back = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    new = os.open("/proc/%d/ns/net" % holder.pid, os.O_RDONLY)
+    try:
+        if libc.setns(new, CLONE_NEWNET) != 0:
+            pytest.skip("setns: errno %d" % ctypes.get_errno())
+        try:
+            ip("link", "set", "lo", "up")
+            yield
+        finally:
+            assert libc.setns(back, CLONE_NEWNET) == 0
+    finally:
+        os.close(new)
+        os.close(back)
+
+
+def ip(*args):
+    subprocess.run(["ip"] + list(args), check=True, timeout=30,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+
+
+def test_packets_dropped(client, procs, sshd_factory, peers):
+    """In a namespace of the test's own, every packet to the server is
+    dropped (a blackhole policy rule ahead of the local table): adit finds
+    the path dead within Interval x Count (the server never answers the
+    keepalives), keeps trying, and once packets flow again the tunnel is
+    back."""
+    with own_netns(procs):
+        server = sshd_factory.start()
+        echo = peers.echo()
+        proc, lport = start_tunnel(client, procs, server, echo.port)
+        roundtrip(lport, b"before the drop")
+        ip("rule", "add", "priority", "100", "lookup", "local")
+        ip("rule", "del", "priority", "0")
+        ip("rule", "add", "priority", "10", "ipproto", "tcp", "dport",
+           str(server.port), "blackhole")
+        start = time.monotonic()
+        harness.wait_log(proc, "reconnecting in", INTERVAL * COUNT + 15)
+        print("\npackets dropped: noticed in %.2f s"
+              % (time.monotonic() - start))
+        # New attempts fail while the path is dead (the blackhole refuses
+        # the connect at once) and adit keeps trying.
+        harness.poll(lambda: proc.stderr().count("reconnecting in") >= 3,
+                     RECOVERY_LIMIT, "attempts failing while dropped")
+        assert proc.alive(), proc.describe()
+        ip("rule", "del", "priority", "10")
+        wait_recovered(proc, lport, b"after the drop", "packets flow again")
+        echo_through(lport)
