@@ -668,3 +668,25 @@ def test_packets_dropped(client, procs, sshd_factory, peers):
         ip("rule", "del", "priority", "10")
         wait_recovered(proc, lport, b"after the drop", "packets flow again")
         echo_through(lport)
+
+
+def test_one_destination_fails_permanently(client, procs, sshd_factory,
+                                           server_of, peers, tmp_path):
+    """b0 (sshd) refuses the login, for a user it does not know: b0 is
+    given up, b1 carries b0's forwards, adit stays up, and SIGTERM ends it
+    with 0."""
+    b0, b1, cfg, lport = bastions(client, sshd_factory, server_of, peers,
+                                  tmp_path, ["b0", "b1"])
+    with open(cfg) as f:
+        text = f.read()
+    with open(cfg, "w") as f:
+        f.write(text.replace("Port %d\n  User %s\n"
+                             % (b0.port, client.home.user),
+                             "Port %d\n  User nosuchuser\n" % b0.port))
+    proc = procs.start("adit", bastions_argv(client, cfg, ["b0", "b1"], []))
+    harness.wait_listening(proc, lport)
+    harness.wait_log(proc, "giving up on b0")
+    assert "Permission denied" in proc.stderr()
+    echo_through(lport)
+    assert proc.alive(), proc.describe()
+    assert proc.stop() == 0, proc.describe()
