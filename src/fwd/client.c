@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
@@ -194,9 +195,10 @@ client_rfwd_dynamic(void *ctx, struct io_conn *ic, uint32_t id,
                     const struct fwdspec *spec,
                     const struct chan_open_info *info)
 {
-    (void)ctx;
+    struct client *c = ctx;
+
     (void)spec;
-    fwd_rdynamic_accept(ic, id, info);
+    fwd_rdynamic_accept(&c->rdyn, ic, id, info);
 }
 
 static int
@@ -251,10 +253,50 @@ client_target_ready(struct client *c, struct io_conn *ic)
     client_notify(c->sup);
 }
 
+/* PermitRemoteOpen into c->rperm: "any" (or unset) leaves rdyn open to
+ * every target; "none" refuses all; else host:port words. */
+static int
+client_permit_remote_open(struct client *c)
+{
+    const char *p = c->cfg->permit_remote_open;
+    char word[LIM_STRING_SMALL];
+    size_t len;
+    int r;
+
+    if (p == NULL || strcasecmp(p, "any") == 0) {
+        return 0;
+    }
+    c->rdyn.permit = &c->rperm;
+    if (strcasecmp(p, "none") == 0) {
+        c->rperm.none = true;
+        return 0;
+    }
+    while (*(p += strspn(p, " \t")) != '\0') {
+        len = strcspn(p, " \t");
+        if (len >= sizeof(word)) {
+            return ERR_LIMIT;
+        }
+        memcpy(word, p, len);
+        word[len] = '\0';
+        p += len;
+        if ((r = permit_list_add(&c->rperm, word, false)) != 0) {
+            log_error("PermitRemoteOpen: bad entry \"%s\"", word);
+            c->said = true;
+            return r;
+        }
+    }
+    return 0;
+}
+
 int
 client_start(struct client *c)
 {
+    int r;
+
     client_load_keys(c->cfg, &c->keys);
+    if ((r = client_permit_remote_open(c)) != 0) {
+        return r;
+    }
     return client_hops_init(c);
 }
 
@@ -280,6 +322,7 @@ client_free(struct client *c)
 {
     if (c != NULL) {
         fwd_remote_free(c->rfwd);
+        permit_list_cleanup(&c->rperm);
         client_hops_cleanup(c);
         client_free_keys(&c->keys);
         free(c);

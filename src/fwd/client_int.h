@@ -11,6 +11,7 @@
 #include "fwd/client_state.h"
 #include "fwd/fwd_local.h"
 #include "fwd/fwd_pick.h"
+#include "fwd/fwd_rdynamic.h"
 #include "fwd/fwd_remote.h"
 #include "io/io_chan.h"
 #include "io/io_connect.h"
@@ -90,14 +91,16 @@ struct client {
     struct io_proxy *proxy;
     uv_timer_t retry; /* ConnectionAttempts: one second between tries */
     int attempts_left;
-    struct io_conn *ic;      /* the target's connection, once authenticated */
-    struct fwd_remote *rfwd; /* the -R forwards */
-    bool stopping;           /* this attempt is being taken down */
-    bool is_down;            /* ... and the supervisor has been told */
-    bool said;               /* the reason is printed: closed() stays quiet */
-    bool permanent;          /* the reason is one retrying cannot cure */
-    bool stdio_open;         /* -W: the channel is open */
-    bool stdio_ok;           /* -W: the channel opened and ran to its end */
+    struct io_conn *ic;       /* the target's connection, once authenticated */
+    struct fwd_remote *rfwd;  /* the -R forwards */
+    struct permit_list rperm; /* PermitRemoteOpen, for rdyn */
+    struct fwd_rdynamic rdyn; /* -R with no target: shared state */
+    bool stopping;            /* this attempt is being taken down */
+    bool is_down;             /* ... and the supervisor has been told */
+    bool said;                /* the reason is printed: closed() stays quiet */
+    bool permanent;           /* the reason is one retrying cannot cure */
+    bool stdio_open;          /* -W: the channel is open */
+    bool stdio_ok;            /* -W: the channel opened and ran to its end */
     int exit_code;
     /* Reconnect mode (client_sup.c). */
     uv_timer_t backoff;     /* the wait before the next attempt */

@@ -2,12 +2,14 @@
 /* -R with no target: the proxy handshake inside a forwarded channel. */
 #include "fwd/fwd_rdynamic.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fwd/proxy.h"
 #include "io/io_chan.h"
 #include "transport/ssh_msg.h"
+#include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "wire/buf.h"
@@ -17,15 +19,28 @@
 
 /* One forwarded channel's handshake; freed when the channel is gone. */
 struct fwd_rdyn {
+    struct fwd_rdynamic *set;
+    bool is_pending; /* counted in set->n_pending */
     struct proxy px;
     struct buf out; /* replies, and the bytes after the request */
 };
+
+/* No longer waiting for a request or a connect. */
+static void
+fwd_rdyn_settled(struct fwd_rdyn *rd)
+{
+    if (rd->is_pending) {
+        rd->is_pending = false;
+        rd->set->n_pending--;
+    }
+}
 
 static void
 fwd_rdyn_done(void *ctx)
 {
     struct fwd_rdyn *rd = ctx;
 
+    fwd_rdyn_settled(rd);
     buf_cleanup(&rd->out);
     free(rd);
 }
@@ -50,6 +65,7 @@ fwd_rdyn_connected(void *ctx, struct io_chan *ch, uint32_t reason,
 {
     struct fwd_rdyn *rd = ctx;
 
+    fwd_rdyn_settled(rd);
     if (reason != 0) {
         log_debug("dynamic: connect to %s port %u failed: %s", rd->px.req.host,
                   (unsigned)rd->px.req.port, msg != NULL ? msg : "");
@@ -72,6 +88,13 @@ fwd_rdyn_connect(struct fwd_rdyn *rd, struct io_chan *ch, const uint8_t *rest,
     log_debug("dynamic: channel %u forwarding to %s port %u requested (%s).",
               (unsigned)io_chan_id(ch), req->host, (unsigned)req->port,
               proxy_kind_str(req->kind));
+    if (rd->set->permit != NULL &&
+        !permit_list_allows(rd->set->permit, false, req->host, req->port)) {
+        /* ssh's words, and like ssh no proxy reply: the channel ends. */
+        log_debug("rdynamic_connect_finish: requested forward not permitted");
+        io_chan_end(ch);
+        return;
+    }
     proxy_extra(&rd->px, &extra, &n_extra);
     buf_reset(&rd->out);
     if (buf_put(&rd->out, extra, n_extra) != 0 ||
@@ -123,7 +146,7 @@ fwd_rdyn_data(void *ctx, struct io_chan *ch, const uint8_t *p, size_t n)
 }
 
 void
-fwd_rdynamic_accept(struct io_conn *ic, uint32_t id,
+fwd_rdynamic_accept(struct fwd_rdynamic *set, struct io_conn *ic, uint32_t id,
                     const struct chan_open_info *info)
 {
     struct fwd_rdyn *rd;
@@ -131,11 +154,21 @@ fwd_rdynamic_accept(struct io_conn *ic, uint32_t id,
     log_debug("dynamic: forwarded connection from %s port %u on channel %u",
               info->orig_host != NULL ? info->orig_host : "?",
               (unsigned)info->orig_port, (unsigned)id);
+    /* As -D's listener: a peer cannot make us hold unbounded handshakes. */
+    if (set->n_pending >= LIM_PROXY_PENDING) {
+        log_debug("dynamic: too many channels in their handshake");
+        conn_open_fail(io_conn_conn(ic), id, SSH_OPEN_RESOURCE_SHORTAGE,
+                       "too many pending dynamic connections");
+        return;
+    }
     if ((rd = calloc(1, sizeof(*rd))) == NULL) {
         conn_open_fail(io_conn_conn(ic), id, SSH_OPEN_RESOURCE_SHORTAGE,
                        "out of memory");
         return;
     }
+    rd->set = set;
+    rd->is_pending = true;
+    set->n_pending++;
     proxy_init(&rd->px);
     buf_init(&rd->out);
     buf_set_nowipe(&rd->out); /* proxy replies and tunnel data */

@@ -124,3 +124,43 @@ def test_remote_dynamic_silent_client_timed_out(sshd, client, procs):
     assert recv_until_closed(s) == b""
     s.close()
     assert proc.alive()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_permit_remote_open(kind, sshd, client, procs, peers):
+    """PermitRemoteOpen as ssh: "localhost:*" and "127.0.0.1:PORT" allow
+    exactly those (names compared as written, no lookup); anything else is
+    closed with no SOCKS reply, and -vv says ssh's debug line."""
+    echo = peers.echo()
+    other = peers.echo()
+    rport = harness.free_port()
+    proc = procs.start(kind, argv_with(
+        client, kind, sshd.port, ["-vv", "-R", "127.0.0.1:%d" % rport],
+        opts=["PermitRemoteOpen=localhost:* 127.0.0.1:%d" % echo.port]))
+    harness.wait_listening(proc, rport)
+    for host, port in (("localhost", other.port), ("127.0.0.1", echo.port)):
+        s, reply = socks5_open(rport, host, port)
+        assert reply[:2] == b"\x05\x00", (host, reply, proc.describe())
+        s.sendall(b"ok")
+        assert recv_exact(s, 2) == b"ok"
+        s.close()
+    s, reply = socks5_open(rport, "127.0.0.1", other.port)
+    assert reply == b"", (reply, proc.describe())
+    s.close()
+    harness.wait_log(proc, "rdynamic_connect_finish: requested forward not "
+                     "permitted")
+    assert proc.alive()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_permit_remote_open_none(kind, sshd, client, procs, peers):
+    echo = peers.echo()
+    rport = harness.free_port()
+    proc = procs.start(kind, argv_with(
+        client, kind, sshd.port, ["-R", "127.0.0.1:%d" % rport],
+        opts=["PermitRemoteOpen=none"]))
+    harness.wait_listening(proc, rport)
+    s, reply = socks5_open(rport, "127.0.0.1", echo.port)
+    assert reply == b"", reply
+    s.close()
+    assert proc.alive()
