@@ -258,7 +258,11 @@ server_status_json(struct server *srv, struct buf *out)
     json_str(&j, "program", "aditd");
     json_u64(&j, "pid", (uint64_t)getpid());
     json_str(&j, "started", when);
-    json_u64(&j, "uptime_seconds", status_now() - srv->stats.started);
+    /* A clock set back must not give an uptime of 584 billion years. */
+    json_u64(&j, "uptime_seconds",
+             status_now() > srv->stats.started
+                 ? status_now() - srv->stats.started
+                 : 0);
     json_listeners(&j, srv);
     json_arr_begin(&j, "sessions");
     for (sc = srv->conns; sc != NULL; sc = sc->next) {

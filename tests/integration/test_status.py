@@ -84,6 +84,16 @@ def echo_once(port, data):
         assert harness.recv_all(s) == data
 
 
+def ctl_exchange(path, request):
+    """One raw request on the control socket; everything until EOF."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(30)
+        s.connect(path)
+        s.sendall(request)
+        s.shutdown(socket.SHUT_WR)
+        return harness.recv_all(s)
+
+
 def test_status_json(bins, client, aditd, procs, peers, home, tmp_path):
     t0 = int(time.time())
     server = status_server(aditd, tmp_path, home)
@@ -147,6 +157,14 @@ def test_status_json(bins, client, aditd, procs, peers, home, tmp_path):
                         % s["source"]["port"]]
     assert sorted(row[8:]) == sorted(["localhost:%d" % rport,
                                       "name:svc-1:7"])
+
+    # The protocol itself, as socat would speak it: "check" answers the
+    # pid, another version is refused naming ours.
+    pid = str(server.proc.pid).encode() + b"\n"
+    assert ctl_exchange(server.ctl, b"ADIT-CTL/1 check\n") == (
+        b"ADIT-CTL/1 ok %d\n" % len(pid)) + pid
+    assert ctl_exchange(server.ctl, b"ADIT-CTL/9 status\n").startswith(
+        b"ADIT-CTL/1 error ")
 
     # The session ends: it leaves the list, its bytes stay in the totals.
     proc.stop()
