@@ -75,6 +75,12 @@ struct client_config {
     int identities_only; /* bool */
     char *identity_agent;
     int batch_mode; /* bool */
+    /* Prompting methods (ssh's defaults: yes, yes, 3); PreferredAuthentications
+     * as written, NULL for ssh's order. */
+    int password_auth;        /* bool */
+    int kbd_interactive_auth; /* bool */
+    int password_prompts;     /* NumberOfPasswordPrompts */
+    char *preferred_auths;
     /* Whom we trust. */
     int strict_hostkey; /* enum strict_hostkey */
     char *user_known_hosts;

@@ -68,25 +68,30 @@ dump_flags(const struct client_config *c, struct buf *b)
     int t = c->request_tty < 0 ? 0 : c->request_tty;
     int s = c->session_type < 0 ? 0 : c->session_type;
 
+    /* In ssh -G's order. */
     return dump_f(
         b,
         "addressfamily %s\nbatchmode %s\ncompression %s\n"
         "clearallforwardings %s\nexitonforwardfailure %s\ngatewayports %s\n"
-        "hashknownhosts %s\nidentitiesonly %s\npermitlocalcommand %s\n"
-        "requesttty %s\nsessiontype %s\nstdinnull %s\n"
-        "forkafterauthentication %s\nstreamlocalbindunlink %s\n"
-        "stricthostkeychecking %s\ntcpkeepalive %s\n"
-        "connectionattempts %d\nserveralivecountmax %d\n"
+        "hashknownhosts %s\nidentitiesonly %s\n"
+        "kbdinteractiveauthentication %s\npasswordauthentication %s\n"
+        "permitlocalcommand %s\nrequesttty %s\nsessiontype %s\n"
+        "stdinnull %s\nforkafterauthentication %s\n"
+        "streamlocalbindunlink %s\nstricthostkeychecking %s\n"
+        "tcpkeepalive %s\nconnectionattempts %d\n"
+        "numberofpasswordprompts %d\nserveralivecountmax %d\n"
         "serveraliveinterval %d\n",
         af[a], dump_yn(c->batch_mode, 0), dump_yn(c->compression, 0),
         dump_yn(c->clear_all_forwardings, 0),
         dump_yn(c->exit_on_forward_failure, 0), dump_yn(c->gateway_ports, 0),
         dump_yn(c->hash_known_hosts, 0), dump_yn(c->identities_only, 0),
+        dump_yn(c->kbd_interactive_auth, 1), dump_yn(c->password_auth, 1),
         dump_yn(c->permit_local_command, 0), tty[t], st[s],
         dump_yn(c->stdin_null, 0), dump_yn(c->fork_after_auth, 0),
         dump_yn(c->stream_local_bind_unlink, 0), dump_strict(c->strict_hostkey),
         dump_yn(c->tcp_keep_alive, 1),
         c->connection_attempts < 0 ? 1 : c->connection_attempts,
+        c->password_prompts < 0 ? 3 : c->password_prompts,
         client_config_alive_count(c), client_config_alive_interval(c));
 }
 
@@ -118,7 +123,9 @@ dump_strings(const struct client_config *c, struct buf *b)
         (r = dump_str(b, "loglevel",
                       cfgline_loglevel_name(c->log_level, "ERROR"), NULL)) !=
             0 ||
-        (r = dump_str(b, "macs", c->macs, mac_default_list())) != 0) {
+        (r = dump_str(b, "macs", c->macs, mac_default_list())) != 0 ||
+        (r = dump_str(b, "preferredauthentications", c->preferred_auths,
+                      NULL)) != 0) {
         return r;
     }
     return dump_str(b, "pubkeyacceptedalgorithms", c->pubkey_accepted_algs,

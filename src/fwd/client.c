@@ -47,13 +47,13 @@ client_load_keys(const struct client_config *cfg, struct client_keys *keys)
         client_tilde(cfg->n_identity_files > 0 ? cfg->identity_files[i]
                                                : client_default_ids[i],
                      path, sizeof(path));
-        r = sshkey_load_private(path, &keys->k[keys->n]);
+        r = client_load_key_file(cfg, path, &keys->k[keys->n]);
         if (r == 0) {
             log_debug("Will attempt key: %s", path);
             keys->n++;
             client_load_cert_beside(keys, keys->n - 1, path);
-        } else if (r == ERR_KEY_ENCRYPTED) {
-            log_debug("%s is encrypted: skipped (no passphrases yet)", path);
+        } else if (r == ERR_KEY_ENCRYPTED || r == ERR_PASSPHRASE) {
+            log_debug("%s: no passphrase: skipped", path);
         } else if (r != ERR_NOTFOUND) {
             log_debug("could not load %s: %s", path, err_str(r));
         }

@@ -175,6 +175,13 @@ void client_tilde(const char *path, char *out, size_t out_len);
 void client_load_keys(const struct client_config *cfg,
                       struct client_keys *keys);
 void client_free_keys(struct client_keys *keys);
+
+/* client_keyload.c: the private key in path; an encrypted one after asking
+ * for its passphrase (readpass.h), unless BatchMode. ERR_KEY_ENCRYPTED when
+ * none was given, ERR_PASSPHRASE after NumberOfPasswordPrompts wrong ones,
+ * ERR_NOTFOUND, ...; other load errors are printed as ssh prints them. */
+int client_load_key_file(const struct client_config *cfg, const char *path,
+                         struct sshkey **out);
 /* The target hop (the last one) authenticated: start forwarding. */
 void client_target_ready(struct client *c, struct io_conn *ic);
 /* The target opens a channel: only forwarded ones for our -R forwards.

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/cipher.h"
 #include "keys/sshkey.h"
 #include "keys/sshkey_int.h"
 #include "util/adit_limits.h"
@@ -261,12 +262,12 @@ privkey_read_key(struct rd *rd, enum sshkey_type type, const uint8_t *pub,
 
 /* Padding after the comment is 1, 2, 3, ... up to the block size. */
 static int
-privkey_check_padding(struct rd *rd)
+privkey_check_padding(struct rd *rd, size_t block)
 {
     const uint8_t *pad;
     size_t n = rd_left(rd), i;
 
-    if (n >= PRIVKEY_BLOCK || rd_bytes(rd, n, &pad) != 0) {
+    if (n >= block || rd_bytes(rd, n, &pad) != 0) {
         return ERR_KEY_FORMAT;
     }
     for (i = 0; i < n; i++) {
@@ -278,16 +279,19 @@ privkey_check_padding(struct rd *rd)
 }
 
 /*
- * The unencrypted private section (PROTOCOL.key 3):
+ * The private section, decrypted (PROTOCOL.key 3):
  *   uint32  checkint
  *   uint32  checkint (the same)
  *   string  key type, then the type's private fields
  *   string  comment
  *   byte[]  padding 1, 2, 3, ...
+ * block is the cipher's block size (8 for "none"). In a decrypted section
+ * different check integers mean the passphrase was wrong (as in ssh).
  */
 static int
-privkey_read_section(const uint8_t *p, size_t n, const uint8_t *pub,
-                     size_t pub_len, struct sshkey **out, char **comment)
+privkey_read_section(const uint8_t *p, size_t n, size_t block, bool decrypted,
+                     const uint8_t *pub, size_t pub_len, struct sshkey **out,
+                     char **comment)
 {
     struct sshkey *k = NULL;
     uint32_t c1, c2;
@@ -299,9 +303,13 @@ privkey_read_section(const uint8_t *p, size_t n, const uint8_t *pub,
     int r;
 
     rd_init(&rd, p, n);
-    if (n % PRIVKEY_BLOCK != 0 || rd_u32(&rd, &c1) != 0 ||
-        rd_u32(&rd, &c2) != 0 || c1 != c2 ||
-        rd_string(&rd, &name, &name_len, LIM_NAME) != 0) {
+    if (n % block != 0 || rd_u32(&rd, &c1) != 0 || rd_u32(&rd, &c2) != 0) {
+        return ERR_KEY_FORMAT;
+    }
+    if (c1 != c2) {
+        return decrypted ? ERR_PASSPHRASE : ERR_KEY_FORMAT;
+    }
+    if (rd_string(&rd, &name, &name_len, LIM_NAME) != 0) {
         return ERR_KEY_FORMAT;
     }
     if ((r = sshkey_type_from_bytes(name, name_len, &type)) != 0 ||
@@ -309,7 +317,7 @@ privkey_read_section(const uint8_t *p, size_t n, const uint8_t *pub,
         return r;
     }
     if (rd_cstring(&rd, &cmt, LIM_STRING_SMALL) != 0 ||
-        privkey_check_padding(&rd) != 0) {
+        privkey_check_padding(&rd, block) != 0) {
         sshkey_free(k);
         free(cmt);
         return ERR_KEY_FORMAT;
@@ -324,23 +332,50 @@ privkey_read_section(const uint8_t *p, size_t n, const uint8_t *pub,
 }
 
 /*
+ * The encrypted private section: decrypt with pass, then read it. enc is
+ * followed in memory by the cipher's tag (checked by the caller).
+ */
+static int
+privkey_read_encrypted(const struct privkey_kdf *kdf, const char *pass,
+                       const uint8_t *enc, size_t enc_len, const uint8_t *pub,
+                       size_t pub_len, struct sshkey **out, char **comment)
+{
+    struct buf plain;
+    int r;
+
+    buf_init(&plain);
+    if ((r = privkey_decrypt(kdf, pass, enc, enc_len, &plain)) == 0) {
+        r = privkey_read_section(buf_ptr(&plain), buf_len(&plain),
+                                 kdf->cipher->block_size, true, pub, pub_len,
+                                 out, comment);
+    }
+    buf_cleanup(&plain);
+    return r;
+}
+
+/*
  * openssh-key-v1 (PROTOCOL.key 1):
  *   byte[15] "openssh-key-v1\0"
  *   string   ciphername ("none" unless encrypted)
  *   string   kdfname ("none" unless encrypted)
- *   string   kdfoptions
+ *   string   kdfoptions ("" unless encrypted; see privkey_kdf_parse)
  *   uint32   number of keys (we take exactly 1)
  *   string   public key blob
- *   string   private section (see privkey_read_section)
+ *   string   private section (see privkey_read_section), encrypted
+ *   byte[]   the cipher's tag (AEAD ciphers only: 16 bytes)
+ * pass NULL: an encrypted file is ERR_KEY_ENCRYPTED.
  */
 static int
-privkey_parse_v1(const uint8_t *p, size_t n, struct sshkey **out,
-                 char **comment)
+privkey_parse_v1(const uint8_t *p, size_t n, const char *pass,
+                 struct sshkey **out, char **comment)
 {
-    const uint8_t *magic, *cipher, *kdf, *opts, *pub, *priv;
-    size_t cipher_len, kdf_len, opts_len, pub_len, priv_len;
+    const uint8_t *magic, *cipher, *kdf, *opts, *pub, *priv, *tag;
+    size_t cipher_len, kdf_len, opts_len, pub_len, priv_len, tag_len = 0;
+    struct privkey_kdf k;
+    bool plain;
     uint32_t nkeys;
     struct rd rd;
+    int r;
 
     rd_init(&rd, p, n);
     if (rd_bytes(&rd, PRIVKEY_MAGIC_LEN, &magic) != 0 ||
@@ -350,25 +385,57 @@ privkey_parse_v1(const uint8_t *p, size_t n, struct sshkey **out,
         rd_string(&rd, &opts, &opts_len, LIM_STRING_SMALL) != 0) {
         return ERR_KEY_FORMAT;
     }
-    if (!sshkey_name_eq(cipher, cipher_len, "none") ||
-        !sshkey_name_eq(kdf, kdf_len, "none")) {
-        return ERR_KEY_ENCRYPTED;
+    plain = sshkey_name_eq(cipher, cipher_len, "none") &&
+            sshkey_name_eq(kdf, kdf_len, "none") && opts_len == 0;
+    if (!plain && (r = privkey_kdf_parse(cipher, cipher_len, kdf, kdf_len, opts,
+                                         opts_len, &k)) != 0) {
+        return r;
     }
-    if (opts_len != 0 || rd_u32(&rd, &nkeys) != 0 || nkeys != 1 ||
+    if (!plain) {
+        tag_len = k.cipher->auth_len;
+    }
+    if (rd_u32(&rd, &nkeys) != 0 || nkeys != 1 ||
         rd_string(&rd, &pub, &pub_len, LIM_KEY_BLOB) != 0 ||
         rd_string(&rd, &priv, &priv_len, LIM_FILE_SIZE) != 0 ||
-        rd_end(&rd) != 0) {
+        rd_bytes(&rd, tag_len, &tag) != 0 || rd_end(&rd) != 0) {
         return ERR_KEY_FORMAT;
     }
-    return privkey_read_section(priv, priv_len, pub, pub_len, out, comment);
+    if (plain) {
+        return privkey_read_section(priv, priv_len, PRIVKEY_BLOCK, false, pub,
+                                    pub_len, out, comment);
+    }
+    if (!privkey_kdf_len_ok(&k, priv_len)) {
+        return ERR_KEY_FORMAT;
+    }
+    if (pass == NULL || pass[0] == '\0') {
+        return ERR_KEY_ENCRYPTED;
+    }
+    return privkey_read_encrypted(&k, pass, priv, priv_len, pub, pub_len, out,
+                                  comment);
 }
 
-/* Passphrase callback: never supplies one, but notes that one was asked. */
+/* What the PEM passphrase callback has and has seen. */
+struct privkey_pem_pass {
+    const char *pass; /* NULL: supply none */
+    bool asked;
+};
+
+/* PEM passphrase callback: supplies ours if any, and notes that one was
+ * asked for (so a failure is "encrypted" or "wrong passphrase"). */
 static int
-privkey_no_passphrase(char *buf, int size, int rwflag, void *u)
+privkey_pem_pass_cb(char *buf, int size, int rwflag, void *u)
 {
-    *(bool *)u = true;
-    return -1;
+    struct privkey_pem_pass *pp = u;
+    size_t n;
+
+    (void)rwflag;
+    pp->asked = true;
+    if (pp->pass == NULL || size <= 0 ||
+        (n = strlen(pp->pass)) > (size_t)size) {
+        return -1;
+    }
+    memcpy(buf, pp->pass, n);
+    return (int)n;
 }
 
 static int
@@ -400,24 +467,30 @@ privkey_pkey_type(const EVP_PKEY *pkey, enum sshkey_type *type)
     return ERR_KEY_TYPE;
 }
 
-/* PEM: PKCS#1, SEC1 or PKCS#8, as libcrypto reads them. */
+/* PEM: PKCS#1, SEC1 or PKCS#8, as libcrypto reads them; encrypted ones
+ * (Proc-Type: 4,ENCRYPTED or PKCS#8 EncryptedPrivateKeyInfo) with pass. */
 static int
-privkey_parse_pem(const uint8_t *data, size_t len, struct sshkey **out)
+privkey_parse_pem(const uint8_t *data, size_t len, const char *pass,
+                  struct sshkey **out)
 {
+    struct privkey_pem_pass pp = {NULL, false};
     EVP_PKEY *pkey = NULL;
     enum sshkey_type type;
-    bool asked = false;
     BIO *bio;
     int r;
 
     if (len > INT32_MAX || (bio = BIO_new_mem_buf(data, (int)len)) == NULL) {
         return ERR_NOMEM;
     }
-    pkey = PEM_read_bio_PrivateKey(bio, NULL, privkey_no_passphrase, &asked);
+    pp.pass = pass != NULL && pass[0] != '\0' ? pass : NULL;
+    pkey = PEM_read_bio_PrivateKey(bio, NULL, privkey_pem_pass_cb, &pp);
     BIO_free(bio);
     ERR_clear_error();
+    if (pkey == NULL && pp.asked) {
+        return pp.pass != NULL ? ERR_PASSPHRASE : ERR_KEY_ENCRYPTED;
+    }
     if (pkey == NULL) {
-        return asked ? ERR_KEY_ENCRYPTED : ERR_KEY_FORMAT;
+        return ERR_KEY_FORMAT;
     }
     if ((r = privkey_pkey_type(pkey, &type)) != 0) {
         EVP_PKEY_free(pkey);
@@ -429,6 +502,13 @@ privkey_parse_pem(const uint8_t *data, size_t len, struct sshkey **out)
 int
 sshkey_parse_private(const uint8_t *data, size_t len, struct sshkey **out,
                      char **comment)
+{
+    return sshkey_parse_private_pass(data, len, NULL, out, comment);
+}
+
+int
+sshkey_parse_private_pass(const uint8_t *data, size_t len, const char *pass,
+                          struct sshkey **out, char **comment)
 {
     struct buf bin;
     size_t at;
@@ -442,8 +522,8 @@ sshkey_parse_private(const uint8_t *data, size_t len, struct sshkey **out,
         return ERR_LIMIT;
     }
     if (!privkey_find(data, len, PRIVKEY_BEGIN, 0, &at)) {
-        if ((r = privkey_parse_pem(data, len, out)) == 0 && comment != NULL &&
-            (*comment = str_ndup("", 0)) == NULL) {
+        if ((r = privkey_parse_pem(data, len, pass, out)) == 0 &&
+            comment != NULL && (*comment = str_ndup("", 0)) == NULL) {
             sshkey_free(*out);
             *out = NULL;
             r = ERR_NOMEM;
@@ -452,7 +532,7 @@ sshkey_parse_private(const uint8_t *data, size_t len, struct sshkey **out,
     }
     buf_init(&bin);
     if ((r = privkey_unarmor(data, len, &bin)) == 0) {
-        r = privkey_parse_v1(buf_ptr(&bin), buf_len(&bin), out, comment);
+        r = privkey_parse_v1(buf_ptr(&bin), buf_len(&bin), pass, out, comment);
     }
     buf_cleanup(&bin);
     return r;
@@ -461,13 +541,21 @@ sshkey_parse_private(const uint8_t *data, size_t len, struct sshkey **out,
 int
 sshkey_load_private(const char *path, struct sshkey **out)
 {
+    return sshkey_load_private_pass(path, NULL, out);
+}
+
+int
+sshkey_load_private_pass(const char *path, const char *pass,
+                         struct sshkey **out)
+{
     struct buf file;
     int r;
 
     *out = NULL;
     buf_init(&file);
     if ((r = keyfile_read(path, LIM_FILE_SIZE, &file)) == 0) {
-        r = sshkey_parse_private(buf_ptr(&file), buf_len(&file), out, NULL);
+        r = sshkey_parse_private_pass(buf_ptr(&file), buf_len(&file), pass, out,
+                                      NULL);
     }
     buf_cleanup(&file);
     return r;

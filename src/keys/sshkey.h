@@ -106,8 +106,21 @@ int sshkey_generate(enum sshkey_type type, unsigned bits, struct sshkey **out);
 int sshkey_parse_private(const uint8_t *data, size_t len, struct sshkey **out,
                          char **comment);
 
-/* Read and parse a private key file (at most LIM_FILE_SIZE). */
+/*
+ * The same, decrypting with pass (NULL or "" for none): openssh-key-v1
+ * with bcrypt and aes128/256-ctr, aes128/256-gcm@openssh.com or
+ * chacha20-poly1305@openssh.com; encrypted PEM as libcrypto reads it.
+ * ERR_KEY_ENCRYPTED without a passphrase, ERR_PASSPHRASE when it is wrong,
+ * ERR_KEY_TYPE for a cipher or KDF we lack, ERR_KEY_FORMAT, ERR_LIMIT.
+ */
+int sshkey_parse_private_pass(const uint8_t *data, size_t len, const char *pass,
+                              struct sshkey **out, char **comment);
+
+/* Read and parse a private key file (at most LIM_FILE_SIZE); pass as in
+ * sshkey_parse_private_pass(). */
 int sshkey_load_private(const char *path, struct sshkey **out);
+int sshkey_load_private_pass(const char *path, const char *pass,
+                             struct sshkey **out);
 
 /* Write k as an unencrypted openssh-key-v1 file, mode 0600, atomically. */
 int sshkey_save_private(const struct sshkey *k, const char *path,

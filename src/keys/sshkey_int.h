@@ -87,6 +87,34 @@ int sshkey_type_from_bytes(const uint8_t *s, size_t n, enum sshkey_type *out);
 /* True when s (n bytes, not NUL-terminated) equals the C string name. */
 bool sshkey_name_eq(const uint8_t *s, size_t n, const char *name);
 
+/* privkey_crypt.c: the cipher and bcrypt parameters of an encrypted
+ * openssh-key-v1 file; salt points into the file's bytes. */
+struct privkey_kdf {
+    const struct cipher_alg *cipher;
+    const uint8_t *salt;
+    size_t salt_len;
+    uint32_t rounds;
+};
+
+/* Parse ciphername, kdfname and kdfoptions. ERR_KEY_TYPE (cipher or KDF we
+ * do not implement), ERR_KEY_FORMAT, ERR_LIMIT (too many rounds). */
+int privkey_kdf_parse(const uint8_t *cipher, size_t cipher_len,
+                      const uint8_t *kdf, size_t kdf_len, const uint8_t *opts,
+                      size_t opts_len, struct privkey_kdf *out);
+
+/* Is enc_len a whole, non-zero number of the cipher's blocks? */
+bool privkey_kdf_len_ok(const struct privkey_kdf *kdf, size_t enc_len);
+
+/*
+ * Decrypt the enc_len bytes at enc (followed in memory by the cipher's
+ * auth_len tag bytes) with the key and IV bcrypt_pbkdf derives from pass
+ * (non-empty), appending the plaintext to out (a wiping buffer).
+ * ERR_PASSPHRASE when an AEAD tag does not match (the caller also checks
+ * the section's check integers), ERR_KEY_FORMAT, ERR_LIMIT, ERR_CRYPTO.
+ */
+int privkey_decrypt(const struct privkey_kdf *kdf, const char *pass,
+                    const uint8_t *enc, size_t enc_len, struct buf *out);
+
 /*
  * Read a whole file of at most max bytes into out. ERR_NOTFOUND when it
  * does not exist, ERR_LIMIT when larger than max, ERR_IO otherwise.

@@ -114,6 +114,22 @@
 #define LIM_HTTP_MS 10000u /* a scrape from accept to the last byte */
 #define LIM_JSON_DEPTH 16u
 
+/*
+ * Encrypted key files (bcrypt_pbkdf): ssh-keygen writes 16 rounds (-a);
+ * each round costs a few milliseconds, so a file cannot make us spin for
+ * hours. A fuzzing build keeps it small so mutated files stay fast.
+ */
+#ifdef ADIT_FUZZING
+#define LIM_KDF_ROUNDS 64u
+#else
+#define LIM_KDF_ROUNDS 10000u
+#endif
+#define LIM_KDF_SALT 1024u /* ssh-keygen writes 16 bytes */
+#define LIM_KDF_OUT 1024u  /* key plus IV: 64 bytes at most today */
+/* A passphrase or password typed or given by SSH_ASKPASS (ssh reads at
+ * most 1023 bytes). */
+#define LIM_PASSPHRASE 1024u
+
 /* Buffers never grow beyond this. */
 #define LIM_BUF_MAX (64u * 1024u * 1024u)
 

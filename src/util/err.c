@@ -22,6 +22,8 @@ err_str(int code)
     case ERR_KEY_TYPE: return "unknown or unsupported key type";
     case ERR_KEY_FORMAT: return "invalid key format";
     case ERR_KEY_ENCRYPTED: return "key is encrypted";
+    case ERR_PASSPHRASE:
+        return "incorrect passphrase supplied to decrypt private key";
     case ERR_PROTO: return "protocol error";
     case ERR_VERSION: return "invalid protocol version";
     case ERR_KEX_NOMATCH: return "no matching algorithm";

@@ -21,6 +21,7 @@ enum err {
     ERR_KEY_TYPE = -23,      /* unknown or unsupported key type */
     ERR_KEY_FORMAT = -24,    /* malformed key file or blob */
     ERR_KEY_ENCRYPTED = -25, /* key file is passphrase-protected */
+    ERR_PASSPHRASE = -26,    /* wrong passphrase for an encrypted key */
     /* transport */
     ERR_PROTO = -30,        /* peer broke the protocol */
     ERR_VERSION = -31,      /* bad or unsupported version line */
