@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* adit: the client (command line, configuration files, the loop). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <openssl/crypto.h>
 #include <pwd.h>
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <uv.h>
 
 #include "config/client_config.h"
+#include "config/fwdspec.h"
 #include "config/hostport.h"
 #include "config/jumpspec.h"
 #include "config/ssh_config.h"
@@ -540,6 +543,46 @@ adit_jump_cfgs(int argc, char **argv, const char *spec,
     jumpspec_cleanup(&j);
 }
 
+/*
+ * -L/-D bind names: resolved here, once, before the loop runs (so nothing
+ * blocks it), as ssh's getaddrinfo with AI_PASSIVE; every address is
+ * listened on. A failure is reported when the listener is set up, in
+ * ssh's words, as ssh reports it then.
+ */
+static void
+adit_resolve_binds(struct fwdspec *f, size_t n, int family)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    const char *ips[LIM_BIND_IPS];
+    char addr[LIM_BIND_IPS][INET6_ADDRSTRLEN];
+    size_t i, k;
+    int r;
+
+    for (i = 0; i < n; i++) {
+        if (!fwdspec_bind_is_name(&f[i])) {
+            continue;
+        }
+        memset(&hints, 0, sizeof(hints));
+        hints.ai_family = family;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_PASSIVE;
+        if ((r = getaddrinfo(f[i].bind, NULL, &hints, &res)) != 0) {
+            (void)fwdspec_set_bind_ips(&f[i], NULL, 0, gai_strerror(r));
+            continue;
+        }
+        for (ai = res, k = 0; ai != NULL && k < LIM_BIND_IPS;
+             ai = ai->ai_next) {
+            if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr[k],
+                            sizeof(addr[k]), NULL, 0, NI_NUMERICHOST) == 0) {
+                ips[k] = addr[k];
+                k++;
+            }
+        }
+        freeaddrinfo(res);
+        (void)fwdspec_set_bind_ips(&f[i], ips, k, NULL);
+    }
+}
+
 /* What client_run needs to know of d. */
 static void
 adit_target(struct adit_dest *d, struct client_target *t)
@@ -648,6 +691,14 @@ adit_load(int argc, char **argv, const struct client_env *env0,
     }
     if (is_main && d->cmd.log_file != NULL) {
         adit_log_file(d->cmd.log_file);
+    }
+    if (is_main) {
+        int fam = d->cfg.address_family == CLIENT_AF_INET    ? AF_INET
+                  : d->cfg.address_family == CLIENT_AF_INET6 ? AF_INET6
+                                                             : AF_UNSPEC;
+
+        adit_resolve_binds(d->cfg.local_fwds, d->cfg.n_local_fwds, fam);
+        adit_resolve_binds(d->cfg.dynamic_fwds, d->cfg.n_dynamic_fwds, fam);
     }
     d->jump_spec = adit_jump_chain(argc, argv, &d->cfg, &env);
     adit_jump_cfgs(argc, argv, d->jump_spec, &env, d->jumps, &d->n_jumps);

@@ -16,11 +16,51 @@
 void
 fwdspec_cleanup(struct fwdspec *f)
 {
+    size_t i;
+
+    for (i = 0; i < f->n_bind_ips; i++) {
+        free(f->bind_ips[i]);
+    }
+    free(f->bind_ips);
+    free(f->bind_err);
     free(f->bind);
     free(f->listen_path);
     free(f->host);
     free(f->connect_path);
     memset(f, 0, sizeof(*f));
+}
+
+bool
+fwdspec_bind_is_name(const struct fwdspec *f)
+{
+    uint8_t a[16];
+
+    return f->bind_kind == FWDSPEC_BIND_ADDR && f->bind != NULL &&
+           inet_pton(AF_INET, f->bind, a) != 1 &&
+           inet_pton(AF_INET6, f->bind, a) != 1;
+}
+
+int
+fwdspec_set_bind_ips(struct fwdspec *f, const char *const *ips, size_t n,
+                     const char *err)
+{
+    size_t i;
+
+    if (err != NULL) {
+        return (f->bind_err = str_ndup(err, strlen(err))) == NULL ? ERR_NOMEM
+                                                                  : 0;
+    }
+    n = n < LIM_BIND_IPS ? n : LIM_BIND_IPS;
+    if ((f->bind_ips = calloc(n + 1, sizeof(*f->bind_ips))) == NULL) {
+        return ERR_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        if ((f->bind_ips[i] = str_ndup(ips[i], strlen(ips[i]))) == NULL) {
+            return ERR_NOMEM;
+        }
+        f->n_bind_ips++;
+    }
+    return 0;
 }
 
 bool
@@ -52,8 +92,6 @@ fwdspec_is_path(const char *field)
 static int
 fwdspec_bind_addr(const char *s, enum fwdspec_kind kind, struct fwdspec *f)
 {
-    uint8_t a[16];
-
     if (s[0] == '\0' || strcmp(s, "*") == 0) {
         f->bind_kind = FWDSPEC_BIND_ANY;
         return 0;
@@ -65,12 +103,9 @@ fwdspec_bind_addr(const char *s, enum fwdspec_kind kind, struct fwdspec *f)
     if (strlen(s) > LIM_HOSTNAME || fwdspec_is_path(s)) {
         return ERR_FORMAT;
     }
-    /* The server resolves a -R listen address; we bind -L/-D ourselves
-     * and take address literals only, so nothing blocks on DNS. */
-    if (kind != FWDSPEC_REMOTE && inet_pton(AF_INET, s, a) != 1 &&
-        inet_pton(AF_INET6, s, a) != 1) {
-        return ERR_FORMAT;
-    }
+    /* The server resolves a -R listen address; a -L/-D name is resolved
+     * by adit at start-up (fwdspec_set_bind_ips), before the loop runs. */
+    (void)kind;
     f->bind_kind = FWDSPEC_BIND_ADDR;
     return (f->bind = str_ndup(s, strlen(s))) == NULL ? ERR_NOMEM : 0;
 }

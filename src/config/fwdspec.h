@@ -11,6 +11,7 @@
 #define ADIT_CONFIG_FWDSPEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Where a listener binds, as ssh reads the bind_address field. */
@@ -35,19 +36,32 @@ struct fwdspec {
     char *host;           /* target host, brackets removed */
     uint16_t host_port;
     char *connect_path; /* target Unix socket instead of host */
+    /* -L/-D with a host name as bind: its addresses, resolved once at
+     * start-up (fwdspec_set_bind_ips), or why they could not be. */
+    char **bind_ips;
+    size_t n_bind_ips;
+    char *bind_err;
 };
 
 /*
  * Parse a forward of the given kind. The config files' "port host:hostport"
  * form (one space) is accepted too. ERR_FORMAT for anything else, with *out
- * left empty. For -L and -D a bind address must be an IPv4 or IPv6
- * literal, "localhost", "*" or empty; -R passes any name to the server.
+ * left empty. A bind address is an IPv4 or IPv6 literal, "localhost",
+ * "*", empty, or a host name (-R passes it to the server; for -L and -D
+ * fwdspec_bind_is_name() says it must be resolved).
  */
 int fwdspec_parse_kind(const char *s, enum fwdspec_kind kind,
                        struct fwdspec *out);
 /* fwdspec_parse_kind(s, FWDSPEC_LOCAL, out). */
 int fwdspec_parse(const char *s, struct fwdspec *out);
 void fwdspec_cleanup(struct fwdspec *f);
+
+/* A -L/-D bind address that is a name, not an address literal. */
+bool fwdspec_bind_is_name(const struct fwdspec *f);
+/* Record the addresses (copied; at most LIM_BIND_IPS) a bind name
+ * resolved to, or err when it did not. ERR_NOMEM. */
+int fwdspec_set_bind_ips(struct fwdspec *f, const char *const *ips, size_t n,
+                         const char *err);
 
 /* Deep copy (for config tables). */
 int fwdspec_copy(const struct fwdspec *src, struct fwdspec *dst);

@@ -13,10 +13,12 @@
 #include "io/io_chan.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
+#include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
 
-#define FWD_LOCAL_MAX_LISTENERS 2
+/* Loopback or wildcard: two; a bind name: each of its addresses. */
+#define FWD_LOCAL_MAX_LISTENERS LIM_BIND_IPS
 #define FWD_LOCAL_BACKLOG 128
 
 struct fwd_local {
@@ -135,6 +137,9 @@ fwd_local_bind(struct fwd_local *fl, const char *ip, uint16_t *port)
     unsigned flags = 0;
     int r;
 
+    if (fl->n >= FWD_LOCAL_MAX_LISTENERS) {
+        return ERR_LIMIT;
+    }
     if (uv_ip4_addr(ip, *port, (struct sockaddr_in *)&ss) != 0) {
         if (uv_ip6_addr(ip, *port, (struct sockaddr_in6 *)&ss) != 0) {
             return ERR_INVAL;
@@ -254,6 +259,19 @@ fwd_local_start(struct fwd_local **out, uv_loop_t *loop,
     } else if (spec->bind_kind == FWDSPEC_BIND_ADDR) {
         ips[0] = spec->bind;
         n = 1;
+    }
+    if (spec->bind_err != NULL) {
+        log_plain("channel_setup_fwd_listener_tcpip: getaddrinfo(%s): %s\r\n",
+                  spec->bind, spec->bind_err);
+        free(fl);
+        return ERR_IO;
+    }
+    if (spec->bind_ips != NULL) {
+        /* A name: every address it had at start-up, as ssh binds all. */
+        for (i = 0; i < spec->n_bind_ips; i++) {
+            (void)fwd_local_bind(fl, spec->bind_ips[i], &port);
+        }
+        n = 0;
     }
     for (i = 0; i < n; i++) {
         (void)fwd_local_bind(fl, ips[i], &port);

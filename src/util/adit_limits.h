@@ -33,6 +33,8 @@
 /* Files in UserKnownHostsFile, and in GlobalKnownHostsFile (ssh's
  * SSH_MAX_HOSTS_FILES). */
 #define LIM_KNOWN_HOSTS_FILES 32u
+/* Addresses a -L/-D bind name is listened on (ssh binds them all). */
+#define LIM_BIND_IPS 16u
 #define LIM_KEY_BLOB 16384u /* public key / signature blobs */
 #define LIM_MPINT 2048u     /* a DH / RSA integer in bytes */
 /* Certificates (PROTOCOL.certkeys); OpenSSH allows 256 principals. */

@@ -116,3 +116,60 @@ def run_many(d, sshd, client, procs, peers):
         t.join(harness.IO_TIMEOUT)
     assert not errors, errors
     assert proc.alive(), proc.describe()
+
+
+# ---- a host name as -L / -D bind address --------------------------------
+
+UNSHARE = shutil.which("unshare")
+NS_SCRIPT = ('mount --bind "$1" /etc/hosts && '
+             'mount --bind "$2" /etc/nsswitch.conf && shift 2 && exec "$@"')
+
+
+def in_hosts_ns(tmp_path, argv):
+    """argv run in a mount namespace whose resolver knows adit-bind-name as
+    127.0.0.1 and ::1 from a private /etc/hosts, and nothing from DNS."""
+    if os.geteuid() != 0 or UNSHARE is None:
+        pytest.skip("needs root and mount namespaces for a private hosts")
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 localhost\n127.0.0.1 adit-bind-name\n"
+                     "::1 adit-bind-name\n")
+    nss = tmp_path / "nsswitch.conf"
+    nss.write_text("hosts: files\n")
+    return [UNSHARE, "-m", "--propagation", "private", "sh", "-c",
+            NS_SCRIPT, "sh", str(hosts), str(nss)] + list(argv)
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+@pytest.mark.parametrize("flag", ["-L", "-D"])
+def test_bind_name_every_address(kind, flag, sshd, client, procs, peers,
+                                 tmp_path):
+    """A name as bind address is resolved as ssh's getaddrinfo: both of
+    its addresses are listened on, and the forward works."""
+    if not has_ipv6_loopback():
+        pytest.skip("no ::1")
+    echo = peers.echo()
+    port = harness.free_port()
+    spec = "adit-bind-name:%d" % port
+    if flag == "-L":
+        spec += ":127.0.0.1:%d" % echo.port
+    proc = procs.start(kind, in_hosts_ns(tmp_path, argv_with(
+        client, kind, sshd.port, [flag, spec])))
+    harness.wait_listening(proc, port)
+    harness.poll(lambda: listen_addrs(port) == {"127.0.0.1", "::1"}, 20,
+                 "listeners on 127.0.0.1 and ::1")
+    if flag == "-L":
+        echo_through(port)
+        echo_through(port, family=socket.AF_INET6, addr="::1")
+    assert proc.alive(), proc.describe()
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_bind_name_unknown(kind, sshd, client, procs, tmp_path):
+    proc = procs.start(kind, in_hosts_ns(tmp_path, argv_with(
+        client, kind, sshd.port, ["-L", "no-such-bind:%d:127.0.0.1:9"
+                                  % harness.free_port()])))
+    assert proc.wait(60) == 255, proc.describe()
+    err = proc.stderr()
+    assert ("channel_setup_fwd_listener_tcpip: getaddrinfo(no-such-bind): "
+            "Name or service not known") in err, err
+    assert "Could not request local forwarding." in err, err

@@ -39,6 +39,9 @@ test_fwdspec_valid(void **state)
     check(":8080:h:80", FWDSPEC_BIND_ANY, NULL, 8080, "h", 80);
     check("127.0.0.2:1:h:2", FWDSPEC_BIND_ADDR, "127.0.0.2", 1, "h", 2);
     check("[::1]:1:h:2", FWDSPEC_BIND_ADDR, "::1", 1, "h", 2);
+    /* A name: resolved by adit at start-up, as ssh's getaddrinfo. */
+    check("x:1:h:1", FWDSPEC_BIND_ADDR, "x", 1, "h", 1);
+    check("example.com:1:h:1", FWDSPEC_BIND_ADDR, "example.com", 1, "h", 1);
     check("1:[::1]:22", FWDSPEC_BIND_DEFAULT, NULL, 1, "::1", 22);
     check("[fe80::1]:1:[2001:db8::2]:65535", FWDSPEC_BIND_ADDR, "fe80::1", 1,
           "2001:db8::2", 65535);
@@ -50,15 +53,11 @@ static void
 test_fwdspec_invalid(void **state)
 {
     static const char *bad[] = {
-        "",           "8080",         "8080:h",
-        "0:h:1",      "/a",           "/a:8080",
-        "1:h:/a",     "/a:h:/b",      "h/x:1:h:1",
-        "1:h:80:/x",  "h:80",         "a:b:c:d:e",
-        "8080:h:0",   "8080:h:65536", "65536:h:1",
-        "-1:h:1",     "x:1:h:1",      "example.com:1:h:1",
-        "[::1:1:h:1", "[::1]x:1:h:1", "1::1",
-        "1:h:1x",     "1:h: 1",       "[]:1:h:1",
-        "1:[]:2",     "::1:2",
+        "",        "8080",       "8080:h",       "0:h:1",        "/a",
+        "/a:8080", "1:h:/a",     "/a:h:/b",      "h/x:1:h:1",    "1:h:80:/x",
+        "h:80",    "a:b:c:d:e",  "8080:h:0",     "8080:h:65536", "65536:h:1",
+        "-1:h:1",  "[::1:1:h:1", "[::1]x:1:h:1", "1::1",         "1:h:1x",
+        "1:h: 1",  "[]:1:h:1",   "1:[]:2",       "::1:2",
     };
     struct fwdspec f;
     size_t i;
@@ -136,8 +135,12 @@ test_fwdspec_remote_dynamic(void **state)
     assert_int_equal(fwdspec_parse_kind("/s", FWDSPEC_REMOTE, &f), ERR_FORMAT);
     assert_int_equal(fwdspec_parse_kind("1:h:2", FWDSPEC_DYNAMIC, &f),
                      ERR_FORMAT);
-    assert_int_equal(fwdspec_parse_kind("name:1", FWDSPEC_DYNAMIC, &f),
-                     ERR_FORMAT);
+    assert_int_equal(fwdspec_parse_kind("name:1", FWDSPEC_DYNAMIC, &f), 0);
+    assert_true(fwdspec_bind_is_name(&f));
+    fwdspec_cleanup(&f);
+    assert_int_equal(fwdspec_parse_kind("[::1]:1", FWDSPEC_DYNAMIC, &f), 0);
+    assert_false(fwdspec_bind_is_name(&f));
+    fwdspec_cleanup(&f);
     assert_int_equal(fwdspec_parse_kind("0", FWDSPEC_DYNAMIC, &f), ERR_FORMAT);
 }
 
