@@ -70,6 +70,9 @@ struct userauth_server_config {
      * the caller keeps, such as its authorized_keys entry) to allow, or
      * ERR_DENIED. Called for the query and again for the signed request;
      * the rights come from the key that signed, never from an earlier query.
+     * ERR_AGAIN: the answer is not known yet (a lookup is under way);
+     * userauth_server_handle then returns ERR_AGAIN having sent and counted
+     * nothing, and the same message is to be handed to it again later.
      */
     int (*check_key)(void *ctx, const char *user, const struct sshkey *key,
                      const void **info);
@@ -87,7 +90,8 @@ void userauth_server_free(struct userauth_server *u);
  * Handle SERVICE_REQUEST or USERAUTH_REQUEST. Unknown methods and failed
  * attempts get USERAUTH_FAILURE "publickey"; after max_tries failures *res
  * is USERAUTH_DENIED and the caller disconnects ("Too many authentication
- * failures"). ERR_PROTO for a malformed or out-of-place message.
+ * failures"). ERR_PROTO for a malformed or out-of-place message; ERR_AGAIN
+ * when check_key did (hand the message over again when it can answer).
  */
 int userauth_server_handle(struct userauth_server *u, const uint8_t *payload,
                            size_t len, const struct userauth_session *s,

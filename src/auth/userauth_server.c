@@ -298,12 +298,20 @@ handle_publickey(struct userauth_server *u, const struct auth_request *q,
     struct sshkey *key = NULL;
     const void *info = NULL;
     char ln[UAS_LOGNAME_LEN], la[UAS_LOGNAME_LEN];
-    int r;
+    int r, rc = ERR_DENIED;
 
-    if (!userauth_namelist_has(u->cfg.accepted_algs, q->alg) ||
-        sshkey_from_blob(q->blob, q->blob_len, &key) != 0 ||
-        !sshkey_supports_sig_alg(key, q->alg) ||
-        u->cfg.check_key(u->cfg.ctx, q->user, key, &info) != 0) {
+    if (userauth_namelist_has(u->cfg.accepted_algs, q->alg) &&
+        sshkey_from_blob(q->blob, q->blob_len, &key) == 0 &&
+        sshkey_supports_sig_alg(key, q->alg)) {
+        rc = u->cfg.check_key(u->cfg.ctx, q->user, key, &info);
+    }
+    if (rc == ERR_AGAIN) {
+        /* Nothing sent, nothing counted: the caller hands the same
+         * request to us again once check_key can answer. */
+        r = ERR_AGAIN;
+        goto out;
+    }
+    if (rc != 0) {
         log_debug("publickey %s refused for %s", logname(q->alg, la),
                   logname(q->user, ln));
         r = fail_attempt(u, true, res);

@@ -12,6 +12,7 @@
 #include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "wire/buf.h"
 
 #define SESSION_ERR_LEN 256
 
@@ -32,6 +33,8 @@ struct session {
     unsigned alive_count_max;
     struct alive alive;
     uint64_t replies_seen; /* conn_replies_received() at the last tick */
+    bool held;             /* a userauth message waits for check_key's answer */
+    struct buf hold;       /* its copy; later messages wait in the transport */
     char errmsg[SESSION_ERR_LEN];
 };
 
@@ -88,6 +91,7 @@ session_free(struct session *s)
     userauth_client_free(s->uac);
     userauth_server_free(s->uas);
     transport_free(s->t);
+    buf_cleanup(&s->hold);
     free(s);
 }
 
@@ -181,6 +185,17 @@ dispatch_auth(struct session *s, const uint8_t *p, size_t n)
     }
     if (s->is_server) {
         r = userauth_server_handle(s->uas, p, n, &us, &res);
+        if (r == ERR_AGAIN) {
+            /* check_key looks the user up off the loop: keep the message
+             * (the transport reuses its buffer) until session_resume. */
+            buf_reset(&s->hold);
+            if ((r = buf_put(&s->hold, p, n)) != 0) {
+                return session_fail(s, r, SSH_DISCONNECT_BY_APPLICATION,
+                                    "out of memory");
+            }
+            s->held = true;
+            return 0;
+        }
     } else {
         r = userauth_client_handle(s->uac, p, n, &us, &res);
     }
@@ -229,6 +244,9 @@ drain(struct session *s)
         if (s->err != 0) {
             return s->err;
         }
+        if (s->held) {
+            return 0; /* in order: nothing passes the held message */
+        }
         r = transport_next(s->t, &p, &n);
         if (r == ERR_AGAIN) {
             return 0;
@@ -244,6 +262,33 @@ drain(struct session *s)
             return r;
         }
     }
+}
+
+bool
+session_auth_held(const struct session *s)
+{
+    return s->held;
+}
+
+int
+session_resume(struct session *s)
+{
+    struct buf msg;
+    int r;
+
+    if (s->err != 0) {
+        return s->err;
+    }
+    if (!s->held) {
+        return 0;
+    }
+    /* dispatch_auth may hold again (into s->hold): hand it a copy. */
+    msg = s->hold;
+    buf_init(&s->hold);
+    s->held = false;
+    r = dispatch_auth(s, buf_ptr(&msg), buf_len(&msg));
+    buf_cleanup(&msg);
+    return r != 0 ? r : drain(s);
 }
 
 int

@@ -69,6 +69,17 @@ int session_feed(struct session *s, const uint8_t *p, size_t n);
 int session_feed_space(struct session *s, size_t max, uint8_t **p, size_t *n);
 int session_feed_commit(struct session *s, size_t n);
 
+/*
+ * Server: the user authentication callback answered "not yet" (a lookup
+ * runs off the loop). Until session_resume(), no further message is taken
+ * from the transport (whose input buffer is bounded: once it is full,
+ * session_feed_space fails and reading must stop).
+ */
+bool session_auth_held(const struct session *s);
+/* The lookup is done: hand the held message over again, then process what
+ * arrived meanwhile. Returns as session_feed. */
+int session_resume(struct session *s);
+
 /* Time passes: login grace, rekey by time, keepalive probes. An error ends
  * the connection. */
 int session_tick(struct session *s, uint64_t now_ms);

@@ -5,16 +5,14 @@
  * TrustedUserCAKeys (with AuthorizedPrincipalsFile) or cert-authority
  * lines, as sshd's auth2-pubkey does. RevokedKeys refuses first.
  *
- * Files with %u or %h are read at each login, synchronously: userauth
- * asks for an answer in the same call. They are small (LIM_FILE_SIZE at
- * most) and local, and a connection keeps what it read for its user, so
- * a login costs one read per file; a slow file system would stall the
- * loop for that long, which is why shared files (no token) are read at
- * start and on SIGHUP only.
+ * Files with %u or %h, and the AuthorizedPrincipalsFile, are per user:
+ * the first request of a login answers ERR_AGAIN and has them read in the
+ * thread pool (server_lookup.c); the request is then handed to us again
+ * and answered from what was read, which the connection keeps. Shared
+ * files (no token) are read at start and on SIGHUP only.
  */
 #include "fwd/server_int.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,110 +25,28 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-/* Per connection: what was read for its user, and a certificate's rights. */
-struct server_auth {
-    char *user;
-    struct authkeys files[SERVER_MAX_AKFILES];
-    size_t n_files;
-    struct authkey cert_entry; /* the rights of a certificate login */
-};
-
 void
 server_auth_free(struct server_auth *a)
 {
-    size_t i;
-
     if (a == NULL) {
         return;
     }
-    for (i = 0; i < a->n_files; i++) {
-        authkeys_cleanup(&a->files[i]);
-    }
+    server_lookup_detach(a->lookup);
+    server_userfiles_cleanup(&a->uf);
     authkey_cleanup(&a->cert_entry);
-    free(a->user);
     free(a);
-}
-
-/* The user's home directory (malloc'd), or NULL if there is no such user. */
-static char *
-server_home(const char *user)
-{
-    struct passwd pw, *res = NULL;
-    char buf[4096];
-
-    if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || res == NULL) {
-        return NULL;
-    }
-    return str_ndup(pw.pw_dir, strlen(pw.pw_dir));
-}
-
-/* Expand a %u / %h path for user; NULL (logged) when it cannot be. */
-static char *
-server_expand(const char *what, const char *pattern, const char *user)
-{
-    char *home = NULL, *path = NULL;
-    int r;
-
-    if (strstr(pattern, "%h") != NULL) {
-        home = server_home(user);
-    }
-    if ((r = server_config_expand(pattern, user, home, &path)) != 0) {
-        log_verbose("%s %s: cannot expand for user %s: %s", what, pattern, user,
-                    r == ERR_NOTFOUND ? "no such user" : err_str(r));
-    }
-    free(home);
-    return path;
-}
-
-/* Read the per-user AuthorizedKeysFile sets, once per user. */
-static int
-server_auth_load_user(struct server_conn *sc, const char *user)
-{
-    struct server_auth *a = sc->auth;
-    char *pattern = NULL, *path;
-    size_t i;
-
-    if (a->user != NULL && strcmp(a->user, user) == 0) {
-        return 0;
-    }
-    for (i = 0; i < a->n_files; i++) {
-        authkeys_cleanup(&a->files[i]);
-    }
-    a->n_files = 0;
-    free(a->user);
-    if ((a->user = str_ndup(user, strlen(user))) == NULL) {
-        return ERR_NOMEM;
-    }
-    for (i = 0; i < SERVER_MAX_AKFILES &&
-                server_akfile_path(sc->cfg, i, &pattern) == 0;
-         i++) {
-        path = server_expand("AuthorizedKeysFile", pattern, user);
-        free(pattern);
-        /* A file that cannot be named or read grants nothing. */
-        if (path == NULL ||
-            server_load_authkeys(path, &a->files[a->n_files]) != 0) {
-            memset(&a->files[a->n_files], 0, sizeof(a->files[0]));
-        }
-        a->n_files++;
-        free(path);
-    }
-    return 0;
 }
 
 /* The authorized keys sets that apply to user. */
 static const struct authkeys *
-server_auth_sets(struct server_conn *sc, const char *user, size_t *n)
+server_auth_sets(struct server_conn *sc, size_t *n)
 {
-    *n = 0;
     if (!server_has_user_token(sc->srv)) {
         *n = sc->srv->trust.n_files;
         return sc->srv->trust.files;
     }
-    if (server_auth_load_user(sc, user) != 0) {
-        return NULL;
-    }
-    *n = sc->auth->n_files;
-    return sc->auth->files;
+    *n = sc->auth->uf.n_files;
+    return sc->auth->uf.files;
 }
 
 static const char *
@@ -171,9 +87,7 @@ server_find_plain(struct server_conn *sc, const char *user,
     const struct authkey *e;
     size_t n, i, j;
 
-    if ((sets = server_auth_sets(sc, user, &n)) == NULL) {
-        return NULL;
-    }
+    sets = server_auth_sets(sc, &n);
     for (i = 0; i < n; i++) {
         for (j = 0; j < sets[i].n; j++) {
             e = &sets[i].v[j];
@@ -241,10 +155,10 @@ static int
 cert_via_trusted_ca(struct server_conn *sc, const char *user,
                     const struct sshcert *c, struct authkey *entry)
 {
-    const char *pf = sc->cfg->authorized_principals_file;
-    bool use_file = pf != NULL && strcmp(pf, "none") != 0;
-    char why[SSHCERT_WHY_LEN], *path;
-    int r;
+    const struct server_userfiles *uf = &sc->auth->uf;
+    bool use_file = server_lookup_needs_principals(sc->cfg);
+    char why[SSHCERT_WHY_LEN];
+    int r = ERR_NOTFOUND;
 
     if (!keylist_has(&sc->srv->trust.cas, c->ca)) {
         return ERR_NOTFOUND;
@@ -257,21 +171,24 @@ cert_via_trusted_ca(struct server_conn *sc, const char *user,
     if (!use_file) {
         return 0;
     }
-    if ((path = server_expand("AuthorizedPrincipalsFile", pf, user)) == NULL) {
-        return ERR_DENIED;
+    if (uf->principals_path == NULL) {
+        return ERR_DENIED; /* could not be named: logged by the lookup */
     }
     authkeys_opts_cleanup(&entry->opts);
-    r = authkeys_principals_file(path, c->principals, c->n_principals,
-                                 &entry->opts, &entry->line);
+    if (uf->has_principals) {
+        r = authkeys_principals_scan(
+            uf->principals_path, (const char *)buf_ptr(&uf->principals),
+            buf_len(&uf->principals), c->principals, c->n_principals,
+            &entry->opts, &entry->line);
+    }
     if (r != 0) {
         cert_refused(sc, user, c,
                      "no principal of the certificate is in the "
                      "AuthorizedPrincipalsFile");
-    } else if (!server_line_ok(sc, user, path, entry)) {
+    } else if (!server_line_ok(sc, user, uf->principals_path, entry)) {
         /* sshd checks the matching line's from= and expiry-time too. */
         r = ERR_DENIED;
     }
-    free(path);
     return r == 0 ? 0 : ERR_DENIED;
 }
 
@@ -310,9 +227,7 @@ cert_via_authorized_keys(struct server_conn *sc, const char *user,
     const struct authkey *e;
     size_t n, i, from;
 
-    if ((sets = server_auth_sets(sc, user, &n)) == NULL) {
-        return ERR_DENIED;
-    }
+    sets = server_auth_sets(sc, &n);
     for (i = 0; i < n; i++) {
         from = 0;
         while ((e = authkeys_find_ca(&sets[i], c->ca, &from)) != NULL) {
@@ -411,6 +326,21 @@ server_check_cert(struct server_conn *sc, const char *user,
     return 0;
 }
 
+/* Must user's own files be read before this login can be answered? The
+ * user never changes within a login (userauth refuses that). */
+static bool
+server_auth_pending(const struct server_conn *sc, const char *user)
+{
+    const struct server_userfiles *uf = &sc->auth->uf;
+    const struct server_config *cfg = sc->cfg;
+
+    if (!server_lookup_needs_keys(cfg) &&
+        !server_lookup_needs_principals(cfg)) {
+        return false;
+    }
+    return !uf->loaded || strcmp(uf->user, user) != 0;
+}
+
 static int
 server_check_key_one(void *ctx, const char *user, const struct sshkey *key,
                      const void **info)
@@ -425,6 +355,11 @@ server_check_key_one(void *ctx, const char *user, const struct sshkey *key,
     }
     if (server_revoked(sc, key)) {
         return ERR_DENIED;
+    }
+    if (server_auth_pending(sc, user)) {
+        return sc->auth->lookup != NULL || server_lookup_start(sc, user) == 0
+                   ? ERR_AGAIN
+                   : ERR_DENIED;
     }
     if (sshkey_is_cert(key)) {
         return server_check_cert(sc, user, key, info);

@@ -15,6 +15,7 @@
 #include "keys/krl.h"
 #include "keys/sshkey.h"
 #include "util/adit_limits.h"
+#include "wire/buf.h"
 
 #define SERVER_MAX_LISTENERS 128u
 /* Paths in AuthorizedKeysFile. */
@@ -123,6 +124,26 @@ struct server_rights {
     unsigned line;             /* its line in the authorized keys file */
 };
 
+/* What a login reads for its user (server_lookup.c, off the loop). */
+struct server_userfiles {
+    bool loaded; /* the lookup for user is done */
+    char *user;
+    struct authkeys files[SERVER_MAX_AKFILES]; /* with %u or %h */
+    size_t n_files;
+    char *principals_path; /* AuthorizedPrincipalsFile, expanded, or NULL */
+    struct buf principals; /* its contents, when has_principals */
+    bool has_principals;
+};
+
+struct server_lookup;
+
+/* Per connection: what was read for its user, and a certificate's rights. */
+struct server_auth {
+    struct server_userfiles uf;
+    struct server_lookup *lookup; /* in flight, or NULL */
+    struct authkey cert_entry;    /* the rights of a certificate login */
+};
+
 struct server_conn {
     struct server_conn *prev, *next;
     struct server *srv;
@@ -151,6 +172,8 @@ int server_load_authkeys(const char *path, struct authkeys *out);
 /* The n-th path of AuthorizedKeysFile into out (malloc'd); ERR_NOTFOUND
  * past the last. */
 int server_akfile_path(const struct server_config *cfg, size_t n, char **out);
+/* The same over an AuthorizedKeysFile value. */
+int server_akfile_path_in(const char *list, size_t n, char **out);
 int server_trust_load(const struct server_config *cfg, struct server_trust *t);
 void server_trust_cleanup(struct server_trust *t);
 
@@ -228,6 +251,16 @@ bool server_penalty_allows(struct server *srv, const char *addr,
 void server_penalise(struct server *srv, const char *addr,
                      const struct srcaddr *src, enum server_penalty kind);
 void server_penalties_cleanup(struct server_penalties *p);
+
+/* server_lookup.c: per-user files read in the thread pool. */
+bool server_lookup_needs_keys(const struct server_config *cfg);
+bool server_lookup_needs_principals(const struct server_config *cfg);
+/* Start reading user's files for sc; when done, they are in sc->auth->uf
+ * and io_conn_resume() is called. ERR_NOMEM, ERR_INTERNAL. */
+int server_lookup_start(struct server_conn *sc, const char *user);
+/* The connection goes: the result will be dropped. NULL is fine. */
+void server_lookup_detach(struct server_lookup *l);
+void server_userfiles_cleanup(struct server_userfiles *uf);
 
 /* server_session.c: session channels and global requests. */
 void server_session_open(struct server_conn *sc, uint32_t id);

@@ -57,15 +57,12 @@ server_load_hostkeys(struct server *srv)
 bool
 server_has_user_token(const struct server *srv)
 {
-    const char *f = srv->cfg->authorized_keys_file;
-
-    return strstr(f, "%u") != NULL || strstr(f, "%h") != NULL;
+    return server_lookup_needs_keys(srv->cfg);
 }
 
 int
-server_akfile_path(const struct server_config *cfg, size_t n, char **out)
+server_akfile_path_in(const char *p, size_t n, char **out)
 {
-    const char *p = cfg->authorized_keys_file;
     size_t len;
 
     *out = NULL;
@@ -81,6 +78,12 @@ server_akfile_path(const struct server_config *cfg, size_t n, char **out)
         p += len;
     }
     return (*out = str_ndup(p, len)) == NULL ? ERR_NOMEM : 0;
+}
+
+int
+server_akfile_path(const struct server_config *cfg, size_t n, char **out)
+{
+    return server_akfile_path_in(cfg->authorized_keys_file, n, out);
 }
 
 /* Load path into out; a missing file is an empty set. */
@@ -179,8 +182,7 @@ server_trust_load(const struct server_config *cfg, struct server_trust *t)
     int r = 0;
 
     memset(t, 0, sizeof(*t));
-    if (strstr(cfg->authorized_keys_file, "%u") == NULL &&
-        strstr(cfg->authorized_keys_file, "%h") == NULL) {
+    if (!server_lookup_needs_keys(cfg)) {
         r = server_trust_load_akfiles(cfg, t);
     }
     if (r == 0 && cfg->trusted_user_ca_keys != NULL &&

@@ -240,9 +240,15 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     if (nread > 0) {
         if (session_feed_commit(ic->s, (size_t)nread) != 0) {
             io_conn_fail(ic);
-        } else {
-            io_conn_flush(ic);
+            return;
         }
+        io_conn_flush(ic);
+    } else if (nread == UV_ENOBUFS && session_auth_held(ic->s)) {
+        /* A login lookup holds the input, and the transport's bounded
+         * buffer is full: leave the rest in the socket until it is done.
+         * (Until then reading goes on, so a client that leaves is seen.) */
+        uv_read_stop(ic->stream);
+        ic->read_held = true;
     } else if (nread == UV_ENOBUFS) {
         io_conn_fail(ic);
     } else if (nread < 0) {
@@ -255,6 +261,23 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
                      : "reset",
                  ic->peer_name);
         io_conn_end(ic, why);
+    }
+}
+
+void
+io_conn_resume(struct io_conn *ic)
+{
+    if (ic->ending) {
+        return;
+    }
+    if (session_resume(ic->s) != 0) {
+        io_conn_fail(ic);
+        return;
+    }
+    io_conn_flush(ic);
+    if (ic->read_held && !session_auth_held(ic->s) && !ic->ending) {
+        ic->read_held = false;
+        uv_read_start(ic->stream, io_conn_alloc, io_conn_read);
     }
 }
 

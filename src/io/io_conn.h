@@ -98,6 +98,11 @@ void io_conn_close(struct io_conn *ic, const char *why);
  * session or conn that may produce output. */
 void io_conn_flush(struct io_conn *ic);
 
+/* The answer the server's check_key was waiting for is there (its
+ * lookup finished): go on with the held login and reading. Nothing
+ * happens on a connection that is ending. */
+void io_conn_resume(struct io_conn *ic);
+
 struct session *io_conn_session(struct io_conn *ic);
 /* The connection layer, or NULL before authentication. */
 struct conn *io_conn_conn(struct io_conn *ic);

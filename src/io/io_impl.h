@@ -59,6 +59,7 @@ struct io_conn {
     bool ending;
     bool stream_closed;
     bool timer_closed;
+    bool read_held; /* reading stopped while the session holds a login */
     char peer_name[300];
     char why[IO_WHY_LEN];
 };

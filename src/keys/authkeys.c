@@ -352,11 +352,10 @@ principal_listed(const char *p, char *const *principals, size_t n)
     return false;
 }
 
-/* The first matching line of the file's contents, as above. */
-static int
-principals_scan(const char *path, const char *p, size_t len,
-                char *const *principals, size_t n, struct authkey_opts *opts,
-                unsigned *line)
+int
+authkeys_principals_scan(const char *path, const char *p, size_t len,
+                         char *const *principals, size_t n,
+                         struct authkey_opts *opts, unsigned *line)
 {
     char why[AUTHKEYS_WHY_LEN], *name = NULL;
     size_t off = 0, ll;
@@ -389,6 +388,12 @@ principals_scan(const char *path, const char *p, size_t len,
 }
 
 int
+authkeys_read(const char *path, struct buf *out)
+{
+    return keyfile_read(path, LIM_FILE_SIZE, out);
+}
+
+int
 authkeys_principals_file(const char *path, char *const *principals, size_t n,
                          struct authkey_opts *opts, unsigned *line)
 {
@@ -399,8 +404,8 @@ authkeys_principals_file(const char *path, char *const *principals, size_t n,
     *line = 0;
     buf_init(&file);
     if ((r = keyfile_read(path, LIM_FILE_SIZE, &file)) == 0) {
-        r = principals_scan(path, (const char *)buf_ptr(&file), buf_len(&file),
-                            principals, n, opts, line);
+        r = authkeys_principals_scan(path, (const char *)buf_ptr(&file),
+                                     buf_len(&file), principals, n, opts, line);
     }
     buf_cleanup(&file);
     return r;

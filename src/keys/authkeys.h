@@ -97,6 +97,16 @@ int authkeys_principals_file(const char *path, char *const *principals,
                              size_t n, struct authkey_opts *opts,
                              unsigned *line);
 
+/* The same over a file's contents read before (path names it in logs):
+ * ERR_NOTFOUND when no line matches. */
+int authkeys_principals_scan(const char *path, const char *p, size_t len,
+                             char *const *principals, size_t n,
+                             struct authkey_opts *opts, unsigned *line);
+
+/* Read a whole file of these formats (at most LIM_FILE_SIZE) into out,
+ * which must be initialised. ERR_NOTFOUND if it does not exist. */
+int authkeys_read(const char *path, struct buf *out);
+
 /*
  * Is one of the certificate principals in the comma-separated list of a
  * cert-authority line's principals="..." option? Exact names, no globs.

@@ -29,6 +29,8 @@ struct world {
     uint64_t alive_ms; /* client: ServerAliveInterval in ms */
     unsigned alive_count;
     const char *comp_cli, *comp_srv; /* Compression lists (NULL: none) */
+    bool lookup_pending;             /* check_key answers ERR_AGAIN meanwhile */
+    unsigned n_check;                /* check_key calls */
     struct sshkey *hostkey, *userkey, *otherkey;
     struct side cli, srv;
 };
@@ -47,6 +49,10 @@ check_key(void *ctx, const char *user, const struct sshkey *key,
 {
     struct world *w = ctx;
 
+    w->n_check++;
+    if (w->lookup_pending) {
+        return ERR_AGAIN;
+    }
     *info = w;
     return sshkey_equal_public(key, w->userkey) ? 0 : ERR_DENIED;
 }
@@ -328,6 +334,33 @@ test_session_auth_failure(void **state)
     world_free(w);
 }
 
+/* check_key answers "not yet": the server holds the login, sends and
+ * counts nothing, and takes it up again at session_resume. */
+static void
+test_session_auth_held(void **state)
+{
+    struct world *w = world_new(true);
+
+    w->lookup_pending = true;
+    pump(w);
+    assert_true(session_auth_held(w->srv.s));
+    assert_int_equal(w->n_check, 1);
+    assert_false(w->srv.authed);
+    assert_false(w->cli.authed);
+    pump(w);
+    assert_int_equal(w->n_check, 1);
+    w->lookup_pending = false;
+    assert_int_equal(session_resume(w->srv.s), 0);
+    assert_false(session_auth_held(w->srv.s));
+    pump(w);
+    assert_true(w->srv.authed);
+    assert_true(w->cli.authed);
+    assert_int_equal(w->srv.err, 0);
+    /* Nothing held: a no-op. */
+    assert_int_equal(session_resume(w->srv.s), 0);
+    world_free(w);
+}
+
 static void
 test_session_login_grace(void **state)
 {
@@ -558,6 +591,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_session_tunnel),
         cmocka_unit_test(test_session_auth_failure),
+        cmocka_unit_test(test_session_auth_held),
         cmocka_unit_test(test_session_login_grace),
         cmocka_unit_test(test_session_stops_after_disconnect),
         cmocka_unit_test(test_session_unknown_message),
