@@ -36,7 +36,8 @@ server_authenticated(void *ctx, struct io_conn *ic)
     }
     sc->authenticated = true;
     sc->srv->stats.logins++;
-    if (server_rights_init(&sc->rights, session_auth_info(s), k) != 0) {
+    if (server_rights_init(&sc->rights, session_auth_info(s), k,
+                           session_user(s)) != 0) {
         log_error("could not keep the rights of key %s: forwarding refused",
                   sc->rights.fp);
     }

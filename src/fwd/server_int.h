@@ -21,6 +21,8 @@
 /* Paths in AuthorizedKeysFile. */
 #define SERVER_MAX_AKFILES 16u
 #define SERVER_REASON_LEN 256u
+#define SERVER_OWNER_LEN 80u
+#define SERVER_OWNER_DESC_LEN 200u
 
 struct server_conn;
 struct server_auth;
@@ -122,6 +124,11 @@ struct server_rights {
     struct permit_list listen; /* the key's permitlisten */
     char fp[SSHKEY_FP_LEN];    /* the key's SHA256 fingerprint */
     unsigned line;             /* its line in the authorized keys file */
+    /* Who owns the reverse forwards of this login (listener takeover):
+     * the key's fingerprint, or for a certificate a digest of its CA,
+     * key ID and the user, so a renewed certificate is the same owner. */
+    char owner[SERVER_OWNER_LEN];
+    char owner_desc[SERVER_OWNER_DESC_LEN]; /* the same, for the log */
 };
 
 /* What a login reads for its user (server_lookup.c, off the loop). */
@@ -191,7 +198,7 @@ void server_accept_conn(struct server *srv, uv_tcp_t *t);
  * The checks return true when allowed, else false with the reason (which
  * names the rule and the key) in why. */
 int server_rights_init(struct server_rights *r, const struct authkey *e,
-                       const struct sshkey *k);
+                       const struct sshkey *k, const char *user);
 void server_rights_cleanup(struct server_rights *r);
 bool server_may_open(const struct server_conn *sc, const char *host,
                      uint32_t port, char *why, size_t why_len);

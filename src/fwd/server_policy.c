@@ -13,13 +13,48 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "crypto/digest.h"
 #include "io/io_conn.h"
+#include "keys/sshcert.h"
 #include "util/err.h"
 #include "util/log.h"
 
+/*
+ * The owner of a certificate login: SHA256 over the CA's fingerprint, the
+ * key ID and the user, each as a string (uint32 length first, so no two
+ * tuples give the same bytes). The key inside may change with a renewal;
+ * the identity the CA vouched for does not.
+ */
+static void
+server_cert_owner(struct server_rights *r, const struct sshcert *c,
+                  const char *user)
+{
+    char ca_fp[SSHKEY_FP_LEN] = "", *hex = r->owner;
+    uint8_t d[DIGEST_MAX_LEN];
+    struct buf b;
+    size_t i;
+
+    sshkey_fingerprint(c->ca, ca_fp, sizeof(ca_fp));
+    buf_init(&b);
+    snprintf(r->owner, sizeof(r->owner), "?"); /* matches no other */
+    if (buf_put_cstring(&b, ca_fp) == 0 &&
+        buf_put_cstring(&b, c->key_id) == 0 &&
+        buf_put_cstring(&b, user != NULL ? user : "") == 0 &&
+        digest_once(DIGEST_SHA256, buf_ptr(&b), buf_len(&b), d) == 0) {
+        hex += snprintf(hex, sizeof(r->owner), "cert:");
+        for (i = 0; i < 32; i++) {
+            hex += snprintf(hex, 3, "%02x", d[i]);
+        }
+    }
+    buf_cleanup(&b);
+    snprintf(r->owner_desc, sizeof(r->owner_desc),
+             "certificate ID \"%.64s\" of CA %s for %.32s", c->key_id, ca_fp,
+             user != NULL ? user : "");
+}
+
 int
 server_rights_init(struct server_rights *r, const struct authkey *e,
-                   const struct sshkey *k)
+                   const struct sshkey *k, const char *user)
 {
     size_t i;
     int ret = 0;
@@ -27,6 +62,11 @@ server_rights_init(struct server_rights *r, const struct authkey *e,
     memset(r, 0, sizeof(*r));
     if (k != NULL) {
         sshkey_fingerprint(k, r->fp, sizeof(r->fp));
+    }
+    snprintf(r->owner, sizeof(r->owner), "%s", r->fp);
+    snprintf(r->owner_desc, sizeof(r->owner_desc), "key %s", r->fp);
+    if (k != NULL && sshkey_cert(k) != NULL) {
+        server_cert_owner(r, sshkey_cert(k), user);
     }
     if (e == NULL) {
         return 0; /* no entry: no rights */

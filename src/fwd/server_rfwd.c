@@ -239,15 +239,17 @@ rfwd_takeover(struct server_conn *sc, struct rfwd *r, const char *host,
                  host, (unsigned)r->port);
         return false;
     }
-    if (strcmp(r->fp, sc->rights.fp) != 0) {
+    if (strcmp(r->who, sc->rights.owner) != 0) {
         snprintf(why, why_len, "%s port %u is held by another key", host,
                  (unsigned)r->port);
         return false;
     }
     log_info("%s port %u taken over by %s port %u from %s port %u "
-             "(same key %s)",
+             "(same %s)",
              host, (unsigned)r->port, sc->addr, (unsigned)sc->port, old->addr,
-             (unsigned)old->port, r->fp);
+             (unsigned)old->port, sc->rights.owner_desc);
+    /* A renewed certificate: the log names the one now in use. */
+    snprintf(r->who_desc, sizeof(r->who_desc), "%s", sc->rights.owner_desc);
     io_conn_close_tagged(old->ic, r->tag);
     io_conn_flush(old->ic);
     old->n_rfwds--;
@@ -268,7 +270,8 @@ rfwd_new(struct server_conn *sc, const struct tcpip_forward *m)
     }
     r->srv = sc->srv;
     r->owner = sc;
-    snprintf(r->fp, sizeof(r->fp), "%s", sc->rights.fp);
+    snprintf(r->who, sizeof(r->who), "%s", sc->rights.owner);
+    snprintf(r->who_desc, sizeof(r->who_desc), "%s", sc->rights.owner_desc);
     rfwd_lower(m->host, r->key, sizeof(r->key));
     snprintf(r->host, sizeof(r->host), "%s", m->host);
     r->port = m->port;
@@ -320,9 +323,9 @@ rfwd_create(struct server_conn *sc, const struct tcpip_forward *m,
         return false;
     }
     rfwd_link(sc, r);
-    log_info("%s %s port %u for %s port %u (key %s)",
+    log_info("%s %s port %u for %s port %u (%s)",
              r->is_name ? "Named endpoint" : "Remote forward", r->host,
-             (unsigned)r->port, sc->addr, (unsigned)sc->port, r->fp);
+             (unsigned)r->port, sc->addr, (unsigned)sc->port, r->who_desc);
     return true;
 }
 

@@ -7,15 +7,17 @@
 #include "fwd/server_int.h"
 
 /*
- * One reverse forward. It belongs to the key that made it (fp) and is
- * served by one connection (owner); the channels opened for it on the
- * owner's connection carry tag, so a takeover can close exactly those.
+ * One reverse forward. It belongs to the key (or certificate identity)
+ * that made it (who, see server_rights.owner) and is served by one
+ * connection (owner); the channels opened for it on the owner's
+ * connection carry tag, so a takeover can close exactly those.
  */
 struct rfwd {
     struct rfwd *next;
     struct server *srv;
     struct server_conn *owner; /* NULL once dropped */
-    char fp[SSHKEY_FP_LEN];
+    char who[SERVER_OWNER_LEN];
+    char who_desc[SERVER_OWNER_DESC_LEN];
     char key[LIM_HOSTNAME + 1];  /* listen host lowercased: lookups */
     char host[LIM_HOSTNAME + 1]; /* as the owner wrote it: forwarded-tcpip */
     uint32_t port;               /* the bound port, or the name's port */

@@ -110,8 +110,8 @@ server_rfwd_unix_request(struct server_conn *sc, const char *path)
         goto out;
     }
     rfwd_link(sc, r);
-    log_info("Remote forward %s for %s port %u (key %s)", path, sc->addr,
-             (unsigned)sc->port, r->fp);
+    log_info("Remote forward %s for %s port %u (%s)", path, sc->addr,
+             (unsigned)sc->port, r->who_desc);
     ok = true;
 out:
     if (!ok) {
