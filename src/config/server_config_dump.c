@@ -198,6 +198,7 @@ dump_fwd(struct buf *b, const struct server_fwd_config *f)
 
     if ((r = dump_f(b, "clientaliveinterval %d\n", f->alive_interval)) != 0 ||
         (r = dump_f(b, "clientalivecountmax %d\n", f->alive_count_max)) != 0 ||
+        (r = dump_f(b, "aditdconnecttimeout %d\n", f->connect_timeout)) != 0 ||
         (r = dump_f(b, "allowtcpforwarding %s\n", dump_allow(f->allow_tcp))) !=
             0 ||
         (r = dump_f(b, "allowstreamlocalforwarding %s\n",

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "config/cfgline.h"
+#include "util/adit_limits.h"
 #include "util/err.h"
 
 void
@@ -19,6 +20,7 @@ server_fwd_config_init(struct server_fwd_config *f)
     f->gateway_ports = -1;
     f->alive_interval = -1;
     f->alive_count_max = -1;
+    f->connect_timeout = -1;
 }
 
 void
@@ -51,6 +53,9 @@ server_fwd_config_finish(struct server_fwd_config *f)
     }
     if (f->alive_count_max < 0) {
         f->alive_count_max = 3;
+    }
+    if (f->connect_timeout < 0) {
+        f->connect_timeout = LIM_CONNECT_TIMEOUT_S;
     }
 }
 
@@ -167,6 +172,13 @@ fwd_value(struct server_fwd_config *f, const char *key, const char *v)
     } else if (strcasecmp(key, "ClientAliveCountMax") == 0) {
         r = cfgline_int(v, 0, 1000, &tmp);
         fwd_set_first(&f->alive_count_max, r == 0 ? tmp : -1);
+    } else if (strcasecmp(key, "AditdConnectTimeout") == 0) {
+        /* Bounded both ways: 0 would mean "never give up". */
+        r = cfgline_time(v, &tmp);
+        if (r == 0 && (tmp < 1 || tmp > (int)LIM_CONNECT_TIMEOUT_MAX_S)) {
+            r = ERR_FORMAT;
+        }
+        fwd_set_first(&f->connect_timeout, r == 0 ? tmp : -1);
     } else {
         return ERR_NOTFOUND;
     }

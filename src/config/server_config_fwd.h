@@ -3,8 +3,8 @@
  * aditd's forwarding and keepalive settings (sshd_config(5) keywords
  * AllowTcpForwarding, AllowStreamLocalForwarding, DisableForwarding,
  * GatewayPorts, PermitOpen, PermitListen, ClientAliveInterval,
- * ClientAliveCountMax). Part of struct server_config; kept apart so the
- * table of the other keywords stays small.
+ * ClientAliveCountMax), and aditd's own AditdConnectTimeout. Part of struct
+ * server_config; kept apart so the table of the other keywords stays small.
  */
 #ifndef ADIT_CONFIG_SERVER_CONFIG_FWD_H
 #define ADIT_CONFIG_SERVER_CONFIG_FWD_H
@@ -36,6 +36,10 @@ struct server_fwd_config {
     bool has_permit_listen;
     int alive_interval;  /* seconds; -1 unset, 0 off */
     int alive_count_max; /* -1 unset (default 3) */
+    /* AditdConnectTimeout: seconds for a direct-tcpip target's lookup
+     * and connect (sshd has no such setting and waits for the kernel);
+     * -1 unset (LIM_CONNECT_TIMEOUT_S), 1..LIM_CONNECT_TIMEOUT_MAX_S. */
+    int connect_timeout;
 };
 
 void server_fwd_config_init(struct server_fwd_config *f);

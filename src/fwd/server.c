@@ -18,7 +18,6 @@
 #include "util/mem.h"
 
 #define SERVER_SOFTWARE "adit_0.1"
-#define SERVER_CONNECT_TIMEOUT_MS 10000u
 #define SERVER_BACKLOG 128
 
 /* The rights are read once, at login, from the entry that matched (for
@@ -73,7 +72,8 @@ server_direct_tcpip(struct server_conn *sc, uint32_t id,
     log_debug("direct-tcpip from %s port %u to %s port %u", sc->addr,
               (unsigned)sc->port, info->host, (unsigned)info->port);
     (void)io_chan_accept_connect(sc->ic, id, info->host, (uint16_t)info->port,
-                                 SERVER_CONNECT_TIMEOUT_MS);
+                                 (uint64_t)sc->cfg->fwd.connect_timeout *
+                                     1000u);
 }
 
 /* direct-streamlocal@openssh.com (ssh -L to a Unix socket): only when
@@ -142,15 +142,25 @@ server_preauth_end(struct server_conn *sc, const char *why)
     server_penalise(srv, sc->addr, &sc->src, kind);
 }
 
-/* The connect behind a direct-tcpip or direct-streamlocal failed. */
+/* The connect behind a direct-tcpip or direct-streamlocal failed
+ * (refused, unreachable, or past AditdConnectTimeout): counted, and
+ * logged in sshd's words with the reason. */
 static void
 server_connect_failed(void *ctx, struct io_conn *ic, const char *target,
                       int port, int status)
 {
     struct server_conn *sc = ctx;
 
+    (void)ic;
     server_count_open(
         sc->srv, port < 0 ? CONN_DIRECT_STREAMLOCAL : "direct-tcpip", true);
+    if (port < 0) {
+        log_info("connect to %.100s failed (%s) for %s port %u", target,
+                 io_strerror(status), sc->addr, (unsigned)sc->port);
+        return;
+    }
+    log_info("connect_to %.100s port %d: failed (%s) for %s port %u", target,
+             port, io_strerror(status), sc->addr, (unsigned)sc->port);
 }
 
 /* Its bytes go into the totals as it goes. */

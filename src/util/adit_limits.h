@@ -60,6 +60,10 @@
 /* Connection protocol. */
 #define LIM_CHANNELS 4096u /* open channels per connection */
 #define LIM_RFWDS 256u     /* aditd: reverse forwards per connection */
+/* aditd: a direct-tcpip target's name lookup and connect, together
+ * (AditdConnectTimeout: default, and the largest allowed). */
+#define LIM_CONNECT_TIMEOUT_S 10u
+#define LIM_CONNECT_TIMEOUT_MAX_S 600u
 #define LIM_WINDOW_INITIAL (2u * 1024u * 1024u) /* our receive window */
 /*
  * All the receive windows of one connection together: each is data the
