@@ -32,10 +32,27 @@ struct userauth_session {
 
 struct userauth_client;
 
+/*
+ * Asked for a signature the client cannot make itself: key keys[idx] has
+ * no private part here (an ssh-agent holds it). data[0..n) is what must be
+ * signed (session id and request, RFC 4252 7) with sig_alg, the plain
+ * signature algorithm ("rsa-sha2-512" also for an RSA certificate). data
+ * is only valid during the call: copy it. Answer later, never from inside
+ * this call, with userauth_client_signed(). A non-zero return means no
+ * signature will come: the next key is tried at once.
+ */
+typedef int (*userauth_sign_fn)(void *ctx, size_t idx, const struct sshkey *key,
+                                const char *sig_alg, const uint8_t *data,
+                                size_t n);
+
 struct userauth_client_config {
     const char *user;
-    struct sshkey *const *keys; /* private keys to offer in order; borrowed */
+    /* Keys to offer in order; borrowed. A private key signs here; a public
+     * one goes to sign (and is skipped when sign is NULL). */
+    struct sshkey *const *keys;
     size_t n_keys;
+    userauth_sign_fn sign;
+    void *sign_ctx;
 };
 
 int userauth_client_new(struct userauth_client **out,
@@ -54,6 +71,18 @@ int userauth_client_start(struct userauth_client *u);
  */
 int userauth_client_handle(struct userauth_client *u, const uint8_t *payload,
                            size_t len, const struct userauth_session *s,
+                           enum userauth_result *res);
+
+/*
+ * The answer to a sign request: sig[0..n) is the signature blob (string
+ * algorithm, string signature), or sig is NULL when the signer refused or
+ * failed, and the next key is tried, as ssh does. A signature of another
+ * algorithm than asked is taken as a refusal. *res as for _handle();
+ * ERR_INVAL when no signature was asked for (a late answer after the
+ * outcome is known is ignored).
+ */
+int userauth_client_signed(struct userauth_client *u, const uint8_t *sig,
+                           size_t n, const struct userauth_session *s,
                            enum userauth_result *res);
 
 /* After USERAUTH_DENIED: the methods the server last offered ("publickey"). */

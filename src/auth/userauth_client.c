@@ -19,6 +19,7 @@ enum uac_state {
     UAC_WAIT_ACCEPT, /* SERVICE_REQUEST sent */
     UAC_WAIT_NONE,   /* "none" request sent */
     UAC_WAIT_PK_OK,  /* publickey query sent for keys[key] */
+    UAC_WAIT_SIGNER, /* PK_OK came; the signer (agent) is asked */
     UAC_WAIT_SIGNED, /* signed request sent for keys[key] */
     UAC_DONE,        /* success or denied */
 };
@@ -33,6 +34,10 @@ struct userauth_client {
     const char *alg; /* its signature algorithm (static string) */
     struct buf blob; /* its public blob */
     char *methods;   /* from the last USERAUTH_FAILURE */
+    userauth_sign_fn sign;
+    void *sign_ctx;
+    struct buf pending;     /* the signed request, waiting for its sig */
+    char sig_alg[LIM_NAME]; /* the plain algorithm asked of the signer */
 };
 
 int
@@ -51,6 +56,7 @@ userauth_client_new(struct userauth_client **out,
         return ERR_NOMEM;
     }
     buf_init(&u->blob);
+    buf_init(&u->pending);
     if ((u->user = strdup(cfg->user)) == NULL ||
         (u->methods = strdup("")) == NULL) {
         userauth_client_free(u);
@@ -59,6 +65,8 @@ userauth_client_new(struct userauth_client **out,
     u->sink = *sink;
     u->keys = cfg->keys;
     u->n_keys = cfg->n_keys;
+    u->sign = cfg->sign;
+    u->sign_ctx = cfg->sign_ctx;
     *out = u;
     return 0;
 }
@@ -72,6 +80,7 @@ userauth_client_free(struct userauth_client *u)
     free(u->user);
     free(u->methods);
     buf_cleanup(&u->blob);
+    buf_cleanup(&u->pending);
     free(u);
 }
 
@@ -137,32 +146,82 @@ pick_sig_alg(const struct sshkey *k, const char *server_sig_algs)
  * and including the blob.
  */
 static int
-send_publickey(struct userauth_client *u, const struct userauth_session *s,
-               bool sign)
+send_query(struct userauth_client *u)
 {
-    struct buf b, data, sig;
+    struct buf b;
     int r;
 
     buf_init(&b);
-    buf_init(&data);
-    buf_init(&sig);
     if ((r = userauth_pk_request(&b, u->user, u->alg, buf_ptr(&u->blob),
-                                 buf_len(&u->blob), sign)) != 0) {
-        goto out;
+                                 buf_len(&u->blob), false)) == 0) {
+        r = sink_send(&u->sink, buf_ptr(&b), buf_len(&b));
     }
-    if (sign &&
-        ((r = buf_put_string(&data, s->session_id, s->session_id_len)) != 0 ||
-         (r = buf_put(&data, buf_ptr(&b), buf_len(&b))) != 0 ||
-         (r = sshkey_sign(u->keys[u->key], u->alg, buf_ptr(&data),
-                          buf_len(&data), &sig)) != 0 ||
-         (r = buf_put_buf(&b, &sig)) != 0)) {
-        goto out;
-    }
-    r = sink_send(&u->sink, buf_ptr(&b), buf_len(&b));
-out:
     buf_cleanup(&b);
+    return r;
+}
+
+/* The signer's algorithm: a certificate signs with its plain one. */
+static int
+signer_alg(const char *alg, char *out, size_t out_len)
+{
+    size_t n = strlen(alg);
+
+    if (sshcert_is_cert_alg(alg)) {
+        return sshcert_plain_alg(alg, out, out_len);
+    }
+    if (n >= out_len) {
+        return ERR_INVAL;
+    }
+    memcpy(out, alg, n + 1);
+    return 0;
+}
+
+/*
+ * The signed request for keys[key] into u->pending and the data to sign
+ * into data. A private key signs here and the request goes out
+ * (UAC_WAIT_SIGNED); otherwise the signer is asked (UAC_WAIT_SIGNER).
+ * ERR_DENIED when the signer said at once that it will not sign.
+ */
+static int
+send_signed(struct userauth_client *u, const struct userauth_session *s)
+{
+    const struct sshkey *k = u->keys[u->key];
+    struct buf data;
+    int r;
+
+    buf_init(&data);
+    buf_reset(&u->pending);
+    if ((r = userauth_pk_request(&u->pending, u->user, u->alg,
+                                 buf_ptr(&u->blob), buf_len(&u->blob), true)) !=
+            0 ||
+        (r = buf_put_string(&data, s->session_id, s->session_id_len)) != 0 ||
+        (r = buf_put(&data, buf_ptr(&u->pending), buf_len(&u->pending))) != 0) {
+        goto out;
+    }
+    if (sshkey_is_private(k)) {
+        struct buf sig;
+
+        buf_init(&sig);
+        if ((r = sshkey_sign(k, u->alg, buf_ptr(&data), buf_len(&data),
+                             &sig)) == 0 &&
+            (r = buf_put_buf(&u->pending, &sig)) == 0 &&
+            (r = sink_send(&u->sink, buf_ptr(&u->pending),
+                           buf_len(&u->pending))) == 0) {
+            u->state = UAC_WAIT_SIGNED;
+        }
+        buf_cleanup(&sig);
+        goto out;
+    }
+    if ((r = signer_alg(u->alg, u->sig_alg, sizeof(u->sig_alg))) != 0) {
+        goto out;
+    }
+    u->state = UAC_WAIT_SIGNER;
+    if (u->sign(u->sign_ctx, u->key, k, u->sig_alg, buf_ptr(&data),
+                buf_len(&data)) != 0) {
+        r = ERR_DENIED;
+    }
+out:
     buf_cleanup(&data);
-    buf_cleanup(&sig);
     return r;
 }
 
@@ -214,7 +273,7 @@ try_next_key(struct userauth_client *u, const struct userauth_session *s,
 
     for (; u->key < u->n_keys; u->key++) {
         k = u->keys[u->key];
-        if (k != NULL && sshkey_is_private(k)) {
+        if (k != NULL && (sshkey_is_private(k) || u->sign != NULL)) {
             break;
         }
     }
@@ -226,8 +285,7 @@ try_next_key(struct userauth_client *u, const struct userauth_session *s,
     }
     buf_reset(&u->blob);
     u->alg = pick_sig_alg(k, s->server_sig_algs);
-    if ((r = sshkey_to_blob(k, &u->blob)) != 0 ||
-        (r = send_publickey(u, s, false)) != 0) {
+    if ((r = sshkey_to_blob(k, &u->blob)) != 0 || (r = send_query(u)) != 0) {
         return r;
     }
     log_debug("offering %s key %zu", u->alg, u->key);
@@ -322,7 +380,7 @@ recv_msg_failure(struct userauth_client *u, struct rd *rd,
  */
 static int
 recv_msg_pk_ok(struct userauth_client *u, struct rd *rd,
-               const struct userauth_session *s)
+               const struct userauth_session *s, enum userauth_result *res)
 {
     const uint8_t *alg, *blob;
     size_t alg_len, blob_len;
@@ -342,11 +400,12 @@ recv_msg_pk_ok(struct userauth_client *u, struct rd *rd,
         log_error("server answered PK_OK for another key");
         return ERR_PROTO;
     }
-    if ((r = send_publickey(u, s, true)) != 0) {
+    if ((r = send_signed(u, s)) != ERR_DENIED) {
         return r;
     }
-    u->state = UAC_WAIT_SIGNED;
-    return 0;
+    log_debug("signer refused key %zu at once", u->key);
+    u->key++;
+    return try_next_key(u, s, res);
 }
 
 static int
@@ -361,7 +420,7 @@ dispatch(struct userauth_client *u, uint8_t msg, struct rd *rd,
     case SSH_MSG_USERAUTH_FAILURE:
         return recv_msg_failure(u, rd, s, res);
     case SSH_MSG_USERAUTH_PK_OK:
-        return recv_msg_pk_ok(u, rd, s);
+        return recv_msg_pk_ok(u, rd, s, res);
     case SSH_MSG_USERAUTH_SUCCESS:
         if (u->state < UAC_WAIT_NONE || u->state == UAC_DONE) {
             return ERR_PROTO;
@@ -393,4 +452,58 @@ userauth_client_handle(struct userauth_client *u, const uint8_t *payload,
         return r;
     }
     return dispatch(u, msg, &rd, s, res);
+}
+
+/*
+ * Is sig a signature blob (string algorithm, string signature) of the
+ * algorithm the signer was asked for? An agent could answer with another
+ * (ssh-rsa for rsa-sha2-512 from an old agent); the server would refuse
+ * it, so it counts as a refusal here (ssh: "returned incorrect signature
+ * type").
+ */
+static bool
+signature_is(const uint8_t *sig, size_t n, const char *alg)
+{
+    const uint8_t *name, *bytes;
+    size_t name_len, bytes_len;
+    struct rd rd;
+
+    rd_init(&rd, sig, n);
+    return rd_string(&rd, &name, &name_len, LIM_NAME) == 0 &&
+           rd_string(&rd, &bytes, &bytes_len, LIM_KEY_BLOB) == 0 &&
+           rd_end(&rd) == 0 && name_len == strlen(alg) &&
+           memcmp(name, alg, name_len) == 0;
+}
+
+int
+userauth_client_signed(struct userauth_client *u, const uint8_t *sig, size_t n,
+                       const struct userauth_session *s,
+                       enum userauth_result *res)
+{
+    int r;
+
+    *res = USERAUTH_CONTINUE;
+    if (u->state == UAC_DONE) {
+        return 0;
+    }
+    if (u->state != UAC_WAIT_SIGNER || s == NULL) {
+        return ERR_INVAL;
+    }
+    if (sig != NULL && !signature_is(sig, n, u->sig_alg)) {
+        log_info("agent key %zu returned incorrect signature type", u->key);
+        sig = NULL;
+    }
+    if (sig == NULL) {
+        buf_reset(&u->pending);
+        u->key++;
+        return try_next_key(u, s, res);
+    }
+    if ((r = buf_put_string(&u->pending, sig, n)) != 0 ||
+        (r = sink_send(&u->sink, buf_ptr(&u->pending), buf_len(&u->pending))) !=
+            0) {
+        return r;
+    }
+    buf_reset(&u->pending);
+    u->state = UAC_WAIT_SIGNED;
+    return 0;
 }

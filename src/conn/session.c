@@ -169,6 +169,15 @@ auth_done(struct session *s, enum userauth_result res)
     return 0;
 }
 
+/* What userauth needs from the transport. */
+static void
+auth_session_info(struct session *s, struct userauth_session *us)
+{
+    memset(us, 0, sizeof(*us));
+    us->session_id = transport_session_id(s->t, &us->session_id_len);
+    us->server_sig_algs = transport_server_sig_algs(s->t);
+}
+
 static int
 dispatch_auth(struct session *s, const uint8_t *p, size_t n)
 {
@@ -176,9 +185,7 @@ dispatch_auth(struct session *s, const uint8_t *p, size_t n)
     enum userauth_result res = USERAUTH_CONTINUE;
     int r;
 
-    memset(&us, 0, sizeof(us));
-    us.session_id = transport_session_id(s->t, &us.session_id_len);
-    us.server_sig_algs = transport_server_sig_algs(s->t);
+    auth_session_info(s, &us);
     if (us.session_id == NULL) {
         return session_fail(s, ERR_PROTO, SSH_DISCONNECT_PROTOCOL_ERROR,
                             "userauth message before key exchange");
@@ -207,6 +214,27 @@ dispatch_auth(struct session *s, const uint8_t *p, size_t n)
         return 0;
     }
     return auth_done(s, res);
+}
+
+int
+session_auth_signed(struct session *s, const uint8_t *sig, size_t n)
+{
+    struct userauth_session us;
+    enum userauth_result res = USERAUTH_CONTINUE;
+    int r;
+
+    if (s->err != 0) {
+        return s->err;
+    }
+    if (s->uac == NULL || s->authenticated) {
+        return 0;
+    }
+    auth_session_info(s, &us);
+    if ((r = userauth_client_signed(s->uac, sig, n, &us, &res)) != 0) {
+        return session_fail(s, r, SSH_DISCONNECT_BY_APPLICATION,
+                            "user authentication failed: %s", err_str(r));
+    }
+    return res == USERAUTH_CONTINUE ? 0 : auth_done(s, res);
 }
 
 /*

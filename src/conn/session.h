@@ -89,6 +89,14 @@ void session_take_output(struct session *s, struct buf *out);
 /* Bytes queued for the network (for backpressure on local sockets). */
 size_t session_queued(const struct session *s);
 
+/*
+ * Client: the answer to client_auth.sign (userauth_client_signed): the
+ * signature blob, or NULL when the signer refused. Output may follow (the
+ * signed request, the next key's query, a DISCONNECT); an error ends the
+ * connection as session_feed's do.
+ */
+int session_auth_signed(struct session *s, const uint8_t *sig, size_t n);
+
 /* End the connection by our choice (DISCONNECT queued). */
 int session_disconnect(struct session *s, uint32_t reason, const char *msg);
 

@@ -213,6 +213,19 @@ io_conn_flush(struct io_conn *ic)
     }
 }
 
+void
+io_conn_auth_signed(struct io_conn *ic, const uint8_t *sig, size_t n)
+{
+    if (ic->ending) {
+        return;
+    }
+    if (session_auth_signed(ic->s, sig, n) != 0) {
+        io_conn_fail(ic);
+        return;
+    }
+    io_conn_flush(ic);
+}
+
 /* ---- input and time ---- */
 
 static void

@@ -103,6 +103,10 @@ void io_conn_flush(struct io_conn *ic);
  * happens on a connection that is ending. */
 void io_conn_resume(struct io_conn *ic);
 
+/* The answer to the session's client_auth.sign request (NULL: refused),
+ * given to session_auth_signed; the connection ends on its error. */
+void io_conn_auth_signed(struct io_conn *ic, const uint8_t *sig, size_t n);
+
 struct session *io_conn_session(struct io_conn *ic);
 /* The connection layer, or NULL before authentication. */
 struct conn *io_conn_conn(struct io_conn *ic);
