@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* adit: the client's life: keys, signals, forwards once the target is up. */
 #include "fwd/client_int.h"
+#include "fwd/client_agent.h"
 #include "fwd/client_fork.h"
 #include "fwd/fwd_rdynamic.h"
 
@@ -14,6 +15,7 @@
 #include "transport/transport.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 static const char *const client_default_ids[] = {
     "~/.ssh/id_ed25519",
@@ -33,6 +35,49 @@ client_tilde(const char *path, char *out, size_t out_len)
     }
 }
 
+/* The public half in "path.pub", or ERR_NOTFOUND. */
+static int
+client_load_pub(const char *path, struct sshkey **out)
+{
+    char pub[1040];
+
+    if ((size_t)snprintf(pub, sizeof(pub), "%s.pub", path) >= sizeof(pub)) {
+        return ERR_NOTFOUND;
+    }
+    return sshkey_load_public(pub, out) == 0 ? 0 : ERR_NOTFOUND;
+}
+
+/*
+ * The key in path. A file that is gone but whose .pub is there gives the
+ * public half (the agent may hold the key). So does an encrypted file
+ * with a .pub when there is an agent to ask: its passphrase is not asked
+ * for, and the key is used if the agent holds it (ssh asks only once the
+ * server accepted the key, and not at all when the agent signs). Without
+ * an agent, client_load_key_file asks for the passphrase.
+ */
+static int
+client_load_key(const struct client_config *cfg, const char *path,
+                struct sshkey **out)
+{
+    char sock[108];
+    int r = sshkey_load_private(path, out);
+
+    if (r == ERR_NOTFOUND && client_load_pub(path, out) == 0) {
+        log_debug("%s: not found, public key from %s.pub", path, path);
+        return 0;
+    }
+    if (r != ERR_KEY_ENCRYPTED) {
+        return r;
+    }
+    if (client_agent_path(cfg, sock, sizeof(sock)) == 0 &&
+        client_load_pub(path, out) == 0) {
+        log_debug("%s: encrypted, public key from %s.pub for the agent", path,
+                  path);
+        return 0;
+    }
+    return client_load_key_file(cfg, path, out);
+}
+
 void
 client_load_keys(const struct client_config *cfg, struct client_keys *keys)
 {
@@ -47,9 +92,15 @@ client_load_keys(const struct client_config *cfg, struct client_keys *keys)
         client_tilde(cfg->n_identity_files > 0 ? cfg->identity_files[i]
                                                : client_default_ids[i],
                      path, sizeof(path));
-        r = client_load_key_file(cfg, path, &keys->k[keys->n]);
+        r = client_load_key(cfg, path, &keys->k[keys->n]);
+        if (r == 0 &&
+            (keys->name[keys->n] = str_ndup(path, strlen(path))) == NULL) {
+            sshkey_free(keys->k[keys->n]);
+            r = ERR_NOMEM;
+        }
         if (r == 0) {
-            log_debug("Will attempt key: %s", path);
+            log_debug("identity file %s", path);
+            keys->certfile[keys->n] = false;
             keys->n++;
             client_load_cert_beside(keys, keys->n - 1, path);
         } else if (r == ERR_KEY_ENCRYPTED || r == ERR_PASSPHRASE) {
@@ -71,6 +122,7 @@ client_free_keys(struct client_keys *keys)
 
     for (i = 0; i < keys->n; i++) {
         sshkey_free(keys->k[i]);
+        free(keys->name[i]);
     }
     keys->n = 0;
 }

@@ -13,18 +13,30 @@
 #include "keys/sshcert.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/mem.h"
 
-/* Put k at position at, moving the later keys up; k is freed if full. */
+/* Put k (from the file name, CertificateFile if certfile) at position
+ * at, moving the later keys up; k is freed if full. */
 static void
-client_insert_key(struct client_keys *keys, size_t at, struct sshkey *k)
+client_insert_key(struct client_keys *keys, size_t at, struct sshkey *k,
+                  const char *name, bool certfile)
 {
-    if (keys->n >= CLIENT_MAX_KEYS) {
+    char *copy = NULL;
+
+    if (keys->n >= CLIENT_MAX_KEYS ||
+        (copy = str_ndup(name, strlen(name))) == NULL) {
         sshkey_free(k);
         return;
     }
     memmove(&keys->k[at + 1], &keys->k[at],
             (keys->n - at) * sizeof(keys->k[0]));
+    memmove(&keys->name[at + 1], &keys->name[at],
+            (keys->n - at) * sizeof(keys->name[0]));
+    memmove(&keys->certfile[at + 1], &keys->certfile[at],
+            (keys->n - at) * sizeof(keys->certfile[0]));
     keys->k[at] = k;
+    keys->name[at] = copy;
+    keys->certfile[at] = certfile;
     keys->n++;
 }
 
@@ -55,9 +67,8 @@ client_add_cert(struct client_keys *keys, size_t i, const char *cert_path,
         return false;
     }
     sshkey_fingerprint(k, fp, sizeof(fp));
-    log_debug("Will attempt key: %s %s %s", cert_path, sshkey_type_label(k),
-              fp);
-    client_insert_key(keys, i + 1, k);
+    log_debug("certificate %s: %s %s", cert_path, sshkey_type_label(k), fp);
+    client_insert_key(keys, i + 1, k, cert_path, !must_match);
     return true;
 }
 

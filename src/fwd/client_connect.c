@@ -187,6 +187,7 @@ client_hops_stop(struct client *c, const char *why)
             io_close_free((uv_handle_t *)hop->pending);
             hop->pending = NULL;
         }
+        client_hop_agent_stop(hop);
     }
     io_proxy_stop(c->proxy);
     c->proxy = NULL;
@@ -220,7 +221,9 @@ client_hops_idle(const struct client *c)
         return false;
     }
     for (i = 0; i < c->n_hops; i++) {
-        if (c->hops[i].ic != NULL || c->hops[i].pending != NULL) {
+        /* held: connected, waiting for the agent's list of keys. */
+        if (c->hops[i].ic != NULL || c->hops[i].pending != NULL ||
+            c->hops[i].held != NULL) {
             return false;
         }
     }

@@ -130,6 +130,7 @@ client_hops_cleanup(struct client *c)
         free(c->hops[i].host);
         free(c->hops[i].user);
         client_kh_cleanup(&c->hops[i].kh);
+        client_ids_cleanup(&c->hops[i].ids);
         if (c->hops[i].keys != NULL && c->hops[i].keys != &c->keys) {
             client_free_keys(c->hops[i].keys);
             free(c->hops[i].keys);
@@ -239,8 +240,10 @@ client_session_config(struct client_hop *hop, struct session_config *s,
     }
     client_alive_config(hop, s);
     s->client_auth.user = hop->user;
-    s->client_auth.keys = hop->keys->k;
-    s->client_auth.n_keys = hop->keys->n;
+    s->client_auth.keys = hop->ids.offer;
+    s->client_auth.n_keys = hop->ids.n;
+    s->client_auth.sign = client_hop_agent_sign;
+    s->client_auth.sign_ctx = hop;
 }
 
 /* ssh's words for the end of a hop, unless they were said already. */
@@ -312,6 +315,7 @@ client_hop_closed(void *ctx, struct io_conn *ic, const char *why)
         c->ic = NULL;
     }
     hop->ic = NULL;
+    client_hop_agent_stop(hop);
     client_hop_failed(hop, why);
     client_hop_say(hop, io_conn_peer_name(ic), why);
     /* Only a -W channel that ran to its end makes the end a success; the
@@ -466,8 +470,16 @@ client_hop_authenticated(void *ctx, struct io_conn *ic)
     }
 }
 
+/* Run hop's SSH session over st (taken over), once the agent (if any)
+ * told its keys. */
 void
 client_hop_start(struct client_hop *hop, uv_stream_t *st, const char *peer)
+{
+    client_hop_agent_list(hop, st, peer);
+}
+
+void
+client_hop_run(struct client_hop *hop, uv_stream_t *st, const char *peer)
 {
     struct client *c = hop->c;
     struct session_config scfg;

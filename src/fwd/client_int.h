@@ -38,7 +38,9 @@ struct client_sup;
  * later hop over a direct-tcpip channel of the hop before it.
  */
 struct client_keys {
-    struct sshkey *k[CLIENT_MAX_KEYS];
+    struct sshkey *k[CLIENT_MAX_KEYS]; /* private, or public (.pub) only */
+    char *name[CLIENT_MAX_KEYS];       /* the file it came from */
+    bool certfile[CLIENT_MAX_KEYS];    /* from CertificateFile */
     size_t n;
 };
 
@@ -57,12 +59,36 @@ struct client_kh_result {
     unsigned line;
 };
 
+/*
+ * The keys one connection offers, in ssh's order (client_ids.c): private
+ * keys sign here, the others through the agent (via_agent).
+ */
+struct client_ids {
+    struct sshkey *offer[CLIENT_MAX_KEYS]; /* borrowed or in agent_keys */
+    const char *name[CLIENT_MAX_KEYS];     /* file or agent comment */
+    bool via_agent[CLIENT_MAX_KEYS];
+    size_t n;
+    struct sshkey *agent_keys[CLIENT_MAX_KEYS]; /* owned */
+    char *agent_names[CLIENT_MAX_KEYS];         /* owned */
+    size_t n_agent;
+};
+
+struct agent_call;
+struct agent_identities;
+
 struct client_hop {
     struct client *c;
     size_t idx;
     const struct client_config *cfg; /* the target's, or a jump host's */
     struct client_keys *keys;        /* the client's, or the hop's own */
     struct client_kh kh;             /* from cfg, as ssh -J's own ssh */
+    struct client_ids ids;           /* this connection's offer */
+    struct agent_call *agent;        /* listing or signing under way */
+    char agent_path[108];            /* "" when there is no agent */
+    uv_stream_t *held;               /* the stream, while the agent lists */
+    char *held_peer;
+    char agent_key_label[16]; /* the key the agent is signing with, */
+    char agent_key_name[256]; /* for ssh's message when it refuses */
     char *host;
     char *user;
     uint16_t port;
@@ -277,6 +303,26 @@ void client_hostcert_algs(const char *list, char *out, size_t out_len);
 void client_load_cert_beside(struct client_keys *keys, size_t i,
                              const char *key_path);
 void client_load_cert_files(struct client_keys *keys, const char *path);
+
+/* client_ids.c: ids from the files' keys and the agent's (NULL: none),
+ * in ssh's order; IdentitiesOnly keeps only agent keys that a file names.
+ * ids is cleaned up first. */
+int client_ids_build(struct client_ids *ids, const struct client_keys *keys,
+                     const struct agent_identities *agent,
+                     bool identities_only);
+void client_ids_cleanup(struct client_ids *ids);
+
+/* client_hop_agent.c: list the agent's keys for hop, then go on with
+ * client_hop_run (with file keys only when there is no agent or it fails);
+ * and the userauth signer for the keys it holds. */
+void client_hop_agent_list(struct client_hop *hop, uv_stream_t *st,
+                           const char *peer);
+void client_hop_agent_stop(struct client_hop *hop);
+int client_hop_agent_sign(void *ctx, size_t idx, const struct sshkey *key,
+                          const char *sig_alg, const uint8_t *data, size_t n);
+
+/* client_hop.c: run hop's SSH session over st (taken over). */
+void client_hop_run(struct client_hop *hop, uv_stream_t *st, const char *peer);
 
 /*
  * The host key algorithms to offer: when the user did not set

@@ -102,6 +102,9 @@
  * 256 KiB), and identities taken from one answer. */
 #define LIM_AGENT_MSG (256u * 1024u)
 #define LIM_AGENT_KEYS 1024u
+/* An agent that has not answered by then is given up (ssh waits forever;
+ * this leaves time to confirm an `ssh-add -c` key). */
+#define LIM_AGENT_REPLY_MS 30000u
 
 /* Files we read. */
 #define LIM_FILE_SIZE (4u * 1024u * 1024u) /* key files, authorized_keys */

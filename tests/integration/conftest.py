@@ -335,14 +335,14 @@ class Client:
         argv.append("%s@127.0.0.1" % self.home.user)
         return argv
 
-    def start_listening(self, kind, argv_of, n=1):
+    def start_listening(self, kind, argv_of, n=1, env=None):
         """Start `kind` with argv_of(ports), a command line that listens on
-        n fresh local ports; wait until every one accepts; return (proc,
-        ports)."""
+        n fresh local ports (in env, or the home's); wait until every one
+        accepts; return (proc, ports)."""
         last = None
         for _ in range(3):
             ports = [harness.free_port() for _ in range(n)]
-            proc = self.procs.start(kind, argv_of(ports))
+            proc = self.procs.start(kind, argv_of(ports), env=env)
             try:
                 for p in ports:
                     harness.wait_listening(proc, p)
