@@ -11,7 +11,7 @@ set -euo pipefail
 pkgs=(
     build-essential cmake pkg-config
     libssl-dev libuv1-dev zlib1g-dev libcmocka-dev
-    libbotan-2-dev
+    libbotan-2-dev libseccomp-dev
     clang clang-format
     python3 python3-pytest python3-paramiko python3-cryptography
     openssh-client openssh-server

@@ -14,6 +14,7 @@
 #include "app/aditd_svc.h"
 #include "config/server_config.h"
 #include "fwd/server.h"
+#include "io/sandbox.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -155,8 +156,40 @@ aditd_load(struct server_config *cfg, const struct aditd_opts *o)
     return r;
 }
 
+/*
+ * Start-up is over (listeners bound, host keys loaded): enter the sandbox
+ * unless Sandbox no. A sandbox that cannot be set up stops aditd rather
+ * than run without it.
+ */
 static int
-aditd_run(struct aditd *a, const struct server_config *cfg)
+aditd_sandbox(const struct server_config *cfg, const char *cfgfile)
+{
+    struct sandbox sb;
+    char why[512];
+    int r;
+
+    if (cfg->sandbox == 0) {
+        return 0;
+    }
+    sandbox_init(&sb);
+    why[0] = '\0';
+    if ((r = server_sandbox_paths(cfg, cfgfile, &sb)) != 0) {
+        snprintf(why, sizeof(why), "%s", err_str(r));
+    } else {
+        r = sandbox_apply(&sb, why, sizeof(why));
+    }
+    sandbox_cleanup(&sb);
+    if (r != 0) {
+        log_error("Cannot enter the sandbox: %s (Sandbox no turns it off).",
+                  why);
+        return r;
+    }
+    log_verbose("Sandbox entered: no_new_privs, Landlock, seccomp.");
+    return 0;
+}
+
+static int
+aditd_run(struct aditd *a, const struct server_config *cfg, const char *cfgfile)
 {
     static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     size_t i;
@@ -165,7 +198,8 @@ aditd_run(struct aditd *a, const struct server_config *cfg)
     signal(SIGPIPE, SIG_IGN);
     if ((r = server_new(&a->srv, &a->loop, cfg)) != 0 ||
         (r = server_listen(a->srv)) != 0 ||
-        (r = aditd_svc_start(&a->svc, &a->loop, a->srv, cfg)) != 0) {
+        (r = aditd_svc_start(&a->svc, &a->loop, a->srv, cfg)) != 0 ||
+        (r = aditd_sandbox(cfg, cfgfile)) != 0) {
         if (a->srv != NULL) {
             server_shutdown(a->srv);
             uv_run(&a->loop, UV_RUN_DEFAULT);
@@ -279,7 +313,7 @@ main(int argc, char **argv)
     }
     if (r == 0 && !o.test) {
         uv_loop_init(&a.loop);
-        r = aditd_run(&a, &cfg);
+        r = aditd_run(&a, &cfg, o.cfgfile);
         server_free(a.srv);
         uv_loop_close(&a.loop);
     }

@@ -25,6 +25,7 @@ enum sopt_kind {
     SOPT_SECONDS,
     SOPT_REKEY,
     SOPT_COMPRESSION,
+    SOPT_BOOL,
 };
 
 struct sopt {
@@ -59,6 +60,7 @@ static const struct sopt sopts[] = {
     SOPT("Compression", SOPT_COMPRESSION, compression),
     SOPT("ControlSocket", SOPT_STR, control_socket),
     SOPT("MetricsAddress", SOPT_STR, metrics_address),
+    SOPT("Sandbox", SOPT_BOOL, sandbox),
 };
 
 void
@@ -71,6 +73,7 @@ server_config_init(struct server_config *c)
     c->rekey_bytes = -1;
     c->rekey_seconds = -1;
     c->compression = -1;
+    c->sandbox = -1;
     server_fwd_config_init(&c->fwd);
     server_limits_config_init(&c->limits);
 }
@@ -182,6 +185,9 @@ server_config_value(struct server_config *c, const struct sopt *o,
         } else {
             r = cfgline_bool(v, &tmp);
         }
+        break;
+    case SOPT_BOOL:
+        r = cfgline_bool(v, &tmp);
         break;
     default:
         return server_config_list(c, o, v);

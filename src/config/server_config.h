@@ -47,6 +47,7 @@ struct server_config {
     int compression;       /* bool, -1 unset (yes: zlib@openssh.com) */
     char *control_socket;  /* ControlSocket: aditd status; NULL or "none" */
     char *metrics_address; /* MetricsAddress: loopback ADDR:PORT, or NULL */
+    int sandbox;           /* Sandbox: -1 unset (yes), 0, 1 */
     struct server_fwd_config fwd;       /* forwarding, ClientAlive* */
     struct server_limits_config limits; /* MaxStartups, penalties, ... */
 };

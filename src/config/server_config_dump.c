@@ -188,7 +188,11 @@ dump_session(struct buf *b, const struct server_config *c)
                     c->rekey_seconds > 0 ? c->rekey_seconds : 0)) != 0) {
         return r;
     }
-    return dump_f(b, "compression %s\n", c->compression != 0 ? "yes" : "no");
+    if ((r = dump_f(b, "compression %s\n",
+                    c->compression != 0 ? "yes" : "no")) != 0) {
+        return r;
+    }
+    return dump_f(b, "sandbox %s\n", c->sandbox != 0 ? "yes" : "no");
 }
 
 static int

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "config/server_config.h"
+#include "io/sandbox.h"
 #include "wire/buf.h"
 
 struct server;
@@ -47,6 +48,18 @@ void server_status_line(struct server *srv, char *out, size_t out_len);
 
 /* Stop listening and end every connection; the loop then runs dry. */
 void server_shutdown(struct server *srv);
+
+/*
+ * The paths aditd needs after start-up into sb (server_sandbox.c): its
+ * configuration file (cfgfile, may be NULL), host keys, the fixed
+ * prefixes of AuthorizedKeysFile, AuthorizedPrincipalsFile,
+ * TrustedUserCAKeys and RevokedKeys (every home directory when one holds
+ * %h), the passwd and resolver files, the control socket's directory,
+ * and, when remote streamlocal forwarding is allowed, Unix sockets
+ * anywhere. 0, ERR_NOMEM, ERR_LIMIT.
+ */
+int server_sandbox_paths(const struct server_config *cfg, const char *cfgfile,
+                         struct sandbox *sb);
 
 /* After the loop has stopped. */
 void server_free(struct server *srv);
