@@ -13,11 +13,21 @@
 /* What glibc reads after start-up: the passwd database and NSS modules at
  * each login, the resolver's files for PermitOpen names and forwards. */
 static const char *const system_paths[] = {
-    "/etc/passwd",    "/etc/group",     "/etc/nsswitch.conf",
-    "/etc/hosts",     "/etc/resolv.conf", "/etc/host.conf",
-    "/etc/gai.conf",  "/etc/services",  "/etc/localtime",
-    "/etc/ld.so.cache", "/lib",         "/lib64",
-    "/usr/lib",       "/usr/lib64",     "/dev/null",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/hosts",
+    "/etc/resolv.conf",
+    "/etc/host.conf",
+    "/etc/gai.conf",
+    "/etc/services",
+    "/etc/localtime",
+    "/etc/ld.so.cache",
+    "/lib",
+    "/lib64",
+    "/usr/lib",
+    "/usr/lib64",
+    "/dev/null",
     "/dev/urandom",
 };
 

@@ -78,8 +78,7 @@ sandbox_allow(struct sandbox *sb, const char *path, unsigned access)
 
 #define LL_READ_FILE LANDLOCK_ACCESS_FS_READ_FILE
 #define LL_READ_DIR LANDLOCK_ACCESS_FS_READ_DIR
-#define LL_SOCK                                                                \
-    (LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_REMOVE_FILE)
+#define LL_SOCK (LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_REMOVE_FILE)
 /* Every right of ABI 1, then what later ABIs added. */
 #define LL_ABI1 ((LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1)
 #define LL_REFER (1ULL << 13)
@@ -187,25 +186,116 @@ sandbox_landlock(const struct sandbox *sb, char *why, size_t why_len)
  * control socket, and what glibc, OpenSSL and zlib call underneath.
  */
 static const char *const allowed[] = {
-    "read", "write", "readv", "writev", "pread64", "pwrite64", "close",
-    "close_range", "openat", "open", "newfstatat", "fstat", "stat", "lstat",
-    "statx", "lseek", "fcntl", "ioctl", "getdents64", "access", "faccessat",
-    "faccessat2", "readlink", "readlinkat", "getcwd", "dup", "dup2", "dup3",
-    "pipe", "pipe2", "epoll_create1", "epoll_ctl", "epoll_wait",
-    "epoll_pwait", "epoll_pwait2", "eventfd2", "poll", "ppoll", "select",
-    "pselect6", "socket", "socketpair", "bind", "listen", "accept",
-    "accept4", "connect", "getsockname", "getpeername", "setsockopt",
-    "getsockopt", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg",
-    "recvmmsg", "shutdown", "unlink", "unlinkat", "umask", "fchmod",
-    "chmod", "fchmodat", "mmap", "munmap", "mremap", "mprotect", "brk",
-    "madvise", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
-    "sigaltstack", "tgkill", "getpid", "gettid", "getppid", "clock_gettime",
-    "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
-    "futex", "set_robust_list", "get_robust_list", "rseq", "set_tid_address",
-    "exit", "exit_group", "restart_syscall", "getrandom", "uname", "getuid",
-    "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups",
-    "sched_getaffinity", "sched_yield", "getrlimit", "prlimit64", "sysinfo",
-    "statfs", "fstatfs", "membarrier", "getpriority",
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "close",
+    "close_range",
+    "openat",
+    "open",
+    "newfstatat",
+    "fstat",
+    "stat",
+    "lstat",
+    "statx",
+    "lseek",
+    "fcntl",
+    "ioctl",
+    "getdents64",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "readlink",
+    "readlinkat",
+    "getcwd",
+    "dup",
+    "dup2",
+    "dup3",
+    "pipe",
+    "pipe2",
+    "epoll_create1",
+    "epoll_ctl",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "eventfd2",
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "socket",
+    "socketpair",
+    "bind",
+    "listen",
+    "accept",
+    "accept4",
+    "connect",
+    "getsockname",
+    "getpeername",
+    "setsockopt",
+    "getsockopt",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "sendmmsg",
+    "recvmmsg",
+    "shutdown",
+    "unlink",
+    "unlinkat",
+    "umask",
+    "fchmod",
+    "chmod",
+    "fchmodat",
+    "mmap",
+    "munmap",
+    "mremap",
+    "mprotect",
+    "brk",
+    "madvise",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "sigaltstack",
+    "tgkill",
+    "getpid",
+    "gettid",
+    "getppid",
+    "clock_gettime",
+    "clock_getres",
+    "gettimeofday",
+    "time",
+    "nanosleep",
+    "clock_nanosleep",
+    "futex",
+    "set_robust_list",
+    "get_robust_list",
+    "rseq",
+    "set_tid_address",
+    "exit",
+    "exit_group",
+    "restart_syscall",
+    "getrandom",
+    "uname",
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getegid",
+    "getresuid",
+    "getresgid",
+    "getgroups",
+    "sched_getaffinity",
+    "sched_yield",
+    "getrlimit",
+    "prlimit64",
+    "sysinfo",
+    "statfs",
+    "fstatfs",
+    "membarrier",
+    "getpriority",
 };
 
 /* ASan and LeakSanitizer at exit: /proc reads, a tracer made by clone and
@@ -221,8 +311,7 @@ static const char *const killed[] = {
 };
 
 static int
-sc_add(scmp_filter_ctx ctx, uint32_t action, const char *const *names,
-       size_t n)
+sc_add(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)
 {
     size_t i;
     int nr;
@@ -255,9 +344,9 @@ sc_threads(scmp_filter_ctx ctx)
     if (SANDBOX_SANITIZER) {
         return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 0);
     }
-    if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                         SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
-                                 CLONE_THREAD)) != 0) {
+    if (seccomp_rule_add(
+            ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+            SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) != 0) {
         return -1;
     }
     return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
@@ -293,7 +382,8 @@ sandbox_seccomp(char *why, size_t why_len)
     }
     seccomp_release(ctx);
     if (r != 0) {
-        snprintf(why, why_len, "seccomp filter: %s", strerror(r < 0 ? -r : EINVAL));
+        snprintf(why, why_len, "seccomp filter: %s",
+                 strerror(r < 0 ? -r : EINVAL));
         return ERR_IO;
     }
     return 0;

@@ -319,10 +319,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_files),
-        cmocka_unit_test(test_sockets),
-        cmocka_unit_test(test_forbidden_calls),
-        cmocka_unit_test(test_execve),
+        cmocka_unit_test(test_files),           cmocka_unit_test(test_sockets),
+        cmocka_unit_test(test_forbidden_calls), cmocka_unit_test(test_execve),
         cmocka_unit_test(test_status),
     };
 
