@@ -108,6 +108,14 @@ struct userauth_server_config {
     void *ctx;
     /* Signature algorithms accepted (NULL: all we implement). */
     const char *accepted_algs;
+    /*
+     * Called once, at the first USERAUTH_REQUEST, with its user name
+     * (sshd applies its Match blocks there). It may point *accepted_algs
+     * at another list (which must outlive the userauth) and change
+     * *max_tries (0: unchanged). NULL: nothing changes.
+     */
+    void (*user_known)(void *ctx, const char *user, const char **accepted_algs,
+                       unsigned *max_tries);
 };
 
 int userauth_server_new(struct userauth_server **out,

@@ -341,6 +341,33 @@ out:
     return r;
 }
 
+/* The first request named the user: the caller may change the accepted
+ * algorithms and the number of tries for it. */
+static int
+user_known(struct userauth_server *u)
+{
+    const char *algs = u->accepted_algs;
+    unsigned tries = 0;
+    char *copy;
+
+    if (u->cfg.user_known == NULL) {
+        return 0;
+    }
+    u->cfg.user_known(u->cfg.ctx, u->user, &algs, &tries);
+    if (tries > 0) {
+        u->cfg.max_tries = tries;
+    }
+    if (algs != u->accepted_algs) {
+        if ((copy = strdup(algs)) == NULL) {
+            return ERR_NOMEM;
+        }
+        free(u->accepted_algs);
+        u->accepted_algs = copy;
+        u->cfg.accepted_algs = copy;
+    }
+    return 0;
+}
+
 static int
 recv_msg_request(struct userauth_server *u, struct rd *rd,
                  const struct userauth_session *s, enum userauth_result *res)
@@ -367,9 +394,11 @@ recv_msg_request(struct userauth_server *u, struct rd *rd,
         r = ERR_PROTO;
         goto out;
     }
-    if (u->user == NULL && (u->user = strdup(q.user)) == NULL) {
-        r = ERR_NOMEM;
-        goto out;
+    if (u->user == NULL) {
+        if ((u->user = strdup(q.user)) == NULL || (r = user_known(u)) != 0) {
+            r = r != 0 ? r : ERR_NOMEM;
+            goto out;
+        }
     }
     if (strcmp(q.method, "publickey") == 0) {
         r = handle_publickey(u, &q, s, res);

@@ -403,6 +403,13 @@ session_alive(struct session *s, uint64_t now_ms)
     return 0;
 }
 
+void
+session_set_alive(struct session *s, uint64_t interval_ms, unsigned count_max)
+{
+    s->alive_interval_ms = interval_ms;
+    s->alive_count_max = count_max;
+}
+
 int
 session_tick(struct session *s, uint64_t now_ms)
 {

@@ -43,6 +43,11 @@ struct session_cbs {
     void (*authenticated)(void *ctx);
 };
 
+/* Server: the keepalive settings chosen once the user is known (aditd's
+ * Match blocks), before authentication completes; as the config's. */
+void session_set_alive(struct session *s, uint64_t interval_ms,
+                       unsigned count_max);
+
 /* cfg and cbs are copied (the transport copies its strings; key and
  * callback pointers are borrowed). chan_cbs drive the connection layer. */
 int session_new(struct session **out, const struct session_config *cfg,
