@@ -10,12 +10,14 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "config/cfgline.h"
 #include "app/aditd_svc.h"
+#include "config/cfgline.h"
+#include "config/server_config_match.h"
 #include "config/server_config.h"
 #include "fwd/server.h"
 #include "io/sandbox.h"
 #include "util/err.h"
+#include "util/adit_limits.h"
 #include "util/log.h"
 
 struct aditd {
@@ -32,8 +34,8 @@ static void aditd_reload(struct aditd *a);
 static void
 aditd_usage(void)
 {
-    fprintf(stderr, "usage: aditd [-dDtT] [-f config_file] [-h host_key_file]"
-                    " [-o option] [-p port]\n"
+    fprintf(stderr, "usage: aditd [-dDtT] [-C connection_spec] [-f config_file]"
+                    "\n             [-h host_key_file] [-o option] [-p port]\n"
                     "       aditd status [--json] [-f config_file]"
                     " [-S control_socket]\n");
     exit(1);
@@ -63,6 +65,7 @@ struct aditd_opts {
     bool dump;
     int debug;
     char *cfgfile;
+    const char *spec; /* -C user=...,addr=...: Match for -T */
     uint16_t ports[SERVER_CONFIG_MAX_LIST]; /* -p: replaces Port */
     size_t n_ports;
 };
@@ -71,12 +74,15 @@ static int
 aditd_args(int argc, char **argv, struct server_config *cfg,
            struct aditd_opts *o)
 {
-    char why[512];
+    char why[512], line[LIM_LINE];
     int ch, port;
 
-    while ((ch = getopt(argc, argv, "dDtTf:h:o:p:")) != -1) {
+    while ((ch = getopt(argc, argv, "C:dDtTf:h:o:p:")) != -1) {
         why[0] = '\0';
         switch (ch) {
+        case 'C':
+            o->spec = optarg;
+            break;
         case 'd':
             o->debug++;
             break;
@@ -93,11 +99,13 @@ aditd_args(int argc, char **argv, struct server_config *cfg,
             o->cfgfile = optarg;
             break;
         case 'h':
-            if (cfg->n_host_keys >= SERVER_CONFIG_MAX_LIST ||
-                (cfg->host_keys[cfg->n_host_keys] = strdup(optarg)) == NULL) {
-                return ERR_LIMIT;
+            /* As a HostKey line, so a connection's own configuration
+             * (Match) has it too. */
+            snprintf(line, sizeof(line), "HostKey %s", optarg);
+            if (server_config_line(cfg, line, why, sizeof(why)) != 0) {
+                fprintf(stderr, "-h %s: %s\n", optarg, why);
+                return ERR_CONFIG;
             }
-            cfg->n_host_keys++;
             break;
         case 'o':
             if (server_config_line(cfg, optarg, why, sizeof(why)) != 0) {
@@ -259,18 +267,40 @@ aditd_reload(struct aditd *a)
     aditd_svc_reloaded(&a->svc, NULL);
 }
 
-/* -T: the effective configuration on stdout. */
+/*
+ * -T: the effective configuration on stdout; with -C, that of a
+ * connection with those properties (its Match blocks applied). Without
+ * -C, the Match blocks that need nothing of a connection (All) apply.
+ */
 static int
-aditd_dump(const struct server_config *cfg)
+aditd_dump(const struct server_config *cfg, const char *spec)
 {
+    struct server_config eff;
+    struct match_info mi;
     struct buf b;
+    char why[600], *specbuf = NULL;
     int r;
 
     buf_init(&b);
-    if ((r = server_config_dump(cfg, &b)) == 0 &&
+    server_config_init(&eff);
+    memset(&mi, 0, sizeof(mi));
+    mi.lport = -1;
+    mi.test = true;
+    r = spec != NULL ? server_match_spec(spec, &mi, &specbuf, why, sizeof(why))
+                     : 0;
+    mi.in_group = server_user_in_group;
+    if (r == 0) {
+        r = server_config_for(cfg, &mi, &eff, why, sizeof(why));
+    }
+    if (r == 0 && (r = server_config_dump(&eff, &b)) == 0 &&
         fwrite(buf_ptr(&b), 1, buf_len(&b), stdout) != buf_len(&b)) {
         r = ERR_IO;
     }
+    if (r == ERR_CONFIG) {
+        fprintf(stderr, "%s\n", why);
+    }
+    free(specbuf);
+    server_config_cleanup(&eff);
     buf_cleanup(&b);
     return r;
 }
@@ -309,7 +339,7 @@ main(int argc, char **argv)
     }
     log_init("aditd", level);
     if (r == 0 && o.dump) {
-        r = aditd_dump(&cfg);
+        r = aditd_dump(&cfg, o.spec);
     }
     if (r == 0 && !o.test) {
         uv_loop_init(&a.loop);

@@ -11,6 +11,7 @@
 
 #include "config/cfgline.h"
 #include "config/hostport.h"
+#include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -74,6 +75,7 @@ server_config_init(struct server_config *c)
     c->rekey_seconds = -1;
     c->compression = -1;
     c->sandbox = -1;
+    c->cur_match = -1;
     server_fwd_config_init(&c->fwd);
     server_limits_config_init(&c->limits);
 }
@@ -102,6 +104,15 @@ server_config_cleanup(struct server_config *c)
     free(c->metrics_address);
     server_fwd_config_cleanup(&c->fwd);
     server_limits_config_cleanup(&c->limits);
+    for (i = 0; i < c->n_recs; i++) {
+        free(c->recs[i].line);
+    }
+    free(c->recs);
+    for (i = 0; i < c->n_matches; i++) {
+        free(c->matches[i]);
+    }
+    free(c->matches);
+    free(c->dir);
     server_config_init(c);
 }
 
@@ -198,22 +209,15 @@ server_config_value(struct server_config *c, const struct sopt *o,
     return r;
 }
 
-int
-server_config_line(struct server_config *c, const char *line, char *why,
-                   size_t why_len)
+/* Apply one keyword and its value. */
+static int
+server_config_apply(struct server_config *c, const char *key, const char *value,
+                    char *why, size_t why_len)
 {
-    char *key = NULL, *value = NULL;
     const struct sopt *o = NULL;
     size_t i;
     int r;
 
-    if ((r = cfgline_split(line, &key, &value)) == ERR_NOTFOUND) {
-        return 0;
-    }
-    if (r != 0) {
-        snprintf(why, why_len, "missing argument");
-        return r == ERR_NOMEM ? r : ERR_CONFIG;
-    }
     for (i = 0; i < sizeof(sopts) / sizeof(sopts[0]); i++) {
         if (strcasecmp(key, sopts[i].name) == 0) {
             o = &sopts[i];
@@ -233,7 +237,160 @@ server_config_line(struct server_config *c, const char *line, char *why,
         snprintf(why, why_len, "bad %s argument \"%s\"", o->name, value);
         r = ERR_CONFIG;
     }
+    return r;
+}
+
+/* Keep line (block: its Match block, or -1). */
+static int
+server_config_record(struct server_config *c, const char *line, int block)
+{
+    struct server_config_rec *v;
+
+    if (c->n_recs >= LIM_CONFIG_LINES) {
+        return ERR_LIMIT;
+    }
+    if ((v = realloc(c->recs, (c->n_recs + 1) * sizeof(*v))) == NULL) {
+        return ERR_NOMEM;
+    }
+    c->recs = v;
+    if ((v[c->n_recs].line = str_ndup(line, strlen(line))) == NULL) {
+        return ERR_NOMEM;
+    }
+    v[c->n_recs++].block = block;
+    return 0;
+}
+
+/* "Match criteria": check them and start a block. */
+static int
+server_config_match(struct server_config *c, const char *criteria, char *why,
+                    size_t why_len)
+{
+    char **v;
+    int r;
+
+    if ((r = server_match_check(criteria, why, why_len)) != 0) {
+        return r;
+    }
+    if (c->n_matches >= LIM_CONFIG_LINES) {
+        return ERR_LIMIT;
+    }
+    if ((v = realloc(c->matches, (c->n_matches + 1) * sizeof(*v))) == NULL) {
+        return ERR_NOMEM;
+    }
+    c->matches = v;
+    if ((v[c->n_matches] = str_ndup(criteria, strlen(criteria))) == NULL) {
+        return ERR_NOMEM;
+    }
+    c->cur_match = (int)c->n_matches++;
+    return 0;
+}
+
+/* A line inside a Match block: an allowed keyword with a good value (it
+ * is tried on a scratch configuration), kept for the logins it matches. */
+static int
+server_config_in_match(struct server_config *c, const char *line,
+                       const char *key, const char *value, char *why,
+                       size_t why_len)
+{
+    struct server_config scratch;
+    int r;
+
+    if ((r = server_match_keyword(key, why, why_len)) != 0) {
+        return r;
+    }
+    server_config_init(&scratch);
+    r = server_config_apply(&scratch, key, value, why, why_len);
+    server_config_cleanup(&scratch);
+    return r != 0 ? r : server_config_record(c, line, c->cur_match);
+}
+
+int
+server_config_line(struct server_config *c, const char *line, char *why,
+                   size_t why_len)
+{
+    char *key = NULL, *value = NULL;
+    int r;
+
+    if ((r = cfgline_split(line, &key, &value)) == ERR_NOTFOUND) {
+        return 0;
+    }
+    if (r != 0) {
+        line += strspn(line, " \t");
+        snprintf(why, why_len, "%s",
+                 strncasecmp(line, "Match", 5) == 0 &&
+                         strchr(" \t=", line[5]) != NULL
+                     ? "no argument after keyword \"Match\""
+                     : "missing argument");
+        return r == ERR_NOMEM ? r : ERR_CONFIG;
+    }
+    if (strcasecmp(key, "Match") == 0) {
+        r = server_config_match(c, value, why, why_len);
+    } else if (c->cur_match >= 0) {
+        r = server_config_in_match(c, line, key, value, why, why_len);
+    } else if ((r = server_config_apply(c, key, value, why, why_len)) == 0) {
+        r = server_config_record(c, line, -1);
+    }
+    if (r == ERR_LIMIT) {
+        snprintf(why, why_len, "too many lines");
+        r = ERR_CONFIG;
+    }
     free(key);
     free(value);
     return r;
+}
+
+/* Apply a kept line again (for a connection's configuration). */
+static int
+server_config_replay(struct server_config *c, const char *line, char *why,
+                     size_t why_len)
+{
+    char *key = NULL, *value = NULL;
+    int r;
+
+    if ((r = cfgline_split(line, &key, &value)) == 0) {
+        r = server_config_apply(c, key, value, why, why_len);
+    }
+    free(key);
+    free(value);
+    return r;
+}
+
+int
+server_config_for(const struct server_config *base, const struct match_info *mi,
+                  struct server_config *out, char *why, size_t why_len)
+{
+    bool *hit = NULL;
+    size_t i;
+    int r = 0;
+
+    server_config_init(out);
+    if (base->n_matches > 0 &&
+        (hit = calloc(base->n_matches, sizeof(*hit))) == NULL) {
+        return ERR_NOMEM;
+    }
+    for (i = 0; i < base->n_matches && r >= 0; i++) {
+        r = server_match_eval(base->matches[i], mi, why, why_len);
+        hit[i] = r == 1;
+    }
+    /* The matching blocks first: their values win over the global ones. */
+    for (i = 0; i < base->n_recs && r >= 0; i++) {
+        int b = base->recs[i].block;
+
+        if (b >= 0 && hit[b]) {
+            r = server_config_replay(out, base->recs[i].line, why, why_len);
+        }
+    }
+    for (i = 0; i < base->n_recs && r >= 0; i++) {
+        if (base->recs[i].block < 0) {
+            r = server_config_replay(out, base->recs[i].line, why, why_len);
+        }
+    }
+    free(hit);
+    if (r >= 0) {
+        memcpy(out->ports, base->ports, sizeof(out->ports));
+        out->n_ports = base->n_ports;
+        out->has_port = base->has_port;
+        r = server_config_finish(out, base->dir);
+    }
+    return r < 0 ? r : 0;
 }

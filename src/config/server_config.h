@@ -13,6 +13,7 @@
 
 #include "config/server_config_fwd.h"
 #include "config/server_config_limits.h"
+#include "config/server_config_match.h"
 #include "wire/buf.h"
 
 #define SERVER_CONFIG_MAX_LIST 64u
@@ -20,6 +21,13 @@
 struct listen_addr {
     char *host;    /* NULL: every address */
     uint16_t port; /* 0: each configured Port */
+};
+
+/* A line as written, kept so a connection's Match blocks can be applied
+ * (sshd parses its file again for each login). */
+struct server_config_rec {
+    char *line;
+    int block; /* index of its Match block, or -1 for a global line */
 };
 
 struct server_config {
@@ -50,6 +58,12 @@ struct server_config {
     int sandbox;           /* Sandbox: -1 unset (yes), 0, 1 */
     struct server_fwd_config fwd;       /* forwarding, ClientAlive* */
     struct server_limits_config limits; /* MaxStartups, penalties, ... */
+    struct server_config_rec *recs;     /* every line, in order */
+    size_t n_recs;
+    char **matches; /* each Match line's criteria */
+    size_t n_matches;
+    int cur_match; /* the block lines now go to; -1 global */
+    char *dir;     /* server_config_finish's directory */
 };
 
 void server_config_init(struct server_config *c);
@@ -61,6 +75,18 @@ void server_config_cleanup(struct server_config *c);
  */
 int server_config_line(struct server_config *c, const char *line, char *why,
                        size_t why_len);
+
+/*
+ * The configuration of one connection: the lines of the Match blocks that
+ * match mi, then the global lines, into out (initialised here, finished
+ * with base's directory; Port as base has it, -p included). Each keyword
+ * thus takes its first value among the matching blocks, else the global
+ * one, as sshd. ERR_CONFIG with why for aditd -T with a LocalPort
+ * criterion and no lport; ERR_NOMEM.
+ */
+int server_config_for(const struct server_config *base,
+                      const struct match_info *mi, struct server_config *out,
+                      char *why, size_t why_len);
 
 /*
  * Read a whole file (at most LIM_FILE_SIZE, lines at most LIM_LINE).

@@ -83,6 +83,7 @@ server_config_load(struct server_config *c, const char *path, char *why,
         goto out;
     }
     rd_init(&rd, buf_ptr(&b), buf_len(&b));
+    c->cur_match = -1; /* a -o "Match" does not take the file's lines */
     while ((r = server_config_next_line(&rd, line, LIM_LINE + 1)) == 0) {
         lineno++;
         msg[0] = '\0';
@@ -131,6 +132,9 @@ server_config_finish(struct server_config *c, const char *dir)
 {
     if (dir == NULL || dir[0] == '\0') {
         dir = ".";
+    }
+    if (c->dir == NULL && (c->dir = str_ndup(dir, strlen(dir))) == NULL) {
+        return ERR_NOMEM;
     }
     server_fwd_config_finish(&c->fwd);
     server_limits_config_finish(&c->limits);

@@ -17,6 +17,10 @@
 
 struct server;
 
+/* Match Group: is user in a group whose name matches list (a negated
+ * match wins)? Reads the password and group databases. */
+bool server_user_in_group(const char *user, const char *list);
+
 /* Load (or generate) host keys. ERR_* after printing why. */
 int server_new(struct server **out, uv_loop_t *loop,
                const struct server_config *cfg);

@@ -111,6 +111,8 @@
 #define LIM_LINE 8192u                     /* one line of a text file */
 #define LIM_AUTHKEYS 100000u               /* entries in authorized_keys */
 #define LIM_PERMIT_ENTRIES 4096u           /* permitopen/permitlisten */
+/* aditd_config lines kept (and Match blocks), to apply per login. */
+#define LIM_CONFIG_LINES 100000u
 
 /* Control socket (adit status, aditd status) and metrics endpoint. */
 #define LIM_CTL_REQUEST 4096u /* one request line, newline included */

@@ -1,11 +1,42 @@
 /* SPDX-License-Identifier: ISC */
-/* Fuzz harness: aditd configuration lines. */
+/* Fuzz harness: aditd configuration lines, Match blocks and -T. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/server_config.h"
 #include "fuzz.h"
 #include "util/adit_limits.h"
+#include "wire/buf.h"
+
+static bool
+fuzz_in_group(const char *user, const char *list)
+{
+    return strstr(list, user) != NULL;
+}
+
+/* The configuration of one made-up connection, printed as -T -C would. */
+static void
+fuzz_connection(const struct server_config *c)
+{
+    struct server_config eff;
+    struct match_info mi;
+    struct buf out;
+    char why[256];
+
+    memset(&mi, 0, sizeof(mi));
+    mi.user = "alice";
+    mi.host = "10.1.2.3";
+    mi.addr = "10.1.2.3";
+    mi.laddr = "127.0.0.1";
+    mi.lport = 22;
+    mi.in_group = fuzz_in_group;
+    buf_init(&out);
+    if (server_config_for(c, &mi, &eff, why, sizeof(why)) == 0) {
+        (void)server_config_dump(&eff, &out);
+    }
+    server_config_cleanup(&eff);
+    buf_cleanup(&out);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,7 +54,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          line = strtok_r(NULL, "\n", &save)) {
         (void)server_config_line(&c, line, why, sizeof(why));
     }
-    (void)server_config_finish(&c, "/d");
+    if (server_config_finish(&c, "/d") == 0) {
+        fuzz_connection(&c);
+    }
     server_config_cleanup(&c);
     free(text);
     return 0;

@@ -77,6 +77,80 @@ def test_dump_matches_sshd(bins, procs, host_keys, home, tmp_path):
     assert ours["permitlisten"] == ["*:8080"]
 
 
+MATCH_SPECS = [
+    "user=alice,addr=10.1.2.3,host=h,laddr=127.0.0.1,lport=2222",
+    "user=bob,addr=192.168.1.5,host=h,laddr=127.0.0.1,lport=22",
+    "user=carol,addr=10.9.9.9,host=gw.example,laddr=127.0.0.2,lport=22",
+]
+
+
+def test_dump_match_matches_sshd(bins, procs, host_keys, home, tmp_path):
+    """aditd -T -C prints what sshd -T -C prints for the same Match blocks
+    and connection: the first value of each keyword among the matching
+    blocks wins over the global one."""
+    bins.require("aditd")
+    cfg = write(os.path.join(str(tmp_path), "cfg"), [
+        "Port 2222",
+        "ListenAddress 127.0.0.1",
+        "HostKey %s" % host_keys["ed25519"],
+        "AuthorizedKeysFile %s" % home.authorized_keys,
+        "AllowTcpForwarding yes",
+        "PermitOpen 127.0.0.1:80",
+        "MaxSessions 4",
+        "Match User alice,!bob Address 10.0.0.0/8",
+        "  AllowTcpForwarding local",
+        "  PermitOpen 127.0.0.1:22 localhost:*",
+        "  MaxAuthTries 2",
+        "Match LocalPort 22",
+        "  GatewayPorts clientspecified",
+        "  MaxSessions 1",
+        "  ClientAliveInterval 30",
+        "Match Host gw.* LocalAddress 127.0.0.2",
+        "  DisableForwarding yes",
+        "  AuthorizedKeysFile /etc/keys/%u",
+        "  PermitListen 8080",
+        "Match All",
+        "  AllowTcpForwarding no",
+        "  ClientAliveCountMax 9",
+    ])
+    for spec in MATCH_SPECS:
+        rc, ours, err = run(procs, "aditd", [bins.aditd, "-T", "-f", cfg,
+                                             "-C", spec])
+        assert rc == 0, err
+        rc, theirs, err = run(procs, "sshd", [SSHD, "-T", "-f", cfg,
+                                              "-C", spec])
+        assert rc == 0, err
+        ours, theirs = dump(ours), dump(theirs)
+        for k in SAME:
+            assert sorted(ours[k]) == sorted(theirs.get(k, [])), (spec, k)
+
+
+def test_match_refused_as_sshd(bins, procs, tmp_path):
+    """A keyword a Match block may not hold, and bad criteria, are
+    refused with sshd's words."""
+    bins.require("aditd")
+    for lines, words in [
+            (["Match User a", "  Port 22"],
+             "Directive 'Port' is not allowed within a Match block"),
+            (["Match All User a"],
+             "'all' cannot be combined with other Match attributes"),
+            (["Match"], "no argument after keyword \"Match\""),
+            (["Match Address 10.0.0.1/8"],
+             "Invalid Match address argument '10.0.0.1/8'"),
+            (["Match User a", "  LogLevel DEBUG"],
+             "not supported within a Match block by aditd")]:
+        cfg = write(os.path.join(str(tmp_path), "cfg"), lines)
+        rc, out, err = run(procs, "aditd", [bins.aditd, "-t", "-f", cfg])
+        assert rc == 1 and words in err, (lines, err)
+    cfg = write(os.path.join(str(tmp_path), "cfg"),
+                ["Match LocalPort 22", "  MaxSessions 1"])
+    rc, out, err = run(procs, "aditd", [bins.aditd, "-T", "-f", cfg,
+                                        "-C", "user=a"])
+    assert rc == 1
+    assert "'Match LocalPort' in configuration but 'lport' not in " \
+        "connection test specification." in err
+
+
 def test_dump_defaults(bins, procs, host_keys, tmp_path):
     """Unset keywords print the values aditd uses; finite-field DH is not
     among aditd's default kex methods."""

@@ -349,6 +349,129 @@ test_server_config_limits(void **state)
     server_config_cleanup(&c);
 }
 
+static bool
+fake_in_group(const char *user, const char *list)
+{
+    return strcmp(user, "alice") == 0 && strstr(list, "wheel") != NULL;
+}
+
+static void
+test_server_config_match_eval(void **state)
+{
+    struct match_info mi;
+    char why[256];
+
+    (void)state;
+    memset(&mi, 0, sizeof(mi));
+    mi.user = "alice";
+    mi.host = "10.1.2.3";
+    mi.addr = "10.1.2.3";
+    mi.laddr = "127.0.0.1";
+    mi.lport = 22;
+    mi.in_group = fake_in_group;
+    assert_int_equal(server_match_eval("All", &mi, why, 256), 1);
+    assert_int_equal(server_match_eval("all", &mi, why, 256), 1);
+    assert_int_equal(server_match_eval("User alice", &mi, why, 256), 1);
+    assert_int_equal(server_match_eval("User ALICE", &mi, why, 256), 0);
+    assert_int_equal(server_match_eval("User a*,!bob", &mi, why, 256), 1);
+    assert_int_equal(server_match_eval("User *,!alice", &mi, why, 256), 0);
+    assert_int_equal(
+        server_match_eval("user alice address 10.0.0.0/8", &mi, why, 256), 1);
+    assert_int_equal(
+        server_match_eval("User alice Address 192.168.0.0/16", &mi, why, 256),
+        0);
+    assert_int_equal(server_match_eval("Host 10.1.*", &mi, why, 256), 1);
+    assert_int_equal(server_match_eval("LocalAddress 127.0.0.1", &mi, why, 256),
+                     1);
+    assert_int_equal(server_match_eval("LocalPort 22", &mi, why, 256), 1);
+    assert_int_equal(server_match_eval("LocalPort 2222", &mi, why, 256), 0);
+    assert_int_equal(server_match_eval("Group wheel", &mi, why, 256), 1);
+    assert_int_equal(server_match_eval("Group staff", &mi, why, 256), 0);
+    /* Unknown fields do not match; -T refuses a LocalPort without one. */
+    mi.user = NULL;
+    mi.lport = -1;
+    assert_int_equal(server_match_eval("User *", &mi, why, 256), 0);
+    assert_int_equal(server_match_eval("LocalPort 22", &mi, why, 256), 0);
+    mi.test = true;
+    assert_int_equal(server_match_eval("LocalPort 22", &mi, why, 256),
+                     ERR_CONFIG);
+    assert_non_null(strstr(why, "'lport' not in connection test"));
+    /* Bad criteria. */
+    assert_int_equal(server_match_check("All User a", why, 256), ERR_CONFIG);
+    assert_non_null(strstr(why, "'all' cannot be combined"));
+    assert_int_equal(server_match_check("User", why, 256), ERR_CONFIG);
+    assert_int_equal(server_match_check("Bogus x", why, 256), ERR_CONFIG);
+    assert_int_equal(server_match_check("Address 10.0.0.1/8", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(server_match_check("LocalPort 0", why, 256), ERR_CONFIG);
+    assert_int_equal(server_match_check("User a Address 10.0.0.0/8", why, 256),
+                     0);
+}
+
+static void
+test_server_config_match_blocks(void **state)
+{
+    static const char *lines[] = {
+        "AllowTcpForwarding no",
+        "PermitOpen a:1",
+        "MaxSessions 4",
+        "Match User alice",
+        "  AllowTcpForwarding local",
+        "  MaxSessions 1",
+        "Match All",
+        "  AllowTcpForwarding remote",
+        "  PermitOpen b:2",
+        "  MaxAuthTries 2",
+    };
+    struct server_config c, eff;
+    struct match_info mi;
+    char why[256], *buf = NULL;
+    size_t i;
+
+    (void)state;
+    server_config_init(&c);
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        assert_int_equal(server_config_line(&c, lines[i], why, 256), 0);
+    }
+    assert_int_equal(server_config_line(&c, "  Port 22", why, 256), ERR_CONFIG);
+    assert_string_equal(why, "Directive 'Port' is not allowed within a Match "
+                             "block");
+    assert_int_equal(server_config_line(&c, "  LogLevel DEBUG", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(server_config_line(&c, "  MaxSessions x", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(server_config_line(&c, "Match", why, 256), ERR_CONFIG);
+    assert_string_equal(why, "no argument after keyword \"Match\"");
+    assert_int_equal(server_config_finish(&c, "/x"), 0);
+    /* The global values are the server's own. */
+    assert_int_equal(c.fwd.allow_tcp, 0);
+    assert_int_equal(c.limits.max_sessions, 4);
+    assert_int_equal(c.n_matches, 2);
+
+    assert_int_equal(
+        server_match_spec("user=alice,addr=1.2.3.4", &mi, &buf, why, 256), 0);
+    assert_int_equal(server_config_for(&c, &mi, &eff, why, 256), 0);
+    assert_int_equal(eff.fwd.allow_tcp, FWD_ALLOW_LOCAL); /* first block */
+    assert_int_equal(eff.limits.max_sessions, 1);
+    assert_true(permit_list_allows(&eff.fwd.permit_open, false, "b", 2));
+    assert_int_equal(eff.max_auth_tries, 2);
+    server_config_cleanup(&eff);
+    free(buf);
+
+    assert_int_equal(server_match_spec("user=bob", &mi, &buf, why, 256), 0);
+    assert_int_equal(server_config_for(&c, &mi, &eff, why, 256), 0);
+    assert_int_equal(eff.fwd.allow_tcp, FWD_ALLOW_REMOTE);
+    assert_int_equal(eff.limits.max_sessions, 4); /* global */
+    assert_string_equal(eff.dir, "/x");
+    server_config_cleanup(&eff);
+    free(buf);
+    assert_int_equal(server_match_spec("user=bob,port=2", &mi, &buf, why, 256),
+                     ERR_CONFIG);
+    assert_string_equal(why, "Invalid test mode specification port=2");
+    free(buf);
+    server_config_cleanup(&c);
+}
+
 int
 main(void)
 {
@@ -361,6 +484,8 @@ main(void)
         cmocka_unit_test(test_server_config_forwarding),
         cmocka_unit_test(test_server_config_compression),
         cmocka_unit_test(test_server_config_limits),
+        cmocka_unit_test(test_server_config_match_eval),
+        cmocka_unit_test(test_server_config_match_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
