@@ -209,6 +209,7 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
     server_gen_unpin(sc);
     server_auth_free(sc->auth);
     server_rights_cleanup(&sc->rights);
+    server_match_free(sc);
     free(sc->sessions);
     free(sc);
 }
@@ -244,6 +245,7 @@ server_session_config(struct server *srv, struct server_conn *sc,
         c->max_auth_tries > 0 ? (unsigned)c->max_auth_tries : 0;
     cfg->server_auth.check_key = server_check_key;
     cfg->server_auth.accepted_algs = c->pubkey_algs;
+    cfg->server_auth.user_known = server_match_login;
     cfg->server_auth.ctx = sc;
     if (c->login_grace > 0) {
         cfg->login_grace_ms = (uint32_t)c->login_grace * 1000u;
@@ -278,6 +280,8 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
         return;
     }
     sc->srv = srv;
+    sc->trust = &srv->trust;
+    (void)io_sock_str(t, sc->laddr, sizeof(sc->laddr), &sc->lport);
     memcpy(sc->addr, addr, sizeof(sc->addr));
     sc->port = port;
     sc->src = src;

@@ -41,9 +41,9 @@ server_auth_free(struct server_auth *a)
 static const struct authkeys *
 server_auth_sets(struct server_conn *sc, size_t *n)
 {
-    if (!server_has_user_token(sc->srv)) {
-        *n = sc->srv->trust.n_files;
-        return sc->srv->trust.files;
+    if (!server_has_user_token(sc->cfg)) {
+        *n = sc->trust->n_files;
+        return sc->trust->files;
     }
     *n = sc->auth->uf.n_files;
     return sc->auth->uf.files;
@@ -106,7 +106,7 @@ server_find_plain(struct server_conn *sc, const char *user,
 static bool
 server_revoked(const struct server_conn *sc, const struct sshkey *key)
 {
-    const struct keylist *rev = &sc->srv->trust.revoked;
+    const struct keylist *rev = &sc->trust->revoked;
     const struct sshcert *c = sshkey_cert(key);
     char fp[SSHKEY_FP_LEN] = "", why[KRL_WHY_LEN];
 
@@ -116,7 +116,7 @@ server_revoked(const struct server_conn *sc, const struct sshkey *key)
                  sshkey_type_label(key), fp, sc->cfg->revoked_keys);
         return true;
     }
-    if (krl_revoked(&sc->srv->trust.krl, key, why, sizeof(why))) {
+    if (krl_revoked(&sc->trust->krl, key, why, sizeof(why))) {
         sshkey_fingerprint(key, fp, sizeof(fp));
         log_info("Authentication key %s %s revoked by file %s (%s)",
                  sshkey_type_label(key), fp, sc->cfg->revoked_keys, why);
@@ -160,7 +160,7 @@ cert_via_trusted_ca(struct server_conn *sc, const char *user,
     char why[SSHCERT_WHY_LEN];
     int r = ERR_NOTFOUND;
 
-    if (!keylist_has(&sc->srv->trust.cas, c->ca)) {
+    if (!keylist_has(&sc->trust->cas, c->ca)) {
         return ERR_NOTFOUND;
     }
     if (sshcert_check(c, SSHCERT_TYPE_USER, (int64_t)time(NULL),
@@ -350,6 +350,9 @@ server_check_key_one(void *ctx, const char *user, const struct sshkey *key,
 
     *info = NULL;
     sc->auth_attempted = true;
+    if (sc->match_failed) {
+        return ERR_DENIED;
+    }
     if (sc->auth == NULL && (sc->auth = calloc(1, sizeof(*sc->auth))) == NULL) {
         return ERR_NOMEM;
     }

@@ -155,12 +155,20 @@ struct server_conn {
     struct server_conn *prev, *next;
     struct server *srv;
     struct server_gen *gen;          /* pinned for the connection's life */
-    const struct server_config *cfg; /* gen->cfg */
+    const struct server_config *cfg; /* gen->cfg, or own_cfg (Match) */
     struct io_conn *ic;
     uint64_t id;
     uint64_t since; /* wall clock, seconds */
+    /* Match blocks (server_match.c): the login's own configuration (cfg
+     * then points at it) and trust, when they apply. */
+    const struct server_trust *trust;
+    struct server_config *own_cfg;
+    struct server_trust *own_trust;
+    bool match_failed; /* Match could not be applied: no login */
     char addr[64];
     uint16_t port;
+    char laddr[64]; /* the address and port it came in on */
+    uint16_t lport;
     struct srcaddr src;
     bool authenticated;
     bool auth_attempted; /* a key was offered: authfail, not noauth */
@@ -174,7 +182,7 @@ struct server_conn {
 
 int server_load_hostkeys(struct server *srv);
 /* Does an AuthorizedKeysFile path hold %u or %h (read at each login)? */
-bool server_has_user_token(const struct server *srv);
+bool server_has_user_token(const struct server_config *cfg);
 int server_load_authkeys(const char *path, struct authkeys *out);
 /* The n-th path of AuthorizedKeysFile into out (malloc'd); ERR_NOTFOUND
  * past the last. */
@@ -268,6 +276,12 @@ int server_lookup_start(struct server_conn *sc, const char *user);
 /* The connection goes: the result will be dropped. NULL is fine. */
 void server_lookup_detach(struct server_lookup *l);
 void server_userfiles_cleanup(struct server_userfiles *uf);
+
+/* server_match.c: at the first userauth request, with the user known,
+ * apply the Match blocks (a userauth_server_config.user_known hook). */
+void server_match_login(void *ctx, const char *user, const char **algs,
+                        unsigned *max_tries);
+void server_match_free(struct server_conn *sc);
 
 /* server_session.c: session channels and global requests. */
 void server_session_open(struct server_conn *sc, uint32_t id);

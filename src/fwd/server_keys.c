@@ -55,9 +55,9 @@ server_load_hostkeys(struct server *srv)
 }
 
 bool
-server_has_user_token(const struct server *srv)
+server_has_user_token(const struct server_config *cfg)
 {
-    return server_lookup_needs_keys(srv->cfg);
+    return server_lookup_needs_keys(cfg);
 }
 
 int

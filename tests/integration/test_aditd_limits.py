@@ -298,3 +298,122 @@ def test_max_sessions_default(aditd, home):
         assert open_session(t) is None
     finally:
         t.close()
+
+
+# --- Match ------------------------------------------------------------------
+
+def tunnel_from(client, server, target, source):
+    """ssh -N -L from source to target's port; (proc, lport)."""
+    def argv_of(ports):
+        fwd = "127.0.0.1:%d:127.0.0.1:%d" % (ports[0], target.port)
+        return client.argv("ssh", server.port, forwards=[fwd],
+                           opts=["BindAddress=" + source])
+    proc, ports = client.start_listening("ssh", argv_of)
+    return proc, ports[0]
+
+
+def refused_through(lport):
+    with pytest.raises((AssertionError, OSError)):
+        roundtrip(lport, b"refused")
+
+
+def test_match_user_allow_tcp_forwarding(client, aditd, peers, home):
+    """AllowTcpForwarding no globally, yes in a Match User block for the
+    test's user: the block wins for that user (granted); a block for
+    another user leaves the global no (refused)."""
+    echo = peers.echo()
+    server = aditd.start(extra=["AllowTcpForwarding no",
+                                "Match User nobody-else,%s" % home.user,
+                                "  AllowTcpForwarding local"])
+    _, lport = tunnel_from(client, server, echo, "127.0.0.1")
+    roundtrip(lport, b"match user")
+    server = aditd.start(extra=["AllowTcpForwarding no",
+                                "Match User nobody-else",
+                                "  AllowTcpForwarding yes"])
+    _, lport = tunnel_from(client, server, echo, "127.0.0.1")
+    refused_through(lport)
+    harness.wait_log(server.proc,
+                     "local forwarding disabled by AllowTcpForwarding")
+
+
+def test_match_address_permit_open(client, aditd, peers):
+    """PermitOpen none globally; a Match Address block for 127.0.0.8
+    permits the echo service: granted from 127.0.0.8, refused from
+    127.0.0.1 (the first Match value wins over a later block)."""
+    echo = peers.echo()
+    server = aditd.start(extra=[
+        "PermitOpen none",
+        "Match Address 127.0.0.8/32",
+        "  PermitOpen 127.0.0.1:%d" % echo.port,
+        "Match All",
+        "  PermitOpen 127.0.0.1:1",
+    ])
+    _, lport = tunnel_from(client, server, echo, "127.0.0.8")
+    roundtrip(lport, b"match address")
+    _, lport = tunnel_from(client, server, echo, "127.0.0.1")
+    refused_through(lport)
+    harness.wait_log(server.proc, "denied by PermitOpen in the server "
+                     "configuration")
+
+
+def test_match_authorized_keys_file(client, aditd, peers, home, tmp_path):
+    """A Match block's AuthorizedKeysFile is the one its logins are
+    checked against: an empty one refuses the key from 127.0.0.9 only."""
+    echo = peers.echo()
+    empty = tmp_path / "empty_keys"
+    empty.write_text("")
+    server = aditd.start(extra=["Match Address 127.0.0.9",
+                                "  AuthorizedKeysFile %s" % empty])
+    argv = client.argv("ssh", server.port, opts=["BindAddress=127.0.0.9"])
+    p = client.procs.start("ssh", argv)
+    assert p.wait(60) == 255
+    assert "Permission denied (publickey)." in p.stderr()
+    login(client, server, echo, source="127.0.0.1")
+
+
+def test_match_group(client, aditd, peers, home):
+    """Match Group: the user's primary group, from the group database."""
+    import grp
+    import pwd
+    group = grp.getgrgid(pwd.getpwnam(home.user).pw_gid).gr_name
+    echo = peers.echo()
+    server = aditd.start(extra=["AllowTcpForwarding no",
+                                "Match Group no-such-group,%s" % group,
+                                "  AllowTcpForwarding yes"])
+    _, lport = tunnel_from(client, server, echo, "127.0.0.1")
+    roundtrip(lport, b"match group")
+    server = aditd.start(extra=["AllowTcpForwarding no",
+                                "Match Group *,!%s" % group,
+                                "  AllowTcpForwarding yes"])
+    _, lport = tunnel_from(client, server, echo, "127.0.0.1")
+    refused_through(lport)
+
+
+def test_match_pubkey_algorithms(client, aditd, peers, home):
+    """PubkeyAcceptedAlgorithms in a Match block is the login's list: the
+    ed25519 key is refused from 127.0.0.10 only."""
+    echo = peers.echo()
+    server = aditd.start(extra=["Match Address 127.0.0.10",
+                                "  PubkeyAcceptedAlgorithms rsa-sha2-512"])
+    argv = client.argv("ssh", server.port, opts=["BindAddress=127.0.0.10"])
+    p = client.procs.start("ssh", argv)
+    assert p.wait(60) == 255
+    assert "Permission denied (publickey)." in p.stderr()
+    login(client, server, echo, source="127.0.0.1")
+
+
+def test_match_client_alive(client, aditd, peers):
+    """ClientAliveInterval from a Match block: probes come to the logins
+    it matches."""
+    echo = peers.echo()
+    server = aditd.start(extra=["Match Address 127.0.0.11",
+                                "  ClientAliveInterval 1"])
+    def argv_of(ports):
+        fwd = "127.0.0.1:%d:127.0.0.1:%d" % (ports[0], echo.port)
+        return client.argv("ssh", server.port, forwards=[fwd],
+                           opts=["BindAddress=127.0.0.11",
+                                 "LogLevel=DEBUG3"])
+    proc, _ = client.start_listening("ssh", argv_of)
+    # The probes arrive as GLOBAL_REQUEST (80) and ssh answers them.
+    harness.poll(lambda: proc.stderr().count("receive packet: type 80") >= 2,
+                 30, "two keepalive probes in ssh's log")
