@@ -30,6 +30,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Sockets closed_port() holds until the test process ends.
+_held_ports = []
+
+
+def closed_port():
+    """Return a TCP port on 127.0.0.1 where a connect is refused, and
+    stays refused: a socket is bound there and never listens, so no other
+    test or process can take the port meanwhile (a port from free_port()
+    can be handed to someone else's listener before it is used)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    _held_ports.append(s)
+    return s.getsockname()[1]
+
+
 def poll(predicate, timeout, what):
     """Call predicate() until it returns a true value or timeout expires."""
     deadline = time.monotonic() + timeout

@@ -535,7 +535,7 @@ def test_named_endpoint_owner_refuses(client, aditd, procs, home, tmp_path):
     """When the owner cannot reach its target, the joining open fails with
     the owner's words instead of opening and closing at once."""
     server = named_server(aditd, tmp_path, home, "db-1:5432")
-    dead = harness.free_port()  # nothing listens there
+    dead = harness.closed_port()  # refused: bound, never listening
     start_rfwd(client, procs, server, "db-1:5432:127.0.0.1:%d" % dead)
     harness.wait_log(server.proc, "Named endpoint db-1 port 5432")
     r = ssh_stdio(client, server, home, "db-1:5432", b"x")

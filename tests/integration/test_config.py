@@ -339,7 +339,7 @@ def test_log_file(bins, home, tmp_path):
     """-E: what adit would print on standard error goes to the file."""
     bins.require("adit")
     log = tmp_path / "adit.log"
-    port = harness.free_port()  # nothing listens there
+    port = harness.closed_port()  # refused: bound, never listening
     r = subprocess.run([bins.adit, "-F", "none", "-E", str(log), "-N",
                         "-p", str(port), "127.0.0.1"],
                        stdin=subprocess.DEVNULL, capture_output=True,

@@ -388,7 +388,7 @@ def test_stdio_unix_socket_refused(dropbear, client, home):
 
 def test_stdio_refused_as_ssh(dropbear, client, home):
     """-W to a closed port: the same words and status as ssh."""
-    dead = harness.free_port()
+    dead = harness.closed_port()
     res = {}
     for kind in KINDS:
         argv = strict_argv(client, kind, dropbear,

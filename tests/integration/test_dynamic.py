@@ -193,7 +193,7 @@ def test_refusals_worded_per_protocol(sshd_factory, dynamic, peers):
     """The server's refusal, in each protocol's words: a closed port, a
     target PermitOpen forbids, a name the server cannot resolve."""
     echo = peers.echo()
-    closed = harness.free_port()
+    closed = harness.closed_port()
     server = sshd_factory.start(
         ["PermitOpen 127.0.0.1:%d 127.0.0.1:%d localhost:%d"
          % (echo.port, closed, closed)])

@@ -179,7 +179,7 @@ def test_jump_open_refused(bins, home, procs, hops, tmp_path):
     bins.require("adit")
     h1 = hops()
     kh = write_known_hosts(str(tmp_path / "kh"), [h1])
-    dead = harness.free_port()
+    dead = harness.closed_port()
     p = procs.start("adit", adit_argv(bins, home, kh, dead,
                                       ["-N", "-J", jump_spec(home, [h1])]))
     rc = p.wait(60)
@@ -356,7 +356,7 @@ def test_w_refused(kind, bins, home, hops, tmp_path):
     bins.require(kind)
     hop = hops()
     kh = write_known_hosts(str(tmp_path / "kh"), [hop])
-    dead = harness.free_port()
+    dead = harness.closed_port()
     rc, out, err = w_client(bins, home, kh, hop, "127.0.0.1:%d" % dead, b"",
                             kind)
     assert rc == 255, err

@@ -49,7 +49,7 @@ def test_unknown_user_key_refused(kind, server_kind, client, server_of,
 
 @pytest.mark.parametrize("kind", CLIENTS)
 def test_server_down(kind, client):
-    port = harness.free_port()  # nothing listens there
+    port = harness.closed_port()  # refused: bound, never listening
     rc, err = client.run(kind, port)
     assert rc == 255, err
     assert ("connect to host 127.0.0.1 port %d: Connection refused" % port

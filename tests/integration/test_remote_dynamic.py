@@ -77,7 +77,7 @@ def test_remote_dynamic_refused(kind, sshd, client, procs, peers):
     502, then the connection is closed; bytes sent with the request reach
     an open target first; the forward stays up."""
     echo = peers.echo()
-    closed = harness.free_port()
+    closed = harness.closed_port()
     rport = harness.free_port()
     proc = start_rdynamic(procs, client, kind, sshd, "127.0.0.1:%d" % rport)
     harness.wait_listening(proc, rport)

@@ -289,7 +289,7 @@ def test_metrics(bins, client, aditd, procs, peers, home, tmp_path):
 
     # A -L to a port nobody listens on: counted as a failed direct-tcpip
     # once the client has tried it.
-    dead = harness.free_port()
+    dead = harness.closed_port()
     bad = procs.start("ssh", ssh_argv(
         client, server, lfwds=["127.0.0.1:%d:127.0.0.1:%d"
                                % (harness.free_port(), dead)]))
