@@ -247,9 +247,7 @@ static const char *const allowed[] = {
     "unlink",
     "unlinkat",
     "umask",
-    "fchmod",
-    "chmod",
-    "fchmodat",
+    "fchmod", /* not chmod/fchmodat: Landlock cannot limit them by path */
     "mmap",
     "munmap",
     "mremap",
@@ -260,7 +258,6 @@ static const char *const allowed[] = {
     "rt_sigprocmask",
     "rt_sigreturn",
     "sigaltstack",
-    "tgkill",
     "getpid",
     "gettid",
     "getppid",
@@ -329,6 +326,24 @@ sc_add(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)
 }
 
 /*
+ * tgkill only at this process's own threads (raise, abort, libuv's
+ * wakeups): never a signal to another process.
+ */
+static int
+sc_tgkill(scmp_filter_ctx ctx)
+{
+    struct scmp_arg_cmp own = {.arg = 0,
+                               .op = SCMP_CMP_EQ,
+                               .datum_a = (scmp_datum_t)getpid(),
+                               .datum_b = 0};
+
+    if (SANDBOX_SANITIZER) {
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 0);
+    }
+    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, own);
+}
+
+/*
  * Threads only: clone with CLONE_THREAD (a fork would not have it), and
  * clone3, whose flags seccomp cannot see, answers ENOSYS so glibc falls
  * back to clone. prctl only to name threads.
@@ -349,8 +364,12 @@ sc_threads(scmp_filter_ctx ctx)
             SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) != 0) {
         return -1;
     }
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-                            SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+    /* Spelled out: SCMP_A0 with one datum leaves datum_b to the
+     * compiler, which clang's -Wmissing-field-initializers refuses. */
+    struct scmp_arg_cmp set_name = {
+        .arg = 0, .op = SCMP_CMP_EQ, .datum_a = PR_SET_NAME, .datum_b = 0};
+
+    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, set_name);
 }
 
 /*
@@ -372,7 +391,7 @@ sandbox_seccomp(char *why, size_t why_len)
     if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) == 0 &&
         sc_add(ctx, SCMP_ACT_ALLOW, allowed,
                sizeof(allowed) / sizeof(allowed[0])) == 0 &&
-        sc_threads(ctx) == 0 &&
+        sc_threads(ctx) == 0 && sc_tgkill(ctx) == 0 &&
         (SANDBOX_SANITIZER
              ? sc_add(ctx, SCMP_ACT_ALLOW, allowed_sanitizer,
                       sizeof(allowed_sanitizer) / sizeof(allowed_sanitizer[0]))
