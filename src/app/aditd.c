@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* aditd: the forwarding-only SSH server (options, config, the loop). */
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,8 +36,9 @@ static void aditd_reload(struct aditd *a);
 static void
 aditd_usage(void)
 {
-    fprintf(stderr, "usage: aditd [-dDtT] [-C connection_spec] [-f config_file]"
-                    "\n             [-h host_key_file] [-o option] [-p port]\n"
+    fprintf(stderr, "usage: aditd [-dDtT] [-C connection_spec] [-E log_file]"
+                    "\n             [-f config_file] [-h host_key_file]"
+                    " [-o option] [-p port]\n"
                     "       aditd status [--json] [-f config_file]"
                     " [-S control_socket]\n");
     exit(1);
@@ -65,7 +68,8 @@ struct aditd_opts {
     bool dump;
     int debug;
     char *cfgfile;
-    const char *spec; /* -C user=...,addr=...: Match for -T */
+    const char *spec;     /* -C user=...,addr=...: Match for -T */
+    const char *log_file; /* -E: the log goes there, appended */
     uint16_t ports[SERVER_CONFIG_MAX_LIST]; /* -p: replaces Port */
     size_t n_ports;
 };
@@ -77,7 +81,7 @@ aditd_args(int argc, char **argv, struct server_config *cfg,
     char why[512], line[LIM_LINE];
     int ch, port;
 
-    while ((ch = getopt(argc, argv, "C:dDtTf:h:o:p:")) != -1) {
+    while ((ch = getopt(argc, argv, "C:dDE:tTf:h:o:p:")) != -1) {
         why[0] = '\0';
         switch (ch) {
         case 'C':
@@ -87,6 +91,9 @@ aditd_args(int argc, char **argv, struct server_config *cfg,
             o->debug++;
             break;
         case 'D':
+            break;
+        case 'E':
+            o->log_file = optarg;
             break;
         case 't':
             o->test = 1;
@@ -305,6 +312,29 @@ aditd_dump(const struct server_config *cfg, const char *spec)
     return r;
 }
 
+/*
+ * -E: the log (stderr) appended to a file, as sshd -E; opened before the
+ * configuration is read, so its errors land there too, and before the
+ * sandbox, which then never needs write access to it.
+ */
+static int
+aditd_log_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd < 0) {
+        fprintf(stderr, "aditd: couldn't open log file %s: %s\n", path,
+                strerror(errno));
+        return ERR_IO;
+    }
+    if (dup2(fd, STDERR_FILENO) < 0) {
+        close(fd);
+        return ERR_IO;
+    }
+    close(fd);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -325,7 +355,9 @@ main(int argc, char **argv)
     server_config_init(&cfg);
     log_init("aditd", LOG_INFO);
     log_set_one_line(true); /* as sshd's syslog: no forged lines */
-    if ((r = aditd_args(argc, argv, &cfg, &o)) != 0) {
+    if ((r = aditd_args(argc, argv, &cfg, &o)) != 0 ||
+        (o.log_file != NULL && !o.test &&
+         (r = aditd_log_file(o.log_file)) != 0)) {
         server_config_cleanup(&cfg);
         return 1;
     }

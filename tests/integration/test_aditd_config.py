@@ -265,3 +265,26 @@ def test_login_grace_time(aditd):
         elapsed = time.monotonic() - start
     assert got.startswith(b"SSH-2.0-")
     assert 1.5 <= elapsed < 20
+
+
+def test_log_file(client, aditd, procs, peers, tmp_path):
+    """aditd -E file: the log is appended there (the login line with user,
+    key and source), nothing goes to stderr; the file is mode 0600."""
+    log = str(tmp_path / "aditd.log")
+    with open(log, "w") as f:
+        f.write("an earlier line\n")
+    os.chmod(log, 0o600)
+    server = aditd.start(args=["-E", log])
+    echo = peers.echo()
+    proc, lport = client.tunnel("ssh", server, echo.port)
+    roundtrip(lport, b"through aditd -E")
+
+    def logged():
+        with open(log) as f:
+            text = f.read()
+        return "Accepted publickey for" in text and text
+    text = harness.poll(logged, 30, "the login line in aditd's -E file")
+    assert text.startswith("an earlier line\n")
+    assert "SHA256:" in text and "127.0.0.1" in text
+    assert server.proc.stderr().strip() == ""
+    assert os.stat(log).st_mode & 0o777 == 0o600
