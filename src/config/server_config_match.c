@@ -111,8 +111,18 @@ match_one(const char *attr, const char *arg, const struct match_info *mi,
                addrmatch_pattern_list(mi->user, arg, false) == ADDRMATCH_YES;
     }
     if (strcasecmp(attr, "group") == 0) {
-        return mi != NULL && mi->user != NULL && mi->in_group != NULL &&
-               mi->in_group(mi->user, arg);
+        int r;
+
+        if (mi == NULL || mi->user == NULL || mi->in_group == NULL) {
+            return 0;
+        }
+        if ((r = mi->in_group(mi->user, arg)) < 0) {
+            snprintf(why, why_len,
+                     "Match Group: the group database could not be read "
+                     "for user %s (%s)",
+                     mi->user, err_str(r));
+        }
+        return r;
     }
     if (strcasecmp(attr, "host") == 0) {
         return mi != NULL && mi->host != NULL &&

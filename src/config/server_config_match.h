@@ -25,10 +25,12 @@ struct match_info {
     bool test; /* aditd -T -C */
     /*
      * Group: is user in a group whose name matches the pattern list
-     * (negation wins, as sshd's ga_match_pattern_list)? NULL: Group never
-     * matches. It may read the group database.
+     * (negation wins, as sshd's ga_match_pattern_list)? 1 yes, 0 no, < 0
+     * when the group database could not answer (the Match then fails, and
+     * a login is refused rather than judged without the block). NULL:
+     * Group never matches. It may read the group database.
      */
-    bool (*in_group)(const char *user, const char *list);
+    int (*in_group)(const char *user, const char *list);
 };
 
 /*

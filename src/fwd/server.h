@@ -18,8 +18,9 @@
 struct server;
 
 /* Match Group: is user in a group whose name matches list (a negated
- * match wins)? Reads the password and group databases. */
-bool server_user_in_group(const char *user, const char *list);
+ * match wins)? 1 yes, 0 no (also for a user the password database does
+ * not know), < 0 when the databases cannot answer. Reads both. */
+int server_user_in_group(const char *user, const char *list);
 
 /* Load (or generate) host keys. ERR_* after printing why. */
 int server_new(struct server **out, uv_loop_t *loop,

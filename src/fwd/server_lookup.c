@@ -215,5 +215,9 @@ server_lookup_detach(struct server_lookup *l)
 {
     if (l != NULL) {
         l->sc = NULL;
+        /* A job still queued behind stalled ones (a hung NFS home) need
+         * not keep its place: cancelled, lookup_done frees it at once.
+         * One already running cannot be; its result is dropped. */
+        (void)uv_cancel((uv_req_t *)&l->req);
     }
 }

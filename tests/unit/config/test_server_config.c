@@ -349,9 +349,13 @@ test_server_config_limits(void **state)
     server_config_cleanup(&c);
 }
 
-static bool
+/* "mallory": the group database cannot answer for this user. */
+static int
 fake_in_group(const char *user, const char *list)
 {
+    if (strcmp(user, "mallory") == 0) {
+        return ERR_IO;
+    }
     return strcmp(user, "alice") == 0 && strstr(list, "wheel") != NULL;
 }
 
@@ -387,6 +391,11 @@ test_server_config_match_eval(void **state)
     assert_int_equal(server_match_eval("LocalPort 2222", &mi, why, 256), 0);
     assert_int_equal(server_match_eval("Group wheel", &mi, why, 256), 1);
     assert_int_equal(server_match_eval("Group staff", &mi, why, 256), 0);
+    /* A database that cannot answer fails the Match, never "no match". */
+    mi.user = "mallory";
+    assert_int_equal(server_match_eval("Group wheel", &mi, why, 256), ERR_IO);
+    assert_non_null(strstr(why, "group database could not be read"));
+    mi.user = "alice";
     /* Unknown fields do not match; -T refuses a LocalPort without one. */
     mi.user = NULL;
     mi.lport = -1;
