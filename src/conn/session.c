@@ -32,9 +32,8 @@ struct session {
     uint64_t alive_interval_ms;
     unsigned alive_count_max;
     struct alive alive;
-    uint64_t replies_seen; /* conn_replies_received() at the last tick */
-    bool held;             /* a userauth message waits for check_key's answer */
-    struct buf hold;       /* its copy; later messages wait in the transport */
+    bool held;       /* a userauth message waits for check_key's answer */
+    struct buf hold; /* its copy; later messages wait in the transport */
     char errmsg[SESSION_ERR_LEN];
 };
 
@@ -339,7 +338,7 @@ session_feed_commit(struct session *s, size_t n)
         return s->err;
     }
     if (n > 0) {
-        alive_heard(&s->alive);
+        alive_heard(&s->alive, s->now_ms);
     }
     if ((r = transport_feed_commit(s->t, n)) != 0) {
         return session_fail(s, r, 0, "%s", transport_error(s->t));
@@ -357,7 +356,7 @@ session_feed(struct session *s, const uint8_t *p, size_t n)
         return s->err;
     }
     if (n > 0) {
-        alive_heard(&s->alive);
+        alive_heard(&s->alive, s->now_ms);
     }
     do {
         k = n < LIM_PACKET_RECV ? n : LIM_PACKET_RECV;
@@ -373,17 +372,13 @@ session_feed(struct session *s, const uint8_t *p, size_t n)
     return 0;
 }
 
-/* ServerAlive: count the answers, then probe or give up when due. */
+/* ServerAlive: probe or give up when due. Any byte heard counts as an
+ * answer (session_feed), so replies need no counting of their own. */
 static int
 session_alive(struct session *s, uint64_t now_ms)
 {
-    uint64_t replies = conn_replies_received(s->conn);
     int r;
 
-    if (replies != s->replies_seen) {
-        s->replies_seen = replies;
-        alive_answered(&s->alive);
-    }
     switch (alive_tick(&s->alive, now_ms)) {
     case ALIVE_WAIT:
         return 0;
@@ -401,6 +396,23 @@ session_alive(struct session *s, uint64_t now_ms)
         return 0;
     }
     return 0;
+}
+
+void
+session_clock(struct session *s, uint64_t now_ms)
+{
+    if (now_ms > s->now_ms) {
+        s->now_ms = now_ms;
+    }
+}
+
+uint64_t
+session_alive_due(const struct session *s)
+{
+    if (s->err != 0 || !s->authenticated) {
+        return UINT64_MAX;
+    }
+    return alive_due(&s->alive);
 }
 
 void

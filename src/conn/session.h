@@ -85,6 +85,18 @@ bool session_auth_held(const struct session *s);
  * arrived meanwhile. Returns as session_feed. */
 int session_resume(struct session *s);
 
+/*
+ * The time now, before feeding bytes that arrived now: keepalive silence
+ * is measured from the last byte heard (without it, from the last
+ * session_tick or session_start).
+ */
+void session_clock(struct session *s, uint64_t now_ms);
+
+/* When the keepalive next has something to do (a probe, or the end), for
+ * a timer that calls session_tick then; UINT64_MAX for never. Bytes heard
+ * meanwhile only move it later: a timer may fire early, never late. */
+uint64_t session_alive_due(const struct session *s);
+
 /* Time passes: login grace, rekey by time, keepalive probes. An error ends
  * the connection. */
 int session_tick(struct session *s, uint64_t now_ms);

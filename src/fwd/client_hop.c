@@ -149,10 +149,12 @@ client_hop_is_target(const struct client_hop *hop)
 /*
  * ServerAliveInterval 0 (ssh's default) never probes; CountMax 3. Each
  * hop probes its own server. Reconnect mode probes by default (5 s x 3)
- * and gives a reply deadline: the connection is dead once Interval x
- * CountMax seconds have passed since the last byte heard, not ssh's
- * Interval x (CountMax + 1), so a frozen server is noticed within the
- * product the user wrote.
+ * and the connection is dead once Interval x CountMax have passed since
+ * the last byte heard (conn/alive.h), to the millisecond, so a frozen
+ * server is noticed within the product the user wrote. Otherwise adit
+ * counts as ssh's clientloop.c does, a drop-in replacement: one probe
+ * more, the end at Interval x (CountMax + 1) (a count of 0: after one
+ * silent interval, unprobed).
  */
 static void
 client_alive_config(const struct client_hop *hop, struct session_config *s)
@@ -164,8 +166,8 @@ client_alive_config(const struct client_hop *hop, struct session_config *s)
         s->alive_interval_ms = (uint64_t)interval * 1000u;
     }
     s->alive_count_max = (unsigned)count;
-    if (hop->c->sup->reconnect && count > 0) {
-        s->alive_count_max = (unsigned)count - 1u;
+    if (!hop->c->sup->reconnect && count > 0) {
+        s->alive_count_max = (unsigned)count + 1u;
     }
 }
 

@@ -145,8 +145,6 @@ struct client {
     uint64_t probe_sent; /* uv_hrtime() of the probe awaiting its answer */
     uint64_t heard_ms;   /* loop time of the last answer */
     int64_t rtt_ms;      /* -1 until measured */
-    uv_timer_t deadline; /* the reply deadline (client_state.c) */
-    uint64_t dl_bytes;   /* bytes received when it was armed */
 };
 
 /*

@@ -28,49 +28,12 @@ client_state_str(enum client_state st)
     }
 }
 
-/* ---- the timed keepalive and its reply deadline ---- */
-
-static uint64_t
-client_bytes_in(const struct client *c)
-{
-    struct transport_stats st;
-
-    transport_get_stats(session_transport(io_conn_session(c->ic)), &st);
-    return st.bytes_in;
-}
-
-static void client_deadline_due(uv_timer_t *t);
-
-/* Check again in ms, against the bytes received so far. */
-static void
-client_deadline_arm(struct client *c, uint64_t ms)
-{
-    c->dl_bytes = client_bytes_in(c);
-    uv_timer_start(&c->deadline, client_deadline_due, ms, 0);
-}
-
 /*
- * Nothing answered for Interval x Count: the server is gone, to the
- * millisecond rather than at the session's next one-second tick. Bytes
- * that came meanwhile (a reply stuck behind bulk data) are a sign of
- * life: look again an interval later.
+ * ---- the timed keepalive ----
+ * It measures the round-trip time and tells status and the watchdog that
+ * the server answers. Ending a silent connection is the session's
+ * ServerAlive (conn/alive.h), timed from the last byte heard.
  */
-static void
-client_deadline_due(uv_timer_t *t)
-{
-    struct client *c = t->data;
-
-    if (c->ic == NULL || c->stopping) {
-        return;
-    }
-    if (client_bytes_in(c) != c->dl_bytes) {
-        client_deadline_arm(c, (uint64_t)client_config_alive_interval(c->cfg) *
-                                   1000u);
-        return;
-    }
-    log_debug("no answer from %s within the deadline", c->t->host);
-    io_conn_close(c->ic, "Timeout, server not responding.");
-}
 
 static void
 client_probe_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
@@ -88,11 +51,6 @@ client_probe_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
         c->probe_sent = 0;
     }
     c->heard_ms = uv_now(io_conn_loop(ic));
-    if (c->ic == ic && !c->stopping) {
-        client_deadline_arm(c, (uint64_t)client_config_alive_interval(c->cfg) *
-                                   (uint64_t)client_config_alive_count(c->cfg) *
-                                   1000u);
-    }
 }
 
 static void
@@ -123,18 +81,12 @@ client_probe_start(struct client *c)
         return;
     }
     uv_timer_start(&c->probe, client_probe_tick, 0, (uint64_t)interval * 1000u);
-    if (client_config_alive_count(c->cfg) > 0) {
-        client_deadline_arm(c, (uint64_t)interval *
-                                   (uint64_t)client_config_alive_count(c->cfg) *
-                                   1000u);
-    }
 }
 
 void
 client_probe_stop(struct client *c)
 {
     uv_timer_stop(&c->probe);
-    uv_timer_stop(&c->deadline);
     c->probe_sent = 0;
 }
 

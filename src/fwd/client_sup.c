@@ -374,7 +374,6 @@ client_sup_stop(struct client_sup *sup, int code)
         uv_close((uv_handle_t *)&c->backoff, NULL);
         uv_close((uv_handle_t *)&c->rfwd_retry, NULL);
         uv_close((uv_handle_t *)&c->probe, NULL);
-        uv_close((uv_handle_t *)&c->deadline, NULL);
         client_hops_close(c);
         client_stop(c);
     }
@@ -410,9 +409,7 @@ client_sup_new(struct client_sup *sup, uv_loop_t *loop,
         uv_timer_init(loop, &c->backoff);
         uv_timer_init(loop, &c->rfwd_retry);
         uv_timer_init(loop, &c->probe);
-        uv_timer_init(loop, &c->deadline);
         c->backoff.data = c->rfwd_retry.data = c->probe.data = c;
-        c->deadline.data = c;
         c->rtt_ms = -1;
         sup->d[sup->n++] = c;
     }

@@ -98,6 +98,23 @@ server_direct_streamlocal(struct server_conn *sc, uint32_t id,
     conn_open_fail(io_conn_conn(sc->ic), id, SSH_OPEN_CONNECT_FAILED, why);
 }
 
+/*
+ * ClientAlive*, as sshd counts: a client silent for an interval is probed,
+ * and given up when a probe is due with CountMax of them unanswered, so
+ * Interval x (CountMax + 1) after its last byte (conn/alive.h ends at
+ * Interval x count: one more). sshd (8.2+) reads a count of 0 as "never
+ * give up".
+ */
+unsigned
+server_alive_count(const struct server_config *c)
+{
+    if (c->fwd.alive_count_max <= 0 ||
+        (unsigned)c->fwd.alive_count_max >= UINT_MAX - 1u) {
+        return UINT_MAX;
+    }
+    return (unsigned)c->fwd.alive_count_max + 1u;
+}
+
 static void
 server_open_request(void *ctx, struct io_conn *ic, uint32_t id,
                     const struct chan_open_info *info)
@@ -252,11 +269,8 @@ server_session_config(struct server *srv, struct server_conn *sc,
     } else if (c->login_grace == 0) {
         cfg->login_grace_ms = UINT32_MAX; /* sshd: 0 = no limit */
     }
-    /* ClientAlive*: sshd (8.2+) reads a count of 0 as "never give up". */
     cfg->alive_interval_ms = (uint64_t)c->fwd.alive_interval * 1000u;
-    cfg->alive_count_max = c->fwd.alive_count_max > 0
-                               ? (unsigned)c->fwd.alive_count_max
-                               : UINT_MAX;
+    cfg->alive_count_max = server_alive_count(c);
 }
 
 void

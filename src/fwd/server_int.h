@@ -201,6 +201,9 @@ void server_auth_describe(const struct sshkey *k, char *out, size_t out_len);
 void server_auth_free(struct server_auth *a);
 /* A new connection (t accepted, TCP_NODELAY set): start its session. */
 void server_accept_conn(struct server *srv, uv_tcp_t *t);
+/* ClientAliveCountMax as session_config's alive_count_max (sshd's
+ * meaning, see server.c). */
+unsigned server_alive_count(const struct server_config *c);
 
 /* server_policy.c: the rights of a login, and every forwarding check.
  * The checks return true when allowed, else false with the reason (which

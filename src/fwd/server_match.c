@@ -106,10 +106,9 @@ server_match_login(void *ctx, const char *user, const char **algs,
     if (c->max_auth_tries > 0) {
         *max_tries = (unsigned)c->max_auth_tries;
     }
-    session_set_alive(
-        io_conn_session(sc->ic), (uint64_t)c->fwd.alive_interval * 1000u,
-        c->fwd.alive_count_max > 0 ? (unsigned)c->fwd.alive_count_max
-                                   : UINT_MAX);
+    session_set_alive(io_conn_session(sc->ic),
+                      (uint64_t)c->fwd.alive_interval * 1000u,
+                      server_alive_count(c));
 }
 
 void

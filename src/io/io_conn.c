@@ -236,7 +236,9 @@ io_conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
     size_t n = 0;
 
     /* Reads land straight in the transport's input buffer (no copy);
-     * an empty buffer makes libuv report UV_ENOBUFS. */
+     * an empty buffer makes libuv report UV_ENOBUFS. The clock first:
+     * what is read now was heard now. */
+    session_clock(ic->s, io_now_ms(ic->loop));
     if (session_feed_space(ic->s, IO_READ_SIZE, &p, &n) != 0) {
         p = NULL;
         n = 0;
@@ -294,20 +296,46 @@ io_conn_resume(struct io_conn *ic)
     }
 }
 
+static void io_conn_tick(uv_timer_t *t);
+
+/*
+ * One timer does two jobs: the housekeeping tick once a second, and the
+ * keepalive at its exact due time (a probe after an interval of silence,
+ * the end after Interval x CountMax), which a one-second tick would miss
+ * by up to a second each time.
+ */
+static void
+io_conn_arm(struct io_conn *ic, uint64_t now)
+{
+    uint64_t due = session_alive_due(ic->s);
+
+    if (due > ic->tick_ms) {
+        due = ic->tick_ms;
+    }
+    uv_timer_start(&ic->timer, io_conn_tick, due > now ? due - now : 0, 0);
+}
+
 static void
 io_conn_tick(uv_timer_t *t)
 {
     struct io_conn *ic = t->data;
+    uint64_t now = io_now_ms(ic->loop);
     struct io_chan *ch;
 
-    for (ch = ic->chans; ch != NULL; ch = ch->next) {
-        io_chan_tick(ch);
+    if (now >= ic->tick_ms) {
+        ic->tick_ms = now + IO_TICK_MS;
+        for (ch = ic->chans; ch != NULL; ch = ch->next) {
+            io_chan_tick(ch);
+        }
     }
-    if (session_tick(ic->s, io_now_ms(ic->loop)) != 0) {
+    if (session_tick(ic->s, now) != 0) {
         io_conn_fail(ic);
         return;
     }
     io_conn_flush(ic);
+    if (!ic->ending) {
+        io_conn_arm(ic, now);
+    }
 }
 
 /* ---- life ---- */
@@ -341,7 +369,8 @@ io_conn_new_stream(struct io_conn **out, uv_loop_t *loop, uv_stream_t *stream,
     }
     uv_timer_init(loop, &ic->timer);
     ic->timer.data = ic;
-    uv_timer_start(&ic->timer, io_conn_tick, 1000, 1000);
+    ic->tick_ms = io_now_ms(loop) + IO_TICK_MS;
+    uv_timer_start(&ic->timer, io_conn_tick, IO_TICK_MS, 0);
     uv_read_start(stream, io_conn_alloc, io_conn_read);
     io_conn_flush(ic);
     *out = ic;

@@ -26,6 +26,7 @@
  * slow reader) are freed once it has been idle for a tick. */
 #define IO_CHAN_KEEP (64u * 1024u)
 #define IO_END_GRACE_MS 2000u
+#define IO_TICK_MS 1000u
 #define IO_WHY_LEN 512u
 
 struct io_wreq {
@@ -44,7 +45,8 @@ struct io_greq {
 struct io_conn {
     uv_loop_t *loop;
     uv_stream_t *stream; /* TCP, or a pipe (ProxyCommand, a jump hop) */
-    uv_timer_t timer;
+    uv_timer_t timer;    /* the 1 s tick, and the keepalive's due times */
+    uint64_t tick_ms;    /* when the next 1 s tick is due */
     uv_shutdown_t shut;
     struct session *s;
     struct io_conn_cbs cbs;

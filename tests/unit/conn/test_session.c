@@ -23,9 +23,11 @@ struct side {
     unsigned n_closed, n_open_req;
     uint32_t id;
     int err;
+    const uint64_t *clock; /* the world's fake clock */
 };
 
 struct world {
+    uint64_t now;      /* the fake clock: when bytes are delivered */
     uint64_t alive_ms; /* client: ServerAliveInterval in ms */
     unsigned alive_count;
     const char *comp_cli, *comp_srv; /* Compression lists (NULL: none) */
@@ -124,6 +126,7 @@ side_new(struct world *w, struct side *sd, bool server,
 
     memset(&cfg, 0, sizeof(cfg));
     buf_init(&sd->rx);
+    sd->clock = &w->now;
     cfg.transport.is_server = server;
     cfg.transport.software_version = server ? "aditd_test" : "adit_test";
     cfg.transport.compression = server ? w->comp_srv : w->comp_cli;
@@ -201,6 +204,7 @@ move(struct side *from, struct side *to, struct buf *tmp)
     buf_reset(tmp);
     session_take_output(from->s, tmp);
     if (to->err == 0 && buf_len(tmp) > 0) {
+        session_clock(to->s, *to->clock);
         r = session_feed(to->s, buf_ptr(tmp), buf_len(tmp));
         if (r != 0) {
             to->err = r;
@@ -438,44 +442,89 @@ test_session_unknown_message(void **state)
     world_free(w);
 }
 
+/* Tick both sides at the fake clock's time, then deliver everything. */
+static void
+world_at(struct world *w, uint64_t t)
+{
+    w->now = t;
+    assert_int_equal(session_tick(w->cli.s, t), 0);
+    assert_int_equal(session_tick(w->srv.s, t), 0);
+    pump(w);
+}
+
 /*
- * ServerAlive: a server that answers keeps the connection however long it
- * is silent otherwise; one that stops (nothing delivered any more) is
- * given up after Interval * (Count + 1), with ssh's words and no
- * DISCONNECT.
+ * ServerAlive with a fake clock: a server that answers keeps the
+ * connection however long it is silent otherwise, each answer timing the
+ * next probe from when it was heard; one that stops (nothing delivered
+ * any more) is given up Interval x Count after the last byte heard, to
+ * the millisecond, with ssh's words and no DISCONNECT.
  */
 static void
 test_session_server_alive(void **state)
 {
-    struct world *w = world_new_alive(true, 1000, 2);
-    uint64_t t;
+    struct world *w = world_new_alive(true, 1000, 3);
+    uint64_t t, heard;
     struct buf tmp;
 
     pump(w);
     assert_true(w->cli.authed);
-    for (t = 1000; t <= 30000; t += 1000) {
-        assert_int_equal(session_tick(w->cli.s, t), 0);
-        assert_int_equal(session_tick(w->srv.s, t), 0);
-        pump(w);
+    assert_int_equal(session_alive_due(w->cli.s), 1000);
+    /* Ticks every 250 ms: probes at 1, 2, ... 30 s, each answered at
+     * once, so the next one is due a whole interval after it. */
+    for (t = 250; t <= 30000; t += 250) {
+        world_at(w, t);
+        assert_int_equal(session_alive_due(w->cli.s), (t / 1000 + 1) * 1000);
     }
-    /* Each answer is heard, which postpones the next probe by a tick:
-     * probes at 1, 3, ... 29 s, every one answered. */
-    assert_int_equal(conn_replies_received(session_conn(w->cli.s)), 15);
+    assert_int_equal(conn_replies_received(session_conn(w->cli.s)), 30);
     assert_int_equal(w->cli.err, 0);
-    /* The server stops: what the client sends is lost from here on. */
+    /* The server stops 400 ms after its last answer: what the client
+     * sends is lost from here on. */
+    heard = 30000;
+    world_at(w, heard + 400);
     buf_init(&tmp);
-    assert_int_equal(session_tick(w->cli.s, t), 0);
+    assert_int_equal(session_tick(w->cli.s, heard + 999), 0);
+    assert_false(session_has_output(w->cli.s));
+    assert_int_equal(session_tick(w->cli.s, heard + 1000), 0);
     assert_true(session_has_output(w->cli.s));
-    assert_int_equal(session_tick(w->cli.s, t + 1000), 0);
-    assert_int_equal(session_tick(w->cli.s, t + 2000), ERR_TIMEOUT);
+    assert_int_equal(session_alive_due(w->cli.s), heard + 2000);
+    assert_int_equal(session_tick(w->cli.s, heard + 2000), 0);
+    assert_int_equal(session_alive_due(w->cli.s), heard + 3000);
+    assert_int_equal(session_tick(w->cli.s, heard + 2999), 0);
+    assert_int_equal(session_tick(w->cli.s, heard + 3000), ERR_TIMEOUT);
     assert_string_equal(session_error(w->cli.s),
                         "Timeout, server not responding.");
+    assert_true(session_alive_due(w->cli.s) == UINT64_MAX);
     session_take_output(w->cli.s, &tmp);
     assert_int_equal(session_feed(w->srv.s, buf_ptr(&tmp), buf_len(&tmp)), 0);
     /* two probes, no DISCONNECT */
-    assert_int_equal(session_tick(w->srv.s, t + 2000), 0);
+    assert_int_equal(session_tick(w->srv.s, heard + 3000), 0);
     assert_int_equal(w->srv.err, 0);
     buf_cleanup(&tmp);
+    world_free(w);
+}
+
+/*
+ * Bytes of any kind are a sign of life, timed when they arrive: a
+ * server silent but for one packet halfway through is given up
+ * Interval x Count after that packet, not after the last probe's answer.
+ */
+static void
+test_session_server_alive_heard(void **state)
+{
+    struct world *w = world_new_alive(true, 2000, 2);
+
+    pump(w);
+    assert_true(w->cli.authed);
+    w->now = 1300;
+    assert_int_equal(session_send_debug(w->srv.s, "still here"), 0);
+    pump(w);
+    assert_int_equal(session_alive_due(w->cli.s), 3300);
+    assert_int_equal(session_tick(w->cli.s, 3299), 0);
+    assert_false(session_has_output(w->cli.s));
+    assert_int_equal(session_tick(w->cli.s, 3300), 0);
+    assert_true(session_has_output(w->cli.s));
+    assert_int_equal(session_tick(w->cli.s, 5299), 0);
+    assert_int_equal(session_tick(w->cli.s, 5300), ERR_TIMEOUT);
     world_free(w);
 }
 
@@ -596,6 +645,7 @@ main(void)
         cmocka_unit_test(test_session_stops_after_disconnect),
         cmocka_unit_test(test_session_unknown_message),
         cmocka_unit_test(test_session_server_alive),
+        cmocka_unit_test(test_session_server_alive_heard),
         cmocka_unit_test(test_session_compression_delayed),
         cmocka_unit_test(test_session_compression_zlib),
         cmocka_unit_test(test_session_compression_refused),
