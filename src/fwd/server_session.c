@@ -117,6 +117,19 @@ server_session_answer(struct server_conn *sc, uint32_t id, const char *type)
     conn_close(c, id);
 }
 
+static bool
+server_session_is(const struct server_conn *sc, uint32_t id)
+{
+    size_t i;
+
+    for (i = 0; i < sc->n_sessions; i++) {
+        if (sc->sessions[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool
 server_session_request(void *ctx, struct io_conn *ic, uint32_t id,
                        const char *type, bool want_reply, const uint8_t *p,
@@ -129,6 +142,15 @@ server_session_request(void *ctx, struct io_conn *ic, uint32_t id,
 
     (void)p;
     (void)n;
+    /* Only a session channel gets the session's answer: the same request
+     * on any other channel (a direct-tcpip one, say) is refused, however
+     * the io layer routed it here. */
+    if (!server_session_is(sc, id)) {
+        log_verbose("Channel request %.64s on non-session channel %u from "
+                    "%s port %u refused",
+                    type, (unsigned)id, sc->addr, (unsigned)sc->port);
+        return false;
+    }
     if (!run) {
         log_verbose("Session request %.64s from %s port %u refused", type,
                     sc->addr, (unsigned)sc->port);

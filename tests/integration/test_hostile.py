@@ -347,6 +347,52 @@ def attack_late_userauth_request(c, server, peers):
     assert got == b"ping"
 
 
+MSG_CHANNEL_REQUEST, MSG_CHANNEL_SUCCESS, MSG_CHANNEL_FAILURE = 98, 99, 100
+SESSION_REQUESTS = [
+    ("exec", string("id")),
+    ("shell", b""),
+    ("subsystem", string("sftp")),
+    ("pty-req", string("xterm") + u32(80) + u32(24) + u32(0) + u32(0)
+     + string(b"\0")),
+    ("env", string("LANG") + string("C")),
+]
+
+
+def channel_answer(c, chan):
+    """The next CHANNEL_SUCCESS or CHANNEL_FAILURE (for our channel)."""
+    while True:
+        p = c.recv(skip=(rawssh.MSG_IGNORE, rawssh.MSG_DEBUG,
+                         rawssh.MSG_GLOBAL_REQUEST,
+                         rawssh.MSG_CHANNEL_WINDOW_ADJUST))
+        if p[0] in (MSG_CHANNEL_SUCCESS, MSG_CHANNEL_FAILURE):
+            assert rawssh.Reader(p[1:]).u32() == chan, p
+            return p[0]
+        assert p[0] not in (rawssh.MSG_CHANNEL_DATA, rawssh.MSG_CHANNEL_EOF,
+                            rawssh.MSG_CHANNEL_CLOSE), \
+            "the direct-tcpip channel got a session's answer: %r" % p
+
+
+def attack_session_request_on_direct_channel(c, server, peers):
+    """exec, shell, subsystem, pty-req and env on a direct-tcpip channel
+    each get CHANNEL_FAILURE, never the session's line, exit status and
+    close; the channel goes on carrying data."""
+    authed(c, server)
+    echo = peers.echo()
+    sid = c.open_direct("127.0.0.1", echo.port)
+    for name, data in SESSION_REQUESTS:
+        c.send(bytes([MSG_CHANNEL_REQUEST]) + u32(sid) + string(name)
+               + boolean(True) + data)
+        assert channel_answer(c, 0) == MSG_CHANNEL_FAILURE, name
+    c.send(bytes([rawssh.MSG_CHANNEL_DATA]) + u32(sid) + string(b"ping"))
+    got = b""
+    while len(got) < 4:
+        p = c.recv(skip=(rawssh.MSG_IGNORE, rawssh.MSG_GLOBAL_REQUEST,
+                         rawssh.MSG_CHANNEL_WINDOW_ADJUST))
+        assert p[0] == rawssh.MSG_CHANNEL_DATA, p
+        got += rawssh.Reader(p[5:]).string()
+    assert got == b"ping"
+
+
 ATTACKS = [
     attack_garbage_version, attack_long_version, attack_prelines,
     attack_huge_packet_length, attack_tiny_packet_length,
@@ -366,7 +412,8 @@ ATTACKS = [
 ]
 
 ATTACKS_WITH_PEERS = [attack_window_adjust_overflow,
-                      attack_late_userauth_request]
+                      attack_late_userauth_request,
+                      attack_session_request_on_direct_channel]
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda f: f.__name__[7:])
