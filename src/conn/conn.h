@@ -22,7 +22,8 @@ struct conn;
  * call (copied by conn_open). */
 struct chan_open_info {
     const char *type; /* "direct-tcpip", "forwarded-tcpip", "session",
-                         CONN_DIRECT_STREAMLOCAL, CONN_FORWARDED_STREAMLOCAL */
+                         CONN_DIRECT_STREAMLOCAL, CONN_FORWARDED_STREAMLOCAL,
+                         CONN_X11, CONN_AUTH_AGENT */
     const char *host; /* direct-tcpip: host to connect */
     uint32_t port;
     const char *orig_host; /* originator address */
@@ -33,6 +34,11 @@ struct chan_open_info {
 /* OpenSSH's Unix socket channels (PROTOCOL 2.4). */
 #define CONN_DIRECT_STREAMLOCAL "direct-streamlocal@openssh.com"
 #define CONN_FORWARDED_STREAMLOCAL "forwarded-streamlocal@openssh.com"
+/* Opened by a server for a client's session: an X11 connection (RFC 4254
+ * 6.3.2, orig_host/orig_port set) and the client's agent (OpenSSH
+ * PROTOCOL.agent; no fields). */
+#define CONN_X11 "x11"
+#define CONN_AUTH_AGENT "auth-agent@openssh.com"
 
 struct conn_cbs {
     void *ctx;

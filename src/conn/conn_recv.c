@@ -143,6 +143,35 @@ is_streamlocal_type(const char *type)
            strcmp(type, CONN_FORWARDED_STREAMLOCAL) == 0;
 }
 
+/* The channels a client asked for on its session (RFC 4254 6.3.2, OpenSSH
+ * PROTOCOL.agent): whether to take them is the open_request's choice. */
+static bool
+is_session_fwd_type(const char *type)
+{
+    return strcmp(type, CONN_X11) == 0 || strcmp(type, CONN_AUTH_AGENT) == 0;
+}
+
+/*
+ * After the common CHANNEL_OPEN fields:
+ *   x11 (RFC 4254 6.3.2):    string originator address, uint32 originator port
+ *   auth-agent@openssh.com:  nothing
+ */
+static int
+open_msg_decode_session_fwd(struct rd *rd, struct open_msg *m)
+{
+    int r;
+
+    if (strcmp(m->type, CONN_X11) == 0 &&
+        ((r = rd_cstring(rd, &m->orig_host, LIM_HOSTNAME)) != 0 ||
+         (r = rd_u32(rd, &m->orig_port)) != 0)) {
+        return r;
+    }
+    if ((r = rd_end(rd)) != 0) {
+        return r;
+    }
+    return m->orig_port > 65535 ? ERR_FORMAT : 0;
+}
+
 /*
  * After the common CHANNEL_OPEN fields (OpenSSH PROTOCOL 2.4):
  *   direct-streamlocal@openssh.com:    string socket path, string reserved,
@@ -179,7 +208,7 @@ open_msg_decode_streamlocal(struct rd *rd, struct open_msg *m)
  *   uint32 initial window size
  *   uint32 maximum packet size
  *   then for "direct-tcpip" and "forwarded-tcpip" (streamlocal types:
- *   open_msg_decode_streamlocal):
+ *   open_msg_decode_streamlocal; x11 and agent: open_msg_decode_session_fwd):
  *   string host to connect / address that was connected
  *   uint32 port
  *   string originator IP address
@@ -203,6 +232,9 @@ open_msg_decode(struct rd *rd, struct open_msg *m)
     }
     if (is_streamlocal_type(m->type)) {
         return open_msg_decode_streamlocal(rd, m);
+    }
+    if (is_session_fwd_type(m->type)) {
+        return open_msg_decode_session_fwd(rd, m);
     }
     if (!is_tcpip_type(m->type)) {
         return 0;
@@ -233,7 +265,7 @@ recv_msg_channel_open(struct conn *c, struct rd *rd)
     }
     if (c->cbs.open_request == NULL ||
         (strcmp(m.type, "session") != 0 && !is_tcpip_type(m.type) &&
-         !is_streamlocal_type(m.type))) {
+         !is_streamlocal_type(m.type) && !is_session_fwd_type(m.type))) {
         r = conn_send_open_failure(c, m.sender, SSH_OPEN_UNKNOWN_CHANNEL_TYPE,
                                    "unknown channel type");
         goto out;

@@ -7,22 +7,8 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/mem.h"
 #include "wire/rd.h"
-
-static int
-ctl_hex(uint8_t c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 /* One word from line into out (room left: *room), NUL-terminated. */
 static int
@@ -44,10 +30,11 @@ ctl_word(struct rd *line, char *out, size_t *room, size_t *len)
         }
         if (c == '%') {
             if (rd_u8(line, &h) != 0 || rd_u8(line, &l) != 0 ||
-                ctl_hex(h) < 0 || ctl_hex(l) < 0) {
+                str_hex_digit(h) < 0 || str_hex_digit(l) < 0) {
                 return ERR_FORMAT;
             }
-            if ((c = (uint8_t)(ctl_hex(h) << 4 | ctl_hex(l))) == 0) {
+            if ((c = (uint8_t)(str_hex_digit(h) << 4 | str_hex_digit(l))) ==
+                0) {
                 return ERR_FORMAT;
             }
         }

@@ -69,3 +69,18 @@ mem_calloc(size_t n, size_t size)
 {
     return calloc(n > 0 ? n : 1, size > 0 ? size : 1);
 }
+
+int
+str_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}

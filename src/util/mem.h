@@ -24,6 +24,9 @@ void *mem_dup(const void *p, size_t n);
 /* malloc'd NUL-terminated copy of n bytes, or NULL. */
 char *str_ndup(const char *s, size_t n);
 
+/* The value of the hex digit c (either case), or -1. */
+int str_hex_digit(int c);
+
 /* Allocate n*size zeroed bytes; NULL on overflow or failure. */
 void *mem_calloc(size_t n, size_t size);
 

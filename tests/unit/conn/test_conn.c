@@ -27,7 +27,8 @@ struct fix {
     uint32_t last_id, last_reason;
     bool last_ok;
     size_t data_bytes, last_reply_len;
-    char last_host[64], last_path[128];
+    char last_host[64], last_path[128], last_type[64], last_orig[64];
+    uint32_t last_orig_port;
     uint32_t last_port;
     /* behaviour */
     bool auto_confirm, auto_consume, close_in_data, fail_in_open;
@@ -48,6 +49,10 @@ cb_open_request(void *ctx, uint32_t id, const struct chan_open_info *info)
              info->host != NULL ? info->host : "");
     snprintf(f->last_path, sizeof(f->last_path), "%s",
              info->path != NULL ? info->path : "");
+    snprintf(f->last_type, sizeof(f->last_type), "%s", info->type);
+    snprintf(f->last_orig, sizeof(f->last_orig), "%s",
+             info->orig_host != NULL ? info->orig_host : "");
+    f->last_orig_port = info->orig_port;
     if (f->fail_in_open) {
         assert_int_equal(conn_open_fail(f->c, id, 1, "no"), 0);
     } else if (f->auto_confirm) {
@@ -579,7 +584,7 @@ test_open_refusals(void **state)
 
     buf_init(&b);
     buf_put_u8(&b, SSH_MSG_CHANNEL_OPEN);
-    buf_put_cstring(&b, "x11");
+    buf_put_cstring(&b, "tun@openssh.com");
     buf_put_u32(&b, 5);
     buf_put_u32(&b, 5);
     buf_put_u32(&b, 5);
@@ -862,6 +867,60 @@ msg_open_streamlocal(struct buf *b, const char *type, const char *path,
 /* OpenSSH's Unix socket channels, both ways: the path reaches the
  * callback, our own opens carry the layout OpenSSH reads, and a trailing
  * byte or a path longer than a socket path is refused. */
+/* CHANNEL_OPEN head: type, sender 3, window 100, max packet 100. */
+static void
+msg_open_head(struct buf *b, const char *type)
+{
+    buf_reset(b);
+    buf_put_u8(b, SSH_MSG_CHANNEL_OPEN);
+    buf_put_cstring(b, type);
+    buf_put_u32(b, 3);
+    buf_put_u32(b, 100);
+    buf_put_u32(b, 100);
+}
+
+/* x11 (RFC 4254 6.3.2) and auth-agent@openssh.com reach open_request
+ * with their fields; a bad one ends the connection. */
+static void
+test_session_fwd_open(void **state)
+{
+    struct fix *f = fix_new();
+    struct buf b;
+
+    (void)state;
+    buf_init(&b);
+    msg_open_head(&b, CONN_X11);
+    buf_put_cstring(&b, "127.0.0.1");
+    buf_put_u32(&b, 41234);
+    assert_int_equal(feed(f, &b), 0);
+    assert_string_equal(f->last_type, CONN_X11);
+    assert_string_equal(f->last_orig, "127.0.0.1");
+    assert_int_equal(f->last_orig_port, 41234);
+    msg_open_head(&b, CONN_AUTH_AGENT);
+    assert_int_equal(feed(f, &b), 0);
+    assert_string_equal(f->last_type, CONN_AUTH_AGENT);
+    assert_string_equal(f->last_orig, "");
+    assert_int_equal(f->n_open_req, 2);
+    msg_open_head(&b, CONN_AUTH_AGENT);
+    buf_put_u8(&b, 0);
+    assert_int_equal(feed(f, &b), ERR_TRAILING);
+    msg_open_head(&b, CONN_X11);
+    buf_put_cstring(&b, "127.0.0.1");
+    assert_int_equal(feed(f, &b), ERR_TRUNC);
+    msg_open_head(&b, CONN_X11);
+    buf_put_cstring(&b, "127.0.0.1");
+    buf_put_u32(&b, 65536);
+    assert_int_equal(feed(f, &b), ERR_FORMAT);
+    msg_open_head(&b, CONN_X11);
+    buf_put_cstring(&b, "127.0.0.1");
+    buf_put_u32(&b, 1);
+    buf_put_u8(&b, 0);
+    assert_int_equal(feed(f, &b), ERR_TRAILING);
+    assert_int_equal(f->n_open_req, 2);
+    buf_cleanup(&b);
+    fix_free(f);
+}
+
 static void
 test_streamlocal_open(void **state)
 {
@@ -1130,6 +1189,7 @@ main(void)
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_global_replies),
         cmocka_unit_test(test_streamlocal_open),
+        cmocka_unit_test(test_session_fwd_open),
         cmocka_unit_test(test_keepalive_replies),
         cmocka_unit_test(test_extended_and_channel_request),
         cmocka_unit_test(test_chan_request_callback),
