@@ -1,0 +1,332 @@
+# SPDX-License-Identifier: ISC
+"""bench/run's measurements, one function per item of issue 6. Each
+appends raw runs to a Table (see report.py); none decides pass or fail."""
+import importlib.machinery
+import importlib.util
+import os
+import re
+import subprocess
+import time
+
+import harness
+from benchlib import (CIPHERS, PAIRS, Tunnel, cpu_seconds, fields,
+                      memory_kb, per_conn, port_works, run_tool, wait_tight)
+
+SHORT = {"aes128-gcm@openssh.com": "aes128-gcm",
+         "chacha20-poly1305@openssh.com": "chacha20-poly1305"}
+MIB_PER_GB = 1000 / 1.048576
+
+
+def pair_label(kind, server):
+    return "%s->%s" % (kind, server)
+
+
+def blast_mbs(world, port, mib):
+    out = run_tool([world.tool("blast"), "send", str(port), str(mib)])
+    words = out.split()  # "<bytes> bytes in <secs> s = <n> MB/s"
+    return int(words[0]) / max(float(words[3]), 1e-6) / 1e6
+
+
+def timed_blast(world, port, mib, cli_pids, srv_pids):
+    """MB/s and client+server CPU-seconds per GB of one transfer."""
+    c0, s0 = cpu_seconds(cli_pids), cpu_seconds(srv_pids)
+    mbs = blast_mbs(world, port, mib)
+    c1, s1 = cpu_seconds(cli_pids), cpu_seconds(srv_pids)
+    gb = mib / MIB_PER_GB
+    return mbs, ((c1 - c0) + (s1 - s0)) / gb
+
+
+def relay_chain(world, target, middle=None):
+    """Two relays (client side, server side) to target, with the delay
+    relay between them when middle (ms) is given: the floor's tunnel.
+    Returns the entry port and the two relays' pids (client side first)."""
+    b = harness.free_port()
+    pb = world.start("relay", [world.tool("relay"), str(b), str(target)], b)
+    hop = b
+    if middle:
+        hop = harness.free_port()
+        world.start("delay", [world.tool("delay"), str(hop), str(b),
+                              str(middle)], hop)
+    a = harness.free_port()
+    pa = world.start("relay", [world.tool("relay"), str(a), str(hop)], a)
+    return a, [pa.pid, pb.pid]
+
+
+def bulk(world, table, servers, sink, mib, runs, delay=None):
+    """Item 1 (and 2 with delay, in ms): one forwarded connection, -L and
+    -R, per cipher, four pairs and the relay floor."""
+    ciphers = CIPHERS[:1] if delay else CIPHERS
+    prefix = "delay" if delay else "bulk"
+    for cipher in ciphers:
+        for kind, server in PAIRS:
+            srv = servers[server]
+            port = srv["delay_port"] if delay else srv["port"]
+            lport, rport = harness.free_port(), harness.free_port()
+            col = pair_label(kind, server)
+            with Tunnel(world, kind, port, cipher, local=[(lport, sink)],
+                        remote=[(rport, sink)]) as t:
+                for _ in range(runs):
+                    for d, p in (("L", lport), ("R", rport)):
+                        rid = "%s.%s.%s" % (prefix, d, SHORT[cipher])
+                        try:
+                            mbs, cpu = timed_blast(world, p, mib,
+                                                   [t.proc.pid],
+                                                   [srv["proc"].pid])
+                        except (RuntimeError, subprocess.TimeoutExpired):
+                            mbs = cpu = None
+                        table.add(rid + ".mbs", col, mbs)
+                        if not delay:
+                            table.add(rid + ".cpu", col, cpu)
+        entry, pids = relay_chain(world, sink, delay)
+        for _ in range(runs):
+            mbs, cpu = timed_blast(world, entry, mib, pids[:1], pids[1:])
+            for d in ("L", "R"):
+                rid = "%s.%s.%s" % (prefix, d, SHORT[cipher])
+                table.add(rid + ".mbs", "floor", mbs)
+                if not delay:
+                    table.add(rid + ".cpu", "floor", cpu)
+
+
+def connload_run(world, port, n, conc, socks_to=None):
+    argv = [world.tool("connload"), "run", str(port), str(n), str(conc)]
+    if socks_to:
+        argv.append(str(socks_to))
+    try:
+        return fields(run_tool(argv, timeout=180))
+    except (RuntimeError, subprocess.TimeoutExpired):
+        return None
+
+
+def add_short(table, rid, col, res):
+    for key, name in (("rate", "rate"), ("p50_ms", "p50"),
+                      ("p99_ms", "p99")):
+        table.add("%s.%s" % (rid, name), col, res[key] if res else None)
+
+
+def short(world, table, servers, echo, opts):
+    """Item 3: short connections through -L and -D, 1 and 50 at once,
+    the relay floor for -L, and the load generator straight to the echo
+    server (its own ceiling)."""
+    n1, n50, runs = opts["short_n1"], opts["short_n50"], opts["runs"]
+    cases = [("c1", 1, n1), ("c50", 50, n50)]
+    for kind, server in PAIRS:
+        lport, dport = harness.free_port(), harness.free_port()
+        col = pair_label(kind, server)
+        with Tunnel(world, kind, servers[server]["port"], CIPHERS[0],
+                    local=[(lport, echo)], socks=[dport]):
+            for _ in range(runs):
+                for cname, conc, n in cases:
+                    add_short(table, "short.L.%s" % cname, col,
+                              connload_run(world, lport, n, conc))
+                    add_short(table, "short.D.%s" % cname, col,
+                              connload_run(world, dport, n, conc, echo))
+    entry, _ = relay_chain(world, echo)
+    for _ in range(runs):
+        for cname, conc, n in cases:
+            add_short(table, "short.L.%s" % cname, "floor",
+                      connload_run(world, entry, n, conc))
+            add_short(table, "short.direct.%s" % cname, "floor",
+                      connload_run(world, echo, n, conc))
+
+
+def hold_once(world, tunnel, srv_pid, lport, n, opts):
+    """Open n connections through the tunnel and hold them: memory per
+    connection on each side (KiB: private, and Pss and Rss in the JSON),
+    echo p50 while held."""
+    out = {}
+    port_works(lport)
+    cli0, srv0 = memory_kb([tunnel.proc.pid]), memory_kb([srv_pid])
+    env = dict(os.environ, CONNLOAD_DEADLINE_S=str(opts["hold_deadline"]))
+    p = subprocess.Popen([world.tool("connload"), "hold", str(lport),
+                          str(n)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        opened = fields(p.stdout.readline())
+        out["opened"] = opened.get("n", 0)
+        out["open_s"] = opened.get("secs")
+        cli = per_conn(memory_kb([tunnel.proc.pid]), cli0, out["opened"])
+        srv = per_conn(memory_kb([srv_pid]), srv0, out["opened"])
+        out["cli_kb"], out["srv_kb"] = cli["private"], srv["private"]
+        out["cli_mem"], out["srv_mem"] = cli, srv
+        p.stdin.write("echo %d\n" % opts["hold_echoes"])
+        p.stdin.flush()
+        echo = fields(p.stdout.readline())
+        out["echo_p50"] = echo.get("p50_ms") if echo.get("n") else None
+        p.stdin.write("quit\n")
+        p.stdin.flush()
+        p.wait(60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+    if not tunnel.proc.alive():
+        out["opened"] = 0
+    return out
+
+
+def idle(world, table, servers, echo, opts):
+    """Item 4: N idle forwarded connections held in one tunnel."""
+    for n in opts["idle_n"]:
+        for kind, server in PAIRS:
+            col = pair_label(kind, server)
+            srv = servers[server]
+            for _ in range(opts["runs"]):
+                lport = harness.free_port()
+                with Tunnel(world, kind, srv["port"], CIPHERS[0],
+                            local=[(lport, echo)]) as t:
+                    res = hold_once(world, t, srv["proc"].pid, lport, n,
+                                    opts)
+                for key in ("opened", "cli_kb", "srv_kb", "echo_p50",
+                            "open_s"):
+                    table.add("idle.%d.%s" % (n, key), col, res.get(key))
+                table.extra("idle.%d" % n, col, res)
+                if res["opened"] < n:
+                    break  # it does not hold n; do not wait for it again
+
+
+ALLOC = re.compile(r"Allocated port (\d+) for remote forward")
+
+
+def hs_clients(world, srv, echo, n, group):
+    """argv lists for n -R tunnels to srv, `group` per process (adit:
+    several destinations in one process; ssh: one per process)."""
+    out, left = [], n
+    if srv["kind"] != "aditd":
+        group = 1
+    while left > 0:
+        g = min(group, left)
+        left -= g
+        fwd = ["-R", "127.0.0.1:0:127.0.0.1:%d" % echo]
+        if srv["kind"] == "aditd":
+            extra = ["-r"] + ["-o", "ServerAliveInterval=60"]
+            argv = world.client_argv("adit", srv["port"], None, fwd, extra)
+            argv += ["%s@127.0.0.1" % world.user] * (g - 1)
+        else:
+            argv = world.client_argv("ssh", srv["port"], None, fwd)
+        out.append((argv, g))
+    return out
+
+
+def hs_hold(world, srv, echo, n, opts):
+    """Start n -R tunnels, at most opts['hs_inflight'] processes still
+    logging in at once; the seconds until every one works, and the
+    processes (to stop later). None for the time if some never came."""
+    todo = hs_clients(world, srv, echo, n, opts["hs_group"])
+    pending, procs, ports = [], [], []
+    t0 = time.monotonic()
+    deadline = t0 + opts["hs_deadline"]
+    while (todo or pending) and time.monotonic() < deadline:
+        while todo and len(pending) < opts["hs_inflight"]:
+            argv, g = todo.pop(0)
+            p = world.procs.start("hs", argv)
+            pending.append((p, g))
+            procs.append(p)
+        still = []
+        for p, g in pending:
+            got = ALLOC.findall(p.stderr())
+            if len(got) >= g:
+                ports += [int(x) for x in got[:g]]
+            elif p.alive():
+                still.append((p, g))
+        pending = still
+        time.sleep(0.005)
+    works = [x for x in ports if port_works(x, timeout=5)]
+    secs = time.monotonic() - t0
+    return (secs if len(works) == n else None), len(works), procs
+
+
+def hs_connect_ms(world, srv, echo, samples):
+    """Spawn of one client to the first echo through its -R, in ms."""
+    kind = "adit" if srv["kind"] == "aditd" else "ssh"
+    out = []
+    for _ in range(samples):
+        port = harness.free_port()
+        argv = world.client_argv(kind, srv["port"], None, [
+            "-R", "127.0.0.1:%d:127.0.0.1:%d" % (port, echo)])
+        t0 = time.monotonic()
+        p = world.procs.start("hs1", argv)
+        try:
+            wait_tight(lambda: port_works(port, 1.0), 30, "a -R tunnel")
+            out.append((time.monotonic() - t0) * 1e3)
+        except TimeoutError:
+            out.append(None)
+        p.stop()
+    return out
+
+
+def handshakes(world, table, echo, opts):
+    """Item 5: the server holding N authenticated clients, each with a -R
+    listener: ssh -> sshd against adit -> aditd."""
+    for n in opts["hs_n"]:
+        for col, start in (("ssh->sshd", world.start_sshd),
+                           ("adit->aditd", world.start_aditd)):
+            want = min(n, opts["hs_sshd_max"]) if col == "ssh->sshd" else n
+            for _ in range(opts["hs_runs"]):
+                # a fresh server each run, so its memory starts clean
+                srv = start()
+                pid = srv["proc"].pid
+                m0, c0 = memory_kb([pid]), cpu_seconds([pid])
+                secs, held, procs = hs_hold(world, srv, echo, want, opts)
+                c1, m1 = cpu_seconds([pid]), memory_kb([pid])
+                conn = hs_connect_ms(world, srv, echo, opts["hs_samples"])
+                for p in procs + [srv["proc"]]:
+                    p.stop()
+                world.procs.items = [p for p in world.procs.items
+                                     if p not in procs + [srv["proc"]]]
+                mem = per_conn(m1, m0, held)
+                res = {"n": want, "held": held, "secs": secs,
+                       "rate": want / secs if secs else None,
+                       "cpu_ms": (c1 - c0) * 1e3 / max(held, 1),
+                       "srv_kb": mem["private"], "srv_mem": mem,
+                       "connect_ms": conn}
+                for key in ("held", "rate", "cpu_ms", "srv_kb"):
+                    table.add("hs.%d.%s" % (n, key), col, res[key])
+                for v in conn:
+                    table.add("hs.%d.connect_ms" % n, col, v)
+                table.extra("hs.%d" % n, col, res)
+                if held < want:
+                    break
+
+
+def load_recovery():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "recovery")
+    loader = importlib.machinery.SourceFileLoader("bench_recovery", path)
+    spec = importlib.util.spec_from_loader("bench_recovery", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+class _Args:
+    def __init__(self, rounds, build):
+        self.rounds, self.build = rounds, build
+
+
+def recovery(world, table, opts):
+    """Item 6: bench/recovery's rounds (adit -r against autossh -M 0 and
+    ssh, to sshd), with ServerAliveInterval 1 x CountMax 2, polled every
+    2 ms."""
+    import shutil
+    if shutil.which("autossh") is None:
+        table.note("recovery: autossh is not installed "
+                   "(scripts/install-deps.sh --bench); autossh rows empty")
+    rec = load_recovery()
+    rec.INTERVAL, rec.COUNT = opts["rec_interval"], opts["rec_count"]
+    home = {"key": world.key, "authorized": world.authorized,
+            "hostkey": world.hostkey, "known_hosts": world.known,
+            "user": world.user}
+    step, harness.POLL_INTERVAL = harness.POLL_INTERVAL, 0.002
+    try:
+        for fault in ("killed", "frozen"):
+            for col, kind in (("ssh->sshd", "autossh"),
+                              ("adit->sshd", "adit")):
+                if kind == "autossh" and shutil.which("autossh") is None:
+                    continue
+                times = rec.measure(kind, fault, _Args(opts["rec_rounds"],
+                                                       world.build),
+                                    home, world.procs, world.tmp)
+                for t in times or [None]:
+                    table.add("rec.%s" % fault, col, t)
+    finally:
+        harness.POLL_INTERVAL = step
