@@ -46,7 +46,8 @@ struct adit_cmd {
     bool is_dump;            /* -G */
     bool has_jump;           /* -J seen */
     char *host_arg;          /* destination host as given */
-    char **more;             /* the arguments after the destination */
+    int host_idx;            /* its index in argv */
+    char **more;             /* the words after the destination's options */
     int n_more;
 };
 
@@ -56,6 +57,8 @@ struct adit_dest {
     struct adit_cmd cmd;
     char *final_host;
     char *jump_spec; /* the whole -J chain (adit_jump_chain) */
+    char *command;   /* the remote command (adit_session) */
+    bool want_tty;
     struct client_config *jumps[LIM_JUMP_HOPS];
     size_t n_jumps;
 };
@@ -64,15 +67,15 @@ static void
 adit_usage(void)
 {
     fprintf(stderr,
-            "usage: adit [-46CfGgNnqrTVv] [-B bind_interface] "
+            "usage: adit [-46CfGgNnqrsTtVv] [-B bind_interface] "
             "[-b bind_address]\n"
             "            [-c cipher_spec] [-D [bind_address:]port] "
             "[-E log_file]\n"
-            "            [-F configfile] [-i identity_file] "
-            "[-J [user@]host[:port]]\n"
-            "            [-L address] [-l login_name] [-m mac_spec] "
-            "[-o option]\n"
-            "            [-p port] [-R address] [-W host:port] destination\n"
+            "            [-e escape_char] [-F configfile] [-i identity_file]\n"
+            "            [-J [user@]host[:port]] [-L address] "
+            "[-l login_name] [-m mac_spec]\n"
+            "            [-o option] [-p port] [-R address] [-W host:port]\n"
+            "            destination [command [argument ...]]\n"
             "       adit -r [options] destination ...\n"
             "       adit status [--json] [options] destination\n");
     exit(ADIT_EXIT_FAIL);
@@ -184,6 +187,19 @@ adit_verbose(struct client_config *cfg, int ch)
     }
 }
 
+/* -t (twice: force) and -T, the last one winning, as in ssh. */
+static void
+adit_tty(struct client_config *cfg, int ch)
+{
+    if (ch == 'T') {
+        cfg->request_tty = CLIENT_TTY_NO;
+    } else if (cfg->request_tty == CLIENT_TTY_YES) {
+        cfg->request_tty = CLIENT_TTY_FORCE;
+    } else {
+        cfg->request_tty = CLIENT_TTY_YES;
+    }
+}
+
 static void
 adit_version(void)
 {
@@ -207,7 +223,7 @@ adit_flag(struct client_config *cfg, int ch, const char *arg)
         {'N', "SessionType", "none"},
         {'n', "StdinNull", "yes"},
         {'r', "Reconnect", "yes"},
-        {'T', "RequestTTY", "no"},
+        {'s', "SessionType", "subsystem"},
         {'B', "BindInterface", NULL},
         {'b', "BindAddress", NULL},
         {'c', "Ciphers", NULL},
@@ -244,6 +260,16 @@ adit_option(struct client_config *cfg, struct adit_cmd *cmd, int ch,
     case 'q':
     case 'v':
         adit_verbose(cfg, ch);
+        break;
+    case 't':
+    case 'T':
+        adit_tty(cfg, ch);
+        break;
+    case 'e':
+        if (client_config_escape_char(optarg, &cfg->escape_char) != 0) {
+            fprintf(stderr, "Bad escape character '%s'.\n", optarg);
+            exit(ADIT_EXIT_FAIL);
+        }
         break;
     case 'i':
         adit_identity(cfg, optarg);
@@ -346,25 +372,48 @@ adit_destination(struct client_config *cfg, struct adit_cmd *cmd,
     }
 }
 
+/*
+ * The command line as ssh reads it: options, the destination, then (as
+ * ssh's "goto again") options after it too, until a word that is not an
+ * option or "--"; the words left are the remote command (or, in
+ * Reconnect mode, more destinations). getopt must not permute ('+').
+ */
 static void
 adit_args(int argc, char **argv, struct client_config *cfg,
           struct adit_cmd *cmd, struct ssh_config_read *rd)
 {
-    int ch;
+    static const char opts[] =
+        "+:46CfGgNnqrsTtVvB:b:c:D:E:e:F:i:J:L:l:m:o:p:R:W:";
+    char **av = argv;
+    int ac = argc, ch;
+    bool terminated = false;
 
-    while ((ch = getopt(argc, argv,
-                        ":46CfGgNnqrTVvB:b:c:D:E:F:i:J:L:l:m:o:p:R:W:")) !=
-           -1) {
+again:
+    while ((ch = getopt(ac, av, opts)) != -1) {
         adit_option(cfg, cmd, ch, rd);
     }
-    if (optind >= argc) {
+    if (optind > 1 && strcmp(av[optind - 1], "--") == 0) {
+        terminated = true;
+    }
+    ac -= optind;
+    av += optind;
+    if (ac > 0 && cmd->host_arg == NULL) {
+        adit_destination(cfg, cmd, av[0]);
+        cmd->host_idx = (int)(av - argv);
+        if (ac > 1 && !terminated) {
+            optind = 0; /* glibc: start again, av[0] as the program */
+            goto again;
+        }
+        ac--;
+        av++;
+    }
+    if (cmd->host_arg == NULL) {
         adit_usage();
     }
-    adit_destination(cfg, cmd, argv[optind]);
     /* More destinations in Reconnect mode (known once the files are
-     * read, adit_more); a remote command otherwise, which adit refuses. */
-    cmd->more = &argv[optind + 1];
-    cmd->n_more = argc - optind - 1;
+     * read, adit_more); the remote command otherwise. */
+    cmd->more = av;
+    cmd->n_more = ac;
 }
 
 /* Every configuration file, and a second pass if Match final asked. */
@@ -597,6 +646,10 @@ adit_target(struct adit_dest *d, struct client_target *t)
     t->orig_host = d->cmd.host_arg;
     t->user = cfg->user;
     t->port = (uint16_t)cfg->port;
+    t->has_session = cfg->session_type != CLIENT_SESSION_NONE &&
+                     cfg->stdio_forward == NULL && cfg->reconnect != 1;
+    t->command = d->command;
+    t->want_tty = d->want_tty;
     t->family = cfg->address_family == CLIENT_AF_INET    ? AF_INET
                 : cfg->address_family == CLIENT_AF_INET6 ? AF_INET6
                                                          : AF_UNSPEC;
@@ -712,6 +765,7 @@ adit_dest_free(struct adit_dest *d)
         free(d->jumps[d->n_jumps]);
     }
     free(d->jump_spec);
+    free(d->command);
     free(d->final_host);
     free(d->cmd.host_arg);
     client_config_cleanup(&d->cfg);
@@ -719,33 +773,120 @@ adit_dest_free(struct adit_dest *d)
 }
 
 /* Another destination: the same command line with name in the first
- * one's place, so -p, -l, -i and -o apply to each, as its own Host
- * blocks do; Reconnect mode is the first one's. */
+ * one's place and the further destinations left out, so -p, -l, -i and
+ * -o apply to each, as its own Host blocks do; Reconnect mode is the
+ * first one's. */
 static struct adit_dest *
-adit_load_more(int argc, char **argv, const struct client_env *env, int at,
-               const char *name)
+adit_load_more(int argc, char **argv, const struct client_env *env,
+               const struct adit_cmd *cmd, const char *name)
 {
     struct adit_dest *d = malloc(sizeof(*d));
     char **av = calloc((size_t)argc + 1, sizeof(*av));
+    int n = argc - cmd->n_more;
 
-    (void)argc;
     if (d == NULL || av == NULL) {
         exit(ADIT_EXIT_FAIL);
     }
-    memcpy(av, argv, (size_t)at * sizeof(*av));
-    av[at] = (char *)name;
-    adit_load(at + 1, av, env, d, false);
+    memcpy(av, argv, (size_t)n * sizeof(*av));
+    av[cmd->host_idx] = (char *)name;
+    adit_load(n, av, env, d, false);
     d->cfg.reconnect = 1;
     free(av);
     return d;
+}
+
+/* The words left on the command line, joined with spaces as ssh joins
+ * them; NULL when there are none. */
+static char *
+adit_join(char *const *w, int n)
+{
+    struct buf b;
+    char *out;
+    int i;
+
+    if (n == 0) {
+        return NULL;
+    }
+    buf_init(&b);
+    buf_set_nowipe(&b);
+    for (i = 0; i < n; i++) {
+        if ((i > 0 && buf_put(&b, " ", 1) != 0) ||
+            buf_put(&b, w[i], strlen(w[i])) != 0) {
+            exit(ADIT_EXIT_FAIL);
+        }
+    }
+    if (buf_put(&b, "", 1) != 0 ||
+        (out = strdup((char *)buf_ptr(&b))) == NULL) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    buf_cleanup(&b);
+    return out;
+}
+
+/* Whether to ask for a pty, as ssh.c decides: -t/RequestTTY yes asks, a
+ * shell asks unless "no", and stdin must be a terminal (or -tt). */
+static bool
+adit_want_tty(const struct client_config *cfg, bool has_command)
+{
+    int rt = cfg->request_tty < 0 ? CLIENT_TTY_AUTO : cfg->request_tty;
+    bool tty = rt == CLIENT_TTY_YES || rt == CLIENT_TTY_FORCE;
+
+    if (!has_command) {
+        tty = rt != CLIENT_TTY_NO;
+    }
+    if (rt == CLIENT_TTY_NO || cfg->session_type == CLIENT_SESSION_NONE) {
+        tty = false;
+    }
+    if ((!isatty(STDIN_FILENO) || cfg->stdin_null == 1) &&
+        rt != CLIENT_TTY_FORCE) {
+        if (tty && cfg->log_level != LOG_QUIET) {
+            fprintf(stderr, "Pseudo-terminal will not be allocated because "
+                            "stdin is not a terminal.\r\n");
+        }
+        tty = false;
+    }
+    return tty;
+}
+
+/*
+ * The session of the main destination, checked as ssh checks it: the
+ * command line's words or RemoteCommand (not both), a subsystem's name,
+ * -f only with something to run, and the pty decision.
+ */
+static void
+adit_session(struct adit_dest *d)
+{
+    const struct client_config *cfg = &d->cfg;
+    bool none =
+        cfg->session_type == CLIENT_SESSION_NONE || cfg->stdio_forward != NULL;
+
+    d->command = adit_join(d->cmd.more, d->cmd.n_more);
+    if (d->command != NULL && cfg->remote_command != NULL) {
+        fprintf(stderr, "Cannot execute command-line and remote command.\r\n");
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (d->command == NULL && cfg->remote_command != NULL &&
+        (d->command = strdup(cfg->remote_command)) == NULL) {
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (d->command == NULL && cfg->session_type == CLIENT_SESSION_SUBSYSTEM) {
+        fprintf(stderr, "You must specify a subsystem to invoke.\n");
+        adit_usage();
+    }
+    if (cfg->fork_after_auth == 1 && d->command == NULL && !none) {
+        fprintf(stderr, "Cannot fork into background without a command to "
+                        "execute.\r\n");
+        exit(ADIT_EXIT_FAIL);
+    }
+    d->want_tty = !none && adit_want_tty(cfg, d->command != NULL);
 }
 
 /*
  * The destinations after the first: the command line's further
  * arguments, or the Destinations option (which names every one, the
  * command line's host then only naming the configuration that holds
- * the forwards). Only in Reconnect mode; otherwise a further argument is
- * a remote command, refused as before.
+ * the forwards). Only in Reconnect mode; otherwise the further words
+ * are the remote command (adit_session).
  */
 static size_t
 adit_more(int argc, char **argv, const struct client_env *env,
@@ -754,15 +895,11 @@ adit_more(int argc, char **argv, const struct client_env *env,
     struct adit_cmd *cmd = &main_d->cmd;
     char *list, *w, *save = NULL;
     size_t n = 1;
-    int at = argc - cmd->n_more - 1, i;
+    int i;
 
     out[0] = main_d;
     if (main_d->cfg.reconnect != 1) {
-        if (cmd->n_more > 0) {
-            fprintf(stderr,
-                    "adit: remote commands are not supported; use -N\n");
-            exit(ADIT_EXIT_FAIL);
-        }
+        adit_session(main_d);
         if (main_d->cfg.destinations != NULL) {
             fprintf(stderr, "adit: Destinations needs Reconnect yes (-r)\n");
             exit(ADIT_EXIT_FAIL);
@@ -785,7 +922,7 @@ adit_more(int argc, char **argv, const struct client_env *env,
                         (unsigned)CLIENT_MAX_DESTS_ARGS);
                 exit(ADIT_EXIT_FAIL);
             }
-            out[n++] = adit_load_more(argc, argv, env, at, w);
+            out[n++] = adit_load_more(argc, argv, env, cmd, w);
         }
         free(list);
         return n;
@@ -796,7 +933,7 @@ adit_more(int argc, char **argv, const struct client_env *env,
         exit(ADIT_EXIT_FAIL);
     }
     for (i = 0; i < cmd->n_more; i++) {
-        out[n++] = adit_load_more(argc, argv, env, at, cmd->more[i]);
+        out[n++] = adit_load_more(argc, argv, env, cmd, cmd->more[i]);
     }
     return n;
 }

@@ -118,6 +118,8 @@ struct client_config {
     int fork_after_auth; /* bool, -f */
     char *stdio_forward; /* -W host:port or -W /path, as given */
     char *control_path;
+    char *remote_command; /* RemoteCommand, tokens expanded; NULL: none */
+    int escape_char;      /* -1 unset (~), CLIENT_ESCAPE_NONE, or a byte */
     char *local_command;
     int permit_local_command; /* bool */
     int log_level;            /* enum log_level */
@@ -130,6 +132,14 @@ struct client_config {
     char *status_socket;       /* StatusSocket: the control socket's path */
     char *metrics_listen;      /* MetricsListen: loopback ADDR:PORT */
 };
+
+/* EscapeChar none (ssh's SSH_ESCAPECHAR_NONE), and the default. */
+#define CLIENT_ESCAPE_NONE (-2)
+#define CLIENT_ESCAPE_DEFAULT '~'
+
+/* -e and EscapeChar: "none", one character, or "^X" (a control
+ * character). ERR_FORMAT for anything else. */
+int client_config_escape_char(const char *v, int *out);
 
 /* What Reconnect mode uses when the options are unset. */
 #define CLIENT_BACKOFF_MIN_DEFAULT 1

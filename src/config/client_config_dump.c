@@ -120,6 +120,7 @@ dump_strings(const struct client_config *c, struct buf *b)
         (r = dump_str(b, "kexalgorithms", c->kex_algs, kex_default_list())) !=
             0 ||
         (r = dump_str(b, "localcommand", c->local_command, NULL)) != 0 ||
+        (r = dump_str(b, "remotecommand", c->remote_command, NULL)) != 0 ||
         (r = dump_str(b, "loglevel",
                       cfgline_loglevel_name(c->log_level, "ERROR"), NULL)) !=
             0 ||
@@ -247,6 +248,24 @@ dump_adit(const struct client_config *c, struct buf *b)
     return dump_str(b, "metricslisten", c->metrics_listen, NULL);
 }
 
+/* escapechar as ssh prints it with vis(3): "none", the character, or a
+ * control character as \^X (DEL \^?), a high one as \M-x. */
+static int
+dump_escape(const struct client_config *c, struct buf *b)
+{
+    int e = c->escape_char == -1 ? CLIENT_ESCAPE_DEFAULT : c->escape_char;
+    const char *meta = e >= 128 ? "\\M-" : "";
+
+    if (e == CLIENT_ESCAPE_NONE) {
+        return dump_f(b, "escapechar none\n");
+    }
+    e &= 127;
+    if (e < 32 || e == 127) {
+        return dump_f(b, "escapechar %s\\^%c\n", meta, e == 127 ? '?' : e + 64);
+    }
+    return dump_f(b, "escapechar %s%c\n", meta, e);
+}
+
 static int
 dump_tail(const struct client_config *c, struct buf *b)
 {
@@ -257,6 +276,7 @@ dump_tail(const struct client_config *c, struct buf *b)
         (r = c->connect_timeout > 0
                  ? dump_f(b, "connecttimeout %d\n", c->connect_timeout)
                  : dump_f(b, "connecttimeout none\n")) != 0 ||
+        (r = dump_escape(c, b)) != 0 ||
         (r = dump_f(b, "rekeylimit %lld %d\n",
                     (long long)(c->rekey_bytes < 0 ? 0 : c->rekey_bytes),
                     c->rekey_seconds < 0 ? 0 : c->rekey_seconds)) != 0) {

@@ -157,6 +157,32 @@ final_fwd_paths(struct fwdspec *f, size_t n, const struct ssh_tokens *tokens,
     return r;
 }
 
+/* RemoteCommand: "none" is none; tokens and ${VAR} expanded, as ssh
+ * does before -G. */
+static int
+final_remote_command(struct client_config *c, const struct ssh_tokens *t,
+                     char *why, size_t why_len)
+{
+    char *exp = NULL;
+    int r;
+
+    if (c->remote_command == NULL) {
+        return 0;
+    }
+    if (strcmp(c->remote_command, "none") == 0) {
+        free(c->remote_command);
+        c->remote_command = NULL;
+        return 0;
+    }
+    if ((r = ssh_tokens_expand(c->remote_command, t, SSH_TOKENS_FILES, &exp,
+                               why, why_len)) != 0) {
+        return r == ERR_FORMAT ? ERR_CONFIG : r;
+    }
+    free(c->remote_command);
+    c->remote_command = exp;
+    return 0;
+}
+
 int
 client_config_finish(struct client_config *c, const struct client_env *e,
                      char *why, size_t why_len)
@@ -196,7 +222,8 @@ client_config_finish(struct client_config *c, const struct client_env *e,
         (r = final_path(&c->user_known_hosts, &t, SSH_TOKENS_FILES, true, why,
                         why_len)) != 0 ||
         (r = final_fwd_paths(c->local_fwds, c->n_local_fwds, &t, why,
-                             why_len)) != 0) {
+                             why_len)) != 0 ||
+        (r = final_remote_command(c, &t, why, why_len)) != 0) {
         return r;
     }
     return final_fwd_paths(c->remote_fwds, c->n_remote_fwds, &t, why, why_len);

@@ -39,6 +39,7 @@ static const struct copt copts[] = {
     COPT("ConnectTimeout", COPT_TIMEOUT, connect_timeout),
     COPT("ControlPath", COPT_STR, control_path),
     COPT_NOFIELD("DynamicForward", COPT_DYNAMICFWD),
+    COPT("EscapeChar", COPT_ESCAPE, escape_char),
     COPT("ExitOnForwardFailure", COPT_BOOL, exit_on_forward_failure),
     COPT("ForkAfterAuthentication", COPT_BOOL, fork_after_auth),
     COPT("GatewayPorts", COPT_BOOL, gateway_ports),
@@ -68,6 +69,7 @@ static const struct copt copts[] = {
     COPT("PubkeyAcceptedAlgorithms", COPT_STR, pubkey_accepted_algs),
     COPT("PubkeyAcceptedKeyTypes", COPT_STR, pubkey_accepted_algs),
     COPT("RekeyLimit", COPT_REKEY, rekey_bytes),
+    COPT("RemoteCommand", COPT_LINE, remote_command),
     COPT_NOFIELD("RemoteForward", COPT_REMOTEFWD),
     COPT("RequestTTY", COPT_TTY, request_tty),
     COPT_NOFIELD("SendEnv", COPT_SENDENV),
@@ -100,7 +102,6 @@ static const struct copt copts[] = {
     COPT_IGN("ControlPersist"),
     COPT_IGN("EnableEscapeCommandline"),
     COPT_IGN("EnableSSHKeysign"),
-    COPT_IGN("EscapeChar"),
     COPT_IGN("FingerprintHash"),
     COPT_IGN("ForwardAgent"),
     COPT_IGN("ForwardX11"),
@@ -125,7 +126,6 @@ static const struct copt copts[] = {
     COPT_IGN("PKCS11Provider"),
     COPT_IGN("ProxyUseFdpass"),
     COPT_IGN("PubkeyAuthentication"),
-    COPT_IGN("RemoteCommand"),
     COPT_IGN("RequiredRSASize"),
     COPT_IGN("RevokedHostKeys"),
     COPT_IGN("SecurityKeyProvider"),
@@ -197,6 +197,7 @@ client_config_table_unset(struct client_config *c)
         case COPT_AF:
         case COPT_SESSION:
         case COPT_TTY:
+        case COPT_ESCAPE:
             *(int *)(void *)((char *)c + copts[i].off) = -1;
             break;
         default:
@@ -262,6 +263,23 @@ copt_choice(const char *v, const char *const *names, size_t n, int *out)
 #define COPT_CHOICE(v, names, out)                                             \
     copt_choice(v, names, sizeof(names) / sizeof(names[0]), out)
 
+int
+client_config_escape_char(const char *v, int *out)
+{
+    const unsigned char *u = (const unsigned char *)v;
+
+    if (strcmp(v, "none") == 0) {
+        *out = CLIENT_ESCAPE_NONE;
+    } else if (u[0] != '\0' && u[1] == '\0') {
+        *out = u[0];
+    } else if (u[0] == '^' && u[1] >= 64 && u[1] < 128 && u[2] == '\0') {
+        *out = u[1] & 31;
+    } else {
+        return ERR_FORMAT;
+    }
+    return 0;
+}
+
 static int
 copt_int_value(const struct copt *o, const char *v, int *out)
 {
@@ -297,6 +315,8 @@ copt_int_value(const struct copt *o, const char *v, int *out)
             return 0;
         }
         return COPT_CHOICE(v, tty, out);
+    case COPT_ESCAPE:
+        return client_config_escape_char(v, out);
     default:
         return ERR_INTERNAL;
     }
@@ -376,6 +396,9 @@ client_config_table_why(const struct copt *o, const char *v, char *why,
         break;
     case COPT_SETENV:
         snprintf(why, why_len, "Invalid SetEnv.");
+        break;
+    case COPT_ESCAPE:
+        snprintf(why, why_len, "Bad escape character.");
         break;
     case COPT_LOCALFWD:
     case COPT_REMOTEFWD:

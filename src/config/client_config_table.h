@@ -29,6 +29,7 @@ enum copt_kind {
     COPT_AF,
     COPT_SESSION,
     COPT_TTY,
+    COPT_ESCAPE, /* EscapeChar: none, a character or ^X */
     COPT_REKEY,
     COPT_IDENTITY,
     COPT_CERTIFICATE,

@@ -54,6 +54,11 @@ struct conn_cbs {
                         const char *msg);
     /* Channel data for our end. Call conn_consumed() once delivered. */
     void (*data)(void *ctx, uint32_t id, const uint8_t *p, size_t n);
+    /* Extended data (RFC 4254 5.2; code 1 is a session's stderr): call
+     * conn_consumed() once delivered. NULL: dropped, the window given
+     * back at once (a tunnel has no use for it). */
+    void (*ext_data)(void *ctx, uint32_t id, uint32_t code, const uint8_t *p,
+                     size_t n);
     /* The peer will send no more data. */
     void (*eof)(void *ctx, uint32_t id);
     /* Both sides have sent CLOSE; the id is gone when this returns. */
@@ -78,6 +83,10 @@ struct conn_cbs {
      * else ignored (eow@openssh.com). */
     bool (*chan_request)(void *ctx, uint32_t id, const char *type,
                          bool want_reply, const uint8_t *p, size_t n);
+    /* CHANNEL_SUCCESS (ok) or CHANNEL_FAILURE: the answer to the oldest
+     * of our requests on id sent with want_reply (they come in order,
+     * RFC 4254 5.4). NULL: ignored. */
+    void (*chan_reply)(void *ctx, uint32_t id, bool ok);
 };
 
 /* cbs is copied; sink is copied and must stay valid. */

@@ -438,8 +438,8 @@ take_window(struct channel *ch, uint32_t id, size_t n)
  *   uint32 recipient channel             uint32 recipient channel
  *   string data                          uint32 data_type_code
  *                                        string data
- * Extended data (stderr of a session) has no use in a tunnel: it is
- * dropped and its window given back at once.
+ * Extended data (a session's stderr) goes to ext_data; without one (a
+ * tunnel) it is dropped and its window given back at once.
  */
 static int
 recv_msg_data(struct conn *c, struct rd *rd, bool extended)
@@ -459,10 +459,15 @@ recv_msg_data(struct conn *c, struct rd *rd, bool extended)
     if (n == 0) {
         return 0;
     }
-    if (extended || ch->sent_close || c->cbs.data == NULL) {
+    if (ch->sent_close || (extended && c->cbs.ext_data == NULL) ||
+        (!extended && c->cbs.data == NULL)) {
         return conn_consumed(c, id, n);
     }
-    c->cbs.data(c->cbs.ctx, id, p, n);
+    if (extended) {
+        c->cbs.ext_data(c->cbs.ctx, id, code, p, n);
+    } else {
+        c->cbs.data(c->cbs.ctx, id, p, n);
+    }
     return 0;
 }
 
@@ -560,18 +565,27 @@ out:
     return r;
 }
 
-/* CHANNEL_SUCCESS / CHANNEL_FAILURE: we send no requests, so ignore. */
+/*
+ * CHANNEL_SUCCESS / CHANNEL_FAILURE (RFC 4254 5.4):
+ *   byte   SSH_MSG_CHANNEL_SUCCESS / SSH_MSG_CHANNEL_FAILURE
+ *   uint32 recipient channel
+ * The owner of the channel (a session) matches it to its requests.
+ */
 static int
-recv_msg_channel_reply(struct conn *c, struct rd *rd)
+recv_msg_channel_reply(struct conn *c, struct rd *rd, bool ok)
 {
     struct channel *ch;
     uint32_t id = 0;
     int r;
 
-    if ((r = chan_lookup(c, rd, CHAN_OPEN, &id, &ch)) != 0) {
+    if ((r = chan_lookup(c, rd, CHAN_OPEN, &id, &ch)) != 0 ||
+        (r = rd_end(rd)) != 0) {
         return r;
     }
-    return rd_end(rd);
+    if (c->cbs.chan_reply != NULL && !ch->sent_close) {
+        c->cbs.chan_reply(c->cbs.ctx, id, ok);
+    }
+    return 0;
 }
 
 static int
@@ -603,8 +617,9 @@ dispatch(struct conn *c, uint8_t msg, struct rd *rd)
     case SSH_MSG_CHANNEL_REQUEST:
         return recv_msg_channel_request(c, rd);
     case SSH_MSG_CHANNEL_SUCCESS:
+        return recv_msg_channel_reply(c, rd, true);
     case SSH_MSG_CHANNEL_FAILURE:
-        return recv_msg_channel_reply(c, rd);
+        return recv_msg_channel_reply(c, rd, false);
     default:
         log_error("unexpected connection message %u", msg);
         return ERR_PROTO;

@@ -303,6 +303,11 @@ client_target_ready(struct client *c, struct io_conn *ic)
         client_ready(c);
     }
     client_notify(c->sup);
+    if (c->t->has_session && client_shell_start(c, ic) != 0) {
+        c->exit_code = CLIENT_EXIT_FAIL;
+        c->said = true;
+        client_stop(c);
+    }
 }
 
 /* PermitRemoteOpen into c->rperm: "any" (or unset) leaves rdyn open to
@@ -373,6 +378,7 @@ void
 client_free(struct client *c)
 {
     if (c != NULL) {
+        client_shell_join(c);
         fwd_remote_free(c->rfwd);
         permit_list_cleanup(&c->rperm);
         client_hops_cleanup(c);

@@ -9,6 +9,7 @@
 #ifndef ADIT_FWD_CLIENT_H
 #define ADIT_FWD_CLIENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -28,6 +29,13 @@ struct client_target {
     const char *jump_spec; /* the whole -J chain; NULL: cfg's ProxyJump */
     const struct client_config *const *jump_cfgs;
     size_t n_jump_cfgs;
+    /* The session (not -N, -W or Reconnect mode): the command (the
+     * command line's words joined, or RemoteCommand; NULL: a shell, or
+     * with SessionType subsystem the subsystem's name), and whether a
+     * pty is requested, decided as ssh decides it (adit.c). */
+    bool has_session;
+    const char *command;
+    bool want_tty;
 };
 
 /* Reconnect mode: a permanent failure (host key, authentication,

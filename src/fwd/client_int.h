@@ -31,6 +31,7 @@
 
 struct client;
 struct client_sup;
+struct client_sess;
 
 /*
  * One SSH connection of the chain: the jump hosts (-J), first hop first,
@@ -126,7 +127,9 @@ struct client {
     bool said;                /* the reason is printed: closed() stays quiet */
     bool permanent;           /* the reason is one retrying cannot cure */
     bool stdio_open;          /* -W: the channel is open */
-    bool stdio_ok;            /* -W: the channel opened and ran to its end */
+    bool stdio_ok;            /* -W or the session ran to its end */
+    struct client_sess *sess; /* the session, while it runs */
+    struct io_pump *pumps[3]; /* its stdio when a plain file (io_pump.h) */
     int exit_code;
     /* Reconnect mode (client_sup.c). */
     uv_timer_t backoff;     /* the wait before the next attempt */
@@ -330,7 +333,16 @@ void client_hop_run(struct client_hop *hop, uv_stream_t *st, const char *peer);
  */
 int client_hostkey_algs(struct client_hop *hop, char *out, size_t out_len);
 
+/* client_shell.c: adit's session on stdin, stdout and stderr; adit
+ * exits with its status when it closes. */
+int client_shell_start(struct client *c, struct io_conn *ic);
+/* Wait for the pumps of stdio files to finish writing (at the end). */
+void client_shell_join(struct client *c);
+
 /* client_stdio.c */
+/* A stream for one of our standard descriptors (a terminal, pipe or
+ * socket), malloc'd; a uv error (said) for anything else. */
+int client_stdio_stream(uv_loop_t *loop, int fd, uv_stream_t **out);
 /* -W: join stdin/stdout to a channel of ic; exit when it closes. */
 int client_stdio_start(struct client *c, struct io_conn *ic);
 /* "channel N: open failed: ...", "stdio forwarding failed"; exit 255. */

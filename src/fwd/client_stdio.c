@@ -18,8 +18,7 @@
 #include "util/log.h"
 #include "wire/buf.h"
 
-/* A stream for one of our standard descriptors, of whatever kind it is. */
-static int
+int
 client_stdio_stream(uv_loop_t *loop, int fd, uv_stream_t **out)
 {
     uv_handle_type type = uv_guess_handle(fd);

@@ -12,7 +12,7 @@
 #include "util/err.h"
 #include "util/log.h"
 
-static struct conn *
+struct conn *
 io_chan_conn(struct io_chan *ch)
 {
     return ch->gone || !ch->has_id ? NULL : io_conn_conn(ch->ic);
@@ -28,7 +28,8 @@ io_chan_maybe_free(struct io_chan *ch)
     void *ctx = ch->open_ctx;
     struct conn *c;
 
-    if (ch->st != NULL || ch->out != NULL || ch->connecting != NULL) {
+    if (ch->st != NULL || ch->out != NULL || ch->err != NULL ||
+        ch->connecting != NULL) {
         return;
     }
     if (ch->has_id && !ch->gone) {
@@ -42,6 +43,8 @@ io_chan_maybe_free(struct io_chan *ch)
     io_conn_unlink_chan(ic, ch);
     buf_cleanup(&ch->wq);
     buf_cleanup(&ch->wfly);
+    buf_cleanup(&ch->eq);
+    buf_cleanup(&ch->efly);
     free(ch->target);
     buf_cleanup(&ch->first);
     free(ch);
@@ -51,7 +54,7 @@ io_chan_maybe_free(struct io_chan *ch)
     }
 }
 
-static void
+void
 io_chan_stream_closed(uv_handle_t *h)
 {
     struct io_chan *ch = h->data;
@@ -59,6 +62,8 @@ io_chan_stream_closed(uv_handle_t *h)
     if (h == (uv_handle_t *)ch->st) {
         ch->st = NULL;
         ch->reading = false; /* a closed handle reads nothing */
+    } else if (h == (uv_handle_t *)ch->err) {
+        ch->err = NULL;
     } else {
         ch->out = NULL;
     }
@@ -79,6 +84,7 @@ io_chan_close_streams(struct io_chan *ch)
 {
     io_chan_close_one(ch->st);
     io_chan_close_one(ch->out);
+    io_chan_close_one(ch->err);
 }
 
 /* Where peer data is written: the socket, or stdout for -W. */
@@ -91,7 +97,7 @@ io_chan_wstream(const struct io_chan *ch)
 }
 
 /* Local trouble: close the channel and the socket. */
-static void
+void
 io_chan_fail(struct io_chan *ch)
 {
     struct conn *c = io_chan_conn(ch);
@@ -104,13 +110,18 @@ io_chan_fail(struct io_chan *ch)
     io_chan_close_streams(ch);
 }
 
-/* Both directions are done: close the channel (closed() frees it). */
+/*
+ * Both directions are done: close the channel (closed() frees it). Not a
+ * session: its exit-status may still come, so the server closes it (as
+ * ssh registers its session's cleanup without sending CLOSE).
+ */
 static void
 io_chan_maybe_close(struct io_chan *ch)
 {
     struct conn *c = io_chan_conn(ch);
 
-    if (ch->local_eof && ch->shut_done && !ch->close_sent && c != NULL) {
+    if (ch->local_eof && ch->shut_done && !ch->close_sent && c != NULL &&
+        !ch->is_session) {
         ch->close_sent = true;
         conn_close(c, ch->id);
         io_conn_flush(ch->ic);
@@ -450,6 +461,7 @@ void
 io_chan_on_closed(struct io_chan *ch)
 {
     ch->gone = true;
+    io_chan_err_drain(ch);
     if (ch->reading && ch->st != NULL) {
         uv_read_stop(ch->st);
     }
@@ -467,7 +479,7 @@ io_chan_on_closed(struct io_chan *ch)
 
 /* ---- opening ---- */
 
-static struct io_chan *
+struct io_chan *
 io_chan_new(struct io_conn *ic, uv_stream_t *st, uv_stream_t *out)
 {
     struct io_chan *ch = calloc(1, sizeof(*ch));
@@ -476,6 +488,8 @@ io_chan_new(struct io_conn *ic, uv_stream_t *st, uv_stream_t *out)
         buf_set_nowipe(&ch->wq); /* forwarded data (buf.h) */
         buf_set_nowipe(&ch->wfly);
         buf_set_nowipe(&ch->first);
+        buf_set_nowipe(&ch->eq);
+        buf_set_nowipe(&ch->efly);
         ch->st = st;
         if (st != NULL) {
             st->data = ch;
@@ -505,12 +519,33 @@ io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
         io_chan_maybe_free(ch);
         return;
     }
+    if (ch->no_input) {
+        io_chan_end_input(ch);
+    }
     io_chan_update_reading(ch);
+}
+
+void
+io_chan_end_input(struct io_chan *ch)
+{
+    struct conn *c = io_chan_conn(ch);
+
+    if (ch->local_eof) {
+        return;
+    }
+    ch->local_eof = true;
+    io_chan_update_reading(ch);
+    if (c != NULL && !ch->close_sent) {
+        (void)conn_send_eof(c, ch->id);
+        io_conn_flush(ch->ic);
+    }
+    io_chan_maybe_close(ch);
 }
 
 /* What opening a channel for local streams takes (all but ic). */
 struct io_chan_open_args {
-    uv_stream_t *in, *out;
+    uv_stream_t *in, *out, *err;
+    const struct io_chan_sess *sess;
     const struct chan_open_info *info;
     io_chan_open_cb cb;
     io_chan_done_cb done;
@@ -521,7 +556,8 @@ struct io_chan_open_args {
 };
 
 static int
-io_chan_open_common(struct io_conn *ic, const struct io_chan_open_args *a)
+io_chan_open_common(struct io_conn *ic, const struct io_chan_open_args *a,
+                    struct io_chan **out)
 {
     /* A connection that is ending takes no new channel: it would wait
      * for an answer that never comes and keep the connection alive. */
@@ -532,10 +568,19 @@ io_chan_open_common(struct io_conn *ic, const struct io_chan_open_args *a)
     if (c == NULL || (ch = io_chan_new(ic, a->in, a->out)) == NULL) {
         io_close_free((uv_handle_t *)a->in);
         io_close_free((uv_handle_t *)a->out);
+        io_close_free((uv_handle_t *)a->err);
         return c == NULL ? ERR_CHANNEL : ERR_NOMEM;
     }
-    if (a->in->type == UV_TCP) {
+    if (a->in != NULL && a->in->type == UV_TCP) {
         uv_tcp_nodelay((uv_tcp_t *)a->in, 1);
+    }
+    if (a->sess != NULL) {
+        ch->sess = *a->sess;
+        ch->no_input = a->in == NULL;
+        ch->is_session = true;
+    }
+    if ((ch->err = a->err) != NULL) {
+        ch->err->data = ch;
     }
     ch->open_cb = a->cb;
     ch->done_cb = a->done;
@@ -553,6 +598,9 @@ io_chan_open_common(struct io_conn *ic, const struct io_chan_open_args *a)
     }
     ch->has_id = true;
     io_conn_flush(ic);
+    if (out != NULL) {
+        *out = ch;
+    }
     return 0;
 }
 
@@ -564,7 +612,23 @@ io_chan_open_streams(struct io_conn *ic, uv_stream_t *in, uv_stream_t *out,
     struct io_chan_open_args a = {
         .in = in, .out = out, .info = info, .cb = cb, .done = done, .ctx = ctx};
 
-    return io_chan_open_common(ic, &a);
+    return io_chan_open_common(ic, &a, NULL);
+}
+
+int
+io_chan_open_session(struct io_conn *ic, const struct io_chan_sess *s,
+                     const struct chan_open_info *info, struct io_chan **out)
+{
+    struct io_chan_open_args a = {.in = s->in,
+                                  .out = s->out,
+                                  .err = s->err,
+                                  .sess = s,
+                                  .info = info,
+                                  .cb = s->opened,
+                                  .done = s->done,
+                                  .ctx = s->ctx};
+
+    return io_chan_open_common(ic, &a, out);
 }
 
 int
@@ -575,7 +639,7 @@ io_chan_open_tagged(struct io_conn *ic, uv_stream_t *st,
     struct io_chan_open_args a = {
         .in = st, .info = info, .cb = cb, .done = done, .ctx = ctx, .tag = tag};
 
-    return io_chan_open_common(ic, &a);
+    return io_chan_open_common(ic, &a, NULL);
 }
 
 void
@@ -611,7 +675,7 @@ io_chan_open_first(struct io_conn *ic, uv_stream_t *sock, const uint8_t *first,
                                   .first = first,
                                   .n_first = n};
 
-    return io_chan_open_common(ic, &a);
+    return io_chan_open_common(ic, &a, NULL);
 }
 
 uv_stream_t *

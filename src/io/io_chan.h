@@ -132,6 +132,37 @@ int io_chan_connect_held(struct io_chan *ch, const char *host, uint16_t port,
                          uint64_t timeout_ms, const uint8_t *first, size_t n,
                          io_chan_open_cb cb);
 
+/*
+ * Client side: a "session" channel (exec, shell, subsystem) joined to
+ * stdin, stdout and stderr. Its requests are the owner's (conn/sesschan.h
+ * builds them): it sends them from opened, before any input is read.
+ */
+struct io_chan_sess {
+    uv_stream_t *in;  /* NULL: no input, EOF sent once open (-n) */
+    uv_stream_t *out; /* channel data; closed after the peer's EOF */
+    uv_stream_t *err; /* extended data 1; NULL: dropped */
+    io_chan_open_cb opened;
+    io_chan_done_cb done; /* called last, once every stream is closed */
+    /* The peer's CHANNEL_REQUEST (exit-status, ...): true once taken and
+     * answered if want_reply; false refuses it. */
+    bool (*request)(void *ctx, struct io_chan *ch, const char *type,
+                    bool want_reply, const uint8_t *p, size_t n);
+    /* CHANNEL_SUCCESS (ok) or CHANNEL_FAILURE. */
+    void (*reply)(void *ctx, struct io_chan *ch, bool ok);
+    void *ctx;
+};
+
+/* Open it (the streams are malloc'd and taken over; on error they are
+ * closed and freed and nothing is called back); *out is the channel until
+ * done is called. */
+int io_chan_open_session(struct io_conn *ic, const struct io_chan_sess *s,
+                         const struct chan_open_info *info,
+                         struct io_chan **out);
+
+/* Stop reading the session's input for good and send EOF (the server
+ * sent eow@openssh.com, or the owner wants the input ended). */
+void io_chan_end_input(struct io_chan *ch);
+
 /* End a channel from our side (a refused handshake): EOF, then CLOSE. */
 void io_chan_end(struct io_chan *ch);
 

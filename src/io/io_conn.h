@@ -35,7 +35,8 @@ struct io_conn_cbs {
     /* The peer's CHANNEL_REQUEST on an open channel that has no io_chan
      * (aditd's session channels), as conn_cbs.chan_request: return true
      * once answered with conn_channel_reply() (if want_reply). NULL or
-     * false: refused. Requests on io_chan channels are always refused. */
+     * false: refused. Requests on io_chan channels go to the io_chan's
+     * session hooks (io_chan_open_session), or are refused. */
     bool (*chan_request)(void *ctx, struct io_conn *ic, uint32_t id,
                          const char *type, bool want_reply, const uint8_t *p,
                          size_t n);

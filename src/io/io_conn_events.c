@@ -67,6 +67,30 @@ io_conn_ev_data(void *ctx, uint32_t id, const uint8_t *p, size_t n)
 }
 
 static void
+io_conn_ev_ext_data(void *ctx, uint32_t id, uint32_t code, const uint8_t *p,
+                    size_t n)
+{
+    struct io_conn *ic = ctx;
+    struct io_chan *ch = io_conn_chan(ic, id);
+
+    if (ch != NULL) {
+        io_chan_on_ext_data(ch, code, p, n);
+    } else {
+        conn_consumed(session_conn(ic->s), id, n);
+    }
+}
+
+static void
+io_conn_ev_chan_reply(void *ctx, uint32_t id, bool ok)
+{
+    struct io_chan *ch = io_conn_chan(ctx, id);
+
+    if (ch != NULL) {
+        io_chan_on_reply(ch, ok);
+    }
+}
+
+static void
 io_conn_ev_eof(void *ctx, uint32_t id)
 {
     struct io_chan *ch = io_conn_chan(ctx, id);
@@ -183,8 +207,12 @@ io_conn_ev_chan_request(void *ctx, uint32_t id, const char *type,
                         bool want_reply, const uint8_t *p, size_t n)
 {
     struct io_conn *ic = ctx;
+    struct io_chan *ch = io_conn_chan(ic, id);
 
-    if (ic->cbs.chan_request == NULL || io_conn_chan(ic, id) != NULL) {
+    if (ch != NULL) {
+        return io_chan_on_request(ch, type, want_reply, p, n);
+    }
+    if (ic->cbs.chan_request == NULL) {
         return false;
     }
     return ic->cbs.chan_request(ic->cbs.ctx, ic, id, type, want_reply, p, n);
@@ -205,6 +233,8 @@ io_conn_session_new(struct io_conn *ic, const struct session_config *cfg)
     ccbs.open_request = io_conn_ev_open_request;
     ccbs.open_result = io_conn_ev_open_result;
     ccbs.data = io_conn_ev_data;
+    ccbs.ext_data = io_conn_ev_ext_data;
+    ccbs.chan_reply = io_conn_ev_chan_reply;
     ccbs.eof = io_conn_ev_eof;
     ccbs.closed = io_conn_ev_closed;
     ccbs.writable = io_conn_ev_writable;

@@ -100,6 +100,15 @@ struct io_chan {
     io_chan_data_cb held_cb; /* io_chan_accept_held: peer data goes here */
     size_t held_n;           /* bytes given to held_cb, not yet consumed */
     unsigned held_ticks;     /* 1 s ticks spent waiting for the request */
+    /* A session channel (io_chan_sess.c): its stderr, the stream extended
+     * data goes to, written as wq/wfly are; and its owner's hooks. */
+    uv_stream_t *err;
+    struct buf eq, efly;
+    uv_write_t ereq;
+    bool ewriting;
+    bool no_input;   /* -n: EOF is sent once the channel is open */
+    bool is_session; /* the server closes it, after exit-status */
+    struct io_chan_sess sess;
 };
 
 /* io_chan.c: channel events routed by io_conn.c. */
@@ -113,6 +122,21 @@ void io_chan_write_queued(struct io_chan *ch);
  * words through the connection's connect_failed callback. */
 void io_chan_connect_failed(struct io_chan *ch, int status);
 void io_chan_on_closed(struct io_chan *ch);
+/* io_chan_sess.c: a session channel's extended data, requests and
+ * replies; its stderr's part of closing. */
+void io_chan_on_ext_data(struct io_chan *ch, uint32_t code, const uint8_t *p,
+                         size_t n);
+bool io_chan_on_request(struct io_chan *ch, const char *type, bool want_reply,
+                        const uint8_t *p, size_t n);
+void io_chan_on_reply(struct io_chan *ch, bool ok);
+/* The channel is gone: close stderr once what waits for it is written. */
+void io_chan_err_drain(struct io_chan *ch);
+/* io_chan.c, for io_chan_sess.c. */
+void io_chan_stream_closed(uv_handle_t *h);
+struct conn *io_chan_conn(struct io_chan *ch);
+void io_chan_fail(struct io_chan *ch);
+struct io_chan *io_chan_new(struct io_conn *ic, uv_stream_t *st,
+                            uv_stream_t *out);
 void io_chan_update_reading(struct io_chan *ch);
 /* The connection's 1 s tick: free large buffers of idle channels. */
 void io_chan_tick(struct io_chan *ch);

@@ -236,7 +236,7 @@ def test_usage_and_version(bins, home):
     r = subprocess.run([bins.adit], capture_output=True, text=True,
                        env=home.env, timeout=10)
     assert r.returncode == 255
-    assert r.stderr.startswith("usage: adit [-46CfGgNnqrTVv]")
+    assert r.stderr.startswith("usage: adit [-46CfGgNnqrsTtVv]")
     r = subprocess.run([bins.adit, "-Z", "h"], capture_output=True,
                        text=True, env=home.env, timeout=10)
     assert r.returncode == 255

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * adit's own session (not -N, -W or Reconnect mode): the remote command,
+ * shell or subsystem on stdin, stdout and stderr, and its exit status as
+ * adit's, as ssh's client_loop returns it.
+ */
+#include "fwd/client_int.h"
+#include "fwd/client_sess.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/io_pump.h"
+#include "io/io_util.h"
+#include "util/err.h"
+#include "util/log.h"
+
+/* The session is over: so is adit, with its status (255 without one, as
+ * ssh's exit_status stays -1 after an exit-signal). */
+static void
+client_shell_done(void *ctx, struct client_sess *s, int status)
+{
+    struct client *c = ctx;
+
+    (void)s;
+    c->sess = NULL;
+    log_debug("session closed, exit status %d", status);
+    if (c->ic != NULL && !io_conn_is_ending(c->ic)) {
+        c->stdio_ok = true; /* the connection's end is ours */
+        c->exit_code = status >= 0 ? status & 0xff : CLIENT_EXIT_FAIL;
+    } else {
+        c->exit_code = CLIENT_EXIT_FAIL;
+    }
+    c->said = true;
+    client_stop(c);
+}
+
+/* A stream for standard descriptor fd: directly when the loop can poll
+ * it, else through a pump (a file, /dev/null), as ssh takes any. */
+static int
+client_shell_stream(struct client *c, int fd, uv_stream_t **out)
+{
+    uv_handle_type t = uv_guess_handle(fd);
+
+    if (t == UV_TTY || t == UV_NAMED_PIPE || t == UV_TCP) {
+        return client_stdio_stream(c->loop, fd, out) == 0 ? 0 : ERR_IO;
+    }
+    return io_pump_start(c->loop, fd, fd == STDIN_FILENO, out, &c->pumps[fd]);
+}
+
+/* The session's streams: stdin unless -n, stdout, stderr. */
+static int
+client_shell_streams(struct client *c, struct client_sess_cfg *sc)
+{
+    int r;
+
+    if (c->cfg->stdin_null != 1 &&
+        (r = client_shell_stream(c, STDIN_FILENO, &sc->in)) != 0) {
+        return r;
+    }
+    if ((r = client_shell_stream(c, STDOUT_FILENO, &sc->out)) != 0 ||
+        (r = client_shell_stream(c, STDERR_FILENO, &sc->err)) != 0) {
+        io_close_free((uv_handle_t *)sc->in);
+        io_close_free((uv_handle_t *)sc->out);
+        return r;
+    }
+    return 0;
+}
+
+void
+client_shell_join(struct client *c)
+{
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        io_pump_join(c->pumps[i]);
+        c->pumps[i] = NULL;
+    }
+}
+
+int
+client_shell_start(struct client *c, struct io_conn *ic)
+{
+    const struct client_config *cfg = c->cfg;
+    struct client_sess_cfg sc;
+    char **env = NULL;
+    size_t n_env = 0;
+    int r;
+
+    memset(&sc, 0, sizeof(sc));
+    if ((r = client_sess_env(cfg->send_env, cfg->n_send_env, cfg->set_env,
+                             cfg->n_set_env, &env, &n_env)) != 0 ||
+        (r = client_shell_streams(c, &sc)) != 0) {
+        client_sess_env_free(env, n_env);
+        log_error("cannot use stdin, stdout or stderr: %s", err_str(r));
+        return r;
+    }
+    sc.kind = cfg->session_type == CLIENT_SESSION_SUBSYSTEM ? SESSCHAN_SUBSYSTEM
+              : c->t->command != NULL                       ? SESSCHAN_EXEC
+                                                            : SESSCHAN_SHELL;
+    sc.command = c->t->command;
+    sc.env = env;
+    sc.n_env = n_env;
+    sc.want_tty = c->t->want_tty;
+    sc.tty_required = cfg->request_tty == CLIENT_TTY_YES ||
+                      cfg->request_tty == CLIENT_TTY_FORCE;
+    sc.term = getenv("TERM") != NULL ? getenv("TERM") : "";
+    sc.done = client_shell_done;
+    sc.ctx = c;
+    r = client_sess_open(ic, &sc, &c->sess);
+    client_sess_env_free(env, n_env);
+    return r;
+}
