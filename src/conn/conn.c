@@ -148,6 +148,7 @@ conn_send_open_failure(struct conn *c, uint32_t remote_id, uint32_t reason,
     struct buf b;
     int r;
 
+    c->stats.received_failed++;
     buf_init(&b);
     if ((r = buf_put_u8(&b, SSH_MSG_CHANNEL_OPEN_FAILURE)) != 0 ||
         (r = buf_put_u32(&b, remote_id)) != 0 ||
@@ -252,6 +253,7 @@ conn_open(struct conn *c, const struct chan_open_info *info, void *udata,
     }
     c->chans[nid].state = CHAN_OPENING;
     c->chans[nid].udata = udata;
+    c->stats.sent++;
     *id = nid;
 out:
     if (r != 0 && have_id) {
@@ -298,6 +300,12 @@ conn_open_fail(struct conn *c, uint32_t id, uint32_t reason, const char *msg)
     r = conn_send_open_failure(c, ch->remote_id, reason, msg);
     conn_chan_release(c, id);
     return r;
+}
+
+void
+conn_get_chan_stats(const struct conn *c, struct conn_chan_stats *out)
+{
+    *out = c->stats;
 }
 
 void
@@ -637,6 +645,7 @@ reply_expect(struct conn *c, bool is_keepalive)
         c->n_runs++;
     }
     last->n++;
+    c->asked++;
 }
 
 static int
@@ -701,6 +710,12 @@ uint64_t
 conn_replies_received(const struct conn *c)
 {
     return c->replies;
+}
+
+uint64_t
+conn_replies_asked(const struct conn *c)
+{
+    return c->asked;
 }
 
 size_t

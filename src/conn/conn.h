@@ -169,8 +169,21 @@ int conn_send_keepalive(struct conn *c);
 
 /* Replies (success or failure) received to our global requests so far. */
 uint64_t conn_replies_received(const struct conn *c);
+/* Global requests sent with want reply so far: replies come in order, so
+ * the one sent as the k-th is answered when conn_replies_received()
+ * reaches k. */
+uint64_t conn_replies_asked(const struct conn *c);
 
 /* Open channels. */
 size_t conn_channel_count(const struct conn *c);
+
+/* Channel opens so far, both ways (for metrics). */
+struct conn_chan_stats {
+    uint64_t sent;            /* CHANNEL_OPENs we sent */
+    uint64_t sent_failed;     /* ... that the peer answered with a failure */
+    uint64_t received;        /* the peer's CHANNEL_OPENs */
+    uint64_t received_failed; /* ... that we answered with a failure */
+};
+void conn_get_chan_stats(const struct conn *c, struct conn_chan_stats *out);
 
 #endif

@@ -60,7 +60,9 @@ struct conn {
     struct reply_run runs[CONN_REPLY_RUNS]; /* requests awaiting a reply */
     size_t run_head, n_runs;
     uint64_t replies; /* replies received to our requests, in all */
-    bool in_send;     /* between conn_send_begin and _commit */
+    uint64_t asked;   /* requests sent that want a reply, in all */
+    struct conn_chan_stats stats;
+    bool in_send; /* between conn_send_begin and _commit */
     uint32_t send_id;
     uint8_t *send_room; /* reserved payload, header at the front */
     size_t send_max;

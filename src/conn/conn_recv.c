@@ -263,6 +263,7 @@ recv_msg_channel_open(struct conn *c, struct rd *rd)
     if ((r = open_msg_decode(rd, &m)) != 0) {
         goto out;
     }
+    c->stats.received++;
     if (c->cbs.open_request == NULL ||
         (strcmp(m.type, "session") != 0 && !is_tcpip_type(m.type) &&
          !is_streamlocal_type(m.type) && !is_session_fwd_type(m.type))) {
@@ -367,6 +368,7 @@ recv_msg_open_failure(struct conn *c, struct rd *rd)
         (r = rd_end(rd)) != 0) {
         goto out;
     }
+    c->stats.sent_failed++;
     if (reason == 0) {
         /* 0 means "confirmed" to open_result: never pass it through. */
         reason = SSH_OPEN_CONNECT_FAILED;

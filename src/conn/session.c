@@ -32,8 +32,12 @@ struct session {
     uint64_t alive_interval_ms;
     unsigned alive_count_max;
     struct alive alive;
-    bool held;       /* a userauth message waits for check_key's answer */
-    struct buf hold; /* its copy; later messages wait in the transport */
+    bool probe_timed;     /* a probe's answer is awaited */
+    uint64_t probe_ms;    /* when it went out */
+    uint64_t probe_reply; /* conn_replies_received() that answers it */
+    int64_t rtt_ms;       /* its last round trip; -1 unknown */
+    bool held;            /* a userauth message waits for check_key's answer */
+    struct buf hold;      /* its copy; later messages wait in the transport */
     char errmsg[SESSION_ERR_LEN];
 };
 
@@ -52,6 +56,7 @@ session_new(struct session **out, const struct session_config *cfg,
         return ERR_NOMEM;
     }
     s->is_server = cfg->transport.is_server;
+    s->rtt_ms = -1;
     if (cbs != NULL) {
         s->cbs = *cbs;
     }
@@ -257,6 +262,18 @@ dispatch(struct session *s, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* The timed keepalive probe's answer has come: its round trip, to the
+ * millisecond of the clock the session was given. */
+static void
+session_probe_answered(struct session *s)
+{
+    if (s->probe_timed && s->conn != NULL &&
+        conn_replies_received(s->conn) >= s->probe_reply) {
+        s->rtt_ms = (int64_t)(s->now_ms - s->probe_ms);
+        s->probe_timed = false;
+    }
+}
+
 /* Take every complete message out of the transport. */
 static int
 drain(struct session *s)
@@ -276,6 +293,7 @@ drain(struct session *s)
         }
         r = transport_next(s->t, &p, &n);
         if (r == ERR_AGAIN) {
+            session_probe_answered(s);
             return 0;
         }
         if (r != 0) {
@@ -393,6 +411,11 @@ session_alive(struct session *s, uint64_t now_ms)
             return session_fail(s, r, 0, "cannot send keepalive: %s",
                                 err_str(r));
         }
+        if (!s->probe_timed) {
+            s->probe_timed = true;
+            s->probe_ms = now_ms;
+            s->probe_reply = conn_replies_asked(s->conn);
+        }
         return 0;
     }
     return 0;
@@ -404,6 +427,12 @@ session_clock(struct session *s, uint64_t now_ms)
     if (now_ms > s->now_ms) {
         s->now_ms = now_ms;
     }
+}
+
+int64_t
+session_alive_rtt_ms(const struct session *s)
+{
+    return s->rtt_ms;
 }
 
 uint64_t

@@ -97,6 +97,10 @@ void session_clock(struct session *s, uint64_t now_ms);
  * meanwhile only move it later: a timer may fire early, never late. */
 uint64_t session_alive_due(const struct session *s);
 
+/* The round trip of the last keepalive probe that was answered, in ms
+ * (-1: none yet). */
+int64_t session_alive_rtt_ms(const struct session *s);
+
 /* Time passes: login grace, rekey by time, keepalive probes. An error ends
  * the connection. */
 int session_tick(struct session *s, uint64_t now_ms);

@@ -138,13 +138,20 @@ client_stop(struct client *c)
 }
 
 void
-client_count_bytes(struct client *c, struct io_conn *ic)
+client_count_totals(struct client *c, struct io_conn *ic)
 {
     struct transport_stats st;
+    struct conn_chan_stats cs;
+    /* Not io_conn_conn: the connection is over, its counts are not. */
+    struct conn *conn = session_conn(io_conn_session(ic));
 
     transport_get_stats(session_transport(io_conn_session(ic)), &st);
     c->bytes_in += st.bytes_in;
     c->bytes_out += st.bytes_out;
+    if (conn != NULL) {
+        conn_get_chan_stats(conn, &cs);
+        client_chan_stats_add(&c->chans, &cs);
+    }
 }
 
 void

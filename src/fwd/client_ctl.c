@@ -203,42 +203,146 @@ client_ctl_handler(void *ctx, const struct ctl_request *req, struct buf *body,
 
 /* ---- metrics ---- */
 
-/* The families, in the order they are written; each one's samples come
- * right after its HELP and TYPE lines, as the text format requires. */
-static const char *const client_metric_fams[][3] = {
-    {"adit_destination_state", "gauge", "1 for the destination's state"},
-    {"adit_bytes_received_total", "counter", "bytes from the server"},
-    {"adit_bytes_sent_total", "counter", "bytes to the server"},
-    {"adit_channels_open", "gauge", "channels open now"},
-    {"adit_reconnects_total", "counter", "attempts after the first"},
-    {"adit_keepalive_rtt_seconds", "gauge", "last keepalive round trip"},
-};
+/* Family k's samples for destination d (client_metric_fams). */
+typedef int (*client_metric_fn)(struct buf *out, const char *name,
+                                const struct client_dest_snap *d);
 
-/* Family k's samples for destination d. */
 static int
-client_metrics_dest(struct buf *out, size_t k, const struct client_dest_snap *d)
+client_metric_state(struct buf *out, const char *name,
+                    const struct client_dest_snap *d)
 {
-    const char *lab[] = {"destination", d->name, NULL, NULL, NULL};
-    const char *name = client_metric_fams[k][0];
-    uint64_t v[] = {0, d->bytes_in, d->bytes_out, d->channels, d->reconnects};
+    const char *lab[] = {"destination", d->name, "state", NULL, NULL};
     unsigned s;
     int r = 0;
 
-    if (k == 0) {
-        lab[2] = "state";
-        for (s = CLIENT_CONNECTING; s <= CLIENT_FAILED && r == 0; s++) {
-            lab[3] = client_state_str((enum client_state)s);
-            r = metrics_u64(out, name, lab,
-                            d->state == (enum client_state)s ? 1 : 0);
-        }
-        return r;
+    for (s = CLIENT_CONNECTING; s <= CLIENT_FAILED && r == 0; s++) {
+        lab[3] = client_state_str((enum client_state)s);
+        r = metrics_u64(out, name, lab,
+                        d->state == (enum client_state)s ? 1 : 0);
     }
-    if (k < sizeof(v) / sizeof(v[0])) {
-        return metrics_u64(out, name, lab, v[k]);
-    }
+    return r;
+}
+
+/* Opens (or failures of them) both ways: "out" are adit's (-L, -D, -W),
+ * "in" the server's (-R). */
+static int
+client_metric_opens(struct buf *out, const char *name, uint64_t sent,
+                    uint64_t received, const struct client_dest_snap *d)
+{
+    const char *lab[] = {"destination", d->name, "direction", "out", NULL};
+    int r = metrics_u64(out, name, lab, sent);
+
+    lab[3] = "in";
+    return r != 0 ? r : metrics_u64(out, name, lab, received);
+}
+
+static int
+client_metric_chan_opens(struct buf *out, const char *name,
+                         const struct client_dest_snap *d)
+{
+    return client_metric_opens(out, name, d->chans.sent, d->chans.received, d);
+}
+
+static int
+client_metric_chan_failures(struct buf *out, const char *name,
+                            const struct client_dest_snap *d)
+{
+    return client_metric_opens(out, name, d->chans.sent_failed,
+                               d->chans.received_failed, d);
+}
+
+static int
+client_metric_rtt(struct buf *out, const char *name,
+                  const struct client_dest_snap *d)
+{
+    const char *lab[] = {"destination", d->name, NULL};
+
     return d->rtt_ms < 0
                ? 0
                : metrics_double(out, name, lab, (double)d->rtt_ms / 1000.0);
+}
+
+/* The plain counters and gauges, by the family's name. */
+static int
+client_metric_plain(struct buf *out, const char *name,
+                    const struct client_dest_snap *d)
+{
+    const char *lab[] = {"destination", d->name, NULL};
+    uint64_t v = 0;
+
+    if (strcmp(name, "adit_bytes_received_total") == 0) {
+        v = d->bytes_in;
+    } else if (strcmp(name, "adit_bytes_sent_total") == 0) {
+        v = d->bytes_out;
+    } else if (strcmp(name, "adit_channels_open") == 0) {
+        v = d->channels;
+    } else if (strcmp(name, "adit_connections_total") == 0) {
+        v = d->logins;
+    } else if (strcmp(name, "adit_auth_failures_total") == 0) {
+        v = d->auth_failures;
+    } else {
+        v = d->reconnects;
+    }
+    return metrics_u64(out, name, lab, v);
+}
+
+/* The families, in the order they are written; each one's samples come
+ * right after its HELP and TYPE lines, as the text format requires. */
+static const struct {
+    const char *name, *type, *help;
+    client_metric_fn fn;
+} client_metric_fams[] = {
+    {"adit_destination_state", "gauge", "1 for the destination's state",
+     client_metric_state},
+    {"adit_bytes_received_total", "counter", "bytes from the server",
+     client_metric_plain},
+    {"adit_bytes_sent_total", "counter", "bytes to the server",
+     client_metric_plain},
+    {"adit_channels_open", "gauge", "channels open now", client_metric_plain},
+    {"adit_channel_opens_total", "counter",
+     "channel opens: out by adit (-L, -D, -W), in by the server (-R)",
+     client_metric_chan_opens},
+    {"adit_channel_open_failures_total", "counter",
+     "channel opens refused or failed, by direction",
+     client_metric_chan_failures},
+    {"adit_connections_total", "counter",
+     "connections that logged in, the first and every reconnect",
+     client_metric_plain},
+    {"adit_auth_failures_total", "counter", "logins refused by the server",
+     client_metric_plain},
+    {"adit_reconnects_total", "counter", "attempts after the first",
+     client_metric_plain},
+    {"adit_keepalive_rtt_seconds", "gauge", "last keepalive round trip",
+     client_metric_rtt},
+};
+
+/* Tunnels by state: 1 for each forward that is up (listening, or -R
+ * granted), 0 for one that is not. */
+static int
+client_metrics_fwds(const struct client_sup *sup, struct buf *out)
+{
+    static const char *const kinds[] = {"local", "dynamic", "remote"};
+    const char *name = "adit_forward_up";
+    const char *lab[] = {"forward", NULL, "kind", NULL, NULL, NULL, NULL};
+    struct client_dest_snap d;
+    struct client_fwd_snap f;
+    size_t i;
+    int r = metrics_family(out, name, "gauge",
+                           "1 while the forward is up (-R: per destination)");
+
+    for (i = 0; i < client_status_fwds(sup) && r == 0; i++) {
+        client_status_fwd(sup, i, &f);
+        lab[1] = f.spec;
+        lab[3] = kinds[f.kind];
+        lab[4] = NULL;
+        if (f.kind == CLIENT_FWD_REMOTE) {
+            client_status_dest(sup, f.dest, &d);
+            lab[4] = "destination";
+            lab[5] = d.name;
+        }
+        r = metrics_u64(out, name, lab, f.is_up ? 1 : 0);
+    }
+    return r;
 }
 
 static int
@@ -252,14 +356,15 @@ client_metrics(void *ctx, struct buf *out)
     int r = 0;
 
     for (k = 0; k < n_fams && r == 0; k++) {
-        r = metrics_family(out, client_metric_fams[k][0],
-                           client_metric_fams[k][1], client_metric_fams[k][2]);
+        r = metrics_family(out, client_metric_fams[k].name,
+                           client_metric_fams[k].type,
+                           client_metric_fams[k].help);
         for (i = 0; i < client_status_dests(sup) && r == 0; i++) {
             client_status_dest(sup, i, &d);
-            r = client_metrics_dest(out, k, &d);
+            r = client_metric_fams[k].fn(out, client_metric_fams[k].name, &d);
         }
     }
-    return r;
+    return r != 0 ? r : client_metrics_fwds(sup, out);
 }
 
 /* ---- systemd ---- */

@@ -297,6 +297,9 @@ client_hop_failed(struct client_hop *hop, const char *why)
     if (c->stopping) {
         return;
     }
+    if (strncmp(why, "Permission denied", 17) == 0) {
+        c->auth_failures++;
+    }
     if (strncmp(why, "Permission denied", 17) == 0 ||
         strncmp(why, "no matching ", 12) == 0) {
         c->permanent = true;
@@ -313,7 +316,7 @@ client_hop_closed(void *ctx, struct io_conn *ic, const char *why)
     struct client *c = hop->c;
 
     if (client_hop_is_target(hop)) {
-        client_count_bytes(c, ic);
+        client_count_totals(c, ic);
         c->ic = NULL;
     }
     hop->ic = NULL;

@@ -143,7 +143,10 @@ struct client {
     int64_t since; /* wall clock seconds of the last change */
     char last_error[160];
     unsigned reconnects;
+    unsigned logins;              /* connections that authenticated */
+    unsigned auth_failures;       /* logins refused ("Permission denied") */
     uint64_t bytes_in, bytes_out; /* of connections already over */
+    struct conn_chan_stats chans; /* channel opens of connections over */
     uv_timer_t probe;    /* Reconnect mode: a timed keepalive each interval */
     uint64_t probe_sent; /* uv_hrtime() of the probe awaiting its answer */
     uint64_t heard_ms;   /* loop time of the last answer */
@@ -195,7 +198,7 @@ void client_free(struct client *c);
 /* ExitOnForwardFailure: end c's connection with 255, as ssh's fatal(). */
 void client_forward_failed(struct client *c);
 /* Add ic's wire byte counts to c's (the target's, before it goes). */
-void client_count_bytes(struct client *c, struct io_conn *ic);
+void client_count_totals(struct client *c, struct io_conn *ic);
 /* "~/x" -> "$HOME/x" into out (truncated to out_len). */
 void client_tilde(const char *path, char *out, size_t out_len);
 /* Load cfg's identity files (or the default ones) into keys. */

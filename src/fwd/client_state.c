@@ -99,11 +99,22 @@ client_status_dests(const struct client_sup *sup)
 }
 
 void
+client_chan_stats_add(struct conn_chan_stats *a,
+                      const struct conn_chan_stats *b)
+{
+    a->sent += b->sent;
+    a->sent_failed += b->sent_failed;
+    a->received += b->received;
+    a->received_failed += b->received_failed;
+}
+
+void
 client_status_dest(const struct client_sup *sup, size_t i,
                    struct client_dest_snap *out)
 {
     const struct client *c = sup->d[i];
     struct transport_stats st;
+    struct conn_chan_stats cs;
     struct conn *conn;
 
     memset(out, 0, sizeof(*out));
@@ -118,12 +129,21 @@ client_status_dest(const struct client_sup *sup, size_t i,
     out->bytes_out = c->bytes_out;
     out->rtt_ms = c->state == CLIENT_UP ? c->rtt_ms : -1;
     out->reconnects = c->reconnects;
+    out->logins = c->logins;
+    out->auth_failures = c->auth_failures;
+    out->chans = c->chans;
     if (c->ic != NULL) {
         transport_get_stats(session_transport(io_conn_session(c->ic)), &st);
         out->bytes_in += st.bytes_in;
         out->bytes_out += st.bytes_out;
+        if (out->rtt_ms < 0 && c->state == CLIENT_UP) {
+            /* Not Reconnect mode: ServerAlive's own probes, if any. */
+            out->rtt_ms = session_alive_rtt_ms(io_conn_session(c->ic));
+        }
         if ((conn = io_conn_conn(c->ic)) != NULL) {
             out->channels = conn_channel_count(conn);
+            conn_get_chan_stats(conn, &cs);
+            client_chan_stats_add(&out->chans, &cs);
         }
     }
 }

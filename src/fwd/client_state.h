@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn/conn.h"
+
 struct client_sup;
 
 /* Where a destination is. */
@@ -36,6 +38,9 @@ struct client_dest_snap {
     int64_t rtt_ms;      /* last keepalive round trip; -1 unknown */
     size_t channels;     /* open now */
     unsigned reconnects; /* attempts after the first */
+    unsigned logins;     /* connections that authenticated */
+    unsigned auth_failures;
+    struct conn_chan_stats chans; /* channel opens, every connection so far */
 };
 
 enum client_fwd_kind {
@@ -51,6 +56,10 @@ struct client_fwd_snap {
     bool is_up;     /* -L/-D: listening; -R: granted by the server */
     uint16_t port;  /* the listen port; a -R 0's allocated one once known */
 };
+
+/* a += b, field by field. */
+void client_chan_stats_add(struct conn_chan_stats *a,
+                           const struct conn_chan_stats *b);
 
 /* How many destinations; destination i's snapshot. */
 size_t client_status_dests(const struct client_sup *sup);

@@ -168,6 +168,7 @@ client_sup_up(struct client_sup *sup, struct client *c)
     c->failures = 0;
     c->rfwd_failures = 0;
     c->rtt_ms = -1;
+    c->logins++;
     client_set_state(c, CLIENT_UP, NULL);
     client_probe_start(c);
 }

@@ -82,7 +82,8 @@ struct server_stats {
     uint64_t chan_failures[SCHAN_N]; /* refused or failed to connect */
     uint64_t bytes_in, bytes_out;    /* of connections that have ended */
     uint64_t reloads, reload_failures;
-    uint64_t started; /* wall clock, seconds */
+    uint64_t takeovers; /* reverse forwards taken over by the same key */
+    uint64_t started;   /* wall clock, seconds */
 };
 
 /* What logins are checked against, loaded at start and on SIGHUP. */

@@ -64,6 +64,27 @@ metric_forwards(struct buf *b, struct server *srv)
     return rc;
 }
 
+/* The slowest client's last ClientAlive round trip (no sample until one
+ * has been answered). */
+static int
+metric_rtt(struct buf *b, struct server *srv)
+{
+    const char *name = "aditd_keepalive_rtt_max_seconds";
+    const struct server_conn *sc;
+    int64_t max = -1, rtt;
+    int r = metrics_family(b, name, "gauge",
+                           "Largest last keepalive round trip among sessions");
+
+    for (sc = srv->conns; sc != NULL; sc = sc->next) {
+        rtt = session_alive_rtt_ms(io_conn_session(sc->ic));
+        max = sc->authenticated && rtt > max ? rtt : max;
+    }
+    if (r != 0 || max < 0) {
+        return r;
+    }
+    return metrics_double(b, name, NULL, (double)max / 1000.0);
+}
+
 /* Live numbers: sessions, channels and bytes of running connections. */
 static int
 metric_live(struct buf *b, struct server *srv)
@@ -121,6 +142,11 @@ server_metrics(struct server *srv, struct buf *b)
                             "connect, by channel type",
                             s->chan_failures)) != 0 ||
         (r = metric_forwards(b, srv)) != 0 ||
+        (r = metric_one(b, "aditd_takeovers_total", "counter",
+                        "Reverse forwards taken over by a new session of the "
+                        "same key (a client that reconnected)",
+                        s->takeovers)) != 0 ||
+        (r = metric_rtt(b, srv)) != 0 ||
         (r = metric_one(b, "aditd_listeners", "gauge",
                         "Listening sockets of the server itself",
                         srv->n_listeners)) != 0 ||

@@ -252,6 +252,7 @@ rfwd_takeover(struct server_conn *sc, struct rfwd *r, const char *host,
     snprintf(r->who_desc, sizeof(r->who_desc), "%s", sc->rights.owner_desc);
     io_conn_close_tagged(old->ic, r->tag);
     io_conn_flush(old->ic);
+    sc->srv->stats.takeovers++;
     old->n_rfwds--;
     sc->n_rfwds++;
     r->owner = sc;

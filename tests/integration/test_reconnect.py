@@ -10,6 +10,7 @@ assertions on them are generous bounds, not performance checks (bench/
 is for those)."""
 import contextlib
 import ctypes
+import errno
 import json
 import os
 import shutil
@@ -19,14 +20,15 @@ import stat
 import subprocess
 import threading
 import time
-import urllib.request
 
 import pytest
 
 import harness
 from fwdhelp import echo_through
 from paths import roundtrip
+from promtext import metric, parse_metrics, scrape
 from sshsetup import pubkey_blob
+from test_aditd_forwarding import authorized_keys
 from harness import descendants
 
 EXIT_PERMANENT = 78
@@ -491,22 +493,108 @@ def test_status(client, procs, server_of, peers, tmp_path):
 
 
 def test_metrics(client, procs, server_of, peers):
+    """adit's Prometheus endpoint, scraped with curl and read strictly:
+    destinations and forwards by state, bytes, channel opens and failures
+    both ways, logins, auth failures, reconnects and the keepalive round
+    trip, each following what the test did (a -L that echoes, a -L to a
+    closed port, a -R that echoes, the server killed and restarted)."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
     server = server_of("aditd")
     echo = peers.echo()
-    mport = harness.free_port()
-    proc, lport = start_tunnel(client, procs, server, echo.port,
-                               opts=["MetricsListen=127.0.0.1:%d" % mport])
+    mport, lport, dport, rport = (harness.free_port() for _ in range(4))
+    dead = harness.closed_port()
+    argv = reconnect_argv(
+        client, server, opts=["MetricsListen=127.0.0.1:%d" % mport],
+        forwards=["127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port),
+                  "127.0.0.1:%d:127.0.0.1:%d" % (dport, dead)],
+        remote=["%d:127.0.0.1:%d" % (rport, echo.port)])
+    proc = procs.start("adit", argv)
     harness.wait_listening(proc, mport)
+    harness.poll(lambda: remote_echo(rport), harness.READY_TIMEOUT,
+                 "the -R forward")
     roundtrip(lport, b"count me")
-    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport,
-                                timeout=30) as r:
-        text = r.read().decode()
-    assert ('adit_destination_state{destination="127.0.0.1",state="up"} 1'
-            in text), text
-    assert "# TYPE adit_bytes_sent_total counter" in text
-    sent = [ln for ln in text.splitlines()
-            if ln.startswith("adit_bytes_sent_total{")]
-    assert len(sent) == 1 and int(sent[0].split()[-1]) > 0
+    with socket.create_connection(("127.0.0.1", dport), timeout=30) as s:
+        assert harness.recv_all(s) == b""  # refused at the far end
+    kill_server(server)
+    harness.wait_log(proc, "reconnecting in")
+    restart_server(procs, server)
+    harness.poll(lambda: remote_echo(rport), RECOVERY_LIMIT,
+                 "the -R forward after the restart")
+
+    def dest(samples, name, **labels):
+        return metric(samples, name, destination="127.0.0.1", **labels)
+
+    def settled():
+        samples, types = parse_metrics(scrape(mport)[1])
+        # Fresh opens count once their answer has come; the round trip
+        # once the new connection's first probe is answered.
+        if (dest(samples, "adit_channel_open_failures_total",
+                 direction="out") < 1 or
+                ("adit_keepalive_rtt_seconds",
+                 frozenset({("destination", "127.0.0.1")})) not in samples):
+            return None
+        return samples, types
+    samples, types = harness.poll(settled, 60, "settled metrics")
+    assert dest(samples, "adit_destination_state", state="up") == 1
+    assert dest(samples, "adit_destination_state", state="retrying") == 0
+    assert types["adit_forward_up"] == "gauge"
+    for port, target in ((lport, echo.port), (dport, dead)):
+        assert metric(samples, "adit_forward_up", kind="local",
+                      forward="[127.0.0.1]:%d [127.0.0.1]:%d"
+                      % (port, target)) == 1, samples
+    ups = [v for (n, lab), v in samples.items()
+           if n == "adit_forward_up" and ("kind", "remote") in lab]
+    assert ups == [1], samples
+    assert dest(samples, "adit_bytes_sent_total") > 0
+    assert dest(samples, "adit_bytes_received_total") > 0
+    # -L echo and -L to the closed port went out; the -R echo came in,
+    # before and after the restart.
+    assert dest(samples, "adit_channel_opens_total", direction="out") >= 2
+    assert dest(samples, "adit_channel_opens_total", direction="in") >= 2
+    assert dest(samples, "adit_channel_open_failures_total",
+                direction="out") == 1
+    assert dest(samples, "adit_channel_open_failures_total",
+                direction="in") == 0
+    assert dest(samples, "adit_connections_total") == 2
+    assert dest(samples, "adit_reconnects_total") >= 1
+    assert dest(samples, "adit_auth_failures_total") == 0
+    assert 0 <= dest(samples, "adit_keepalive_rtt_seconds") < 30
+    assert proc.alive()
+
+
+def test_metrics_auth_failure(client, procs, aditd, server_of, home,
+                              tmp_path):
+    """Two bastions, b0 refusing the key: its login failure is counted
+    and b0 given up (a permanent failure) while b1 stays up."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    client.bins.require("adit")
+    b0 = aditd.start(authorized_keys=authorized_keys(
+        tmp_path, [("", home.stranger_key)]))
+    b1 = server_of("aditd")
+    cfg = str(tmp_path / "bastions.conf")
+    write_bastions_config(cfg, client, [b0, b1])
+    mport = harness.free_port()
+    argv = bastions_argv(client, cfg, ["b0", "b1"], [])
+    proc = procs.start("adit", argv[:-2] + [
+        "-o", "MetricsListen=127.0.0.1:%d" % mport, "b0", "b1"])
+    harness.wait_listening(proc, mport)
+
+    def settled():
+        samples, _ = parse_metrics(scrape(mport)[1])
+        return samples if metric(samples, "adit_destination_state",
+                                 destination="b1", state="up") == 1 and \
+            metric(samples, "adit_destination_state", destination="b0",
+                   state="failed") == 1 else None
+    samples = harness.poll(settled, harness.READY_TIMEOUT,
+                           "b0 failed and b1 up")
+    assert metric(samples, "adit_auth_failures_total", destination="b0") == 1
+    assert metric(samples, "adit_auth_failures_total", destination="b1") == 0
+    assert metric(samples, "adit_connections_total", destination="b0") == 0
+    assert metric(samples, "adit_connections_total", destination="b1") == 1
+    assert "Permission denied" in proc.stderr()
+    assert proc.alive()
 
 
 class NotifySocket:
@@ -671,8 +759,9 @@ def test_packets_dropped(client, procs, sshd_factory, peers):
            str(server.port), "blackhole")
         start = time.monotonic()
         harness.wait_log(proc, "reconnecting in", INTERVAL * COUNT + 15)
-        print("\npackets dropped: noticed in %.2f s"
-              % (time.monotonic() - start))
+        noticed = time.monotonic() - start
+        print("\npackets dropped: noticed in %.2f s" % noticed)
+        assert noticed <= INTERVAL * COUNT + FROZEN_MARGIN, noticed
         # New attempts fail while the path is dead (the blackhole refuses
         # the connect at once) and adit keeps trying.
         harness.poll(lambda: proc.stderr().count("reconnecting in") >= 3,
@@ -681,6 +770,69 @@ def test_packets_dropped(client, procs, sshd_factory, peers):
         ip("rule", "del", "priority", "10")
         wait_recovered(proc, lport, b"after the drop", "packets flow again")
         echo_through(lport)
+
+
+SYS_PIDFD_GETFD = 438  # the same number on every Linux architecture
+TCP_USER_TIMEOUT = 18
+
+
+def user_timeout_of(pid, port):
+    """TCP_USER_TIMEOUT of pid's TCP socket connected to 127.0.0.1:port,
+    read with getsockopt on a duplicate of it taken with pidfd_getfd
+    (Linux 5.6 or newer, and the right to ptrace pid). None if no such
+    socket is open; skips where sockets cannot be taken."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError) as e:
+        pytest.skip("pidfd_open: %s" % e)
+    try:
+        for name in os.listdir("/proc/%d/fd" % pid):
+            try:
+                if not os.readlink("/proc/%d/fd/%s"
+                                   % (pid, name)).startswith("socket:"):
+                    continue
+            except OSError:
+                continue
+            fd = libc.syscall(SYS_PIDFD_GETFD, pidfd, int(name), 0)
+            if fd < 0:
+                err = ctypes.get_errno()
+                if err in (errno.ENOSYS, errno.EPERM):
+                    pytest.skip("pidfd_getfd: %s" % os.strerror(err))
+                continue
+            with socket.socket(fileno=fd) as s:
+                try:
+                    if (s.family == socket.AF_INET
+                            and s.type == socket.SOCK_STREAM
+                            and s.getpeername() == ("127.0.0.1", port)):
+                        return s.getsockopt(socket.IPPROTO_TCP,
+                                            TCP_USER_TIMEOUT)
+                except OSError:
+                    pass
+    finally:
+        os.close(pidfd)
+    return None
+
+
+@pytest.mark.parametrize("reconnect", [True, False])
+def test_user_timeout_on_the_socket(reconnect, client, procs, sshd_factory,
+                                    peers):
+    """TCP_USER_TIMEOUT read back from the running adit's connection to
+    sshd: Interval x Count in ms in Reconnect mode (so data the server
+    never acknowledges ends the connection as soon as the keepalives
+    would), the kernel's default (0, off) without, as ssh."""
+    server = sshd_factory.start()
+    echo = peers.echo()
+    if reconnect:
+        proc, lport = start_tunnel(client, procs, server, echo.port)
+    else:
+        proc, lport = client.tunnel("adit", server, echo.port, ALIVE)
+    roundtrip(lport, b"up")
+    def found():
+        v = user_timeout_of(proc.pid, server.port)
+        return None if v is None else [v]
+    v = harness.poll(found, harness.READY_TIMEOUT, "adit's socket to sshd")
+    assert v == [INTERVAL * COUNT * 1000 if reconnect else 0], v
 
 
 def test_one_destination_fails_permanently(client, procs, sshd_factory,

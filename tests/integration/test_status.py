@@ -20,6 +20,7 @@ import time
 import pytest
 
 import harness
+from promtext import metric, parse_metrics, scrape
 from test_aditd_forwarding import (authorized_keys, fingerprint, ssh_argv,
                                    start_rfwd)
 
@@ -202,59 +203,11 @@ def test_status_peer_strings(bins, aditd, home, tmp_path):
         t.close()
 
 
-METRIC_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
-LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)')
-
-
-def parse_metrics(text):
-    """The Prometheus text format, strictly: every sample's family has
-    HELP and TYPE first, counters end in _total, values are numbers.
-    Returns {(name, frozenset(labels)): value} and {name: type}."""
-    types, helps, samples = {}, set(), {}
-    for line in text.splitlines():
-        if line.startswith("# HELP "):
-            helps.add(line.split()[2])
-            continue
-        if line.startswith("# TYPE "):
-            _, _, name, kind = line.split()
-            assert kind in ("counter", "gauge"), line
-            assert name in helps, "TYPE before HELP: " + line
-            types[name] = kind
-            continue
-        m = METRIC_LINE.match(line)
-        assert m, "not a sample line: %r" % line
-        name, labels = m.group(1), {}
-        assert name in types, "sample before its TYPE: " + line
-        if types[name] == "counter":
-            assert name.endswith("_total"), line
-        if m.group(3):
-            rest = m.group(3)
-            while rest:
-                lm = LABEL.match(rest)
-                assert lm, "bad labels: " + line
-                labels[lm.group(1)] = lm.group(2)
-                rest = rest[lm.end():]
-        samples[(name, frozenset(labels.items()))] = float(m.group(4))
-    return samples, types
-
-
-def scrape(port, path="/metrics", method="GET"):
-    r = subprocess.run(["curl", "-s", "-i", "-X", method, "--max-time", "30",
-                        "http://127.0.0.1:%d%s" % (port, path)],
-                       capture_output=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    head, _, body = r.stdout.decode().partition("\r\n\r\n")
-    return head, body
-
-
-def metric(samples, name, **labels):
-    return samples[(name, frozenset(labels.items()))]
-
-
 def test_metrics(bins, client, aditd, procs, peers, home, tmp_path):
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")
-    server = status_server(aditd, tmp_path, home)
+    server = status_server(aditd, tmp_path, home,
+                           extra=["ClientAliveInterval 1"])
     echo = peers.echo()
     proc, rport, lport = tunnels(client, procs, server, echo)
     echo_once(lport, b"through -L")
@@ -303,6 +256,24 @@ def test_metrics(bins, client, aditd, procs, peers, home, tmp_path):
         return metric(samples, "aditd_channel_open_failures_total",
                       type="direct-tcpip") >= 1
     harness.poll(failed, 30, "a failed direct-tcpip in the metrics")
+
+    # The same key again with the same -R: aditd hands the port over (a
+    # client that reconnected), counted as a takeover. ssh -N is idle: its
+    # answer to ClientAlive gives the round trip.
+    assert metric(samples, "aditd_takeovers_total") == 0
+    again = procs.start("ssh", ssh_argv(
+        client, server, rfwds=["%d:127.0.0.1:%d" % (rport, echo.port)]))
+
+    def taken_and_timed():
+        samples, types = parse_metrics(scrape(server.metrics_port)[1])
+        assert types["aditd_keepalive_rtt_max_seconds"] == "gauge"
+        rtt = samples.get(("aditd_keepalive_rtt_max_seconds", frozenset()))
+        return (metric(samples, "aditd_takeovers_total") == 1
+                and rtt is not None and 0 <= rtt < 30)
+    harness.poll(taken_and_timed, 60, "a takeover and a keepalive round "
+                 "trip in the metrics")
+    echo_once(rport, b"through the new -R")
+    again.stop()
 
     assert scrape(server.metrics_port, "/")[0].startswith(
         "HTTP/1.0 404 Not Found")

@@ -579,6 +579,7 @@ test_open_refusals(void **state)
 {
     struct fix *f = fix_new();
     const struct cap_msg *m;
+    struct conn_chan_stats st;
     struct buf b;
     unsigned i;
 
@@ -617,6 +618,12 @@ test_open_refusals(void **state)
     assert_int_equal(m->p[0], SSH_MSG_CHANNEL_OPEN_FAILURE);
     assert_int_equal(get_u32_be(m->p + 5), SSH_OPEN_RESOURCE_SHORTAGE);
     assert_int_equal(conn_channel_count(f->c), LIM_CHANNELS);
+    /* Counted (the malformed one ended the decode: not an open). */
+    conn_get_chan_stats(f->c, &st);
+    assert_int_equal(st.received, 3 + LIM_CHANNELS);
+    assert_int_equal(st.received_failed, 3);
+    assert_int_equal(st.sent, 0);
+    assert_int_equal(st.sent_failed, 0);
     buf_cleanup(&b);
     fix_free(f);
 }
@@ -655,6 +662,7 @@ test_our_open_refused(void **state)
 {
     struct fix *f = fix_new();
     struct chan_open_info info = {.type = "session"};
+    struct conn_chan_stats st;
     struct buf b;
     uint32_t id;
 
@@ -677,6 +685,10 @@ test_our_open_refused(void **state)
     assert_int_equal(feed(f, &b), 0);
     assert_int_equal(f->n_result, 1);
     assert_int_equal(cap_take(&f->cap)->p[0], SSH_MSG_CHANNEL_CLOSE);
+    conn_get_chan_stats(f->c, &st);
+    assert_int_equal(st.sent, 2);
+    assert_int_equal(st.sent_failed, 1);
+    assert_int_equal(st.received, 0);
     buf_cleanup(&b);
     fix_free(f);
 }

@@ -477,9 +477,17 @@ test_session_server_alive(void **state)
     }
     assert_int_equal(conn_replies_received(session_conn(w->cli.s)), 30);
     assert_int_equal(w->cli.err, 0);
+    assert_int_equal(session_alive_rtt_ms(w->cli.s), 0); /* at once */
+    /* One answer that takes 40 ms: the round trip, and the next probe
+     * timed from the answer. */
+    assert_int_equal(session_tick(w->cli.s, 31000), 0);
+    w->now = 31040;
+    pump(w);
+    assert_int_equal(session_alive_rtt_ms(w->cli.s), 40);
+    heard = 31040;
+    assert_int_equal(session_alive_due(w->cli.s), heard + 1000);
     /* The server stops 400 ms after its last answer: what the client
      * sends is lost from here on. */
-    heard = 30000;
     world_at(w, heard + 400);
     buf_init(&tmp);
     assert_int_equal(session_tick(w->cli.s, heard + 999), 0);

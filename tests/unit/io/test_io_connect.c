@@ -275,6 +275,39 @@ test_connect_no_timeout(void **state)
     ctx_done(x);
 }
 
+/*
+ * TCP_USER_TIMEOUT read back from the socket: what io_tcp_user_timeout
+ * set is what the kernel holds (adit's Reconnect mode sets Interval x
+ * CountMax on its connection to the server).
+ */
+static void
+test_user_timeout(void **state)
+{
+#ifdef TCP_USER_TIMEOUT
+    struct iotest t;
+    uv_tcp_t tcp;
+    uv_os_fd_t fd;
+    unsigned v = 1;
+    socklen_t len = sizeof(v);
+
+    iotest_init(&t);
+    assert_int_equal(uv_tcp_init_ex(&t.loop, &tcp, AF_INET), 0);
+    assert_int_equal(uv_fileno((const uv_handle_t *)&tcp, &fd), 0);
+    assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, &len),
+                     0);
+    assert_int_equal(v, 0); /* the kernel's default: off */
+    assert_int_equal(io_tcp_user_timeout(&tcp, 3000), 0);
+    len = sizeof(v);
+    assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, &len),
+                     0);
+    assert_int_equal(v, 3000);
+    uv_close((uv_handle_t *)&tcp, NULL);
+    iotest_done(&t);
+#else
+    skip();
+#endif
+}
+
 int
 main(void)
 {
@@ -287,6 +320,7 @@ main(void)
         cmocka_unit_test(test_cancel_resolving),
         cmocka_unit_test(test_cancel_connecting),
         cmocka_unit_test(test_connect_no_timeout),
+        cmocka_unit_test(test_user_timeout),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
