@@ -75,10 +75,11 @@ def _short_rows():
     for c, at in (("c1", "1 at a time"), ("c50", "50 at once")):
         rows.append(("short.direct.%s.rate" % c,
                      "3 load generator direct, %s" % at, "conn/s",
-                     "(the tool's own ceiling, floor column)", None, AA))
+                     "(the tool's own ceiling, floor column)", None,
+                     "floor"))
         rows.append(("short.direct.%s.p50" % c,
                      "3 load generator direct, %s p50" % at, "ms", "", None,
-                     AA))
+                     "floor"))
     return rows
 
 
@@ -130,6 +131,8 @@ def row_specs(opts):
         _idle_rows(opts["idle_n"]) + _hs_rows(opts["hs_n"]) + [
         ("rec.killed", "6 recovery, server killed (autossh; adit -r)", "s",
          "<= 0.05 s", _le("adit->sshd", 1, 0.05), "adit->sshd"),
+        ("rec.restart", "6 sshd kill and restart to banner (in killed)",
+         "s", "", None, "floor"),
         ("rec.frozen", "6 recovery, server frozen (%ds x %d)" % (
             opts["rec_interval"], opts["rec_count"]), "s",
          "<= %.1f s" % frozen, _le("adit->sshd", 1, frozen), "adit->sshd"),
@@ -160,7 +163,8 @@ class Table:
             cells = {c: summary(v) for c, v in self.runs.get(rid, {}).items()}
             med = {c: s["median"] for c, s in cells.items()}
             ratio = None
-            if med.get(adit_col) is not None and med.get(OPENSSH):
+            if med.get(adit_col) is not None and med.get(OPENSSH) and \
+                    unit != "count":
                 ratio = med[adit_col] / med[OPENSSH]
             met = check(med) if check else None
             out.append({"id": rid, "label": label, "unit": unit,
