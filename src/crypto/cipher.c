@@ -19,7 +19,7 @@
 #define TAG_LEN 16    /* Poly1305 and GCM tags */
 #define GCM_IV_LEN 12 /* RFC 5647 7.1: 4-byte fixed || 8-byte counter */
 
-enum cipher_kind { KIND_CHACHA, KIND_GCM, KIND_CTR };
+enum cipher_kind { KIND_CHACHA, KIND_GCM, KIND_CTR, KIND_NONE };
 
 struct cipher_entry {
     struct cipher_alg alg;
@@ -40,6 +40,16 @@ static const struct cipher_entry cipher_table[] = {
      EVP_aes_256_gcm},
     {{"aes128-ctr", 16, 16, 16, 0, 0}, KIND_CTR, EVP_aes_128_ctr},
     {{"aes256-ctr", 16, 32, 16, 0, 0}, KIND_CTR, EVP_aes_256_ctr},
+#ifdef ADIT_FUZZ_NULL_CIPHER
+    /*
+     * Fuzzing builds only (CMakeLists.txt sets this with ADIT_FUZZ): RFC
+     * 4253's "none", which copies, with no MAC (an AEAD with no tag), so a
+     * fuzzer that cannot compute keys still reaches what comes after the
+     * key exchange. Never in a normal build: a unit test checks that
+     * nothing offers or accepts it there.
+     */
+    {{"none", 8, 0, 0, 0, CIPHER_AEAD}, KIND_NONE, NULL},
+#endif
 };
 
 #define CIPHER_COUNT (sizeof(cipher_table) / sizeof(cipher_table[0]))
@@ -179,6 +189,10 @@ cipher_init(struct cipher_ctx **out, const struct cipher_alg *alg,
     }
     c->e = e;
     c->encrypt = encrypt;
+    if (e->kind == KIND_NONE) {
+        *out = c;
+        return 0;
+    }
     if ((c->main = EVP_CIPHER_CTX_new()) == NULL) {
         r = ERR_NOMEM;
         goto out;
@@ -364,6 +378,11 @@ cipher_crypt(struct cipher_ctx *c, uint32_t seqnr, uint8_t *dst,
         return cipher_crypt_chacha(c, seqnr, dst, src, len, aadlen);
     case KIND_GCM:
         return cipher_crypt_gcm(c, dst, src, len, aadlen);
+    case KIND_NONE:
+        if (dst != src) {
+            memmove(dst, src, aadlen + len);
+        }
+        return 0;
     case KIND_CTR:
         break;
     }

@@ -12,45 +12,9 @@
 
 #include "config/permit.h"
 #include "fuzz.h"
+#include "fuzz_glob_model.h"
 
 #define MODEL_MAX 64u
-/* The recursive model is exponential in the stars of a pattern. */
-#define MODEL_MAX_STARS 4u
-
-/* sshd's match_pattern(), recursive as there; only run on short input. */
-static bool
-model_glob(const char *p, const char *s)
-{
-    for (;;) {
-        if (*p == '\0') {
-            return *s == '\0';
-        }
-        if (*p == '*') {
-            for (; *s != '\0'; s++) {
-                if (model_glob(p + 1, s)) {
-                    return true;
-                }
-            }
-            return model_glob(p + 1, s);
-        }
-        if (*s == '\0' || (*p != '?' && *p != *s)) {
-            return false;
-        }
-        p++;
-        s++;
-    }
-}
-
-static size_t
-stars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s != '\0'; s++) {
-        n += *s == '*';
-    }
-    return n;
-}
 
 static void
 check(const struct permit *p, const char *host, uint32_t port)
@@ -94,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     host += host < text + size - 3 ? 1 : 0; /* after the NUL, if any */
     if (permit_parse(text, data[0] & 1, &p) == 0) {
         if (strlen(p.host) <= MODEL_MAX && strlen(host) <= MODEL_MAX &&
-            stars(p.host) <= MODEL_MAX_STARS) {
+            model_stars(p.host) <= MODEL_MAX_STARS) {
             check(&p, host, port);
         } else {
             (void)permit_listen_match(&p, host, port);

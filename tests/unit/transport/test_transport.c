@@ -266,6 +266,91 @@ test_no_common_cipher(void **state)
     pair_free(&p);
 }
 
+/* The cipher lists of the KEXINIT a server sends first, after its
+ * version line (a plaintext packet). */
+static void
+server_first_ciphers(struct transport *s, char *c2s, char *s2c, size_t len)
+{
+    struct kexinit ki;
+    struct buf out;
+    const uint8_t *nl;
+    uint32_t plen = 0;
+    uint8_t pad = 0, msg = 0;
+    struct rd rd;
+
+    buf_init(&out);
+    transport_take_output(s, &out);
+    nl = memchr(buf_ptr(&out), '\n', buf_len(&out));
+    assert_non_null(nl);
+    rd_init(&rd, nl + 1, buf_len(&out) - (size_t)(nl + 1 - buf_ptr(&out)));
+    assert_int_equal(rd_u32(&rd, &plen), 0);
+    assert_int_equal(rd_u8(&rd, &pad), 0);
+    assert_int_equal(rd_u8(&rd, &msg), 0);
+    assert_int_equal(msg, SSH_MSG_KEXINIT);
+    rd.len = rd.off + plen - 2 - pad;
+    assert_int_equal(kexinit_decode(&rd, &ki), 0);
+    snprintf(c2s, len, "%s", ki.lists[KI_ENC_C2S]);
+    snprintf(s2c, len, "%s", ki.lists[KI_ENC_S2C]);
+    kexinit_cleanup(&ki);
+    buf_cleanup(&out);
+}
+
+/*
+ * The fuzzing build's "none" cipher (ADIT_FUZZ_NULL_CIPHER, set only in
+ * build-fuzz) is not in a normal build: a server configured with it does
+ * not offer it, one configured with nothing else does not start, and a
+ * client offering only "none" is refused.
+ */
+static void
+test_null_cipher_absent(void **state)
+{
+    static const char version[] = "SSH-2.0-raw_test\r\n";
+    struct keyset *ks = *state;
+    struct transport_config cfg;
+    struct transport *t = NULL;
+    char c2s[256], s2c[256];
+    struct kexinit ki;
+    struct buf b, payload;
+    const uint8_t *p;
+    size_t i, n;
+    const char *lists[KI_NLISTS] = {
+        "curve25519-sha256", "ssh-ed25519", "none", "none", "hmac-sha2-256",
+        "hmac-sha2-256",     "none",        "none", "",     ""};
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.is_server = true;
+    cfg.software_version = "aditd_test";
+    cfg.hostkeys = &ks->k[HK_ED25519];
+    cfg.n_hostkeys = 1;
+    cfg.ciphers = "none";
+    assert_int_not_equal(transport_new(&t, &cfg), 0);
+    assert_null(t);
+    cfg.ciphers = "none,aes128-ctr";
+    assert_int_equal(transport_new(&t, &cfg), 0);
+    assert_int_equal(transport_start(t, 0), 0);
+    server_first_ciphers(t, c2s, s2c, sizeof(c2s));
+    assert_string_equal(c2s, "aes128-ctr");
+    assert_string_equal(s2c, "aes128-ctr");
+
+    memset(&ki, 0, sizeof(ki));
+    for (i = 0; i < KI_NLISTS; i++) {
+        ki.lists[i] = (char *)lists[i];
+    }
+    buf_init(&b);
+    buf_init(&payload);
+    assert_int_equal(kexinit_encode(&payload, &ki), 0);
+    assert_int_equal(buf_put(&b, version, strlen(version)), 0);
+    put_plain(&b, buf_ptr(&payload), buf_len(&payload));
+    assert_int_equal(transport_feed(t, buf_ptr(&b), buf_len(&b)), 0);
+    assert_int_equal(transport_next(t, &p, &n), ERR_KEX_NOMATCH);
+    assert_string_equal(transport_error(t),
+                        "no matching cipher found. Their offer: none");
+    assert_false(transport_is_ready(t));
+    buf_cleanup(&payload);
+    buf_cleanup(&b);
+    transport_free(t);
+}
+
 static void
 test_peer_disconnect(void **state)
 {
@@ -504,6 +589,7 @@ main(void)
         cmocka_unit_test(test_rekey_by_time),
         cmocka_unit_test(test_hostkey_refused),
         cmocka_unit_test(test_no_common_cipher),
+        cmocka_unit_test(test_null_cipher_absent),
         cmocka_unit_test(test_peer_disconnect),
         cmocka_unit_test(test_unimplemented),
         cmocka_unit_test(test_ignore_before_kexinit),
