@@ -254,6 +254,22 @@ def hs_connect_ms(world, srv, echo, samples):
     return out
 
 
+def startup_ms(world, kind, samples):
+    """A client's start-up alone: `-G` (print the configuration, exit),
+    spawn to exit in ms; part of every spawn-to-tunnel time."""
+    out = []
+    for _ in range(samples):
+        argv = world.client_argv(kind, 22, None, [])
+        t0 = time.monotonic()
+        r = subprocess.run(argv[:1] + ["-G"] + argv[1:], env=world.procs.env,
+                           stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=30)
+        out.append((time.monotonic() - t0) * 1e3 if r.returncode == 0
+                   else None)
+    return out
+
+
 def handshakes(world, table, echo, opts):
     """Item 5: the server holding N authenticated clients, each with a -R
     listener: ssh -> sshd against adit -> aditd. sshd is driven with at
@@ -290,6 +306,9 @@ def handshakes(world, table, echo, opts):
                     table.add("hs.%d.%s" % (n, key), col, res[key])
                 for v in conn:
                     table.add("hs.%d.connect_ms" % n, col, v)
+                kind = col.split("->")[0]
+                for v in startup_ms(world, kind, opts["hs_samples"]):
+                    table.add("hs.%d.startup_ms" % n, col, v)
                 table.extra("hs.%d" % n, col, res)
                 if held < want:
                     break

@@ -117,6 +117,8 @@ def _hs_rows(ns):
              "ms", "<= 2 ms", _le(AA, 1, 2.0), AA),
             (p + "connect_ms", "5 server, %d held: spawn to working -R" % n,
              "ms", "<= 10 ms", _le(AA, 1, 10.0), AA),
+            (p + "startup_ms", "5 client start-up alone (-G; in the above)",
+             "ms", "", None, AA),
         ]
     return rows
 
