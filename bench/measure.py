@@ -344,7 +344,7 @@ def recovery(world, table, opts):
             "user": world.user}
     step, harness.POLL_INTERVAL = harness.POLL_INTERVAL, 0.002
     try:
-        for fault in ("killed", "frozen"):
+        for fault in ("session", "killed", "frozen"):
             for col, kind in (("ssh->sshd", "autossh"),
                               ("adit->sshd", "adit")):
                 if kind == "autossh" and shutil.which("autossh") is None:

@@ -131,8 +131,11 @@ def row_specs(opts):
          "adit->aditd >= 5 x ssh->sshd", _ge(AA, 5, OPENSSH), AA)
         for d, w in (("L", "-L"), ("R", "-R"))] + _short_rows() +
         _idle_rows(opts["idle_n"]) + _hs_rows(opts["hs_n"]) + [
-        ("rec.killed", "6 recovery, server killed (autossh; adit -r)", "s",
-         "<= 0.05 s", _le("adit->sshd", 1, 0.05), "adit->sshd"),
+        ("rec.session", "6 recovery, server session killed (autossh; "
+         "adit -r)", "s", "<= 0.05 s", _le("adit->sshd", 1, 0.05),
+         "adit->sshd"),
+        ("rec.killed", "6 recovery, whole sshd killed and restarted", "s",
+         "", None, "adit->sshd"),
         ("rec.restart", "6 sshd kill and restart to banner (in killed)",
          "s", "", None, "floor"),
         ("rec.frozen", "6 recovery, server frozen (%ds x %d)" % (
