@@ -120,6 +120,7 @@ struct client_config {
     char *control_path;
     char *remote_command; /* RemoteCommand, tokens expanded; NULL: none */
     int escape_char;      /* -1 unset (~), CLIENT_ESCAPE_NONE, or a byte */
+    int escape_cmdline;   /* bool, EnableEscapeCommandline (~C) */
     char *local_command;
     int permit_local_command; /* bool */
     int log_level;            /* enum log_level */

@@ -78,7 +78,7 @@ dump_flags(const struct client_config *c, struct buf *b)
         "permitlocalcommand %s\nrequesttty %s\nsessiontype %s\n"
         "stdinnull %s\nforkafterauthentication %s\n"
         "streamlocalbindunlink %s\nstricthostkeychecking %s\n"
-        "tcpkeepalive %s\nconnectionattempts %d\n"
+        "tcpkeepalive %s\nenableescapecommandline %s\nconnectionattempts %d\n"
         "numberofpasswordprompts %d\nserveralivecountmax %d\n"
         "serveraliveinterval %d\n",
         af[a], dump_yn(c->batch_mode, 0), dump_yn(c->compression, 0),
@@ -89,7 +89,7 @@ dump_flags(const struct client_config *c, struct buf *b)
         dump_yn(c->permit_local_command, 0), tty[t], st[s],
         dump_yn(c->stdin_null, 0), dump_yn(c->fork_after_auth, 0),
         dump_yn(c->stream_local_bind_unlink, 0), dump_strict(c->strict_hostkey),
-        dump_yn(c->tcp_keep_alive, 1),
+        dump_yn(c->tcp_keep_alive, 1), dump_yn(c->escape_cmdline, 0),
         c->connection_attempts < 0 ? 1 : c->connection_attempts,
         c->password_prompts < 0 ? 3 : c->password_prompts,
         client_config_alive_count(c), client_config_alive_interval(c));

@@ -157,15 +157,28 @@ final_fwd_paths(struct fwdspec *f, size_t n, const struct ssh_tokens *tokens,
     return r;
 }
 
+/* A command's tokens and ${VAR}: no ~, the shell sees to that. */
+static int
+final_command(char **field, const struct ssh_tokens *t, const char *allowed,
+              char *why, size_t why_len)
+{
+    char *exp = NULL;
+    int r;
+
+    if ((r = ssh_tokens_expand(*field, t, allowed, &exp, why, why_len)) != 0) {
+        return r == ERR_FORMAT ? ERR_CONFIG : r;
+    }
+    free(*field);
+    *field = exp;
+    return 0;
+}
+
 /* RemoteCommand: "none" is none; tokens and ${VAR} expanded, as ssh
  * does before -G. */
 static int
 final_remote_command(struct client_config *c, const struct ssh_tokens *t,
                      char *why, size_t why_len)
 {
-    char *exp = NULL;
-    int r;
-
     if (c->remote_command == NULL) {
         return 0;
     }
@@ -174,13 +187,7 @@ final_remote_command(struct client_config *c, const struct ssh_tokens *t,
         c->remote_command = NULL;
         return 0;
     }
-    if ((r = ssh_tokens_expand(c->remote_command, t, SSH_TOKENS_FILES, &exp,
-                               why, why_len)) != 0) {
-        return r == ERR_FORMAT ? ERR_CONFIG : r;
-    }
-    free(c->remote_command);
-    c->remote_command = exp;
-    return 0;
+    return final_command(&c->remote_command, t, SSH_TOKENS_FILES, why, why_len);
 }
 
 int
@@ -247,6 +254,11 @@ client_config_expand_files(struct client_config *c, const struct client_env *e,
     for (i = 0; i < c->n_certificate_files && r == 0; i++) {
         r = final_path(&c->certificate_files[i], &t, SSH_TOKENS_FILES, false,
                        why, why_len);
+    }
+    if (r == 0 && c->local_command != NULL) {
+        t.tunnel = "NONE"; /* %T: no tun device, as ssh says */
+        r = final_command(&c->local_command, &t, SSH_TOKENS_COMMAND, why,
+                          why_len);
     }
     return r;
 }

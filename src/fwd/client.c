@@ -163,6 +163,7 @@ client_check_down(struct client *c)
     c->is_down = true;
     fwd_remote_free(c->rfwd);
     c->rfwd = NULL;
+    client_rtfwd_drop(c);
     client_sup_down(c->sup, c);
 }
 
@@ -239,7 +240,8 @@ client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
     struct client_hop *hop = ctx;
     struct client *c = hop->c;
 
-    if (c->rfwd != NULL && fwd_remote_open(c->rfwd, ic, id, info)) {
+    if ((c->rfwd != NULL && fwd_remote_open(c->rfwd, ic, id, info)) ||
+        client_rtfwd_open(c, ic, id, info)) {
         return;
     }
     log_debug("client_input_channel_open: ctype %s", info->type);
@@ -281,6 +283,20 @@ client_start_remote(struct client *c, struct io_conn *ic)
     return fwd_remote_start(c->rfwd, ic);
 }
 
+/* The session, if there is one: its end is adit's. */
+static void
+client_session_go(struct client *c)
+{
+    if (!c->t->has_session || c->stopping || c->ic == NULL) {
+        return;
+    }
+    if (client_shell_start(c, c->ic) != 0) {
+        c->exit_code = CLIENT_EXIT_FAIL;
+        c->said = true;
+        client_stop(c);
+    }
+}
+
 void
 client_target_ready(struct client *c, struct io_conn *ic)
 {
@@ -310,11 +326,13 @@ client_target_ready(struct client *c, struct io_conn *ic)
         client_ready(c);
     }
     client_notify(c->sup);
-    if (c->t->has_session && client_shell_start(c, ic) != 0) {
-        c->exit_code = CLIENT_EXIT_FAIL;
-        c->said = true;
-        client_stop(c);
+    /* ssh runs LocalCommand once the forwards are set up, then opens
+     * the session. */
+    if (c->cfg->local_command != NULL && c->cfg->permit_local_command == 1 &&
+        client_local_run(c, c->cfg->local_command, client_session_go) == 0) {
+        return;
     }
+    client_session_go(c);
 }
 
 /* PermitRemoteOpen into c->rperm: "any" (or unset) leaves rdyn open to
@@ -385,7 +403,9 @@ void
 client_free(struct client *c)
 {
     if (c != NULL) {
+        client_term_stop(c);
         client_shell_join(c);
+        client_rtfwd_drop(c);
         fwd_remote_free(c->rfwd);
         permit_list_cleanup(&c->rperm);
         client_hops_cleanup(c);

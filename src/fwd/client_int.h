@@ -26,6 +26,7 @@
 #define CLIENT_MAX_HOPS (LIM_JUMP_HOPS + 1u)
 #define CLIENT_EXIT_FAIL 255
 #define CLIENT_MAX_DESTS 8u
+#define CLIENT_RT_RFWDS 32u
 /* What ssh calls a peer reached through a proxy or a jump host. */
 #define CLIENT_PROXY_PEER "UNKNOWN port 65535"
 
@@ -130,6 +131,10 @@ struct client {
     bool stdio_ok;            /* -W or the session ran to its end */
     struct client_sess *sess; /* the session, while it runs */
     struct io_pump *pumps[3]; /* its stdio when a plain file (io_pump.h) */
+    struct client_term *term; /* its local terminal (client_term.c) */
+    /* -R forwards added at runtime, one fwd_remote each. */
+    struct fwd_remote *rt_rfwd[CLIENT_RT_RFWDS];
+    size_t n_rt_rfwd;
     int exit_code;
     /* Reconnect mode (client_sup.c). */
     uv_timer_t backoff;     /* the wait before the next attempt */
@@ -167,6 +172,10 @@ struct client_sup {
     struct fwd_local *fwds[CLIENT_MAX_FWDS];
     const struct fwdspec *fwd_specs[CLIENT_MAX_FWDS]; /* each one's spec */
     size_t n_fwds;
+    /* Forwards added at runtime (client_rtfwd.c): their specs, kept to
+     * the end (a closed listener's may still be read while it closes). */
+    struct fwdspec *rt_specs[CLIENT_MAX_FWDS];
+    size_t n_rt_specs;
     bool fwds_started;
     struct fwd_pick pick;
     uv_signal_t sig[3];
@@ -341,6 +350,40 @@ int client_hostkey_algs(struct client_hop *hop, char *out, size_t out_len);
 int client_shell_start(struct client *c, struct io_conn *ic);
 /* Wait for the pumps of stdio files to finish writing (at the end). */
 void client_shell_join(struct client *c);
+
+/* client_localcmd.c: run cmd through $SHELL -c with our stdio; then
+ * (may be NULL) is called once it has exited. ERR_IO (said) when it
+ * could not start: nothing is called back. */
+int client_local_run(struct client *c, const char *cmd,
+                     void (*then)(struct client *c));
+/* client_term.c: ~C's !command, the terminal cooked while it runs. */
+void client_local_command(struct client *c, const char *cmd);
+
+/* client_rtfwd.c: forwards added and cancelled while connected (~C;
+ * a ControlMaster's forward requests can use the same). Each says what
+ * became of it in ssh's words; 0 or ERR_*. spec is copied. */
+int client_rtfwd_add(struct client *c, enum fwdspec_kind kind,
+                     const struct fwdspec *spec);
+int client_rtfwd_cancel(struct client *c, enum fwdspec_kind kind,
+                        const struct fwdspec *spec);
+/* A forwarded channel for a -R added at runtime: answered (true). */
+bool client_rtfwd_open(struct client *c, struct io_conn *ic, uint32_t id,
+                       const struct chan_open_info *info);
+/* The connection is gone: its runtime -R go with it. */
+void client_rtfwd_drop(struct client *c);
+/* At the very end: the runtime specs. */
+void client_rtfwd_free(struct client_sup *sup);
+
+/* client_term.c: the session's local terminal, with a pty: raw mode
+ * (restored on every way out), SIGWINCH, the escape characters. */
+struct client_sess_cfg;
+/* Raw mode (when stdin is a terminal), the modes and size for pty-req
+ * in sc, the escape filter as sc's input. ERR_NOMEM. */
+int client_term_start(struct client *c, struct client_sess_cfg *sc);
+/* The session runs: SIGWINCH sends window-change. */
+void client_term_watch(struct client *c);
+/* Modes back as they were, handles closed (idempotent). */
+void client_term_stop(struct client *c);
 
 /* client_stdio.c */
 /* A stream for one of our standard descriptors (a terminal, pipe or

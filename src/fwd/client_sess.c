@@ -34,6 +34,8 @@ struct client_sess {
     size_t n_env;
     void (*before_start)(void *ctx, struct client_sess *s, struct sesschan *sc);
     void (*done)(void *ctx, struct client_sess *s, int status);
+    void (*input)(void *ctx, struct client_sess *s, const uint8_t *p, size_t n,
+                  struct buf *out);
     void *ctx;
     bool failed; /* a request the session needs was refused */
 };
@@ -109,6 +111,16 @@ client_sess_eow(void *ctx)
     if (s->ch != NULL) {
         io_chan_end_input(s->ch);
     }
+}
+
+static void
+client_sess_input(void *ctx, struct io_chan *ch, const uint8_t *p, size_t n,
+                  struct buf *out)
+{
+    struct client_sess *s = ctx;
+
+    (void)ch;
+    s->input(s->ctx, s, p, n, out);
 }
 
 /* The channel is open: our requests, in ssh's order. */
@@ -206,6 +218,7 @@ client_sess_copy(struct client_sess *s, const struct client_sess_cfg *cfg)
     s->ypixel = cfg->ypixel;
     s->before_start = cfg->before_start;
     s->done = cfg->done;
+    s->input = cfg->input;
     s->ctx = cfg->ctx;
     buf_init(&s->modes);
     buf_set_nowipe(&s->modes);
@@ -254,6 +267,7 @@ client_sess_open(struct io_conn *ic, const struct client_sess_cfg *cfg,
     ios.done = client_sess_done;
     ios.request = client_sess_request;
     ios.reply = client_sess_on_reply;
+    ios.filter = cfg->input != NULL ? client_sess_input : NULL;
     ios.ctx = s;
     if ((r = io_chan_open_session(ic, &ios, &info, &s->ch)) != 0) {
         client_sess_free(s);
@@ -279,6 +293,12 @@ struct io_chan *
 client_sess_chan(struct client_sess *s)
 {
     return s->ch;
+}
+
+struct sesschan *
+client_sess_sesschan(struct client_sess *s)
+{
+    return s->sc;
 }
 
 static bool

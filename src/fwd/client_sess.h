@@ -17,6 +17,7 @@
 
 #include "conn/sesschan.h"
 #include "io/io_conn.h"
+#include "wire/buf.h"
 
 struct client_sess;
 
@@ -48,6 +49,10 @@ struct client_sess_cfg {
      * exit status, or -1 when none came (a signal, a refused request, a
      * lost connection; ssh then exits 255). Called once, last. */
     void (*done)(void *ctx, struct client_sess *s, int status);
+    /* Input as read, before it is sent (escape characters): append what
+     * the server is to get to out. NULL: input is sent as read. */
+    void (*input)(void *ctx, struct client_sess *s, const uint8_t *p, size_t n,
+                  struct buf *out);
     void *ctx;
 };
 
@@ -63,6 +68,9 @@ void client_sess_resize(struct client_sess *s, uint32_t cols, uint32_t rows,
 
 /* The session's channel, for io_chan calls (NULL once gone). */
 struct io_chan *client_sess_chan(struct client_sess *s);
+
+/* Its requests (NULL until the channel is open): ~B's "break". */
+struct sesschan *client_sess_sesschan(struct client_sess *s);
 
 /* SendEnv's patterns matched against environ, then SetEnv's entries:
  * "NAME=VALUE" strings, malloc'd (free with client_sess_env_free). */

@@ -25,6 +25,7 @@ client_shell_done(void *ctx, struct client_sess *s, int status)
 
     (void)s;
     c->sess = NULL;
+    client_term_stop(c);
     log_debug("session closed, exit status %d", status);
     if (c->ic != NULL && !io_conn_is_ending(c->ic)) {
         c->stdio_ok = true; /* the connection's end is ours */
@@ -108,7 +109,19 @@ client_shell_start(struct client *c, struct io_conn *ic)
     sc.term = getenv("TERM") != NULL ? getenv("TERM") : "";
     sc.done = client_shell_done;
     sc.ctx = c;
+    if (sc.want_tty && (r = client_term_start(c, &sc)) != 0) {
+        io_close_free((uv_handle_t *)sc.in);
+        io_close_free((uv_handle_t *)sc.out);
+        io_close_free((uv_handle_t *)sc.err);
+        client_sess_env_free(env, n_env);
+        return r;
+    }
     r = client_sess_open(ic, &sc, &c->sess);
     client_sess_env_free(env, n_env);
-    return r;
+    if (r != 0) {
+        client_term_stop(c);
+        return r;
+    }
+    client_term_watch(c);
+    return 0;
 }

@@ -376,6 +376,7 @@ client_sup_stop(struct client_sup *sup, int code)
         uv_close((uv_handle_t *)&c->rfwd_retry, NULL);
         uv_close((uv_handle_t *)&c->probe, NULL);
         client_hops_close(c);
+        client_term_stop(c);
         client_stop(c);
     }
 }
@@ -477,6 +478,7 @@ client_run_many(uv_loop_t *loop, const struct client_config *fwds,
     for (i = 0; i < sup->n; i++) {
         client_free(sup->d[i]);
     }
+    client_rtfwd_free(sup);
     free(sup);
     return code;
 }

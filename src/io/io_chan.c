@@ -45,6 +45,7 @@ io_chan_maybe_free(struct io_chan *ch)
     buf_cleanup(&ch->wfly);
     buf_cleanup(&ch->eq);
     buf_cleanup(&ch->efly);
+    free(ch->rbuf);
     free(ch->target);
     buf_cleanup(&ch->first);
     free(ch);
@@ -169,6 +170,16 @@ io_chan_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
     if (c == NULL || ch->begun) {
         return;
     }
+    if (ch->sess.filter != NULL) {
+        /* Filtered input is read here, then queued in first. */
+        if (ch->rbuf == NULL) {
+            ch->rbuf = malloc(IO_FILTER_READ);
+        }
+        if (ch->rbuf != NULL) {
+            *b = uv_buf_init((char *)ch->rbuf, IO_FILTER_READ);
+        }
+        return;
+    }
     if (conn_send_begin(c, ch->id, &max, &p) != 0) {
         ch->send_failed = true; /* io_chan_read ends the channel */
         return;
@@ -197,6 +208,9 @@ io_chan_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     if (nread == UV_ENOBUFS && ch->send_failed) {
         io_chan_fail(ch);
         return;
+    }
+    if (nread > 0 && ch->sess.filter != NULL) {
+        ch->sess.filter(ch->sess.ctx, ch, ch->rbuf, (size_t)nread, &ch->first);
     }
     if (nread > 0 || nread == UV_ENOBUFS) {
         io_conn_flush(ch->ic);

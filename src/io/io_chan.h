@@ -149,6 +149,11 @@ struct io_chan_sess {
                     bool want_reply, const uint8_t *p, size_t n);
     /* CHANNEL_SUCCESS (ok) or CHANNEL_FAILURE. */
     void (*reply)(void *ctx, struct io_chan *ch, bool ok);
+    /* Input as read, before it is sent (escape characters): append what
+     * is to be sent to out (sent as the window allows, reading paused
+     * meanwhile). NULL: input goes to the channel as read, copy-free. */
+    void (*filter)(void *ctx, struct io_chan *ch, const uint8_t *p, size_t n,
+                   struct buf *out);
     void *ctx;
 };
 

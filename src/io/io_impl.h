@@ -25,6 +25,8 @@
 /* A channel keeps buffers up to this size; larger ones (grown behind a
  * slow reader) are freed once it has been idle for a tick. */
 #define IO_CHAN_KEEP (64u * 1024u)
+/* One read of filtered input (a terminal's keystrokes). */
+#define IO_FILTER_READ 4096u
 #define IO_END_GRACE_MS 2000u
 #define IO_TICK_MS 1000u
 #define IO_WHY_LEN 512u
@@ -107,6 +109,7 @@ struct io_chan {
     uv_write_t ereq;
     bool ewriting;
     bool no_input;   /* -n: EOF is sent once the channel is open */
+    uint8_t *rbuf;   /* input read for sess.filter */
     bool is_session; /* the server closes it, after exit-status */
     struct io_chan_sess sess;
 };

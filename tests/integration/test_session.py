@@ -6,6 +6,7 @@ a pty driven through tmux (the prompt, the window size, ~. and ~C)."""
 import hashlib
 import os
 import select
+import socket
 import subprocess
 import time
 
@@ -196,6 +197,33 @@ def test_remote_command_option(kind, client, sshd_env, home):
     assert b"Cannot execute command-line and remote command." in err
 
 
+def test_local_command(client, sshd, home):
+    """LocalCommand runs (tokens expanded) before the session, only with
+    PermitLocalCommand: as ssh."""
+    client.bins.require("adit")
+    res = {}
+    for kind in ("ssh", "adit"):
+        for permit in ("yes", "no"):
+            opts = ("PermitLocalCommand=" + permit,
+                    "LocalCommand=echo local-%n-%r >&2")
+            res[kind, permit] = run(session_argv(client, kind, sshd.port,
+                                                 ["echo remote"], opts=opts),
+                                    home.env)
+    for permit in ("yes", "no"):
+        assert res["adit", permit] == res["ssh", permit]
+    assert res["adit", "yes"] == (
+        0, b"remote\n", ("local-127.0.0.1-%s\n" % home.user).encode())
+    assert res["adit", "no"] == (0, b"remote\n", b"")
+
+
+def test_fork_needs_command(kind, client, sshd, home):
+    """-f with nothing to run (and no -N): ssh's refusal."""
+    rc, _, err = run(session_argv(client, kind, sshd.port, ["-f"]), home.env)
+    assert rc == 255
+    assert b"Cannot fork into background without a command to execute." \
+        in err
+
+
 def test_stdio_files(client, sshd, home, tmp_path):
     """stdin from a file and stdout to a file (no pipe, no terminal), as
     a script redirects them."""
@@ -210,3 +238,156 @@ def test_stdio_files(client, sshd, home, tmp_path):
                            timeout=RUN_TIMEOUT)
     assert r.returncode == 0, r.stderr
     assert dst.read_bytes() == data
+
+
+# ---- a shell on a pty, driven through tmux ----
+
+class Tmux:
+    """One tmux server of our own (its own socket, no config), one pane
+    running a script; keys sent, the screen read back."""
+
+    def __init__(self, tmp_path, env):
+        self.sock = str(tmp_path / "tmux.sock")
+        self.env = dict(env, TERM="xterm")
+        self.env.pop("TMUX", None)
+
+    def tmux(self, *args, check=True):
+        r = subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null"]
+                           + list(args), env=self.env, capture_output=True,
+                           text=True, timeout=30, stdin=subprocess.DEVNULL)
+        if check:
+            assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    def start(self, script, cols=100, rows=30):
+        self.tmux("new-session", "-d", "-s", "t", "-x", str(cols),
+                  "-y", str(rows), "sh " + script)
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text):
+        self.tmux("send-keys", "-t", "t", "-l", "--", text)
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", "t", "-S", "-200",
+                         check=False)
+
+    def wait_for(self, text, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.screen():
+                return
+            time.sleep(0.2)
+        raise AssertionError("%r not on screen within %ds:\n%s"
+                             % (text, timeout, self.screen()))
+
+    def stop(self):
+        self.tmux("kill-server", check=False)
+
+
+@pytest.fixture
+def tmux(tmp_path, home):
+    t = Tmux(tmp_path, home.env)
+    yield t
+    t.stop()
+
+
+def pty_script(tmp_path, argv):
+    """A script for the pane: the terminal's modes before and after the
+    client, its exit status, then a long sleep (the pane stays)."""
+    d = tmp_path
+    quoted = " ".join("'%s'" % a.replace("'", "'\\''") for a in argv)
+    script = d / "run.sh"
+    script.write_text(
+        "stty -g > %s/before\n%s\necho rc=$? > %s/rc\nstty -g > %s/after\n"
+        "echo CLIENT-DONE\nsleep 600\n" % (d, quoted, d, d))
+    return str(script)
+
+
+def wait_file(path, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            return open(path).read()
+        time.sleep(0.2)
+    raise AssertionError("no %s within %ds" % (path, timeout))
+
+
+def test_pty_shell_resize_and_escape(client, sshd, home, tmux, tmp_path):
+    """A shell on a pty: the prompt, stty size as the pane's and again
+    after a resize, ~. ends it with 255 and the terminal as it was."""
+    client.bins.require("adit")
+    argv = session_argv(client, "adit", sshd.port, [])
+    tmux.start(pty_script(tmp_path, argv))
+    tmux.type("echo hi-$((6*7))")
+    tmux.keys("Enter")
+    tmux.wait_for("hi-42")
+    tmux.type("stty size")
+    tmux.keys("Enter")
+    tmux.wait_for("30 100")
+    tmux.tmux("resize-window", "-t", "t", "-x", "120", "-y", "40")
+    tmux.type("clear; stty size")
+    tmux.keys("Enter")
+    tmux.wait_for("40 120")
+    tmux.keys("Enter")
+    tmux.type("~.")
+    rc = wait_file(str(tmp_path / "rc"))
+    assert rc.strip() == "rc=255"
+    tmux.wait_for("CLIENT-DONE")
+    before = (tmp_path / "before").read_text()
+    assert wait_file(str(tmp_path / "after")) == before
+    assert "Connection to 127.0.0.1 closed." in tmux.screen()
+
+
+def test_pty_exit_status_and_help(client, sshd, home, tmux, tmp_path):
+    """exit 7 in the remote shell is ours too; ~? lists the escapes and
+    is not sent; the terminal is restored after a normal end."""
+    client.bins.require("adit")
+    argv = session_argv(client, "adit", sshd.port, [])
+    tmux.start(pty_script(tmp_path, argv))
+    tmux.type("echo ready-$((1+1))")
+    tmux.keys("Enter")
+    tmux.wait_for("ready-2")
+    tmux.keys("Enter")
+    tmux.type("~?")
+    tmux.wait_for("Supported escape sequences:")
+    tmux.type("exit 7")
+    tmux.keys("Enter")
+    assert wait_file(str(tmp_path / "rc")).strip() == "rc=7"
+    tmux.wait_for("CLIENT-DONE")
+    assert wait_file(str(tmp_path / "after")) == \
+        (tmp_path / "before").read_text()
+
+
+def test_escape_command_line_adds_forward(client, sshd, home, tmux, tmp_path,
+                                         peers):
+    """~C -L (EnableEscapeCommandline yes, as ssh 9.2 needs it): a local
+    forward added while the shell runs carries data."""
+    client.bins.require("adit")
+    echo = peers.echo()
+    lport = harness.free_port()
+    argv = session_argv(client, "adit", sshd.port, [],
+                        opts=("EnableEscapeCommandline=yes",))
+    tmux.start(pty_script(tmp_path, argv))
+    tmux.type("echo up-$((2+3))")
+    tmux.keys("Enter")
+    tmux.wait_for("up-5")
+    tmux.keys("Enter")
+    tmux.type("~C")
+    tmux.wait_for("adit>")
+    tmux.type("-L 127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port))
+    tmux.keys("Enter")
+    tmux.wait_for("Forwarding port.")
+    with socket.create_connection(("127.0.0.1", lport), timeout=30) as s:
+        s.sendall(b"through the new forward")
+        got = b""
+        while len(got) < 23:
+            chunk = s.recv(100)
+            if not chunk:
+                break
+            got += chunk
+    assert got == b"through the new forward"
+    tmux.type("exit")
+    tmux.keys("Enter")
+    assert wait_file(str(tmp_path / "rc")).strip() == "rc=0"
