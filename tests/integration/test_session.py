@@ -6,6 +6,7 @@ a pty driven through tmux (the prompt, the window size, ~. and ~C)."""
 import hashlib
 import os
 import select
+import signal
 import socket
 import subprocess
 import time
@@ -299,9 +300,12 @@ def pty_script(tmp_path, argv):
     d = tmp_path
     quoted = " ".join("'%s'" % a.replace("'", "'\\''") for a in argv)
     script = d / "run.sh"
+    # The client's pid (the sh -c execs it) for the tests that signal it.
     script.write_text(
-        "stty -g > %s/before\n%s\necho rc=$? > %s/rc\nstty -g > %s/after\n"
-        "echo CLIENT-DONE\nsleep 600\n" % (d, quoted, d, d))
+        "stty -g > %s/before\n"
+        "sh -c 'echo $$ > %s/pid; exec \"$@\"' sh %s\n"
+        "echo rc=$? > %s/rc\nstty -g > %s/after\n"
+        "echo CLIENT-DONE\nsleep 600\n" % (d, d, quoted, d, d))
     return str(script)
 
 
@@ -355,6 +359,23 @@ def test_pty_exit_status_and_help(client, sshd, home, tmux, tmp_path):
     tmux.type("exit 7")
     tmux.keys("Enter")
     assert wait_file(str(tmp_path / "rc")).strip() == "rc=7"
+    tmux.wait_for("CLIENT-DONE")
+    assert wait_file(str(tmp_path / "after")) == \
+        (tmp_path / "before").read_text()
+
+
+def test_pty_restored_on_signal(client, sshd, home, tmux, tmp_path):
+    """SIGTERM while the terminal is raw: adit ends (255, as ssh) and the
+    terminal's modes are back as they were."""
+    client.bins.require("adit")
+    argv = session_argv(client, "adit", sshd.port, [])
+    tmux.start(pty_script(tmp_path, argv))
+    tmux.type("echo sig-$((3*3))")
+    tmux.keys("Enter")
+    tmux.wait_for("sig-9")
+    pid = int(wait_file(str(tmp_path / "pid")))
+    os.kill(pid, signal.SIGTERM)
+    assert wait_file(str(tmp_path / "rc")).strip() == "rc=255"
     tmux.wait_for("CLIENT-DONE")
     assert wait_file(str(tmp_path / "after")) == \
         (tmp_path / "before").read_text()
