@@ -2,8 +2,10 @@
 /*
  * User authentication (RFC 4252): the "ssh-userauth" service, publickey
  * (RFC 4252 7, with rsa-sha2-* chosen from server-sig-algs, RFC 8332 and
- * RFC 8308) and the "none" probe. Both roles; no I/O: messages come in
- * through *_handle() and go out through a pkt_sink.
+ * RFC 8308) and the "none" probe; the client also does password (RFC 4252
+ * 8) and keyboard-interactive (RFC 4256), the server never. Both roles;
+ * no I/O: messages come in through *_handle() and go out through a
+ * pkt_sink.
  */
 #ifndef ADIT_AUTH_USERAUTH_H
 #define ADIT_AUTH_USERAUTH_H
@@ -45,6 +47,37 @@ typedef int (*userauth_sign_fn)(void *ctx, size_t idx, const struct sshkey *key,
                                 const char *sig_alg, const uint8_t *data,
                                 size_t n);
 
+/* A question for the user: its text (control characters removed) and
+ * whether the answer may be shown as it is typed. */
+struct userauth_prompt {
+    const char *text;
+    bool echo;
+};
+
+/*
+ * What to put to the user for password or keyboard-interactive: lines to
+ * show first, each NULL or "" when there is none (notice: ssh's error
+ * level, "Permission denied, please try again."; name and instruction:
+ * the server's, RFC 4256 3.2, or its password change text), then prompts
+ * in order; n may be 0 (a keyboard-interactive round with nothing to
+ * ask is answered at once, without the asker).
+ */
+struct userauth_questions {
+    const char *notice;
+    const char *name;
+    const char *instruction;
+    const struct userauth_prompt *prompts;
+    size_t n;
+};
+
+/*
+ * Asked to put questions to the user. q is only valid during the call:
+ * copy it. Answer later, never from inside this call, with
+ * userauth_client_answered(). A non-zero return means no answer will
+ * come: the method is given up and the next one tried at once.
+ */
+typedef int (*userauth_ask_fn)(void *ctx, const struct userauth_questions *q);
+
 struct userauth_client_config {
     const char *user;
     /* Keys to offer in order; borrowed. A private key signs here; a public
@@ -53,6 +86,19 @@ struct userauth_client_config {
     size_t n_keys;
     userauth_sign_fn sign;
     void *sign_ctx;
+    /* The methods to try, in order, among those the server allows
+     * (PreferredAuthentications); NULL: ssh's default order. */
+    const char *preferred;
+    /* Password and keyboard-interactive (both off unless set, and never
+     * without ask; BatchMode turns them off): host names the server in
+     * the prompts ("user@host's password: "), max_prompts is
+     * NumberOfPasswordPrompts (requests of each method at most). */
+    bool password;
+    bool kbdint;
+    const char *host;
+    unsigned max_prompts;
+    userauth_ask_fn ask;
+    void *ask_ctx;
 };
 
 int userauth_client_new(struct userauth_client **out,
@@ -84,6 +130,18 @@ int userauth_client_handle(struct userauth_client *u, const uint8_t *payload,
 int userauth_client_signed(struct userauth_client *u, const uint8_t *sig,
                            size_t n, const struct userauth_session *s,
                            enum userauth_result *res);
+
+/*
+ * The user's answers to the questions last asked: answers[0..n) in the
+ * order of the prompts (the caller keeps and wipes them; the core wipes
+ * its copies), or answers NULL when they could not be had: the method is
+ * given up. *res as for _handle(); ERR_INVAL when nothing was asked or n
+ * is not the number of prompts (an answer after the outcome is known is
+ * ignored).
+ */
+int userauth_client_answered(struct userauth_client *u, char *const *answers,
+                             size_t n, const struct userauth_session *s,
+                             enum userauth_result *res);
 
 /* After USERAUTH_DENIED: the methods the server last offered ("publickey"). */
 const char *userauth_client_methods(const struct userauth_client *u);

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: ISC */
-/* User authentication, client side (RFC 4252): "none" probe, then publickey. */
-#include "auth/userauth.h"
+/*
+ * User authentication, client side (RFC 4252): the "none" probe, then the
+ * methods the server allows in the preferred order; publickey here,
+ * password and keyboard-interactive in userauth_client_kbd.c.
+ */
+#include "auth/userauth_client_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,31 +18,10 @@
 #include "util/mem.h"
 #include "wire/rd.h"
 
-enum uac_state {
-    UAC_INIT,        /* nothing sent */
-    UAC_WAIT_ACCEPT, /* SERVICE_REQUEST sent */
-    UAC_WAIT_NONE,   /* "none" request sent */
-    UAC_WAIT_PK_OK,  /* publickey query sent for keys[key] */
-    UAC_WAIT_SIGNER, /* PK_OK came; the signer (agent) is asked */
-    UAC_WAIT_SIGNED, /* signed request sent for keys[key] */
-    UAC_DONE,        /* success or denied */
-};
-
-struct userauth_client {
-    struct pkt_sink sink;
-    char *user;
-    struct sshkey *const *keys;
-    size_t n_keys;
-    enum uac_state state;
-    size_t key;      /* index of the key being tried */
-    const char *alg; /* its signature algorithm (static string) */
-    struct buf blob; /* its public blob */
-    char *methods;   /* from the last USERAUTH_FAILURE */
-    userauth_sign_fn sign;
-    void *sign_ctx;
-    struct buf pending;     /* the signed request, waiting for its sig */
-    char sig_alg[LIM_NAME]; /* the plain algorithm asked of the signer */
-};
+/* ssh's default order; we do the last three (gssapi and hostbased are
+ * skipped as methods we do not know). */
+#define UAC_DEFAULT_PREFERRED                                                  \
+    "gssapi-with-mic,hostbased,publickey,keyboard-interactive,password"
 
 int
 userauth_client_new(struct userauth_client **out,
@@ -57,8 +40,13 @@ userauth_client_new(struct userauth_client **out,
     }
     buf_init(&u->blob);
     buf_init(&u->pending);
+    u->current = -1;
     if ((u->user = strdup(cfg->user)) == NULL ||
-        (u->methods = strdup("")) == NULL) {
+        (u->methods = strdup("")) == NULL ||
+        (u->preferred =
+             strdup(cfg->preferred != NULL ? cfg->preferred
+                                           : UAC_DEFAULT_PREFERRED)) == NULL ||
+        (u->host = strdup(cfg->host != NULL ? cfg->host : "")) == NULL) {
         userauth_client_free(u);
         return ERR_NOMEM;
     }
@@ -67,6 +55,11 @@ userauth_client_new(struct userauth_client **out,
     u->n_keys = cfg->n_keys;
     u->sign = cfg->sign;
     u->sign_ctx = cfg->sign_ctx;
+    u->ask = cfg->ask;
+    u->ask_ctx = cfg->ask_ctx;
+    u->password = cfg->password && cfg->ask != NULL;
+    u->kbdint = cfg->kbdint && cfg->ask != NULL;
+    u->max_prompts = cfg->max_prompts;
     *out = u;
     return 0;
 }
@@ -79,6 +72,10 @@ userauth_client_free(struct userauth_client *u)
     }
     free(u->user);
     free(u->methods);
+    free(u->preferred);
+    free(u->supported);
+    free(u->host);
+    str_free_wiped(u->old_password);
     buf_cleanup(&u->blob);
     buf_cleanup(&u->pending);
     free(u);
@@ -236,51 +233,42 @@ static int
 recv_msg_banner(struct rd *rd)
 {
     const uint8_t *msg, *lang;
-    size_t n, lang_len, i, k = 0;
-    char *text;
+    size_t n, lang_len, k;
+    char *text = NULL;
     int r;
 
     if ((r = rd_string(rd, &msg, &n, LIM_PACKET_RECV)) != 0 ||
         (r = rd_string(rd, &lang, &lang_len, LIM_STRING_SMALL)) != 0 ||
-        (r = rd_end(rd)) != 0) {
+        (r = rd_end(rd)) != 0 ||
+        (r = userauth_text_clean(msg, n, &text)) != 0) {
         return r;
     }
-    if ((text = malloc(n + 1)) == NULL) {
-        return ERR_NOMEM;
-    }
-    for (i = 0; i < n; i++) {
-        if (msg[i] == '\n' || msg[i] == '\t' ||
-            (msg[i] >= 0x20 && msg[i] != 0x7f)) {
-            text[k++] = (char)msg[i];
-        }
-    }
+    k = strlen(text);
     if (k > 0 && text[k - 1] == '\n') {
-        k--;
+        text[k - 1] = '\0';
     }
-    text[k] = '\0';
     log_info("%s", text);
     free(text);
     return 0;
 }
 
-/* Offer the next key that has a private part, or report denial. */
+/* Offer the next key that has a private part (or a signer); *sent false
+ * when there is none left. */
 static int
-try_next_key(struct userauth_client *u, const struct userauth_session *s,
-             enum userauth_result *res)
+pubkey_try(struct userauth_client *u, const struct userauth_session *s,
+           bool *sent)
 {
     const struct sshkey *k = NULL;
     int r;
 
+    *sent = false;
     for (; u->key < u->n_keys; u->key++) {
         k = u->keys[u->key];
         if (k != NULL && (sshkey_is_private(k) || u->sign != NULL)) {
             break;
         }
     }
-    if (u->key >= u->n_keys ||
-        !userauth_namelist_has(u->methods, "publickey")) {
-        u->state = UAC_DONE;
-        *res = USERAUTH_DENIED;
+    if (u->key >= u->n_keys) {
         return 0;
     }
     buf_reset(&u->blob);
@@ -290,7 +278,110 @@ try_next_key(struct userauth_client *u, const struct userauth_session *s,
     }
     log_debug("offering %s key %zu", u->alg, u->key);
     u->state = UAC_WAIT_PK_OK;
+    *sent = true;
     return 0;
+}
+
+static const char *const uac_method_names[UAC_NMETHODS] = {
+    [UAC_M_PUBKEY] = "publickey",
+    [UAC_M_KBDINT] = "keyboard-interactive",
+    [UAC_M_PASSWORD] = "password",
+};
+
+/* The method named by name[0..n), or -1 for one we do not do. */
+static int
+method_of(const char *name, size_t n)
+{
+    int m;
+
+    for (m = 0; m < (int)UAC_NMETHODS; m++) {
+        if (strlen(uac_method_names[m]) == n &&
+            memcmp(uac_method_names[m], name, n) == 0) {
+            return m;
+        }
+    }
+    return -1;
+}
+
+static bool
+method_enabled(const struct userauth_client *u, int m)
+{
+    if (u->disabled[m]) {
+        return false;
+    }
+    return m == UAC_M_PUBKEY || (m == UAC_M_KBDINT && u->kbdint) ||
+           (m == UAC_M_PASSWORD && u->password);
+}
+
+/*
+ * The method to try now, as ssh's authmethod_get(): the current one while
+ * the server's list is the same and the method is not spent; otherwise
+ * the next name of the preferred list that the server allows and we can
+ * do. A new server list (after a partial success) starts the walk over.
+ */
+static int
+method_get(struct userauth_client *u)
+{
+    if (u->supported == NULL || strcmp(u->supported, u->methods) != 0) {
+        free(u->supported);
+        if ((u->supported = strdup(u->methods)) == NULL) {
+            return ERR_NOMEM;
+        }
+        u->pref_off = 0;
+        u->current = -1;
+    } else if (u->current >= 0 && method_enabled(u, u->current)) {
+        return 0;
+    }
+    u->current = -1;
+    while (u->preferred[u->pref_off] != '\0') {
+        const char *p = u->preferred + u->pref_off;
+        size_t n = strcspn(p, ",");
+        int m = method_of(p, n);
+
+        u->pref_off += n + (p[n] == ',' ? 1 : 0);
+        if (m >= 0 && method_enabled(u, m) &&
+            userauth_namelist_has(u->supported, uac_method_names[m])) {
+            log_debug("Next authentication method: %s", uac_method_names[m]);
+            u->current = m;
+            break;
+        }
+    }
+    return 0;
+}
+
+int
+uac_next(struct userauth_client *u, const struct userauth_session *s,
+         enum userauth_result *res)
+{
+    bool sent = false;
+    int r;
+
+    for (;;) {
+        if ((r = method_get(u)) != 0) {
+            return r;
+        }
+        if (u->current < 0) {
+            log_debug("No more authentication methods to try.");
+            u->state = UAC_DONE;
+            *res = USERAUTH_DENIED;
+            return 0;
+        }
+        switch (u->current) {
+        case UAC_M_PUBKEY:
+            r = pubkey_try(u, s, &sent);
+            break;
+        case UAC_M_KBDINT:
+            r = uac_kbdint_try(u, &sent);
+            break;
+        default:
+            r = uac_password_try(u, &sent);
+            break;
+        }
+        if (r != 0 || sent) {
+            return r;
+        }
+        u->disabled[u->current] = true;
+    }
 }
 
 static int
@@ -300,10 +391,7 @@ send_none(struct userauth_client *u)
     int r;
 
     buf_init(&b);
-    if ((r = buf_put_u8(&b, SSH_MSG_USERAUTH_REQUEST)) != 0 ||
-        (r = buf_put_cstring(&b, u->user)) != 0 ||
-        (r = buf_put_cstring(&b, USERAUTH_CONN_SERVICE)) != 0 ||
-        (r = buf_put_cstring(&b, "none")) != 0 ||
+    if ((r = userauth_request_head(&b, u->user, "none")) != 0 ||
         (r = sink_send(&u->sink, buf_ptr(&b), buf_len(&b))) != 0) {
         goto out;
     }
@@ -344,8 +432,8 @@ recv_msg_service_accept(struct userauth_client *u, struct rd *rd)
  *   byte      SSH_MSG_USERAUTH_FAILURE
  *   name-list authentications that can continue
  *   boolean   partial success
- * Partial success is treated as failure of this method: we have no second
- * factor to offer.
+ * After a partial success the list names what is still needed, and the
+ * walk over the preferred methods starts again on it (as ssh).
  */
 static int
 recv_msg_failure(struct userauth_client *u, struct rd *rd,
@@ -356,7 +444,8 @@ recv_msg_failure(struct userauth_client *u, struct rd *rd,
     int r;
 
     if (u->state != UAC_WAIT_NONE && u->state != UAC_WAIT_PK_OK &&
-        u->state != UAC_WAIT_SIGNED) {
+        u->state != UAC_WAIT_SIGNED && u->state != UAC_WAIT_PASSWD &&
+        u->state != UAC_WAIT_KBDINT) {
         return ERR_PROTO;
     }
     if ((r = rd_namelist(rd, &methods, LIM_NAMELIST)) != 0 ||
@@ -366,10 +455,14 @@ recv_msg_failure(struct userauth_client *u, struct rd *rd,
     }
     free(u->methods);
     u->methods = methods;
-    if (u->state != UAC_WAIT_NONE) {
+    if (partial && u->current >= 0) {
+        log_verbose("Authenticated using \"%s\" with partial success.",
+                    uac_method_names[u->current]);
+    }
+    if (u->state == UAC_WAIT_PK_OK || u->state == UAC_WAIT_SIGNED) {
         u->key++;
     }
-    return try_next_key(u, s, res);
+    return uac_next(u, s, res);
 }
 
 /*
@@ -405,7 +498,7 @@ recv_msg_pk_ok(struct userauth_client *u, struct rd *rd,
     }
     log_debug("signer refused key %zu at once", u->key);
     u->key++;
-    return try_next_key(u, s, res);
+    return uac_next(u, s, res);
 }
 
 static int
@@ -419,7 +512,13 @@ dispatch(struct userauth_client *u, uint8_t msg, struct rd *rd,
         return recv_msg_banner(rd);
     case SSH_MSG_USERAUTH_FAILURE:
         return recv_msg_failure(u, rd, s, res);
-    case SSH_MSG_USERAUTH_PK_OK:
+    case SSH_MSG_USERAUTH_PK_OK: /* = PASSWD_CHANGEREQ = INFO_REQUEST */
+        if (u->state == UAC_WAIT_PASSWD) {
+            return uac_recv_changereq(u, rd, s, res);
+        }
+        if (u->state == UAC_WAIT_KBDINT) {
+            return uac_recv_info_request(u, rd, s, res);
+        }
         return recv_msg_pk_ok(u, rd, s, res);
     case SSH_MSG_USERAUTH_SUCCESS:
         if (u->state < UAC_WAIT_NONE || u->state == UAC_DONE) {
@@ -476,6 +575,22 @@ signature_is(const uint8_t *sig, size_t n, const char *alg)
 }
 
 int
+userauth_client_answered(struct userauth_client *u, char *const *answers,
+                         size_t n, const struct userauth_session *s,
+                         enum userauth_result *res)
+{
+    *res = USERAUTH_CONTINUE;
+    if (u->state == UAC_DONE) {
+        return 0;
+    }
+    if (u->state != UAC_WAIT_ANSWER || s == NULL ||
+        (answers != NULL && n != u->ask_n)) {
+        return ERR_INVAL;
+    }
+    return uac_answered(u, answers, n, s, res);
+}
+
+int
 userauth_client_signed(struct userauth_client *u, const uint8_t *sig, size_t n,
                        const struct userauth_session *s,
                        enum userauth_result *res)
@@ -496,7 +611,7 @@ userauth_client_signed(struct userauth_client *u, const uint8_t *sig, size_t n,
     if (sig == NULL) {
         buf_reset(&u->pending);
         u->key++;
-        return try_next_key(u, s, res);
+        return uac_next(u, s, res);
     }
     if ((r = buf_put_string(&u->pending, sig, n)) != 0 ||
         (r = sink_send(&u->sink, buf_ptr(&u->pending), buf_len(&u->pending))) !=

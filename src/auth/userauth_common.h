@@ -26,8 +26,19 @@
     "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
     "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
+/*
+ * Text from the server to show the user (a banner, a prompt): a malloc'd
+ * copy of p[0..n) without control characters (terminal escapes), newlines
+ * and tabs kept. *out NULL on ERR_NOMEM.
+ */
+int userauth_text_clean(const uint8_t *p, size_t n, char **out);
+
 /* True when the comma-separated list holds name exactly. */
 bool userauth_namelist_has(const char *list, const char *name);
+
+/* Append a USERAUTH_REQUEST's common head (RFC 4252 5): byte 50, string
+ * user, string "ssh-connection", string method. */
+int userauth_request_head(struct buf *b, const char *user, const char *method);
 
 /*
  * Append a publickey USERAUTH_REQUEST up to and including the key blob

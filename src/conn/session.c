@@ -220,6 +220,27 @@ dispatch_auth(struct session *s, const uint8_t *p, size_t n)
     return auth_done(s, res);
 }
 
+/* Whether an answer from outside (a signer, the user) still matters. */
+static int
+auth_answer_due(const struct session *s)
+{
+    if (s->err != 0) {
+        return s->err;
+    }
+    return s->uac == NULL || s->authenticated ? 1 : 0;
+}
+
+/* After userauth took an answer from outside: its outcome. */
+static int
+auth_answer_done(struct session *s, int r, enum userauth_result res)
+{
+    if (r != 0) {
+        return session_fail(s, r, SSH_DISCONNECT_BY_APPLICATION,
+                            "user authentication failed: %s", err_str(r));
+    }
+    return res == USERAUTH_CONTINUE ? 0 : auth_done(s, res);
+}
+
 int
 session_auth_signed(struct session *s, const uint8_t *sig, size_t n)
 {
@@ -227,18 +248,27 @@ session_auth_signed(struct session *s, const uint8_t *sig, size_t n)
     enum userauth_result res = USERAUTH_CONTINUE;
     int r;
 
-    if (s->err != 0) {
-        return s->err;
-    }
-    if (s->uac == NULL || s->authenticated) {
-        return 0;
+    if ((r = auth_answer_due(s)) != 0) {
+        return r < 0 ? r : 0;
     }
     auth_session_info(s, &us);
-    if ((r = userauth_client_signed(s->uac, sig, n, &us, &res)) != 0) {
-        return session_fail(s, r, SSH_DISCONNECT_BY_APPLICATION,
-                            "user authentication failed: %s", err_str(r));
+    r = userauth_client_signed(s->uac, sig, n, &us, &res);
+    return auth_answer_done(s, r, res);
+}
+
+int
+session_auth_answered(struct session *s, char *const *answers, size_t n)
+{
+    struct userauth_session us;
+    enum userauth_result res = USERAUTH_CONTINUE;
+    int r;
+
+    if ((r = auth_answer_due(s)) != 0) {
+        return r < 0 ? r : 0;
     }
-    return res == USERAUTH_CONTINUE ? 0 : auth_done(s, res);
+    auth_session_info(s, &us);
+    r = userauth_client_answered(s->uac, answers, n, &us, &res);
+    return auth_answer_done(s, r, res);
 }
 
 /*

@@ -118,6 +118,11 @@ size_t session_queued(const struct session *s);
  */
 int session_auth_signed(struct session *s, const uint8_t *sig, size_t n);
 
+/* Client: the user's answers to client_auth.ask
+ * (userauth_client_answered), or answers NULL when none could be had;
+ * otherwise as session_auth_signed. */
+int session_auth_answered(struct session *s, char *const *answers, size_t n);
+
 /* End the connection by our choice (DISCONNECT queued). */
 int session_disconnect(struct session *s, uint32_t reason, const char *msg);
 

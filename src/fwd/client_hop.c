@@ -204,6 +204,28 @@ client_hop_verify(void *ctx, const struct sshkey *key)
     return r;
 }
 
+/*
+ * Password and keyboard-interactive as ssh: on unless turned off, never in
+ * BatchMode; NumberOfPasswordPrompts (default 3) requests of each; the
+ * prompts name the server as HostKeyAlias or the host.
+ */
+static void
+client_auth_methods(const struct client_hop *hop,
+                    struct userauth_client_config *a)
+{
+    const struct client_config *cfg = hop->cfg;
+    bool batch = cfg->batch_mode == 1;
+
+    a->preferred = cfg->preferred_auths;
+    a->password = cfg->password_auth != 0 && !batch;
+    a->kbdint = cfg->kbd_interactive_auth != 0 && !batch;
+    a->host = cfg->host_key_alias != NULL ? cfg->host_key_alias : hop->host;
+    a->max_prompts =
+        cfg->password_prompts < 0 ? 3u : (unsigned)cfg->password_prompts;
+    a->ask = client_hop_ask;
+    a->ask_ctx = (void *)hop;
+}
+
 static void
 client_session_config(struct client_hop *hop, struct session_config *s,
                       char *hostkey_algs, size_t hostkey_algs_len)
@@ -246,6 +268,7 @@ client_session_config(struct client_hop *hop, struct session_config *s,
     s->client_auth.n_keys = hop->ids.n;
     s->client_auth.sign = client_hop_agent_sign;
     s->client_auth.sign_ctx = hop;
+    client_auth_methods(hop, &s->client_auth);
 }
 
 /* ssh's words for the end of a hop, unless they were said already. */
@@ -321,6 +344,7 @@ client_hop_closed(void *ctx, struct io_conn *ic, const char *why)
     }
     hop->ic = NULL;
     client_hop_agent_stop(hop);
+    client_hop_ask_stop(hop);
     client_hop_failed(hop, why);
     client_hop_say(hop, io_conn_peer_name(ic), why);
     /* Only a -W channel that ran to its end makes the end a success; the
@@ -457,6 +481,7 @@ client_hop_authenticated(void *ctx, struct io_conn *ic)
     int r;
 
     hop->authenticated = true;
+    client_hop_ask_stop(hop);
     log_debug("Authenticated to %s ([%s]:%u).", hop->host, hop->host,
               (unsigned)hop->port);
     if (client_hop_is_target(hop)) {

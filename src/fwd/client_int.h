@@ -13,6 +13,7 @@
 #include "fwd/fwd_pick.h"
 #include "fwd/fwd_rdynamic.h"
 #include "fwd/fwd_remote.h"
+#include "io/io_ask.h"
 #include "io/io_chan.h"
 #include "io/io_connect.h"
 #include "io/io_conn.h"
@@ -77,6 +78,7 @@ struct client_ids {
 
 struct agent_call;
 struct agent_identities;
+struct io_ask;
 
 struct client_hop {
     struct client *c;
@@ -86,6 +88,7 @@ struct client_hop {
     struct client_kh kh;             /* from cfg, as ssh -J's own ssh */
     struct client_ids ids;           /* this connection's offer */
     struct agent_call *agent;        /* listing or signing under way */
+    struct io_ask *ask;              /* the user is being asked */
     char agent_path[108];            /* "" when there is no agent */
     uv_stream_t *held;               /* the stream, while the agent lists */
     char *held_peer;
@@ -169,6 +172,7 @@ struct client_sup {
     const struct client_config *cfg; /* the first destination's: forwards */
     struct client *d[CLIENT_MAX_DESTS];
     size_t n;
+    struct io_ask_queue askq; /* one prompt at a time on the terminal */
     struct fwd_local *fwds[CLIENT_MAX_FWDS];
     const struct fwdspec *fwd_specs[CLIENT_MAX_FWDS]; /* each one's spec */
     size_t n_fwds;
@@ -333,6 +337,11 @@ void client_hop_agent_list(struct client_hop *hop, uv_stream_t *st,
 void client_hop_agent_stop(struct client_hop *hop);
 int client_hop_agent_sign(void *ctx, size_t idx, const struct sshkey *key,
                           const char *sig_alg, const uint8_t *data, size_t n);
+
+/* client_hop_ask.c: the userauth asker for password and
+ * keyboard-interactive (userauth_ask_fn, ctx the hop), and its end. */
+int client_hop_ask(void *ctx, const struct userauth_questions *q);
+void client_hop_ask_stop(struct client_hop *hop);
 
 /* client_hop.c: run hop's SSH session over st (taken over). */
 void client_hop_run(struct client_hop *hop, uv_stream_t *st, const char *peer);

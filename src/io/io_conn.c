@@ -226,6 +226,19 @@ io_conn_auth_signed(struct io_conn *ic, const uint8_t *sig, size_t n)
     io_conn_flush(ic);
 }
 
+void
+io_conn_auth_answered(struct io_conn *ic, char *const *answers, size_t n)
+{
+    if (ic->ending) {
+        return;
+    }
+    if (session_auth_answered(ic->s, answers, n) != 0) {
+        io_conn_fail(ic);
+        return;
+    }
+    io_conn_flush(ic);
+}
+
 /* ---- input and time ---- */
 
 static void

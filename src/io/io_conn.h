@@ -108,6 +108,10 @@ void io_conn_resume(struct io_conn *ic);
  * given to session_auth_signed; the connection ends on its error. */
 void io_conn_auth_signed(struct io_conn *ic, const uint8_t *sig, size_t n);
 
+/* The user's answers to the session's client_auth.ask (NULL: none),
+ * given to session_auth_answered; the connection ends on its error. */
+void io_conn_auth_answered(struct io_conn *ic, char *const *answers, size_t n);
+
 struct session *io_conn_session(struct io_conn *ic);
 /* The connection layer, or NULL before authentication. */
 struct conn *io_conn_conn(struct io_conn *ic);

@@ -16,6 +16,7 @@
 #define A GATE_ACCEPT
 #define D GATE_DROP
 #define U GATE_UNIMPLEMENTED
+#define INFO_RESPONSE SSH_MSG_USERAUTH_INFO_RESPONSE
 
 struct gate_rule {
     uint8_t first, last; /* message numbers, inclusive */
@@ -51,6 +52,11 @@ struct gate_rule {
  *   RFC 5656 7.1); the kex handlers check which one is due.
  * - EXT_INFO comes after the first NEWKEYS and before USERAUTH_SUCCESS
  *   (RFC 8308 2.4), so only while authenticating.
+ * - Message 60 is PK_OK, PASSWD_CHANGEREQ or INFO_REQUEST by the method
+ *   under way (RFC 4252 7 and 8, RFC 4256 3.2), all server to client, so
+ *   only a client hears it; its handler knows which one is due. 61,
+ *   INFO_RESPONSE, goes from client to server only, and aditd offers no
+ *   keyboard-interactive, so a server refuses it in every phase too.
  * - A USERAUTH_REQUEST after success is dropped (RFC 4252 5.1); every
  *   other authentication message after success, and any sent to the
  *   wrong side (USERAUTH_SUCCESS from a client), is an error.
@@ -75,6 +81,7 @@ static const struct gate_rule gate_rules[] = {
     {SSH_MSG_USERAUTH_REQUEST,   SSH_MSG_USERAUTH_REQUEST,   TO_SERVER, {R,  R,  R,  A,  D}},
     {SSH_MSG_USERAUTH_FAILURE,   SSH_MSG_USERAUTH_BANNER,    TO_CLIENT, {R,  R,  R,  A,  R}},
     {SSH_MSG_USERAUTH_PK_OK,     SSH_MSG_USERAUTH_PK_OK,     TO_CLIENT, {R,  R,  R,  A,  R}},
+    {INFO_RESPONSE,              INFO_RESPONSE,              TO_SERVER, {R,  R,  R,  R,  R}},
     {SSH_MSG_GLOBAL_REQUEST,     SSH_MSG_REQUEST_FAILURE,    TO_BOTH,   {R,  R,  R,  R,  A}},
     {SSH_MSG_CHANNEL_OPEN,       SSH_MSG_CHANNEL_FAILURE,    TO_BOTH,   {R,  R,  R,  R,  A}},
     {128,                        255,                        TO_BOTH,   {R,  R,  R,  U,  U}},
@@ -85,6 +92,7 @@ static const struct gate_rule gate_rules[] = {
 #undef A
 #undef D
 #undef U
+#undef INFO_RESPONSE
 
 enum gate_verdict
 gate_check(bool is_server, enum gate_phase phase, uint8_t msg)

@@ -140,6 +140,10 @@
 /* A passphrase or password typed or given by SSH_ASKPASS (ssh reads at
  * most 1023 bytes). */
 #define LIM_PASSPHRASE 1024u
+/* Prompts in one keyboard-interactive INFO_REQUEST (sshd takes at most 100
+ * responses), and the bytes of one prompt, name or instruction. */
+#define LIM_KBDINT_PROMPTS 100u
+#define LIM_KBDINT_TEXT 4096u
 
 /* Buffers never grow beyond this. */
 #define LIM_BUF_MAX (64u * 1024u * 1024u)

@@ -39,6 +39,10 @@ Host db-* !db-secret
     ProxyJump bastion
     ServerAliveInterval 15
     Compression yes
+    PasswordAuthentication no
+    KbdInteractiveAuthentication no
+    NumberOfPasswordPrompts 5
+    PreferredAuthentications keyboard-interactive,password
 
 Match originalhost db-one user alice
     IdentityFile ~/.ssh/alice_%h

@@ -277,6 +277,41 @@ def attack_user_changes_mid_auth(c, server):
     disconnected(c, PROTOCOL_ERROR)
 
 
+def attack_password_and_kbdint(c, server):
+    """aditd is public key only: password and keyboard-interactive get
+    FAILURE "publickey" (no INFO_REQUEST, no PASSWD_CHANGEREQ)."""
+    c.kex()
+    c.service_request()
+    c.auth_none(server.user)
+    for method, rest in (("password", boolean(False) + string("x")),
+                         ("keyboard-interactive", string("") + string(""))):
+        c.send(bytes([rawssh.MSG_USERAUTH_REQUEST]) + string(server.user)
+               + string("ssh-connection") + string(method) + rest)
+        reply = c.recv()
+        assert reply == (bytes([rawssh.MSG_USERAUTH_FAILURE])
+                         + string("publickey") + boolean(False)), reply
+
+
+def attack_info_response_unasked(c, server):
+    """INFO_RESPONSE (61) goes to a server only after its INFO_REQUEST,
+    which aditd never sends: a protocol error, before and after login."""
+    c.kex()
+    c.service_request()
+    c.send(bytes([rawssh.MSG_USERAUTH_INFO_RESPONSE]) + u32(1)
+           + string("secret"))
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 61")
+
+
+def attack_info_request_from_client(c, server):
+    """60 is server-to-client only (PK_OK, PASSWD_CHANGEREQ,
+    INFO_REQUEST)."""
+    c.kex()
+    c.service_request()
+    c.send(bytes([rawssh.MSG_USERAUTH_INFO_REQUEST]) + string("")
+           + string("") + string("") + u32(0))
+    disconnected(c, PROTOCOL_ERROR, "unexpected message 60")
+
+
 def refused(reply):
     assert reply[0] == rawssh.MSG_USERAUTH_FAILURE, reply
 
@@ -405,6 +440,8 @@ ATTACKS = [
     attack_global_request_before_auth, attack_pre_auth_message_budget,
     attack_userauth_before_service_request, attack_unknown_service,
     attack_second_service_request, attack_user_changes_mid_auth,
+    attack_password_and_kbdint, attack_info_response_unasked,
+    attack_info_request_from_client,
     attack_query_one_key_sign_another,
     attack_authorized_blob_foreign_signature,
     attack_signature_for_another_session,
@@ -711,6 +748,39 @@ server_channel_open_before_auth = keyed(after_service_request(
 server_bad_mac = keyed(after_service_request(
     bytes([rawssh.MSG_SERVICE_ACCEPT]) + string("ssh-userauth"),
     bad_mac=True))
+
+def kbdint_then(payload):
+    """Answer the client's first keyboard-interactive request with
+    payload (an INFO_REQUEST built to hurt)."""
+    def play(srv):
+        srv.recv()
+        srv.send(bytes([rawssh.MSG_SERVICE_ACCEPT]) + string("ssh-userauth"))
+        while True:
+            r = rawssh.Reader(srv.recv())
+            assert r.u8() == rawssh.MSG_USERAUTH_REQUEST
+            r.string(), r.string()
+            if r.string() == b"keyboard-interactive":
+                break
+            srv.send(bytes([rawssh.MSG_USERAUTH_FAILURE])
+                     + string("keyboard-interactive") + boolean(False))
+        srv.send(payload)
+    return play
+
+
+def info_request(n, prompt=b"Password: ", extra=b""):
+    return (bytes([rawssh.MSG_USERAUTH_INFO_REQUEST]) + string("")
+            + string("") + string("") + u32(n)
+            + (string(prompt) + boolean(False)) * min(n, 200) + extra)
+
+
+server_kbdint_many_prompts = keyed(kbdint_then(info_request(101)))
+server_kbdint_huge_count = keyed(kbdint_then(info_request(0xffffffff)))
+server_kbdint_truncated = keyed(kbdint_then(info_request(2)[:-3]))
+server_kbdint_trailing = keyed(kbdint_then(info_request(1, extra=b"\0")))
+server_kbdint_long_prompt = keyed(kbdint_then(info_request(
+    1, prompt=b"P" * 5000)))
+server_response_unasked = keyed(after_service_request(
+    bytes([rawssh.MSG_USERAUTH_INFO_RESPONSE]) + u32(0)))
 server_encrypted_length = keyed(lambda srv: (
     srv.recv(), srv.send_packet_bytes(u32(0x80000000) + b"\4" + b"\0" * 11)))
 
@@ -719,11 +789,17 @@ SERVERS = [server_garbage, server_long_version, server_no_common_kex,
            server_success_first, server_ignore_in_strict_kex,
            server_second_kexinit, server_success_unasked,
            server_channel_open_before_auth, server_bad_mac,
-           server_encrypted_length]
+           server_encrypted_length, server_response_unasked]
 SERVER_NAMES = ["garbage", "long_version", "no_common_kex",
                 "malformed_kexinit", "oversized_packet", "success_first",
                 "ignore_in_strict_kex", "second_kexinit", "success_unasked",
-                "channel_open_before_auth", "bad_mac", "encrypted_length"]
+                "channel_open_before_auth", "bad_mac", "encrypted_length",
+                "info_response_unasked"]
+KBDINT_SERVERS = [server_kbdint_many_prompts, server_kbdint_huge_count,
+                  server_kbdint_truncated, server_kbdint_trailing,
+                  server_kbdint_long_prompt]
+KBDINT_NAMES = ["many_prompts", "huge_count", "truncated", "trailing",
+                "long_prompt"]
 
 
 @pytest.mark.parametrize("script", SERVERS, ids=SERVER_NAMES)
@@ -737,6 +813,26 @@ def test_adit_against_hostile_server(script, client, peers):
     # negotiate ..."); before it at most the known_hosts notice.
     assert lines and len(lines) <= 2, err
     assert len(lines) == 1 or "Permanently added" in lines[0], err
+    assert "Sanitizer" not in err and "runtime error" not in err, err
+
+
+@pytest.mark.parametrize("script", KBDINT_SERVERS, ids=KBDINT_NAMES)
+def test_adit_against_hostile_info_request(script, client, peers, procs,
+                                           home):
+    """A malformed keyboard-interactive INFO_REQUEST (too many prompts, a
+    count past the end, truncated, a trailing byte, an overlong prompt)
+    ends the connection with 255 before anything is asked."""
+    fake = peers.start(script)
+    argv = client.argv("adit", fake.port)
+    argv[argv.index("BatchMode=yes")] = "BatchMode=no"
+    env = dict(home.env)
+    env["SSH_ASKPASS"] = "/bin/false"
+    env["SSH_ASKPASS_REQUIRE"] = "never"
+    proc = procs.start("adit", argv, env=env)
+    rc = proc.wait(60)
+    err = proc.stderr()
+    assert rc == 255, err
+    assert "user authentication failed" in err, err
     assert "Sanitizer" not in err and "runtime error" not in err, err
 
 

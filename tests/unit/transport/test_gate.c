@@ -377,6 +377,19 @@ test_table_spot_checks(void **state)
                      GATE_REJECT);
     assert_int_equal(gate_check(false, GATE_KEX_STRICT, SSH_MSG_EXT_INFO),
                      GATE_REJECT);
+    /* 60 (PK_OK, PASSWD_CHANGEREQ, INFO_REQUEST) reaches a client only
+     * while authenticating; 61 (INFO_RESPONSE) never reaches a client,
+     * and aditd, public key only, refuses it too. */
+    for (ph = 0; ph < GATE_NPHASES; ph++) {
+        assert_int_equal(gate_check(false, ph, SSH_MSG_USERAUTH_INFO_REQUEST),
+                         ph == GATE_USERAUTH ? GATE_ACCEPT : GATE_REJECT);
+        assert_int_equal(gate_check(true, ph, SSH_MSG_USERAUTH_INFO_REQUEST),
+                         GATE_REJECT);
+        assert_int_equal(gate_check(true, ph, SSH_MSG_USERAUTH_INFO_RESPONSE),
+                         GATE_REJECT);
+        assert_int_equal(gate_check(false, ph, SSH_MSG_USERAUTH_INFO_RESPONSE),
+                         GATE_REJECT);
+    }
     /* RFC 4252 5.1: a late USERAUTH_REQUEST is ignored. */
     assert_int_equal(
         gate_check(true, GATE_CONNECTION, SSH_MSG_USERAUTH_REQUEST), GATE_DROP);
