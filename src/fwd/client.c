@@ -50,18 +50,18 @@ client_load_pub(const char *path, struct sshkey **out)
 /*
  * The key in path. A file that is gone but whose .pub is there gives the
  * public half (the agent may hold the key). So does an encrypted file
- * with a .pub when there is an agent to ask: its passphrase is not asked
- * for, and the key is used if the agent holds it (ssh asks only once the
- * server accepted the key, and not at all when the agent signs). Without
- * an agent, client_load_key_file asks for the passphrase.
+ * with a .pub (*encrypted): as ssh, its passphrase is asked only once the
+ * server accepts the key (client_hop_pass.c), and not at all when the
+ * agent signs. An encrypted file without a .pub has its passphrase asked
+ * now (client_load_key_file).
  */
 static int
 client_load_key(const struct client_config *cfg, const char *path,
-                struct sshkey **out)
+                struct sshkey **out, bool *encrypted)
 {
-    char sock[108];
     int r = sshkey_load_private(path, out);
 
+    *encrypted = false;
     if (r == ERR_NOTFOUND && client_load_pub(path, out) == 0) {
         log_debug("%s: not found, public key from %s.pub", path, path);
         return 0;
@@ -69,10 +69,9 @@ client_load_key(const struct client_config *cfg, const char *path,
     if (r != ERR_KEY_ENCRYPTED) {
         return r;
     }
-    if (client_agent_path(cfg, sock, sizeof(sock)) == 0 &&
-        client_load_pub(path, out) == 0) {
-        log_debug("%s: encrypted, public key from %s.pub for the agent", path,
-                  path);
+    if (client_load_pub(path, out) == 0) {
+        log_debug("%s: encrypted, public key from %s.pub", path, path);
+        *encrypted = true;
         return 0;
     }
     return client_load_key_file(cfg, path, out);
@@ -83,6 +82,7 @@ client_load_keys(const struct client_config *cfg, struct client_keys *keys)
 {
     size_t n = cfg->n_identity_files, i;
     char path[1024];
+    bool enc = false;
     int r;
 
     if (n == 0) {
@@ -92,7 +92,7 @@ client_load_keys(const struct client_config *cfg, struct client_keys *keys)
         client_tilde(cfg->n_identity_files > 0 ? cfg->identity_files[i]
                                                : client_default_ids[i],
                      path, sizeof(path));
-        r = client_load_key(cfg, path, &keys->k[keys->n]);
+        r = client_load_key(cfg, path, &keys->k[keys->n], &enc);
         if (r == 0 &&
             (keys->name[keys->n] = str_ndup(path, strlen(path))) == NULL) {
             sshkey_free(keys->k[keys->n]);
@@ -101,6 +101,7 @@ client_load_keys(const struct client_config *cfg, struct client_keys *keys)
         if (r == 0) {
             log_debug("identity file %s", path);
             keys->certfile[keys->n] = false;
+            keys->encrypted[keys->n] = enc;
             keys->n++;
             client_load_cert_beside(keys, keys->n - 1, path);
         } else if (r == ERR_KEY_ENCRYPTED || r == ERR_PASSPHRASE) {

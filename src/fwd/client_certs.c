@@ -34,9 +34,12 @@ client_insert_key(struct client_keys *keys, size_t at, struct sshkey *k,
             (keys->n - at) * sizeof(keys->name[0]));
     memmove(&keys->certfile[at + 1], &keys->certfile[at],
             (keys->n - at) * sizeof(keys->certfile[0]));
+    memmove(&keys->encrypted[at + 1], &keys->encrypted[at],
+            (keys->n - at) * sizeof(keys->encrypted[0]));
     keys->k[at] = k;
     keys->name[at] = copy;
     keys->certfile[at] = certfile;
+    keys->encrypted[at] = false;
     keys->n++;
 }
 

@@ -131,6 +131,7 @@ client_hops_cleanup(struct client *c)
         free(c->hops[i].user);
         client_kh_cleanup(&c->hops[i].kh);
         client_ids_cleanup(&c->hops[i].ids);
+        buf_cleanup(&c->hops[i].pass_data);
         if (c->hops[i].keys != NULL && c->hops[i].keys != &c->keys) {
             client_free_keys(c->hops[i].keys);
             free(c->hops[i].keys);
@@ -204,6 +205,14 @@ client_hop_verify(void *ctx, const struct sshkey *key)
     return r;
 }
 
+unsigned
+client_hop_prompts(const struct client_hop *hop)
+{
+    int n = hop->cfg->password_prompts;
+
+    return n < 0 ? 3u : (unsigned)n;
+}
+
 /*
  * Password and keyboard-interactive as ssh: on unless turned off, never in
  * BatchMode; NumberOfPasswordPrompts (default 3) requests of each; the
@@ -220,8 +229,7 @@ client_auth_methods(const struct client_hop *hop,
     a->password = cfg->password_auth != 0 && !batch;
     a->kbdint = cfg->kbd_interactive_auth != 0 && !batch;
     a->host = cfg->host_key_alias != NULL ? cfg->host_key_alias : hop->host;
-    a->max_prompts =
-        cfg->password_prompts < 0 ? 3u : (unsigned)cfg->password_prompts;
+    a->max_prompts = client_hop_prompts(hop);
     a->ask = client_hop_ask;
     a->ask_ctx = (void *)hop;
 }

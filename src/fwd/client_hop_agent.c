@@ -162,6 +162,9 @@ client_hop_agent_sign(void *ctx, size_t idx, const struct sshkey *key,
     struct buf blob, req;
     int r;
 
+    if (idx < hop->ids.n && hop->ids.file_idx[idx] >= 0) {
+        return client_hop_pass_sign(hop, idx, sig_alg, data, n);
+    }
     if (hop->agent_path[0] == '\0' || hop->agent != NULL || idx >= hop->ids.n ||
         !hop->ids.via_agent[idx]) {
         return ERR_DENIED;

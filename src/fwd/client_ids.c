@@ -9,7 +9,9 @@
  * A key the agent holds is signed by the agent even when its private file
  * is readable; a certificate whose plain key the agent holds too. Public
  * halves (an encrypted key's .pub) that no agent can sign for are left
- * out: there is nothing to sign with.
+ * out: there is nothing to sign with, unless they come from an encrypted
+ * file, whose passphrase is asked once the server accepts the public half
+ * (as ssh asks it).
  */
 #include "fwd/client_int.h"
 
@@ -42,6 +44,7 @@ ids_add(struct client_ids *ids, struct sshkey *k, const char *name,
         ids->offer[ids->n] = k;
         ids->name[ids->n] = name;
         ids->via_agent[ids->n] = via_agent;
+        ids->file_idx[ids->n] = -1;
         ids->n++;
     }
 }
@@ -98,6 +101,10 @@ ids_add_file(struct client_ids *ids, const struct client_keys *keys, size_t i)
         ids_add(ids, k, keys->name[i], false);
     } else if (ids_agent_has_plain(ids, k)) {
         ids_add(ids, k, keys->name[i], true);
+    } else if (keys->encrypted[i] && ids->n < CLIENT_MAX_KEYS) {
+        /* Offered; the passphrase is asked if the server accepts it. */
+        ids_add(ids, k, keys->name[i], false);
+        ids->file_idx[ids->n - 1] = (int)i;
     } else {
         log_debug("%s: no private key here or in the agent", keys->name[i]);
     }

@@ -21,6 +21,7 @@
 #include "keys/knownhosts.h"
 #include "keys/sshkey.h"
 #include "util/adit_limits.h"
+#include "wire/buf.h"
 
 #define CLIENT_MAX_KEYS 100u
 #define CLIENT_MAX_FWDS 256u
@@ -44,6 +45,9 @@ struct client_keys {
     struct sshkey *k[CLIENT_MAX_KEYS]; /* private, or public (.pub) only */
     char *name[CLIENT_MAX_KEYS];       /* the file it came from */
     bool certfile[CLIENT_MAX_KEYS];    /* from CertificateFile */
+    /* k is the public half (.pub) of the encrypted file name: its
+     * passphrase is asked once the server accepts it (client_hop_pass.c) */
+    bool encrypted[CLIENT_MAX_KEYS];
     size_t n;
 };
 
@@ -64,12 +68,15 @@ struct client_kh_result {
 
 /*
  * The keys one connection offers, in ssh's order (client_ids.c): private
- * keys sign here, the others through the agent (via_agent).
+ * keys sign here, the others through the agent (via_agent) or, for an
+ * encrypted file, once its passphrase is given (file_idx is then its
+ * index in struct client_keys, else -1).
  */
 struct client_ids {
     struct sshkey *offer[CLIENT_MAX_KEYS]; /* borrowed or in agent_keys */
     const char *name[CLIENT_MAX_KEYS];     /* file or agent comment */
     bool via_agent[CLIENT_MAX_KEYS];
+    int file_idx[CLIENT_MAX_KEYS];
     size_t n;
     struct sshkey *agent_keys[CLIENT_MAX_KEYS]; /* owned */
     char *agent_names[CLIENT_MAX_KEYS];         /* owned */
@@ -89,8 +96,12 @@ struct client_hop {
     struct client_ids ids;           /* this connection's offer */
     struct agent_call *agent;        /* listing or signing under way */
     struct io_ask *ask;              /* the user is being asked */
-    char agent_path[108];            /* "" when there is no agent */
-    uv_stream_t *held;               /* the stream, while the agent lists */
+    struct buf pass_data;            /* what the unlocked key is to sign */
+    char pass_alg[LIM_NAME];         /* ... with this algorithm */
+    size_t pass_idx;                 /* the ids entry being unlocked */
+    unsigned pass_tries;
+    char agent_path[108]; /* "" when there is no agent */
+    uv_stream_t *held;    /* the stream, while the agent lists */
     char *held_peer;
     char agent_key_label[16]; /* the key the agent is signing with, */
     char agent_key_name[256]; /* for ssh's message when it refuses */
@@ -342,6 +353,16 @@ int client_hop_agent_sign(void *ctx, size_t idx, const struct sshkey *key,
  * keyboard-interactive (userauth_ask_fn, ctx the hop), and its end. */
 int client_hop_ask(void *ctx, const struct userauth_questions *q);
 void client_hop_ask_stop(struct client_hop *hop);
+
+/* client_hop_pass.c: sign with the encrypted identity file of hop's
+ * ids entry idx, once its passphrase is asked (off the loop) and it
+ * decrypts; the key stays unlocked for later logins. As
+ * client_hop_agent_sign. */
+int client_hop_pass_sign(struct client_hop *hop, size_t idx,
+                         const char *sig_alg, const uint8_t *data, size_t n);
+
+/* client_hop.c: NumberOfPasswordPrompts (default 3). */
+unsigned client_hop_prompts(const struct client_hop *hop);
 
 /* client_hop.c: run hop's SSH session over st (taken over). */
 void client_hop_run(struct client_hop *hop, uv_stream_t *st, const char *peer);

@@ -212,6 +212,29 @@ def test_askpass_require(kind, require, display, asked, keys, server, client,
         assert "Permission denied" not in err, err
 
 
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_passphrase_asked_only_when_accepted(kind, keys, sshd, client, procs,
+                                             peers, home):
+    """As ssh: the encrypted key's public half (.pub) is offered first and
+    its passphrase asked only if the server accepts it; a server that
+    trusts another key (offered after it) never causes a prompt."""
+    echo = peers.echo()
+    key = keys.paths["ecdsa"]
+    keys.reset()
+
+    def argv(ports):
+        fwd = "127.0.0.1:%d:127.0.0.1:%d" % (ports[0], echo.port)
+        a = argv_of(client, kind, sshd.port, key, forwards=[fwd])
+        i = a.index(key)
+        a[i + 1:i + 1] = ["-i", home.key]  # the session sshd trusts this
+        return a
+    proc, ports = client.start_listening(
+        kind, argv, env=askpass_env(home, keys, PASS))
+    echo_through(ports[0])
+    proc.stop()
+    assert keys.calls() == [], proc.stderr()
+
+
 class Pty:
     """A process on a new pseudo-terminal that is its controlling tty."""
 
@@ -288,13 +311,12 @@ def test_terminal_passphrase(keys, server, client, home, peers):
         t.stop()
 
 
-def test_terminal_restored_on_signal(keys, client, home):
-    """SIGTERM while the passphrase is asked: the terminal gets its echo
-    back, then the signal takes effect (adit's own handler, once its loop
-    runs, or the default action) and adit ends."""
+def test_terminal_restored_on_signal(keys, server, client, home):
+    """SIGTERM while the passphrase is asked (the server accepted the
+    key): the terminal gets its echo back, then adit ends."""
     key = keys.paths["ed25519"]
     env = dict(home.env)
-    argv = argv_of(client, "adit", harness.free_port(), key)
+    argv = argv_of(client, "adit", server.port, key)
     t = Pty(argv, env)
     try:
         t.expect(prompt_of(key))
