@@ -56,6 +56,7 @@ struct conn {
     struct channel *chans; /* indexed by local id */
     size_t n_alloc;
     size_t n_open;
+    size_t free_hint; /* no free slot below this index */
     uint64_t windows; /* window_size of every channel: LIM_CONN_WINDOWS */
     struct reply_run runs[CONN_REPLY_RUNS]; /* requests awaiting a reply */
     size_t run_head, n_runs;

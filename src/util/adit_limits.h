@@ -58,8 +58,11 @@
 #define LIM_LOGIN_GRACE_MS 120000u
 
 /* Connection protocol. */
-#define LIM_CHANNELS 4096u /* open channels per connection */
-#define LIM_RFWDS 256u     /* aditd: reverse forwards per connection */
+/* Open channels per connection: OpenSSH's CHANNELS_MAX_CHANNELS, so one
+ * tunnel holds 10,000 forwarded connections (an idle one costs about 1 KB
+ * on each side: its socket handle and channel state, no buffer). */
+#define LIM_CHANNELS 16384u
+#define LIM_RFWDS 256u /* aditd: reverse forwards per connection */
 /* aditd: a direct-tcpip target's name lookup and connect, together
  * (AditdConnectTimeout: default, and the largest allowed). */
 #define LIM_CONNECT_TIMEOUT_S 10u
@@ -70,7 +73,9 @@
  * peer may make us hold (a target that does not read keeps it queued).
  * Past this, a new channel gets LIM_CHAN_PACKET, one packet, and grows
  * back as the others give their share back, so a connection holds at most
- * LIM_CONN_WINDOWS + LIM_CHANNELS * LIM_CHAN_PACKET.
+ * LIM_CONN_WINDOWS + LIM_CHANNELS * LIM_CHAN_PACKET (576 MiB with every
+ * channel open into targets that never read; OpenSSH's bound there is
+ * its 16384 channels of 2 MiB windows each).
  */
 #define LIM_CONN_WINDOWS (64u * 1024u * 1024u)
 #define LIM_WINDOW_MAX (16u * 1024u * 1024u)

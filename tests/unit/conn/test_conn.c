@@ -608,6 +608,9 @@ test_open_refusals(void **state)
     /* max channels */
     cap_clear(&f->cap);
     for (i = 0; i < LIM_CHANNELS; i++) {
+        if (i % CAP_MAX_MSGS == 0) {
+            cap_clear(&f->cap); /* the capture holds fewer answers */
+        }
         msg_open_tcpip(&b, i, 100, 100, "h", 1);
         assert_int_equal(feed(f, &b), 0);
     }
