@@ -135,6 +135,7 @@ io_chan_end(struct io_chan *ch)
     struct conn *c = io_chan_conn(ch);
 
     ch->held_cb = NULL;
+    io_chan_set_list(ch, IO_LIST_NONE);
     if (c != NULL && !ch->close_sent) {
         (void)conn_send_eof(c, ch->id);
     }
@@ -250,6 +251,9 @@ io_chan_send_first(struct io_chan *ch, struct conn *c)
             return r;
         }
         buf_consume(&ch->first, n);
+        if (buf_len(&ch->first) == 0) {
+            buf_cleanup(&ch->first);
+        }
         io_conn_flush(ch->ic);
     }
     return 0;
@@ -267,8 +271,15 @@ io_chan_update_reading(struct io_chan *ch)
     }
     want = c != NULL && ch->confirmed && !ch->local_eof && ch->st != NULL &&
            !uv_is_closing((uv_handle_t *)ch->st) && buf_len(&ch->first) == 0 &&
-           conn_send_window(c, ch->id) > 0 &&
-           io_conn_queued(ch->ic) < LIM_OUTQ_HIGHWATER;
+           conn_send_window(c, ch->id) > 0;
+    /* Stopped by the connection's output, not its own state: the
+     * connection starts it again when its output drains. */
+    if (want && io_conn_queued(ch->ic) >= LIM_OUTQ_HIGHWATER) {
+        want = false;
+        io_chan_set_list(ch, IO_LIST_BLOCKED);
+    } else if (ch->list == IO_LIST_BLOCKED) {
+        io_chan_set_list(ch, IO_LIST_NONE);
+    }
 
     if (want && !ch->reading) {
         ch->reading = uv_read_start(ch->st, io_chan_alloc, io_chan_read) == 0;
@@ -337,7 +348,7 @@ io_chan_written(uv_write_t *req, int status)
     size_t n = buf_len(&ch->wfly);
 
     ch->writing = false;
-    buf_reset(&ch->wfly);
+    buf_reset(&ch->wfly); /* reused for the next write, or freed */
     if (c != NULL) {
         conn_consumed(c, ch->id, n);
         io_conn_flush(ch->ic);
@@ -351,34 +362,6 @@ io_chan_written(uv_write_t *req, int status)
     io_chan_write_next(ch);
 }
 
-/*
- * The connection's 1 s tick: a channel that received nothing for a whole
- * tick lets go of buffers that grew large behind a slow reader, so an idle
- * channel owns no large buffer while a busy one keeps reusing its own.
- */
-void
-io_chan_tick(struct io_chan *ch)
-{
-    /* A held channel's handshake gets as long as a -D client's. */
-    if (ch->held_cb != NULL &&
-        ++ch->held_ticks >= LIM_PROXY_REQUEST_MS / 1000u) {
-        log_debug("channel %u: no complete proxy request in %u ms", ch->id,
-                  LIM_PROXY_REQUEST_MS);
-        io_chan_end(ch);
-        return;
-    }
-    if (ch->active || ch->writing || buf_len(&ch->wq) > 0) {
-        ch->active = false;
-        return;
-    }
-    if (ch->wq.cap > IO_CHAN_KEEP) {
-        buf_cleanup(&ch->wq);
-    }
-    if (ch->wfly.cap > IO_CHAN_KEEP) {
-        buf_cleanup(&ch->wfly);
-    }
-}
-
 static void
 io_chan_write_next(struct io_chan *ch)
 {
@@ -389,6 +372,9 @@ io_chan_write_next(struct io_chan *ch)
         return;
     }
     if (buf_len(&ch->wq) == 0) {
+        /* Drained: an idle channel holds no buffer. */
+        buf_cleanup(&ch->wq);
+        buf_cleanup(&ch->wfly);
         if (ch->shut_deferred) {
             io_chan_shutdown(ch);
         }
@@ -415,10 +401,35 @@ io_chan_write_queued(struct io_chan *ch)
     io_chan_write_next(ch);
 }
 
+/*
+ * With nothing queued, peer data goes from the decrypted packet straight
+ * to the socket: no copy, no buffer, and the window is given back at
+ * once. Returns the bytes the socket took; the rest is queued.
+ */
+static size_t
+io_chan_try_write(struct io_chan *ch, struct conn *c, const uint8_t *p,
+                  size_t n)
+{
+    uv_buf_t ub = uv_buf_init((char *)p, (unsigned)n);
+    int k;
+
+    if (ch->writing || buf_len(&ch->wq) > 0 || n > UINT32_MAX) {
+        return 0;
+    }
+    if ((k = uv_try_write(io_chan_wstream(ch), &ub, 1)) <= 0) {
+        return 0; /* UV_EAGAIN; an error shows again in uv_write */
+    }
+    if (c != NULL) {
+        conn_consumed(c, ch->id, (size_t)k);
+    }
+    return (size_t)k;
+}
+
 void
 io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
 {
     struct conn *c = io_chan_conn(ch);
+    size_t k;
 
     if (ch->held_cb != NULL) {
         ch->held_n += n; /* given back in io_chan_connect_held */
@@ -439,7 +450,12 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
         }
         return;
     }
-    ch->active = true;
+    k = io_chan_try_write(ch, c, p, n);
+    p += k;
+    n -= k;
+    if (n == 0) {
+        return;
+    }
     if (buf_put(&ch->wq, p, n) != 0) {
         if (c != NULL) {
             conn_consumed(c, ch->id, n);

@@ -11,6 +11,7 @@
 #include "io/io_impl.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
+#include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -36,6 +37,8 @@ io_chan_accept_held(struct io_conn *ic, uint32_t id, io_chan_data_cb on_data,
     ch->has_id = true;
     ch->confirmed = true;
     ch->held_cb = on_data;
+    ch->held_until = io_now_ms(ic->loop) + LIM_PROXY_REQUEST_MS;
+    io_chan_set_list(ch, IO_LIST_HELD);
     ch->done_cb = done;
     ch->open_ctx = ctx;
     conn_set_udata(c, id, ch);
@@ -113,6 +116,7 @@ io_chan_connect_held(struct io_chan *ch, const char *host, uint16_t port,
         return ERR_INVAL;
     }
     ch->held_cb = NULL;
+    io_chan_set_list(ch, IO_LIST_NONE);
     /* The handshake's bytes are done with; first is given back as the
      * socket takes it (io_chan_written). */
     if (c != NULL && ch->held_n > n) {
@@ -134,4 +138,23 @@ io_chan_connect_held(struct io_chan *ch, const char *host, uint16_t port,
         io_chan_end(ch);
     }
     return r;
+}
+
+/*
+ * A held channel's handshake gets as long as a -D client's. The list is
+ * in deadline order, so only the channels that are due are looked at;
+ * ending one may end the connection, which ends the rest.
+ */
+void
+io_chan_tick_held(struct io_conn *ic)
+{
+    uint64_t now = io_now_ms(ic->loop);
+    struct io_chan *ch;
+
+    while (!ic->ending && (ch = ic->held.head) != NULL &&
+           now >= ch->held_until) {
+        log_debug("channel %u: no complete proxy request in %u ms", ch->id,
+                  LIM_PROXY_REQUEST_MS);
+        io_chan_end(ch); /* takes it off the list */
+    }
 }

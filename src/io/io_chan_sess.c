@@ -56,6 +56,9 @@ io_chan_err_next(struct io_chan *ch)
         return;
     }
     if (buf_len(&ch->eq) == 0) {
+        /* Drained: as wq and wfly, nothing is kept while idle. */
+        buf_cleanup(&ch->eq);
+        buf_cleanup(&ch->efly);
         if (ch->gone) {
             uv_close((uv_handle_t *)ch->err, io_chan_stream_closed);
         }
@@ -89,7 +92,6 @@ io_chan_on_ext_data(struct io_chan *ch, uint32_t code, const uint8_t *p,
         }
         return;
     }
-    ch->active = true;
     if (buf_put(&ch->eq, p, n) != 0) {
         if (c != NULL) {
             conn_consumed(c, ch->id, n);

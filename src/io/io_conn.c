@@ -137,7 +137,6 @@ io_conn_written(uv_write_t *req, int status)
     struct io_wreq *w = req->data;
     struct io_conn *ic = w->req.handle->data;
     struct io_chan *ch;
-    bool was_above = ic->above_mark;
 
     ic->inflight -= buf_len(&w->b);
     ic->n_writes--;
@@ -155,10 +154,12 @@ io_conn_written(uv_write_t *req, int status)
         return;
     }
     io_conn_flush(ic);
-    if (was_above && !ic->above_mark) {
-        for (ch = ic->chans; ch != NULL; ch = ch->next) {
-            io_chan_update_reading(ch);
-        }
+    /* Only the channels that stopped at the mark read again; one that
+     * stops again goes back on the list, and the walk ends there. */
+    while (!ic->ending && (ch = ic->blocked.head) != NULL &&
+           io_conn_queued(ic) < LIM_OUTQ_HIGHWATER) {
+        io_chan_set_list(ch, IO_LIST_NONE);
+        io_chan_update_reading(ch);
     }
 }
 
@@ -206,7 +207,6 @@ io_conn_flush(struct io_conn *ic)
         }
         ic->n_writes++;
     }
-    ic->above_mark = io_conn_queued(ic) >= LIM_OUTQ_HIGHWATER;
     if (!ic->ending && io_conn_queued(ic) > LIM_OUTQ_MAX) {
         io_conn_end(ic, "output queue over its limit: the peer is not "
                         "reading");
@@ -333,12 +333,12 @@ io_conn_tick(uv_timer_t *t)
 {
     struct io_conn *ic = t->data;
     uint64_t now = io_now_ms(ic->loop);
-    struct io_chan *ch;
 
     if (now >= ic->tick_ms) {
         ic->tick_ms = now + IO_TICK_MS;
-        for (ch = ic->chans; ch != NULL; ch = ch->next) {
-            io_chan_tick(ch);
+        io_chan_tick_held(ic);
+        if (ic->ending) {
+            return;
         }
     }
     if (session_tick(ic->s, now) != 0) {
@@ -427,9 +427,40 @@ io_conn_link_chan(struct io_conn *ic, struct io_chan *ch)
     ic->chans = ch;
 }
 
+static struct io_chan_list *
+io_conn_list(struct io_conn *ic, enum io_chan_list_kind kind)
+{
+    return kind == IO_LIST_HELD ? &ic->held : &ic->blocked;
+}
+
+/* Appended at the tail: the held list stays in deadline order. */
+void
+io_chan_set_list(struct io_chan *ch, enum io_chan_list_kind kind)
+{
+    struct io_chan_list *l;
+
+    if (ch->list == kind) {
+        return;
+    }
+    if (ch->list != IO_LIST_NONE) {
+        l = io_conn_list(ch->ic, ch->list);
+        *(ch->lprev != NULL ? &ch->lprev->lnext : &l->head) = ch->lnext;
+        *(ch->lnext != NULL ? &ch->lnext->lprev : &l->tail) = ch->lprev;
+        ch->lprev = ch->lnext = NULL;
+    }
+    ch->list = kind;
+    if (kind != IO_LIST_NONE) {
+        l = io_conn_list(ch->ic, kind);
+        ch->lprev = l->tail;
+        *(l->tail != NULL ? &l->tail->lnext : &l->head) = ch;
+        l->tail = ch;
+    }
+}
+
 void
 io_conn_unlink_chan(struct io_conn *ic, struct io_chan *ch)
 {
+    io_chan_set_list(ch, IO_LIST_NONE);
     if (ch->prev != NULL) {
         ch->prev->next = ch->next;
     } else {

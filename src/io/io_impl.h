@@ -22,9 +22,6 @@
  * instead of hundreds being allocated, grown and freed under load.
  */
 #define IO_WRITES_MAX 2u
-/* A channel keeps buffers up to this size; larger ones (grown behind a
- * slow reader) are freed once it has been idle for a tick. */
-#define IO_CHAN_KEEP (64u * 1024u)
 /* One read of filtered input (a terminal's keystrokes). */
 #define IO_FILTER_READ 4096u
 #define IO_END_GRACE_MS 2000u
@@ -35,6 +32,19 @@ struct io_wreq {
     uv_write_t req;
     struct buf b;
     struct io_wreq *next;
+};
+
+/*
+ * The few channels the connection must come back to, so that nothing
+ * walks every channel (a tunnel may hold 10,000 idle ones): held
+ * channels waiting for their handshake, oldest first, and channels that
+ * stopped reading at the output high-water mark. A channel is on one of
+ * them at most (a held channel has no socket to read).
+ */
+enum io_chan_list_kind { IO_LIST_NONE, IO_LIST_HELD, IO_LIST_BLOCKED };
+
+struct io_chan_list {
+    struct io_chan *head, *tail;
 };
 
 /* A global request waiting for its answer (FIFO). */
@@ -53,13 +63,14 @@ struct io_conn {
     struct session *s;
     struct io_conn_cbs cbs;
     void *udata;
-    struct io_chan *chans; /* doubly linked */
+    struct io_chan *chans;       /* doubly linked */
+    struct io_chan_list held;    /* held channels, by deadline */
+    struct io_chan_list blocked; /* stopped at LIM_OUTQ_HIGHWATER */
     struct io_greq *greq_head, *greq_tail;
     struct io_wreq *pool; /* free write requests */
     size_t n_pool;
     size_t inflight; /* bytes in uv_write requests */
     size_t n_writes; /* uv_write requests in flight */
-    bool above_mark;
     bool ending;
     bool stream_closed;
     bool timer_closed;
@@ -70,6 +81,8 @@ struct io_conn {
 
 struct io_chan {
     struct io_chan *prev, *next;
+    struct io_chan *lprev, *lnext; /* on ic's held or blocked list */
+    enum io_chan_list_kind list;
     struct io_conn *ic;
     uv_stream_t *st;  /* the local socket; NULL once closed */
     uv_stream_t *out; /* a separate stream to write to (-W: stdout) */
@@ -89,11 +102,12 @@ struct io_chan {
     bool close_sent;
     bool writing;       /* wreq is in flight with wfly */
     bool shut_deferred; /* half-close once wq has been written */
-    bool active;        /* received data since the last tick */
     bool send_failed;   /* conn_send_begin failed: end the channel */
-    struct buf wq;      /* peer data waiting for the local socket */
-    struct buf wfly;    /* peer data in the write in flight */
-    struct buf first;   /* read before the channel existed: sent first */
+    /* Buffers exist only while data waits: peer data goes straight to
+     * the socket when it takes it, and they are freed when drained. */
+    struct buf wq;    /* peer data waiting for the local socket */
+    struct buf wfly;  /* peer data in the write in flight */
+    struct buf first; /* read before the channel existed: sent first */
     uv_write_t wreq;
     uv_shutdown_t shut;
     io_chan_open_cb open_cb;
@@ -101,7 +115,7 @@ struct io_chan {
     void *open_ctx;
     io_chan_data_cb held_cb; /* io_chan_accept_held: peer data goes here */
     size_t held_n;           /* bytes given to held_cb, not yet consumed */
-    unsigned held_ticks;     /* 1 s ticks spent waiting for the request */
+    uint64_t held_until;     /* loop time its request must be in by */
     /* A session channel (io_chan_sess.c): its stderr, the stream extended
      * data goes to, written as wq/wfly are; and its owner's hooks. */
     uv_stream_t *err;
@@ -141,8 +155,10 @@ void io_chan_fail(struct io_chan *ch);
 struct io_chan *io_chan_new(struct io_conn *ic, uv_stream_t *st,
                             uv_stream_t *out);
 void io_chan_update_reading(struct io_chan *ch);
-/* The connection's 1 s tick: free large buffers of idle channels. */
-void io_chan_tick(struct io_chan *ch);
+/* The connection's 1 s tick: end held channels past their deadline. */
+void io_chan_tick_held(struct io_conn *ic);
+/* Put ch on one of ic's lists, or take it off (IO_LIST_NONE). */
+void io_chan_set_list(struct io_chan *ch, enum io_chan_list_kind kind);
 /* The connection is ending: close the socket, cancel any connect. */
 void io_chan_abort(struct io_chan *ch);
 
