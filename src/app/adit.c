@@ -22,6 +22,7 @@
 #include "config/jumpspec.h"
 #include "config/ssh_config.h"
 #include "config/ssh_config_file.h"
+#include "app/adit_mux.h"
 #include "fwd/client.h"
 #include "fwd/client_fork.h"
 #include "io/io_ctl.h"
@@ -43,6 +44,7 @@
 struct adit_cmd {
     const char *config_file; /* -F */
     const char *log_file;    /* -E */
+    const char *mux_cmd;     /* -O */
     bool is_dump;            /* -G */
     bool has_jump;           /* -J seen */
     char *host_arg;          /* destination host as given */
@@ -67,15 +69,16 @@ static void
 adit_usage(void)
 {
     fprintf(stderr,
-            "usage: adit [-46CfGgNnqrsTtVv] [-B bind_interface] "
+            "usage: adit [-46CfGgMNnqrsTtVv] [-B bind_interface] "
             "[-b bind_address]\n"
             "            [-c cipher_spec] [-D [bind_address:]port] "
             "[-E log_file]\n"
             "            [-e escape_char] [-F configfile] [-i identity_file]\n"
             "            [-J [user@]host[:port]] [-L address] "
             "[-l login_name] [-m mac_spec]\n"
-            "            [-o option] [-p port] [-R address] [-W host:port]\n"
-            "            destination [command [argument ...]]\n"
+            "            [-O ctl_cmd] [-o option] [-p port] [-R address] "
+            "[-S ctl_path]\n"
+            "            [-W host:port] destination [command [argument ...]]\n"
             "       adit -r [options] destination ...\n"
             "       adit status [--json] [options] destination\n");
     exit(ADIT_EXIT_FAIL);
@@ -289,6 +292,26 @@ adit_option(struct client_config *cfg, struct adit_cmd *cmd, int ch,
     case 'G':
         cmd->is_dump = true;
         break;
+    case 'M':
+        /* ssh's -M -M: ask before each use of the master. */
+        cfg->control_master = cfg->control_master == CLIENT_MASTER_YES
+                                  ? CLIENT_MASTER_ASK
+                                  : CLIENT_MASTER_YES;
+        break;
+    case 'S':
+        /* The last -S wins, as in ssh. */
+        free(cfg->control_path);
+        if ((cfg->control_path = strdup(optarg)) == NULL) {
+            exit(ADIT_EXIT_FAIL);
+        }
+        break;
+    case 'O':
+        if (!adit_mux_command_ok(optarg)) {
+            fprintf(stderr, "Invalid multiplex command.\n");
+            exit(ADIT_EXIT_FAIL);
+        }
+        cmd->mux_cmd = optarg;
+        break;
     case 'V':
         adit_version();
         break;
@@ -383,7 +406,7 @@ adit_args(int argc, char **argv, struct client_config *cfg,
           struct adit_cmd *cmd, struct ssh_config_read *rd)
 {
     static const char opts[] =
-        "+:46CfGgNnqrsTtVvB:b:c:D:E:e:F:i:J:L:l:m:o:p:R:W:";
+        "+:46CfGgMNnqrsTtVvB:b:c:D:E:e:F:i:J:L:l:m:O:o:p:R:S:W:";
     char **av = argv;
     int ac = argc, ch;
     bool terminated = false;
@@ -655,8 +678,10 @@ adit_target(struct adit_dest *d, struct client_target *t)
                                                          : AF_UNSPEC;
 }
 
+/* ready_fd: -1, or the pipe of a fork already made (ControlPersist). */
 static int
-adit_run(struct adit_dest **dests, size_t n, const struct client_config *fwds)
+adit_run(struct adit_dest **dests, size_t n, const struct client_config *fwds,
+         int ready_fd)
 {
     const struct client_config *cfgs[CLIENT_MAX_DESTS_ARGS];
     struct client_target t[CLIENT_MAX_DESTS_ARGS];
@@ -671,8 +696,10 @@ adit_run(struct adit_dest **dests, size_t n, const struct client_config *fwds)
             return ADIT_EXIT_FAIL;
         }
     }
+    t[0].ready_fd = ready_fd;
     /* -f: the parent waits for the child's word that all is up. */
-    if (fwds->fork_after_auth == 1 && client_fork(&t[0].ready_fd) != 0) {
+    if (ready_fd < 0 && fwds->fork_after_auth == 1 &&
+        client_fork(&t[0].ready_fd) != 0) {
         fprintf(stderr, "fork: %s\n", strerror(errno));
         return ADIT_EXIT_FAIL;
     }
@@ -737,6 +764,13 @@ adit_load(int argc, char **argv, const struct client_env *env0,
     }
     if (is_main && d->cmd.is_dump) {
         adit_dump(&d->cfg, &env);
+    }
+    if (is_main && d->cmd.mux_cmd != NULL) {
+        if (d->cfg.stdio_forward != NULL) {
+            fprintf(stderr, "Cannot specify stdio forward with -O\n");
+            exit(ADIT_EXIT_FAIL);
+        }
+        exit(adit_mux_command(&d->cfg, d->cmd.mux_cmd));
     }
     if (client_config_expand_files(&d->cfg, &env, why, sizeof(why)) != 0) {
         fprintf(stderr, "%s\n", why);
@@ -950,6 +984,7 @@ adit_status(int argc, char **argv, const struct client_env *env)
     const char *words[2] = {"status", "--json"};
     char **av = calloc((size_t)argc + 1, sizeof(*av));
     struct adit_dest *d = malloc(sizeof(*d));
+    const char *path;
     struct buf body;
     bool json = false, ok = false;
     int i, n = 1, r;
@@ -966,18 +1001,22 @@ adit_status(int argc, char **argv, const struct client_env *env)
         }
     }
     adit_load(n, av, env, d, false);
-    if (d->cfg.status_socket == NULL ||
-        strcmp(d->cfg.status_socket, "none") == 0) {
-        fprintf(stderr, "adit: no StatusSocket is set for %s\n",
+    /* A master's ControlPath answers too: one control protocol. */
+    path = d->cfg.status_socket;
+    if (path == NULL || strcmp(path, "none") == 0) {
+        path = client_config_control_path(&d->cfg);
+    }
+    if (path == NULL) {
+        fprintf(stderr, "adit: no StatusSocket or ControlPath is set for %s\n",
                 d->cmd.host_arg);
         exit(ADIT_EXIT_FAIL);
     }
     buf_init(&body);
     buf_set_nowipe(&body);
-    r = io_ctl_call(d->cfg.status_socket, words, json ? 2 : 1,
-                    ADIT_STATUS_TIMEOUT_MS, &ok, &body);
+    r = io_ctl_call(path, words, json ? 2 : 1, ADIT_STATUS_TIMEOUT_MS, &ok,
+                    &body);
     if (r != 0) {
-        fprintf(stderr, "adit: status: %s: %s\n", d->cfg.status_socket,
+        fprintf(stderr, "adit: status: %s: %s\n", path,
                 r == ERR_IO ? strerror(errno) : err_str(r));
     } else {
         fwrite(buf_ptr(&body), 1, buf_len(&body), ok ? stdout : stderr);
@@ -988,6 +1027,48 @@ adit_status(int argc, char **argv, const struct client_env *env)
     return r != 0 ? ADIT_EXIT_FAIL : ok ? 0 : 1;
 }
 
+/*
+ * ControlPersist makes a master go to the background once up (as -f). A
+ * -W asked of it is then done, as ssh does it, by this process as the
+ * master's first client: the child is the master, without the -W.
+ * Returns -1 to run (as the master, *ready_fd its pipe to the parent), or
+ * the parent's exit status.
+ */
+static int
+adit_persist(struct client_config *cfg, int *ready_fd)
+{
+    bool is_parent = false;
+    int code;
+
+    *ready_fd = -1;
+    if (client_config_control_path(cfg) == NULL ||
+        cfg->control_master == CLIENT_MASTER_NO || cfg->control_persist != 1 ||
+        cfg->reconnect == 1) {
+        return -1;
+    }
+    cfg->stdin_null = 1;
+    if (cfg->stdio_forward == NULL) {
+        cfg->fork_after_auth = 1; /* ssh: ControlPersist implies -f */
+        return -1;
+    }
+    if (client_fork_detach(ready_fd, &is_parent) != 0) {
+        fprintf(stderr, "fork: %s\n", strerror(errno));
+        exit(ADIT_EXIT_FAIL);
+    }
+    if (!is_parent) {
+        free(cfg->stdio_forward);
+        cfg->stdio_forward = NULL;
+        return -1;
+    }
+    cfg->control_master = CLIENT_MASTER_NO;
+    cfg->stdin_null = 0;
+    if ((code = adit_mux_client(cfg)) < 0) {
+        fprintf(stderr, "Failed to connect to new control master\n");
+        return ADIT_EXIT_FAIL;
+    }
+    return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -995,7 +1076,7 @@ main(int argc, char **argv)
     struct client_env env;
     char uid[24], lhost[256];
     size_t n, i;
-    int code;
+    int code, ready_fd = -1;
 
     log_init("adit", LOG_ERROR);
     /* A local peer closing mid-write must not kill us: errors come back
@@ -1012,7 +1093,17 @@ main(int argc, char **argv)
     n = adit_more(argc, argv, &env, main_d, dests);
     log_init("adit",
              main_d->cfg.log_level >= 0 ? main_d->cfg.log_level : LOG_ERROR);
-    code = adit_run(dests, n, &main_d->cfg);
+    /* A master running at ControlPath does the work instead. */
+    if (n == 1 && main_d->cfg.reconnect != 1 &&
+        (code = adit_mux_client(&main_d->cfg)) >= 0) {
+        adit_dest_free(main_d);
+        return code;
+    }
+    if ((code = adit_persist(&main_d->cfg, &ready_fd)) >= 0) {
+        adit_dest_free(main_d);
+        return code;
+    }
+    code = adit_run(dests, n, &main_d->cfg, ready_fd);
     for (i = 0; i < n; i++) {
         if (dests[i] != main_d) {
             adit_dest_free(dests[i]);

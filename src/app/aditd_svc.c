@@ -22,8 +22,9 @@
 #define ADITD_STATUS_TIMEOUT_MS 10000
 
 static int
-aditd_ctl_handler(void *ctx, const struct ctl_request *req, struct buf *body,
-                  char *why, size_t why_len)
+aditd_ctl_handler(void *ctx, const struct ctl_request *req,
+                  struct io_ctl_call *call, struct buf *body, char *why,
+                  size_t why_len)
 {
     struct aditd_svc *s = ctx;
     bool json = req->argc == 2 && strcmp(req->argv[1], "json") == 0;

@@ -204,6 +204,28 @@ out:
 }
 
 /*
+ * ControlPersist: yes (the master stays until told to exit), no, or a time
+ * after its last client (0 is yes), as ssh reads it. First value wins.
+ */
+static int
+client_config_persist(struct client_config *c, const char *v)
+{
+    int b, t = 0;
+
+    if (cfgline_bool(v, &b) != 0) {
+        if (cfgline_time(v, &t) != 0) {
+            return ERR_FORMAT;
+        }
+        b = 1;
+    }
+    if (c->control_persist == -1) {
+        c->control_persist = b;
+        c->control_persist_timeout = b ? t : 0;
+    }
+    return 0;
+}
+
+/*
  * ReconnectBackoff min[,max]: the first wait before a reconnect and the
  * most it grows to, each a time as ServerAliveInterval takes (1, 30s,
  * 5m). min is at least a second; max defaults to 60 s, or min if larger.
@@ -238,6 +260,15 @@ client_config_backoff(struct client_config *c, const char *v)
         c->reconnect_backoff_max = max;
     }
     return 0;
+}
+
+const char *
+client_config_control_path(const struct client_config *c)
+{
+    if (c->control_path == NULL || strcmp(c->control_path, "none") == 0) {
+        return NULL;
+    }
+    return c->control_path;
 }
 
 int
@@ -284,6 +315,8 @@ client_config_list_kind(struct client_config *c, const struct copt *o,
         return cfgline_rekey_limit(v, &c->rekey_bytes, &c->rekey_seconds);
     case COPT_BACKOFF:
         return client_config_backoff(c, v);
+    case COPT_PERSIST:
+        return client_config_persist(c, v);
     default:
         return client_config_table_scalar(c, o, v);
     }

@@ -46,6 +46,15 @@ enum client_tty {
     CLIENT_TTY_FORCE,
 };
 
+/* ControlMaster (-M: yes, -M -M: ask). */
+enum client_ctlmaster {
+    CLIENT_MASTER_NO = 0,
+    CLIENT_MASTER_YES,
+    CLIENT_MASTER_ASK,
+    CLIENT_MASTER_AUTO,
+    CLIENT_MASTER_AUTOASK,
+};
+
 /*
  * Integers are -1 while unset; strings NULL; lists empty. Booleans are
  * ints holding -1, 0 or 1. client_config_defaults() fills what is unset.
@@ -117,7 +126,11 @@ struct client_config {
     int stdin_null;      /* bool, -n */
     int fork_after_auth; /* bool, -f */
     char *stdio_forward; /* -W host:port or -W /path, as given */
-    char *control_path;
+    /* Multiplexing (adit(1) MULTIPLEXING). */
+    int control_master;          /* enum client_ctlmaster */
+    char *control_path;          /* tokens expanded; "none" means none */
+    int control_persist;         /* bool */
+    int control_persist_timeout; /* seconds after the last client; 0 never */
     char *remote_command; /* RemoteCommand, tokens expanded; NULL: none */
     int escape_char;      /* -1 unset (~), CLIENT_ESCAPE_NONE, or a byte */
     int escape_cmdline;   /* bool, EnableEscapeCommandline (~C) */
@@ -179,6 +192,9 @@ int client_config_set2(struct client_config *c, const char *keyword,
  * an unknown keyword is ERR_CONFIG here. */
 int client_config_set(struct client_config *c, const char *keyword,
                       const char *value, char *why, size_t why_len);
+
+/* ControlPath in effect: NULL when unset or "none". */
+const char *client_config_control_path(const struct client_config *c);
 
 /* Whether keyword (any case) names an ssh_config option ssh knows. */
 bool client_config_is_keyword(const char *keyword);

@@ -58,6 +58,17 @@ dump_strict(int v)
     }
 }
 
+/* ssh -G's words for ControlMaster. */
+static const char *
+dump_master(int v)
+{
+    static const char *const names[] = {"false", "true", "ask", "auto",
+                                        "autoask"};
+
+    return v < 0 || (size_t)v >= sizeof(names) / sizeof(names[0]) ? "false"
+                                                                  : names[v];
+}
+
 static int
 dump_flags(const struct client_config *c, struct buf *b)
 {
@@ -71,7 +82,7 @@ dump_flags(const struct client_config *c, struct buf *b)
     /* In ssh -G's order. */
     return dump_f(
         b,
-        "addressfamily %s\nbatchmode %s\ncompression %s\n"
+        "addressfamily %s\nbatchmode %s\ncompression %s\ncontrolmaster %s\n"
         "clearallforwardings %s\nexitonforwardfailure %s\ngatewayports %s\n"
         "hashknownhosts %s\nidentitiesonly %s\n"
         "kbdinteractiveauthentication %s\npasswordauthentication %s\n"
@@ -82,7 +93,7 @@ dump_flags(const struct client_config *c, struct buf *b)
         "numberofpasswordprompts %d\nserveralivecountmax %d\n"
         "serveraliveinterval %d\n",
         af[a], dump_yn(c->batch_mode, 0), dump_yn(c->compression, 0),
-        dump_yn(c->clear_all_forwardings, 0),
+        dump_master(c->control_master), dump_yn(c->clear_all_forwardings, 0),
         dump_yn(c->exit_on_forward_failure, 0), dump_yn(c->gateway_ports, 0),
         dump_yn(c->hash_known_hosts, 0), dump_yn(c->identities_only, 0),
         dump_yn(c->kbd_interactive_auth, 1), dump_yn(c->password_auth, 1),
@@ -112,7 +123,8 @@ dump_strings(const struct client_config *c, struct buf *b)
     if ((r = dump_str(b, "bindaddress", c->bind_address, NULL)) != 0 ||
         (r = dump_str(b, "bindinterface", c->bind_interface, NULL)) != 0 ||
         (r = dump_str(b, "ciphers", c->ciphers, cipher_default_list())) != 0 ||
-        (r = dump_str(b, "controlpath", c->control_path, NULL)) != 0 ||
+        (r = dump_str(b, "controlpath", client_config_control_path(c), NULL)) !=
+            0 ||
         (r = dump_str(b, "hostkeyalgorithms", c->hostkey_algs, NULL)) != 0 ||
         (r = dump_str(b, "hostkeyalias", c->host_key_alias, NULL)) != 0 ||
         (r = dump_str(b, "identityagent", c->identity_agent, NULL)) != 0 ||
@@ -277,6 +289,10 @@ dump_tail(const struct client_config *c, struct buf *b)
                  ? dump_f(b, "connecttimeout %d\n", c->connect_timeout)
                  : dump_f(b, "connecttimeout none\n")) != 0 ||
         (r = dump_escape(c, b)) != 0 ||
+        (r = c->control_persist == 1 && c->control_persist_timeout > 0
+                 ? dump_f(b, "controlpersist %d\n", c->control_persist_timeout)
+                 : dump_f(b, "controlpersist %s\n",
+                          dump_yn(c->control_persist, 0))) != 0 ||
         (r = dump_f(b, "rekeylimit %lld %d\n",
                     (long long)(c->rekey_bytes < 0 ? 0 : c->rekey_bytes),
                     c->rekey_seconds < 0 ? 0 : c->rekey_seconds)) != 0) {

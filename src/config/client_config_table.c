@@ -37,7 +37,9 @@ static const struct copt copts[] = {
     COPT("Compression", COPT_BOOL, compression),
     COPT("ConnectionAttempts", COPT_INT, connection_attempts),
     COPT("ConnectTimeout", COPT_TIMEOUT, connect_timeout),
+    COPT("ControlMaster", COPT_CTLMASTER, control_master),
     COPT("ControlPath", COPT_STR, control_path),
+    COPT_NOFIELD("ControlPersist", COPT_PERSIST),
     COPT_NOFIELD("DynamicForward", COPT_DYNAMICFWD),
     COPT("EnableEscapeCommandline", COPT_BOOL, escape_cmdline),
     COPT("EscapeChar", COPT_ESCAPE, escape_char),
@@ -99,8 +101,6 @@ static const struct copt copts[] = {
     COPT_IGN("CanonicalizePermittedCNAMEs"),
     COPT_IGN("CASignatureAlgorithms"),
     COPT_IGN("CheckHostIP"),
-    COPT_IGN("ControlMaster"),
-    COPT_IGN("ControlPersist"),
     COPT_IGN("EnableSSHKeysign"),
     COPT_IGN("FingerprintHash"),
     COPT_IGN("ForwardAgent"),
@@ -198,6 +198,7 @@ client_config_table_unset(struct client_config *c)
         case COPT_SESSION:
         case COPT_TTY:
         case COPT_ESCAPE:
+        case COPT_CTLMASTER:
             *(int *)(void *)((char *)c + copts[i].off) = -1;
             break;
         default:
@@ -208,6 +209,8 @@ client_config_table_unset(struct client_config *c)
     c->rekey_seconds = -1;
     c->reconnect_backoff_min = -1;
     c->reconnect_backoff_max = -1;
+    c->control_persist = -1;
+    c->control_persist_timeout = 0;
 }
 
 void
@@ -286,6 +289,8 @@ copt_int_value(const struct copt *o, const char *v, int *out)
     static const char *const af[] = {"any", "inet", "inet6"};
     static const char *const session[] = {"default", "none", "subsystem"};
     static const char *const tty[] = {"auto", "no", "yes", "force"};
+    /* In enum client_ctlmaster's order. */
+    static const char *const master[] = {"no", "yes", "ask", "auto", "autoask"};
     int b;
 
     switch (o->kind) {
@@ -317,6 +322,12 @@ copt_int_value(const struct copt *o, const char *v, int *out)
         return COPT_CHOICE(v, tty, out);
     case COPT_ESCAPE:
         return client_config_escape_char(v, out);
+    case COPT_CTLMASTER:
+        if (cfgline_bool(v, &b) == 0) {
+            *out = b ? CLIENT_MASTER_YES : CLIENT_MASTER_NO;
+            return 0;
+        }
+        return COPT_CHOICE(v, master, out);
     default:
         return ERR_INTERNAL;
     }
@@ -394,6 +405,9 @@ client_config_table_why(const struct copt *o, const char *v, char *why,
     case COPT_BACKOFF:
         snprintf(why, why_len, "invalid ReconnectBackoff \"%s\".", v);
         break;
+    case COPT_PERSIST:
+        snprintf(why, why_len, "Bad ControlPersist argument.");
+        break;
     case COPT_SETENV:
         snprintf(why, why_len, "Invalid SetEnv.");
         break;
@@ -410,6 +424,7 @@ client_config_table_why(const struct copt *o, const char *v, char *why,
     case COPT_AF:
     case COPT_SESSION:
     case COPT_TTY:
+    case COPT_CTLMASTER:
         snprintf(why, why_len, "unsupported option \"%s\".", v);
         break;
     default:

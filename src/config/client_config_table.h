@@ -38,7 +38,9 @@ enum copt_kind {
     COPT_LOCALFWD,
     COPT_REMOTEFWD,
     COPT_DYNAMICFWD,
-    COPT_BACKOFF, /* ReconnectBackoff min[,max]: two times */
+    COPT_BACKOFF,   /* ReconnectBackoff min[,max]: two times */
+    COPT_CTLMASTER, /* ControlMaster: yes no ask auto autoask */
+    COPT_PERSIST,   /* ControlPersist: yes, no or a time */
 };
 
 struct copt {

@@ -84,6 +84,12 @@ ctl_request_decode(const uint8_t *p, size_t n, size_t *used,
 
     *used = 0;
     memset(req, 0, sizeof(*req));
+    /* Another protocol (an ssh -O speaking OpenSSH's binary mux framing,
+     * which has no line end to wait for) is told so at its first bytes. */
+    if (n > 0 && memcmp(p, CTL_MAGIC,
+                        n < CTL_MAGIC_PREFIX ? n : CTL_MAGIC_PREFIX) != 0) {
+        return ERR_VERSION;
+    }
     rd_init(&rd, p, n);
     r = rd_until(&rd, '\n', &lp, &len, LIM_CTL_REQUEST - 1);
     if (r == ERR_TRUNC) {

@@ -28,6 +28,8 @@
 #include "wire/buf.h"
 
 #define CTL_MAGIC "ADIT-CTL/1"
+/* "ADIT-CTL/": bytes that differ from it are another protocol at once. */
+#define CTL_MAGIC_PREFIX 9u
 #define CTL_RESPONSE_HEAD_MAX 48u
 
 struct ctl_request {
@@ -40,7 +42,8 @@ struct ctl_request {
  * Decode one request from the front of p (n bytes). 0 with *used set to
  * the bytes it took; ERR_AGAIN when no full line is there yet; ERR_LIMIT
  * for a line (or word count) over the limits; ERR_VERSION for another
- * magic; ERR_FORMAT for an empty word, a bad %XX or an encoded NUL.
+ * magic (as soon as the bytes there differ from "ADIT-CTL/"); ERR_FORMAT for an
+ * empty word, a bad %XX or an encoded NUL.
  */
 int ctl_request_decode(const uint8_t *p, size_t n, size_t *used,
                        struct ctl_request *req);

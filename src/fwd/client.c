@@ -263,22 +263,31 @@ client_rfwd_dynamic(void *ctx, struct io_conn *ic, uint32_t id,
     fwd_rdynamic_accept(&c->rdyn, ic, id, info);
 }
 
-static int
-client_start_remote(struct client *c, struct io_conn *ic)
+int
+client_rfwd_ensure(struct client *c)
 {
     struct fwd_remote_cbs cbs;
-    int r;
 
+    if (c->rfwd != NULL) {
+        return 0;
+    }
     memset(&cbs, 0, sizeof(cbs));
     cbs.ctx = c;
     cbs.failed = client_rfwd_failed;
     cbs.settled = client_rfwd_settled;
     cbs.dynamic = client_rfwd_dynamic;
     /* The forwards are the supervisor's (the first destination's). */
-    if ((r = fwd_remote_new(
-             &c->rfwd, c->sup->cfg->remote_fwds, c->sup->cfg->n_remote_fwds,
-             c->cfg->exit_on_forward_failure == 1 && !c->sup->reconnect,
-             &cbs)) != 0) {
+    return fwd_remote_new(
+        &c->rfwd, c->sup->cfg->remote_fwds, c->sup->cfg->n_remote_fwds,
+        c->cfg->exit_on_forward_failure == 1 && !c->sup->reconnect, &cbs);
+}
+
+static int
+client_start_remote(struct client *c, struct io_conn *ic)
+{
+    int r;
+
+    if ((r = client_rfwd_ensure(c)) != 0) {
         return r;
     }
     return fwd_remote_start(c->rfwd, ic);

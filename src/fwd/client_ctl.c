@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl/ctl_mux.h"
 #include "ctl/json.h"
 #include "ctl/metrics.h"
 #include "ctl/table.h"
@@ -185,12 +186,16 @@ client_ctl_text(const struct client_sup *sup, struct buf *body)
 }
 
 static int
-client_ctl_handler(void *ctx, const struct ctl_request *req, struct buf *body,
-                   char *why, size_t why_len)
+client_ctl_handler(void *ctx, const struct ctl_request *req,
+                   struct io_ctl_call *call, struct buf *body, char *why,
+                   size_t why_len)
 {
-    const struct client_sup *sup = ctx;
+    struct client_sup *sup = ctx;
     bool json = req->argc == 2 && strcmp(req->argv[1], "--json") == 0;
 
+    if (ctl_mux_is_mux(req)) {
+        return client_mux_request(sup, req, call, body, why, why_len);
+    }
     if (strcmp(req->argv[0], "status") != 0) {
         return ERR_NOTFOUND;
     }
@@ -418,6 +423,9 @@ client_ctl_listen(struct client_sup *sup)
     uint16_t port = 0;
     int r;
 
+    if ((r = client_mux_listen(sup, client_ctl_handler)) != 0) {
+        return r;
+    }
     if (cfg->status_socket != NULL && strcmp(cfg->status_socket, "none") != 0 &&
         (r = io_ctl_listen(&sup->ctl, sup->loop, cfg->status_socket,
                            client_ctl_handler, sup)) != 0) {
@@ -466,6 +474,7 @@ client_ctl_start(struct client_sup *sup)
 void
 client_ctl_stop(struct client_sup *sup)
 {
+    client_mux_stop(sup);
     if (sup->ctl != NULL) {
         io_svc_close(sup->ctl);
         sup->ctl = NULL;

@@ -3,6 +3,7 @@
 #include "fwd/client_fork.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,9 +16,10 @@
 #define CLIENT_FORK_FAIL 255
 
 /* The parent: wait for one status byte from the child. A child that
- * failed is about to exit: reap it rather than leave a zombie behind. */
-static void
-client_fork_parent(int rfd, pid_t child)
+ * failed is about to exit: reap it rather than leave a zombie behind.
+ * With go_on, a ready child lets the parent return (0). */
+static int
+client_fork_parent(int rfd, pid_t child, bool go_on)
 {
     uint8_t status = CLIENT_FORK_FAIL;
     ssize_t n;
@@ -32,11 +34,15 @@ client_fork_parent(int rfd, pid_t child)
         while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
         }
     }
+    close(rfd);
+    if (status == 0 && go_on) {
+        return 0;
+    }
     _exit(status);
 }
 
-int
-client_fork(int *ready_fd)
+static int
+client_fork_common(int *ready_fd, bool *is_parent)
 {
     int fds[2], devnull;
     pid_t pid;
@@ -52,8 +58,10 @@ client_fork(int *ready_fd)
     }
     if (pid > 0) {
         close(fds[1]);
-        client_fork_parent(fds[0], pid);
+        *is_parent = true;
+        return client_fork_parent(fds[0], pid, true);
     }
+    *is_parent = false;
     close(fds[0]);
     (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
     if ((devnull = open("/dev/null", O_RDWR)) >= 0) {
@@ -64,6 +72,25 @@ client_fork(int *ready_fd)
     }
     *ready_fd = fds[1];
     return 0;
+}
+
+int
+client_fork(int *ready_fd)
+{
+    bool is_parent = false;
+    int r = client_fork_common(ready_fd, &is_parent);
+
+    if (r == 0 && is_parent) {
+        _exit(0); /* the child is ready: the parent's work is done */
+    }
+    return r;
+}
+
+int
+client_fork_detach(int *ready_fd, bool *is_parent)
+{
+    *is_parent = false;
+    return client_fork_common(ready_fd, is_parent);
 }
 
 static void

@@ -9,6 +9,8 @@
 #ifndef ADIT_FWD_CLIENT_FORK_H
 #define ADIT_FWD_CLIENT_FORK_H
 
+#include <stdbool.h>
+
 /*
  * Fork. In the parent this never returns: it exits with 0 once the child
  * reports ready, with the status the child reports, or 255 if the pipe
@@ -17,6 +19,13 @@
  * the pipe failed (in the one process left).
  */
 int client_fork(int *ready_fd);
+
+/*
+ * As client_fork, but a parent whose child is ready returns 0 with
+ * *is_parent set (ControlPersist: it goes on as a client of the master
+ * the child is), rather than exiting.
+ */
+int client_fork_detach(int *ready_fd, bool *is_parent);
 
 /*
  * The child is ready: start a new session (setsid), tell the parent, and

@@ -206,6 +206,14 @@ struct client_sup {
     char notify_status[256]; /* the last STATUS= sent */
     uint64_t watchdog_ms;    /* WatchdogSec, 0 off */
     uint64_t watchdog_next;  /* loop time of the next WATCHDOG=1 due */
+    /* The ControlMaster (client_mux.c). */
+    struct io_svc *mux;   /* at ControlPath; NULL: not a master */
+    uv_timer_t mux_timer; /* -O exit; ControlPersist's idle check */
+    bool has_mux_timer;
+    size_t mux_clients;      /* -W forwards run for clients, under way */
+    uint64_t mux_idle_since; /* loop ms idle since; 0 while busy */
+    struct fwdspec *mux_specs[LIM_MUX_FWDS]; /* forwards added by clients */
+    size_t n_mux_specs;
 };
 
 /* client.c */
@@ -236,6 +244,9 @@ void client_free_keys(struct client_keys *keys);
  * ERR_NOTFOUND, ...; other load errors are printed as ssh prints them. */
 int client_load_key_file(const struct client_config *cfg, const char *path,
                          struct sshkey **out);
+/* c's -R state, made if there is none yet (for the first -R or one
+ * added through the master). */
+int client_rfwd_ensure(struct client *c);
 /* The target hop (the last one) authenticated: start forwarding. */
 void client_target_ready(struct client *c, struct io_conn *ic);
 /* The target opens a channel: only forwarded ones for our -R forwards.
@@ -270,6 +281,24 @@ void client_ctl_stop(struct client_sup *sup);
 /* Something changed: tell systemd what there is to tell (READY=1,
  * STATUS=, WATCHDOG=1); a no-op without $NOTIFY_SOCKET. */
 void client_notify(struct client_sup *sup);
+
+/* client_mux.c */
+struct ctl_request;
+struct io_ctl_call;
+/* Listen at ControlPath when cfg makes this process a master (a path
+ * already there disables it, as ssh); requests go to handler. ERR_* (said)
+ * when the socket cannot be made. */
+int client_mux_listen(struct client_sup *sup,
+                      int (*handler)(void *ctx, const struct ctl_request *req,
+                                     struct io_ctl_call *call, struct buf *body,
+                                     char *why, size_t why_len));
+/* A multiplexing request (ctl_mux.h) on the control socket. */
+int client_mux_request(struct client_sup *sup, const struct ctl_request *req,
+                       struct io_ctl_call *call, struct buf *body, char *why,
+                       size_t why_len);
+void client_mux_stop(struct client_sup *sup);
+/* The forwards clients added: at the very end. */
+void client_mux_free(struct client_sup *sup);
 
 /* client_state.c */
 /* Reconnect mode: time a keepalive every Interval while c is up. */

@@ -479,6 +479,7 @@ client_run_many(uv_loop_t *loop, const struct client_config *fwds,
         client_free(sup->d[i]);
     }
     client_rtfwd_free(sup);
+    client_mux_free(sup);
     free(sup);
     return code;
 }

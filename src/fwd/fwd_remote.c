@@ -32,11 +32,15 @@ struct fwd_remote_entry {
     const struct fwdspec *spec;
     enum fwd_remote_state state;
     uint16_t port; /* the listen port; the allocated one for port 0 */
+    fwd_remote_added_cb added; /* fwd_remote_add's, until answered */
+    void *added_ctx;
 };
 
+/* Room for LIM_MUX_FWDS more than the configured forwards is made at
+ * once: entries never move, as pending replies point at them. */
 struct fwd_remote {
     struct fwd_remote_entry *e;
-    size_t n;
+    size_t n, cap;
     size_t pending;
     bool exit_on_failure;
     struct fwd_remote_cbs cbs;
@@ -71,7 +75,7 @@ fwd_remote_new(struct fwd_remote **out, const struct fwdspec *specs, size_t n,
 
     *out = NULL;
     if ((fr = calloc(1, sizeof(*fr))) == NULL ||
-        (n > 0 && (fr->e = calloc(n, sizeof(*fr->e))) == NULL)) {
+        (fr->e = calloc(n + LIM_MUX_FWDS, sizeof(*fr->e))) == NULL) {
         free(fr);
         return ERR_NOMEM;
     }
@@ -81,6 +85,7 @@ fwd_remote_new(struct fwd_remote **out, const struct fwdspec *specs, size_t n,
         fr->e[i].port = specs[i].listen_port;
     }
     fr->n = n;
+    fr->cap = n + LIM_MUX_FWDS;
     fr->exit_on_failure = exit_on_failure;
     fr->cbs = *cbs;
     *out = fr;
@@ -90,7 +95,17 @@ fwd_remote_new(struct fwd_remote **out, const struct fwdspec *specs, size_t n,
 void
 fwd_remote_free(struct fwd_remote *fr)
 {
+    fwd_remote_added_cb cb;
+    size_t i;
+
     if (fr != NULL) {
+        /* Requests still unanswered never will be: the connection went. */
+        for (i = 0; i < fr->n; i++) {
+            if ((cb = fr->e[i].added) != NULL) {
+                fr->e[i].added = NULL;
+                cb(fr->e[i].added_ctx, false, 0);
+            }
+        }
         free(fr->e);
         free(fr);
     }
@@ -164,6 +179,7 @@ fwd_remote_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
 {
     struct fwd_remote_entry *e = ctx;
     struct fwd_remote *fr = e->fr;
+    bool cancelled = e->state == FWD_REMOTE_IDLE;
 
     (void)ic;
     if (e->spec->listen_path != NULL) {
@@ -179,13 +195,21 @@ fwd_remote_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
         fwd_remote_allocated(e, p, n) != 0) {
         ok = false;
     }
-    if (ok) {
+    if (cancelled) {
+        /* Cancelled while asked for: it stays cancelled. */
+    } else if (ok) {
         e->state = FWD_REMOTE_OK;
     } else {
         fwd_remote_refused(e);
-        if (fr->cbs.failed != NULL) {
+        if (fr->cbs.failed != NULL && e->added == NULL) {
             fr->cbs.failed(fr->cbs.ctx, e->spec);
         }
+    }
+    if (e->added != NULL) {
+        fwd_remote_added_cb cb = e->added;
+
+        e->added = NULL;
+        cb(e->added_ctx, ok, e->port);
     }
     if (fr->pending == 0 && fr->cbs.settled != NULL) {
         log_debug("All remote forwarding requests processed");
@@ -194,13 +218,17 @@ fwd_remote_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
 }
 
 /*
- * GLOBAL_REQUEST "tcpip-forward" (RFC 4254 7.1):
+ * GLOBAL_REQUEST "tcpip-forward" (RFC 4254 7.1), and "cancel-tcpip-forward"
+ * (7.1) with the port the server gave for a port 0 forward:
  *   string address to bind, uint32 port number to bind
- * "streamlocal-forward@openssh.com" (OpenSSH PROTOCOL 2.4):
+ * "streamlocal-forward@openssh.com", and "cancel-streamlocal-forward@
+ * openssh.com" (OpenSSH PROTOCOL 2.4):
  *   string socket path
+ * Sent with want_reply when cb is not NULL.
  */
 static int
-fwd_remote_request(struct fwd_remote_entry *e, struct io_conn *ic)
+fwd_remote_send(struct fwd_remote_entry *e, struct io_conn *ic, bool cancel,
+                io_conn_reply_cb cb)
 {
     const struct fwdspec *s = e->spec;
     struct buf b;
@@ -209,17 +237,18 @@ fwd_remote_request(struct fwd_remote_entry *e, struct io_conn *ic)
 
     buf_init(&b);
     if (s->listen_path != NULL) {
-        name = "streamlocal-forward@openssh.com";
+        name = cancel ? "cancel-streamlocal-forward@openssh.com"
+                      : "streamlocal-forward@openssh.com";
         r = buf_put_cstring(&b, s->listen_path);
     } else {
-        name = "tcpip-forward";
+        name = cancel ? "cancel-tcpip-forward" : "tcpip-forward";
         if ((r = buf_put_cstring(&b, fwdspec_remote_bind(s))) == 0) {
-            r = buf_put_u32(&b, s->listen_port);
+            r = buf_put_u32(&b, cancel ? e->port : s->listen_port);
         }
     }
     if (r == 0) {
-        r = io_conn_global_request(ic, name, buf_ptr(&b), buf_len(&b),
-                                   fwd_remote_reply, e);
+        r = io_conn_global_request(ic, name, buf_ptr(&b), buf_len(&b), cb,
+                                   cb != NULL ? e : NULL);
     }
     buf_cleanup(&b);
     return r;
@@ -231,7 +260,7 @@ fwd_remote_ask(struct fwd_remote_entry *e, struct io_conn *ic)
 {
     int r;
 
-    if ((r = fwd_remote_request(e, ic)) != 0) {
+    if ((r = fwd_remote_send(e, ic, false, fwd_remote_reply)) != 0) {
         return r;
     }
     e->state = FWD_REMOTE_PENDING;
@@ -279,6 +308,50 @@ fwd_remote_retry(struct fwd_remote *fr, struct io_conn *ic)
         }
     }
     return 0;
+}
+
+int
+fwd_remote_add(struct fwd_remote *fr, struct io_conn *ic,
+               const struct fwdspec *spec, fwd_remote_added_cb cb, void *ctx)
+{
+    struct fwd_remote_entry *e;
+    int r;
+
+    if (fr->n == fr->cap) {
+        return ERR_LIMIT;
+    }
+    e = &fr->e[fr->n];
+    memset(e, 0, sizeof(*e));
+    e->fr = fr;
+    e->spec = spec;
+    e->port = spec->listen_port;
+    if ((r = fwd_remote_ask(e, ic)) != 0) {
+        return r;
+    }
+    e->added = cb;
+    e->added_ctx = ctx;
+    fr->n++;
+    return 0;
+}
+
+const struct fwdspec *
+fwd_remote_spec(const struct fwd_remote *fr, size_t i)
+{
+    return fr->e[i].state == FWD_REMOTE_IDLE ? NULL : fr->e[i].spec;
+}
+
+/* The answer to a cancel is not waited for, as ssh does not: the forward
+ * is gone from here on. */
+int
+fwd_remote_cancel(struct fwd_remote *fr, struct io_conn *ic, size_t i)
+{
+    int r;
+
+    if ((r = fwd_remote_send(&fr->e[i], ic, true, NULL)) == 0) {
+        fr->e[i].state = FWD_REMOTE_IDLE;
+        io_conn_flush(ic);
+    }
+    return r;
 }
 
 size_t

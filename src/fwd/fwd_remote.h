@@ -55,6 +55,29 @@ int fwd_remote_start(struct fwd_remote *fr, struct io_conn *ic);
  * port may have been held by our last connection's stale session). */
 int fwd_remote_retry(struct fwd_remote *fr, struct io_conn *ic);
 
+/* The answer to one fwd_remote_add: ok, and the port (the allocated one
+ * for port 0). */
+typedef void (*fwd_remote_added_cb)(void *ctx, bool ok, uint16_t port);
+
+/*
+ * Ask for one more forward on ic (adit -O forward -R): spec must outlive
+ * fr. cb is called once with the server's answer, or with ok false when
+ * the connection goes first (from fwd_remote_free). The refusal is not
+ * the connection's end (ExitOnForwardFailure is for the configured
+ * forwards). ERR_LIMIT after LIM_MUX_FWDS such forwards.
+ */
+int fwd_remote_add(struct fwd_remote *fr, struct io_conn *ic,
+                   const struct fwdspec *spec, fwd_remote_added_cb cb,
+                   void *ctx);
+
+/* Forward i's spec, NULL once cancelled. */
+const struct fwdspec *fwd_remote_spec(const struct fwd_remote *fr, size_t i);
+
+/* Cancel forward i on ic (cancel-tcpip-forward or
+ * cancel-streamlocal-forward@openssh.com); its connections then go
+ * nowhere. */
+int fwd_remote_cancel(struct fwd_remote *fr, struct io_conn *ic, size_t i);
+
 /* For status: how many forwards; whether forward i is confirmed, and its
  * port (the allocated one for -R 0, once known). */
 size_t fwd_remote_count(const struct fwd_remote *fr);

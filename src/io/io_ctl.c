@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/io_svc.h"
 #include "util/adit_limits.h"
@@ -16,7 +17,7 @@ struct io_ctl_ctx {
     void *ctx;
 };
 
-static void
+void
 io_ctl_answer(struct io_svc_client *cl, bool ok, const void *p, size_t n)
 {
     struct buf out;
@@ -47,17 +48,45 @@ io_ctl_bad(struct io_svc_client *cl, int r)
     return IO_SVC_CLOSE;
 }
 
+/* Descriptors that came with the request, and the close of those the
+ * handler left. */
+static void
+io_ctl_call_init(struct io_ctl_call *call, struct io_svc_client *cl)
+{
+    memset(call, 0, sizeof(*call));
+    call->cl = cl;
+    call->n_fds = io_svc_take_fds(cl, call->fds, LIM_CTL_FDS);
+}
+
+static void
+io_ctl_call_cleanup(struct io_ctl_call *call)
+{
+    size_t i;
+
+    for (i = 0; i < call->n_fds; i++) {
+        if (call->fds[i] >= 0) {
+            close(call->fds[i]);
+        }
+    }
+    call->n_fds = 0;
+}
+
 static long
 io_ctl_input(void *ctx, struct io_svc_client *cl, const uint8_t *p, size_t n,
              bool eof)
 {
     struct io_ctl_ctx *c = ctx;
     struct ctl_request req;
+    struct io_ctl_call call;
     struct buf body;
     char why[256] = "";
     size_t used;
     int r;
 
+    /* A client whose request is under way has nothing more to say. */
+    if (io_svc_is_held(cl)) {
+        return n > 0 || eof ? IO_SVC_CLOSE : 0;
+    }
     r = ctl_request_decode(p, n, &used, &req);
     if (r == ERR_AGAIN) {
         return eof && n > 0 ? io_ctl_bad(cl, ERR_TRUNC) : 0;
@@ -65,19 +94,35 @@ io_ctl_input(void *ctx, struct io_svc_client *cl, const uint8_t *p, size_t n,
     if (r != 0) {
         return io_ctl_bad(cl, r);
     }
+    io_ctl_call_init(&call, cl);
     buf_init(&body);
     buf_set_nowipe(&body);
-    if ((r = c->handler(c->ctx, &req, &body, why, sizeof(why))) != 0) {
+    if ((r = c->handler(c->ctx, &req, &call, &body, why, sizeof(why))) != 0) {
         if (why[0] == '\0') {
             snprintf(why, sizeof(why), "%s: %s", req.argv[0],
                      r == ERR_NOTFOUND ? "unknown command" : err_str(r));
         }
         io_ctl_answer(cl, false, why, strlen(why));
-    } else {
+    } else if (!call.later) {
         io_ctl_answer(cl, true, buf_ptr(&body), buf_len(&body));
     }
     buf_cleanup(&body);
+    io_ctl_call_cleanup(&call);
     return (long)used;
+}
+
+struct io_svc_client *
+io_ctl_later(struct io_ctl_call *call, void (*gone)(void *ctx), void *ctx)
+{
+    call->later = true;
+    io_svc_hold(call->cl, gone, ctx);
+    return call->cl;
+}
+
+void
+io_ctl_finish(struct io_svc_client *cl)
+{
+    io_svc_release(cl);
 }
 
 static void
@@ -86,9 +131,9 @@ io_ctl_ctx_free(void *ctx)
     free(ctx);
 }
 
-int
-io_ctl_listen(struct io_svc **out, uv_loop_t *loop, const char *path,
-              io_ctl_handler handler, void *ctx)
+static int
+io_ctl_listen_cfg(struct io_svc **out, uv_loop_t *loop, const char *path,
+                  io_ctl_handler handler, void *ctx, bool fds)
 {
     struct io_svc_config cfg;
     struct io_ctl_ctx *c;
@@ -101,7 +146,8 @@ io_ctl_listen(struct io_svc **out, uv_loop_t *loop, const char *path,
     c->ctx = ctx;
     memset(&cfg, 0, sizeof(cfg));
     cfg.max_in = LIM_CTL_REQUEST;
-    cfg.max_clients = LIM_CTL_CLIENTS;
+    cfg.max_clients = fds ? LIM_MUX_CLIENTS : LIM_CTL_CLIENTS;
+    cfg.max_fds = fds ? LIM_CTL_FDS : 0;
     cfg.timeout_ms = LIM_CTL_IDLE_MS;
     cfg.same_uid = true;
     cfg.what = "control socket";
@@ -109,4 +155,18 @@ io_ctl_listen(struct io_svc **out, uv_loop_t *loop, const char *path,
     cfg.ctx = c;
     cfg.ctx_free = io_ctl_ctx_free;
     return io_svc_listen_unix(out, loop, path, &cfg);
+}
+
+int
+io_ctl_listen(struct io_svc **out, uv_loop_t *loop, const char *path,
+              io_ctl_handler handler, void *ctx)
+{
+    return io_ctl_listen_cfg(out, loop, path, handler, ctx, false);
+}
+
+int
+io_ctl_listen_fds(struct io_svc **out, uv_loop_t *loop, const char *path,
+                  io_ctl_handler handler, void *ctx)
+{
+    return io_ctl_listen_cfg(out, loop, path, handler, ctx, true);
 }

@@ -3,6 +3,7 @@
 #include "io/io_svc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,6 +32,7 @@ struct io_svc {
     union io_svc_handle l; /* the listener */
     bool is_unix;
     bool listening; /* closed the listener: nothing more is accepted */
+    bool closed;    /* io_svc_close was called: free when all is closed */
     bool bound;     /* we created path and remove it at the end */
     char path[LIM_UNIX_PATH + 1];
     struct io_svc_client *clients;
@@ -45,6 +47,11 @@ struct io_svc_client {
     uv_shutdown_t shut;
     uint8_t *in;
     size_t in_len;
+    int fds[IO_SVC_MAX_FDS]; /* passed and not taken yet */
+    size_t n_fds;
+    void (*gone)(void *ctx); /* held: the holder hears of the end */
+    void *gone_ctx;
+    bool held;
     unsigned open_handles;
     bool ending;  /* shutting down after the last answer */
     bool closing; /* handles are being closed */
@@ -53,7 +60,7 @@ struct io_svc_client {
 static void
 io_svc_maybe_free(struct io_svc *svc)
 {
-    if (!svc->listening && svc->n_clients == 0 &&
+    if (svc->closed && !svc->listening && svc->n_clients == 0 &&
         uv_is_closing(&svc->l.handle)) {
         if (svc->cfg.ctx_free != NULL) {
             svc->cfg.ctx_free(svc->cfg.ctx);
@@ -89,9 +96,24 @@ io_svc_client_closed(uv_handle_t *h)
         cl->next->prev = cl->prev;
     }
     svc->n_clients--;
+    while (cl->n_fds > 0) {
+        close(cl->fds[--cl->n_fds]);
+    }
     free(cl->in);
     free(cl);
     io_svc_maybe_free(svc);
+}
+
+/* A held client's holder hears of its end once. */
+static void
+io_svc_client_gone(struct io_svc_client *cl)
+{
+    void (*gone)(void *ctx) = cl->gone;
+
+    cl->gone = NULL;
+    if (gone != NULL) {
+        gone(cl->gone_ctx);
+    }
 }
 
 static void
@@ -101,6 +123,7 @@ io_svc_client_close(struct io_svc_client *cl)
         return;
     }
     cl->closing = true;
+    io_svc_client_gone(cl);
     uv_read_stop(&cl->h.stream);
     uv_close(&cl->h.handle, io_svc_client_closed);
     uv_close((uv_handle_t *)&cl->timer, io_svc_client_closed);
@@ -178,7 +201,7 @@ io_svc_feed(struct io_svc_client *cl, bool eof)
         }
         memmove(cl->in, cl->in + used, cl->in_len - (size_t)used);
         cl->in_len -= (size_t)used;
-        if (!c->deadline) {
+        if (!c->deadline && !cl->held) {
             uv_timer_start(&cl->timer, io_svc_timeout, c->timeout_ms, 0);
         }
         if (cl->in_len == 0 && !eof) {
@@ -201,11 +224,50 @@ io_svc_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
     *b = uv_buf_init((char *)cl->in + cl->in_len, (unsigned)room);
 }
 
+/*
+ * A descriptor the client passed: libuv queues it on the IPC pipe; it is
+ * taken out through a pipe handle of our own, from which a duplicate is
+ * kept (the handle closes the original).
+ */
+static void
+io_svc_take_pending(struct io_svc_client *cl)
+{
+    uv_pipe_t *tmp;
+    uv_os_fd_t fd;
+    int dup_fd;
+
+    while (uv_pipe_pending_count(&cl->h.pipe) > 0) {
+        if ((tmp = malloc(sizeof(*tmp))) == NULL) {
+            return;
+        }
+        uv_pipe_init(cl->svc->loop, tmp, 0);
+        dup_fd = -1;
+        if (uv_accept(&cl->h.stream, (uv_stream_t *)tmp) == 0 &&
+            uv_fileno((uv_handle_t *)tmp, &fd) == 0) {
+            dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+        }
+        io_close_free((uv_handle_t *)tmp);
+        if (dup_fd < 0) {
+            continue;
+        }
+        if (cl->n_fds < IO_SVC_MAX_FDS && cl->n_fds < cl->svc->cfg.max_fds) {
+            cl->fds[cl->n_fds++] = dup_fd;
+        } else {
+            log_info("%s: too many descriptors passed; one closed",
+                     cl->svc->cfg.what);
+            close(dup_fd);
+        }
+    }
+}
+
 static void
 io_svc_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 {
     struct io_svc_client *cl = st->data;
 
+    if (cl->svc->is_unix && cl->svc->cfg.max_fds > 0) {
+        io_svc_take_pending(cl);
+    }
     if (nread == UV_EOF) {
         uv_read_stop(st);
         io_svc_feed(cl, true);
@@ -254,7 +316,8 @@ io_svc_client_new(struct io_svc *svc, struct io_svc_client **out)
     }
     cl->svc = svc;
     if (svc->is_unix) {
-        uv_pipe_init(svc->loop, &cl->h.pipe, 0);
+        /* An IPC pipe receives descriptors (SCM_RIGHTS). */
+        uv_pipe_init(svc->loop, &cl->h.pipe, svc->cfg.max_fds > 0);
     } else {
         uv_tcp_init(svc->loop, &cl->h.tcp);
     }
@@ -360,6 +423,7 @@ static int
 io_svc_fail(struct io_svc *svc, int r)
 {
     svc->listening = false;
+    svc->closed = true;
     uv_close(&svc->l.handle, io_svc_listener_closed);
     return r;
 }
@@ -422,19 +486,74 @@ io_svc_listen_tcp(struct io_svc **out, uv_loop_t *loop,
     return 0;
 }
 
-void
-io_svc_close(struct io_svc *svc)
+size_t
+io_svc_take_fds(struct io_svc_client *cl, int *fds, size_t max)
 {
-    struct io_svc_client *cl;
+    size_t n = cl->n_fds < max ? cl->n_fds : max, i;
 
+    for (i = 0; i < n; i++) {
+        fds[i] = cl->fds[i];
+    }
+    memmove(cl->fds, cl->fds + n, (cl->n_fds - n) * sizeof(cl->fds[0]));
+    cl->n_fds -= n;
+    return n;
+}
+
+void
+io_svc_hold(struct io_svc_client *cl, void (*gone)(void *ctx), void *ctx)
+{
+    cl->held = true;
+    cl->gone = gone;
+    cl->gone_ctx = ctx;
+    uv_timer_stop(&cl->timer);
+}
+
+bool
+io_svc_is_held(const struct io_svc_client *cl)
+{
+    return cl->held;
+}
+
+void
+io_svc_release(struct io_svc_client *cl)
+{
+    cl->gone = NULL;
+    io_svc_client_end(cl);
+}
+
+void
+io_svc_stop_listening(struct io_svc *svc)
+{
     if (svc == NULL || uv_is_closing(&svc->l.handle)) {
         return;
     }
     if (svc->bound) {
         (void)unlink(svc->path);
-    }
-    for (cl = svc->clients; cl != NULL; cl = cl->next) {
-        io_svc_client_close(cl);
+        svc->bound = false;
     }
     uv_close(&svc->l.handle, io_svc_listener_closed);
+}
+
+void
+io_svc_close(struct io_svc *svc)
+{
+    struct io_svc_client *cl, *next;
+
+    if (svc == NULL || svc->closed) {
+        return;
+    }
+    svc->closed = true;
+    if (svc->bound) {
+        (void)unlink(svc->path);
+    }
+    /* A held client's holder may act on its end: take the next first. */
+    for (cl = svc->clients; cl != NULL; cl = next) {
+        next = cl->next;
+        io_svc_client_close(cl);
+    }
+    if (!uv_is_closing(&svc->l.handle)) {
+        uv_close(&svc->l.handle, io_svc_listener_closed);
+    } else {
+        io_svc_maybe_free(svc);
+    }
 }

@@ -22,6 +22,9 @@
 struct io_svc;
 struct io_svc_client;
 
+/* Descriptors one client may have passed and not yet taken. */
+#define IO_SVC_MAX_FDS 4u
+
 /* What io_svc_input_cb returns besides a count of bytes used. */
 #define IO_SVC_CLOSE (-1L)
 
@@ -39,8 +42,12 @@ struct io_svc_config {
     size_t max_in;
     size_t max_clients;
     uint64_t timeout_ms;
-    bool deadline;    /* timeout_ms from accept, not from the last request */
-    bool same_uid;    /* Unix: only our uid or root may talk (SO_PEERCRED) */
+    bool deadline; /* timeout_ms from accept, not from the last request */
+    bool same_uid; /* Unix: only our uid or root may talk (SO_PEERCRED) */
+    /* Unix: descriptors a client may pass (SCM_RIGHTS), at most
+     * IO_SVC_MAX_FDS held at once; 0: none are taken (the kernel's are
+     * closed). */
+    size_t max_fds;
     const char *what; /* "control socket", for log lines */
     io_svc_input_cb input;
     void *ctx;
@@ -65,6 +72,29 @@ int io_svc_listen_tcp(struct io_svc **out, uv_loop_t *loop,
 
 /* Queue the unread contents of out to cl (copied; out is reset). */
 int io_svc_reply(struct io_svc_client *cl, struct buf *out);
+
+/*
+ * The descriptors cl has passed so far (in the order sent), at most max,
+ * moved to fds: the caller owns them. Returns how many. Any not taken
+ * are closed with the client.
+ */
+size_t io_svc_take_fds(struct io_svc_client *cl, int *fds, size_t max);
+
+/*
+ * Keep cl past its idle timeout: something it asked for lasts (a stdio
+ * forward). gone(ctx) is called once when cl closes for any reason
+ * (its end, an error, io_svc_close) unless io_svc_release came first.
+ */
+void io_svc_hold(struct io_svc_client *cl, void (*gone)(void *ctx), void *ctx);
+bool io_svc_is_held(const struct io_svc_client *cl);
+
+/* The holder is done with cl: close it once its answers are written;
+ * gone is not called. */
+void io_svc_release(struct io_svc_client *cl);
+
+/* Stop accepting and remove the Unix socket path; clients already
+ * connected go on. io_svc_close is still called at the end. */
+void io_svc_stop_listening(struct io_svc *svc);
 
 /* Stop listening, remove the Unix socket path, close every client; the
  * memory goes when the last handle has closed. */

@@ -58,9 +58,10 @@ readpass_answer(char *buf, size_t size, char **out)
     return *out == NULL ? ERR_NOMEM : 0;
 }
 
-/* Run the askpass program with the prompt; its stdout is the answer. */
+/* Run the askpass program with the prompt; its stdout is the answer.
+ * *ran_ok (may be NULL): the program ran and exited 0. */
 static int
-readpass_askpass(const char *prompt, char **out)
+readpass_askpass(const char *prompt, char **out, bool *ran_ok)
 {
     const char *prog = getenv("SSH_ASKPASS");
     char buf[LIM_PASSPHRASE];
@@ -107,6 +108,8 @@ readpass_askpass(const char *prompt, char **out)
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         mem_wipe(buf, sizeof(buf)); /* ssh ignores what a failed one said */
+    } else if (ran_ok != NULL) {
+        *ran_ok = true;
     }
     return readpass_answer(buf, sizeof(buf), out);
 }
@@ -274,7 +277,7 @@ readpass(const char *prompt, bool echo, char **out)
         if (fd >= 0) {
             close(fd);
         }
-        return readpass_askpass(prompt, out);
+        return readpass_askpass(prompt, out, NULL);
     }
     if (fd < 0) {
         return readpass_answer(none, sizeof(none), out);
@@ -287,4 +290,33 @@ readpass(const char *prompt, bool echo, char **out)
     r = readpass_tty(fd, prompt, echo, out);
     close(fd);
     return r;
+}
+
+int
+readpass_confirm(const char *prompt, bool *allowed)
+{
+    const char *req = getenv("SSH_ASKPASS_REQUIRE");
+    bool allow =
+        readpass_env_set("DISPLAY") || readpass_env_set("WAYLAND_DISPLAY");
+    bool ran_ok = false;
+    char *answer = NULL;
+    int r;
+
+    *allowed = false;
+    if (req != NULL && strcasecmp(req, "force") == 0) {
+        allow = true;
+    } else if (req != NULL && strcasecmp(req, "never") == 0) {
+        allow = false;
+    }
+    if (!allow) {
+        log_debug("readpass: no askpass to confirm \"%s\"", prompt);
+        return 0;
+    }
+    if ((r = readpass_askpass(prompt, &answer, &ran_ok)) != 0) {
+        return r;
+    }
+    /* As ssh's ask_permission: an empty answer or "yes" allows. */
+    *allowed = ran_ok && (answer[0] == '\0' || strcasecmp(answer, "yes") == 0);
+    str_free_wiped(answer);
+    return 0;
 }

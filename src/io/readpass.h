@@ -28,4 +28,13 @@
  */
 int readpass(const char *prompt, bool echo, char **out);
 
+/*
+ * Ask for a yes or no through the askpass program only, as ssh's
+ * ask_permission (ControlMaster ask): *allowed when the program ran,
+ * exited 0 and answered "yes" (any case) or nothing. No askpass to run
+ * (no DISPLAY or WAYLAND_DISPLAY, unless SSH_ASKPASS_REQUIRE=force; or
+ * "never") is a no. Blocks until answered. 0 or ERR_NOMEM.
+ */
+int readpass_confirm(const char *prompt, bool *allowed);
+
 #endif

@@ -125,6 +125,9 @@
 #define LIM_CTL_RESPONSE (32u * 1024u * 1024u) /* one response body */
 #define LIM_CTL_CLIENTS 16u                    /* control connections at once */
 #define LIM_CTL_IDLE_MS 10000u /* a control connection with nothing asked */
+#define LIM_CTL_FDS 3u         /* descriptors passed with one request */
+#define LIM_MUX_FWDS 64u       /* forwards added at runtime (-O forward) */
+#define LIM_MUX_CLIENTS 64u    /* control connections of a master at once */
 #define LIM_HTTP_REQUEST 8192u /* a metrics request, headers included */
 #define LIM_HTTP_CLIENTS 16u
 #define LIM_HTTP_MS 10000u /* a scrape from accept to the last byte */

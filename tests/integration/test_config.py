@@ -125,6 +125,14 @@ G_CASES = [
                   "-R", "localhost:0:/run/x.sock", "-L", "[::1]:7:h:8",
                   "-D", "*:1082", "-W", "h:22", "-J", "j@jump:2",
                   "x@db-four"], id="flags-second"),
+    pytest.param(["-M", "-S", "/tmp/cm-%C-%h-%p-%r-%u-%L-%l-%n-%i",
+                  "-o", "ControlPersist=10m", "db-one"], id="mux-master"),
+    pytest.param(["-M", "-M", "-o", "ControlPath=none",
+                  "-o", "ControlPersist=yes", "db-two"], id="mux-ask-none"),
+    pytest.param(["-o", "ControlMaster=autoask", "-o", "ControlPersist=0",
+                  "-o", "ControlPath=/tmp/%h", "bastion"], id="mux-autoask"),
+    pytest.param(["-o", "ControlMaster=auto", "-o", "ControlPersist=no",
+                  "-S", "/a", "-S", "/b", "bastion"], id="mux-auto-last-S"),
 ]
 
 
@@ -240,7 +248,7 @@ def test_usage_and_version(bins, home):
     r = subprocess.run([bins.adit], capture_output=True, text=True,
                        env=home.env, timeout=10)
     assert r.returncode == 255
-    assert r.stderr.startswith("usage: adit [-46CfGgNnqrsTtVv]")
+    assert r.stderr.startswith("usage: adit [-46CfGgMNnqrsTtVv]")
     r = subprocess.run([bins.adit, "-Z", "h"], capture_output=True,
                        text=True, env=home.env, timeout=10)
     assert r.returncode == 255

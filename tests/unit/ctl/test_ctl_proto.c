@@ -58,6 +58,13 @@ test_request_bad(void **state)
     assert_int_equal(decode("ADIT-CTL/2 status\n", &req, &used), ERR_VERSION);
     assert_int_equal(decode("GET / HTTP/1.0\n", &req, &used), ERR_VERSION);
     assert_int_equal(decode("ADIT-CTL/1 \n", &req, &used), ERR_VERSION);
+    /* Another protocol is known by its first bytes, with no line end. */
+    assert_int_equal(
+        ctl_request_decode((const uint8_t *)"\0\0\0\x08", 4, &used, &req),
+        ERR_VERSION);
+    assert_int_equal(decode("ADIT-CTX", &req, &used), ERR_VERSION);
+    assert_int_equal(decode("ADIT-C", &req, &used), ERR_AGAIN);
+    assert_int_equal(decode("", &req, &used), ERR_AGAIN);
     assert_int_equal(decode("ADIT-CTL/1 a  b\n", &req, &used), ERR_FORMAT);
     assert_int_equal(decode("ADIT-CTL/1 a\tb\n", &req, &used), ERR_FORMAT);
     assert_int_equal(decode("ADIT-CTL/1 a%0\n", &req, &used), ERR_FORMAT);

@@ -10,6 +10,7 @@
 #include "io/io_svc.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -37,8 +38,8 @@ struct ctltest {
 
 /* "status json" is answered "status:json"; "fail" is unknown. */
 static int
-handler(void *ctx, const struct ctl_request *req, struct buf *body, char *why,
-        size_t why_len)
+handler(void *ctx, const struct ctl_request *req, struct io_ctl_call *call,
+        struct buf *body, char *why, size_t why_len)
 {
     size_t i;
 
@@ -227,12 +228,172 @@ test_refusals(void **state)
                      ERR_CONFIG);
 }
 
+/* ---- answers later, descriptors passed, clients gone ---- */
+
+struct latertest {
+    struct iotest t;
+    uv_async_t done;
+    uv_timer_t timer;
+    struct io_svc *ctl;
+    struct io_svc_client *held;
+    char path[100];
+    int n_fds_seen, gone, stop_connect_errno;
+    /* the client thread's view */
+    int r1, r2, r3;
+    char a1[REPLY_MAX], a2[REPLY_MAX], piped[16];
+};
+
+static void
+later_gone(void *ctx)
+{
+    struct latertest *lt = ctx;
+
+    lt->gone++;
+}
+
+static void
+later_answer(uv_timer_t *t)
+{
+    struct latertest *lt = t->data;
+
+    io_ctl_answer(lt->held, true, "second", 6);
+    io_ctl_finish(lt->held);
+    lt->held = NULL;
+}
+
+/* "later": write to the passed descriptor, answer now and once more from
+ * a timer. "hold": answered never; its client leaves. "stop": stop
+ * listening. */
+static int
+later_handler(void *ctx, const struct ctl_request *req,
+              struct io_ctl_call *call, struct buf *body, char *why,
+              size_t why_len)
+{
+    struct latertest *lt = ctx;
+
+    lt->n_fds_seen += (int)call->n_fds;
+    if (strcmp(req->argv[0], "later") == 0) {
+        if (call->n_fds != 1 || write(call->fds[0], "fd-ok", 5) != 5) {
+            return ERR_INVAL;
+        }
+        lt->held = io_ctl_later(call, later_gone, lt);
+        io_ctl_answer(lt->held, true, "first", 5);
+        uv_timer_start(&lt->timer, later_answer, 10, 0);
+        return 0;
+    }
+    if (strcmp(req->argv[0], "hold") == 0) {
+        (void)io_ctl_later(call, later_gone, lt);
+        return buf_put(body, "ignored", 7);
+    }
+    io_svc_stop_listening(lt->ctl);
+    return 0;
+}
+
+static void
+later_thread(void *arg)
+{
+    const char *later[] = {"later"}, *hold[] = {"hold"}, *stop[] = {"stop"};
+    struct latertest *lt = arg;
+    struct buf b;
+    bool ok = false;
+    int fd = -1, fd2 = -1, p[2];
+
+    buf_init(&b);
+    if (pipe(p) != 0 || io_ctl_connect(lt->path, &fd) != 0 ||
+        io_ctl_send(fd, later, 1, &p[1], 1, 10000) != 0) {
+        lt->r1 = -999;
+        goto out;
+    }
+    close(p[1]);
+    lt->r1 = io_ctl_recv(fd, 10000, &ok, &b);
+    snprintf(lt->a1, sizeof(lt->a1), "%d:%.*s", ok, (int)buf_len(&b),
+             (const char *)buf_ptr(&b));
+    buf_reset(&b);
+    lt->r2 = io_ctl_recv(fd, 10000, &ok, &b);
+    snprintf(lt->a2, sizeof(lt->a2), "%d:%.*s", ok, (int)buf_len(&b),
+             (const char *)buf_ptr(&b));
+    /* Then the stream ends: no third answer. */
+    lt->r3 = io_ctl_recv(fd, 10000, &ok, &b);
+    if (read(p[0], lt->piped, 5) != 5) {
+        lt->piped[0] = '\0';
+    }
+    close(p[0]);
+    /* A held client that leaves: its holder hears of it. */
+    if (io_ctl_connect(lt->path, &fd2) == 0 &&
+        io_ctl_send(fd2, hold, 1, NULL, 0, 10000) == 0) {
+        close(fd2);
+    }
+    /* Stop listening: the socket file goes, new clients are refused. */
+    close(fd);
+    if (io_ctl_connect(lt->path, &fd) == 0 &&
+        io_ctl_send(fd, stop, 1, NULL, 0, 10000) == 0) {
+        buf_reset(&b);
+        (void)io_ctl_recv(fd, 10000, &ok, &b);
+        close(fd);
+        fd = -1;
+        if (io_ctl_connect(lt->path, &fd) != 0) {
+            lt->stop_connect_errno = errno;
+        }
+    }
+out:
+    if (fd >= 0) {
+        close(fd);
+    }
+    buf_cleanup(&b);
+    uv_async_send(&lt->done);
+}
+
+static void
+later_done(uv_async_t *a)
+{
+    struct latertest *lt = a->data;
+
+    io_svc_close(lt->ctl);
+    uv_close((uv_handle_t *)&lt->timer, NULL);
+    uv_close((uv_handle_t *)a, NULL);
+}
+
+static void
+test_later_and_fds(void **state)
+{
+    struct latertest lt;
+    uv_thread_t th;
+    struct stat st;
+
+    memset(&lt, 0, sizeof(lt));
+    iotest_init(&lt.t);
+    snprintf(lt.path, sizeof(lt.path), "%s/ctl3", test_tmpdir());
+    assert_int_equal(
+        io_ctl_listen_fds(&lt.ctl, &lt.t.loop, lt.path, later_handler, &lt), 0);
+    uv_timer_init(&lt.t.loop, &lt.timer);
+    lt.timer.data = &lt;
+    uv_async_init(&lt.t.loop, &lt.done, later_done);
+    lt.done.data = &lt;
+    assert_int_equal(uv_thread_create(&th, later_thread, &lt), 0);
+    uv_run(&lt.t.loop, UV_RUN_DEFAULT);
+    uv_thread_join(&th);
+    iotest_done(&lt.t);
+
+    assert_int_equal(lt.r1, 0);
+    assert_string_equal(lt.a1, "1:first");
+    assert_int_equal(lt.r2, 0);
+    assert_string_equal(lt.a2, "1:second");
+    assert_int_equal(lt.r3, ERR_DISCONNECTED);
+    assert_string_equal(lt.piped, "fd-ok");
+    assert_int_equal(lt.n_fds_seen, 1);
+    /* Only the client that left is "gone": the finished one is not. */
+    assert_int_equal(lt.gone, 1);
+    assert_int_equal(lt.stop_connect_errno, ENOENT);
+    assert_int_not_equal(stat(lt.path, &st), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ctl_and_metrics),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_later_and_fds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

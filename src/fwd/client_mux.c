@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * adit as a ControlMaster: the multiplexing requests of ctl/ctl_mux.h on
+ * the control socket at ControlPath (-O check, exit, stop, forward,
+ * cancel; -W through the master), and ControlPersist's end after the last
+ * client. The socket and its protocol are the ones `adit status` uses.
+ */
+#include "fwd/client_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl/ctl_mux.h"
+#include "io/io_ctl.h"
+#include "io/io_svc.h"
+#include "io/io_util.h"
+#include "io/readpass.h"
+#include "util/err.h"
+#include "util/log.h"
+
+/* How often ControlPersist looks whether the master is idle. */
+#define CLIENT_MUX_TICK_MS 1000u
+
+/* A stdio forward run for a client of the master. */
+struct client_mux_sess {
+    struct client_sup *sup;
+    struct io_svc_client *cl; /* NULL once the client has gone */
+    struct io_conn *ic;
+    struct io_chan *ch; /* known from the open answer on */
+    bool open;
+    bool ended; /* the channel is gone */
+};
+
+/* A -R forward asked for by a client, until the server answers. */
+struct client_mux_rfwd {
+    struct io_svc_client *cl; /* NULL once the client has gone */
+    const struct fwdspec *spec;
+};
+
+/* ---- which connection ---- */
+
+/* The first destination that is up, as the local listeners pick. */
+static struct client *
+client_mux_dest(struct client_sup *sup)
+{
+    size_t i;
+
+    for (i = 0; i < sup->n; i++) {
+        struct client *c = sup->d[i];
+
+        if (c->state == CLIENT_UP && c->ic != NULL && !c->stopping &&
+            !io_conn_is_ending(c->ic)) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* A copy of f that lives as long as the master (listeners and pending
+ * replies point at it). */
+static int
+client_mux_keep(struct client_sup *sup, const struct fwdspec *f,
+                struct fwdspec **out)
+{
+    struct fwdspec *k;
+
+    *out = NULL;
+    if (sup->n_mux_specs == LIM_MUX_FWDS) {
+        return ERR_LIMIT;
+    }
+    if ((k = calloc(1, sizeof(*k))) == NULL) {
+        return ERR_NOMEM;
+    }
+    if (fwdspec_copy(f, k) != 0) {
+        free(k);
+        return ERR_NOMEM;
+    }
+    sup->mux_specs[sup->n_mux_specs++] = k;
+    *out = k;
+    return 0;
+}
+
+static bool
+client_mux_same(const struct fwdspec *a, const struct fwdspec *b,
+                enum fwdspec_kind kind)
+{
+    char sa[LIM_CTL_REQUEST], sb[LIM_CTL_REQUEST];
+
+    return fwdspec_is_dynamic(a) == fwdspec_is_dynamic(b) &&
+           ctl_mux_fwd_format(a, kind, sa, sizeof(sa)) == 0 &&
+           ctl_mux_fwd_format(b, kind, sb, sizeof(sb)) == 0 &&
+           strcmp(sa, sb) == 0;
+}
+
+/* ---- -L and -D ---- */
+
+static int
+client_mux_local_find(const struct client_sup *sup, const struct ctl_mux *m)
+{
+    size_t i;
+
+    for (i = 0; i < sup->n_fwds; i++) {
+        if (client_mux_same(sup->fwd_specs[i], &m->fwd, m->kind)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static int
+client_mux_local_add(struct client_sup *sup, const struct ctl_mux *m, char *why,
+                     size_t why_len)
+{
+    const struct client_config *cfg = sup->cfg;
+    struct fwdspec *k;
+    unsigned flags;
+    int r;
+
+    /* Asked for again: already there, as ssh answers. */
+    if (client_mux_local_find(sup, m) >= 0) {
+        return 0;
+    }
+    if (sup->n_fwds == CLIENT_MAX_FWDS ||
+        (r = client_mux_keep(sup, &m->fwd, &k)) != 0) {
+        snprintf(why, why_len, "too many forwards");
+        return ERR_LIMIT;
+    }
+    flags = (cfg->gateway_ports == 1 ? FWD_LOCAL_GATEWAY_PORTS : 0) |
+            (cfg->stream_local_bind_unlink == 1 ? FWD_LOCAL_BIND_UNLINK : 0);
+    if (fwd_local_start(&sup->fwds[sup->n_fwds], sup->loop, k, flags,
+                        &sup->pick) != 0) {
+        snprintf(why, why_len, "Port forwarding failed");
+        return ERR_IO;
+    }
+    sup->fwd_specs[sup->n_fwds++] = k;
+    return 0;
+}
+
+static int
+client_mux_local_cancel(struct client_sup *sup, const struct ctl_mux *m,
+                        char *why, size_t why_len)
+{
+    int i = client_mux_local_find(sup, m);
+
+    if (i < 0) {
+        snprintf(why, why_len, "port not found");
+        return ERR_NOTFOUND;
+    }
+    fwd_local_close(sup->fwds[i]);
+    sup->n_fwds--;
+    memmove(&sup->fwds[i], &sup->fwds[i + 1],
+            (sup->n_fwds - (size_t)i) * sizeof(sup->fwds[0]));
+    memmove(&sup->fwd_specs[i], &sup->fwd_specs[i + 1],
+            (sup->n_fwds - (size_t)i) * sizeof(sup->fwd_specs[0]));
+    return 0;
+}
+
+/* ---- -R ---- */
+
+static void
+client_mux_rfwd_gone(void *ctx)
+{
+    struct client_mux_rfwd *q = ctx;
+
+    q->cl = NULL;
+}
+
+static void
+client_mux_rfwd_done(void *ctx, bool ok, uint16_t port)
+{
+    struct client_mux_rfwd *q = ctx;
+    char msg[LIM_UNIX_PATH + 64];
+
+    if (q->cl != NULL) {
+        if (ok && q->spec->listen_path == NULL && q->spec->listen_port == 0) {
+            snprintf(msg, sizeof(msg), "port %u\n", (unsigned)port);
+        } else if (ok) {
+            msg[0] = '\0';
+        } else if (q->spec->listen_path != NULL) {
+            snprintf(msg, sizeof(msg),
+                     "remote port forwarding failed for listen path %s",
+                     q->spec->listen_path);
+        } else {
+            snprintf(msg, sizeof(msg),
+                     "remote port forwarding failed for listen port %u",
+                     (unsigned)q->spec->listen_port);
+        }
+        io_ctl_answer(q->cl, ok, msg, strlen(msg));
+        io_ctl_finish(q->cl);
+    }
+    free(q);
+}
+
+static int
+client_mux_remote_add(struct client_sup *sup, const struct ctl_mux *m,
+                      struct io_ctl_call *call, char *why, size_t why_len)
+{
+    struct client *c = client_mux_dest(sup);
+    struct client_mux_rfwd *q;
+    struct fwdspec *k;
+    size_t i;
+    int r;
+
+    if (c == NULL || client_rfwd_ensure(c) != 0) {
+        snprintf(why, why_len, "not connected");
+        return ERR_CHANNEL;
+    }
+    for (i = 0; i < fwd_remote_count(c->rfwd); i++) {
+        const struct fwdspec *f = fwd_remote_spec(c->rfwd, i);
+
+        if (f != NULL && f->listen_port != 0 &&
+            client_mux_same(f, &m->fwd, FWDSPEC_REMOTE)) {
+            return 0;
+        }
+    }
+    if ((q = calloc(1, sizeof(*q))) == NULL) {
+        return ERR_NOMEM;
+    }
+    if ((r = client_mux_keep(sup, &m->fwd, &k)) != 0 ||
+        (r = fwd_remote_add(c->rfwd, c->ic, k, client_mux_rfwd_done, q)) != 0) {
+        free(q);
+        snprintf(why, why_len, "too many forwards");
+        return r;
+    }
+    io_conn_flush(c->ic);
+    q->spec = k;
+    q->cl = io_ctl_later(call, client_mux_rfwd_gone, q);
+    return 0;
+}
+
+static int
+client_mux_remote_cancel(struct client_sup *sup, const struct ctl_mux *m,
+                         char *why, size_t why_len)
+{
+    bool found = false;
+    size_t d, i;
+
+    for (d = 0; d < sup->n; d++) {
+        struct client *c = sup->d[d];
+
+        if (c->rfwd == NULL || c->ic == NULL || c->stopping) {
+            continue;
+        }
+        for (i = 0; i < fwd_remote_count(c->rfwd); i++) {
+            const struct fwdspec *f = fwd_remote_spec(c->rfwd, i);
+
+            if (f != NULL && client_mux_same(f, &m->fwd, FWDSPEC_REMOTE) &&
+                fwd_remote_cancel(c->rfwd, c->ic, i) == 0) {
+                found = true;
+            }
+        }
+    }
+    if (!found) {
+        snprintf(why, why_len, "port not found");
+        return ERR_NOTFOUND;
+    }
+    return 0;
+}
+
+/* ---- -W through the master ---- */
+
+static void
+client_mux_sess_opened(void *ctx, struct io_chan *ch, uint32_t reason,
+                       const char *msg)
+{
+    struct client_mux_sess *s = ctx;
+    char text[512];
+
+    s->ch = ch;
+    if (reason == 0) {
+        s->open = true;
+        if (s->cl == NULL) {
+            io_chan_end(ch); /* its client left while it opened */
+            return;
+        }
+        snprintf(text, sizeof(text), "channel %u\n", (unsigned)io_chan_id(ch));
+        io_ctl_answer(s->cl, true, text, strlen(text));
+        return;
+    }
+    if (s->cl != NULL) {
+        snprintf(text, sizeof(text), "channel %u: open failed: %s: %s",
+                 (unsigned)io_chan_id(ch), fwd_open_reason_str(reason),
+                 msg != NULL ? msg : "");
+        io_ctl_answer(s->cl, false, text, strlen(text));
+        io_ctl_finish(s->cl);
+        s->cl = NULL;
+    }
+}
+
+/* The channel is gone: its client hears how, then the master may idle. */
+static void
+client_mux_sess_done(void *ctx)
+{
+    struct client_mux_sess *s = ctx;
+    struct client_sup *sup = s->sup;
+
+    if (s->cl != NULL) {
+        /* A channel taken down with the connection has no status: the
+         * client sees the end of the stream, as ssh's does. */
+        if (s->open && !io_conn_is_ending(s->ic)) {
+            io_ctl_answer(s->cl, true, "exit 0\n", 7);
+        }
+        io_ctl_finish(s->cl);
+    }
+    sup->mux_clients--;
+    free(s);
+}
+
+/* The client went away (or the master is closing): so does its channel. */
+static void
+client_mux_sess_gone(void *ctx)
+{
+    struct client_mux_sess *s = ctx;
+
+    s->cl = NULL;
+    if (s->open && s->ch != NULL) {
+        io_chan_end(s->ch);
+    }
+}
+
+static int
+client_mux_stdio(struct client_sup *sup, const struct ctl_mux *m,
+                 struct io_ctl_call *call, char *why, size_t why_len)
+{
+    struct client *c = client_mux_dest(sup);
+    struct chan_open_info info;
+    struct client_mux_sess *s;
+    uv_stream_t *in = NULL, *out = NULL;
+    int r;
+
+    if (call->n_fds != CTL_MUX_STDIO_FDS) {
+        snprintf(why, why_len, "stdio: needs stdin and stdout");
+        return ERR_INVAL;
+    }
+    if (c == NULL) {
+        snprintf(why, why_len, "not connected");
+        return ERR_CHANNEL;
+    }
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
+        return ERR_NOMEM;
+    }
+    if ((r = client_stdio_stream(sup->loop, call->fds[0], &in)) != 0 ||
+        (call->fds[0] = -1,
+         (r = client_stdio_stream(sup->loop, call->fds[1], &out)) != 0)) {
+        io_close_free((uv_handle_t *)in);
+        free(s);
+        snprintf(why, why_len, "stdio: %s", uv_strerror(r));
+        return ERR_IO;
+    }
+    call->fds[1] = -1;
+    memset(&info, 0, sizeof(info));
+    info.orig_host = "127.0.0.1"; /* as ssh: stdio has no peer address */
+    info.orig_port = 65535;
+    info.type = m->path != NULL ? CONN_DIRECT_STREAMLOCAL : "direct-tcpip";
+    info.path = m->path;
+    info.host = m->host;
+    info.port = m->port;
+    s->sup = sup;
+    s->ic = c->ic;
+    if ((r = io_chan_open_streams(c->ic, in, out, &info, client_mux_sess_opened,
+                                  client_mux_sess_done, s)) != 0) {
+        free(s);
+        snprintf(why, why_len, "stdio: %s", err_str(r));
+        return r;
+    }
+    sup->mux_clients++;
+    s->cl = io_ctl_later(call, client_mux_sess_gone, s);
+    return 0;
+}
+
+/* ---- the requests ---- */
+
+static void
+client_mux_exit_due(uv_timer_t *t)
+{
+    struct client_sup *sup = t->data;
+
+    log_debug("exit request from a multiplexing client");
+    client_sup_stop(sup, 0);
+}
+
+/*
+ * ControlMaster ask and autoask: the askpass program confirms each use of
+ * the master, with ssh's prompts (the loop waits meanwhile, as ssh's
+ * does). Checks and cancels are not asked about, as in ssh.
+ */
+static bool
+client_mux_allowed(struct client_sup *sup, const struct ctl_mux *m)
+{
+    const char *host = sup->d[0]->t->host;
+    char prompt[LIM_CTL_REQUEST + 256], spec[LIM_CTL_REQUEST];
+    bool allowed = false;
+
+    if (sup->cfg->control_master != CLIENT_MASTER_ASK &&
+        sup->cfg->control_master != CLIENT_MASTER_AUTOASK) {
+        return true;
+    }
+    switch (m->cmd) {
+    case CTL_MUX_EXIT:
+        snprintf(prompt, sizeof(prompt), "Terminate shared connection to %s? ",
+                 host);
+        break;
+    case CTL_MUX_STOP:
+        snprintf(prompt, sizeof(prompt),
+                 "Disable further multiplexing on shared connection to %s? ",
+                 host);
+        break;
+    case CTL_MUX_FORWARD:
+        if (ctl_mux_fwd_format(&m->fwd, m->kind, spec, sizeof(spec)) != 0) {
+            return false;
+        }
+        snprintf(prompt, sizeof(prompt), "Open %s forward %s on %s?",
+                 m->kind == FWDSPEC_LOCAL    ? "local"
+                 : m->kind == FWDSPEC_REMOTE ? "remote"
+                                             : "dynamic",
+                 spec, host);
+        break;
+    case CTL_MUX_STDIO:
+        if (m->path != NULL) {
+            snprintf(prompt, sizeof(prompt), "Allow forward to %s? ", m->path);
+        } else {
+            snprintf(prompt, sizeof(prompt), "Allow forward to %s:%u? ",
+                     m->host, (unsigned)m->port);
+        }
+        break;
+    default:
+        return true;
+    }
+    if (readpass_confirm(prompt, &allowed) != 0) {
+        return false;
+    }
+    return allowed;
+}
+
+static int
+client_mux_do(struct client_sup *sup, const struct ctl_mux *m,
+              struct io_ctl_call *call, struct buf *body, char *why,
+              size_t why_len)
+{
+    char pid[32];
+
+    if (!client_mux_allowed(sup, m)) {
+        snprintf(why, why_len, "Permission denied");
+        return ERR_DENIED;
+    }
+    switch (m->cmd) {
+    case CTL_MUX_CHECK:
+        snprintf(pid, sizeof(pid), "pid %ld\n", (long)getpid());
+        return buf_put(body, pid, strlen(pid));
+    case CTL_MUX_EXIT:
+        /* After this answer is written: the loop's next turn. */
+        uv_timer_start(&sup->mux_timer, client_mux_exit_due, 0, 0);
+        return 0;
+    case CTL_MUX_STOP:
+        log_debug("stop listening request from a multiplexing client");
+        io_svc_stop_listening(sup->mux);
+        return 0;
+    case CTL_MUX_FORWARD:
+        return m->kind == FWDSPEC_REMOTE
+                   ? client_mux_remote_add(sup, m, call, why, why_len)
+                   : client_mux_local_add(sup, m, why, why_len);
+    case CTL_MUX_CANCEL:
+        return m->kind == FWDSPEC_REMOTE
+                   ? client_mux_remote_cancel(sup, m, why, why_len)
+                   : client_mux_local_cancel(sup, m, why, why_len);
+    case CTL_MUX_STDIO:
+        return client_mux_stdio(sup, m, call, why, why_len);
+    default:
+        return ERR_NOTFOUND;
+    }
+}
+
+int
+client_mux_request(struct client_sup *sup, const struct ctl_request *req,
+                   struct io_ctl_call *call, struct buf *body, char *why,
+                   size_t why_len)
+{
+    struct ctl_mux m;
+    int r;
+
+    if (sup->mux == NULL || sup->stopping) {
+        snprintf(why, why_len, "%s: not a multiplexing master", req->argv[0]);
+        return ERR_INVAL;
+    }
+    if ((r = ctl_mux_decode(req, &m, why, why_len)) == 0) {
+        r = client_mux_do(sup, &m, call, body, why, why_len);
+    }
+    ctl_mux_cleanup(&m);
+    return r;
+}
+
+/* ---- ControlPersist ---- */
+
+static bool
+client_mux_busy(const struct client_sup *sup)
+{
+    struct client_dest_snap d;
+    size_t i;
+
+    if (sup->mux_clients > 0) {
+        return true;
+    }
+    for (i = 0; i < client_status_dests(sup); i++) {
+        client_status_dest(sup, i, &d);
+        if (d.channels > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ControlPersist time: the master ends that long after its last client
+ * and its last forwarded connection, as ssh's. */
+static void
+client_mux_tick(uv_timer_t *t)
+{
+    struct client_sup *sup = t->data;
+    uint64_t now = uv_now(sup->loop);
+    uint64_t limit = (uint64_t)sup->cfg->control_persist_timeout * 1000u;
+
+    if (client_mux_busy(sup)) {
+        sup->mux_idle_since = 0;
+        return;
+    }
+    if (sup->mux_idle_since == 0) {
+        sup->mux_idle_since = now;
+        return;
+    }
+    if (now - sup->mux_idle_since >= limit) {
+        log_debug("ControlPersist timeout expired");
+        client_sup_stop(sup, 0);
+    }
+}
+
+int
+client_mux_listen(struct client_sup *sup, io_ctl_handler handler)
+{
+    const struct client_config *cfg = sup->cfg;
+    const char *path = client_config_control_path(cfg);
+    struct stat st;
+    int r;
+
+    uv_timer_init(sup->loop, &sup->mux_timer);
+    sup->mux_timer.data = sup;
+    sup->has_mux_timer = true;
+    if (path == NULL || cfg->control_master <= CLIENT_MASTER_NO) {
+        return 0;
+    }
+    /* As ssh's master: a path already there is another master's (a
+     * client in auto mode has removed a stale one before). */
+    if (lstat(path, &st) == 0) {
+        log_plain("ControlSocket %s already exists, disabling "
+                  "multiplexing\r\n",
+                  path);
+        return 0;
+    }
+    if ((r = io_ctl_listen_fds(&sup->mux, sup->loop, path, handler, sup)) !=
+        0) {
+        log_plain("unix_listener: cannot bind to path %s: %s\r\n", path,
+                  r == ERR_IO ? strerror(errno) : err_str(r));
+        return r;
+    }
+    log_debug("setting up multiplex master socket");
+    if (cfg->control_persist == 1 && cfg->control_persist_timeout > 0) {
+        uv_timer_start(&sup->mux_timer, client_mux_tick, CLIENT_MUX_TICK_MS,
+                       CLIENT_MUX_TICK_MS);
+    }
+    return 0;
+}
+
+void
+client_mux_stop(struct client_sup *sup)
+{
+    if (sup->mux != NULL) {
+        io_svc_close(sup->mux);
+        sup->mux = NULL;
+    }
+    if (sup->has_mux_timer) {
+        sup->has_mux_timer = false;
+        uv_close((uv_handle_t *)&sup->mux_timer, NULL);
+    }
+}
+
+void
+client_mux_free(struct client_sup *sup)
+{
+    while (sup->n_mux_specs > 0) {
+        struct fwdspec *k = sup->mux_specs[--sup->n_mux_specs];
+
+        fwdspec_cleanup(k);
+        free(k);
+    }
+}
