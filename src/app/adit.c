@@ -1043,8 +1043,10 @@ adit_persist(struct client_config *cfg, int *ready_fd)
     *ready_fd = -1;
     if (client_config_control_path(cfg) == NULL ||
         cfg->control_master == CLIENT_MASTER_NO || cfg->control_persist != 1 ||
-        cfg->reconnect == 1) {
-        return -1;
+        cfg->reconnect == 1 ||
+        (cfg->stdio_forward == NULL &&
+         cfg->session_type != CLIENT_SESSION_NONE)) {
+        return -1; /* XXX(issue 8): a session with ControlPersist is next */
     }
     cfg->stdin_null = 1;
     if (cfg->stdio_forward == NULL) {

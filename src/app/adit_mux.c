@@ -320,6 +320,12 @@ adit_mux_client(const struct client_config *cfg)
         cfg->control_master == CLIENT_MASTER_ASK) {
         return -1;
     }
+    /* XXX(issue 8): sessions through the master are next; until then a
+     * command or shell gets a connection of its own. */
+    if (cfg->stdio_forward == NULL &&
+        cfg->session_type != CLIENT_SESSION_NONE) {
+        return -1;
+    }
     if (cfg->control_master >= CLIENT_MASTER_AUTO) {
         log_debug("auto-mux: Trying existing master");
     }

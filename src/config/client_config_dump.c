@@ -288,11 +288,11 @@ dump_tail(const struct client_config *c, struct buf *b)
         (r = c->connect_timeout > 0
                  ? dump_f(b, "connecttimeout %d\n", c->connect_timeout)
                  : dump_f(b, "connecttimeout none\n")) != 0 ||
-        (r = dump_escape(c, b)) != 0 ||
         (r = c->control_persist == 1 && c->control_persist_timeout > 0
                  ? dump_f(b, "controlpersist %d\n", c->control_persist_timeout)
                  : dump_f(b, "controlpersist %s\n",
                           dump_yn(c->control_persist, 0))) != 0 ||
+        (r = dump_escape(c, b)) != 0 ||
         (r = dump_f(b, "rekeylimit %lld %d\n",
                     (long long)(c->rekey_bytes < 0 ? 0 : c->rekey_bytes),
                     c->rekey_seconds < 0 ? 0 : c->rekey_seconds)) != 0) {
