@@ -756,6 +756,12 @@ adit_load(int argc, char **argv, const struct client_env *env0,
     rd.diag = adit_diag;
     optind = 0; /* glibc: parse argv afresh */
     adit_args(argc, argv, &d->cfg, &d->cmd, &rd);
+    /* As ssh, before any file is read (and before -G). */
+    if (is_main && d->cmd.n_more == 0 &&
+        d->cfg.session_type == CLIENT_SESSION_SUBSYSTEM) {
+        fprintf(stderr, "You must specify a subsystem to invoke.\n");
+        adit_usage();
+    }
     env.host_arg = d->cmd.host_arg;
     adit_read_config(&rd, &d->cmd, &d->final_host);
     if (client_config_finish(&d->cfg, &env, why, sizeof(why)) != 0) {
@@ -884,8 +890,8 @@ adit_want_tty(const struct client_config *cfg, bool has_command)
 
 /*
  * The session of the main destination, checked as ssh checks it: the
- * command line's words or RemoteCommand (not both), a subsystem's name,
- * -f only with something to run, and the pty decision.
+ * command line's words or RemoteCommand (not both), -f only with
+ * something to run, and the pty decision.
  */
 static void
 adit_session(struct adit_dest *d)
@@ -902,10 +908,6 @@ adit_session(struct adit_dest *d)
     if (d->command == NULL && cfg->remote_command != NULL &&
         (d->command = strdup(cfg->remote_command)) == NULL) {
         exit(ADIT_EXIT_FAIL);
-    }
-    if (d->command == NULL && cfg->session_type == CLIENT_SESSION_SUBSYSTEM) {
-        fprintf(stderr, "You must specify a subsystem to invoke.\n");
-        adit_usage();
     }
     if (cfg->fork_after_auth == 1 && d->command == NULL && !none) {
         fprintf(stderr, "Cannot fork into background without a command to "

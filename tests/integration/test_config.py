@@ -133,6 +133,12 @@ G_CASES = [
                   "-o", "ControlPath=/tmp/%h", "bastion"], id="mux-autoask"),
     pytest.param(["-o", "ControlMaster=auto", "-o", "ControlPersist=no",
                   "-S", "/a", "-S", "/b", "bastion"], id="mux-auto-last-S"),
+    pytest.param(["-e", "^A", "-t", "-t", "-o", "RemoteCommand=echo %h %r",
+                  "-o", "EnableEscapeCommandline=yes", "-o",
+                  "PermitLocalCommand=no", "db-one"], id="session"),
+    pytest.param(["-o", "EscapeChar=none", "-T", "-s", "-o",
+                  "RequestTTY=yes", "-o", "RemoteCommand=none", "db-two",
+                  "-e", "%", "sftp"], id="session-second"),
 ]
 
 

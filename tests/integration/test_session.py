@@ -225,6 +225,57 @@ def test_fork_needs_command(kind, client, sshd, home):
         in err
 
 
+def test_refused_subsystem_as_ssh(client, sshd_env, home):
+    """A subsystem the server does not have: ssh's words, 255."""
+    client.bins.require("adit")
+    res = {kind: run(session_argv(client, kind, sshd_env.port,
+                                  ["-s", "no-such-subsystem"]), home.env)
+           for kind in ("ssh", "adit")}
+    assert res["adit"] == res["ssh"]
+    assert res["adit"][0] == 255
+    assert b"subsystem request failed on channel 0" in res["adit"][2]
+
+
+def test_shell_without_terminal_as_ssh(client, sshd, home):
+    """No command and stdin a pipe: a shell with no pty (ssh's word on
+    it), reading its commands from stdin; its status is ours."""
+    client.bins.require("adit")
+    script = b"echo from-the-shell\nexit 3\n"
+    res = {kind: run(session_argv(client, kind, sshd.port, []), home.env,
+                     data=script) for kind in ("ssh", "adit")}
+    assert res["adit"] == res["ssh"]
+    assert res["adit"][:2] == (3, b"from-the-shell\n")
+    assert b"Pseudo-terminal will not be allocated" in res["adit"][2]
+
+
+def test_forward_beside_session(client, sshd, home, peers):
+    """-L works while the command runs (the command waits on stdin)."""
+    client.bins.require("adit")
+    echo = peers.echo()
+    lport = harness.free_port()
+    argv = session_argv(client, "adit", sshd.port,
+                        ["-L", "127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port),
+                         "cat"])
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=home.env)
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while not harness.port_open(lport):
+            assert time.monotonic() < deadline and p.poll() is None
+            time.sleep(0.1)
+        with socket.create_connection(("127.0.0.1", lport), timeout=30) as s:
+            s.sendall(b"beside")
+            assert read_exact(s.makefile("rb"), 6, RUN_TIMEOUT) == b"beside"
+        p.stdin.write(b"session data\n")
+        p.stdin.close()
+        assert read_exact(p.stdout, 13, RUN_TIMEOUT) == b"session data\n"
+        assert p.wait(timeout=RUN_TIMEOUT) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=30)
+
+
 def test_stdio_files(client, sshd, home, tmp_path):
     """stdin from a file and stdout to a file (no pipe, no terminal), as
     a script redirects them."""
