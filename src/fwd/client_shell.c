@@ -80,6 +80,22 @@ client_shell_join(struct client *c)
     }
 }
 
+/*
+ * The session is open, nothing asked yet: the requests ssh sends before
+ * the pty-req and the exec (ssh.c ssh_session2_setup): x11-req for
+ * ForwardX11, auth-agent-req@openssh.com for ForwardAgent. Agent and X11
+ * forwarding add theirs here with sesschan_request().
+ */
+static void
+client_shell_before_start(void *ctx, struct client_sess *s, struct sesschan *sc)
+{
+    struct client *c = ctx;
+
+    (void)c;
+    (void)s;
+    (void)sc;
+}
+
 int
 client_shell_start(struct client *c, struct io_conn *ic)
 {
@@ -108,6 +124,7 @@ client_shell_start(struct client *c, struct io_conn *ic)
                       cfg->request_tty == CLIENT_TTY_FORCE;
     sc.term = getenv("TERM") != NULL ? getenv("TERM") : "";
     sc.done = client_shell_done;
+    sc.before_start = client_shell_before_start;
     sc.ctx = c;
     if (sc.want_tty && (r = client_term_start(c, &sc)) != 0) {
         io_close_free((uv_handle_t *)sc.in);
