@@ -1066,7 +1066,7 @@ adit_persist(struct client_config *cfg, int *ready_fd)
     }
     cfg->control_master = CLIENT_MASTER_NO;
     cfg->stdin_null = 0;
-    if ((code = adit_mux_client(cfg)) < 0) {
+    if ((code = adit_mux_client(cfg, NULL, false)) < 0) {
         fprintf(stderr, "Failed to connect to new control master\n");
         return ADIT_EXIT_FAIL;
     }
@@ -1099,7 +1099,8 @@ main(int argc, char **argv)
              main_d->cfg.log_level >= 0 ? main_d->cfg.log_level : LOG_ERROR);
     /* A master running at ControlPath does the work instead. */
     if (n == 1 && main_d->cfg.reconnect != 1 &&
-        (code = adit_mux_client(&main_d->cfg)) >= 0) {
+        (code = adit_mux_client(&main_d->cfg, main_d->command,
+                                main_d->want_tty)) >= 0) {
         adit_dest_free(main_d);
         return code;
     }

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctl/ctl_mux.h"
+#include "fwd/client_sess.h"
 #include "io/io_ctl.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -309,8 +311,106 @@ adit_mux_stdio(int fd, const struct client_config *cfg, struct buf *body)
     return 0;
 }
 
+/* The session request's words: kind, cmd=, env= (SendEnv, SetEnv). */
+static size_t
+adit_mux_sess_words(const struct client_config *cfg, const char *command,
+                    char **env, size_t n_env, const char **argv, char *cmdword,
+                    size_t cmd_len)
+{
+    size_t n = 0, i;
+
+    argv[n++] = "session";
+    argv[n++] = cfg->session_type == CLIENT_SESSION_SUBSYSTEM ? "subsystem"
+                : command != NULL                             ? "exec"
+                                                              : "shell";
+    if (command != NULL) {
+        snprintf(cmdword, cmd_len, "cmd=%s", command);
+        argv[n++] = cmdword;
+    }
+    for (i = 0; i < n_env && n < LIM_CTL_ARGS + 1; i++) {
+        argv[n++] = env[i]; /* "env=NAME=VALUE" */
+    }
+    return n;
+}
+
+/*
+ * A command, shell or subsystem run by the master: stdin, stdout and
+ * stderr passed with the request; the second answer is the remote exit
+ * status, which becomes ours (255 when none came or the master went).
+ */
+static int
+adit_mux_session(int fd, const struct client_config *cfg, const char *command,
+                 struct buf *body)
+{
+    const int fds[CTL_MUX_SESSION_FDS] = {STDIN_FILENO, STDOUT_FILENO,
+                                          STDERR_FILENO};
+    const char *argv[LIM_CTL_ARGS + 1];
+    char **env = NULL, **words = NULL, cmdword[LIM_CTL_REQUEST];
+    size_t n_env = 0, argc, i;
+    bool ok = false;
+    int r, status = ADIT_MUX_FAIL, devnull;
+
+    if (client_sess_env(cfg->send_env, cfg->n_send_env, cfg->set_env,
+                        cfg->n_set_env, &env, &n_env) != 0 ||
+        (n_env > 0 && (words = calloc(n_env, sizeof(*words))) == NULL)) {
+        client_sess_env_free(env, n_env);
+        return ADIT_MUX_FAIL;
+    }
+    for (i = 0; i < n_env; i++) {
+        if ((words[i] = malloc(strlen(env[i]) + 5)) != NULL) {
+            snprintf(words[i], strlen(env[i]) + 5, "env=%s", env[i]);
+        }
+    }
+    if (cfg->stdin_null == 1 &&
+        (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
+        (void)dup2(devnull, STDIN_FILENO);
+        close(devnull);
+    }
+    argc = adit_mux_sess_words(cfg, command, words, n_env, argv, cmdword,
+                               sizeof(cmdword));
+    r = adit_mux_ask(fd, argv, argc, fds, CTL_MUX_SESSION_FDS,
+                     ADIT_MUX_SERVER_TIMEOUT_MS, &ok, body);
+    if (r == 0 && !ok && adit_mux_refused(body, "session")) {
+        goto out;
+    }
+    if (r != 0 || !ok) {
+        fprintf(stderr,
+                "mux_client_request_session: session request "
+                "failed: %s\r\n",
+                r != 0 ? adit_mux_why(r) : adit_mux_text(body));
+        goto out;
+    }
+    buf_reset(body);
+    r = io_ctl_recv(fd, -1, &ok, body);
+    if (r == 0 && ok && strncmp(adit_mux_text(body), "exit ", 5) == 0) {
+        status = atoi(adit_mux_text(body) + 5);
+        status = status >= 0 ? status & 0xff : ADIT_MUX_FAIL;
+        log_debug("Received exit status from master %d", status);
+    } else {
+        log_debug("Control master terminated unexpectedly");
+    }
+out:
+    for (i = 0; words != NULL && i < n_env; i++) {
+        free(words[i]);
+    }
+    free(words);
+    client_sess_env_free(env, n_env);
+    return status;
+}
+
+/* Whether fd is one the master's loop can poll (a pipe, socket or tty). */
+static bool
+adit_mux_pollable(int fd)
+{
+    struct stat st;
+
+    return isatty(fd) || (fstat(fd, &st) == 0 &&
+                          (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)));
+}
+
 int
-adit_mux_client(const struct client_config *cfg)
+adit_mux_client(const struct client_config *cfg, const char *command,
+                bool want_tty)
 {
     const char *path = client_config_control_path(cfg);
     struct buf body;
@@ -320,10 +420,15 @@ adit_mux_client(const struct client_config *cfg)
         cfg->control_master == CLIENT_MASTER_ASK) {
         return -1;
     }
-    /* XXX(issue 8): sessions through the master are next; until then a
-     * command or shell gets a connection of its own. */
+    /* XXX(issue 8): a pty through the master (raw mode, window size) is
+     * not done: such a session gets a connection of its own. */
     if (cfg->stdio_forward == NULL &&
-        cfg->session_type != CLIENT_SESSION_NONE) {
+        cfg->session_type != CLIENT_SESSION_NONE &&
+        (want_tty || !adit_mux_pollable(STDOUT_FILENO) ||
+         !adit_mux_pollable(STDERR_FILENO) ||
+         (cfg->stdin_null != 1 && !adit_mux_pollable(STDIN_FILENO)))) {
+        /* XXX(issue 8): plain files through the master are not done
+         * either: the session then has a connection of its own too. */
         return -1;
     }
     if (cfg->control_master >= CLIENT_MASTER_AUTO) {
@@ -348,6 +453,8 @@ adit_mux_client(const struct client_config *cfg)
     } else if (adit_mux_fwds(fd, false, cfg, false, &body) != 0) {
         fprintf(stderr, "muxclient: master forward request failed\r\n");
         code = ADIT_MUX_FAIL;
+    } else if (cfg->session_type != CLIENT_SESSION_NONE) {
+        code = adit_mux_session(fd, cfg, command, &body);
     }
     buf_cleanup(&body);
     close(fd);

@@ -21,10 +21,13 @@ int adit_mux_command(const struct client_config *cfg, const char *cmd);
 
 /*
  * Before connecting: a master running at ControlPath does the work (-W
- * through its connection; the forwards added to it) and the exit status
- * is returned. -1 when there is none to use: connect as usual (in auto
- * modes a stale socket has been removed, as ssh removes it).
+ * through its connection; the forwards added to it; then the command,
+ * shell or subsystem, command NULL for a shell) and the exit status is
+ * returned. -1 when there is none to use, or want_tty (a pty through the
+ * master is not done): connect as usual (in auto modes a stale socket has
+ * been removed, as ssh removes it).
  */
-int adit_mux_client(const struct client_config *cfg);
+int adit_mux_client(const struct client_config *cfg, const char *command,
+                    bool want_tty);
 
 #endif

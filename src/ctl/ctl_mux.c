@@ -16,9 +16,10 @@ static const struct {
     enum ctl_mux_cmd cmd;
     size_t words; /* after the command */
 } ctl_mux_cmds[] = {
-    {"check", CTL_MUX_CHECK, 0},   {"exit", CTL_MUX_EXIT, 0},
-    {"stop", CTL_MUX_STOP, 0},     {"forward", CTL_MUX_FORWARD, 2},
-    {"cancel", CTL_MUX_CANCEL, 2}, {"stdio", CTL_MUX_STDIO, 1},
+    {"check", CTL_MUX_CHECK, 0},     {"exit", CTL_MUX_EXIT, 0},
+    {"stop", CTL_MUX_STOP, 0},       {"forward", CTL_MUX_FORWARD, 2},
+    {"cancel", CTL_MUX_CANCEL, 2},   {"stdio", CTL_MUX_STDIO, 1},
+    {"session", CTL_MUX_SESSION, 1}, /* or more: ctl_mux_session */
 };
 
 #define CTL_MUX_N_CMDS (sizeof(ctl_mux_cmds) / sizeof(ctl_mux_cmds[0]))
@@ -114,6 +115,46 @@ ctl_mux_stdio(const struct ctl_request *req, struct ctl_mux *out, char *why,
     return 0;
 }
 
+/* session exec|shell|subsystem [cmd=C] [env=N=V]... */
+static int
+ctl_mux_session(const struct ctl_request *req, struct ctl_mux *out, char *why,
+                size_t why_len)
+{
+    static const char *const kinds[] = {"shell", "exec", "subsystem"};
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        if (req->argc > 1 && strcmp(req->argv[1], kinds[i]) == 0) {
+            break;
+        }
+    }
+    if (i == 3) {
+        snprintf(why, why_len, "session: unknown kind");
+        return ERR_FORMAT;
+    }
+    out->sess = (enum ctl_mux_sess)i;
+    for (i = 2; i < req->argc; i++) {
+        const char *w = req->argv[i];
+
+        if (strncmp(w, "cmd=", 4) == 0 && out->command == NULL) {
+            out->command = w + 4;
+        } else if (strncmp(w, "env=", 4) == 0 && strchr(w + 4, '=') != NULL &&
+                   w[4] != '=' && out->n_env < LIM_CTL_ARGS) {
+            out->env[out->n_env++] = w + 4;
+        } else {
+            snprintf(why, why_len, "session: bad word");
+            return ERR_FORMAT;
+        }
+    }
+    if ((out->command != NULL) != (out->sess != CTL_MUX_SESS_SHELL)) {
+        snprintf(why, why_len,
+                 "session: a command for exec and subsystem "
+                 "only");
+        return ERR_FORMAT;
+    }
+    return 0;
+}
+
 int
 ctl_mux_decode(const struct ctl_request *req, struct ctl_mux *out, char *why,
                size_t why_len)
@@ -126,6 +167,9 @@ ctl_mux_decode(const struct ctl_request *req, struct ctl_mux *out, char *why,
         return ERR_FORMAT;
     }
     out->cmd = ctl_mux_cmds[i].cmd;
+    if (out->cmd == CTL_MUX_SESSION) {
+        return ctl_mux_session(req, out, why, why_len);
+    }
     if (req->argc != ctl_mux_cmds[i].words + 1) {
         snprintf(why, why_len, "%s: wrong number of arguments", req->argv[0]);
         return ERR_FORMAT;

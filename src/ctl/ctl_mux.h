@@ -10,6 +10,13 @@
  *   cancel L|R|D SPEC           -> ""
  *   stdio TARGET  (2 fds)       -> "channel N" when the channel is open,
  *                                  then "exit 0" when it ends
+ *   session KIND *(KEY=VALUE) (3 fds)
+ *                               -> "session" once asked for, then
+ *                                  "exit STATUS" (-1: none came)
+ *
+ * A session's KIND is exec, shell or subsystem; its words are cmd= (the
+ * command or subsystem name), and env= (NAME=VALUE, repeated); its
+ * descriptors stdin, stdout, stderr.
  *
  * SPEC is a forward as -L, -R and -D take it (ctl_mux_fwd_format writes
  * it), TARGET is host:port or a Unix socket path as -W takes it. The two
@@ -34,7 +41,17 @@ enum ctl_mux_cmd {
     CTL_MUX_FORWARD,
     CTL_MUX_CANCEL,
     CTL_MUX_STDIO,
+    CTL_MUX_SESSION,
 };
+
+enum ctl_mux_sess {
+    CTL_MUX_SESS_SHELL,
+    CTL_MUX_SESS_EXEC,
+    CTL_MUX_SESS_SUBSYSTEM,
+};
+
+/* Descriptors a "session" request carries: stdin, stdout, stderr. */
+#define CTL_MUX_SESSION_FDS 3u
 
 /* Descriptors a "stdio" request carries: stdin, stdout. */
 #define CTL_MUX_STDIO_FDS 2u
@@ -46,6 +63,10 @@ struct ctl_mux {
     char *host;             /* stdio: host and port, or path */
     uint16_t port;
     char *path;
+    enum ctl_mux_sess sess; /* session */
+    const char *command;    /* session: views into the request */
+    const char *env[LIM_CTL_ARGS];
+    size_t n_env;
 };
 
 /*
@@ -56,8 +77,9 @@ bool ctl_mux_is_mux(const struct ctl_request *req);
 
 /*
  * Decode req into out (cleaned up with ctl_mux_cleanup, also after an
- * error). ERR_FORMAT with a one-line reason in why for bad words, a bad
- * spec or target, or the wrong number of words.
+ * error; a session's strings point into req, which must outlive out).
+ * ERR_FORMAT with a one-line reason in why for bad words, a bad spec or target,
+ * or the wrong number of words.
  */
 int ctl_mux_decode(const struct ctl_request *req, struct ctl_mux *out,
                    char *why, size_t why_len);

@@ -38,8 +38,16 @@ class Mux:
         self.path = path
 
     def argv(self, *extra, opts=()):
+        """extra: options, then (after -T or a word not starting with
+        "-") the remote command, which goes after the destination."""
         argv = self.client.argv("adit", self.server.port, opts=opts)
-        return argv[:-1] + ["-S", self.path] + list(extra) + argv[-1:]
+        extra = list(extra)
+        cmd = []
+        if extra and extra[0] == "-T":
+            argv.remove("-N")
+            cmd = extra[1:]
+            extra = ["-T"]
+        return argv[:-1] + ["-S", self.path] + extra + argv[-1:] + cmd
 
     def run(self, *extra, opts=(), stdin=b"", timeout=RUN_TIMEOUT, env=None):
         return subprocess.run(self.argv(*extra, opts=opts), input=stdin,
@@ -280,3 +288,31 @@ def test_control_master_ask(mux, masters, peers, tmp_path):
     # check is never asked about.
     rc, pid2, err = mux.check()
     assert rc == 0 and pid2 == pid, err
+
+
+def test_commands_through_master(mux, masters):
+    """Commands through one master: each its own stdout, stderr and exit
+    status (0, 1, 42), stdin passed through, and no new connection to
+    sshd for any of them; a plain file as stdout still works (on a
+    connection of its own)."""
+    masters.append(mux.start_master())
+    logins = accepted(mux.server)
+    cases = [("echo out; echo err >&2", 0, b"out\n", b"err\n"),
+             ("exit 1", 1, b"", b""),
+             ("printf x; exit 42", 42, b"x", b""),
+             ("cat", 0, b"piped in", b""),
+             ("printf 'a\\nb\\n' | wc -l; exit 3", 3, b"2\n", b"")]
+    for cmd, rc, out, err in cases:
+        stdin = b"piped in" if cmd == "cat" else b""
+        r = mux.run("-T", cmd, stdin=stdin)
+        assert (r.returncode, r.stdout, r.stderr) == (rc, out, err), cmd
+    assert accepted(mux.server) == logins
+    # A plain file as stdout: not through the master (yet), but done.
+    path = os.path.join(os.path.dirname(mux.path), "out.txt")
+    with open(path, "wb") as f:
+        r = subprocess.run(mux.argv("-T", "head -c 100000 /dev/zero"),
+                           stdin=subprocess.DEVNULL, stdout=f,
+                           stderr=subprocess.PIPE, timeout=RUN_TIMEOUT,
+                           env=mux.client.home.env)
+    assert r.returncode == 0, r.stderr
+    assert os.path.getsize(path) == 100000

@@ -115,6 +115,53 @@ test_stdio(void **state)
     ctl_mux_cleanup(&m);
 }
 
+static void
+test_session(void **state)
+{
+    char line[256], why[128];
+    struct ctl_request req;
+    struct ctl_mux m;
+    size_t used;
+
+    snprintf(line, sizeof(line),
+             "%s session exec cmd=ls%%20-l env=A=b "
+             "env=LANG=C\n",
+             CTL_MAGIC);
+    assert_int_equal(
+        ctl_request_decode((const uint8_t *)line, strlen(line), &used, &req),
+        0);
+    why[0] = '\0';
+    if (ctl_mux_decode(&req, &m, why, sizeof(why)) != 0) {
+        fail_msg("%s", why);
+    }
+    assert_int_equal(m.cmd, CTL_MUX_SESSION);
+    assert_int_equal(m.sess, CTL_MUX_SESS_EXEC);
+    assert_string_equal(m.command, "ls -l");
+    assert_int_equal(m.n_env, 2);
+    assert_string_equal(m.env[1], "LANG=C");
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session shell", &m), 0);
+    assert_int_equal(m.sess, CTL_MUX_SESS_SHELL);
+    assert_null(m.command);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session subsystem cmd=sftp", &m), 0);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session exec", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session shell cmd=ls", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session exec cmd=a cmd=b", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session exec cmd=a env==x", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session exec cmd=a env=NOVALUE", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session tty cmd=a", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+}
+
 /* Formatting a parsed spec gives one that parses to the same. */
 static void
 roundtrip(const char *spec, enum fwdspec_kind kind, const char *want)
@@ -163,9 +210,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_simple),
-        cmocka_unit_test(test_forward),
-        cmocka_unit_test(test_stdio),
+        cmocka_unit_test(test_simple), cmocka_unit_test(test_forward),
+        cmocka_unit_test(test_stdio),  cmocka_unit_test(test_session),
         cmocka_unit_test(test_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
