@@ -16,6 +16,7 @@ pkgs=(
     python3 python3-pytest python3-paramiko python3-cryptography
     openssh-client openssh-server
     curl procps tmux
+    systemd
     redis-server socat
     putty-tools dropbear-bin python3-asyncssh
 )

@@ -507,19 +507,22 @@ def test_make_install(bins, tmp_path):
                                capture_output=True, text=True, timeout=60)
             assert g.returncode == 0 and g.stderr == "", (page, g.stderr)
             assert len(g.stdout) > 500
-    if shutil.which("systemd-analyze"):
-        # The units as installed, with the binaries where DESTDIR put
-        # them, so verify can check that ExecStart= is executable.
-        check = str(tmp_path / "units")
-        os.makedirs(check)
-        for u in ("adit@.service", "aditd.service", "aditd.socket"):
-            with open(os.path.join(units, u)) as f:
-                text = f.read().replace("=/usr/", "=" + dest + "/usr/")
-            with open(os.path.join(check, u), "w") as f:
-                f.write(text)
-        v = subprocess.run(["systemd-analyze", "verify", "--man=no"]
-                           + [os.path.join(check, u) for u in
-                              ("adit@.service", "aditd.service",
-                               "aditd.socket")],
-                           capture_output=True, text=True, timeout=120)
-        assert v.returncode == 0 and v.stderr.strip() == "", v.stderr
+    # systemd-analyze verify (package systemd, in install-deps.sh): only
+    # its absence skips, and then after everything else was checked.
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed: units not verified")
+    # The units as installed, with the binaries where DESTDIR put
+    # them, so verify can check that ExecStart= is executable.
+    check = str(tmp_path / "units")
+    os.makedirs(check)
+    for u in ("adit@.service", "aditd.service", "aditd.socket"):
+        with open(os.path.join(units, u)) as f:
+            text = f.read().replace("=/usr/", "=" + dest + "/usr/")
+        with open(os.path.join(check, u), "w") as f:
+            f.write(text)
+    v = subprocess.run(["systemd-analyze", "verify", "--man=no"]
+                       + [os.path.join(check, u) for u in
+                          ("adit@.service", "aditd.service",
+                           "aditd.socket")],
+                       capture_output=True, text=True, timeout=120)
+    assert v.returncode == 0 and v.stderr.strip() == "", v.stderr
