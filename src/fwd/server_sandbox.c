@@ -116,13 +116,69 @@ allow_sockets(struct sandbox *sb, const struct server_config *cfg)
     return r;
 }
 
+/* The files a configuration names for logins: CA keys, revoked keys,
+ * principals and authorized keys (plain paths or patterns). */
+static int
+allow_login_files(struct sandbox *sb, const struct server_config *cfg,
+                  bool *homes)
+{
+    const char *files[3] = {cfg->trusted_user_ca_keys, cfg->revoked_keys,
+                            cfg->authorized_principals_file};
+    char *pattern = NULL;
+    size_t i;
+    int r = 0;
+
+    for (i = 0; r == 0 && i < 3; i++) {
+        if (files[i] != NULL && strcmp(files[i], "none") != 0) {
+            r = allow_pattern(sb, files[i], homes);
+        }
+    }
+    for (i = 0; r == 0 && cfg->authorized_keys_file != NULL &&
+                server_akfile_path(cfg, i, &pattern) == 0;
+         i++) {
+        r = allow_pattern(sb, pattern, homes);
+        free(pattern);
+        pattern = NULL;
+    }
+    return r;
+}
+
+/*
+ * Files named only inside Match blocks (AuthorizedKeysFile for one group,
+ * say): each block's lines on their own, as if it matched, since a login
+ * it matches reads them. Only what a block sets is added: a block that
+ * names no file leaves the global choice alone.
+ */
+static int
+allow_match_files(struct sandbox *sb, const struct server_config *cfg,
+                  bool *homes)
+{
+    struct server_config blk;
+    char why[256];
+    size_t b, i;
+    int r = 0;
+
+    for (b = 0; r == 0 && b < cfg->n_matches; b++) {
+        server_config_init(&blk);
+        for (i = 0; r == 0 && i < cfg->n_recs; i++) {
+            if (cfg->recs[i].block == (int)b) {
+                r = server_config_line(&blk, cfg->recs[i].line, why,
+                                       sizeof(why));
+            }
+        }
+        if (r == 0) {
+            r = allow_login_files(sb, &blk, homes);
+        }
+        server_config_cleanup(&blk);
+    }
+    return r;
+}
+
 int
 server_sandbox_paths(const struct server_config *cfg, const char *cfgfile,
                      struct sandbox *sb)
 {
-    const char *files[3] = {cfg->trusted_user_ca_keys, cfg->revoked_keys,
-                            cfg->authorized_principals_file};
-    char *pattern = NULL, pub[4096];
+    char pub[4096];
     bool homes = false;
     size_t i;
     int r = 0;
@@ -140,15 +196,11 @@ server_sandbox_paths(const struct server_config *cfg, const char *cfgfile,
             r = sandbox_allow(sb, pub, SANDBOX_READ);
         }
     }
-    for (i = 0; r == 0 && i < 3; i++) {
-        if (files[i] != NULL && strcmp(files[i], "none") != 0) {
-            r = allow_pattern(sb, files[i], &homes);
-        }
+    if (r == 0) {
+        r = allow_login_files(sb, cfg, &homes);
     }
-    for (i = 0; r == 0 && server_akfile_path(cfg, i, &pattern) == 0; i++) {
-        r = allow_pattern(sb, pattern, &homes);
-        free(pattern);
-        pattern = NULL;
+    if (r == 0) {
+        r = allow_match_files(sb, cfg, &homes);
     }
     if (r == 0 && homes) {
         r = allow_homes(sb);

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -203,7 +205,6 @@ static const char *const allowed[] = {
     "statx",
     "lseek",
     "fcntl",
-    "ioctl",
     "getdents64",
     "access",
     "faccessat",
@@ -226,8 +227,6 @@ static const char *const allowed[] = {
     "ppoll",
     "select",
     "pselect6",
-    "socket",
-    "socketpair",
     "bind",
     "listen",
     "accept",
@@ -344,6 +343,79 @@ sc_tgkill(scmp_filter_ctx ctx)
 }
 
 /*
+ * socket() by family and type, as aditd uses them (strace of the
+ * integration suite): TCP over IPv4 and IPv6 for listeners and targets,
+ * UDP for the resolver, Unix streams for streamlocal forwards and the
+ * control socket, Unix datagrams for sd_notify; socketpair only as Unix
+ * streams (named endpoints). No raw or packet sockets, no netlink: those
+ * fail with EPERM. The type's low bits are the type; SOCK_NONBLOCK and
+ * SOCK_CLOEXEC above them may be set or not.
+ */
+#define SC_SOCK_TYPE_MASK 0xfu
+
+static const int sc_socket_kinds[][2] = {
+    {AF_INET, SOCK_STREAM}, {AF_INET6, SOCK_STREAM}, {AF_INET, SOCK_DGRAM},
+    {AF_INET6, SOCK_DGRAM}, {AF_UNIX, SOCK_STREAM},  {AF_UNIX, SOCK_DGRAM},
+};
+
+static int
+sc_socket_rule(scmp_filter_ctx ctx, int nr, int family, int type)
+{
+    struct scmp_arg_cmp fam = {.arg = 0,
+                               .op = SCMP_CMP_EQ,
+                               .datum_a = (scmp_datum_t)family,
+                               .datum_b = 0};
+    struct scmp_arg_cmp ty = {.arg = 1,
+                              .op = SCMP_CMP_MASKED_EQ,
+                              .datum_a = SC_SOCK_TYPE_MASK,
+                              .datum_b = (scmp_datum_t)type};
+
+    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, fam, ty);
+}
+
+static int
+sc_sockets(scmp_filter_ctx ctx)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(sc_socket_kinds) / sizeof(sc_socket_kinds[0]); i++) {
+        if (sc_socket_rule(ctx, SCMP_SYS(socket), sc_socket_kinds[i][0],
+                           sc_socket_kinds[i][1]) != 0) {
+            return -1;
+        }
+    }
+    return sc_socket_rule(ctx, SCMP_SYS(socketpair), AF_UNIX, SOCK_STREAM);
+}
+
+/*
+ * ioctl() by request: libuv's FIONBIO and FIOCLEX/FIONCLEX, FIONREAD,
+ * and glibc's isatty (TCGETS). Compared on the low 32 bits, as the
+ * kernel reads the request as an unsigned int.
+ */
+static const unsigned long sc_ioctls[] = {
+    FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, TCGETS,
+};
+
+static int
+sc_ioctl(scmp_filter_ctx ctx)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(sc_ioctls) / sizeof(sc_ioctls[0]); i++) {
+        struct scmp_arg_cmp req = {.arg = 1,
+                                   .op = SCMP_CMP_MASKED_EQ,
+                                   .datum_a = 0xffffffffu,
+                                   .datum_b = (scmp_datum_t)sc_ioctls[i]};
+
+        if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, req) !=
+            0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
  * Threads only: clone with CLONE_THREAD (a fork would not have it), and
  * clone3, whose flags seccomp cannot see, answers ENOSYS so glibc falls
  * back to clone. prctl only to name threads.
@@ -391,7 +463,8 @@ sandbox_seccomp(char *why, size_t why_len)
     if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) == 0 &&
         sc_add(ctx, SCMP_ACT_ALLOW, allowed,
                sizeof(allowed) / sizeof(allowed[0])) == 0 &&
-        sc_threads(ctx) == 0 && sc_tgkill(ctx) == 0 &&
+        sc_threads(ctx) == 0 && sc_tgkill(ctx) == 0 && sc_sockets(ctx) == 0 &&
+        sc_ioctl(ctx) == 0 &&
         (SANDBOX_SANITIZER
              ? sc_add(ctx, SCMP_ACT_ALLOW, allowed_sanitizer,
                       sizeof(allowed_sanitizer) / sizeof(allowed_sanitizer[0]))

@@ -52,3 +52,28 @@ def test_sandbox_no(aditd):
     assert st["NoNewPrivs"] == "0"
     assert st["Seccomp"] == "0"
     assert "Sandbox entered" not in server.proc.stderr()
+
+
+def test_sandbox_reads_match_only_files(client, aditd, home, tmp_path):
+    """An AuthorizedKeysFile named only in a Match block is readable in
+    the sandbox: the global one (an empty directory's file) knows no key,
+    the block's (in a directory nothing else names) has the user's, and
+    the login through it works after the sandbox is entered."""
+    empty = tmp_path / "global"
+    empty.mkdir()
+    keys = tmp_path / "match-only"
+    keys.mkdir()
+    with open(home.key + ".pub") as pub, open(keys / "keys", "w") as f:
+        f.write(pub.read())
+    server = aditd.start(authorized_keys=str(empty / "authorized_keys"),
+                         extra=["Match User " + home.user,
+                                "  AuthorizedKeysFile %s" % (keys / "keys")])
+    harness.wait_log(server.proc, "Sandbox entered")
+    echo = harness.TcpServer(harness.echo_handler)
+    try:
+        r = ssh_stdio(client, server, home, "127.0.0.1:%d" % echo.port,
+                      b"keys from a Match block\n")
+        assert r.returncode == 0, r.stderr + server.proc.stderr().encode()
+        assert r.stdout == b"keys from a Match block\n"
+    finally:
+        echo.stop()
