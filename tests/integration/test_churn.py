@@ -134,6 +134,22 @@ class Churn:
                 j.result(timeout=120)
 
 
+def quiet_fds(pids, quiet=1.0):
+    """The fd counts once none has changed for `quiet` seconds (the
+    check that the -R port listens opened a channel of its own, which
+    closes a moment later)."""
+    last, since = None, time.monotonic()
+
+    def still():
+        nonlocal last, since
+        now = {p: fd_count(p) for p in pids}
+        if now != last:
+            last, since = now, time.monotonic()
+            return None
+        return now if time.monotonic() - since >= quiet else None
+    return harness.poll(still, SETTLE_TIMEOUT, "fd counts to hold still")
+
+
 def settled(pids, base_fds):
     """Wait until every pid has its baseline fd count again (channels and
     connections close asynchronously); return the snapshots."""
@@ -179,7 +195,7 @@ def test_churn(bins, client, aditd, home, procs, peers):
 
     # The fds of the idle tunnel: every connection and channel the churn
     # makes must be gone again, warm-up included.
-    base_fds = {p: fd_count(p) for p in pids.values()}
+    base_fds = quiet_fds(pids.values())
     start = time.monotonic()
     churn.run(int(channels * WARMUP_SHARE), int(logins * WARMUP_SHARE))
     base = settled(pids.values(), base_fds)
