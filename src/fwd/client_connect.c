@@ -61,6 +61,18 @@ client_user_timeout(struct client_hop *hop, uv_tcp_t *tcp)
     }
 }
 
+/* Why the connect failed, in ssh's words: a socket ssh could not make
+ * (BindInterface with no suitable address) is its "failure". */
+static const char *
+client_connect_why(const struct client_hop *hop, int status)
+{
+    if (status == UV_EADDRNOTAVAIL && hop->cfg->bind_address == NULL &&
+        hop->cfg->bind_interface != NULL) {
+        return "failure";
+    }
+    return io_strerror(status);
+}
+
 static void
 client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
 {
@@ -73,7 +85,7 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     c->connecting = NULL;
     if (status != 0 && !resolving && --c->attempts_left > 0) {
         log_debug("connect to host %s port %u: %s", hop->host,
-                  (unsigned)hop->port, io_strerror(status));
+                  (unsigned)hop->port, client_connect_why(hop, status));
         uv_timer_start(&c->retry, client_retry, 1000, 0);
         return;
     }
@@ -85,7 +97,7 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
         } else {
             snprintf(c->last_error, sizeof(c->last_error),
                      "connect to host %s port %u: %s", hop->host,
-                     (unsigned)hop->port, io_strerror(status));
+                     (unsigned)hop->port, client_connect_why(hop, status));
         }
         log_error("%s", c->last_error);
         c->said = true;
@@ -116,8 +128,13 @@ client_tcp_start(struct client *c)
     log_debug("Connecting to %s port %u.", hop->host, (unsigned)hop->port);
     r = io_connect_start(&c->connecting, c->loop, hop->host, hop->port,
                          c->t->family, timeout, client_connected, c);
-    if (r == 0 && cfg->bind_address != NULL &&
-        (r = io_connect_set_bind(c->connecting, cfg->bind_address)) != 0) {
+    /* BindAddress wins over BindInterface, as in ssh. */
+    if (r == 0 && cfg->bind_address != NULL) {
+        r = io_connect_set_bind(c->connecting, cfg->bind_address);
+    } else if (r == 0 && cfg->bind_interface != NULL) {
+        r = io_connect_set_bind_if(c->connecting, cfg->bind_interface);
+    }
+    if (r != 0 && c->connecting != NULL) {
         io_connect_cancel(c->connecting);
         c->connecting = NULL;
     }

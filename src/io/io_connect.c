@@ -2,6 +2,8 @@
 /* Outgoing TCP connections: async resolve, each address in turn, timeout. */
 #include "io/io_connect.h"
 
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@ struct io_connect {
     struct addrinfo *res;
     struct addrinfo *cur;
     struct sockaddr_storage bind_addr; /* ss_family 0: none */
+    char bind_if[IF_NAMESIZE];         /* BindInterface, "" none */
     int last_err;
     bool resolving;
     bool done;     /* outcome reported or cancelled */
@@ -94,10 +97,61 @@ io_connect_done(uv_connect_t *req, int status)
     io_connect_unref(c);
 }
 
-/* BindAddress: bind the socket to the configured local address. */
+/*
+ * BindInterface, as ssh's check_ifaddrs(): the first address of that
+ * family on the interface, not an IPv6 link-local or v4-mapped one.
+ */
+static int
+io_connect_if_addr(struct io_connect *c, int family)
+{
+    struct ifaddrs *ifa = NULL, *i;
+    int r = UV_EADDRNOTAVAIL;
+
+    if (getifaddrs(&ifa) != 0) {
+        return UV_EADDRNOTAVAIL;
+    }
+    for (i = ifa; i != NULL; i = i->ifa_next) {
+        const struct sockaddr *sa = i->ifa_addr;
+
+        if (sa == NULL || sa->sa_family != family ||
+            strcmp(i->ifa_name, c->bind_if) != 0) {
+            continue;
+        }
+        if (family == AF_INET6) {
+            const struct in6_addr *a6 =
+                &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+
+            if (IN6_IS_ADDR_LINKLOCAL(a6) || IN6_IS_ADDR_V4MAPPED(a6)) {
+                continue;
+            }
+        }
+        memset(&c->bind_addr, 0, sizeof(c->bind_addr));
+        memcpy(&c->bind_addr, sa,
+               family == AF_INET ? sizeof(struct sockaddr_in)
+                                 : sizeof(struct sockaddr_in6));
+        r = 0;
+        break;
+    }
+    freeifaddrs(ifa);
+    if (r != 0) {
+        /* ssh's words (its logit), then the next address is tried. */
+        if (log_get_level() >= LOG_ERROR) {
+            log_plain("getifaddrs: %s: no suitable addresses\r\n", c->bind_if);
+        }
+    }
+    return r;
+}
+
+/* BindAddress (or BindInterface's address): bind the socket to it. */
 static int
 io_connect_bind(struct io_connect *c)
 {
+    int r;
+
+    if (c->bind_if[0] != '\0' &&
+        (r = io_connect_if_addr(c, c->cur->ai_family)) != 0) {
+        return r;
+    }
     if (c->bind_addr.ss_family == 0) {
         return 0;
     }
@@ -212,6 +266,16 @@ io_connect_set_bind(struct io_connect *c, const char *addr)
     }
     memset(ss, 0, sizeof(*ss));
     return ERR_INVAL;
+}
+
+int
+io_connect_set_bind_if(struct io_connect *c, const char *ifname)
+{
+    if (strlen(ifname) >= sizeof(c->bind_if)) {
+        return ERR_INVAL;
+    }
+    memcpy(c->bind_if, ifname, strlen(ifname) + 1);
+    return 0;
 }
 
 void

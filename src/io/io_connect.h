@@ -39,6 +39,15 @@ int io_connect_start(struct io_connect **out, uv_loop_t *loop, const char *host,
  */
 int io_connect_set_bind(struct io_connect *c, const char *addr);
 
+/*
+ * BindInterface: bind each socket to the first address the interface
+ * ifname has in the family being tried (not IPv6 link-local), as ssh;
+ * an interface with none ("getifaddrs: IF: no suitable addresses") fails
+ * that address. Call right after io_connect_start. ERR_INVAL for a name
+ * too long to be an interface's.
+ */
+int io_connect_set_bind_if(struct io_connect *c, const char *ifname);
+
 /* Give up: the callback will not be called; resources go in the loop. */
 void io_connect_cancel(struct io_connect *c);
 
