@@ -95,6 +95,14 @@ int conn_new(struct conn **out, const struct pkt_sink *sink,
 /* Frees every channel without callbacks. */
 void conn_free(struct conn *c);
 
+/*
+ * The peer is adit too (transport_peer_is_adit): channels opened from
+ * now on advertise LIM_CHAN_PACKET_ADIT as their maximum packet, and a
+ * busy channel's receive window grows toward LIM_WINDOW_MAX. Sending is
+ * always bounded by the peer's own advertised maximum.
+ */
+void conn_set_peer_adit(struct conn *c, bool is_adit);
+
 /* Handle one message numbered 80..127. ERR_PROTO, ERR_WINDOW, ERR_CHANNEL
  * (unknown channel id) end the connection; callbacks may have run. */
 int conn_handle(struct conn *c, const uint8_t *payload, size_t len);

@@ -57,6 +57,7 @@ struct conn {
     size_t n_alloc;
     size_t n_open;
     size_t free_hint; /* no free slot below this index */
+    bool peer_adit;   /* conn_set_peer_adit */
     uint64_t windows; /* window_size of every channel: LIM_CONN_WINDOWS */
     struct reply_run runs[CONN_REPLY_RUNS]; /* requests awaiting a reply */
     size_t run_head, n_runs;

@@ -164,6 +164,7 @@ auth_done(struct session *s, enum userauth_result res)
         return session_fail(s, r, SSH_DISCONNECT_BY_APPLICATION,
                             "out of memory");
     }
+    conn_set_peer_adit(s->conn, transport_peer_is_adit(s->t));
     s->authenticated = true;
     transport_set_authenticated(s->t);
     alive_init(&s->alive, s->alive_interval_ms, s->alive_count_max, s->now_ms);

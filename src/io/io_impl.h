@@ -11,9 +11,12 @@
 #include "io/io_chan.h"
 #include "io/io_conn.h"
 #include "io/io_connect.h"
+#include "util/adit_limits.h"
 #include "wire/buf.h"
 
-#define IO_READ_SIZE (64u * 1024u)
+/* One read from the network takes up to a whole largest packet (or eight
+ * of OpenSSH's): fewer syscalls per byte in bulk. */
+#define IO_READ_SIZE LIM_PACKET_RECV
 #define IO_WREQ_POOL 4u
 /*
  * Writes in flight on one connection. Output produced while they are

@@ -348,6 +348,15 @@ transport_peer_version(const struct transport *t)
     return t->peer_version;
 }
 
+bool
+transport_peer_is_adit(const struct transport *t)
+{
+    static const char prefix[] = "SSH-2.0-adit_";
+
+    return t->peer_version != NULL &&
+           strncmp(t->peer_version, prefix, sizeof(prefix) - 1) == 0;
+}
+
 const char *
 transport_server_sig_algs(const struct transport *t)
 {

@@ -137,6 +137,13 @@ bool transport_is_ready(const struct transport *t);
 const uint8_t *transport_session_id(const struct transport *t, size_t *len);
 /* The peer's version line (without CR LF), or NULL before it arrived. */
 const char *transport_peer_version(const struct transport *t);
+/*
+ * The peer is adit or aditd: its version line's software version starts
+ * "adit_" (both programs send "SSH-2.0-adit_<version>"). Only extras both
+ * ends understand depend on it (larger packets, growing windows); a peer
+ * that only claims the name gets packets up to what it advertised itself.
+ */
+bool transport_peer_is_adit(const struct transport *t);
 /* Client: server-sig-algs from the server's EXT_INFO, or NULL. */
 const char *transport_server_sig_algs(const struct transport *t);
 /* Client: the server's host key from the last kex, or NULL. */

@@ -22,6 +22,13 @@
 #define LIM_PAYLOAD_INFLATED LIM_PACKET_RECV
 /* Payload room: room for CHANNEL_DATA with a 32 KiB chunk plus headers. */
 #define LIM_CHAN_PACKET (32u * 1024u)
+/*
+ * The maximum packet a channel advertises when the peer is adit too: a
+ * whole LIM_PACKET_RECV packet less room for the CHANNEL_DATA header,
+ * padding and length fields, so a bulk transfer costs one local read, one
+ * cipher call and one packet per 255 KiB instead of per 32 KiB.
+ */
+#define LIM_CHAN_PACKET_ADIT (LIM_PACKET_RECV - 1024u)
 
 /* Name-lists and strings inside messages. */
 #define LIM_NAMELIST 4096u     /* one name-list in KEXINIT etc. */
