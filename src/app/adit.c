@@ -69,7 +69,7 @@ static void
 adit_usage(void)
 {
     fprintf(stderr,
-            "usage: adit [-46CfGgMNnqrsTtVv] [-B bind_interface] "
+            "usage: adit [-46AaCfGgMNnqrsTtVvXxY] [-B bind_interface] "
             "[-b bind_address]\n"
             "            [-c cipher_spec] [-D [bind_address:]port] "
             "[-E log_file]\n"
@@ -203,6 +203,28 @@ adit_tty(struct client_config *cfg, int ch)
     }
 }
 
+/* -A -a -X -x -Y are set as ssh sets them: over any -o, the last flag
+ * winning. */
+static bool
+adit_fwd_flag(struct client_config *cfg, int ch)
+{
+    switch (ch) {
+    case 'A':
+    case 'a':
+        cfg->forward_agent = ch == 'A';
+        return true;
+    case 'Y':
+        cfg->forward_x11_trusted = 1;
+        /* FALLTHROUGH */
+    case 'X':
+    case 'x':
+        cfg->forward_x11 = ch != 'x';
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void
 adit_version(void)
 {
@@ -256,7 +278,7 @@ static void
 adit_option(struct client_config *cfg, struct adit_cmd *cmd, int ch,
             struct ssh_config_read *rd)
 {
-    if (adit_flag(cfg, ch, optarg)) {
+    if (adit_flag(cfg, ch, optarg) || adit_fwd_flag(cfg, ch)) {
         return;
     }
     switch (ch) {
@@ -406,7 +428,7 @@ adit_args(int argc, char **argv, struct client_config *cfg,
           struct adit_cmd *cmd, struct ssh_config_read *rd)
 {
     static const char opts[] =
-        "+:46CfGgMNnqrsTtVvB:b:c:D:E:e:F:i:J:L:l:m:O:o:p:R:S:W:";
+        "+:46AaCfGgMNnqrsTtVvXxYB:b:c:D:E:e:F:i:J:L:l:m:O:o:p:R:S:W:";
     char **av = argv;
     int ac = argc, ch;
     bool terminated = false;
@@ -742,6 +764,25 @@ adit_env(struct client_env *env, char *uid, size_t uid_len, char *lhost,
  * -E. argv's destination is argv[optind] after getopt; any others are
  * left in d->cmd.more.
  */
+/* A ForwardAgent socket path that is not there is said at start-up, and
+ * ends adit with ExitOnForwardFailure, as ssh does. A "$NAME" is looked
+ * up when used (ssh 9.2 stats it as a literal path and fails it). */
+static void
+adit_check_agent_path(const struct client_config *cfg)
+{
+    const char *p = cfg->forward_agent_path;
+    struct stat st;
+
+    if (p == NULL || (p[0] == '$' && p[1] != '{') || stat(p, &st) == 0) {
+        return;
+    }
+    fprintf(stderr, "Cannot forward agent socket path \"%s\": %s\n", p,
+            strerror(errno));
+    if (cfg->exit_on_forward_failure == 1) {
+        exit(ADIT_EXIT_FAIL);
+    }
+}
+
 static void
 adit_load(int argc, char **argv, const struct client_env *env0,
           struct adit_dest *d, bool is_main)
@@ -767,6 +808,9 @@ adit_load(int argc, char **argv, const struct client_env *env0,
     if (client_config_finish(&d->cfg, &env, why, sizeof(why)) != 0) {
         fprintf(stderr, "%s\n", why);
         exit(ADIT_EXIT_FAIL); /* as every other startup error */
+    }
+    if (is_main) {
+        adit_check_agent_path(&d->cfg);
     }
     if (is_main && d->cmd.is_dump) {
         adit_dump(&d->cfg, &env);

@@ -2,6 +2,7 @@
 /* The client's options, table-driven (ssh_config(5) keywords). */
 #include "config/client_config.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,43 @@ client_config_cleanup(struct client_config *c)
     client_config_free_fwds(c->dynamic_fwds, c->n_dynamic_fwds);
     free(c->host_alias);
     free(c->stdio_forward);
+    free(c->forward_agent_path);
     client_config_init(c);
+}
+
+/* ForwardAgent: yes or no, else a socket path (ssh's readconf.c: the
+ * path also turns forwarding on if it is unset, and is kept even when a
+ * "no" came first; "$NAME" must name a valid variable). */
+static int
+client_config_fwdagent(struct client_config *c, const char *v)
+{
+    size_t i;
+    int b;
+
+    if (cfgline_bool(v, &b) == 0) {
+        if (c->forward_agent == -1) {
+            c->forward_agent = b;
+        }
+        return 0;
+    }
+    if (v[0] == '$' && v[1] != '{') {
+        for (i = 1; v[i] != '\0'; i++) {
+            if (!(isalnum((unsigned char)v[i]) || v[i] == '_')) {
+                return ERR_FORMAT;
+            }
+        }
+        if (i == 1 || isdigit((unsigned char)v[1])) {
+            return ERR_FORMAT;
+        }
+    }
+    if (c->forward_agent == -1) {
+        c->forward_agent = 1;
+    }
+    if (c->forward_agent_path == NULL &&
+        (c->forward_agent_path = str_ndup(v, strlen(v))) == NULL) {
+        return ERR_NOMEM;
+    }
+    return 0;
 }
 
 int
@@ -317,6 +354,8 @@ client_config_list_kind(struct client_config *c, const struct copt *o,
         return client_config_backoff(c, v);
     case COPT_PERSIST:
         return client_config_persist(c, v);
+    case COPT_FWDAGENT:
+        return client_config_fwdagent(c, v);
     default:
         return client_config_table_scalar(c, o, v);
     }

@@ -116,6 +116,14 @@ struct client_config {
     int clear_all_forwardings;    /* bool */
     char *permit_remote_open;     /* "any", "none" or host:port list */
     int stream_local_bind_unlink; /* bool */
+    /* Forwarding on the session: ForwardAgent yes/no, or a socket path
+     * (which sets the flag if unset; -G prints the path), X11. */
+    int forward_agent;        /* bool, -A -a */
+    char *forward_agent_path; /* a path or "$NAME", ~ and tokens expanded */
+    int forward_x11;          /* bool, -X -x -Y */
+    int forward_x11_trusted;  /* bool, -Y */
+    int forward_x11_timeout;  /* seconds, 0 none */
+    char *xauth_location;
     /* Session. */
     char **set_env; /* NAME=VALUE */
     size_t n_set_env;
@@ -160,6 +168,9 @@ int client_config_escape_char(const char *v, int *out);
 #define CLIENT_BACKOFF_MAX_DEFAULT 60
 #define CLIENT_RECONNECT_ALIVE_INTERVAL 5
 #define CLIENT_RECONNECT_ALIVE_COUNT 3
+/* ssh's defaults: _PATH_XAUTH, ForwardX11Timeout 20 minutes. */
+#define CLIENT_XAUTH_DEFAULT "/usr/bin/xauth"
+#define CLIENT_X11_TIMEOUT_DEFAULT 1200
 
 /* ServerAliveInterval and CountMax in effect: in Reconnect mode the
  * defaults are 5 and 3, so a dead server is noticed within seconds. */

@@ -83,18 +83,21 @@ dump_flags(const struct client_config *c, struct buf *b)
     return dump_f(
         b,
         "addressfamily %s\nbatchmode %s\ncompression %s\ncontrolmaster %s\n"
-        "clearallforwardings %s\nexitonforwardfailure %s\ngatewayports %s\n"
+        "clearallforwardings %s\nexitonforwardfailure %s\nforwardx11 %s\n"
+        "forwardx11trusted %s\ngatewayports %s\n"
         "hashknownhosts %s\nidentitiesonly %s\n"
         "kbdinteractiveauthentication %s\npasswordauthentication %s\n"
         "permitlocalcommand %s\nrequesttty %s\nsessiontype %s\n"
         "stdinnull %s\nforkafterauthentication %s\n"
         "streamlocalbindunlink %s\nstricthostkeychecking %s\n"
         "tcpkeepalive %s\nenableescapecommandline %s\nconnectionattempts %d\n"
+        "forwardx11timeout %d\n"
         "numberofpasswordprompts %d\nserveralivecountmax %d\n"
         "serveraliveinterval %d\n",
         af[a], dump_yn(c->batch_mode, 0), dump_yn(c->compression, 0),
         dump_master(c->control_master), dump_yn(c->clear_all_forwardings, 0),
-        dump_yn(c->exit_on_forward_failure, 0), dump_yn(c->gateway_ports, 0),
+        dump_yn(c->exit_on_forward_failure, 0), dump_yn(c->forward_x11, 0),
+        dump_yn(c->forward_x11_trusted, 0), dump_yn(c->gateway_ports, 0),
         dump_yn(c->hash_known_hosts, 0), dump_yn(c->identities_only, 0),
         dump_yn(c->kbd_interactive_auth, 1), dump_yn(c->password_auth, 1),
         dump_yn(c->permit_local_command, 0), tty[t], st[s],
@@ -102,6 +105,8 @@ dump_flags(const struct client_config *c, struct buf *b)
         dump_yn(c->stream_local_bind_unlink, 0), dump_strict(c->strict_hostkey),
         dump_yn(c->tcp_keep_alive, 1), dump_yn(c->escape_cmdline, 0),
         c->connection_attempts < 0 ? 1 : c->connection_attempts,
+        c->forward_x11_timeout < 0 ? CLIENT_X11_TIMEOUT_DEFAULT
+                                   : c->forward_x11_timeout,
         c->password_prompts < 0 ? 3 : c->password_prompts,
         client_config_alive_count(c), client_config_alive_interval(c));
 }
@@ -141,8 +146,12 @@ dump_strings(const struct client_config *c, struct buf *b)
                       NULL)) != 0) {
         return r;
     }
-    return dump_str(b, "pubkeyacceptedalgorithms", c->pubkey_accepted_algs,
-                    NULL);
+    if ((r = dump_str(b, "pubkeyacceptedalgorithms", c->pubkey_accepted_algs,
+                      NULL)) != 0) {
+        return r;
+    }
+    return dump_str(b, "xauthlocation", c->xauth_location,
+                    CLIENT_XAUTH_DEFAULT);
 }
 
 /* The listening side as ssh prints it: a path, a port, or [bind]:port. */
@@ -285,6 +294,10 @@ dump_tail(const struct client_config *c, struct buf *b)
 
     if ((r = dump_str(b, "permitremoteopen", c->permit_remote_open, "any")) !=
             0 ||
+        (r = c->forward_agent_path != NULL
+                 ? dump_f(b, "forwardagent %s\n", c->forward_agent_path)
+                 : dump_f(b, "forwardagent %s\n",
+                          dump_yn(c->forward_agent, 0))) != 0 ||
         (r = c->connect_timeout > 0
                  ? dump_f(b, "connecttimeout %d\n", c->connect_timeout)
                  : dump_f(b, "connecttimeout none\n")) != 0 ||

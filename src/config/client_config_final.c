@@ -226,6 +226,8 @@ client_config_finish(struct client_config *c, const struct client_env *e,
                         why_len)) != 0 ||
         (r = final_path(&c->identity_agent, &t, SSH_TOKENS_FILES, false, why,
                         why_len)) != 0 ||
+        (r = final_path(&c->forward_agent_path, &t, SSH_TOKENS_FILES, false,
+                        why, why_len)) != 0 ||
         (r = final_path(&c->user_known_hosts, &t, SSH_TOKENS_FILES, true, why,
                         why_len)) != 0 ||
         (r = final_fwd_paths(c->local_fwds, c->n_local_fwds, &t, why,

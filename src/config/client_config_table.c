@@ -45,6 +45,10 @@ static const struct copt copts[] = {
     COPT("EscapeChar", COPT_ESCAPE, escape_char),
     COPT("ExitOnForwardFailure", COPT_BOOL, exit_on_forward_failure),
     COPT("ForkAfterAuthentication", COPT_BOOL, fork_after_auth),
+    COPT_NOFIELD("ForwardAgent", COPT_FWDAGENT),
+    COPT("ForwardX11", COPT_BOOL, forward_x11),
+    COPT("ForwardX11Timeout", COPT_TIME, forward_x11_timeout),
+    COPT("ForwardX11Trusted", COPT_BOOL, forward_x11_trusted),
     COPT("GatewayPorts", COPT_BOOL, gateway_ports),
     COPT("GlobalKnownHostsFile", COPT_LINE, global_known_hosts),
     COPT("HashKnownHosts", COPT_BOOL, hash_known_hosts),
@@ -86,6 +90,7 @@ static const struct copt copts[] = {
     COPT("TCPKeepAlive", COPT_BOOL, tcp_keep_alive),
     COPT("User", COPT_STR, user),
     COPT("UserKnownHostsFile", COPT_LINE, user_known_hosts),
+    COPT("XAuthLocation", COPT_STR, xauth_location),
     /* adit's own (not ssh's): keeping tunnels up. */
     COPT("Destinations", COPT_LINE, destinations),
     COPT("MetricsListen", COPT_STR, metrics_listen),
@@ -103,10 +108,6 @@ static const struct copt copts[] = {
     COPT_IGN("CheckHostIP"),
     COPT_IGN("EnableSSHKeysign"),
     COPT_IGN("FingerprintHash"),
-    COPT_IGN("ForwardAgent"),
-    COPT_IGN("ForwardX11"),
-    COPT_IGN("ForwardX11Timeout"),
-    COPT_IGN("ForwardX11Trusted"),
     COPT_IGN("GSSAPIAuthentication"),
     COPT_IGN("GSSAPIClientIdentity"),
     COPT_IGN("GSSAPIDelegateCredentials"),
@@ -138,7 +139,6 @@ static const struct copt copts[] = {
     COPT_IGN("UseKeychain"),
     COPT_IGN("VerifyHostKeyDNS"),
     COPT_IGN("VisualHostKey"),
-    COPT_IGN("XAuthLocation"),
     /* Deprecated or removed in ssh: ignored there too. */
     COPT_IGN("Cipher"),
     COPT_IGN("CompressionLevel"),
@@ -211,6 +211,7 @@ client_config_table_unset(struct client_config *c)
     c->reconnect_backoff_max = -1;
     c->control_persist = -1;
     c->control_persist_timeout = 0;
+    c->forward_agent = -1;
 }
 
 void
@@ -413,6 +414,9 @@ client_config_table_why(const struct copt *o, const char *v, char *why,
         break;
     case COPT_ESCAPE:
         snprintf(why, why_len, "Bad escape character.");
+        break;
+    case COPT_FWDAGENT:
+        snprintf(why, why_len, "Invalid environment name %s.", v);
         break;
     case COPT_LOCALFWD:
     case COPT_REMOTEFWD:

@@ -41,6 +41,7 @@ enum copt_kind {
     COPT_BACKOFF,   /* ReconnectBackoff min[,max]: two times */
     COPT_CTLMASTER, /* ControlMaster: yes no ask auto autoask */
     COPT_PERSIST,   /* ControlPersist: yes, no or a time */
+    COPT_FWDAGENT,  /* ForwardAgent: yes, no, or a socket path */
 };
 
 struct copt {

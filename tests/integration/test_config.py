@@ -17,7 +17,8 @@ from paths import roundtrip
 
 # Everything the -G comparison sets explicitly differs from ssh's default
 # only where adit's own default differs (algorithm lists, LogLevel, the
-# default identities and known_hosts files).
+# default identities and known_hosts files, and ForwardX11Trusted: adit
+# keeps OpenSSH's "no", Debian's ssh is patched to "yes").
 MAIN_CONF = """\
 # adit -G must print what ssh -G prints
 Host bastion
@@ -36,6 +37,8 @@ Host db-* !db-secret
     RemoteForward [::1]:9001 /run/r.sock
     DynamicForward [::1]:1080
     DynamicForward 1081
+    ForwardAgent ${{ADIT_CFG_DIR}}/agent-%u.sock
+    ForwardX11 yes
     ProxyJump bastion
     ServerAliveInterval 15
     Compression yes
@@ -92,6 +95,9 @@ Host *
     IdentityAgent ${{ADIT_CFG_DIR}}/agent.sock
     LocalCommand echo %n
     PermitLocalCommand yes
+    ForwardX11Trusted no
+    ForwardX11Timeout 10m
+    XAuthLocation /opt/X11/bin/xauth
 """
 
 INCLUDED = {
@@ -117,13 +123,13 @@ G_CASES = [
     pytest.param(["proxied"], id="proxycommand-first"),
     pytest.param(["ssh://bob@DB-Three:2200"], id="uri"),
     pytest.param(["-o", "User=x", "-p", "2", "-L", "1:h:2", "-R", "3",
-                  "-D", "4", "-C", "-N", "-f", "-T", "-4", "-g",
+                  "-D", "4", "-C", "-N", "-f", "-T", "-4", "-g", "-a", "-x",
                   "-o", "SessionType=subsystem", "-l", "y", "db-one"],
                  id="flags-first-wins"),
     pytest.param(["-n", "-6", "-v", "-v", "-o", "LogLevel=QUIET",
                   "-o", "ConnectTimeout=1m", "-o", "RekeyLimit=512K",
                   "-R", "localhost:0:/run/x.sock", "-L", "[::1]:7:h:8",
-                  "-D", "*:1082", "-W", "h:22", "-J", "j@jump:2",
+                  "-D", "*:1082", "-W", "h:22", "-J", "j@jump:2", "-A", "-Y",
                   "x@db-four"], id="flags-second"),
     pytest.param(["-M", "-S", "/tmp/cm-%C-%h-%p-%r-%u-%L-%l-%n-%i",
                   "-o", "ControlPersist=10m", "db-one"], id="mux-master"),
@@ -153,6 +159,8 @@ def conf(tmp_path):
                                text=True, check=True).stdout.strip()
     main.write_text(MAIN_CONF.format(incdir=incdir, tmp=tmp_path,
                                      localuser=localuser))
+    # ForwardAgent's path must exist (ExitOnForwardFailure ends ssh).
+    (tmp_path / ("agent-%s.sock" % localuser)).write_text("")
     return str(main)
 
 
@@ -254,7 +262,7 @@ def test_usage_and_version(bins, home):
     r = subprocess.run([bins.adit], capture_output=True, text=True,
                        env=home.env, timeout=10)
     assert r.returncode == 255
-    assert r.stderr.startswith("usage: adit [-46CfGgMNnqrsTtVv]")
+    assert r.stderr.startswith("usage: adit [-46AaCfGgMNnqrsTtVvXxY]")
     r = subprocess.run([bins.adit, "-Z", "h"], capture_output=True,
                        text=True, env=home.env, timeout=10)
     assert r.returncode == 255
@@ -296,11 +304,11 @@ def test_user_and_system_files(bins, home, tmp_path):
 def test_unimplemented_keyword_warns_once(bins, home, tmp_path):
     bins.require("adit")
     path = tmp_path / "c.conf"
-    path.write_text("ForwardAgent yes\nForwardAgent no\nPort 7\n")
+    path.write_text("VisualHostKey yes\nVisualHostKey no\nPort 7\n")
     rc, out, err = run_g(bins.adit, ["-F", str(path), "h"], home.env)
     assert rc == 0
     assert "port 7\n" in out
-    assert err == '%s line 1: Unsupported option "ForwardAgent"\n' % path
+    assert err == '%s line 1: Unsupported option "VisualHostKey"\n' % path
 
 
 def test_tunnel_from_config_file_only(bins, home, sshd, peers, procs,

@@ -281,6 +281,57 @@ test_client_config_fields(void **state)
     assert_int_equal(c.request_tty, CLIENT_TTY_NO);
     assert_int_equal(c.fork_after_auth, 1);
     assert_int_equal(c.stdin_null, 1);
+    assert_int_equal(c.forward_x11, 1);
+    client_config_cleanup(&c);
+}
+
+/* ForwardAgent as ssh's readconf.c reads it: a flag, or a path that turns
+ * the flag on if unset and is kept even after a "no"; X11 keywords. */
+static void
+test_client_config_forwarding(void **state)
+{
+    struct client_config c;
+    char why[256];
+
+    (void)state;
+    client_config_init(&c);
+    assert_int_equal(c.forward_agent, -1);
+    assert_int_equal(client_config_apply(&c, "ForwardAgent no", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "ForwardAgent ~/a.sock", why, 256),
+                     0);
+    assert_int_equal(c.forward_agent, 0);
+    assert_string_equal(c.forward_agent_path, "~/a.sock");
+    assert_int_equal(client_config_apply(&c, "ForwardAgent /b", why, 256), 0);
+    assert_string_equal(c.forward_agent_path, "~/a.sock");
+    client_config_cleanup(&c);
+    client_config_init(&c);
+    assert_int_equal(client_config_apply(&c, "ForwardAgent $MY_SOCK", why, 256),
+                     0);
+    assert_int_equal(c.forward_agent, 1);
+    assert_string_equal(c.forward_agent_path, "$MY_SOCK");
+    client_config_cleanup(&c);
+    client_config_init(&c);
+    assert_int_equal(client_config_apply(&c, "ForwardAgent $1X", why, 256),
+                     ERR_CONFIG);
+    assert_string_equal(why, "Invalid environment name $1X.");
+    assert_int_equal(client_config_apply(&c, "ForwardAgent $A-B", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(client_config_apply(&c, "ForwardAgent $", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(
+        client_config_apply(&c, "ForwardAgent ${HOME}/s", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "ForwardX11Trusted yes", why, 256),
+                     0);
+    assert_int_equal(client_config_apply(&c, "ForwardX11Timeout 5m", why, 256),
+                     0);
+    assert_int_equal(
+        client_config_apply(&c, "XAuthLocation /opt/bin/xauth", why, 256), 0);
+    assert_int_equal(client_config_apply(&c, "ForwardX11 maybe", why, 256),
+                     ERR_CONFIG);
+    assert_int_equal(c.forward_x11, -1);
+    assert_int_equal(c.forward_x11_trusted, 1);
+    assert_int_equal(c.forward_x11_timeout, 300);
+    assert_string_equal(c.xauth_location, "/opt/bin/xauth");
     client_config_cleanup(&c);
 }
 
@@ -309,7 +360,7 @@ test_client_config_field_errors(void **state)
                      ERR_NOTFOUND);
     assert_string_equal(why, "Bad configuration option: Nonsense");
     assert_int_equal(
-        client_config_set2(&c, "forwardagent", "yes", &ign, why, 256), 0);
+        client_config_set2(&c, "visualhostkey", "yes", &ign, why, 256), 0);
     assert_true(ign);
     assert_true(client_config_is_keyword("CHECKHOSTIP"));
     assert_false(client_config_is_keyword("Host"));
@@ -409,6 +460,7 @@ main(void)
         cmocka_unit_test(test_client_config_rekey_limit),
         cmocka_unit_test(test_client_config_fields),
         cmocka_unit_test(test_client_config_field_errors),
+        cmocka_unit_test(test_client_config_forwarding),
         cmocka_unit_test(test_client_config_alive),
         cmocka_unit_test(test_client_config_reconnect),
     };

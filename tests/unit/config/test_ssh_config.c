@@ -241,13 +241,13 @@ test_ssh_config_ignore_unknown(void **state)
     (void)state;
     fx_init(&f, "h");
     assert_int_equal(fx_parse(&f, "IgnoreUnknown Foo*,bar\n"
-                                  "FooBaz 1\nBar 2\nForwardAgent yes\n"
-                                  "ForwardAgent no\nCheckHostIP no\n"),
+                                  "FooBaz 1\nBar 2\nVisualHostKey yes\n"
+                                  "VisualHostKey no\nCheckHostIP no\n"),
                      0);
     assert_int_equal(f.rd.n_bad, 0);
     /* Known to ssh, not to adit: told once per keyword. */
     assert_string_equal(f.d.text,
-                        "t.conf line 4: Unsupported option \"ForwardAgent\"\n"
+                        "t.conf line 4: Unsupported option \"VisualHostKey\"\n"
                         "t.conf line 6: Unsupported option \"CheckHostIP\"\n");
     client_config_cleanup(&f.c);
 }
