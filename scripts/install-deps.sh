@@ -19,6 +19,7 @@ pkgs=(
     systemd
     redis-server socat
     putty-tools dropbear-bin python3-asyncssh
+    xvfb xauth x11-apps x11-utils
 )
 
 # For bench/ only (not the tests): `scripts/install-deps.sh --bench`.

@@ -210,6 +210,21 @@ encode_open_streamlocal(struct buf *b, const struct chan_open_info *info)
     return direct ? buf_put_u32(b, 0) : 0;
 }
 
+/* x11 (RFC 4254 6.3.2): string originator address, uint32 its port. */
+static int
+encode_open_x11(struct buf *b, const struct chan_open_info *info)
+{
+    int r;
+
+    if (info->orig_host == NULL || info->orig_port > 65535) {
+        return ERR_INVAL;
+    }
+    if ((r = buf_put_cstring(b, info->orig_host)) != 0) {
+        return r;
+    }
+    return buf_put_u32(b, info->orig_port);
+}
+
 /*
  * CHANNEL_OPEN (RFC 4254 5.1, 7.2):
  *   byte   SSH_MSG_CHANNEL_OPEN
@@ -231,6 +246,9 @@ encode_open(struct buf *b, const struct chan_open_info *info, uint32_t id,
         (r = buf_put_u32(b, id)) != 0 || (r = buf_put_u32(b, window)) != 0 ||
         (r = buf_put_u32(b, maxpkt)) != 0) {
         return r;
+    }
+    if (strcmp(info->type, CONN_X11) == 0) {
+        return encode_open_x11(b, info);
     }
     if (!tcpip) {
         return encode_open_streamlocal(b, info);

@@ -241,7 +241,8 @@ client_open_request(void *ctx, struct io_conn *ic, uint32_t id,
     struct client_hop *hop = ctx;
     struct client *c = hop->c;
 
-    if ((c->rfwd != NULL && fwd_remote_open(c->rfwd, ic, id, info)) ||
+    if (client_sessfwd_open(&c->sessfwd, ic, id, info) ||
+        (c->rfwd != NULL && fwd_remote_open(c->rfwd, ic, id, info)) ||
         client_rtfwd_open(c, ic, id, info)) {
         return;
     }
@@ -386,6 +387,7 @@ client_start(struct client *c)
     int r;
 
     client_load_keys(c->cfg, &c->keys);
+    client_sessfwd_prepare(&c->sessfwd, c->cfg, c->t->has_session);
     if ((r = client_permit_remote_open(c)) != 0) {
         return r;
     }
@@ -402,6 +404,7 @@ client_attempt(struct client *c)
     c->stdio_open = c->stdio_ok = false;
     c->exit_code = 0;
     c->ic = NULL;
+    client_sessfwd_reset(&c->sessfwd);
     for (i = 0; i < c->n_hops; i++) {
         c->hops[i].authenticated = false;
     }
@@ -418,6 +421,7 @@ client_free(struct client *c)
         client_rtfwd_drop(c);
         fwd_remote_free(c->rfwd);
         permit_list_cleanup(&c->rperm);
+        client_sessfwd_cleanup(&c->sessfwd);
         client_hops_cleanup(c);
         client_free_keys(&c->keys);
         free(c);

@@ -8,6 +8,7 @@
 
 #include "config/client_config.h"
 #include "fwd/client.h"
+#include "fwd/client_sessfwd.h"
 #include "fwd/client_state.h"
 #include "fwd/fwd_local.h"
 #include "fwd/fwd_pick.h"
@@ -144,8 +145,9 @@ struct client {
     bool stdio_open;          /* -W: the channel is open */
     bool stdio_ok;            /* -W or the session ran to its end */
     struct client_sess *sess; /* the session, while it runs */
-    struct io_pump *pumps[3]; /* its stdio when a plain file (io_pump.h) */
-    struct client_term *term; /* its local terminal (client_term.c) */
+    struct client_sessfwd sessfwd; /* -A, -X/-Y on the session */
+    struct io_pump *pumps[3];      /* its stdio when a plain file (io_pump.h) */
+    struct client_term *term;      /* its local terminal (client_term.c) */
     /* -R forwards added at runtime, one fwd_remote each. */
     struct fwd_remote *rt_rfwd[CLIENT_RT_RFWDS];
     size_t n_rt_rfwd;

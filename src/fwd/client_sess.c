@@ -64,6 +64,12 @@ client_sess_reply(void *ctx, const char *type, bool ok)
     if (ok) {
         return;
     }
+    if (strcmp(type, "x11-req") == 0) { /* a warning only (CONFIRM_WARN) */
+        if (log_get_level() > LOG_QUIET) {
+            log_plain("X11 forwarding request failed on channel %u\r\n", id);
+        }
+        return;
+    }
     if (!is_pty && strcmp(type, "exec") != 0 && strcmp(type, "shell") != 0 &&
         strcmp(type, "subsystem") != 0) {
         log_error("%s request failed on channel %u", type, id);

@@ -37,6 +37,18 @@ client_shell_done(void *ctx, struct client_sess *s, int status)
     client_stop(c);
 }
 
+/* The session is open, nothing asked yet: x11-req and
+ * auth-agent-req@openssh.com go first, before the pty-req and the exec,
+ * as ssh.c's ssh_session2_setup sends them. */
+static void
+client_shell_before_start(void *ctx, struct client_sess *s, struct sesschan *sc)
+{
+    struct client *c = ctx;
+
+    (void)s;
+    client_sessfwd_requests(&c->sessfwd, sc);
+}
+
 /* A stream for standard descriptor fd: directly when the loop can poll
  * it, else through a pump (a file, /dev/null), as ssh takes any. */
 static int
@@ -80,22 +92,6 @@ client_shell_join(struct client *c)
     }
 }
 
-/*
- * The session is open, nothing asked yet: the requests ssh sends before
- * the pty-req and the exec (ssh.c ssh_session2_setup): x11-req for
- * ForwardX11, auth-agent-req@openssh.com for ForwardAgent. Agent and X11
- * forwarding add theirs here with sesschan_request().
- */
-static void
-client_shell_before_start(void *ctx, struct client_sess *s, struct sesschan *sc)
-{
-    struct client *c = ctx;
-
-    (void)c;
-    (void)s;
-    (void)sc;
-}
-
 int
 client_shell_start(struct client *c, struct io_conn *ic)
 {
@@ -123,8 +119,8 @@ client_shell_start(struct client *c, struct io_conn *ic)
     sc.tty_required = cfg->request_tty == CLIENT_TTY_YES ||
                       cfg->request_tty == CLIENT_TTY_FORCE;
     sc.term = getenv("TERM") != NULL ? getenv("TERM") : "";
-    sc.done = client_shell_done;
     sc.before_start = client_shell_before_start;
+    sc.done = client_shell_done;
     sc.ctx = c;
     if (sc.want_tty && (r = client_term_start(c, &sc)) != 0) {
         io_close_free((uv_handle_t *)sc.in);

@@ -168,6 +168,16 @@ int io_chan_open_session(struct io_conn *ic, const struct io_chan_sess *s,
  * sent eow@openssh.com, or the owner wants the input ended). */
 void io_chan_end_input(struct io_chan *ch);
 
+/*
+ * As io_chan_connect_held, with the target already connected by the
+ * caller (a Unix socket, an X display): st (malloc'd, connected) is taken
+ * over and joined to the channel, first (n bytes, at most what on_data
+ * was given) written to it before anything else. On error st is closed
+ * and freed and the channel ended.
+ */
+int io_chan_join_held(struct io_chan *ch, uv_stream_t *st, const uint8_t *first,
+                      size_t n);
+
 /* End a channel from our side (a refused handshake): EOF, then CLOSE. */
 void io_chan_end(struct io_chan *ch);
 

@@ -104,13 +104,13 @@ io_chan_held_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
     io_chan_update_reading(ch);
 }
 
-int
-io_chan_connect_held(struct io_chan *ch, const char *host, uint16_t port,
-                     uint64_t timeout_ms, const uint8_t *first, size_t n,
-                     io_chan_open_cb cb)
+/* The handshake's n_held bytes are done with, but the n of them in first
+ * go to the socket: their window comes back as it takes them
+ * (io_chan_written). */
+static int
+io_chan_held_done(struct io_chan *ch, const uint8_t *first, size_t n)
 {
     struct conn *c = io_conn_conn(ch->ic);
-    int r;
 
     if (ch->held_cb == NULL || n > ch->held_n) {
         return ERR_INVAL;
@@ -126,6 +126,44 @@ io_chan_connect_held(struct io_chan *ch, const char *host, uint16_t port,
     if (n > 0 && buf_put(&ch->wq, first, n) != 0) {
         io_chan_end(ch);
         return ERR_NOMEM;
+    }
+    return 0;
+}
+
+int
+io_chan_join_held(struct io_chan *ch, uv_stream_t *st, const uint8_t *first,
+                  size_t n)
+{
+    int r;
+
+    if (ch->gone || io_conn_conn(ch->ic) == NULL) {
+        io_close_free((uv_handle_t *)st);
+        io_chan_end(ch);
+        return ERR_CHANNEL;
+    }
+    if ((r = io_chan_held_done(ch, first, n)) != 0) {
+        io_close_free((uv_handle_t *)st);
+        if (r == ERR_INVAL) {
+            io_chan_end(ch);
+        }
+        return r;
+    }
+    ch->st = st;
+    st->data = ch;
+    io_chan_write_queued(ch);
+    io_chan_update_reading(ch);
+    return 0;
+}
+
+int
+io_chan_connect_held(struct io_chan *ch, const char *host, uint16_t port,
+                     uint64_t timeout_ms, const uint8_t *first, size_t n,
+                     io_chan_open_cb cb)
+{
+    int r;
+
+    if ((r = io_chan_held_done(ch, first, n)) != 0) {
+        return r;
     }
     ch->open_cb = cb;
     /* For connect_failed's message; without it (no memory) none is said. */

@@ -118,6 +118,12 @@
  * this leaves time to confirm an `ssh-add -c` key). */
 #define LIM_AGENT_REPLY_MS 30000u
 
+/* X11 forwarding: xauth is run at start-up (ssh waits for it without a
+ * bound; an X server that hangs must not hang us), and what it prints is
+ * read up to this much. */
+#define LIM_XAUTH_MS 10000u
+#define LIM_XAUTH_OUTPUT 4096u
+
 /* Files we read. */
 #define LIM_FILE_SIZE (4u * 1024u * 1024u) /* key files, authorized_keys */
 #define LIM_LINE 8192u                     /* one line of a text file */
