@@ -88,6 +88,17 @@ io_chan_close_streams(struct io_chan *ch)
     io_chan_close_one(ch->err);
 }
 
+/* The channel ended in order: the socket and stdout close now, stderr
+ * once what waits for it is written (io_chan_err_next closes it then);
+ * closing it here would cancel that write and lose its tail. */
+static void
+io_chan_close_streams_drained(struct io_chan *ch)
+{
+    io_chan_close_one(ch->st);
+    io_chan_close_one(ch->out);
+    io_chan_err_drain(ch);
+}
+
 /* Where peer data is written: the socket, or stdout for -W. */
 static uv_stream_t *
 io_chan_wstream(const struct io_chan *ch)
@@ -312,7 +323,7 @@ io_chan_shut(uv_shutdown_t *req, int status)
      * half-close, and its reader sees EOF only then. */
     io_chan_close_one(ch->out);
     if (ch->gone) {
-        io_chan_close_streams(ch);
+        io_chan_close_streams_drained(ch);
         io_chan_maybe_free(ch);
         return;
     }
@@ -503,7 +514,7 @@ io_chan_on_closed(struct io_chan *ch)
         }
         return;
     }
-    io_chan_close_streams(ch);
+    io_chan_close_streams_drained(ch);
     io_chan_maybe_free(ch);
 }
 
