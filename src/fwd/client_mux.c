@@ -382,19 +382,34 @@ struct client_mux_shell {
     struct io_svc_client *cl; /* NULL once the client has gone */
     struct client_sess *s;
     struct io_pump *pumps[CTL_MUX_SESSION_FDS];
+    int pump_fds[CTL_MUX_SESSION_FDS]; /* what each pump copies, or -1 */
 };
+
+/* Wait for the pumps (a file written to its end), then close what they
+ * copied: the descriptors are theirs until the thread is done. */
+static void
+client_mux_shell_join(struct client_mux_shell *m)
+{
+    size_t i;
+
+    for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
+        io_pump_join(m->pumps[i]);
+        m->pumps[i] = NULL;
+        if (m->pump_fds[i] >= 0) {
+            close(m->pump_fds[i]);
+            m->pump_fds[i] = -1;
+        }
+    }
+}
 
 static void
 client_mux_shell_done(void *ctx, struct client_sess *s, int status)
 {
     struct client_mux_shell *m = ctx;
     char text[32];
-    size_t i;
 
     (void)s;
-    for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
-        io_pump_join(m->pumps[i]); /* a file written to its end */
-    }
+    client_mux_shell_join(m);
     if (m->cl != NULL) {
         snprintf(text, sizeof(text), "exit %d\n", status);
         io_ctl_answer(m->cl, true, text, strlen(text));
@@ -432,8 +447,13 @@ client_mux_shell_stream(struct client_mux_shell *m, struct io_ctl_call *call,
         call->fds[i] = -1;
         return 0;
     }
-    /* The pump copies from or to the descriptor, which stays ours. */
+    /* The pump's thread copies from or to the descriptor until it is
+     * joined: take it from the call, whose cleanup would close it now. */
     r = io_pump_start(m->sup->loop, call->fds[i], i == 0, out, &m->pumps[i]);
+    if (r == 0) {
+        m->pump_fds[i] = call->fds[i];
+        call->fds[i] = -1;
+    }
     return r;
 }
 
@@ -459,6 +479,9 @@ client_mux_shell(struct client_sup *sup, const struct ctl_mux *q,
         return ERR_NOMEM;
     }
     m->sup = sup;
+    for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
+        m->pump_fds[i] = -1;
+    }
     memset(&sc, 0, sizeof(sc));
     for (i = 0; i < CTL_MUX_SESSION_FDS && r == 0; i++) {
         r = client_mux_shell_stream(m, call, i,
@@ -470,9 +493,7 @@ client_mux_shell(struct client_sup *sup, const struct ctl_mux *q,
         io_close_free((uv_handle_t *)sc.in);
         io_close_free((uv_handle_t *)sc.out);
         io_close_free((uv_handle_t *)sc.err);
-        for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
-            io_pump_join(m->pumps[i]);
-        }
+        client_mux_shell_join(m);
         free(m);
         snprintf(why, why_len, "session: cannot use the descriptors");
         return ERR_IO;
@@ -487,9 +508,7 @@ client_mux_shell(struct client_sup *sup, const struct ctl_mux *q,
     sup->mux_clients++;
     if ((r = client_sess_open(c->ic, &sc, &m->s)) != 0) {
         /* Nothing is called back: answer and end here. */
-        for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
-            io_pump_join(m->pumps[i]);
-        }
+        client_mux_shell_join(m);
         io_ctl_answer(m->cl, false, "session: open failed", 20);
         io_ctl_finish(m->cl);
         sup->mux_clients--;

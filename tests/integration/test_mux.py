@@ -316,3 +316,20 @@ def test_commands_through_master(mux, masters):
                            env=mux.client.home.env)
     assert r.returncode == 0, r.stderr
     assert os.path.getsize(path) == 100000
+
+
+def test_stdin_null_through_master(mux, masters, peers):
+    """-n through a master: /dev/null goes to the master as stdin, which
+    copies it through a pump; the master keeps that descriptor until the
+    pump is done (closing it at once let the number be reused by the next
+    socket the master opened). The command sees EOF, the master carries
+    on, and a -W opened meanwhile is not disturbed."""
+    masters.append(mux.start_master())
+    logins = accepted(mux.server)
+    for n in range(3):
+        r = mux.run("-T", "-n", "cat; echo done %d" % n)
+        assert (r.returncode, r.stdout) == (0, b"done %d\n" % n), r.stderr
+    echo = peers.echo()
+    r = mux.run("-W", "127.0.0.1:%d" % echo.port, stdin=b"after -n")
+    assert (r.returncode, r.stdout) == (0, b"after -n"), r.stderr
+    assert accepted(mux.server) == logins
