@@ -89,6 +89,10 @@ struct userauth_client_config {
     /* The methods to try, in order, among those the server allows
      * (PreferredAuthentications); NULL: ssh's default order. */
     const char *preferred;
+    /* PubkeyAcceptedAlgorithms as written (ssh's +, - and ^ forms edit
+     * KEXALG_PUBKEY_ALGS); NULL: that list. A key none of whose
+     * algorithms is in it is not offered. */
+    const char *pubkey_algs;
     /* Password and keyboard-interactive (both off unless set, and never
      * without ask; BatchMode turns them off): host names the server in
      * the prompts ("user@host's password: "), max_prompts is

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "auth/userauth_common.h"
+#include "crypto/kexalg.h"
 #include "keys/sshcert.h"
 #include "transport/ssh_msg.h"
 #include "util/adit_limits.h"
+#include "util/alglist.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -46,7 +48,9 @@ userauth_client_new(struct userauth_client **out,
         (u->preferred =
              strdup(cfg->preferred != NULL ? cfg->preferred
                                            : UAC_DEFAULT_PREFERRED)) == NULL ||
-        (u->host = strdup(cfg->host != NULL ? cfg->host : "")) == NULL) {
+        (u->host = strdup(cfg->host != NULL ? cfg->host : "")) == NULL ||
+        alglist_assemble(cfg->pubkey_algs, KEXALG_PUBKEY_ALGS,
+                         &u->pubkey_algs) != 0) {
         userauth_client_free(u);
         return ERR_NOMEM;
     }
@@ -73,6 +77,7 @@ userauth_client_free(struct userauth_client *u)
     free(u->user);
     free(u->methods);
     free(u->preferred);
+    free(u->pubkey_algs);
     free(u->supported);
     free(u->host);
     str_free_wiped(u->old_password);
@@ -109,26 +114,44 @@ out:
 }
 
 /*
- * The signature algorithm for a key: RSA keys sign rsa-sha2-512 or -256 as
- * the server's server-sig-algs allows (RFC 8332 3.3); without the
- * extension rsa-sha2-512, never SHA-1 ssh-rsa. Other keys use their own.
- * A certificate is offered under the cert form of that name; the server
- * lists plain names in server-sig-algs (as sshd does).
+ * The signature algorithm for a key, among those accepted
+ * (PubkeyAcceptedAlgorithms), or NULL when none is: RSA keys sign
+ * rsa-sha2-512 or -256 as the server's server-sig-algs allows (RFC 8332
+ * 3.3; without the extension rsa-sha2-512 first, never SHA-1 ssh-rsa).
+ * Other keys use their own. A certificate is offered under the cert form
+ * of that name; the server lists plain names in server-sig-algs (as sshd
+ * does).
  */
 static const char *
-pick_sig_alg(const struct sshkey *k, const char *server_sig_algs)
+pick_sig_alg(const struct sshkey *k, const char *server_sig_algs,
+             const char *accepted)
 {
-    bool cert = sshkey_is_cert(k);
+    static const char *const rsa[2][2] = {
+        {"rsa-sha2-512", "rsa-sha2-256"},
+        {"rsa-sha2-512" SSHCERT_SUFFIX, "rsa-sha2-256" SSHCERT_SUFFIX},
+    };
+    int cert = sshkey_is_cert(k) ? 1 : 0;
+    const char *alg;
+    int i;
 
     if (sshkey_type(k) != SSHKEY_RSA) {
-        return sshkey_default_sig_alg(k);
+        alg = sshkey_default_sig_alg(k);
+        return userauth_namelist_has(accepted, alg) ? alg : NULL;
     }
-    if (server_sig_algs != NULL &&
-        !userauth_namelist_has(server_sig_algs, "rsa-sha2-512") &&
-        userauth_namelist_has(server_sig_algs, "rsa-sha2-256")) {
-        return cert ? "rsa-sha2-256" SSHCERT_SUFFIX : "rsa-sha2-256";
+    for (i = 0; i < 2; i++) {
+        if (userauth_namelist_has(accepted, rsa[cert][i]) &&
+            (server_sig_algs == NULL ||
+             userauth_namelist_has(server_sig_algs, rsa[0][i]))) {
+            return rsa[cert][i];
+        }
     }
-    return cert ? "rsa-sha2-512" SSHCERT_SUFFIX : "rsa-sha2-512";
+    /* The server names neither: try what we accept, as ssh does. */
+    for (i = 0; i < 2; i++) {
+        if (userauth_namelist_has(accepted, rsa[cert][i])) {
+            return rsa[cert][i];
+        }
+    }
+    return NULL;
 }
 
 /*
@@ -264,15 +287,20 @@ pubkey_try(struct userauth_client *u, const struct userauth_session *s,
     *sent = false;
     for (; u->key < u->n_keys; u->key++) {
         k = u->keys[u->key];
-        if (k != NULL && (sshkey_is_private(k) || u->sign != NULL)) {
+        if (k == NULL || (!sshkey_is_private(k) && u->sign == NULL)) {
+            continue;
+        }
+        u->alg = pick_sig_alg(k, s->server_sig_algs, u->pubkey_algs);
+        if (u->alg != NULL) {
             break;
         }
+        log_debug("skipping %s key %zu: not in PubkeyAcceptedAlgorithms",
+                  sshkey_type_name(k), u->key);
     }
     if (u->key >= u->n_keys) {
         return 0;
     }
     buf_reset(&u->blob);
-    u->alg = pick_sig_alg(k, s->server_sig_algs);
     if ((r = sshkey_to_blob(k, &u->blob)) != 0 || (r = send_query(u)) != 0) {
         return r;
     }

@@ -51,10 +51,11 @@ struct userauth_client {
     struct buf pending;     /* the signed request, waiting for its sig */
     char sig_alg[LIM_NAME]; /* the plain algorithm asked of the signer */
     /* Choosing the method, as ssh's authmethod_get(). */
-    char *preferred; /* PreferredAuthentications */
-    char *supported; /* the server list the walk below is for */
-    size_t pref_off; /* where the walk is in preferred */
-    int current;     /* enum uac_method, or -1 */
+    char *preferred;   /* PreferredAuthentications */
+    char *pubkey_algs; /* PubkeyAcceptedAlgorithms, resolved */
+    char *supported;   /* the server list the walk below is for */
+    size_t pref_off;   /* where the walk is in preferred */
+    int current;       /* enum uac_method, or -1 */
     bool disabled[UAC_NMETHODS];
     /* Password and keyboard-interactive. */
     bool password, kbdint;

@@ -7,24 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/kexalg.h"
 #include "wire/buf.h"
 
 #define USERAUTH_SERVICE "ssh-userauth"
 #define USERAUTH_CONN_SERVICE "ssh-connection"
 
-/*
- * Every algorithm we accept in user authentication: the certificate forms
- * first, as sshd lists them (server-sig-algs, which names signature
- * algorithms, carries only the plain names, as sshd sends it).
- */
-#define USERAUTH_DEFAULT_ALGS                                                  \
-    "ssh-ed25519-cert-v01@openssh.com,"                                        \
-    "ecdsa-sha2-nistp256-cert-v01@openssh.com,"                                \
-    "ecdsa-sha2-nistp384-cert-v01@openssh.com,"                                \
-    "ecdsa-sha2-nistp521-cert-v01@openssh.com,"                                \
-    "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"     \
-    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
-    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
+/* Every algorithm we accept in user authentication (crypto/kexalg.h). */
+#define USERAUTH_DEFAULT_ALGS KEXALG_PUBKEY_ALGS
 
 /*
  * Text from the server to show the user (a banner, a prompt): a malloc'd

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/cfgline.h"
@@ -13,6 +14,7 @@
 #include "crypto/cipher.h"
 #include "crypto/kexalg.h"
 #include "crypto/mac.h"
+#include "util/alglist.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "wire/buf.h"
@@ -120,6 +122,26 @@ dump_str(struct buf *b, const char *key, const char *v, const char *dflt)
     return v == NULL ? 0 : dump_f(b, "%s %s\n", key, v);
 }
 
+/* An algorithm list as ssh -G prints it: +, - and ^ applied to the
+ * defaults (a list not set prints only when shown is true). */
+static int
+dump_algs(struct buf *b, const char *key, const char *spec,
+          const char *defaults, bool shown)
+{
+    char *full;
+    int r;
+
+    if (spec == NULL && !shown) {
+        return 0;
+    }
+    if ((r = alglist_assemble(spec, defaults, &full)) != 0) {
+        return r;
+    }
+    r = dump_str(b, key, full, NULL);
+    free(full);
+    return r;
+}
+
 static int
 dump_strings(const struct client_config *c, struct buf *b)
 {
@@ -127,27 +149,29 @@ dump_strings(const struct client_config *c, struct buf *b)
 
     if ((r = dump_str(b, "bindaddress", c->bind_address, NULL)) != 0 ||
         (r = dump_str(b, "bindinterface", c->bind_interface, NULL)) != 0 ||
-        (r = dump_str(b, "ciphers", c->ciphers, cipher_default_list())) != 0 ||
+        (r = dump_algs(b, "ciphers", c->ciphers, cipher_default_list(),
+                       true)) != 0 ||
         (r = dump_str(b, "controlpath", client_config_control_path(c), NULL)) !=
             0 ||
-        (r = dump_str(b, "hostkeyalgorithms", c->hostkey_algs, NULL)) != 0 ||
+        (r = dump_algs(b, "hostkeyalgorithms", c->hostkey_algs,
+                       KEXALG_CLIENT_HOSTKEY_ALGS, false)) != 0 ||
         (r = dump_str(b, "hostkeyalias", c->host_key_alias, NULL)) != 0 ||
         (r = dump_str(b, "identityagent", c->identity_agent, NULL)) != 0 ||
         (r = dump_str(b, "ignoreunknown", c->ignore_unknown, NULL)) != 0 ||
-        (r = dump_str(b, "kexalgorithms", c->kex_algs, kex_default_list())) !=
-            0 ||
+        (r = dump_algs(b, "kexalgorithms", c->kex_algs, kex_default_list(),
+                       true)) != 0 ||
         (r = dump_str(b, "localcommand", c->local_command, NULL)) != 0 ||
         (r = dump_str(b, "remotecommand", c->remote_command, NULL)) != 0 ||
         (r = dump_str(b, "loglevel",
                       cfgline_loglevel_name(c->log_level, "ERROR"), NULL)) !=
             0 ||
-        (r = dump_str(b, "macs", c->macs, mac_default_list())) != 0 ||
+        (r = dump_algs(b, "macs", c->macs, mac_default_list(), true)) != 0 ||
         (r = dump_str(b, "preferredauthentications", c->preferred_auths,
                       NULL)) != 0) {
         return r;
     }
-    if ((r = dump_str(b, "pubkeyacceptedalgorithms", c->pubkey_accepted_algs,
-                      NULL)) != 0) {
+    if ((r = dump_algs(b, "pubkeyacceptedalgorithms", c->pubkey_accepted_algs,
+                       KEXALG_PUBKEY_ALGS, false)) != 0) {
         return r;
     }
     return dump_str(b, "xauthlocation", c->xauth_location,

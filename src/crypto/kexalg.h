@@ -39,6 +39,26 @@ const struct kex_alg *kex_alg_by_name(const char *name);
  * curves first, then finite-field DH for old servers.
  */
 const char *kex_default_list(void);
+
+/* The host key algorithms a client offers by default, best first. */
+#define KEXALG_CLIENT_HOSTKEY_ALGS                                             \
+    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
+    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
+
+/*
+ * Every user key algorithm adit accepts in user authentication, the
+ * certificate forms first as OpenSSH lists them: aditd's default and the
+ * client's PubkeyAcceptedAlgorithms default (server-sig-algs, which names
+ * signature algorithms, carries only the plain names, as sshd sends it).
+ */
+#define KEXALG_PUBKEY_ALGS                                                     \
+    "ssh-ed25519-cert-v01@openssh.com,"                                        \
+    "ecdsa-sha2-nistp256-cert-v01@openssh.com,"                                \
+    "ecdsa-sha2-nistp384-cert-v01@openssh.com,"                                \
+    "ecdsa-sha2-nistp521-cert-v01@openssh.com,"                                \
+    "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"     \
+    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
+    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 /* The server's default list: the elliptic curves only. */
 const char *kex_server_default_list(void);
 

@@ -226,6 +226,7 @@ client_auth_methods(const struct client_hop *hop,
     bool batch = cfg->batch_mode == 1;
 
     a->preferred = cfg->preferred_auths;
+    a->pubkey_algs = cfg->pubkey_accepted_algs;
     a->password = cfg->password_auth != 0 && !batch;
     a->kbdint = cfg->kbd_interactive_auth != 0 && !batch;
     a->host = cfg->host_key_alias != NULL ? cfg->host_key_alias : hop->host;

@@ -8,6 +8,7 @@
 
 #include "transport/ssh_msg.h"
 #include "util/adit_limits.h"
+#include "util/alglist.h"
 #include "util/err.h"
 #include "util/mem.h"
 
@@ -103,44 +104,10 @@ kexinit_is_marker(const char *name)
            strcmp(name, KEXINIT_STRICT_S) == 0;
 }
 
-/*
- * Step through a comma-separated list: *pos is where the next name
- * starts; returns false at the end, else the name is name[0..*n).
- */
-static bool
-list_next(const char *list, size_t *pos, const char **name, size_t *n)
-{
-    const char *p = list + *pos;
-    const char *comma;
-
-    if (*p == '\0') {
-        return false;
-    }
-    comma = strchr(p, ',');
-    *n = comma != NULL ? (size_t)(comma - p) : strlen(p);
-    *name = p;
-    *pos += *n + (comma != NULL ? 1 : 0);
-    return true;
-}
-
-static bool
-list_has_n(const char *list, const char *name, size_t len)
-{
-    size_t pos = 0, n;
-    const char *p;
-
-    while (list_next(list, &pos, &p, &n)) {
-        if (n == len && memcmp(p, name, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 bool
 kexinit_list_has(const char *list, const char *name)
 {
-    return list != NULL && list_has_n(list, name, strlen(name));
+    return list != NULL && alglist_has_n(list, name, strlen(name));
 }
 
 /* Do two lists start with the same name (or are both empty)? */
@@ -149,8 +116,8 @@ list_first_equal(const char *a, const char *b)
 {
     size_t pa = 0, pb = 0, na, nb;
     const char *sa, *sb;
-    bool ha = list_next(a, &pa, &sa, &na);
-    bool hb = list_next(b, &pb, &sb, &nb);
+    bool ha = alglist_next(a, &pa, &sa, &na);
+    bool hb = alglist_next(b, &pb, &sb, &nb);
 
     if (!ha || !hb) {
         return ha == hb;
@@ -166,10 +133,10 @@ choose(const char *client, const char *server, char **out)
     const char *p;
 
     *out = NULL;
-    while (list_next(client, &pos, &p, &n)) {
+    while (alglist_next(client, &pos, &p, &n)) {
         char *name;
 
-        if (!list_has_n(server, p, n)) {
+        if (!alglist_has_n(server, p, n)) {
             continue;
         }
         if ((name = str_ndup(p, n)) == NULL) {
@@ -297,14 +264,14 @@ kexinit_filter(const char *list, bool (*keep)(const char *name), char **out)
         return ERR_NOMEM;
     }
     res[0] = '\0';
-    while (list_next(list, &pos, &p, &n)) {
+    while (alglist_next(list, &pos, &p, &n)) {
         char *name = str_ndup(p, n);
 
         if (name == NULL) {
             free(res);
             return ERR_NOMEM;
         }
-        if (n > 0 && keep(name) && !list_has_n(res, p, n)) {
+        if (n > 0 && keep(name) && !alglist_has_n(res, p, n)) {
             if (len > 0) {
                 res[len++] = ',';
             }

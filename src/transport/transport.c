@@ -12,17 +12,14 @@
 #include "transport/version.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
+#include "util/alglist.h"
 #include "util/log.h"
 #include "util/mem.h"
-
-#define TP_CLIENT_HOSTKEY_ALGS                                                 \
-    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"                     \
-    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
 const char *
 transport_default_hostkey_algs(void)
 {
-    return TP_CLIENT_HOSTKEY_ALGS;
+    return KEXALG_CLIENT_HOSTKEY_ALGS;
 }
 
 static bool
@@ -57,9 +54,9 @@ keep_hostkey(const char *name)
     char plain[LIM_NAME + 1];
 
     if (sshcert_plain_alg(name, plain, sizeof(plain)) == 0) {
-        return kexinit_list_has(TP_CLIENT_HOSTKEY_ALGS, plain);
+        return kexinit_list_has(KEXALG_CLIENT_HOSTKEY_ALGS, plain);
     }
-    return kexinit_list_has(TP_CLIENT_HOSTKEY_ALGS, name);
+    return kexinit_list_has(KEXALG_CLIENT_HOSTKEY_ALGS, name);
 }
 
 /*
@@ -131,30 +128,43 @@ server_hostkey_algs(struct transport *t)
     return r;
 }
 
+/* The list spec (NULL for the defaults, or ssh's +, - and ^ forms)
+ * against defaults, less the names keep() refuses. */
+static int
+configure_list(const char *spec, const char *defaults,
+               bool (*keep)(const char *name), char **out)
+{
+    char *full;
+    int r;
+
+    if ((r = alglist_assemble(spec, defaults, &full)) != 0) {
+        return r;
+    }
+    r = kexinit_filter(full, keep, out);
+    free(full);
+    return r;
+}
+
 static int
 configure(struct transport *t, const struct transport_config *cfg)
 {
     const char *sw =
         cfg->software_version != NULL ? cfg->software_version : "adit";
     size_t n = strlen("SSH-2.0-") + strlen(sw) + 1;
-    const char *kex;
     int r;
 
     if ((t->our_version = malloc(n)) == NULL) {
         return ERR_NOMEM;
     }
     snprintf(t->our_version, n, "SSH-2.0-%s", sw);
-    if (cfg->kex_algs != NULL) {
-        kex = cfg->kex_algs;
-    } else {
-        kex = t->is_server ? kex_server_default_list() : kex_default_list();
-    }
-    if ((r = kexinit_filter(kex, keep_kex, &t->kex_algs)) != 0 ||
-        (r = kexinit_filter(cfg->ciphers != NULL ? cfg->ciphers
-                                                 : cipher_default_list(),
-                            keep_cipher, &t->ciphers)) != 0 ||
-        (r = kexinit_filter(cfg->macs != NULL ? cfg->macs : mac_default_list(),
-                            keep_mac, &t->macs)) != 0 ||
+    if ((r = configure_list(cfg->kex_algs,
+                            t->is_server ? kex_server_default_list()
+                                         : kex_default_list(),
+                            keep_kex, &t->kex_algs)) != 0 ||
+        (r = configure_list(cfg->ciphers, cipher_default_list(), keep_cipher,
+                            &t->ciphers)) != 0 ||
+        (r = configure_list(cfg->macs, mac_default_list(), keep_mac,
+                            &t->macs)) != 0 ||
         (r = kexinit_filter(cfg->compression != NULL ? cfg->compression
                                                      : "none",
                             keep_comp, &t->comp_algs)) != 0) {
@@ -166,8 +176,7 @@ configure(struct transport *t, const struct transport_config *cfg)
             r = server_hostkey_allow(&t->hostkey_algs, cfg->hostkey_algs);
         }
     } else {
-        r = kexinit_filter(cfg->hostkey_algs != NULL ? cfg->hostkey_algs
-                                                     : TP_CLIENT_HOSTKEY_ALGS,
+        r = configure_list(cfg->hostkey_algs, KEXALG_CLIENT_HOSTKEY_ALGS,
                            keep_hostkey, &t->hostkey_algs);
     }
     if (r != 0) {

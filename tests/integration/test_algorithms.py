@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: ISC
 """-L tunnels for every cipher, MAC, kex and host key type, over every
 client -> server pair (ssh/adit -> sshd/aditd)."""
+import subprocess
+
 import pytest
 
 from paths import CIPHERS, CLIENT_ONLY_KEX, HOST_KEY_ALGS, KEX, PATHS
@@ -86,3 +88,58 @@ def test_aditd_no_dh_by_default(client, aditd):
                                "diffie-hellman-group-exchange-sha256"])
     assert rc == 255
     assert "no matching key exchange method found" in err
+
+
+def test_edited_lists(client, sshd_factory, peers):
+    """ssh_config's +, - and ^ forms edit the defaults: with the server
+    down to aes256-gcm, '-chacha*,aes128*' still reaches it and '-aes256*'
+    leaves nothing in common, in ssh's words; -G prints the edited lists."""
+    server = sshd_factory.start(extra=["Ciphers aes256-gcm@openssh.com"])
+    echo = peers.echo()
+    _, lport = client.tunnel("adit", server, echo.port,
+                             ["Ciphers=-chacha*,aes128*",
+                              "KexAlgorithms=^curve25519-sha256",
+                              "HostKeyAlgorithms=+ssh-rsa"])
+    roundtrip(lport, b"edited lists " * 100)
+    rc, err = client.run("adit", server.port, opts=["Ciphers=-aes256*"])
+    assert rc == 255
+    assert "no matching cipher found" in err
+
+
+def test_edited_lists_dump(client):
+    """-G resolves the edits against adit's own defaults, as ssh -G does
+    against ssh's."""
+    def dump(*opts):
+        argv = [client.bins.adit, "-G"]
+        for o in opts:
+            argv += ["-o", o]
+        out = subprocess.run(argv + ["example.test"], capture_output=True,
+                             check=True).stdout.decode()
+        return dict(line.split(" ", 1) for line in out.splitlines()
+                    if " " in line)
+    base = dump()["ciphers"].split(",")
+    assert dump("Ciphers=+aes128-cbc")["ciphers"].split(",") == \
+        base + ["aes128-cbc"]
+    assert dump("Ciphers=-aes*")["ciphers"].split(",") == \
+        [c for c in base if not c.startswith("aes")]
+    assert dump("Ciphers=^aes256-ctr")["ciphers"].split(",") == \
+        ["aes256-ctr"] + [c for c in base if c != "aes256-ctr"]
+    assert dump("Ciphers=aes256-ctr,aes128-ctr")["ciphers"] == \
+        "aes256-ctr,aes128-ctr"
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_pubkey_accepted_algorithms(kind, client, sshd, peers):
+    """PubkeyAcceptedAlgorithms decides which keys are offered: the
+    ed25519 identity logs in while its algorithm is listed (also through
+    '^'), and is not offered once '-ssh-ed25519' takes it out, so the
+    login is refused as ssh refuses it."""
+    echo = peers.echo()
+    for spec in ("ssh-ed25519,rsa-sha2-512", "^ssh-ed25519"):
+        _, lport = client.tunnel(kind, sshd, echo.port,
+                                 ["PubkeyAcceptedAlgorithms=" + spec])
+        roundtrip(lport, spec.encode() * 100)
+    rc, err = client.run(kind, sshd.port,
+                         opts=["PubkeyAcceptedAlgorithms=-ssh-ed25519"])
+    assert rc == 255
+    assert "Permission denied (publickey" in err
