@@ -35,8 +35,14 @@ io_chan_err_written(uv_write_t *req, int status)
     }
     buf_reset(&ch->efly);
     if (status != 0) {
-        /* stderr is gone: what follows is dropped, the channel goes on
+        /* stderr is gone: what waits and what follows is dropped, its
+         * window given back (stdout shares it), and the channel goes on
          * (ssh keeps the session when its stderr fails). */
+        if (c != NULL) {
+            conn_consumed(c, ch->id, buf_len(&ch->eq));
+            io_conn_flush(ch->ic);
+        }
+        buf_cleanup(&ch->eq);
         if (status != UV_ECANCELED && ch->err != NULL) {
             uv_close((uv_handle_t *)ch->err, io_chan_stream_closed);
         }

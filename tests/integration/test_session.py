@@ -464,3 +464,26 @@ def test_escape_command_line_adds_forward(client, sshd, home, tmux, tmp_path,
     tmux.type("exit")
     tmux.keys("Enter")
     assert wait_file(str(tmp_path / "rc")).strip() == "rc=0"
+
+
+def test_stderr_reader_gone(client, sshd, home):
+    """The local stderr reader goes away while the command still writes
+    megabytes there: what stderr held is dropped with its window given
+    back (stdout shares it), so stdout still arrives whole and the exit
+    status comes back, as with ssh."""
+    client.bins.require("adit")
+    cmd = ("head -c 4000000 /dev/zero >&2; "
+           "head -c 3000000 /dev/zero | tr '\\0' o; exit 5")
+    p = subprocess.Popen(session_argv(client, "adit", sshd.port, [cmd]),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=home.env)
+    try:
+        assert read_exact(p.stderr, 1, RUN_TIMEOUT) == b"\0"
+        p.stderr.close()  # the reader is gone: further writes get EPIPE
+        out = read_exact(p.stdout, 3000000, RUN_TIMEOUT)
+        assert p.wait(RUN_TIMEOUT) == 5
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert out == b"o" * 3000000
