@@ -389,11 +389,13 @@ sc_sockets(scmp_filter_ctx ctx)
 
 /*
  * ioctl() by request: libuv's FIONBIO and FIOCLEX/FIONCLEX, FIONREAD,
- * and glibc's isatty (TCGETS). Compared on the low 32 bits, as the
- * kernel reads the request as an unsigned int.
+ * glibc's isatty (TCGETS) and if_nametoindex (SIOCGIFINDEX, which a
+ * scoped target such as fe80::1%eth0 needs; it only reads an index).
+ * Compared on the low 32 bits, as the kernel reads the request as an
+ * unsigned int.
  */
 static const unsigned long sc_ioctls[] = {
-    FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, TCGETS,
+    FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, TCGETS, SIOCGIFINDEX,
 };
 
 static int

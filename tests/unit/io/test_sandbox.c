@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -306,6 +307,10 @@ child_net(const struct dirs *d)
         return 6;
     }
     close(fd);
+    /* A scoped address's interface (fe80::1%lo) is still looked up. */
+    if (if_nametoindex("lo") == 0) {
+        return 7;
+    }
     return 0;
 }
 
