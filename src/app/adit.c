@@ -14,6 +14,7 @@
 #include "fwd/client.h"
 #include "fwd/client_fork.h"
 #include "io/io_ctl.h"
+#include "io/io_util.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "wire/buf.h"
@@ -324,6 +325,7 @@ main(int argc, char **argv)
     /* A local peer closing mid-write must not kill us: errors come back
      * from the write as EPIPE instead. */
     signal(SIGPIPE, SIG_IGN);
+    (void)io_raise_nofile();
     adit_env(&env, uid, sizeof(uid), lhost, sizeof(lhost));
     if (argc > 1 && strcmp(argv[1], "status") == 0) {
         return adit_status(argc, argv, &env);

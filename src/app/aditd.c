@@ -17,6 +17,7 @@
 #include "config/server_config_match.h"
 #include "config/server_config.h"
 #include "fwd/server.h"
+#include "io/io_util.h"
 #include "io/sandbox.h"
 #include "util/err.h"
 #include "util/adit_limits.h"
@@ -211,6 +212,7 @@ aditd_run(struct aditd *a, const struct server_config *cfg, const char *cfgfile)
     int r;
 
     signal(SIGPIPE, SIG_IGN);
+    log_debug("RLIMIT_NOFILE %lu", io_raise_nofile());
     if ((r = server_new(&a->srv, &a->loop, cfg)) != 0 ||
         (r = server_listen(a->srv)) != 0 ||
         (r = aditd_svc_start(&a->svc, &a->loop, a->srv, cfg)) != 0 ||

@@ -11,6 +11,7 @@
 
 #include "fwd/fwd_dynamic.h"
 #include "io/io_chan.h"
+#include "io/io_listen.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
 #include "util/adit_limits.h"
@@ -26,9 +27,9 @@ struct fwd_local {
     const struct fwdspec *spec;
     struct fwd_pick pick;
     struct fwd_dynamic *dyn; /* -D: clients answer SOCKS first */
-    uv_tcp_t *l[FWD_LOCAL_MAX_LISTENERS];
+    struct io_listener *l[FWD_LOCAL_MAX_LISTENERS];
     size_t n;
-    uv_pipe_t *unix_l; /* a listen_path forward's listener */
+    struct io_listener *unix_l; /* a listen_path forward's listener */
     unsigned open_handles;
     bool closing;
 };
@@ -104,21 +105,13 @@ fwd_local_open(struct fwd_local *fl, uv_stream_t *sock, const char *addr,
 }
 
 static void
-fwd_local_accept(uv_stream_t *server, int status)
+fwd_local_accept(struct io_listener *l, uv_stream_t *client)
 {
-    struct fwd_local *fl = server->data;
+    struct fwd_local *fl = l->data;
     char addr[64];
     uint16_t port = 0;
-    uv_tcp_t *t;
+    uv_tcp_t *t = (uv_tcp_t *)client;
 
-    if (status != 0 || (t = malloc(sizeof(*t))) == NULL) {
-        return;
-    }
-    uv_tcp_init(fl->loop, t);
-    if (uv_accept(server, (uv_stream_t *)t) != 0) {
-        io_close_free((uv_handle_t *)t);
-        return;
-    }
     uv_tcp_nodelay(t, 1);
     if (fl->dyn != NULL) {
         fwd_dynamic_accept(fl->dyn, t);
@@ -133,7 +126,7 @@ static int
 fwd_local_bind(struct fwd_local *fl, const char *ip, uint16_t *port)
 {
     struct sockaddr_storage ss;
-    uv_tcp_t *t;
+    struct io_listener *t;
     unsigned flags = 0;
     int r;
 
@@ -146,27 +139,26 @@ fwd_local_bind(struct fwd_local *fl, const char *ip, uint16_t *port)
         }
         flags = UV_TCP_IPV6ONLY;
     }
-    if ((t = malloc(sizeof(*t))) == NULL) {
+    if ((t = io_listener_new(fl->loop, false)) == NULL) {
         return ERR_NOMEM;
     }
-    uv_tcp_init(fl->loop, t);
     t->data = fl;
-    r = uv_tcp_bind(t, (struct sockaddr *)&ss, flags);
+    r = uv_tcp_bind(&t->h.tcp, (struct sockaddr *)&ss, flags);
     if (r == 0) {
-        r = uv_listen((uv_stream_t *)t, FWD_LOCAL_BACKLOG, fwd_local_accept);
+        r = io_listen_start(t, FWD_LOCAL_BACKLOG, fwd_local_accept);
     }
     if (r != 0) {
         if (r != UV_EADDRNOTAVAIL && r != UV_EAFNOSUPPORT) {
             log_plain("bind [%s]:%u: %s\r\n", ip, (unsigned)*port,
                       io_strerror(r));
         }
-        io_close_free((uv_handle_t *)t);
+        io_listener_close(t, NULL);
         return io_err_from_uv(r);
     }
     fl->l[fl->n++] = t;
     if (*port == 0) {
         char a[64];
-        io_sock_str(t, a, sizeof(a), port);
+        io_sock_str(&t->h.tcp, a, sizeof(a), port);
         log_debug("Allocated listen port %u", (unsigned)*port);
     }
     return 0;
@@ -175,20 +167,9 @@ fwd_local_bind(struct fwd_local *fl, const char *ip, uint16_t *port)
 /* A connection on a -L Unix socket listener. ssh gives the server a fake
  * originator for it, 127.0.0.1 port 65535 (some servers check it). */
 static void
-fwd_local_accept_unix(uv_stream_t *server, int status)
+fwd_local_accept_unix(struct io_listener *l, uv_stream_t *p)
 {
-    struct fwd_local *fl = server->data;
-    uv_pipe_t *p;
-
-    if (status != 0 || (p = malloc(sizeof(*p))) == NULL) {
-        return;
-    }
-    uv_pipe_init(fl->loop, p, 0);
-    if (uv_accept(server, (uv_stream_t *)p) != 0) {
-        io_close_free((uv_handle_t *)p);
-        return;
-    }
-    fwd_local_open(fl, (uv_stream_t *)p, "127.0.0.1", 65535);
+    fwd_local_open(l->data, p, "127.0.0.1", 65535);
 }
 
 /* Listen on spec->listen_path, created with mode 0600 as ssh does. */
@@ -196,29 +177,27 @@ static int
 fwd_local_listen_unix(struct fwd_local *fl, bool unlink_first)
 {
     const char *path = fl->spec->listen_path;
-    uv_pipe_t *p;
+    struct io_listener *p;
     mode_t omask;
     int r;
 
     if (unlink_first && unlink(path) != 0 && errno != ENOENT) {
         log_plain("unlink(%s): %.100s\r\n", path, strerror(errno));
     }
-    if ((p = malloc(sizeof(*p))) == NULL) {
+    if ((p = io_listener_new(fl->loop, true)) == NULL) {
         return ERR_NOMEM;
     }
-    uv_pipe_init(fl->loop, p, 0);
     p->data = fl;
     omask = umask(0177);
-    r = uv_pipe_bind(p, path);
+    r = uv_pipe_bind(&p->h.pipe, path);
     umask(omask);
     if (r == 0) {
-        r = uv_listen((uv_stream_t *)p, FWD_LOCAL_BACKLOG,
-                      fwd_local_accept_unix);
+        r = io_listen_start(p, FWD_LOCAL_BACKLOG, fwd_local_accept_unix);
     }
     if (r != 0) {
         log_plain("unix_listener: cannot bind to path %s: %s\r\n", path,
                   io_strerror(r));
-        io_close_free((uv_handle_t *)p);
+        io_listener_close(p, NULL);
         return io_err_from_uv(r);
     }
     fl->unix_l = p;
@@ -301,11 +280,9 @@ fwd_local_close(struct fwd_local *fl)
         return;
     }
     for (i = 0; i < fl->n; i++) {
-        io_close_free((uv_handle_t *)fl->l[i]);
+        io_listener_close(fl->l[i], NULL);
     }
-    if (fl->unix_l != NULL) {
-        io_close_free((uv_handle_t *)fl->unix_l);
-    }
+    io_listener_close(fl->unix_l, NULL);
     fwd_dynamic_free(fl->dyn);
     free(fl);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "io/io_chan.h"
+#include "io/io_listen.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
 #include "transport/transport.h"
@@ -336,7 +337,7 @@ server_shutdown(struct server *srv)
     size_t i;
 
     for (i = 0; i < srv->n_listeners; i++) {
-        io_close_free((uv_handle_t *)srv->listeners[i]);
+        io_listener_close(srv->listeners[i], NULL);
     }
     srv->n_listeners = 0;
     srv->shutting_down = true;

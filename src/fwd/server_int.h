@@ -101,7 +101,7 @@ struct server {
     struct sshkey *hostkeys[SERVER_CONFIG_MAX_LIST];
     size_t n_hostkeys;
     struct server_trust trust;
-    uv_tcp_t *listeners[SERVER_MAX_LISTENERS];
+    struct io_listener *listeners[SERVER_MAX_LISTENERS];
     size_t n_listeners;
     struct server_conn *conns; /* doubly linked */
     struct rfwd *rfwds;        /* every reverse forward, singly linked */

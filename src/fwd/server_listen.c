@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/io_listen.h"
 #include "io/io_util.h"
 #include "io/sdnotify.h"
 #include "util/err.h"
@@ -15,21 +16,12 @@
 #define SERVER_BACKLOG 128
 
 static void
-server_on_connection(uv_stream_t *l, int status)
+server_on_connection(struct io_listener *l, uv_stream_t *client)
 {
-    struct server *srv = l->data;
-    uv_tcp_t *t;
+    uv_tcp_t *t = (uv_tcp_t *)client;
 
-    if (status != 0 || (t = malloc(sizeof(*t))) == NULL) {
-        return;
-    }
-    uv_tcp_init(srv->loop, t);
-    if (uv_accept(l, (uv_stream_t *)t) != 0) {
-        io_close_free((uv_handle_t *)t);
-        return;
-    }
     uv_tcp_nodelay(t, 1);
-    server_accept_conn(srv, t);
+    server_accept_conn(l->data, t);
 }
 
 static int
@@ -39,7 +31,7 @@ server_bind_one(struct server *srv, const char *host, uint16_t port)
     char addr[64];
     uint16_t real = 0;
     unsigned flags = 0;
-    uv_tcp_t *t;
+    struct io_listener *l;
     int r;
 
     if (strcmp(host, "localhost") == 0) {
@@ -53,21 +45,19 @@ server_bind_one(struct server *srv, const char *host, uint16_t port)
         flags = UV_TCP_IPV6ONLY;
     }
     if (srv->n_listeners >= SERVER_MAX_LISTENERS ||
-        (t = malloc(sizeof(*t))) == NULL) {
+        (l = io_listener_new(srv->loop, false)) == NULL) {
         return ERR_LIMIT;
     }
-    uv_tcp_init(srv->loop, t);
-    t->data = srv;
-    if ((r = uv_tcp_bind(t, (struct sockaddr *)&ss, flags)) != 0 ||
-        (r = uv_listen((uv_stream_t *)t, SERVER_BACKLOG,
-                       server_on_connection)) != 0) {
+    l->data = srv;
+    if ((r = uv_tcp_bind(&l->h.tcp, (struct sockaddr *)&ss, flags)) != 0 ||
+        (r = io_listen_start(l, SERVER_BACKLOG, server_on_connection)) != 0) {
         log_error("Bind to port %u on %s failed: %s.", (unsigned)port, host,
                   io_strerror(r));
-        io_close_free((uv_handle_t *)t);
+        io_listener_close(l, NULL);
         return io_err_from_uv(r);
     }
-    srv->listeners[srv->n_listeners++] = t;
-    io_sock_str(t, addr, sizeof(addr), &real);
+    srv->listeners[srv->n_listeners++] = l;
+    io_sock_str(&l->h.tcp, addr, sizeof(addr), &real);
     log_info("Server listening on %s port %u.", addr, (unsigned)real);
     return 0;
 }
@@ -79,25 +69,24 @@ server_listen_passed(struct server *srv, int n)
 {
     char addr[64];
     uint16_t port = 0;
-    uv_tcp_t *t;
+    struct io_listener *l;
     int i, r;
 
     for (i = 0; i < n && srv->n_listeners < SERVER_MAX_LISTENERS; i++) {
-        if ((t = malloc(sizeof(*t))) == NULL) {
+        if ((l = io_listener_new(srv->loop, false)) == NULL) {
             return ERR_NOMEM;
         }
-        uv_tcp_init(srv->loop, t);
-        t->data = srv;
-        if ((r = uv_tcp_open(t, SDNOTIFY_FIRST_FD + i)) != 0 ||
-            (r = uv_listen((uv_stream_t *)t, SERVER_BACKLOG,
-                           server_on_connection)) != 0) {
+        l->data = srv;
+        if ((r = uv_tcp_open(&l->h.tcp, SDNOTIFY_FIRST_FD + i)) != 0 ||
+            (r = io_listen_start(l, SERVER_BACKLOG, server_on_connection)) !=
+                0) {
             log_error("socket activation: fd %d: %s", SDNOTIFY_FIRST_FD + i,
                       io_strerror(r));
-            io_close_free((uv_handle_t *)t);
+            io_listener_close(l, NULL);
             continue;
         }
-        srv->listeners[srv->n_listeners++] = t;
-        io_sock_str(t, addr, sizeof(addr), &port);
+        srv->listeners[srv->n_listeners++] = l;
+        io_sock_str(&l->h.tcp, addr, sizeof(addr), &port);
         log_info("Server listening on %s port %u (socket activation).", addr,
                  (unsigned)port);
     }

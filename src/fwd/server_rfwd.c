@@ -89,26 +89,22 @@ rfwd_remove(struct rfwd *r)
         return;
     }
     for (i = 0; i < n; i++) {
-        uv_close((uv_handle_t *)r->socks[i], rfwd_sock_closed);
+        io_listener_close(r->socks[i], rfwd_sock_closed);
     }
 }
 
 /* ---- connections on a listener -> forwarded-tcpip to the owner ---- */
 
 static void
-rfwd_on_connection(uv_stream_t *l, int status)
+rfwd_on_connection(struct io_listener *l, uv_stream_t *client)
 {
-    struct rfwd *r = l->data;
+    struct rfwd *r = l->h.handle.data;
     struct chan_open_info info;
     char orig[64] = "";
     uint16_t orig_port = 0;
-    uv_tcp_t *t;
+    uv_tcp_t *t = (uv_tcp_t *)client;
 
-    if (status != 0 || r->owner == NULL || (t = malloc(sizeof(*t))) == NULL) {
-        return;
-    }
-    uv_tcp_init(l->loop, t);
-    if (uv_accept(l, (uv_stream_t *)t) != 0) {
+    if (r->owner == NULL) {
         io_close_free((uv_handle_t *)t);
         return;
     }
@@ -165,7 +161,7 @@ rfwd_listen_one(struct rfwd *r, const char *ip, uint16_t *port)
     struct sockaddr_storage ss;
     unsigned flags = 0;
     char addr[64];
-    uv_tcp_t *t;
+    struct io_listener *l;
     int rc;
 
     if (uv_ip4_addr(ip, *port, (struct sockaddr_in *)&ss) != 0) {
@@ -174,19 +170,17 @@ rfwd_listen_one(struct rfwd *r, const char *ip, uint16_t *port)
         }
         flags = UV_TCP_IPV6ONLY;
     }
-    if ((t = malloc(sizeof(*t))) == NULL) {
+    if ((l = io_listener_new(r->srv->loop, false)) == NULL) {
         return UV_ENOMEM;
     }
-    uv_tcp_init(r->srv->loop, t);
-    t->data = r;
-    if ((rc = uv_tcp_bind(t, (struct sockaddr *)&ss, flags)) != 0 ||
-        (rc = uv_listen((uv_stream_t *)t, RFWD_BACKLOG, rfwd_on_connection)) !=
-            0) {
-        io_close_free((uv_handle_t *)t);
+    l->h.handle.data = r; /* rfwd_sock_closed's */
+    if ((rc = uv_tcp_bind(&l->h.tcp, (struct sockaddr *)&ss, flags)) != 0 ||
+        (rc = io_listen_start(l, RFWD_BACKLOG, rfwd_on_connection)) != 0) {
+        io_listener_close(l, NULL);
         return rc;
     }
-    r->socks[r->n_socks++] = (uv_stream_t *)t;
-    io_sock_str(t, addr, sizeof(addr), port);
+    r->socks[r->n_socks++] = l;
+    io_sock_str(&l->h.tcp, addr, sizeof(addr), port);
     log_verbose("listening on %s port %u for %s port %u", addr, (unsigned)*port,
                 r->owner->addr, (unsigned)r->owner->port);
     return 0;

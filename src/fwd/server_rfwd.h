@@ -5,6 +5,7 @@
 
 #include "conn/fwd_req.h"
 #include "fwd/server_int.h"
+#include "io/io_listen.h"
 
 /*
  * One reverse forward. It belongs to the key (or certificate identity)
@@ -24,7 +25,7 @@ struct rfwd {
     bool is_name;
     uint64_t tag;
     bool is_unix; /* streamlocal-forward: host is the socket path */
-    uv_stream_t *socks[2];
+    struct io_listener *socks[2];
     size_t n_socks; /* handles not yet closed */
 };
 

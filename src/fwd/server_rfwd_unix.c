@@ -15,17 +15,12 @@
 #include "util/log.h"
 
 static void
-rfwd_on_unix_connection(uv_stream_t *l, int status)
+rfwd_on_unix_connection(struct io_listener *l, uv_stream_t *p)
 {
-    struct rfwd *r = l->data;
+    struct rfwd *r = l->h.handle.data;
     struct chan_open_info info;
-    uv_pipe_t *p;
 
-    if (status != 0 || r->owner == NULL || (p = malloc(sizeof(*p))) == NULL) {
-        return;
-    }
-    uv_pipe_init(l->loop, p, 0);
-    if (uv_accept(l, (uv_stream_t *)p) != 0) {
+    if (r->owner == NULL) {
         io_close_free((uv_handle_t *)p);
         return;
     }
@@ -46,27 +41,25 @@ rfwd_on_unix_connection(uv_stream_t *l, int status)
 static int
 rfwd_listen_unix(struct rfwd *r, char *why, size_t why_len)
 {
-    uv_pipe_t *p;
+    struct io_listener *l;
     int rc;
 
-    if ((p = malloc(sizeof(*p))) == NULL) {
+    if ((l = io_listener_new(r->srv->loop, true)) == NULL) {
         snprintf(why, why_len, "out of memory");
         return ERR_NOMEM;
     }
-    uv_pipe_init(r->srv->loop, p, 0);
-    p->data = r;
-    if ((rc = uv_pipe_bind(p, r->host)) == 0 &&
-        (rc = uv_listen((uv_stream_t *)p, RFWD_BACKLOG,
-                        rfwd_on_unix_connection)) != 0) {
+    l->h.handle.data = r; /* rfwd_sock_closed's */
+    if ((rc = uv_pipe_bind(&l->h.pipe, r->host)) == 0 &&
+        (rc = io_listen_start(l, RFWD_BACKLOG, rfwd_on_unix_connection)) != 0) {
         unlink(r->host); /* bound, so the file is ours */
     }
     if (rc != 0) {
         snprintf(why, why_len, "cannot listen on %.*s: %s", (int)LIM_UNIX_PATH,
                  r->host, io_strerror(rc));
-        io_close_free((uv_handle_t *)p);
+        io_listener_close(l, NULL);
         return ERR_IO;
     }
-    r->socks[r->n_socks++] = (uv_stream_t *)p;
+    r->socks[r->n_socks++] = l;
     log_verbose("listening on %s for %s port %u", r->host, r->owner->addr,
                 (unsigned)r->owner->port);
     return 0;

@@ -12,6 +12,7 @@
 #include "ctl/metrics.h"
 #include "ctl/table.h"
 #include "fwd/server_rfwd.h"
+#include "io/io_listen.h"
 #include "io/io_util.h"
 #include "transport/transport.h"
 #include "util/err.h"
@@ -218,7 +219,8 @@ json_listeners(struct json *j, struct server *srv)
 
     json_arr_begin(j, "listeners");
     for (i = 0; i < srv->n_listeners; i++) {
-        if (io_sock_str(srv->listeners[i], addr, sizeof(addr), &port) != 0) {
+        if (io_sock_str(&srv->listeners[i]->h.tcp, addr, sizeof(addr), &port) !=
+            0) {
             continue;
         }
         json_obj_begin(j, NULL);

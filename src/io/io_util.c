@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,27 @@ static void
 io_free_cb(uv_handle_t *h)
 {
     free(h);
+}
+
+unsigned long
+io_raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        return 0;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t old = rl.rlim_cur;
+        /* An unlimited hard limit still stops at the kernel's nr_open
+         * (1 << 20 by default). */
+        rl.rlim_cur =
+            rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+            rl.rlim_cur = old;
+        }
+    }
+    return (unsigned long)rl.rlim_cur;
 }
 
 void

@@ -11,6 +11,14 @@
 /* Monotonic milliseconds, as the protocol core wants to be told. */
 uint64_t io_now_ms(uv_loop_t *loop);
 
+/*
+ * The soft RLIMIT_NOFILE raised to the hard limit, as servers do at start:
+ * every forwarded connection costs a descriptor (aditd: two, and one per
+ * -R listener), and the usual soft 1,024 would stop a tunnel long before
+ * memory does. The new soft limit (or the old one if it cannot change).
+ */
+unsigned long io_raise_nofile(void);
+
 /* uv_close() a malloc'd handle and free() it in the close callback. */
 void io_close_free(uv_handle_t *h);
 
