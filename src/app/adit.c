@@ -270,27 +270,27 @@ adit_status(int argc, char **argv, const struct client_env *env)
 
 /*
  * ControlPersist makes a master go to the background once up (as -f). A
- * -W asked of it is then done, as ssh does it, by this process as the
- * master's first client: the child is the master, without the -W.
- * Returns -1 to run (as the master, *ready_fd its pipe to the parent), or
- * the parent's exit status.
+ * -W or a session (command, shell, subsystem) asked of it is then done,
+ * as ssh does it, by this process as the master's first client: the
+ * child is the master, with neither. Returns -1 to run (as the master,
+ * *ready_fd its pipe to the parent), or the parent's exit status.
  */
 static int
-adit_persist(struct client_config *cfg, int *ready_fd)
+adit_persist(struct adit_dest *d, int *ready_fd)
 {
+    struct client_config *cfg = &d->cfg;
     bool is_parent = false;
-    int code;
+    int code, stdin_null = cfg->stdin_null;
 
     *ready_fd = -1;
     if (client_config_control_path(cfg) == NULL ||
         cfg->control_master == CLIENT_MASTER_NO || cfg->control_persist != 1 ||
-        cfg->reconnect == 1 ||
-        (cfg->stdio_forward == NULL &&
-         cfg->session_type != CLIENT_SESSION_NONE)) {
-        return -1; /* XXX(issue 8): a session with ControlPersist is next */
+        cfg->reconnect == 1) {
+        return -1;
     }
     cfg->stdin_null = 1;
-    if (cfg->stdio_forward == NULL) {
+    if (cfg->stdio_forward == NULL &&
+        cfg->session_type == CLIENT_SESSION_NONE) {
         cfg->fork_after_auth = 1; /* ssh: ControlPersist implies -f */
         return -1;
     }
@@ -299,13 +299,16 @@ adit_persist(struct client_config *cfg, int *ready_fd)
         exit(ADIT_EXIT_FAIL);
     }
     if (!is_parent) {
+        /* The master: as -N, nothing of its own to run. */
         free(cfg->stdio_forward);
         cfg->stdio_forward = NULL;
+        cfg->session_type = CLIENT_SESSION_NONE;
+        d->want_tty = false;
         return -1;
     }
     cfg->control_master = CLIENT_MASTER_NO;
-    cfg->stdin_null = 0;
-    if ((code = adit_mux_client(cfg, NULL, false)) < 0) {
+    cfg->stdin_null = stdin_null;
+    if ((code = adit_mux_client(cfg, d->command, d->want_tty)) < 0) {
         fprintf(stderr, "Failed to connect to new control master\n");
         return ADIT_EXIT_FAIL;
     }
@@ -344,7 +347,7 @@ main(int argc, char **argv)
         adit_dest_free(main_d);
         return code;
     }
-    if ((code = adit_persist(&main_d->cfg, &ready_fd)) >= 0) {
+    if ((code = adit_persist(main_d, &ready_fd)) >= 0) {
         adit_dest_free(main_d);
         return code;
     }

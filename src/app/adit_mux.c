@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* adit -O, and -W through a running master: the client side. */
 #include "app/adit_mux.h"
+#include "app/adit_mux_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,12 +19,6 @@
 #include "util/log.h"
 #include "wire/buf.h"
 
-#define ADIT_MUX_FAIL 255
-/* How long a master may take to answer a request it answers at once. */
-#define ADIT_MUX_TIMEOUT_MS 30000
-/* A request the server has to answer first (-R, a channel open). */
-#define ADIT_MUX_SERVER_TIMEOUT_MS 120000
-
 static const char *const adit_mux_cmds[] = {"check", "forward", "cancel",
                                             "exit", "stop"};
 
@@ -40,8 +35,7 @@ adit_mux_command_ok(const char *cmd)
     return false;
 }
 
-/* The answer's body as a string (NUL-terminated, in b). */
-static const char *
+const char *
 adit_mux_text(struct buf *b)
 {
     size_t n = buf_len(b);
@@ -56,8 +50,7 @@ adit_mux_text(struct buf *b)
     return (const char *)buf_ptr(b);
 }
 
-/* Why a request got no answer we can read (another protocol there). */
-static const char *
+const char *
 adit_mux_why(int r)
 {
     /* Another program's socket hangs up on our first line. */
@@ -74,8 +67,7 @@ adit_mux_why(int r)
 /* The master's answer when ControlMaster ask was answered no. */
 #define ADIT_MUX_DENIED "Permission denied"
 
-/* ssh's words for a refusal: "Master refused <what> request: ...". */
-static bool
+bool
 adit_mux_refused(struct buf *body, const char *what)
 {
     const char *t = adit_mux_text(body);
@@ -87,8 +79,7 @@ adit_mux_refused(struct buf *body, const char *what)
     return true;
 }
 
-/* One request and its answer on fd. 0 with *ok and body, or ERR_*. */
-static int
+int
 adit_mux_ask(int fd, const char *const *argv, size_t argc, const int *fds,
              size_t n_fds, int timeout_ms, bool *ok, struct buf *body)
 {
@@ -265,149 +256,6 @@ adit_mux_command(const struct client_config *cfg, const char *cmd)
 
 /* ---- using a running master ---- */
 
-/*
- * -W through the master: stdin and stdout go to it with the request; the
- * first answer says the channel is open (or why not), the second that it
- * has ended. A master that goes away meanwhile is a failure, 255.
- */
-static int
-adit_mux_stdio(int fd, const struct client_config *cfg, struct buf *body)
-{
-    const char *argv[] = {"stdio", cfg->stdio_forward};
-    const int fds[CTL_MUX_STDIO_FDS] = {STDIN_FILENO, STDOUT_FILENO};
-    bool ok = false;
-    int r, devnull;
-
-    if (cfg->stdin_null == 1 &&
-        (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
-        (void)dup2(devnull, STDIN_FILENO);
-        close(devnull);
-    }
-    r = adit_mux_ask(fd, argv, 2, fds, CTL_MUX_STDIO_FDS,
-                     ADIT_MUX_SERVER_TIMEOUT_MS, &ok, body);
-    if (r == 0 && !ok && adit_mux_refused(body, "stdio forwarding")) {
-        return ADIT_MUX_FAIL;
-    }
-    if (r != 0 || !ok) {
-        if (r == 0 && strncmp(adit_mux_text(body), "channel ", 8) == 0) {
-            /* The server refused: as adit -W says it without a master. */
-            fprintf(stderr, "%s\r\nstdio forwarding failed\r\n",
-                    adit_mux_text(body));
-        } else {
-            fprintf(stderr, "Stdio forwarding request failed: %s\r\n",
-                    r != 0 ? adit_mux_why(r) : adit_mux_text(body));
-        }
-        return ADIT_MUX_FAIL;
-    }
-    log_debug("master opened %s", adit_mux_text(body));
-    /* Our copies of stdin and stdout are the master's to use now. */
-    buf_reset(body);
-    r = io_ctl_recv(fd, -1, &ok, body);
-    if (r != 0 || !ok || strcmp(adit_mux_text(body), "exit 0") != 0) {
-        log_debug("Control master terminated unexpectedly (%s%s)",
-                  r != 0 ? err_str(r) : "", r != 0 ? "" : adit_mux_text(body));
-        return ADIT_MUX_FAIL;
-    }
-    return 0;
-}
-
-/* The session request's words: kind, cmd=, env= (SendEnv, SetEnv). */
-static size_t
-adit_mux_sess_words(const struct client_config *cfg, const char *command,
-                    char **env, size_t n_env, const char **argv, char *cmdword,
-                    size_t cmd_len)
-{
-    size_t n = 0, i;
-
-    argv[n++] = "session";
-    argv[n++] = cfg->session_type == CLIENT_SESSION_SUBSYSTEM ? "subsystem"
-                : command != NULL                             ? "exec"
-                                                              : "shell";
-    if (command != NULL) {
-        snprintf(cmdword, cmd_len, "cmd=%s", command);
-        argv[n++] = cmdword;
-    }
-    for (i = 0; i < n_env && n < LIM_CTL_ARGS + 1; i++) {
-        argv[n++] = env[i]; /* "env=NAME=VALUE" */
-    }
-    return n;
-}
-
-/*
- * A command, shell or subsystem run by the master: stdin, stdout and
- * stderr passed with the request; the second answer is the remote exit
- * status, which becomes ours (255 when none came or the master went).
- */
-static int
-adit_mux_session(int fd, const struct client_config *cfg, const char *command,
-                 struct buf *body)
-{
-    const int fds[CTL_MUX_SESSION_FDS] = {STDIN_FILENO, STDOUT_FILENO,
-                                          STDERR_FILENO};
-    const char *argv[LIM_CTL_ARGS + 1];
-    char **env = NULL, **words = NULL, cmdword[LIM_CTL_REQUEST];
-    size_t n_env = 0, argc, i;
-    bool ok = false;
-    int r, status = ADIT_MUX_FAIL, devnull;
-
-    if (client_sess_env(cfg->send_env, cfg->n_send_env, cfg->set_env,
-                        cfg->n_set_env, &env, &n_env) != 0 ||
-        (n_env > 0 && (words = calloc(n_env, sizeof(*words))) == NULL)) {
-        client_sess_env_free(env, n_env);
-        return ADIT_MUX_FAIL;
-    }
-    for (i = 0; i < n_env; i++) {
-        if ((words[i] = malloc(strlen(env[i]) + 5)) != NULL) {
-            snprintf(words[i], strlen(env[i]) + 5, "env=%s", env[i]);
-        }
-    }
-    if (cfg->stdin_null == 1 &&
-        (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
-        (void)dup2(devnull, STDIN_FILENO);
-        close(devnull);
-    }
-    argc = adit_mux_sess_words(cfg, command, words, n_env, argv, cmdword,
-                               sizeof(cmdword));
-    r = adit_mux_ask(fd, argv, argc, fds, CTL_MUX_SESSION_FDS,
-                     ADIT_MUX_SERVER_TIMEOUT_MS, &ok, body);
-    if (r == 0 && !ok && adit_mux_refused(body, "session")) {
-        goto out;
-    }
-    if (r != 0 || !ok) {
-        fprintf(stderr,
-                "mux_client_request_session: session request "
-                "failed: %s\r\n",
-                r != 0 ? adit_mux_why(r) : adit_mux_text(body));
-        goto out;
-    }
-    buf_reset(body);
-    r = io_ctl_recv(fd, -1, &ok, body);
-    if (r == 0 && ok && strncmp(adit_mux_text(body), "exit ", 5) == 0) {
-        status = atoi(adit_mux_text(body) + 5);
-        status = status >= 0 ? status & 0xff : ADIT_MUX_FAIL;
-        log_debug("Received exit status from master %d", status);
-    } else {
-        log_debug("Control master terminated unexpectedly");
-    }
-out:
-    for (i = 0; words != NULL && i < n_env; i++) {
-        free(words[i]);
-    }
-    free(words);
-    client_sess_env_free(env, n_env);
-    return status;
-}
-
-/* Whether fd is one the master's loop can poll (a pipe, socket or tty). */
-static bool
-adit_mux_pollable(int fd)
-{
-    struct stat st;
-
-    return isatty(fd) || (fstat(fd, &st) == 0 &&
-                          (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)));
-}
-
 int
 adit_mux_client(const struct client_config *cfg, const char *command,
                 bool want_tty)
@@ -418,17 +266,6 @@ adit_mux_client(const struct client_config *cfg, const char *command,
 
     if (path == NULL || cfg->control_master == CLIENT_MASTER_YES ||
         cfg->control_master == CLIENT_MASTER_ASK) {
-        return -1;
-    }
-    /* XXX(issue 8): a pty through the master (raw mode, window size) is
-     * not done: such a session gets a connection of its own. */
-    if (cfg->stdio_forward == NULL &&
-        cfg->session_type != CLIENT_SESSION_NONE &&
-        (want_tty || !adit_mux_pollable(STDOUT_FILENO) ||
-         !adit_mux_pollable(STDERR_FILENO) ||
-         (cfg->stdin_null != 1 && !adit_mux_pollable(STDIN_FILENO)))) {
-        /* XXX(issue 8): plain files through the master are not done
-         * either: the session then has a connection of its own too. */
         return -1;
     }
     if (cfg->control_master >= CLIENT_MASTER_AUTO) {
@@ -454,7 +291,7 @@ adit_mux_client(const struct client_config *cfg, const char *command,
         fprintf(stderr, "muxclient: master forward request failed\r\n");
         code = ADIT_MUX_FAIL;
     } else if (cfg->session_type != CLIENT_SESSION_NONE) {
-        code = adit_mux_session(fd, cfg, command, &body);
+        code = adit_mux_session(fd, cfg, command, want_tty, &body);
     }
     buf_cleanup(&body);
     close(fd);

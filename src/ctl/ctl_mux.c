@@ -115,7 +115,34 @@ ctl_mux_stdio(const struct ctl_request *req, struct ctl_mux *out, char *why,
     return 0;
 }
 
-/* session exec|shell|subsystem [cmd=C] [env=N=V]... */
+/* tty=1|2, term=T, escape=N: the pty words of a session. */
+static bool
+ctl_mux_tty_word(const char *w, struct ctl_mux *out)
+{
+    char *end = NULL;
+    long v;
+
+    if (strcmp(w, "tty=1") == 0 || strcmp(w, "tty=2") == 0) {
+        out->tty = (unsigned)(w[4] - '0');
+        return true;
+    }
+    if (strncmp(w, "term=", 5) == 0 && out->term == NULL &&
+        strlen(w + 5) <= LIM_HOSTNAME) {
+        out->term = w + 5;
+        return true;
+    }
+    if (strncmp(w, "escape=", 7) == 0 && w[7] >= '0' && w[7] <= '9') {
+        v = strtol(w + 7, &end, 10);
+        if (*end == '\0' && v >= 0 && v <= 255) {
+            out->escape = (int)v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* session exec|shell|subsystem [cmd=C] [env=N=V]... [tty=.] [term=T]
+ * [escape=N] */
 static int
 ctl_mux_session(const struct ctl_request *req, struct ctl_mux *out, char *why,
                 size_t why_len)
@@ -133,6 +160,7 @@ ctl_mux_session(const struct ctl_request *req, struct ctl_mux *out, char *why,
         return ERR_FORMAT;
     }
     out->sess = (enum ctl_mux_sess)i;
+    out->escape = -1;
     for (i = 2; i < req->argc; i++) {
         const char *w = req->argv[i];
 
@@ -141,7 +169,7 @@ ctl_mux_session(const struct ctl_request *req, struct ctl_mux *out, char *why,
         } else if (strncmp(w, "env=", 4) == 0 && strchr(w + 4, '=') != NULL &&
                    w[4] != '=' && out->n_env < LIM_CTL_ARGS) {
             out->env[out->n_env++] = w + 4;
-        } else {
+        } else if (!ctl_mux_tty_word(w, out)) {
             snprintf(why, why_len, "session: bad word");
             return ERR_FORMAT;
         }

@@ -11,12 +11,17 @@
  *   stdio TARGET  (2 fds)       -> "channel N" when the channel is open,
  *                                  then "exit 0" when it ends
  *   session KIND *(KEY=VALUE) (3 fds)
- *                               -> "session" once asked for, then
+ *                               -> "session PID" once asked for, then
  *                                  "exit STATUS" (-1: none came)
  *
  * A session's KIND is exec, shell or subsystem; its words are cmd= (the
- * command or subsystem name), and env= (NAME=VALUE, repeated); its
- * descriptors stdin, stdout, stderr.
+ * command or subsystem name), env= (NAME=VALUE, repeated), and for a pty
+ * tty=1 (asked for) or tty=2 (required: a refused pty ends it), term=
+ * (TERM) and escape= (the escape character as a decimal byte; none when
+ * absent); its descriptors stdin, stdout, stderr (with a pty, the client's
+ * terminal: the master reads its modes and size from stdin, and resizes
+ * on SIGWINCH, which the client relays to the PID in the first answer,
+ * "session PID").
  *
  * SPEC is a forward as -L, -R and -D take it (ctl_mux_fwd_format writes
  * it), TARGET is host:port or a Unix socket path as -W takes it. The two
@@ -67,6 +72,9 @@ struct ctl_mux {
     const char *command;    /* session: views into the request */
     const char *env[LIM_CTL_ARGS];
     size_t n_env;
+    unsigned tty;     /* session: 0 none, 1 asked for, 2 required */
+    const char *term; /* session: TERM for the pty, or NULL */
+    int escape;       /* session: the escape character, or -1 */
 };
 
 /*

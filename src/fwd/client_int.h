@@ -216,6 +216,9 @@ struct client_sup {
     uint64_t mux_idle_since; /* loop ms idle since; 0 while busy */
     struct fwdspec *mux_specs[LIM_MUX_FWDS]; /* forwards added by clients */
     size_t n_mux_specs;
+    struct client_mux_shell *mux_ttys; /* sessions with a client's pty */
+    uv_signal_t mux_winch;             /* relayed by those clients */
+    bool has_mux_winch;
 };
 
 /* client.c */
@@ -294,6 +297,16 @@ int client_mux_listen(struct client_sup *sup,
                       int (*handler)(void *ctx, const struct ctl_request *req,
                                      struct io_ctl_call *call, struct buf *body,
                                      char *why, size_t why_len));
+/* client_mux_sess.c */
+struct ctl_mux;
+/* A "session" request: the session opened on c's connection with the
+ * call's descriptors, answered later (0), or ERR_* with why. */
+int client_mux_shell(struct client_sup *sup, struct client *c,
+                     const struct ctl_mux *q, struct io_ctl_call *call,
+                     char *why, size_t why_len);
+/* The master ends: no more window changes. */
+void client_mux_shell_stop(struct client_sup *sup);
+
 /* A multiplexing request (ctl_mux.h) on the control socket. */
 int client_mux_request(struct client_sup *sup, const struct ctl_request *req,
                        struct io_ctl_call *call, struct buf *body, char *why,

@@ -18,7 +18,6 @@
 #include "ctl/ctl_mux.h"
 #include "io/io_ctl.h"
 #include "io/io_svc.h"
-#include "io/io_pump.h"
 #include "io/io_util.h"
 #include "io/readpass.h"
 #include "util/err.h"
@@ -374,151 +373,6 @@ client_mux_stdio(struct client_sup *sup, const struct ctl_mux *m,
     return 0;
 }
 
-/* ---- a command or shell through the master ---- */
-
-/* A session run for a client: its pumps (plain files) joined at the end. */
-struct client_mux_shell {
-    struct client_sup *sup;
-    struct io_svc_client *cl; /* NULL once the client has gone */
-    struct client_sess *s;
-    struct io_pump *pumps[CTL_MUX_SESSION_FDS];
-    int pump_fds[CTL_MUX_SESSION_FDS]; /* what each pump copies, or -1 */
-};
-
-/* Wait for the pumps (a file written to its end), then close what they
- * copied: the descriptors are theirs until the thread is done. */
-static void
-client_mux_shell_join(struct client_mux_shell *m)
-{
-    size_t i;
-
-    for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
-        io_pump_join(m->pumps[i]);
-        m->pumps[i] = NULL;
-        if (m->pump_fds[i] >= 0) {
-            close(m->pump_fds[i]);
-            m->pump_fds[i] = -1;
-        }
-    }
-}
-
-static void
-client_mux_shell_done(void *ctx, struct client_sess *s, int status)
-{
-    struct client_mux_shell *m = ctx;
-    char text[32];
-
-    (void)s;
-    client_mux_shell_join(m);
-    if (m->cl != NULL) {
-        snprintf(text, sizeof(text), "exit %d\n", status);
-        io_ctl_answer(m->cl, true, text, strlen(text));
-        io_ctl_finish(m->cl);
-    }
-    m->sup->mux_clients--;
-    free(m);
-}
-
-static void
-client_mux_shell_gone(void *ctx)
-{
-    struct client_mux_shell *m = ctx;
-    struct io_chan *ch = m->s != NULL ? client_sess_chan(m->s) : NULL;
-
-    m->cl = NULL;
-    if (ch != NULL) {
-        io_chan_end(ch);
-    }
-}
-
-/* The client's descriptor i as a stream: polled directly, or through a
- * pump for a plain file or /dev/null (as adit's own session takes it). */
-static int
-client_mux_shell_stream(struct client_mux_shell *m, struct io_ctl_call *call,
-                        size_t i, uv_stream_t **out)
-{
-    uv_handle_type t = uv_guess_handle(call->fds[i]);
-    int r;
-
-    if (t == UV_TTY || t == UV_NAMED_PIPE || t == UV_TCP) {
-        if (client_stdio_stream(m->sup->loop, call->fds[i], out) != 0) {
-            return ERR_IO;
-        }
-        call->fds[i] = -1;
-        return 0;
-    }
-    /* The pump's thread copies from or to the descriptor until it is
-     * joined: take it from the call, whose cleanup would close it now. */
-    r = io_pump_start(m->sup->loop, call->fds[i], i == 0, out, &m->pumps[i]);
-    if (r == 0) {
-        m->pump_fds[i] = call->fds[i];
-        call->fds[i] = -1;
-    }
-    return r;
-}
-
-static int
-client_mux_shell(struct client_sup *sup, const struct ctl_mux *q,
-                 struct io_ctl_call *call, char *why, size_t why_len)
-{
-    static const enum sesschan_kind kinds[] = {SESSCHAN_SHELL, SESSCHAN_EXEC,
-                                               SESSCHAN_SUBSYSTEM};
-    struct client *c = client_mux_dest(sup);
-    struct client_sess_cfg sc;
-    struct client_mux_shell *m;
-    size_t i;
-    int r = 0;
-
-    if (call->n_fds != CTL_MUX_SESSION_FDS || c == NULL) {
-        snprintf(why, why_len,
-                 c == NULL ? "not connected"
-                           : "session: needs three descriptors");
-        return c == NULL ? ERR_CHANNEL : ERR_INVAL;
-    }
-    if ((m = calloc(1, sizeof(*m))) == NULL) {
-        return ERR_NOMEM;
-    }
-    m->sup = sup;
-    for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
-        m->pump_fds[i] = -1;
-    }
-    memset(&sc, 0, sizeof(sc));
-    for (i = 0; i < CTL_MUX_SESSION_FDS && r == 0; i++) {
-        r = client_mux_shell_stream(m, call, i,
-                                    i == 0   ? &sc.in
-                                    : i == 1 ? &sc.out
-                                             : &sc.err);
-    }
-    if (r != 0) {
-        io_close_free((uv_handle_t *)sc.in);
-        io_close_free((uv_handle_t *)sc.out);
-        io_close_free((uv_handle_t *)sc.err);
-        client_mux_shell_join(m);
-        free(m);
-        snprintf(why, why_len, "session: cannot use the descriptors");
-        return ERR_IO;
-    }
-    sc.kind = kinds[q->sess];
-    sc.command = q->command;
-    sc.env = (char *const *)q->env;
-    sc.n_env = q->n_env;
-    sc.done = client_mux_shell_done;
-    sc.ctx = m;
-    m->cl = io_ctl_later(call, client_mux_shell_gone, m);
-    sup->mux_clients++;
-    if ((r = client_sess_open(c->ic, &sc, &m->s)) != 0) {
-        /* Nothing is called back: answer and end here. */
-        client_mux_shell_join(m);
-        io_ctl_answer(m->cl, false, "session: open failed", 20);
-        io_ctl_finish(m->cl);
-        sup->mux_clients--;
-        free(m);
-        return 0;
-    }
-    io_ctl_answer(m->cl, true, "session\n", 8);
-    return 0;
-}
-
 /* ---- the requests ---- */
 
 static void
@@ -621,7 +475,8 @@ client_mux_do(struct client_sup *sup, const struct ctl_mux *m,
     case CTL_MUX_STDIO:
         return client_mux_stdio(sup, m, call, why, why_len);
     case CTL_MUX_SESSION:
-        return client_mux_shell(sup, m, call, why, why_len);
+        return client_mux_shell(sup, client_mux_dest(sup), m, call, why,
+                                why_len);
     default:
         return ERR_NOTFOUND;
     }
@@ -728,6 +583,7 @@ client_mux_listen(struct client_sup *sup, io_ctl_handler handler)
 void
 client_mux_stop(struct client_sup *sup)
 {
+    client_mux_shell_stop(sup);
     if (sup->mux != NULL) {
         io_svc_close(sup->mux);
         sup->mux = NULL;

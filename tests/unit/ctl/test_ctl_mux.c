@@ -160,6 +160,27 @@ test_session(void **state)
     ctl_mux_cleanup(&m);
     assert_int_equal(mux("session tty cmd=a", &m), ERR_FORMAT);
     ctl_mux_cleanup(&m);
+    /* The pty words. */
+    assert_int_equal(mux("session shell tty=1 term=xterm escape=126", &m), 0);
+    assert_int_equal(m.tty, 1);
+    assert_string_equal(m.term, "xterm");
+    assert_int_equal(m.escape, 126);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session exec cmd=a tty=2", &m), 0);
+    assert_int_equal(m.tty, 2);
+    assert_null(m.term);
+    assert_int_equal(m.escape, -1);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session shell tty=3", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session shell escape=256", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session shell escape=-1", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session shell escape=1x", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
+    assert_int_equal(mux("session shell term=a term=b", &m), ERR_FORMAT);
+    ctl_mux_cleanup(&m);
 }
 
 /* Formatting a parsed spec gives one that parses to the same. */
