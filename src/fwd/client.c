@@ -288,10 +288,12 @@ client_start_remote(struct client *c, struct io_conn *ic)
 {
     int r;
 
-    if ((r = client_rfwd_ensure(c)) != 0) {
+    if ((r = client_rfwd_ensure(c)) != 0 ||
+        (r = fwd_remote_start(c->rfwd, ic)) != 0) {
         return r;
     }
-    return fwd_remote_start(c->rfwd, ic);
+    /* What clients of a master added: asked for on this connection too. */
+    return client_mux_fwd_restart(c, ic);
 }
 
 /* The session, if there is one: its end is adit's. */
@@ -324,7 +326,8 @@ client_target_ready(struct client *c, struct io_conn *ic)
     if (!client_sup_start_local(c->sup, c)) {
         return;
     }
-    if (c->sup->cfg->n_remote_fwds > 0 && client_start_remote(c, ic) != 0) {
+    if ((c->sup->cfg->n_remote_fwds > 0 || client_mux_fwd_rows(c->sup) > 0) &&
+        client_start_remote(c, ic) != 0) {
         if (c->cfg->exit_on_forward_failure == 1 && !c->sup->reconnect) {
             log_plain("Could not request remote forwarding.\r\n");
             client_forward_failed(c);

@@ -214,8 +214,8 @@ struct client_sup {
     bool has_mux_timer;
     size_t mux_clients;      /* -W forwards run for clients, under way */
     uint64_t mux_idle_since; /* loop ms idle since; 0 while busy */
-    struct fwdspec *mux_specs[LIM_MUX_FWDS]; /* forwards added by clients */
-    size_t n_mux_specs;
+    /* forwards added by clients (client_mux_fwd.c); NULL: free room */
+    struct client_mux_fwd *mux_fwds[LIM_MUX_FWDS];
     struct client_mux_shell *mux_ttys; /* sessions with a client's pty */
     uv_signal_t mux_winch;             /* relayed by those clients */
     bool has_mux_winch;
@@ -297,8 +297,29 @@ int client_mux_listen(struct client_sup *sup,
                       int (*handler)(void *ctx, const struct ctl_request *req,
                                      struct io_ctl_call *call, struct buf *body,
                                      char *why, size_t why_len));
-/* client_mux_sess.c */
+/* client_mux_fwd.c */
 struct ctl_mux;
+/* forward and cancel requests: answered at once (0, or ERR_* with why),
+ * or later for a -R (c: the connection asked, NULL when none is up). */
+int client_mux_fwd_add(struct client_sup *sup, struct client *c,
+                       const struct ctl_mux *m, struct io_ctl_call *call,
+                       char *why, size_t why_len);
+int client_mux_fwd_cancel(struct client_sup *sup, const struct ctl_mux *m,
+                          char *why, size_t why_len);
+/* c's new connection ic (its -R state made): the -R added by clients
+ * asked for again. */
+int client_mux_fwd_restart(struct client *c, struct io_conn *ic);
+/* For status: the rows of the added forwards (a -R one per destination),
+ * and row's spec (NULL past the end) with its kind, destination, state
+ * and port. */
+size_t client_mux_fwd_rows(const struct client_sup *sup);
+const struct fwdspec *client_mux_fwd_row(const struct client_sup *sup,
+                                         size_t row, enum fwdspec_kind *kind,
+                                         size_t *dest, bool *is_up,
+                                         uint16_t *port);
+void client_mux_fwd_free(struct client_sup *sup);
+
+/* client_mux_sess.c */
 /* A "session" request: the session opened on c's connection with the
  * call's descriptors, answered later (0), or ERR_* with why. */
 int client_mux_shell(struct client_sup *sup, struct client *c,

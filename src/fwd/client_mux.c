@@ -36,12 +36,6 @@ struct client_mux_sess {
     bool ended; /* the channel is gone */
 };
 
-/* A -R forward asked for by a client, until the server answers. */
-struct client_mux_rfwd {
-    struct io_svc_client *cl; /* NULL once the client has gone */
-    const struct fwdspec *spec;
-};
-
 /* ---- which connection ---- */
 
 /* The first destination that is up, as the local listeners pick. */
@@ -59,207 +53,6 @@ client_mux_dest(struct client_sup *sup)
         }
     }
     return NULL;
-}
-
-/* A copy of f that lives as long as the master (listeners and pending
- * replies point at it). */
-static int
-client_mux_keep(struct client_sup *sup, const struct fwdspec *f,
-                struct fwdspec **out)
-{
-    struct fwdspec *k;
-
-    *out = NULL;
-    if (sup->n_mux_specs == LIM_MUX_FWDS) {
-        return ERR_LIMIT;
-    }
-    if ((k = calloc(1, sizeof(*k))) == NULL) {
-        return ERR_NOMEM;
-    }
-    if (fwdspec_copy(f, k) != 0) {
-        free(k);
-        return ERR_NOMEM;
-    }
-    sup->mux_specs[sup->n_mux_specs++] = k;
-    *out = k;
-    return 0;
-}
-
-static bool
-client_mux_same(const struct fwdspec *a, const struct fwdspec *b,
-                enum fwdspec_kind kind)
-{
-    char sa[LIM_CTL_REQUEST], sb[LIM_CTL_REQUEST];
-
-    return fwdspec_is_dynamic(a) == fwdspec_is_dynamic(b) &&
-           ctl_mux_fwd_format(a, kind, sa, sizeof(sa)) == 0 &&
-           ctl_mux_fwd_format(b, kind, sb, sizeof(sb)) == 0 &&
-           strcmp(sa, sb) == 0;
-}
-
-/* ---- -L and -D ---- */
-
-static int
-client_mux_local_find(const struct client_sup *sup, const struct ctl_mux *m)
-{
-    size_t i;
-
-    for (i = 0; i < sup->n_fwds; i++) {
-        if (client_mux_same(sup->fwd_specs[i], &m->fwd, m->kind)) {
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
-static int
-client_mux_local_add(struct client_sup *sup, const struct ctl_mux *m, char *why,
-                     size_t why_len)
-{
-    const struct client_config *cfg = sup->cfg;
-    struct fwdspec *k;
-    unsigned flags;
-    int r;
-
-    /* Asked for again: already there, as ssh answers. */
-    if (client_mux_local_find(sup, m) >= 0) {
-        return 0;
-    }
-    if (sup->n_fwds == CLIENT_MAX_FWDS ||
-        (r = client_mux_keep(sup, &m->fwd, &k)) != 0) {
-        snprintf(why, why_len, "too many forwards");
-        return ERR_LIMIT;
-    }
-    flags = (cfg->gateway_ports == 1 ? FWD_LOCAL_GATEWAY_PORTS : 0) |
-            (cfg->stream_local_bind_unlink == 1 ? FWD_LOCAL_BIND_UNLINK : 0);
-    if (fwd_local_start(&sup->fwds[sup->n_fwds], sup->loop, k, flags,
-                        &sup->pick) != 0) {
-        snprintf(why, why_len, "Port forwarding failed");
-        return ERR_IO;
-    }
-    sup->fwd_specs[sup->n_fwds++] = k;
-    return 0;
-}
-
-static int
-client_mux_local_cancel(struct client_sup *sup, const struct ctl_mux *m,
-                        char *why, size_t why_len)
-{
-    int i = client_mux_local_find(sup, m);
-
-    if (i < 0) {
-        snprintf(why, why_len, "port not found");
-        return ERR_NOTFOUND;
-    }
-    fwd_local_close(sup->fwds[i]);
-    sup->n_fwds--;
-    memmove(&sup->fwds[i], &sup->fwds[i + 1],
-            (sup->n_fwds - (size_t)i) * sizeof(sup->fwds[0]));
-    memmove(&sup->fwd_specs[i], &sup->fwd_specs[i + 1],
-            (sup->n_fwds - (size_t)i) * sizeof(sup->fwd_specs[0]));
-    return 0;
-}
-
-/* ---- -R ---- */
-
-static void
-client_mux_rfwd_gone(void *ctx)
-{
-    struct client_mux_rfwd *q = ctx;
-
-    q->cl = NULL;
-}
-
-static void
-client_mux_rfwd_done(void *ctx, bool ok, uint16_t port)
-{
-    struct client_mux_rfwd *q = ctx;
-    char msg[LIM_UNIX_PATH + 64];
-
-    if (q->cl != NULL) {
-        if (ok && q->spec->listen_path == NULL && q->spec->listen_port == 0) {
-            snprintf(msg, sizeof(msg), "port %u\n", (unsigned)port);
-        } else if (ok) {
-            msg[0] = '\0';
-        } else if (q->spec->listen_path != NULL) {
-            snprintf(msg, sizeof(msg),
-                     "remote port forwarding failed for listen path %s",
-                     q->spec->listen_path);
-        } else {
-            snprintf(msg, sizeof(msg),
-                     "remote port forwarding failed for listen port %u",
-                     (unsigned)q->spec->listen_port);
-        }
-        io_ctl_answer(q->cl, ok, msg, strlen(msg));
-        io_ctl_finish(q->cl);
-    }
-    free(q);
-}
-
-static int
-client_mux_remote_add(struct client_sup *sup, const struct ctl_mux *m,
-                      struct io_ctl_call *call, char *why, size_t why_len)
-{
-    struct client *c = client_mux_dest(sup);
-    struct client_mux_rfwd *q;
-    struct fwdspec *k;
-    size_t i;
-    int r;
-
-    if (c == NULL || client_rfwd_ensure(c) != 0) {
-        snprintf(why, why_len, "not connected");
-        return ERR_CHANNEL;
-    }
-    for (i = 0; i < fwd_remote_count(c->rfwd); i++) {
-        const struct fwdspec *f = fwd_remote_spec(c->rfwd, i);
-
-        if (f != NULL && f->listen_port != 0 &&
-            client_mux_same(f, &m->fwd, FWDSPEC_REMOTE)) {
-            return 0;
-        }
-    }
-    if ((q = calloc(1, sizeof(*q))) == NULL) {
-        return ERR_NOMEM;
-    }
-    if ((r = client_mux_keep(sup, &m->fwd, &k)) != 0 ||
-        (r = fwd_remote_add(c->rfwd, c->ic, k, client_mux_rfwd_done, q)) != 0) {
-        free(q);
-        snprintf(why, why_len, "too many forwards");
-        return r;
-    }
-    io_conn_flush(c->ic);
-    q->spec = k;
-    q->cl = io_ctl_later(call, client_mux_rfwd_gone, q);
-    return 0;
-}
-
-static int
-client_mux_remote_cancel(struct client_sup *sup, const struct ctl_mux *m,
-                         char *why, size_t why_len)
-{
-    bool found = false;
-    size_t d, i;
-
-    for (d = 0; d < sup->n; d++) {
-        struct client *c = sup->d[d];
-
-        if (c->rfwd == NULL || c->ic == NULL || c->stopping) {
-            continue;
-        }
-        for (i = 0; i < fwd_remote_count(c->rfwd); i++) {
-            const struct fwdspec *f = fwd_remote_spec(c->rfwd, i);
-
-            if (f != NULL && client_mux_same(f, &m->fwd, FWDSPEC_REMOTE) &&
-                fwd_remote_cancel(c->rfwd, c->ic, i) == 0) {
-                found = true;
-            }
-        }
-    }
-    if (!found) {
-        snprintf(why, why_len, "port not found");
-        return ERR_NOTFOUND;
-    }
-    return 0;
 }
 
 /* ---- -W through the master ---- */
@@ -465,13 +258,10 @@ client_mux_do(struct client_sup *sup, const struct ctl_mux *m,
         io_svc_stop_listening(sup->mux);
         return 0;
     case CTL_MUX_FORWARD:
-        return m->kind == FWDSPEC_REMOTE
-                   ? client_mux_remote_add(sup, m, call, why, why_len)
-                   : client_mux_local_add(sup, m, why, why_len);
+        return client_mux_fwd_add(sup, client_mux_dest(sup), m, call, why,
+                                  why_len);
     case CTL_MUX_CANCEL:
-        return m->kind == FWDSPEC_REMOTE
-                   ? client_mux_remote_cancel(sup, m, why, why_len)
-                   : client_mux_local_cancel(sup, m, why, why_len);
+        return client_mux_fwd_cancel(sup, m, why, why_len);
     case CTL_MUX_STDIO:
         return client_mux_stdio(sup, m, call, why, why_len);
     case CTL_MUX_SESSION:
@@ -597,10 +387,5 @@ client_mux_stop(struct client_sup *sup)
 void
 client_mux_free(struct client_sup *sup)
 {
-    while (sup->n_mux_specs > 0) {
-        struct fwdspec *k = sup->mux_specs[--sup->n_mux_specs];
-
-        fwdspec_cleanup(k);
-        free(k);
-    }
+    client_mux_fwd_free(sup);
 }

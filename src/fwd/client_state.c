@@ -154,7 +154,7 @@ client_status_fwds(const struct client_sup *sup)
     const struct client_config *cfg = sup->cfg;
 
     return cfg->n_local_fwds + cfg->n_dynamic_fwds +
-           cfg->n_remote_fwds * sup->n;
+           cfg->n_remote_fwds * sup->n + client_mux_fwd_rows(sup);
 }
 
 /* "[bind]:port" or a path, then the target for -L and -R. */
@@ -194,6 +194,24 @@ client_local_is_up(const struct client_sup *sup, const struct fwdspec *f)
     return false;
 }
 
+/* A forward added through the master (-O forward), after the rest. */
+static void
+client_status_added(const struct client_sup *sup, size_t row,
+                    struct client_fwd_snap *out)
+{
+    enum fwdspec_kind kind = FWDSPEC_LOCAL;
+    const struct fwdspec *f = client_mux_fwd_row(sup, row, &kind, &out->dest,
+                                                 &out->is_up, &out->port);
+
+    if (f == NULL) {
+        return;
+    }
+    out->kind = kind == FWDSPEC_REMOTE    ? CLIENT_FWD_REMOTE
+                : kind == FWDSPEC_DYNAMIC ? CLIENT_FWD_DYNAMIC
+                                          : CLIENT_FWD_LOCAL;
+    client_spec_str(f, kind != FWDSPEC_DYNAMIC, out->spec, sizeof(out->spec));
+}
+
 void
 client_status_fwd(const struct client_sup *sup, size_t i,
                   struct client_fwd_snap *out)
@@ -213,6 +231,10 @@ client_status_fwd(const struct client_sup *sup, size_t i,
         return;
     }
     i -= n_l + n_d;
+    if (i >= cfg->n_remote_fwds * sup->n) {
+        client_status_added(sup, i - cfg->n_remote_fwds * sup->n, out);
+        return;
+    }
     out->kind = CLIENT_FWD_REMOTE;
     out->dest = i / cfg->n_remote_fwds;
     j = i % cfg->n_remote_fwds;

@@ -29,18 +29,23 @@ struct fwd_remote;
 
 struct fwd_remote_entry {
     struct fwd_remote *fr;
-    const struct fwdspec *spec;
+    const struct fwdspec *spec; /* the configured one, or &own */
+    struct fwdspec own;         /* fwd_remote_add's copy */
     enum fwd_remote_state state;
     uint16_t port; /* the listen port; the allocated one for port 0 */
+    bool asked;    /* a reply is awaited: the request queue points here */
+    bool cancel_on_reply;      /* a -R 0 cancelled before its port was known */
     fwd_remote_added_cb added; /* fwd_remote_add's, until answered */
     void *added_ctx;
 };
 
 /* Room for LIM_MUX_FWDS more than the configured forwards is made at
- * once: entries never move, as pending replies point at them. */
+ * once: entries never move, as pending replies point at them. An added
+ * forward's entry is used again once cancelled and answered. */
 struct fwd_remote {
     struct fwd_remote_entry *e;
     size_t n, cap;
+    size_t n_cfg; /* the configured forwards, first */
     size_t pending;
     bool exit_on_failure;
     struct fwd_remote_cbs cbs;
@@ -84,7 +89,7 @@ fwd_remote_new(struct fwd_remote **out, const struct fwdspec *specs, size_t n,
         fr->e[i].spec = &specs[i];
         fr->e[i].port = specs[i].listen_port;
     }
-    fr->n = n;
+    fr->n = fr->n_cfg = n;
     fr->cap = n + LIM_MUX_FWDS;
     fr->exit_on_failure = exit_on_failure;
     fr->cbs = *cbs;
@@ -105,6 +110,7 @@ fwd_remote_free(struct fwd_remote *fr)
                 fr->e[i].added = NULL;
                 cb(fr->e[i].added_ctx, false, 0);
             }
+            fwdspec_cleanup(&fr->e[i].own);
         }
         free(fr->e);
         free(fr);
@@ -173,6 +179,9 @@ fwd_remote_allocated(struct fwd_remote_entry *e, const uint8_t *p, size_t n)
     return 0;
 }
 
+static int fwd_remote_send(struct fwd_remote_entry *e, struct io_conn *ic,
+                           bool cancel, io_conn_reply_cb cb);
+
 static void
 fwd_remote_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
                  size_t n)
@@ -181,7 +190,7 @@ fwd_remote_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
     struct fwd_remote *fr = e->fr;
     bool cancelled = e->state == FWD_REMOTE_IDLE;
 
-    (void)ic;
+    e->asked = false;
     if (e->spec->listen_path != NULL) {
         log_debug("remote forward %s for: listen %s",
                   ok ? "success" : "failure", e->spec->listen_path);
@@ -196,7 +205,13 @@ fwd_remote_reply(void *ctx, struct io_conn *ic, bool ok, const uint8_t *p,
         ok = false;
     }
     if (cancelled) {
-        /* Cancelled while asked for: it stays cancelled. */
+        /* Cancelled while asked for: it stays cancelled; a -R 0 is
+         * cancelled now that its port is known. */
+        if (ok && e->cancel_on_reply &&
+            fwd_remote_send(e, ic, true, NULL) == 0) {
+            io_conn_flush(ic);
+        }
+        e->cancel_on_reply = false;
     } else if (ok) {
         e->state = FWD_REMOTE_OK;
     } else {
@@ -264,6 +279,7 @@ fwd_remote_ask(struct fwd_remote_entry *e, struct io_conn *ic)
         return r;
     }
     e->state = FWD_REMOTE_PENDING;
+    e->asked = true;
     e->fr->pending++;
     return 0;
 }
@@ -314,23 +330,37 @@ int
 fwd_remote_add(struct fwd_remote *fr, struct io_conn *ic,
                const struct fwdspec *spec, fwd_remote_added_cb cb, void *ctx)
 {
-    struct fwd_remote_entry *e;
+    struct fwd_remote_entry *e = NULL;
+    size_t i;
     int r;
 
-    if (fr->n == fr->cap) {
+    /* A cancelled one nothing points at any more, or a new one. */
+    for (i = fr->n_cfg; i < fr->n && e == NULL; i++) {
+        if (fr->e[i].state == FWD_REMOTE_IDLE && !fr->e[i].asked) {
+            e = &fr->e[i];
+        }
+    }
+    if (e == NULL && fr->n == fr->cap) {
         return ERR_LIMIT;
     }
-    e = &fr->e[fr->n];
+    if (e == NULL) {
+        e = &fr->e[fr->n++];
+    }
+    fwdspec_cleanup(&e->own);
     memset(e, 0, sizeof(*e));
     e->fr = fr;
-    e->spec = spec;
+    e->spec = &e->own;
     e->port = spec->listen_port;
-    if ((r = fwd_remote_ask(e, ic)) != 0) {
+    if ((r = fwdspec_copy(spec, &e->own)) != 0 ||
+        (r = fwd_remote_ask(e, ic)) != 0) {
+        fwdspec_cleanup(&e->own);
+        memset(e, 0, sizeof(*e)); /* IDLE: free again */
+        e->fr = fr;
+        e->spec = &e->own;
         return r;
     }
     e->added = cb;
     e->added_ctx = ctx;
-    fr->n++;
     return 0;
 }
 
@@ -345,10 +375,18 @@ fwd_remote_spec(const struct fwd_remote *fr, size_t i)
 int
 fwd_remote_cancel(struct fwd_remote *fr, struct io_conn *ic, size_t i)
 {
+    struct fwd_remote_entry *e = &fr->e[i];
     int r;
 
-    if ((r = fwd_remote_send(&fr->e[i], ic, true, NULL)) == 0) {
-        fr->e[i].state = FWD_REMOTE_IDLE;
+    /* A -R 0 not answered yet has no port to cancel: that waits for the
+     * answer (a cancel for port 0 would be the server's to refuse). */
+    if (e->asked && e->spec->listen_path == NULL && e->port == 0) {
+        e->state = FWD_REMOTE_IDLE;
+        e->cancel_on_reply = true;
+        return 0;
+    }
+    if ((r = fwd_remote_send(e, ic, true, NULL)) == 0) {
+        e->state = FWD_REMOTE_IDLE;
         io_conn_flush(ic);
     }
     return r;

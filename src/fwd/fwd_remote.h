@@ -60,11 +60,13 @@ int fwd_remote_retry(struct fwd_remote *fr, struct io_conn *ic);
 typedef void (*fwd_remote_added_cb)(void *ctx, bool ok, uint16_t port);
 
 /*
- * Ask for one more forward on ic (adit -O forward -R): spec must outlive
- * fr. cb is called once with the server's answer, or with ok false when
- * the connection goes first (from fwd_remote_free). The refusal is not
- * the connection's end (ExitOnForwardFailure is for the configured
- * forwards). ERR_LIMIT after LIM_MUX_FWDS such forwards.
+ * Ask for one more forward on ic (adit -O forward -R): spec is copied.
+ * cb is called once with the server's answer, or with ok false when the
+ * connection goes first (from fwd_remote_free). The refusal is not the
+ * connection's end (ExitOnForwardFailure is for the configured
+ * forwards); with cb NULL it is the failed callback's, as for those.
+ * ERR_LIMIT with LIM_MUX_FWDS such forwards in place (a cancelled one's
+ * room is taken again once the server has answered it).
  */
 int fwd_remote_add(struct fwd_remote *fr, struct io_conn *ic,
                    const struct fwdspec *spec, fwd_remote_added_cb cb,
@@ -75,7 +77,8 @@ const struct fwdspec *fwd_remote_spec(const struct fwd_remote *fr, size_t i);
 
 /* Cancel forward i on ic (cancel-tcpip-forward or
  * cancel-streamlocal-forward@openssh.com); its connections then go
- * nowhere. */
+ * nowhere. A -R 0 whose port is not known yet is cancelled once the
+ * server has given it. */
 int fwd_remote_cancel(struct fwd_remote *fr, struct io_conn *ic, size_t i);
 
 /* For status: how many forwards; whether forward i is confirmed, and its

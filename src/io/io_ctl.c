@@ -125,6 +125,12 @@ io_ctl_finish(struct io_svc_client *cl)
     io_svc_release(cl);
 }
 
+void
+io_ctl_next(struct io_svc_client *cl)
+{
+    io_svc_unhold(cl);
+}
+
 static void
 io_ctl_ctx_free(void *ctx)
 {

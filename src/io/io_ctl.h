@@ -62,6 +62,10 @@ void io_ctl_answer(struct io_svc_client *cl, bool ok, const void *p, size_t n);
  * called. */
 void io_ctl_finish(struct io_svc_client *cl);
 
+/* Done with cl's request, answered: cl may send its next one (as adit -O
+ * forward sends one per forward); gone is not called. */
+void io_ctl_next(struct io_svc_client *cl);
+
 /*
  * The client side, blocking, for `adit status` / `aditd status`: connect
  * to path, send the words argv, and read the answer into body within

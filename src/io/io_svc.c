@@ -515,6 +515,17 @@ io_svc_is_held(const struct io_svc_client *cl)
 }
 
 void
+io_svc_unhold(struct io_svc_client *cl)
+{
+    cl->held = false;
+    cl->gone = NULL;
+    cl->gone_ctx = NULL;
+    if (!cl->closing && !cl->ending && !cl->svc->cfg.deadline) {
+        uv_timer_start(&cl->timer, io_svc_timeout, cl->svc->cfg.timeout_ms, 0);
+    }
+}
+
+void
 io_svc_release(struct io_svc_client *cl)
 {
     cl->gone = NULL;

@@ -92,6 +92,10 @@ bool io_svc_is_held(const struct io_svc_client *cl);
  * gone is not called. */
 void io_svc_release(struct io_svc_client *cl);
 
+/* The holder is done with cl's request, and cl may ask again (its idle
+ * timeout runs anew); gone is not called. */
+void io_svc_unhold(struct io_svc_client *cl);
+
 /* Stop accepting and remove the Unix socket path; clients already
  * connected go on. io_svc_close is still called at the end. */
 void io_svc_stop_listening(struct io_svc *svc);

@@ -42,6 +42,9 @@ struct sshpair {
     void (*on_cli_open)(struct sshpair *p, uint32_t id,
                         const struct chan_open_info *info);
     void (*on_closed)(struct sshpair *p); /* both ends closed */
+    /* the server's global requests, instead of the default answers */
+    bool (*on_global)(struct sshpair *p, struct io_conn *ic, const char *name,
+                      const uint8_t *data, size_t n, struct buf *reply);
 };
 
 static inline int
@@ -125,11 +128,12 @@ static inline bool
 sshpair_global(void *ctx, struct io_conn *ic, const char *name, bool want_reply,
                const uint8_t *data, size_t n, struct buf *reply)
 {
-    (void)ctx;
-    (void)ic;
+    struct sshpair *p = ctx;
+
     (void)want_reply;
-    (void)data;
-    (void)n;
+    if (p->on_global != NULL) {
+        return p->on_global(p, ic, name, data, n, reply);
+    }
     if (strncmp(name, "ok", 2) != 0) {
         return false;
     }
