@@ -297,8 +297,25 @@ int client_mux_listen(struct client_sup *sup,
                       int (*handler)(void *ctx, const struct ctl_request *req,
                                      struct io_ctl_call *call, struct buf *body,
                                      char *why, size_t why_len));
-/* client_mux_fwd.c */
+/* client_mux.c: a decoded request, done (as client_mux_request). */
 struct ctl_mux;
+int client_mux_do(struct client_sup *sup, const struct ctl_mux *m,
+                  struct io_ctl_call *call, struct buf *body, char *why,
+                  size_t why_len);
+
+/* client_mux_ask.c */
+/* ControlMaster ask or autoask: whether m is asked about (with ssh's
+ * prompt, into prompt). */
+bool client_mux_prompt(const struct client_sup *sup, const struct ctl_mux *m,
+                       char *prompt, size_t len);
+/* Ask the askpass program (a child: the loop goes on), then do req for
+ * call's client or refuse it ("Permission denied"). 0 (answered later),
+ * or ERR_* with why when nothing could be asked. */
+int client_mux_ask(struct client_sup *sup, const struct ctl_request *req,
+                   struct io_ctl_call *call, const char *prompt, char *why,
+                   size_t why_len);
+
+/* client_mux_fwd.c */
 /* forward and cancel requests: answered at once (0, or ERR_* with why),
  * or later for a -R (c: the connection asked, NULL when none is up). */
 int client_mux_fwd_add(struct client_sup *sup, struct client *c,

@@ -19,7 +19,6 @@
 #include "io/io_ctl.h"
 #include "io/io_svc.h"
 #include "io/io_util.h"
-#include "io/readpass.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -177,74 +176,13 @@ client_mux_exit_due(uv_timer_t *t)
     client_sup_stop(sup, 0);
 }
 
-/*
- * ControlMaster ask and autoask: the askpass program confirms each use of
- * the master, with ssh's prompts (the loop waits meanwhile, as ssh's
- * does). Checks and cancels are not asked about, as in ssh.
- */
-static bool
-client_mux_allowed(struct client_sup *sup, const struct ctl_mux *m)
-{
-    const char *host = sup->d[0]->t->host;
-    char prompt[LIM_CTL_REQUEST + 256], spec[LIM_CTL_REQUEST];
-    bool allowed = false;
-
-    if (sup->cfg->control_master != CLIENT_MASTER_ASK &&
-        sup->cfg->control_master != CLIENT_MASTER_AUTOASK) {
-        return true;
-    }
-    switch (m->cmd) {
-    case CTL_MUX_EXIT:
-        snprintf(prompt, sizeof(prompt), "Terminate shared connection to %s? ",
-                 host);
-        break;
-    case CTL_MUX_STOP:
-        snprintf(prompt, sizeof(prompt),
-                 "Disable further multiplexing on shared connection to %s? ",
-                 host);
-        break;
-    case CTL_MUX_FORWARD:
-        if (ctl_mux_fwd_format(&m->fwd, m->kind, spec, sizeof(spec)) != 0) {
-            return false;
-        }
-        snprintf(prompt, sizeof(prompt), "Open %s forward %s on %s?",
-                 m->kind == FWDSPEC_LOCAL    ? "local"
-                 : m->kind == FWDSPEC_REMOTE ? "remote"
-                                             : "dynamic",
-                 spec, host);
-        break;
-    case CTL_MUX_SESSION:
-        snprintf(prompt, sizeof(prompt), "Allow shared connection to %s? ",
-                 host);
-        break;
-    case CTL_MUX_STDIO:
-        if (m->path != NULL) {
-            snprintf(prompt, sizeof(prompt), "Allow forward to %s? ", m->path);
-        } else {
-            snprintf(prompt, sizeof(prompt), "Allow forward to %s:%u? ",
-                     m->host, (unsigned)m->port);
-        }
-        break;
-    default:
-        return true;
-    }
-    if (readpass_confirm(prompt, &allowed) != 0) {
-        return false;
-    }
-    return allowed;
-}
-
-static int
+int
 client_mux_do(struct client_sup *sup, const struct ctl_mux *m,
               struct io_ctl_call *call, struct buf *body, char *why,
               size_t why_len)
 {
     char pid[32];
 
-    if (!client_mux_allowed(sup, m)) {
-        snprintf(why, why_len, "Permission denied");
-        return ERR_DENIED;
-    }
     switch (m->cmd) {
     case CTL_MUX_CHECK:
         snprintf(pid, sizeof(pid), "pid %ld\n", (long)getpid());
@@ -277,6 +215,7 @@ client_mux_request(struct client_sup *sup, const struct ctl_request *req,
                    struct io_ctl_call *call, struct buf *body, char *why,
                    size_t why_len)
 {
+    char prompt[LIM_CTL_REQUEST + 256];
     struct ctl_mux m;
     int r;
 
@@ -285,7 +224,10 @@ client_mux_request(struct client_sup *sup, const struct ctl_request *req,
         return ERR_INVAL;
     }
     if ((r = ctl_mux_decode(req, &m, why, why_len)) == 0) {
-        r = client_mux_do(sup, &m, call, body, why, why_len);
+        /* ControlMaster ask: done once the askpass program allows it. */
+        r = client_mux_prompt(sup, &m, prompt, sizeof(prompt))
+                ? client_mux_ask(sup, req, call, prompt, why, why_len)
+                : client_mux_do(sup, &m, call, body, why, why_len);
     }
     ctl_mux_cleanup(&m);
     return r;

@@ -41,6 +41,7 @@ struct io_ask {
     char *prompts[LIM_KBDINT_PROMPTS];
     bool echo[LIM_KBDINT_PROMPTS];
     size_t n;
+    bool confirm;
     io_ask_cb cb;
     void *ctx;
     bool cancelled;
@@ -240,7 +241,15 @@ ask_child(const struct io_ask *a, int fd)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     buf_init(&out);
-    for (i = 0; i < a->n; i++) {
+    if (a->confirm) {
+        bool allowed = false;
+
+        if (readpass_confirm(a->prompts[0], &allowed) != 0 ||
+            buf_put_cstring(&out, allowed ? "yes" : "no") != 0) {
+            _exit(1);
+        }
+    }
+    for (i = 0; !a->confirm && i < a->n; i++) {
         if (readpass(a->prompts[i], a->echo[i], &ans) != 0 ||
             buf_put_cstring(&out, ans) != 0) {
             _exit(1);
@@ -337,7 +346,8 @@ io_ask_start(struct io_ask **out, uv_loop_t *loop, struct io_ask_queue *q,
     size_t i;
 
     *out = NULL;
-    if (req->n == 0 || req->n > LIM_KBDINT_PROMPTS) {
+    if (req->n == 0 || req->n > LIM_KBDINT_PROMPTS ||
+        (req->confirm && req->n != 1)) {
         return ERR_INVAL;
     }
     if ((a = calloc(1, sizeof(*a))) == NULL) {
@@ -355,6 +365,7 @@ io_ask_start(struct io_ask **out, uv_loop_t *loop, struct io_ask_queue *q,
             return ERR_NOMEM;
         }
     }
+    a->confirm = req->confirm;
     a->loop = loop;
     a->q = q;
     a->cb = cb;

@@ -30,6 +30,9 @@ struct io_ask_req {
     const char *const *prompts;
     const bool *echo;
     size_t n; /* 1 to LIM_KBDINT_PROMPTS */
+    /* A yes/no question (ControlMaster ask) put to the askpass program
+     * only (readpass_confirm), n 1: the answer is "yes" or "no". */
+    bool confirm;
 };
 
 /* answers[0..n) in prompt order ("" where nothing could be asked, as

@@ -108,3 +108,48 @@ def test_added_forwards_status_and_reconnect(mux, masters, peers,  # noqa: F811
                  "the added -R after the reconnect")
     rows = json.loads(status(mux, "--json"))["forwards"]
     assert [f["state"] for f in rows if f["kind"] == "remote"] == ["up"]
+
+
+def test_ask_does_not_block_master(mux, masters, peers,  # noqa: F811
+                                   tmp_path):
+    """ControlMaster ask: while the askpass program is still thinking
+    about one -O forward, the master answers -O check and carries its
+    other forwards; the forward is done once it says yes."""
+    echo = peers.echo()
+    go, prompts = tmp_path / "go", tmp_path / "prompts"
+    askpass = tmp_path / "askpass"
+    # Waits (bounded) until the test writes its answer.
+    askpass.write_text(
+        "#!/bin/sh\nprintf '%%s\\n' \"$1\" >> %s\n"
+        "i=0; while [ ! -s %s ] && [ $i -lt 600 ]; do sleep 0.1; "
+        "i=$((i+1)); done\ncat %s\n" % (prompts, go, go))
+    askpass.chmod(0o755)
+    env = dict(mux.client.home.env, SSH_ASKPASS=str(askpass),
+               SSH_ASKPASS_REQUIRE="force", DISPLAY=":99")
+    lport, lport2 = harness.free_port(), harness.free_port()
+    masters.append(mux.start_master(
+        "-M", "-L", "127.0.0.1:%d:127.0.0.1:%d" % (lport2, echo.port),
+        env=env))
+    asked = subprocess.Popen(
+        mux.argv("-O", "forward", "-L",
+                 "127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port)),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=mux.client.home.env)
+    try:
+        harness.poll(lambda: prompts.exists() and "Open local forward"
+                     in prompts.read_text(), 30, "the askpass prompt")
+        rc, _, err = mux.check()
+        assert rc == 0, err
+        assert not harness.port_open(lport)
+        with socket.create_connection(("127.0.0.1", lport2), 20) as s:
+            s.sendall(b"meanwhile")
+            s.shutdown(socket.SHUT_WR)
+            assert harness.recv_all(s, limit=9) == b"meanwhile"
+        go.write_text("yes\n")
+        _, err = asked.communicate(timeout=RUN_TIMEOUT)
+        assert asked.returncode == 0, err.decode()
+    finally:
+        if asked.poll() is None:
+            asked.kill()
+            asked.wait()
+    assert harness.port_open(lport)
