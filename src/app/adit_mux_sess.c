@@ -7,7 +7,7 @@
  * descriptors' flags put back as they were (the master makes them
  * non-blocking, which the shell that started us would otherwise keep).
  */
-#define _GNU_SOURCE /* F_DUPFD_CLOEXEC is POSIX; signalfd */
+#define _GNU_SOURCE /* strsignal, signalfd */
 #include "app/adit_mux_int.h"
 
 #include <errno.h>

@@ -130,26 +130,45 @@ def test_plain_files_through_master(mux, masters, tmp_path):  # noqa: F811
     assert accepted(mux.server) == logins
 
 
-def test_pipes_stay_blocking(mux, masters):  # noqa: F811
-    """The pipes a session got are blocking again once it is
-    over: the master's O_NONBLOCK is not left to the caller's shell."""
-    masters.append(mux.start_master())
+def pipes_through(argv, env, data):
+    """Run argv with stdin and stdout pipes of ours (data in): its output,
+    and whether both pipes are blocking once it is over."""
     rin, win = os.pipe()
     rout, wout = os.pipe()
     try:
-        os.write(win, b"ping\n")
+        os.write(win, data)
         os.close(win)
         win = -1
-        r = subprocess.run(mux.argv("-T", "cat"), stdin=rin, stdout=wout,
+        r = subprocess.run(argv, stdin=rin, stdout=wout,
                            stderr=subprocess.PIPE, timeout=RUN_TIMEOUT,
-                           env=mux.client.home.env)
+                           env=env)
         assert r.returncode == 0, r.stderr
-        assert os.read(rout, 100) == b"ping\n"
-        assert os.get_blocking(rin) and os.get_blocking(wout)
+        blocking = os.get_blocking(rin) and os.get_blocking(wout)
+        os.close(wout)
+        wout = -1
+        out = b""
+        while True:
+            chunk = os.read(rout, 4096)
+            if not chunk:
+                break
+            out += chunk
+        return out, blocking
     finally:
         for fd in (rin, win, rout, wout):
             if fd >= 0:
                 os.close(fd)
+
+
+def test_pipes_stay_blocking(mux, masters, peers):  # noqa: F811
+    """The pipes a session and a -W got are blocking again once they are
+    over: the master's O_NONBLOCK is not left to the caller's shell."""
+    masters.append(mux.start_master())
+    env = mux.client.home.env
+    assert pipes_through(mux.argv("-T", "cat"), env, b"ping\n") == \
+        (b"ping\n", True)
+    echo = peers.echo()
+    assert pipes_through(mux.argv("-W", "127.0.0.1:%d" % echo.port), env,
+                         b"through -W") == (b"through -W", True)
 
 
 def test_control_persist_with_command(mux, masters):  # noqa: F811
@@ -172,3 +191,27 @@ def test_control_persist_with_command(mux, masters):  # noqa: F811
     assert accepted(mux.server) == logins == 1
     assert mux.run("-O", "exit").returncode == 0
     harness.poll(lambda: gone(pid), 30, "the master to exit")
+
+
+def test_control_persist_with_pty(mux, masters, tmux, tmp_path):  # noqa: F811
+    """ControlMaster auto, ControlPersist yes and a shell on a pty: the
+    new master goes to the background and the shell runs through it (exit
+    3 is ours, the terminal restored); the master stays."""
+    argv = shell_argv(mux, "-t", "-o", "ControlMaster=auto", "-o",
+                      "ControlPersist=yes")
+    tmux.start(pty_script(tmp_path, argv))
+    tmux.type("echo persist-$((5*5))")
+    tmux.keys("Enter")
+    tmux.wait_for("persist-25")
+    rc, pid, err = mux.check()
+    assert rc == 0, err
+    masters.append(pid)
+    tmux.type("exit 3")
+    tmux.keys("Enter")
+    assert wait_file(str(tmp_path / "rc")).strip() == "rc=3"
+    tmux.wait_for("CLIENT-DONE")
+    assert "Shared connection to 127.0.0.1 closed." in tmux.screen()
+    assert wait_file(str(tmp_path / "after")) == \
+        (tmp_path / "before").read_text()
+    assert mux.check()[0] == 0
+    assert accepted(mux.server) == 1
