@@ -50,6 +50,11 @@ fuzz_mux(const struct ctl_request *req)
         if (m.cmd == CTL_MUX_STDIO && (m.host == NULL) == (m.path == NULL)) {
             abort();
         }
+        /* A pty's words stay in their ranges. */
+        if (m.cmd == CTL_MUX_SESSION &&
+            (m.tty > 2 || m.escape < -1 || m.escape > 255)) {
+            abort();
+        }
     } else if (why[0] == '\0') {
         abort(); /* every refusal says why */
     }
