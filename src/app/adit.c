@@ -324,7 +324,7 @@ main(int argc, char **argv)
     size_t n, i;
     int code, ready_fd = -1;
 
-    log_init("adit", LOG_ERROR);
+    log_init("adit", LOG_INFO);
     /* A local peer closing mid-write must not kill us: errors come back
      * from the write as EPIPE instead. */
     signal(SIGPIPE, SIG_IGN);
@@ -339,7 +339,7 @@ main(int argc, char **argv)
     adit_load(argc, argv, &env, main_d, true);
     n = adit_more(argc, argv, &env, main_d, dests);
     log_init("adit",
-             main_d->cfg.log_level >= 0 ? main_d->cfg.log_level : LOG_ERROR);
+             main_d->cfg.log_level >= 0 ? main_d->cfg.log_level : LOG_INFO);
     /* A master running at ControlPath does the work instead. */
     if (n == 1 && main_d->cfg.reconnect != 1 &&
         (code = adit_mux_client(&main_d->cfg, main_d->command,

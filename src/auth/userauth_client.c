@@ -250,13 +250,15 @@ out:
  *   byte   SSH_MSG_USERAUTH_BANNER
  *   string message in ISO-10646 UTF-8
  *   string language tag
- * Shown on stderr with control characters (terminal escapes) removed.
+ * Shown on stderr as it came (ssh adds no newline), control characters
+ * (terminal escapes) removed, at ssh's INFO level: LogLevel ERROR and -q
+ * hide it.
  */
 static int
 recv_msg_banner(struct rd *rd)
 {
     const uint8_t *msg, *lang;
-    size_t n, lang_len, k;
+    size_t n, lang_len, off, k;
     char *text = NULL;
     int r;
 
@@ -266,11 +268,11 @@ recv_msg_banner(struct rd *rd)
         (r = userauth_text_clean(msg, n, &text)) != 0) {
         return r;
     }
+    /* In pieces log_plain takes whole, however long the banner. */
     k = strlen(text);
-    if (k > 0 && text[k - 1] == '\n') {
-        text[k - 1] = '\0';
+    for (off = 0; off < k && log_get_level() >= LOG_INFO; off += 256) {
+        log_plain("%.*s", (int)(k - off < 256 ? k - off : 256), text + off);
     }
-    log_info("%s", text);
     free(text);
     return 0;
 }

@@ -388,10 +388,10 @@ uac_recv_info_request(struct userauth_client *u, struct rd *rd,
     if (q.n == 0) {
         /* Nothing to ask, but the name and instruction are shown, as
          * the asker shows them. */
-        if (q.name[0] != '\0' && log_get_level() >= LOG_ERROR) {
+        if (q.name[0] != '\0' && log_get_level() >= LOG_INFO) {
             log_plain("%s\r\n", q.name);
         }
-        if (q.instruction[0] != '\0' && log_get_level() >= LOG_ERROR) {
+        if (q.instruction[0] != '\0' && log_get_level() >= LOG_INFO) {
             log_plain("%s\r\n", q.instruction);
         }
         r = send_info_response(u, NULL, 0);

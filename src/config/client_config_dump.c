@@ -163,7 +163,7 @@ dump_strings(const struct client_config *c, struct buf *b)
         (r = dump_str(b, "localcommand", c->local_command, NULL)) != 0 ||
         (r = dump_str(b, "remotecommand", c->remote_command, NULL)) != 0 ||
         (r = dump_str(b, "loglevel",
-                      cfgline_loglevel_name(c->log_level, "ERROR"), NULL)) !=
+                      cfgline_loglevel_name(c->log_level, "INFO"), NULL)) !=
             0 ||
         (r = dump_algs(b, "macs", c->macs, mac_default_list(), true)) != 0 ||
         (r = dump_str(b, "preferredauthentications", c->preferred_auths,

@@ -304,7 +304,7 @@ client_hop_say(struct client_hop *hop, const char *peer, const char *why)
         }
     } else if (strcmp(why, "Timeout, server not responding.") == 0) {
         /* ssh's clientloop.c wording, at its INFO level (-q hides it). */
-        if (log_get_level() >= LOG_ERROR) {
+        if (log_get_level() >= LOG_INFO) {
             log_plain("Timeout, server %s not responding.\r\n", hop->host);
         }
     } else if (strncmp(why, "Connection closed", 17) == 0 ||

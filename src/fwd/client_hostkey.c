@@ -50,7 +50,8 @@ client_hostkey_new(struct client_hop *hop, const struct sshkey *key,
                       file);
             return 0;
         }
-        if (log_get_level() >= LOG_ERROR) {
+        /* ssh's logit(): LogLevel ERROR and -q keep it quiet. */
+        if (log_get_level() >= LOG_INFO) {
             log_plain("Warning: Permanently added '%s' (%s) to the "
                       "list of known hosts.\r\n",
                       name, sshkey_type_label(key));

@@ -416,7 +416,7 @@ client_term_stop(struct client *c)
         io_tty_restore(STDIN_FILENO, &t->saved);
     }
     /* ssh's last words after a session on a pty (its INFO level). */
-    if (log_get_level() > LOG_QUIET) {
+    if (log_get_level() >= LOG_INFO) {
         log_plain("Connection to %s closed.\r\n", c->t->host);
     }
     if (t->winch_open) {

@@ -271,8 +271,8 @@ ask_child(const struct io_ask *a, int fd)
 }
 
 /* The lines before the prompts, shown where ssh shows them (its INFO
- * level, adit's default; -q hides them). The core cleaned the server's
- * text of control characters. */
+ * level, the default; LogLevel ERROR and -q hide them). The core cleaned the
+ * server's text of control characters. */
 static void
 ask_say(const struct io_ask *a)
 {
@@ -280,8 +280,9 @@ ask_say(const struct io_ask *a)
     size_t i;
 
     for (i = 0; i < 3; i++) {
+        /* The notice is ssh's error(), the server's lines its logit(). */
         if (lines[i] != NULL && lines[i][0] != '\0' &&
-            log_get_level() >= LOG_ERROR) {
+            log_get_level() >= (i == 0 ? LOG_ERROR : LOG_INFO)) {
             log_plain("%s\r\n", lines[i]);
         }
     }

@@ -135,7 +135,7 @@ io_connect_if_addr(struct io_connect *c, int family)
     freeifaddrs(ifa);
     if (r != 0) {
         /* ssh's words (its logit), then the next address is tried. */
-        if (log_get_level() >= LOG_ERROR) {
+        if (log_get_level() >= LOG_INFO) {
             log_plain("getifaddrs: %s: no suitable addresses\r\n", c->bind_if);
         }
     }

@@ -8,8 +8,8 @@
 
 enum log_level {
     LOG_QUIET = 0,   /* -q: nothing but fatal start-up errors */
-    LOG_ERROR = 1,   /* default: what went wrong, "adit: ..." */
-    LOG_INFO = 2,    /* notable events (aditd logins) */
+    LOG_ERROR = 1,   /* what went wrong, "adit: ..." */
+    LOG_INFO = 2,    /* default, as ssh: notable events, banners */
     LOG_VERBOSE = 3, /* not used by ssh's -v; aditd's LogLevel VERBOSE */
     LOG_DEBUG1 = 4,  /* -v */
     LOG_DEBUG2 = 5,  /* -vv */

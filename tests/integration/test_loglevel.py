@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: ISC
+"""What adit says at each LogLevel, side by side with ssh against an sshd
+with a Banner: at the default (ssh's INFO) the server's banner is shown as
+it came and a new host key's "Warning: Permanently added ..."; with
+-o LogLevel=ERROR or -q neither."""
+import os
+
+import pytest
+
+BANNER = "Authorised use only.\n\tsecond line of the banner\n"
+ADDED = "Warning: Permanently added '[127.0.0.1]:%d' (ED25519) to the list " \
+        "of known hosts."
+
+LEVELS = [
+    ([], True),
+    (["-o", "LogLevel=ERROR"], False),
+    (["-o", "LogLevel=INFO"], True),
+    (["-q"], False),
+]
+
+
+@pytest.fixture
+def banner_sshd(sshd_factory, tmp_path):
+    path = os.path.join(str(tmp_path), "banner")
+    with open(path, "w") as f:
+        f.write(BANNER)
+    return sshd_factory.start(["Banner %s" % path,
+                               "HostKeyAlgorithms ssh-ed25519"])
+
+
+def run_true(client, procs, kind, server, args, known_hosts):
+    argv = client.argv(kind, server.port, known_hosts=known_hosts,
+                       no_cmd=False)
+    argv = argv[:-1] + args + argv[-1:] + ["true"]
+    proc = procs.start(kind, argv)
+    assert proc.wait(60) == 0, proc.describe()
+    return proc.stderr()
+
+
+@pytest.mark.parametrize("args,shown", LEVELS,
+                         ids=["default", "error", "info", "q"])
+def test_banner_and_added_key_by_level(args, shown, banner_sshd, client,
+                                       procs, tmp_path):
+    said = {}
+    for kind in ("ssh", "adit"):
+        kh = os.path.join(str(tmp_path), "known_hosts_" + kind)
+        err = run_true(client, procs, kind, banner_sshd, args, kh)
+        said[kind] = (BANNER in err, ADDED % banner_sshd.port in err)
+        # The key is added whatever is said about it.
+        with open(kh) as f:
+            assert "ssh-ed25519 " in f.read()
+    assert said["ssh"] == (shown, shown), said
+    assert said["adit"] == said["ssh"]
