@@ -501,6 +501,10 @@ void client_term_stop(struct client *c);
 /* A stream for one of our standard descriptors (a terminal, pipe or
  * socket), malloc'd; a uv error (said) for anything else. */
 int client_stdio_stream(uv_loop_t *loop, int fd, uv_stream_t **out);
+/* As client_stdio_stream for c's standard descriptor fd (0, 1 or 2), and a
+ * regular file or /dev/null too, through a pump in c->pumps[fd] (joined by
+ * client_shell_join). ERR_IO, ERR_NOMEM. */
+int client_stdio_any(struct client *c, int fd, uv_stream_t **out);
 /* -W: join stdin/stdout to a channel of ic; exit when it closes. */
 int client_stdio_start(struct client *c, struct io_conn *ic);
 /* "channel N: open failed: ...", "stdio forwarding failed"; exit 255. */

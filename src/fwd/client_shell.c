@@ -49,19 +49,6 @@ client_shell_before_start(void *ctx, struct client_sess *s, struct sesschan *sc)
     client_sessfwd_requests(&c->sessfwd, sc);
 }
 
-/* A stream for standard descriptor fd: directly when the loop can poll
- * it, else through a pump (a file, /dev/null), as ssh takes any. */
-static int
-client_shell_stream(struct client *c, int fd, uv_stream_t **out)
-{
-    uv_handle_type t = uv_guess_handle(fd);
-
-    if (t == UV_TTY || t == UV_NAMED_PIPE || t == UV_TCP) {
-        return client_stdio_stream(c->loop, fd, out) == 0 ? 0 : ERR_IO;
-    }
-    return io_pump_start(c->loop, fd, fd == STDIN_FILENO, out, &c->pumps[fd]);
-}
-
 /* The session's streams: stdin unless -n, stdout, stderr. */
 static int
 client_shell_streams(struct client *c, struct client_sess_cfg *sc)
@@ -69,11 +56,11 @@ client_shell_streams(struct client *c, struct client_sess_cfg *sc)
     int r;
 
     if (c->cfg->stdin_null != 1 &&
-        (r = client_shell_stream(c, STDIN_FILENO, &sc->in)) != 0) {
+        (r = client_stdio_any(c, STDIN_FILENO, &sc->in)) != 0) {
         return r;
     }
-    if ((r = client_shell_stream(c, STDOUT_FILENO, &sc->out)) != 0 ||
-        (r = client_shell_stream(c, STDERR_FILENO, &sc->err)) != 0) {
+    if ((r = client_stdio_any(c, STDOUT_FILENO, &sc->out)) != 0 ||
+        (r = client_stdio_any(c, STDERR_FILENO, &sc->err)) != 0) {
         io_close_free((uv_handle_t *)sc->in);
         io_close_free((uv_handle_t *)sc->out);
         return r;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config/hostport.h"
+#include "io/io_pump.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
 #include "util/err.h"
@@ -52,6 +53,19 @@ client_stdio_stream(uv_loop_t *loop, int fd, uv_stream_t **out)
     }
     *out = h;
     return 0;
+}
+
+int
+client_stdio_any(struct client *c, int fd, uv_stream_t **out)
+{
+    uv_handle_type t = uv_guess_handle(fd);
+
+    *out = NULL;
+    if (t == UV_TTY || t == UV_NAMED_PIPE || t == UV_TCP) {
+        return client_stdio_stream(c->loop, fd, out) == 0 ? 0 : ERR_IO;
+    }
+    /* A file or /dev/null, which epoll refuses: through a pump. */
+    return io_pump_start(c->loop, fd, fd == STDIN_FILENO, out, &c->pumps[fd]);
 }
 
 void
@@ -122,11 +136,14 @@ client_stdio_start(struct client *c, struct io_conn *ic)
         log_plain("Bad stdio forwarding specification '%s'\r\n", spec);
         return ERR_CONFIG;
     }
-    if ((r = client_stdio_stream(c->loop, STDIN_FILENO, &in)) != 0 ||
-        (r = client_stdio_stream(c->loop, STDOUT_FILENO, &out)) != 0) {
+    /* ssh -W takes any stdin and stdout: a file too (< file). */
+    if ((r = client_stdio_any(c, STDIN_FILENO, &in)) != 0 ||
+        (r = client_stdio_any(c, STDOUT_FILENO, &out)) != 0) {
         io_close_free((uv_handle_t *)in);
         free(host);
-        return io_err_from_uv(r);
+        log_error("stdio forwarding: cannot use stdin or stdout: %s",
+                  err_str(r));
+        return r;
     }
     log_debug("stdio forwarding to %s port %u",
               info.path != NULL ? info.path : info.host, (unsigned)port);

@@ -318,6 +318,34 @@ def test_w_host_port(kind, bins, home, hops, peers, tmp_path):
     assert out == data
 
 
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+@pytest.mark.parametrize("size", [0, 300000])
+def test_w_files(kind, size, bins, home, hops, peers, tmp_path):
+    """-W host:port < file > file, as ssh takes them: regular files
+    cannot be polled, so adit reads and writes them another way; what
+    comes back is the file, byte for byte."""
+    bins.require(kind)
+    hop = hops()
+    kh = write_known_hosts(str(tmp_path / "kh"), [hop])
+    echo = peers.echo()
+    src, dst = str(tmp_path / "in"), str(tmp_path / "out")
+    with open(src, "wb") as f:
+        f.write(harness.payload_of(size, seed=3))
+    argv = adit_argv(bins, home, kh, hop.port,
+                     ["-W", "127.0.0.1:%d" % echo.port])
+    if kind == "ssh":
+        argv = [SSH, "-F", "/dev/null", "-o", "IdentitiesOnly=yes"] + argv[1:]
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        r = subprocess.run(argv, stdin=fin, stdout=fout,
+                           stderr=subprocess.PIPE, timeout=120, env=home.env)
+    err = r.stderr.decode(errors="replace")
+    for m in harness.SANITIZER_MARKERS:
+        assert m not in err, err
+    assert r.returncode == 0, err
+    with open(src, "rb") as a, open(dst, "rb") as b:
+        assert harness.sha256(b.read()) == harness.sha256(a.read())
+
+
 # Only adit: OpenSSH 9.2's own ssh -W /path sends nothing through here
 # within two minutes (stdout stays empty), so it cannot be the reference.
 @pytest.mark.parametrize("kind", ["adit"])
