@@ -164,3 +164,79 @@ def test_permit_remote_open_none(kind, sshd, client, procs, peers):
     assert reply == b"", reply
     s.close()
     assert proc.alive()
+
+
+# LIM_PROXY_PENDING (src/util/adit_limits.h): channels of one -R dynamic
+# forward still in their proxy handshake at once.
+PENDING_LIMIT = 256
+
+
+def socks5_try(rport, port):
+    """A SOCKS5 CONNECT to 127.0.0.1:port through rport that says "ok"
+    back; False when refused (the connection closed with no reply)."""
+    s = socket.create_connection(("127.0.0.1", rport), timeout=30)
+    try:
+        s.sendall(b"\x05\x01\x00")
+        if recv_exact(s, 2) != b"\x05\x00":
+            return False
+        s.sendall(b"\x05\x01\x00\x01\x7f\0\0\x01" + struct.pack(">H", port))
+        if recv_exact(s, 10)[:2] != b"\x05\x00":
+            return False
+        s.sendall(b"ok")
+        return recv_exact(s, 2) == b"ok"
+    except ConnectionResetError:
+        return False
+    finally:
+        s.close()
+
+
+def test_remote_dynamic_pending_limit(sshd, client, procs, peers):
+    """Connections that send no request hold a handshake each: beyond
+    LIM_PROXY_PENDING the channel open is refused (resource shortage, so
+    sshd closes the connection), the ones held still work, and once some
+    go away new ones are served again; the forward stays up."""
+    echo = peers.echo()
+    rport = harness.free_port()
+    proc = procs.start("adit", argv_with(client, "adit", sshd.port,
+                                         ["-v", "-R", "127.0.0.1:%d" % rport]))
+    harness.wait_listening(proc, rport)
+    opened = "dynamic: forwarded connection from"
+    harness.wait_log(proc, opened)  # wait_listening's probe
+    # The probe's channel ends with its connection; a full exchange after
+    # it shows the forward serves (and leaves nothing pending).
+    assert socks5_try(rport, echo.port), proc.describe()
+    base = proc.stderr().count(opened)
+    held = []
+    try:
+        for _ in range(PENDING_LIMIT):
+            held.append(socket.create_connection(("127.0.0.1", rport),
+                                                 timeout=30))
+        harness.poll(lambda: proc.stderr().count(opened) >=
+                     base + PENDING_LIMIT, harness.IO_TIMEOUT,
+                     "every held connection's channel")
+        # One more is refused at once, not held until the request timeout.
+        extra = socket.create_connection(("127.0.0.1", rport), timeout=30)
+        extra.settimeout(20)
+        assert recv_until_closed(extra) == b""
+        extra.close()
+        harness.wait_log(proc, "dynamic: too many channels in their "
+                         "handshake")
+        # Some go away: their places serve new connections again.
+        for s in held[:8]:
+            s.close()
+        harness.poll(lambda: socks5_try(rport, echo.port),
+                     harness.READY_TIMEOUT, "a new connection served")
+        # A held one still completes its handshake.
+        s = held.pop()
+        s.sendall(b"\x05\x01\x00")
+        assert recv_exact(s, 2) == b"\x05\x00"
+        s.sendall(b"\x05\x01\x00\x01\x7f\0\0\x01"
+                  + struct.pack(">H", echo.port))
+        assert recv_exact(s, 10)[:2] == b"\x05\x00"
+        s.sendall(b"held")
+        assert recv_exact(s, 4) == b"held"
+        s.close()
+    finally:
+        for s in held:
+            s.close()
+    assert proc.alive(), proc.describe()
