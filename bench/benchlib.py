@@ -144,7 +144,8 @@ class World:
         self.build = build
         self.tmp = tmp
         self.user = getpass.getuser()
-        env = dict(os.environ, HOME=tmp, ADIT_SSH_CONFIG_SYSTEM="/dev/null")
+        env = dict(os.environ, HOME=tmp, ADIT_HOME=tmp,
+                   ADIT_SSH_CONFIG_SYSTEM="/dev/null")
         env.pop("SSH_AUTH_SOCK", None)
         self.procs = harness.Procs(env, tmp)
         self.key = keygen(os.path.join(tmp, "user"))

@@ -18,6 +18,7 @@
 #include "app/adit_mux.h"
 #include "config/fwdspec.h"
 #include "config/jumpspec.h"
+#include "fwd/client.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "wire/buf.h"
@@ -116,6 +117,7 @@ adit_jump_cfg(int argc, char **argv, const struct client_env *env0,
     memset(&cmd, 0, sizeof(cmd));
     client_config_init(hc);
     ssh_config_read_init(&rd, hc, "", env.local_user, env.home);
+    rd.glob_home = env.glob_home;
     rd.diag = adit_diag;
     optind = 0; /* glibc: parse argv afresh */
     adit_args(argc, argv, hc, &cmd, &rd);
@@ -238,13 +240,14 @@ adit_resolve_binds(struct fwdspec *f, size_t n, int family)
     }
 }
 
-/* Who we are: user, home ($HOME first, as tests need), uid, host name. */
+/* Who we are: user, home (client_home: ssh's pw_dir, never $HOME), uid,
+ * host name. */
 void
 adit_env(struct client_env *env, char *uid, size_t uid_len, char *lhost,
          size_t lhost_len)
 {
     struct passwd *pw = getpwuid(getuid());
-    const char *home = getenv("HOME");
+    const char *home = client_home();
 
     if (pw == NULL) {
         fprintf(stderr, "No user exists for uid %lu\n",
@@ -253,7 +256,11 @@ adit_env(struct client_env *env, char *uid, size_t uid_len, char *lhost,
     }
     memset(env, 0, sizeof(*env));
     env->local_user = pw->pw_name;
-    env->home = home != NULL && home[0] == '/' ? home : pw->pw_dir;
+    env->home = home != NULL ? home : pw->pw_dir;
+    /* glob(3)'s ~ (GLOB_TILDE), which ssh's Include uses: $HOME when set
+     * and not empty, else the passwd entry's. */
+    home = getenv("HOME");
+    env->glob_home = home != NULL && home[0] != '\0' ? home : env->home;
     snprintf(uid, uid_len, "%lu", (unsigned long)getuid());
     env->uid = uid;
     if (gethostname(lhost, lhost_len) != 0) {
@@ -300,6 +307,7 @@ adit_load(int argc, char **argv, const struct client_env *env0,
     memset(d, 0, sizeof(*d));
     client_config_init(&d->cfg);
     ssh_config_read_init(&rd, &d->cfg, "", env.local_user, env.home);
+    rd.glob_home = env.glob_home;
     rd.diag = adit_diag;
     optind = 0; /* glibc: parse argv afresh */
     adit_args(argc, argv, &d->cfg, &d->cmd, &rd);

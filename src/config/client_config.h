@@ -223,6 +223,7 @@ struct client_env {
     const char *host_arg;   /* the host as given (lowercased), %n */
     const char *local_user; /* %u */
     const char *home;       /* %d and ~ */
+    const char *glob_home;  /* ~ in Include (glob(3)'s: $HOME first) */
     const char *uid;        /* %i */
     const char *local_host; /* %l (gethostname) */
 };

@@ -28,6 +28,7 @@ ssh_config_read_init(struct ssh_config_read *rd, struct client_config *cfg,
     rd->original_host = host;
     rd->local_user = local_user;
     rd->home = home;
+    rd->glob_home = home;
     rd->system_dir = "/etc/ssh";
     rd->is_active = true;
 }
@@ -301,7 +302,9 @@ cfg_keyword(struct ssh_config_read *rd, const struct cfg_where *w,
     return r;
 }
 
-/* Include: each word a glob, relative ones under ~/.ssh or /etc/ssh. */
+/* Include: each word a glob, relative ones under ~/.ssh or /etc/ssh. ssh
+ * globs "~/.ssh/word" with GLOB_TILDE, so this ~ is glob(3)'s: $HOME when
+ * set, unlike the passwd entry's ~ everywhere else (rd->glob_home). */
 static int
 cfg_include(struct ssh_config_read *rd, const struct cfg_where *w,
             const struct cfg_args *a, int depth)
@@ -316,11 +319,11 @@ cfg_include(struct ssh_config_read *rd, const struct cfg_where *w,
         return ERR_LIMIT;
     }
     for (i = 0; i < a->n && r == 0; i++) {
-        if ((r = ssh_tokens_tilde(a->v[i], rd->home, &tmp)) != 0) {
+        if ((r = ssh_tokens_tilde(a->v[i], rd->glob_home, &tmp)) != 0) {
             break;
         }
         if (tmp[0] != '/') {
-            const char *dir = rd->is_user_file ? rd->home : rd->system_dir;
+            const char *dir = rd->is_user_file ? rd->glob_home : rd->system_dir;
 
             n = strlen(dir) + strlen(tmp) + 8;
             if ((pat = malloc(n)) != NULL) {

@@ -37,7 +37,8 @@ struct ssh_config_read {
     const char *host;          /* matched by Host lines (lowercase) */
     const char *original_host; /* Match originalhost; %n */
     const char *local_user;    /* Match localuser; Match user default */
-    const char *home;          /* ~, and relative Include in user files */
+    const char *home;          /* ~/.ssh/config (ssh: the passwd entry's) */
+    const char *glob_home;     /* ~ and relative Include in user files */
     const char *system_dir;    /* relative Include in system files */
     bool is_user_file;         /* reading a user file (-F, ~/.ssh/config) */
     bool is_final_pass;        /* Match final / canonical match */

@@ -5,10 +5,12 @@
 #include "fwd/client_fork.h"
 #include "fwd/fwd_rdynamic.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
@@ -23,10 +25,23 @@ static const char *const client_default_ids[] = {
     "~/.ssh/id_rsa",
 };
 
+const char *
+client_home(void)
+{
+    const char *home = getenv("ADIT_HOME");
+    struct passwd *pw;
+
+    if (home != NULL && home[0] == '/') {
+        return home;
+    }
+    pw = getpwuid(getuid());
+    return pw != NULL ? pw->pw_dir : NULL;
+}
+
 void
 client_tilde(const char *path, char *out, size_t out_len)
 {
-    const char *home = getenv("HOME");
+    const char *home = client_home();
 
     if (path[0] == '~' && path[1] == '/' && home != NULL) {
         snprintf(out, out_len, "%s%s", home, path + 1);

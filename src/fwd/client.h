@@ -43,6 +43,16 @@ struct client_target {
  * service manager can be told not to restart on it. */
 #define CLIENT_EXIT_PERMANENT 78
 
+/*
+ * The home directory of ~, ~/.ssh/config, %d and the default files: the
+ * passwd entry's, as ssh takes it (its tilde_expand and ~/.ssh/config
+ * read pw_dir; $HOME is never looked at), or ADIT_HOME when set to an
+ * absolute path (for tests and packaging that need another home). NULL
+ * when there is neither. The string is the C library's (getpwuid's) or
+ * the environment's: valid until the next getpw* call.
+ */
+const char *client_home(void);
+
 /* Run on loop until the end; returns the exit status (255 for every
  * connection, host key or authentication failure, and on signals). */
 int client_run(uv_loop_t *loop, const struct client_config *cfg,

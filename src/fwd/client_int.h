@@ -236,7 +236,7 @@ void client_free(struct client *c);
 void client_forward_failed(struct client *c);
 /* Add ic's wire byte counts to c's (the target's, before it goes). */
 void client_count_totals(struct client *c, struct io_conn *ic);
-/* "~/x" -> "$HOME/x" into out (truncated to out_len). */
+/* "~/x" -> client_home() "/x" into out (truncated to out_len). */
 void client_tilde(const char *path, char *out, size_t out_len);
 /* Load cfg's identity files (or the default ones) into keys. */
 void client_load_keys(const struct client_config *cfg,

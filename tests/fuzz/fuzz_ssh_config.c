@@ -34,7 +34,8 @@ fuzz_include(struct ssh_config_read *rd, const char *pattern, int depth)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct client_env env = {"Host", "me", "/home/me", "1000", "box.lan"};
+    struct client_env env = {"Host",     "me",   "/home/me",
+                             "/home/me", "1000", "box.lan"};
     struct fuzz_input in = {data, size};
     struct client_config c;
     struct ssh_config_read rd;

@@ -86,6 +86,9 @@ class Home:
             dst.write(src.read())
         self.env = dict(os.environ)
         self.env["HOME"] = self.home
+        # ssh and adit take ~ from the password database, not $HOME;
+        # adit's ADIT_HOME points it at this one (adit(1), ENVIRONMENT).
+        self.env["ADIT_HOME"] = self.home
         # adit reads ssh_config files as ssh does: keep it away from the
         # machine's /etc/ssh/ssh_config (see adit(1), ENVIRONMENT).
         self.env["ADIT_SSH_CONFIG_SYSTEM"] = "/dev/null"

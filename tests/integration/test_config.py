@@ -6,6 +6,7 @@ specifications, tokens), configuration errors give ssh's messages and exit
 status, and a tunnel set up only through ~/.ssh/config carries data
 through a real sshd."""
 import os
+import pwd
 import shutil
 import subprocess
 
@@ -286,7 +287,8 @@ def test_user_and_system_files(bins, home, tmp_path):
     system = tmp_path / "ssh_config"
     system.write_text("Host *\n  Port 2222\n  User sys\n"
                       "  ServerAliveInterval 9\n  GSSAPIAuthentication yes\n")
-    env = dict(home.env, HOME=str(h), ADIT_SSH_CONFIG_SYSTEM=str(system))
+    env = dict(home.env, HOME=str(h), ADIT_HOME=str(h),
+               ADIT_SSH_CONFIG_SYSTEM=str(system))
     rc, out, err = run_g(bins.adit, ["h"], env)
     assert rc == 0, err
     assert "port 1111\n" in out
@@ -343,7 +345,7 @@ def test_tunnel_from_config_file_only(bins, home, sshd, peers, procs,
             "    ConnectTimeout 20\n"
             % (sshd.port, home.user, lport, echo.port))
         cfg.chmod(0o600)
-        env = dict(home.env, HOME=str(h))
+        env = dict(home.env, HOME=str(h), ADIT_HOME=str(h))
         proc = procs.start("adit", [bins.adit, "-N", "db-alias"], env=env)
         try:
             harness.wait_listening(proc, lport)
@@ -388,3 +390,43 @@ def test_bad_included_file_ends_reading(bins, home, tmp_path):
     assert (rc_a, rc_s) == (255, 255)
     assert err_a.splitlines() == [line for line in err_s.splitlines()
                                   if not line.startswith("Pseudo-terminal")]
+
+
+def test_tilde_is_the_password_database_home(bins, home, tmp_path):
+    """~ in values (UserKnownHostsFile, ControlPath) and ~/.ssh/config
+    itself come from the password database's home, not $HOME, side by
+    side with ssh (without ADIT_HOME, adit's test-only override): HOME
+    points at a directory whose .ssh/config would set the port, and
+    neither client reads it. Include is the exception: ssh globs it with
+    GLOB_TILDE, whose ~ is $HOME, so "Include ~/inc.conf" is read there."""
+    bins.require("adit")
+    h = tmp_path / "not-home"
+    (h / ".ssh").mkdir(parents=True, mode=0o700)
+    (h / ".ssh" / "config").write_text("Host tilde-test\n  Port 1234\n")
+    (h / "inc.conf").write_text("Port 4321\n")
+    cfg = tmp_path / "tilde.conf"
+    cfg.write_text("Host tilde-test\n"
+                   "  Include ~/inc.conf\n"
+                   "  UserKnownHostsFile ~/kh1 ~/.ssh/kh2\n"
+                   "  ControlPath ~/cp-%h\n")
+    env = dict(home.env, HOME=str(h))
+    env.pop("ADIT_HOME")
+    pw_dir = pwd.getpwuid(os.getuid()).pw_dir.rstrip("/")
+    def said(out, args):
+        # adit's default known_hosts files differ from ssh's (see above).
+        keys = ("port", "userknownhostsfile", "controlpath") if args \
+            else ("port", "controlpath")
+        return [line for line in out.splitlines()
+                if line.split(" ", 1)[0] in keys]
+    for args in (["-F", str(cfg)], []):
+        rc_a, out_a, err_a = run_g(bins.adit, args + ["tilde-test"], env)
+        rc_s, out_s, err_s = run_g(SSH, args + ["tilde-test"], env)
+        assert rc_s == 0, err_s
+        assert rc_a == 0, err_a
+        assert said(out_a, args) == said(out_s, args), (args, out_a, out_s)
+        assert "port 1234\n" not in out_a
+        if args:
+            assert "port 4321\n" in out_a, out_a
+            # The -F file's ~ values, with the passwd entry's home.
+            assert ("userknownhostsfile %s/kh1 %s/.ssh/kh2\n"
+                    % (pw_dir, pw_dir) in out_s), out_s

@@ -333,6 +333,7 @@ test_ssh_config_include_files(void **state)
                0600);
     fx_init(&f, "h");
     f.rd.home = home;
+    f.rd.glob_home = home;
     assert_int_equal(ssh_config_read_files(&f.rd, NULL, "/dev/null"), 0);
     assert_int_equal(f.rd.n_bad, 0);
     assert_string_equal(f.c.user, "from-a");
@@ -346,6 +347,7 @@ test_ssh_config_include_files(void **state)
     write_file(conf, "30-c.conf", "Port 1\n", 0666);
     fx_init(&f, "h");
     f.rd.home = home;
+    f.rd.glob_home = home;
     assert_int_equal(ssh_config_read_files(&f.rd, NULL, "/dev/null"),
                      ERR_CONFIG);
     assert_non_null(strstr(f.d.text, "Bad owner or permissions on "));
@@ -445,7 +447,7 @@ test_ssh_tokens(void **state)
 static void
 test_client_config_finish(void **state)
 {
-    struct client_env e = {"Web", "me", "/home/me", "1000", "vm"};
+    struct client_env e = {"Web", "me", "/home/me", "/home/me", "1000", "vm"};
     struct client_config c;
     char why[128], *h = NULL;
 
