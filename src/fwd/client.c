@@ -65,10 +65,11 @@ client_load_pub(const char *path, struct sshkey **out)
 /*
  * The key in path. A file that is gone but whose .pub is there gives the
  * public half (the agent may hold the key). So does an encrypted file
- * with a .pub (*encrypted): as ssh, its passphrase is asked only once the
- * server accepts the key (client_hop_pass.c), and not at all when the
- * agent signs. An encrypted file without a .pub has its passphrase asked
- * now (client_load_key_file).
+ * with a .pub, or an encrypted openssh-key-v1 file, whose public key is
+ * readable without the passphrase (*encrypted): as ssh, its passphrase is
+ * asked only once the server accepts the key (client_hop_pass.c), and not
+ * at all when the agent signs. An encrypted PEM file without a .pub has
+ * its passphrase asked now (client_load_key_file).
  */
 static int
 client_load_key(const struct client_config *cfg, const char *path,
@@ -86,6 +87,11 @@ client_load_key(const struct client_config *cfg, const char *path,
     }
     if (client_load_pub(path, out) == 0) {
         log_debug("%s: encrypted, public key from %s.pub", path, path);
+        *encrypted = true;
+        return 0;
+    }
+    if (sshkey_load_private_public(path, out) == 0) {
+        log_debug("%s: encrypted, public key from the file", path);
         *encrypted = true;
         return 0;
     }

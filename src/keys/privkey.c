@@ -363,10 +363,11 @@ privkey_read_encrypted(const struct privkey_kdf *kdf, const char *pass,
  *   string   public key blob
  *   string   private section (see privkey_read_section), encrypted
  *   byte[]   the cipher's tag (AEAD ciphers only: 16 bytes)
- * pass NULL: an encrypted file is ERR_KEY_ENCRYPTED.
+ * pass NULL: an encrypted file is ERR_KEY_ENCRYPTED. pub_only: the public
+ * key blob's key, nothing decrypted.
  */
 static int
-privkey_parse_v1(const uint8_t *p, size_t n, const char *pass,
+privkey_parse_v1(const uint8_t *p, size_t n, const char *pass, bool pub_only,
                  struct sshkey **out, char **comment)
 {
     const uint8_t *magic, *cipher, *kdf, *opts, *pub, *priv, *tag;
@@ -399,6 +400,9 @@ privkey_parse_v1(const uint8_t *p, size_t n, const char *pass,
         rd_string(&rd, &priv, &priv_len, LIM_FILE_SIZE) != 0 ||
         rd_bytes(&rd, tag_len, &tag) != 0 || rd_end(&rd) != 0) {
         return ERR_KEY_FORMAT;
+    }
+    if (pub_only) {
+        return sshkey_from_blob(pub, pub_len, out);
     }
     if (plain) {
         return privkey_read_section(priv, priv_len, PRIVKEY_BLOCK, false, pub,
@@ -532,9 +536,34 @@ sshkey_parse_private_pass(const uint8_t *data, size_t len, const char *pass,
     }
     buf_init(&bin);
     if ((r = privkey_unarmor(data, len, &bin)) == 0) {
-        r = privkey_parse_v1(buf_ptr(&bin), buf_len(&bin), pass, out, comment);
+        r = privkey_parse_v1(buf_ptr(&bin), buf_len(&bin), pass, false, out,
+                             comment);
     }
     buf_cleanup(&bin);
+    return r;
+}
+
+int
+sshkey_load_private_public(const char *path, struct sshkey **out)
+{
+    struct buf file, bin;
+    size_t at;
+    int r;
+
+    *out = NULL;
+    buf_init(&file);
+    buf_init(&bin);
+    if ((r = keyfile_read(path, LIM_FILE_SIZE, &file)) == 0 &&
+        !privkey_find(buf_ptr(&file), buf_len(&file), PRIVKEY_BEGIN, 0, &at)) {
+        r = ERR_KEY_FORMAT; /* PEM: the public half is encrypted too */
+    }
+    if (r == 0 &&
+        (r = privkey_unarmor(buf_ptr(&file), buf_len(&file), &bin)) == 0) {
+        r = privkey_parse_v1(buf_ptr(&bin), buf_len(&bin), NULL, true, out,
+                             NULL);
+    }
+    buf_cleanup(&bin);
+    buf_cleanup(&file);
     return r;
 }
 

@@ -122,6 +122,14 @@ int sshkey_load_private(const char *path, struct sshkey **out);
 int sshkey_load_private_pass(const char *path, const char *pass,
                              struct sshkey **out);
 
+/*
+ * The public key of a private key file without its passphrase: an
+ * openssh-key-v1 file keeps it outside the encryption (as ssh's
+ * sshkey_load_public reads it when there is no .pub). ERR_KEY_FORMAT for
+ * PEM files, whose public half is encrypted with the rest; ERR_NOTFOUND.
+ */
+int sshkey_load_private_public(const char *path, struct sshkey **out);
+
 /* Write k as an unencrypted openssh-key-v1 file, mode 0600, atomically. */
 int sshkey_save_private(const struct sshkey *k, const char *path,
                         const char *comment);

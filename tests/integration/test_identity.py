@@ -327,3 +327,39 @@ def test_terminal_restored_on_signal(keys, server, client, home):
         assert t.echo_on()
     finally:
         t.stop()
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+@pytest.mark.parametrize("fmt", ["openssh"])
+def test_passphrase_without_pub_asked_when_tried(kind, fmt, keys, sshd,
+                                                 client, procs, peers, home,
+                                                 tmp_path):
+    """An encrypted key with no .pub beside it is asked for only when it
+    is about to be tried, as ssh: never when the server cannot be
+    reached; with a server that trusts another key offered after it,
+    what is asked is what ssh asks (an openssh-key-v1 file's public half
+    is readable without the passphrase, a PEM file's is not)."""
+    key = str(tmp_path / ("nopub_" + fmt))
+    subprocess.run([SSH_KEYGEN, "-q", "-N", PASS, "-t", "ecdsa", "-b", "256",
+                    "-f", key] + (["-m", "PEM"] if fmt == "pem" else []),
+                   check=True, stdin=subprocess.DEVNULL, timeout=60)
+    os.unlink(key + ".pub")
+    env = askpass_env(home, keys, PASS)
+    keys.reset()
+    rc, err = run(procs, kind, argv_of(client, kind, harness.closed_port(),
+                                       key), env)
+    assert rc == 255, err
+    assert keys.calls() == [], err
+    echo = peers.echo()
+
+    def argv(ports):
+        fwd = "127.0.0.1:%d:127.0.0.1:%d" % (ports[0], echo.port)
+        a = argv_of(client, kind, sshd.port, key, forwards=[fwd])
+        i = a.index(key)
+        a[i + 1:i + 1] = ["-i", home.key]  # the session sshd trusts this
+        return a
+    proc, ports = client.start_listening(kind, argv, env=env)
+    echo_through(ports[0])
+    proc.stop()
+    want = [] if fmt == "openssh" else [prompt_of(key)]
+    assert keys.calls() == want, proc.stderr()

@@ -66,6 +66,37 @@ test_wrong_or_no_passphrase(void **state)
     }
 }
 
+/* The public key without the passphrase: openssh-key-v1 files keep it
+ * outside the encryption (equal to the .pub's); PEM ones do not. */
+static void
+test_public_without_passphrase(void **state)
+{
+    struct sshkey *k = NULL, *pub = NULL;
+    char path[1024], pub_path[1040];
+    size_t i;
+
+    for (i = 0; i < N_FIXTURES; i++) {
+        fixture_path(fixtures[i], path, sizeof(path));
+        if (strstr(fixtures[i], "pem") != NULL ||
+            strstr(fixtures[i], "pkcs8") != NULL) {
+            assert_int_equal(sshkey_load_private_public(path, &k),
+                             ERR_KEY_FORMAT);
+            assert_null(k);
+            continue;
+        }
+        assert_int_equal(sshkey_load_private_public(path, &k), 0);
+        snprintf(pub_path, sizeof(pub_path), "%s.pub", path);
+        assert_int_equal(sshkey_load_public(pub_path, &pub), 0);
+        assert_true(sshkey_equal_public(k, pub));
+        assert_false(sshkey_is_private(k));
+        sshkey_free(k);
+        sshkey_free(pub);
+        k = pub = NULL;
+    }
+    assert_int_equal(sshkey_load_private_public("/nonexistent/key", &k),
+                     ERR_NOTFOUND);
+}
+
 /*
  * Every truncation, one trailing byte and each outer length off by one
  * are refused, with the right passphrase (none of them reaches the KDF
@@ -161,6 +192,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_right_passphrase),
         cmocka_unit_test(test_wrong_or_no_passphrase),
+        cmocka_unit_test(test_public_without_passphrase),
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_flipped_ciphertext),
         cmocka_unit_test(test_kdf_options),
