@@ -142,13 +142,16 @@ client_tcp_start(struct client *c)
 }
 
 static int
-client_proxy_start(struct client *c)
+client_proxy_start(struct client *c, const char *pc)
 {
+    const struct client_hop *hop = &c->hops[0];
     uv_stream_t *st = NULL;
     char *cmd;
     int r;
 
-    if ((cmd = client_proxy_expand(c, c->cfg->proxy_command)) == NULL) {
+    cmd = client_proxy_expand(hop, c->n_hops > 1 ? hop->alias : c->t->orig_host,
+                              pc);
+    if (cmd == NULL) {
         c->said = true;
         c->permanent = true;
         snprintf(c->last_error, sizeof(c->last_error), "bad ProxyCommand");
@@ -164,16 +167,35 @@ client_proxy_start(struct client *c)
     return 0;
 }
 
+/*
+ * The first hop's ProxyCommand, or NULL. As ssh: the target's own when
+ * there is no -J; with -J the first jump host's (ssh runs that host's ssh
+ * -W, which reads its configuration); never a later hop's or the
+ * target's, reached through -J (whose ProxyJump, set first, makes ssh
+ * ignore their ProxyCommand).
+ */
+static const char *
+client_first_proxy(const struct client *c)
+{
+    const struct client_config *cfg = c->hops[0].cfg;
+    const char *pc = cfg->proxy_command;
+
+    if (c->n_hops > 1 && (cfg == c->cfg || c->hops[0].alias == NULL)) {
+        return NULL; /* no configuration of the hop's own */
+    }
+    return pc != NULL && strcmp(pc, "none") != 0 ? pc : NULL;
+}
+
 int
 client_hops_start(struct client *c)
 {
-    const char *pc = c->cfg->proxy_command;
+    const char *pc = client_first_proxy(c);
 
     c->attempts_left = c->hops[0].cfg->connection_attempts > 0
                            ? c->hops[0].cfg->connection_attempts
                            : 1;
-    if (c->n_hops == 1 && pc != NULL && strcmp(pc, "none") != 0) {
-        return client_proxy_start(c);
+    if (pc != NULL) {
+        return client_proxy_start(c, pc);
     }
     return client_tcp_start(c);
 }

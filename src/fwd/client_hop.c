@@ -69,6 +69,9 @@ client_jump_hop_set(struct client *c, size_t i, const struct jumphop *h)
 
     hop->cfg = own != NULL ? own : c->cfg;
     hop->keys = &c->keys;
+    if ((hop->alias = str_ndup(h->host, strlen(h->host))) == NULL) {
+        return ERR_NOMEM;
+    }
     if (own != NULL) {
         host = own->hostname != NULL ? own->hostname : host;
         user = user != NULL ? user : own->user;
@@ -129,6 +132,7 @@ client_hops_cleanup(struct client *c)
     for (i = 0; i < c->n_hops; i++) {
         free(c->hops[i].host);
         free(c->hops[i].user);
+        free(c->hops[i].alias);
         client_kh_cleanup(&c->hops[i].kh);
         client_ids_cleanup(&c->hops[i].ids);
         buf_cleanup(&c->hops[i].pass_data);

@@ -108,6 +108,7 @@ struct client_hop {
     char agent_key_name[256]; /* for ssh's message when it refuses */
     char *host;
     char *user;
+    char *alias; /* a jump host's name as written in -J (its %n), or NULL */
     uint16_t port;
     struct io_conn *ic;
     uv_stream_t *pending; /* our end, until the channel to it is open */
@@ -510,8 +511,10 @@ int client_stdio_start(struct client *c, struct io_conn *ic);
 /* "channel N: open failed: ...", "stdio forwarding failed"; exit 255. */
 void client_say_stdio_failed(struct client *c, struct io_chan *ch,
                              uint32_t reason, const char *msg);
-/* ProxyCommand with %h %p %r %n %% expanded into a malloc'd string, or
- * NULL (printed) for an unknown token. */
-char *client_proxy_expand(const struct client *c, const char *cmd);
+/* ProxyCommand with %h %p %r %n %% (hop's host, port and user, orig its
+ * name as written) expanded into a malloc'd string, or NULL (printed) for
+ * an unknown token. */
+char *client_proxy_expand(const struct client_hop *hop, const char *orig,
+                          const char *cmd);
 
 #endif

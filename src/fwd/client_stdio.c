@@ -156,19 +156,20 @@ client_stdio_start(struct client *c, struct io_conn *ic)
 /* ---- ProxyCommand tokens ---- */
 
 static int
-client_proxy_token(const struct client *c, char t, struct buf *b)
+client_proxy_token(const struct client_hop *hop, const char *orig, char t,
+                   struct buf *b)
 {
     char port[8];
 
     switch (t) {
     case 'h':
-        return buf_put(b, c->t->host, strlen(c->t->host));
+        return buf_put(b, hop->host, strlen(hop->host));
     case 'n':
-        return buf_put(b, c->t->orig_host, strlen(c->t->orig_host));
+        return buf_put(b, orig, strlen(orig));
     case 'r':
-        return buf_put(b, c->t->user, strlen(c->t->user));
+        return buf_put(b, hop->user, strlen(hop->user));
     case 'p':
-        snprintf(port, sizeof(port), "%u", (unsigned)c->t->port);
+        snprintf(port, sizeof(port), "%u", (unsigned)hop->port);
         return buf_put(b, port, strlen(port));
     case '%':
         return buf_put(b, "%", 1);
@@ -178,7 +179,8 @@ client_proxy_token(const struct client *c, char t, struct buf *b)
 }
 
 char *
-client_proxy_expand(const struct client *c, const char *cmd)
+client_proxy_expand(const struct client_hop *hop, const char *orig,
+                    const char *cmd)
 {
     struct buf b;
     char *out = NULL;
@@ -189,7 +191,8 @@ client_proxy_expand(const struct client *c, const char *cmd)
     for (p = cmd; *p != '\0' && r == 0; p++) {
         if (*p != '%') {
             r = buf_put(&b, p, 1);
-        } else if ((r = client_proxy_token(c, p[1], &b)) == ERR_FORMAT) {
+        } else if ((r = client_proxy_token(hop, orig, p[1], &b)) ==
+                   ERR_FORMAT) {
             log_plain("percent_expand: unknown key %%%c\r\n",
                       p[1] != '\0' ? p[1] : ' ');
         } else {

@@ -296,6 +296,61 @@ def test_real_ssh_through_adit_w(bins, home, procs, hops, tmp_path):
     assert out == b"x" * 100000 + b"done\n"
 
 
+JUMP_PROXY_CONF = """\
+Host hop1
+    HostName 127.0.0.1
+    Port {h1}
+    ProxyCommand /bin/sh -c 'echo hop1 %h %p %n %r >> {log}; exec /usr/bin/python3 {relay} %h %p'
+Host hop2
+    HostName 127.0.0.1
+    Port {h2}
+    ProxyCommand /bin/sh -c 'echo hop2 >> {log}; exit 1'
+Host target
+    HostName 127.0.0.1
+    Port {t}
+Host *
+    User {user}
+    IdentityFile {key}
+    IdentitiesOnly yes
+    BatchMode yes
+    StrictHostKeyChecking yes
+    UserKnownHostsFile {kh}
+    GlobalKnownHostsFile /dev/null
+    ConnectTimeout 20
+"""
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+@pytest.mark.parametrize("chain", ["hop1", "hop1,hop2"])
+def test_jump_hop_own_proxycommand(kind, chain, bins, home, hops, peers,
+                                   tmp_path):
+    """-J hop with "Host hop / ProxyCommand ..." in the file: the first jump
+    host is reached through its ProxyCommand, its tokens the hop's own
+    (%h %p %n %r); a later hop's ProxyCommand (one that would fail) is not
+    run, as ssh, whose ssh for that hop has -J set first. Side by side with
+    ssh: the same commands run, and -W data comes back byte for byte."""
+    bins.require(kind)
+    h1, h2, target = hops(), hops(), hops()
+    kh = write_known_hosts(str(tmp_path / "kh"), [h1, h2, target])
+    relay = tmp_path / "relay.py"
+    relay.write_text(RELAY)
+    log = tmp_path / "proxy.log"
+    conf = tmp_path / "conf"
+    conf.write_text(JUMP_PROXY_CONF.format(
+        h1=h1.port, h2=h2.port, t=target.port, log=log, relay=relay,
+        user=home.user, key=home.key, kh=kh))
+    echo = peers.echo()
+    data = harness.payload_of(100000, seed=5)
+    prog = SSH if kind == "ssh" else bins.adit
+    rc, out, err = run_stdio([prog, "-F", str(conf), "-J", chain, "-W",
+                              "127.0.0.1:%d" % echo.port, "target"], data,
+                             home.env)
+    assert rc == 0, err
+    assert out == data
+    assert log.read_text() == "hop1 127.0.0.1 %d hop1 %s\n" % (
+        h1.port, home.user)
+
+
 def w_client(bins, home, kh, hop, spec, data, kind="adit"):
     """Run adit (or ssh) -W spec with data on stdin; return (rc, stdout,
     stderr)."""
