@@ -123,22 +123,12 @@ client_tcp_start(struct client *c)
     struct client_hop *hop = &c->hops[0];
     const struct client_config *cfg = hop->cfg;
     uint64_t timeout = client_login_deadline_ms(hop);
-    int r;
+    struct io_connect_bind bind = {cfg->bind_address, cfg->bind_interface};
 
     log_debug("Connecting to %s port %u.", hop->host, (unsigned)hop->port);
-    r = io_connect_start(&c->connecting, c->loop, hop->host, hop->port,
-                         c->t->family, timeout, client_connected, c);
-    /* BindAddress wins over BindInterface, as in ssh. */
-    if (r == 0 && cfg->bind_address != NULL) {
-        r = io_connect_set_bind(c->connecting, cfg->bind_address);
-    } else if (r == 0 && cfg->bind_interface != NULL) {
-        r = io_connect_set_bind_if(c->connecting, cfg->bind_interface);
-    }
-    if (r != 0 && c->connecting != NULL) {
-        io_connect_cancel(c->connecting);
-        c->connecting = NULL;
-    }
-    return r;
+    return io_connect_start_bound(&c->connecting, c->loop, hop->host, hop->port,
+                                  c->t->family, timeout, &bind,
+                                  client_connected, c);
 }
 
 static int

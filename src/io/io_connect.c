@@ -17,13 +17,16 @@ struct io_connect {
     uv_getaddrinfo_t gai;
     uv_timer_t timer;
     uv_connect_t creq;
-    uv_tcp_t *tcp; /* the attempt in progress */
-    struct addrinfo *res;
+    uv_tcp_t *tcp;        /* the attempt in progress */
+    struct addrinfo *res; /* from the resolver, or NULL */
     struct addrinfo *cur;
+    struct addrinfo num_ai;            /* a numeric host: its one address */
+    struct sockaddr_storage num_addr;  /* num_ai's */
     struct sockaddr_storage bind_addr; /* ss_family 0: none */
     char bind_if[IF_NAMESIZE];         /* BindInterface, "" none */
     int last_err;
     bool resolving;
+    bool starting; /* inside io_connect_start: report from the loop */
     bool done;     /* outcome reported or cancelled */
     unsigned refs; /* timer + pending gai + pending connect */
     io_connect_cb cb;
@@ -72,6 +75,15 @@ io_connect_finish(struct io_connect *c, int status, uv_tcp_t *tcp)
     } else if (tcp != NULL) {
         io_close_free((uv_handle_t *)tcp);
     }
+}
+
+/* A failure found inside io_connect_start, reported from the loop. */
+static void
+io_connect_failed(uv_timer_t *t)
+{
+    struct io_connect *c = t->data;
+
+    io_connect_finish(c, c->last_err, NULL);
 }
 
 static void
@@ -187,6 +199,10 @@ io_connect_try(struct io_connect *c)
         io_close_free((uv_handle_t *)c->tcp);
         c->tcp = NULL;
     }
+    if (c->starting) {
+        uv_timer_start(&c->timer, io_connect_failed, 0, 0);
+        return;
+    }
     io_connect_finish(c, c->last_err, NULL);
 }
 
@@ -215,47 +231,7 @@ io_connect_timeout(uv_timer_t *t)
     io_connect_finish(t->data, UV_ETIMEDOUT, NULL);
 }
 
-int
-io_connect_start(struct io_connect **out, uv_loop_t *loop, const char *host,
-                 uint16_t port, int family, uint64_t timeout_ms,
-                 io_connect_cb cb, void *ctx)
-{
-    struct addrinfo hints;
-    struct io_connect *c;
-    int r;
-
-    *out = NULL;
-    if ((c = calloc(1, sizeof(*c))) == NULL) {
-        return ERR_NOMEM;
-    }
-    c->loop = loop;
-    c->cb = cb;
-    c->ctx = ctx;
-    c->last_err = UV_ECONNREFUSED;
-    snprintf(c->port_str, sizeof(c->port_str), "%u", (unsigned)port);
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = family;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
-    c->gai.data = c;
-    r = uv_getaddrinfo(loop, &c->gai, io_connect_resolved, host, c->port_str,
-                       &hints);
-    if (r != 0) {
-        free(c);
-        return io_err_from_uv(r);
-    }
-    c->resolving = true;
-    c->refs = 2;
-    uv_timer_init(loop, &c->timer);
-    c->timer.data = c;
-    if (timeout_ms > 0) {
-        uv_timer_start(&c->timer, io_connect_timeout, timeout_ms, 0);
-    }
-    *out = c;
-    return 0;
-}
-
-int
+static int
 io_connect_set_bind(struct io_connect *c, const char *addr)
 {
     struct sockaddr_storage *ss = &c->bind_addr;
@@ -268,7 +244,7 @@ io_connect_set_bind(struct io_connect *c, const char *addr)
     return ERR_INVAL;
 }
 
-int
+static int
 io_connect_set_bind_if(struct io_connect *c, const char *ifname)
 {
     if (strlen(ifname) >= sizeof(c->bind_if)) {
@@ -276,6 +252,119 @@ io_connect_set_bind_if(struct io_connect *c, const char *ifname)
     }
     memcpy(c->bind_if, ifname, strlen(ifname) + 1);
     return 0;
+}
+
+/*
+ * host as a numeric address of family (or AF_UNSPEC) into c->num_ai, as
+ * getaddrinfo would give it; false for a name, or a scoped IPv6 address
+ * (the resolver maps its interface). A numeric host needs no resolver:
+ * uv_getaddrinfo would cost a thread pool hop (two thread wake-ups, and
+ * the pool's start on first use) before every connect.
+ */
+static bool
+io_connect_numeric(struct io_connect *c, const char *host, uint16_t port,
+                   int family)
+{
+    struct sockaddr_in *sin = (struct sockaddr_in *)&c->num_addr;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&c->num_addr;
+    struct addrinfo *ai = &c->num_ai;
+
+    if (family != AF_INET6 && uv_ip4_addr(host, port, sin) == 0) {
+        ai->ai_family = AF_INET;
+        ai->ai_addrlen = sizeof(*sin);
+    } else if (family != AF_INET && strchr(host, '%') == NULL &&
+               uv_ip6_addr(host, port, sin6) == 0) {
+        ai->ai_family = AF_INET6;
+        ai->ai_addrlen = sizeof(*sin6);
+    } else {
+        return false;
+    }
+    ai->ai_socktype = SOCK_STREAM;
+    ai->ai_protocol = IPPROTO_TCP;
+    ai->ai_addr = (struct sockaddr *)&c->num_addr;
+    ai->ai_next = NULL;
+    return true;
+}
+
+static int
+io_connect_resolve(struct io_connect *c, const char *host, int family)
+{
+    struct addrinfo hints;
+    int r;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    c->gai.data = c;
+    r = uv_getaddrinfo(c->loop, &c->gai, io_connect_resolved, host, c->port_str,
+                       &hints);
+    if (r != 0) {
+        return io_err_from_uv(r);
+    }
+    c->resolving = true;
+    c->refs++;
+    return 0;
+}
+
+int
+io_connect_start_bound(struct io_connect **out, uv_loop_t *loop,
+                       const char *host, uint16_t port, int family,
+                       uint64_t timeout_ms, const struct io_connect_bind *bind,
+                       io_connect_cb cb, void *ctx)
+{
+    struct io_connect *c;
+    bool numeric;
+    int r = 0;
+
+    *out = NULL;
+    if ((c = calloc(1, sizeof(*c))) == NULL) {
+        return ERR_NOMEM;
+    }
+    c->loop = loop;
+    c->cb = cb;
+    c->ctx = ctx;
+    c->last_err = UV_ECONNREFUSED;
+    /* BindAddress wins over BindInterface, as in ssh. */
+    if (bind != NULL && bind->addr != NULL) {
+        r = io_connect_set_bind(c, bind->addr);
+    } else if (bind != NULL && bind->ifname != NULL) {
+        r = io_connect_set_bind_if(c, bind->ifname);
+    }
+    if (r != 0) {
+        free(c);
+        return r;
+    }
+    snprintf(c->port_str, sizeof(c->port_str), "%u", (unsigned)port);
+    numeric = io_connect_numeric(c, host, port, family);
+    if (!numeric && (r = io_connect_resolve(c, host, family)) != 0) {
+        free(c);
+        return r;
+    }
+    c->refs++;
+    uv_timer_init(loop, &c->timer);
+    c->timer.data = c;
+    if (timeout_ms > 0) {
+        uv_timer_start(&c->timer, io_connect_timeout, timeout_ms, 0);
+    }
+    *out = c;
+    if (numeric) {
+        /* The connect starts now: no loop pass between open and SYN. */
+        c->starting = true;
+        c->cur = &c->num_ai;
+        io_connect_try(c);
+        c->starting = false;
+    }
+    return 0;
+}
+
+int
+io_connect_start(struct io_connect **out, uv_loop_t *loop, const char *host,
+                 uint16_t port, int family, uint64_t timeout_ms,
+                 io_connect_cb cb, void *ctx)
+{
+    return io_connect_start_bound(out, loop, host, port, family, timeout_ms,
+                                  NULL, cb, ctx);
 }
 
 void

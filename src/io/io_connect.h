@@ -26,27 +26,34 @@ typedef void (*io_connect_cb)(void *ctx, int status, bool resolving,
 
 /*
  * Start connecting to host:port. family AF_UNSPEC, AF_INET or AF_INET6.
- * timeout_ms 0 means no timeout. ERR_NOMEM, ERR_INVAL.
+ * timeout_ms 0 means no timeout. ERR_NOMEM, ERR_INVAL. A numeric host is
+ * not resolved: its connect starts before this returns.
  */
 int io_connect_start(struct io_connect **out, uv_loop_t *loop, const char *host,
                      uint16_t port, int family, uint64_t timeout_ms,
                      io_connect_cb cb, void *ctx);
 
 /*
- * Bind each socket to addr (a numeric IPv4 or IPv6 address, as BindAddress
- * and -b) before it connects; addresses of the other family are skipped.
- * Call right after io_connect_start. ERR_INVAL for a non-numeric address.
+ * What each socket is bound to before it connects: addr a numeric IPv4 or
+ * IPv6 address (BindAddress, -b; addresses of the other family are
+ * skipped), else ifname's first address of the family being tried, not
+ * IPv6 link-local (BindInterface, as ssh; an interface with none,
+ * "getifaddrs: IF: no suitable addresses", fails that address). NULL: none.
  */
-int io_connect_set_bind(struct io_connect *c, const char *addr);
+struct io_connect_bind {
+    const char *addr;
+    const char *ifname;
+};
 
 /*
- * BindInterface: bind each socket to the first address the interface
- * ifname has in the family being tried (not IPv6 link-local), as ssh;
- * an interface with none ("getifaddrs: IF: no suitable addresses") fails
- * that address. Call right after io_connect_start. ERR_INVAL for a name
- * too long to be an interface's.
+ * io_connect_start with a bind; ERR_INVAL also for a non-numeric addr or
+ * an ifname too long to be an interface's.
  */
-int io_connect_set_bind_if(struct io_connect *c, const char *ifname);
+int io_connect_start_bound(struct io_connect **out, uv_loop_t *loop,
+                           const char *host, uint16_t port, int family,
+                           uint64_t timeout_ms,
+                           const struct io_connect_bind *bind, io_connect_cb cb,
+                           void *ctx);
 
 /* Give up: the callback will not be called; resources go in the loop. */
 void io_connect_cancel(struct io_connect *c);

@@ -2,8 +2,10 @@
 /* io_connect: async resolve, non-blocking connect, timeout, cancel. */
 #include "iotest.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "io/io_connect.h"
@@ -276,6 +278,75 @@ test_connect_no_timeout(void **state)
 }
 
 /*
+ * A numeric host is not resolved: the SYN is out, and the kernel has the
+ * connection in the listener's queue, before io_connect_start returns and
+ * before the loop runs once.
+ */
+static void
+test_numeric_starts_at_once(void **state)
+{
+    struct ctx *x = ctx_new();
+    uint16_t port;
+    int fd = iotest_full_listener(&port);
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int a;
+
+    assert_int_equal(io_connect_start(&x->c, &x->t.loop, "127.0.0.1", port,
+                                      AF_UNSPEC, 5000, on_connect, x),
+                     0);
+    assert_int_equal(poll(&pfd, 1, 5000), 1);
+    assert_true((a = accept(fd, NULL, NULL)) >= 0);
+    assert_int_equal(x->n_cb, 0);
+    assert_int_equal(uv_run(&x->t.loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(x->n_cb, 1);
+    assert_int_equal(x->status, 0);
+    assert_true(x->nodelay);
+    close(a);
+    close(fd);
+    ctx_done(x);
+}
+
+/*
+ * A numeric host whose connect fails before it starts (the bind to an
+ * address this host does not have): reported from the loop all the same,
+ * never from inside io_connect_start_bound.
+ */
+static void
+test_numeric_fails_from_loop(void **state)
+{
+    struct ctx *x = ctx_new();
+    struct io_connect_bind bind = {"192.0.2.1", NULL}; /* TEST-NET-1 */
+
+    assert_int_equal(io_connect_start_bound(&x->c, &x->t.loop, "127.0.0.1",
+                                            iotest_closed_port(), AF_INET, 5000,
+                                            &bind, on_connect, x),
+                     0);
+    assert_int_equal(x->n_cb, 0);
+    assert_int_equal(uv_run(&x->t.loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(x->n_cb, 1);
+    assert_int_not_equal(x->status, 0);
+    assert_false(x->resolving);
+    ctx_done(x);
+}
+
+/* A bind address that is not numeric is refused before anything starts. */
+static void
+test_bind_not_numeric(void **state)
+{
+    struct ctx *x = ctx_new();
+    struct io_connect_bind bind = {"localhost", NULL};
+
+    assert_int_equal(io_connect_start_bound(&x->c, &x->t.loop, "127.0.0.1", 22,
+                                            AF_INET, 5000, &bind, on_connect,
+                                            x),
+                     ERR_INVAL);
+    assert_null(x->c);
+    assert_int_equal(uv_run(&x->t.loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(x->n_cb, 0);
+    ctx_done(x);
+}
+
+/*
  * TCP_USER_TIMEOUT read back from the socket: what io_tcp_user_timeout
  * set is what the kernel holds (adit's Reconnect mode sets Interval x
  * CountMax on its connection to the server).
@@ -320,6 +391,9 @@ main(void)
         cmocka_unit_test(test_cancel_resolving),
         cmocka_unit_test(test_cancel_connecting),
         cmocka_unit_test(test_connect_no_timeout),
+        cmocka_unit_test(test_numeric_starts_at_once),
+        cmocka_unit_test(test_numeric_fails_from_loop),
+        cmocka_unit_test(test_bind_not_numeric),
         cmocka_unit_test(test_user_timeout),
     };
 
