@@ -159,6 +159,8 @@ struct client {
     bool timers_open;       /* retry and the hops' banner timers */
     bool hup;               /* SIGHUP: the next attempt starts at once */
     unsigned failures;      /* attempts failed since the last success */
+    unsigned quick;         /* quick retries made (client_sup.c) */
+    uint64_t up_ms;         /* loop time it last came up */
     unsigned rfwd_failures; /* -R refusals in a row on this connection */
     /* Status (client_state.h). */
     enum client_state state;

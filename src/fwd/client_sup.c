@@ -27,9 +27,15 @@
 /* The backoff doubles at most this many times (2^16 x the floor is
  * beyond any sensible cap, and the shift stays defined). */
 #define CLIENT_BACKOFF_MAX_SHIFT 16u
-/* The first attempt after a connection that was up drops waits a random
- * 0 to this many ms, so many clients cut off together spread out. */
-#define CLIENT_FIRST_RETRY_MS 250u
+/* A connection up this long (ms) was steady: when it drops, the next
+ * attempt starts at once, and the quick retries below start over. */
+#define CLIENT_STEADY_MS 1000u
+/* After that, a failed attempt (a server still restarting) or a drop of a
+ * connection that was not steady (a server that lets us in and throws us
+ * out) waits this many ms, doubled each time, CLIENT_QUICK_RETRIES times;
+ * then the backoff. A restarted sshd listens again within ~100 ms. */
+#define CLIENT_QUICK_MS 25u
+#define CLIENT_QUICK_RETRIES 4u
 
 void
 client_set_state(struct client *c, enum client_state st, const char *why)
@@ -67,6 +73,23 @@ client_backoff_ms(const struct client_config *cfg, unsigned k)
     if (d > hi) {
         d = hi > lo ? hi : lo;
     }
+    return d - rand_uniform((uint32_t)(d / 2u + 1u));
+}
+
+/*
+ * The wait before the next attempt after a failure: the quick retries
+ * first, each a random point in the upper half of its span as the
+ * backoff's, so many clients cut off together spread out.
+ */
+static uint64_t
+client_retry_ms(struct client *c)
+{
+    uint64_t d;
+
+    if (c->quick >= CLIENT_QUICK_RETRIES) {
+        return client_backoff_ms(c->cfg, c->failures++);
+    }
+    d = (uint64_t)CLIENT_QUICK_MS << c->quick++;
     return d - rand_uniform((uint32_t)(d / 2u + 1u));
 }
 
@@ -167,6 +190,7 @@ client_sup_up(struct client_sup *sup, struct client *c)
     }
     c->failures = 0;
     c->rfwd_failures = 0;
+    c->up_ms = uv_now(c->loop);
     c->rtt_ms = -1;
     c->logins++;
     client_set_state(c, CLIENT_UP, NULL);
@@ -248,15 +272,18 @@ client_sup_down(struct client_sup *sup, struct client *c)
         }
         return;
     }
-    /* A connection that was up is tried again at once (a little jitter
-     * only): a restarted server is back in well under a second. The
-     * backoff is for attempts that fail. */
+    /* A steady connection that drops is tried again at once: a server
+     * whose session died takes a new one at once, and a restarted one is
+     * back within the quick retries. The backoff is for attempts that
+     * fail, and for a connection that keeps dropping as soon as it is up. */
     if (c->hup) {
         ms = 0;
-    } else if (c->state == CLIENT_UP) {
-        ms = rand_uniform(CLIENT_FIRST_RETRY_MS + 1u);
+    } else if (c->state == CLIENT_UP &&
+               uv_now(c->loop) - c->up_ms >= CLIENT_STEADY_MS) {
+        c->quick = 0;
+        ms = 0;
     } else {
-        ms = client_backoff_ms(c->cfg, c->failures++);
+        ms = client_retry_ms(c);
     }
     c->hup = false;
     client_set_state(c, CLIENT_RETRYING, NULL);
@@ -406,6 +433,7 @@ client_sup_new(struct client_sup *sup, uv_loop_t *loop,
         c->sup = sup;
         c->idx = i;
         c->loop = loop;
+        c->quick = CLIENT_QUICK_RETRIES; /* only after a steady connection */
         c->cfg = cfgs[i];
         c->t = &ts[i];
         uv_timer_init(loop, &c->backoff);

@@ -13,6 +13,7 @@ import ctypes
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -146,6 +147,32 @@ def test_killed_server_restarted(server_kind, client, procs, server_of,
                    "%s killed and restarted" % server_kind)
     echo_through(lport)
     assert proc.alive()
+
+
+# A connection up this long is steady (client_sup.c CLIENT_STEADY_MS,
+# with a margin): its drop is retried at once.
+STEADY = 1.5
+WAITS = re.compile(r"reconnecting in (\d+)\.(\d) s")
+
+
+def test_steady_drop_retried_at_once(client, procs, server_of, peers):
+    """A tunnel that was up a while and loses its server tries again at
+    once, then four quick retries (a restarted server listens again within
+    ~100 ms), and only then the backoff (ReconnectBackoff=1,2: 0.5 s or
+    more). The waits are read from adit's log, not timed."""
+    server = server_of("aditd")
+    echo = peers.echo()
+    proc, lport = start_tunnel(client, procs, server, echo.port)
+    roundtrip(lport, b"before the kill")
+    time.sleep(STEADY)
+    kill_server(server)
+    harness.poll(lambda: len(WAITS.findall(proc.stderr())) >= 6,
+                 RECOVERY_LIMIT, "six attempts")
+    waits = [int(a) * 1000 + int(b) * 100
+             for a, b in WAITS.findall(proc.stderr())[:6]]
+    assert waits[0] == 0, proc.describe()
+    assert all(w < 300 for w in waits[1:5]), proc.describe()
+    assert waits[5] >= 500, proc.describe()
 
 
 @pytest.mark.parametrize("server_kind", SERVERS)
