@@ -508,6 +508,18 @@ int client_stdio_stream(uv_loop_t *loop, int fd, uv_stream_t **out);
  * regular file or /dev/null too, through a pump in c->pumps[fd] (joined by
  * client_shell_join). ERR_IO, ERR_NOMEM. */
 int client_stdio_any(struct client *c, int fd, uv_stream_t **out);
+
+/* A descriptor's file status flags, kept to be put back once its stream
+ * is done: the loop makes a pipe or socket non-blocking, and a master's
+ * client shares that open file description with the shell that started
+ * it. keep: fd's flags and a copy of it (no-op, fd -1, if it cannot);
+ * restore: the flags back and the copy closed (once; -1 is a no-op). */
+struct client_fdflags {
+    int fd;
+    int flags;
+};
+void client_fdflags_keep(struct client_fdflags *k, int fd);
+void client_fdflags_restore(struct client_fdflags *k);
 /* -W: join stdin/stdout to a channel of ic; exit when it closes. */
 int client_stdio_start(struct client *c, struct io_conn *ic);
 /* "channel N: open failed: ...", "stdio forwarding failed"; exit 255. */

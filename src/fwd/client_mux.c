@@ -32,7 +32,8 @@ struct client_mux_sess {
     struct io_conn *ic;
     struct io_chan *ch; /* known from the open answer on */
     bool open;
-    bool ended; /* the channel is gone */
+    bool ended;                                     /* the channel is gone */
+    struct client_fdflags flags[CTL_MUX_STDIO_FDS]; /* the client's */
 };
 
 /* ---- which connection ---- */
@@ -84,6 +85,17 @@ client_mux_sess_opened(void *ctx, struct io_chan *ch, uint32_t reason,
     }
 }
 
+/* The client's descriptors as they came (before it hears of the end). */
+static void
+client_mux_sess_flags(struct client_mux_sess *s)
+{
+    size_t i;
+
+    for (i = 0; i < CTL_MUX_STDIO_FDS; i++) {
+        client_fdflags_restore(&s->flags[i]);
+    }
+}
+
 /* The channel is gone: its client hears how, then the master may idle. */
 static void
 client_mux_sess_done(void *ctx)
@@ -91,6 +103,7 @@ client_mux_sess_done(void *ctx)
     struct client_mux_sess *s = ctx;
     struct client_sup *sup = s->sup;
 
+    client_mux_sess_flags(s);
     if (s->cl != NULL) {
         /* A channel taken down with the connection has no status: the
          * client sees the end of the stream, as ssh's does. */
@@ -136,10 +149,13 @@ client_mux_stdio(struct client_sup *sup, const struct ctl_mux *m,
     if ((s = calloc(1, sizeof(*s))) == NULL) {
         return ERR_NOMEM;
     }
+    client_fdflags_keep(&s->flags[0], call->fds[0]);
+    client_fdflags_keep(&s->flags[1], call->fds[1]);
     if ((r = client_stdio_stream(sup->loop, call->fds[0], &in)) != 0 ||
         (call->fds[0] = -1,
          (r = client_stdio_stream(sup->loop, call->fds[1], &out)) != 0)) {
         io_close_free((uv_handle_t *)in);
+        client_mux_sess_flags(s);
         free(s);
         snprintf(why, why_len, "stdio: %s", uv_strerror(r));
         return ERR_IO;
@@ -156,6 +172,7 @@ client_mux_stdio(struct client_sup *sup, const struct ctl_mux *m,
     s->ic = c->ic;
     if ((r = io_chan_open_streams(c->ic, in, out, &info, client_mux_sess_opened,
                                   client_mux_sess_done, s)) != 0) {
+        client_mux_sess_flags(s);
         free(s);
         snprintf(why, why_len, "stdio: %s", err_str(r));
         return r;

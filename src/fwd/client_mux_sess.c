@@ -39,6 +39,7 @@ struct client_mux_shell {
     struct client_sess *s;
     struct io_pump *pumps[CTL_MUX_SESSION_FDS];
     int pump_fds[CTL_MUX_SESSION_FDS]; /* what each pump copies, or -1 */
+    struct client_fdflags flags[CTL_MUX_SESSION_FDS]; /* the client's */
     /* With a pty: the client's terminal (its size), and its stderr for
      * what the escape characters say; -1 without. */
     int tty_fd, err_fd;
@@ -61,6 +62,8 @@ client_mux_shell_join(struct client_mux_shell *m)
             close(m->pump_fds[i]);
             m->pump_fds[i] = -1;
         }
+        /* The streams are closed: the client's flags as they came. */
+        client_fdflags_restore(&m->flags[i]);
     }
 }
 
@@ -316,6 +319,9 @@ client_mux_shell_stream(struct client_mux_shell *m, struct io_ctl_call *call,
     int r;
 
     if (t == UV_TTY || t == UV_NAMED_PIPE || t == UV_TCP) {
+        if (t != UV_TTY) { /* a terminal is opened anew by libuv */
+            client_fdflags_keep(&m->flags[i], call->fds[i]);
+        }
         if (client_stdio_stream(m->sup->loop, call->fds[i], out) != 0) {
             return ERR_IO;
         }
@@ -346,6 +352,7 @@ client_mux_shell_new(struct client_sup *sup, struct io_conn *ic)
     m->tty_fd = m->err_fd = -1;
     for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
         m->pump_fds[i] = -1;
+        m->flags[i].fd = -1;
     }
     buf_init(&m->echo);
     buf_set_nowipe(&m->echo);

@@ -6,6 +6,7 @@
  */
 #include "fwd/client_int.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,25 @@ client_stdio_any(struct client *c, int fd, uv_stream_t **out)
     }
     /* A file or /dev/null, which epoll refuses: through a pump. */
     return io_pump_start(c->loop, fd, fd == STDIN_FILENO, out, &c->pumps[fd]);
+}
+
+void
+client_fdflags_keep(struct client_fdflags *k, int fd)
+{
+    k->fd = -1;
+    if ((k->flags = fcntl(fd, F_GETFL)) >= 0) {
+        k->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    }
+}
+
+void
+client_fdflags_restore(struct client_fdflags *k)
+{
+    if (k->fd >= 0) {
+        (void)fcntl(k->fd, F_SETFL, k->flags);
+        close(k->fd);
+        k->fd = -1;
+    }
 }
 
 void

@@ -215,3 +215,28 @@ def test_control_persist_with_pty(mux, masters, tmux, tmp_path):  # noqa: F811
         (tmp_path / "before").read_text()
     assert mux.check()[0] == 0
     assert accepted(mux.server) == 1
+
+
+def test_pipes_blocking_after_client_killed(mux, masters):  # noqa: F811
+    """A client killed (SIGKILL: nothing of its own runs) while the master
+    runs its session: the master puts the pipes' flags back itself once
+    the session is over."""
+    masters.append(mux.start_master())
+    rin, win = os.pipe()
+    rout, wout = os.pipe()
+    try:
+        proc = subprocess.Popen(mux.argv("-T", "echo started; cat >/dev/null"),
+                                stdin=rin, stdout=wout,
+                                stderr=subprocess.DEVNULL,
+                                env=mux.client.home.env)
+        try:
+            assert os.read(rout, 100) == b"started\n"
+            assert not os.get_blocking(wout)  # the master's, meanwhile
+        finally:
+            proc.kill()
+            proc.wait(30)
+        harness.poll(lambda: os.get_blocking(rin) and os.get_blocking(wout),
+                     30, "the master to put the flags back")
+    finally:
+        for fd in (rin, win, rout, wout):
+            os.close(fd)
