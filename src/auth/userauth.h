@@ -47,6 +47,17 @@ typedef int (*userauth_sign_fn)(void *ctx, size_t idx, const struct sshkey *key,
                                 const char *sig_alg, const uint8_t *data,
                                 size_t n);
 
+/*
+ * Asked to load key keys[idx], which is NULL: a key file whose public half
+ * cannot be read without its passphrase (an encrypted PEM file with no
+ * .pub), now that its turn has come, as ssh's "Trying private key" loads
+ * it then (asking the user). Answer later, never from inside this call,
+ * with userauth_client_loaded() once keys[idx] holds the private key, or
+ * still NULL to go on to the next key. A non-zero return means no answer
+ * will come: the next key is tried at once.
+ */
+typedef int (*userauth_load_fn)(void *ctx, size_t idx);
+
 /* A question for the user: its text (control characters removed) and
  * whether the answer may be shown as it is typed. */
 struct userauth_prompt {
@@ -86,6 +97,9 @@ struct userauth_client_config {
     size_t n_keys;
     userauth_sign_fn sign;
     void *sign_ctx;
+    /* NULL entries of keys are loaded through this (with sign_ctx) when
+     * their turn comes; skipped when it is NULL. */
+    userauth_load_fn load;
     /* The methods to try, in order, among those the server allows
      * (PreferredAuthentications); NULL: ssh's default order. */
     const char *preferred;
@@ -133,6 +147,15 @@ int userauth_client_handle(struct userauth_client *u, const uint8_t *payload,
  */
 int userauth_client_signed(struct userauth_client *u, const uint8_t *sig,
                            size_t n, const struct userauth_session *s,
+                           enum userauth_result *res);
+
+/*
+ * The answer to a load request: keys[idx] now holds the private key, which
+ * is offered, or is still NULL and the next key is tried. *res as for
+ * _handle(); ERR_INVAL when no load was asked for.
+ */
+int userauth_client_loaded(struct userauth_client *u,
+                           const struct userauth_session *s,
                            enum userauth_result *res);
 
 /*

@@ -57,6 +57,7 @@ userauth_client_new(struct userauth_client **out,
     u->sink = *sink;
     u->keys = cfg->keys;
     u->n_keys = cfg->n_keys;
+    u->load = cfg->load;
     u->sign = cfg->sign;
     u->sign_ctx = cfg->sign_ctx;
     u->ask = cfg->ask;
@@ -289,6 +290,12 @@ pubkey_try(struct userauth_client *u, const struct userauth_session *s,
     *sent = false;
     for (; u->key < u->n_keys; u->key++) {
         k = u->keys[u->key];
+        /* A file to load first: it is offered once loaded. */
+        if (k == NULL && u->load != NULL && u->load(u->sign_ctx, u->key) == 0) {
+            u->state = UAC_WAIT_LOAD;
+            *sent = true;
+            return 0;
+        }
         if (k == NULL || (!sshkey_is_private(k) && u->sign == NULL)) {
             continue;
         }
@@ -618,6 +625,24 @@ userauth_client_answered(struct userauth_client *u, char *const *answers,
         return ERR_INVAL;
     }
     return uac_answered(u, answers, n, s, res);
+}
+
+int
+userauth_client_loaded(struct userauth_client *u,
+                       const struct userauth_session *s,
+                       enum userauth_result *res)
+{
+    *res = USERAUTH_CONTINUE;
+    if (u->state == UAC_DONE) {
+        return 0;
+    }
+    if (u->state != UAC_WAIT_LOAD || s == NULL) {
+        return ERR_INVAL;
+    }
+    if (u->keys[u->key] == NULL) {
+        u->key++; /* not loaded: it is not asked for again */
+    }
+    return uac_next(u, s, res);
 }
 
 int

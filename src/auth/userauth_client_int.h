@@ -19,6 +19,7 @@ enum uac_state {
     UAC_WAIT_PK_OK,  /* publickey query sent for keys[key] */
     UAC_WAIT_SIGNER, /* PK_OK came; the signer (agent) is asked */
     UAC_WAIT_SIGNED, /* signed request sent for keys[key] */
+    UAC_WAIT_LOAD,   /* keys[key] (NULL) is being loaded */
     UAC_WAIT_ANSWER, /* the user is asked (ask_kind says what for) */
     UAC_WAIT_PASSWD, /* password request sent */
     UAC_WAIT_KBDINT, /* keyboard-interactive request or responses sent */
@@ -48,6 +49,7 @@ struct userauth_client {
     char *methods;   /* from the last USERAUTH_FAILURE */
     userauth_sign_fn sign;
     void *sign_ctx;
+    userauth_load_fn load;
     struct buf pending;     /* the signed request, waiting for its sig */
     char sig_alg[LIM_NAME]; /* the plain algorithm asked of the signer */
     /* Choosing the method, as ssh's authmethod_get(). */

@@ -258,6 +258,21 @@ session_auth_signed(struct session *s, const uint8_t *sig, size_t n)
 }
 
 int
+session_auth_loaded(struct session *s)
+{
+    struct userauth_session us;
+    enum userauth_result res = USERAUTH_CONTINUE;
+    int r;
+
+    if ((r = auth_answer_due(s)) != 0) {
+        return r < 0 ? r : 0;
+    }
+    auth_session_info(s, &us);
+    r = userauth_client_loaded(s->uac, &us, &res);
+    return auth_answer_done(s, r, res);
+}
+
+int
 session_auth_answered(struct session *s, char *const *answers, size_t n)
 {
     struct userauth_session us;

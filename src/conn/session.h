@@ -118,6 +118,10 @@ size_t session_queued(const struct session *s);
  */
 int session_auth_signed(struct session *s, const uint8_t *sig, size_t n);
 
+/* Client: the answer to client_auth.load (userauth_client_loaded): the key
+ * slot is filled or not; otherwise as session_auth_signed. */
+int session_auth_loaded(struct session *s);
+
 /* Client: the user's answers to client_auth.ask
  * (userauth_client_answered), or answers NULL when none could be had;
  * otherwise as session_auth_signed. */

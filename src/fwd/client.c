@@ -68,12 +68,13 @@ client_load_pub(const char *path, struct sshkey **out)
  * with a .pub, or an encrypted openssh-key-v1 file, whose public key is
  * readable without the passphrase (*encrypted): as ssh, its passphrase is
  * asked only once the server accepts the key (client_hop_pass.c), and not
- * at all when the agent signs. An encrypted PEM file without a .pub has
- * its passphrase asked now (client_load_key_file).
+ * at all when the agent signs. An encrypted PEM file without a .pub gives
+ * no key at all (*out NULL, *encrypted): as ssh's "Trying private key",
+ * it is loaded, and its passphrase asked, when its turn comes
+ * (client_hop_pass_load).
  */
 static int
-client_load_key(const struct client_config *cfg, const char *path,
-                struct sshkey **out, bool *encrypted)
+client_load_key(const char *path, struct sshkey **out, bool *encrypted)
 {
     int r = sshkey_load_private(path, out);
 
@@ -90,12 +91,13 @@ client_load_key(const struct client_config *cfg, const char *path,
         *encrypted = true;
         return 0;
     }
+    *encrypted = true;
     if (sshkey_load_private_public(path, out) == 0) {
         log_debug("%s: encrypted, public key from the file", path);
-        *encrypted = true;
-        return 0;
+    } else {
+        log_debug("%s: encrypted, loaded when tried", path);
     }
-    return client_load_key_file(cfg, path, out);
+    return 0;
 }
 
 void
@@ -113,7 +115,7 @@ client_load_keys(const struct client_config *cfg, struct client_keys *keys)
         client_tilde(cfg->n_identity_files > 0 ? cfg->identity_files[i]
                                                : client_default_ids[i],
                      path, sizeof(path));
-        r = client_load_key(cfg, path, &keys->k[keys->n], &enc);
+        r = client_load_key(path, &keys->k[keys->n], &enc);
         if (r == 0 &&
             (keys->name[keys->n] = str_ndup(path, strlen(path))) == NULL) {
             sshkey_free(keys->k[keys->n]);
@@ -124,7 +126,9 @@ client_load_keys(const struct client_config *cfg, struct client_keys *keys)
             keys->certfile[keys->n] = false;
             keys->encrypted[keys->n] = enc;
             keys->n++;
-            client_load_cert_beside(keys, keys->n - 1, path);
+            if (keys->k[keys->n - 1] != NULL) {
+                client_load_cert_beside(keys, keys->n - 1, path);
+            }
         } else if (r == ERR_KEY_ENCRYPTED || r == ERR_PASSPHRASE) {
             log_debug("%s: no passphrase: skipped", path);
         } else if (r != ERR_NOTFOUND) {

@@ -93,7 +93,7 @@ client_load_cert_files(struct client_keys *keys, const char *path)
     size_t i;
 
     for (i = 0; i < keys->n; i++) {
-        if (!sshkey_is_cert(keys->k[i]) &&
+        if (keys->k[i] != NULL && !sshkey_is_cert(keys->k[i]) &&
             client_add_cert(keys, i, path, false)) {
             return;
         }

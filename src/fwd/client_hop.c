@@ -280,6 +280,7 @@ client_session_config(struct client_hop *hop, struct session_config *s,
     s->client_auth.keys = hop->ids.offer;
     s->client_auth.n_keys = hop->ids.n;
     s->client_auth.sign = client_hop_agent_sign;
+    s->client_auth.load = client_hop_pass_load;
     s->client_auth.sign_ctx = hop;
     client_auth_methods(hop, &s->client_auth);
 }

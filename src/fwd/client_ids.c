@@ -11,7 +11,8 @@
  * halves (an encrypted key's .pub) that no agent can sign for are left
  * out: there is nothing to sign with, unless they come from an encrypted
  * file, whose passphrase is asked once the server accepts the public half
- * (as ssh asks it).
+ * (as ssh asks it). An encrypted file with no public half has a NULL
+ * entry, loaded by the core's turn (client_hop_pass_load).
  */
 #include "fwd/client_int.h"
 
@@ -97,7 +98,13 @@ ids_add_file(struct client_ids *ids, const struct client_keys *keys, size_t i)
 {
     struct sshkey *k = keys->k[i];
 
-    if (sshkey_is_private(k)) {
+    if (k == NULL) {
+        /* No public half yet: loaded (asked for) when its turn comes. */
+        if (keys->encrypted[i] && ids->n < CLIENT_MAX_KEYS) {
+            ids_add(ids, NULL, keys->name[i], false);
+            ids->file_idx[ids->n - 1] = (int)i;
+        }
+    } else if (sshkey_is_private(k)) {
         ids_add(ids, k, keys->name[i], false);
     } else if (ids_agent_has_plain(ids, k)) {
         ids_add(ids, k, keys->name[i], true);
@@ -122,7 +129,8 @@ ids_add_agent(struct client_ids *ids, const struct client_keys *keys,
         struct sshkey *a = ids->agent_keys[j];
 
         for (i = 0; i < keys->n; i++) {
-            if (!used[i] && sshkey_equal_public(a, keys->k[i])) {
+            if (!used[i] && keys->k[i] != NULL &&
+                sshkey_equal_public(a, keys->k[i])) {
                 break;
             }
         }
@@ -143,6 +151,11 @@ ids_log(const struct client_ids *ids)
 
     for (i = 0; i < ids->n; i++) {
         fp[0] = '\0';
+        if (ids->offer[i] == NULL) {
+            log_debug("Will attempt key: %s (encrypted, no public key)",
+                      ids->name[i]);
+            continue;
+        }
         sshkey_fingerprint(ids->offer[i], fp, sizeof(fp));
         log_debug("Will attempt key: %s %s %s%s", ids->name[i],
                   sshkey_type_label(ids->offer[i]), fp,

@@ -47,7 +47,9 @@ struct client_keys {
     char *name[CLIENT_MAX_KEYS];       /* the file it came from */
     bool certfile[CLIENT_MAX_KEYS];    /* from CertificateFile */
     /* k is the public half (.pub) of the encrypted file name: its
-     * passphrase is asked once the server accepts it (client_hop_pass.c) */
+     * passphrase is asked once the server accepts it (client_hop_pass.c);
+     * or k is NULL (no public half without the passphrase): it is asked
+     * when the key's turn comes */
     bool encrypted[CLIENT_MAX_KEYS];
     size_t n;
 };
@@ -101,6 +103,7 @@ struct client_hop {
     char pass_alg[LIM_NAME];         /* ... with this algorithm */
     size_t pass_idx;                 /* the ids entry being unlocked */
     unsigned pass_tries;
+    bool pass_load;       /* ... for the core's load, not sign */
     char agent_path[108]; /* "" when there is no agent */
     uv_stream_t *held;    /* the stream, while the agent lists */
     char *held_peer;
@@ -246,12 +249,6 @@ void client_load_keys(const struct client_config *cfg,
                       struct client_keys *keys);
 void client_free_keys(struct client_keys *keys);
 
-/* client_keyload.c: the private key in path; an encrypted one after asking
- * for its passphrase (readpass.h), unless BatchMode. ERR_KEY_ENCRYPTED when
- * none was given, ERR_PASSPHRASE after NumberOfPasswordPrompts wrong ones,
- * ERR_NOTFOUND, ...; other load errors are printed as ssh prints them. */
-int client_load_key_file(const struct client_config *cfg, const char *path,
-                         struct sshkey **out);
 /* c's -R state, made if there is none yet (for the first -R or one
  * added through the master). */
 int client_rfwd_ensure(struct client *c);
@@ -445,6 +442,10 @@ void client_hop_ask_stop(struct client_hop *hop);
  * client_hop_agent_sign. */
 int client_hop_pass_sign(struct client_hop *hop, size_t idx,
                          const char *sig_alg, const uint8_t *data, size_t n);
+/* The userauth loader (ctx the hop) for an encrypted file with no public
+ * half: asked for now, its private key put in ids entry idx for the core
+ * to offer (io_conn_auth_loaded either way); ERR_DENIED in BatchMode. */
+int client_hop_pass_load(void *ctx, size_t idx);
 
 /* client_hop.c: NumberOfPasswordPrompts (default 3). */
 unsigned client_hop_prompts(const struct client_hop *hop);

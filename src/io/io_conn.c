@@ -227,6 +227,19 @@ io_conn_auth_signed(struct io_conn *ic, const uint8_t *sig, size_t n)
 }
 
 void
+io_conn_auth_loaded(struct io_conn *ic)
+{
+    if (ic->ending) {
+        return;
+    }
+    if (session_auth_loaded(ic->s) != 0) {
+        io_conn_fail(ic);
+        return;
+    }
+    io_conn_flush(ic);
+}
+
+void
 io_conn_auth_answered(struct io_conn *ic, char *const *answers, size_t n)
 {
     if (ic->ending) {

@@ -107,6 +107,8 @@ void io_conn_resume(struct io_conn *ic);
 /* The answer to the session's client_auth.sign request (NULL: refused),
  * given to session_auth_signed; the connection ends on its error. */
 void io_conn_auth_signed(struct io_conn *ic, const uint8_t *sig, size_t n);
+/* The answer to its client_auth.load request (session_auth_loaded). */
+void io_conn_auth_loaded(struct io_conn *ic);
 
 /* The user's answers to the session's client_auth.ask (NULL: none),
  * given to session_auth_answered; the connection ends on its error. */

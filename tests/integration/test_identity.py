@@ -330,7 +330,7 @@ def test_terminal_restored_on_signal(keys, server, client, home):
 
 
 @pytest.mark.parametrize("kind", ["ssh", "adit"])
-@pytest.mark.parametrize("fmt", ["openssh"])
+@pytest.mark.parametrize("fmt", ["openssh", "pem"])
 def test_passphrase_without_pub_asked_when_tried(kind, fmt, keys, sshd,
                                                  client, procs, peers, home,
                                                  tmp_path):
@@ -363,3 +363,29 @@ def test_passphrase_without_pub_asked_when_tried(kind, fmt, keys, sshd,
     proc.stop()
     want = [] if fmt == "openssh" else [prompt_of(key)]
     assert keys.calls() == want, proc.stderr()
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+@pytest.mark.parametrize("fmt", ["openssh", "pem"])
+def test_key_without_pub_logs_in(kind, fmt, keys, server, client, procs,
+                                 peers, home, tmp_path):
+    """The same kind of key, trusted by the server: asked for once, and
+    the tunnel works."""
+    key = str(tmp_path / ("nopub_ok_" + fmt))
+    subprocess.run([SSH_KEYGEN, "-q", "-N", PASS, "-t", "ecdsa", "-b", "256",
+                    "-f", key] + (["-m", "PEM"] if fmt == "pem" else []),
+                   check=True, stdin=subprocess.DEVNULL, timeout=60)
+    with open(key + ".pub") as f, open(keys.authorized_keys, "a") as out:
+        out.write(f.read())
+    os.unlink(key + ".pub")
+    echo = peers.echo()
+    keys.reset()
+
+    def argv(ports):
+        fwd = "127.0.0.1:%d:127.0.0.1:%d" % (ports[0], echo.port)
+        return argv_of(client, kind, server.port, key, forwards=[fwd])
+    proc, ports = client.start_listening(
+        kind, argv, env=askpass_env(home, keys, PASS))
+    echo_through(ports[0])
+    proc.stop()
+    assert keys.calls() == [prompt_of(key)], proc.stderr()

@@ -261,6 +261,99 @@ test_public_key_without_signer_skipped(void **state)
     sshkey_free(priv);
 }
 
+/* The loader: asked for a NULL key slot when its turn comes. */
+struct loader {
+    unsigned calls;
+    size_t idx;
+    bool refuse_now;
+};
+
+static int
+loader_load(void *ctx, size_t idx)
+{
+    struct loader *l = ctx;
+
+    l->calls++;
+    l->idx = idx;
+    return l->refuse_now ? ERR_DENIED : 0;
+}
+
+static void
+loader_answer(struct pair *p)
+{
+    enum userauth_result res;
+
+    p->cerr = userauth_client_loaded(p->c, &p->cs, &res);
+    p->cres = res;
+    pair_run(p);
+}
+
+/*
+ * Keys with no public half (NULL) are loaded in their turn, nothing sent
+ * meanwhile: one that stays NULL is passed over and not asked again, one
+ * the loader refuses at once too, and one filled in is offered and logs
+ * in. A late or unasked answer is ERR_INVAL.
+ */
+static void
+test_loader_in_turn(void **state)
+{
+    struct sshkey *priv = NULL, *keys[3] = {NULL, NULL, NULL};
+    struct loader l = {0};
+    struct pair *p;
+    enum userauth_result res;
+
+    (void)state;
+    assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &priv), 0);
+    {
+        struct userauth_client_config cc = {.user = "alice",
+                                            .keys = keys,
+                                            .n_keys = 3,
+                                            .load = loader_load,
+                                            .sign_ctx = &l};
+
+        p = pair_new_cfg(&cc, priv, 0, NULL);
+    }
+    assert_int_equal(userauth_client_loaded(p->c, &p->cs, &res), ERR_INVAL);
+    assert_int_equal(userauth_client_start(p->c), 0);
+    pair_run(p);
+    assert_int_equal(l.calls, 1);
+    assert_int_equal(l.idx, 0);
+    assert_int_equal(p->cres, USERAUTH_CONTINUE);
+    loader_answer(p); /* key 0 stays NULL */
+    assert_int_equal(p->cerr, 0);
+    assert_int_equal(l.calls, 2);
+    assert_int_equal(l.idx, 1);
+    l.refuse_now = true;
+    loader_answer(p); /* key 1 stays NULL; key 2 is refused at once */
+    assert_int_equal(l.calls, 3);
+    assert_int_equal(p->cres, USERAUTH_DENIED);
+    pair_free(p);
+
+    /* Filled in: offered and accepted. */
+    memset(&l, 0, sizeof(l));
+    {
+        struct userauth_client_config cc = {.user = "alice",
+                                            .keys = keys,
+                                            .n_keys = 1,
+                                            .load = loader_load,
+                                            .sign_ctx = &l};
+
+        p = pair_new_cfg(&cc, priv, 0, NULL);
+    }
+    assert_int_equal(userauth_client_start(p->c), 0);
+    pair_run(p);
+    assert_int_equal(l.calls, 1);
+    keys[0] = priv;
+    loader_answer(p);
+    assert_int_equal(p->cerr, 0);
+    assert_int_equal(p->serr, 0);
+    assert_int_equal(p->cres, USERAUTH_SUCCESS);
+    assert_int_equal(p->sres, USERAUTH_SUCCESS);
+    assert_int_equal(l.calls, 1);
+    pair_free(p);
+    sshkey_free(priv);
+}
+
 int
 main(void)
 {
@@ -270,6 +363,7 @@ main(void)
         cmocka_unit_test(test_agent_wrong_answers),
         cmocka_unit_test(test_signed_unasked),
         cmocka_unit_test(test_public_key_without_signer_skipped),
+        cmocka_unit_test(test_loader_in_turn),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
