@@ -341,8 +341,8 @@ class _Args:
 
 def recovery(world, table, opts):
     """Item 6: bench/recovery's rounds (adit -r against autossh -M 0 and
-    ssh, to sshd), with ServerAliveInterval 1 x CountMax 2, polled every
-    2 ms."""
+    ssh, to sshd; and adit -r to aditd killed and restarted), with
+    ServerAliveInterval 1 x CountMax 2, polled every 2 ms."""
     if shutil.which("autossh") is None:
         table.note("recovery: autossh is not installed "
                    "(scripts/install-deps.sh --bench); autossh rows empty")
@@ -365,5 +365,12 @@ def recovery(world, table, opts):
                     table.add("rec.%s" % fault, col, t)
         for t in rec.RESTARTS:
             table.add("rec.restart", "floor", t)
+        # adit's own recovery, without sshd's fork, re-exec and privilege
+        # separation in every new connection: aditd killed and restarted.
+        times = rec.measure("adit", "killed", _Args(opts["rec_rounds"],
+                                                    world.build),
+                            home, world.procs, world.tmp, server="aditd")
+        for t in times or [None]:
+            table.add("rec.aditd", "adit->aditd", t)
     finally:
         harness.POLL_INTERVAL = step

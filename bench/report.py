@@ -138,6 +138,8 @@ def row_specs(opts):
          "", None, "adit->sshd"),
         ("rec.restart", "6 sshd kill and restart to banner (in killed)",
          "s", "", None, "floor"),
+        ("rec.aditd", "6 recovery, whole aditd killed and restarted "
+         "(adit -r)", "s", "<= 0.05 s", _le(AA, 1, 0.05), AA),
         ("rec.frozen", "6 recovery, server frozen (%ds x %d)" % (
             opts["rec_interval"], opts["rec_count"]), "s",
          "<= %.1f s" % frozen, _le("adit->sshd", 1, frozen), "adit->sshd"),
