@@ -36,6 +36,33 @@ def raise_nofile(want=65536):
     return soft
 
 
+# Descriptors a server or client holds besides its connections (stdio,
+# listeners, epoll, signal pipe, log, the checks' own connections).
+FD_SPARE = 64
+
+
+def fd_limit():
+    """The hard RLIMIT_NOFILE: what any process here can reach (raising it
+    needs CAP_SYS_RESOURCE)."""
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
+
+def fd_fit(n, per_conn):
+    """How many of n connections fit in one process that holds per_conn
+    descriptors for each, and the note saying why when not all do: a
+    limit of this machine, not of the tool."""
+    hard = fd_limit()
+    if n * per_conn + FD_SPARE <= hard:
+        return n, None
+    fit = (hard - FD_SPARE) // per_conn
+    return fit, ("machine limit: %d connections need %d descriptors in one "
+                 "process (%d each, + %d of its own), and this machine's "
+                 "hard RLIMIT_NOFILE is %d (raising it needs "
+                 "CAP_SYS_RESOURCE): measured with %d instead; not a limit "
+                 "of adit" % (n, n * per_conn + FD_SPARE, per_conn, FD_SPARE,
+                              hard, fit))
+
+
 def _ppid(pid):
     with open("/proc/%d/stat" % pid) as f:
         # pid (comm) state ppid ...: comm may hold spaces, split after ')'

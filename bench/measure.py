@@ -10,7 +10,7 @@ import subprocess
 import time
 
 import harness
-from benchlib import (CIPHERS, PAIRS, Tunnel, cpu_seconds, fields,
+from benchlib import (CIPHERS, PAIRS, Tunnel, cpu_seconds, fd_fit, fields,
                       memory_kb, per_conn, port_works, run_tool, wait_tight)
 
 SHORT = {"aes128-gcm@openssh.com": "aes128-gcm",
@@ -165,9 +165,25 @@ def hold_once(world, tunnel, srv_pid, lport, n, opts):
     return out
 
 
+def idle_why_short(col, n, res, opts):
+    """Why fewer than n opened, when the run says: the hold deadline."""
+    if res.get("open_s") is not None and \
+            res["open_s"] >= opts["hold_deadline"] - 0.5:
+        return ("item 4, %s: %d of %d open when the %d s hold deadline "
+                "ran out (hold_deadline)" % (col, res["opened"], n,
+                                             opts["hold_deadline"]))
+    return ("item 4, %s: %d of %d open; the tunnel refused or dropped the "
+            "rest" % (col, res["opened"], n))
+
+
 def idle(world, table, servers, echo, opts):
     """Item 4: N idle forwarded connections held in one tunnel."""
-    for n in opts["idle_n"]:
+    for n_asked in opts["idle_n"]:
+        # each side holds one descriptor per connection (the echo server
+        # and the load generator too)
+        n, why = fd_fit(n_asked, 1)
+        if why:
+            table.note("item 4 at %d: %s" % (n_asked, why))
         for kind, server in PAIRS:
             col = pair_label(kind, server)
             srv = servers[server]
@@ -179,9 +195,11 @@ def idle(world, table, servers, echo, opts):
                                     opts)
                 for key in ("opened", "cli_kb", "srv_kb", "echo_p50",
                             "open_s"):
-                    table.add("idle.%d.%s" % (n, key), col, res.get(key))
-                table.extra("idle.%d" % n, col, res)
+                    table.add("idle.%d.%s" % (n_asked, key), col,
+                              res.get(key))
+                table.extra("idle.%d" % n_asked, col, res)
                 if res["opened"] < n:
+                    table.note(idle_why_short(col, n, res, opts))
                     break  # it does not hold n; do not wait for it again
 
 
@@ -287,10 +305,15 @@ def handshakes(world, table, echo, opts):
     opts['hs_big'] or more runs once (minutes per run on 2 cores)."""
     sshd_done = set()
     for n in opts["hs_n"]:
+        # aditd holds a descriptor for each client and each -R listener
+        fit, why = fd_fit(n, 2)
+        if why:
+            table.note("item 5 at %d: %s" % (n, why))
+            print("(%s)" % why, end=" ", flush=True)
         for col, start in (("ssh->sshd", world.start_sshd),
                            ("adit->aditd", world.start_aditd)):
-            want = min(n, opts["hs_sshd_max"]) if col == "ssh->sshd" else n
-            if want < n and want in sshd_done:
+            want = min(n, opts["hs_sshd_max"]) if col == "ssh->sshd" else fit
+            if col == "ssh->sshd" and want < n and want in sshd_done:
                 continue  # sshd's capped count was measured already
             sshd_done.add(want)
             runs = opts["hs_runs"] if n < opts["hs_big"] else 1
