@@ -40,6 +40,8 @@ io_chan_maybe_free(struct io_chan *ch)
             conn_set_udata(c, ch->id, NULL);
         }
     }
+    ic->queued -= ch->queued; /* before: unlinking may free ic */
+    io_conn_budget(ic);
     io_conn_unlink_chan(ic, ch);
     buf_cleanup(&ch->wq);
     buf_cleanup(&ch->wfly);
@@ -351,6 +353,17 @@ io_chan_shutdown(struct io_chan *ch)
     io_chan_shut(&ch->shut, UV_ENOTCONN);
 }
 
+void
+io_chan_count_queued(struct io_chan *ch)
+{
+    size_t now = buf_len(&ch->wq) + buf_len(&ch->wfly) + buf_len(&ch->eq) +
+                 buf_len(&ch->efly);
+
+    ch->ic->queued = ch->ic->queued - ch->queued + now;
+    ch->queued = now;
+    io_conn_budget(ch->ic);
+}
+
 static void
 io_chan_written(uv_write_t *req, int status)
 {
@@ -360,6 +373,7 @@ io_chan_written(uv_write_t *req, int status)
 
     ch->writing = false;
     buf_reset(&ch->wfly); /* reused for the next write, or freed */
+    io_chan_count_queued(ch);
     if (c != NULL) {
         conn_consumed(c, ch->id, n);
         io_conn_flush(ch->ic);
@@ -453,6 +467,7 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
         if (buf_put(&ch->wq, p, n) != 0) {
             io_chan_fail(ch);
         }
+        io_chan_count_queued(ch);
         return;
     }
     if (io_chan_wstream(ch) == NULL || ch->shut_started) {
@@ -475,6 +490,7 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
         return;
     }
     io_chan_write_next(ch);
+    io_chan_count_queued(ch);
 }
 
 void

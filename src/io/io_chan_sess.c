@@ -34,6 +34,7 @@ io_chan_err_written(uv_write_t *req, int status)
         io_conn_flush(ch->ic);
     }
     buf_reset(&ch->efly);
+    io_chan_count_queued(ch);
     if (status != 0) {
         /* stderr is gone: what waits and what follows is dropped, its
          * window given back (stdout shares it), and the channel goes on
@@ -43,6 +44,7 @@ io_chan_err_written(uv_write_t *req, int status)
             io_conn_flush(ch->ic);
         }
         buf_cleanup(&ch->eq);
+        io_chan_count_queued(ch);
         if (status != UV_ECANCELED && ch->err != NULL) {
             uv_close((uv_handle_t *)ch->err, io_chan_stream_closed);
         }
@@ -106,6 +108,7 @@ io_chan_on_ext_data(struct io_chan *ch, uint32_t code, const uint8_t *p,
         return;
     }
     io_chan_err_next(ch);
+    io_chan_count_queued(ch);
 }
 
 bool

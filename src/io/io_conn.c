@@ -305,6 +305,32 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     }
 }
 
+/*
+ * A peer that opens thousands of channels into targets that never read
+ * could make us queue all their windows (hundreds of MiB): past
+ * LIM_CONN_QUEUED the connection is not read, so the peer's data waits in
+ * its own buffers and TCP's, until the local sockets have taken half.
+ */
+void
+io_conn_budget(struct io_conn *ic)
+{
+    if (ic->ending || ic->stream == NULL || ic->stream_closed) {
+        return;
+    }
+    if (!ic->read_full && ic->queued > LIM_CONN_QUEUED) {
+        ic->read_full = true;
+        uv_read_stop(ic->stream);
+        log_verbose("%zu bytes queued for local sockets: not reading from "
+                    "%s until they drain",
+                    ic->queued, ic->peer_name);
+    } else if (ic->read_full && ic->queued <= LIM_CONN_QUEUED / 2) {
+        ic->read_full = false;
+        if (!ic->read_held) {
+            uv_read_start(ic->stream, io_conn_alloc, io_conn_read);
+        }
+    }
+}
+
 void
 io_conn_resume(struct io_conn *ic)
 {
@@ -318,7 +344,9 @@ io_conn_resume(struct io_conn *ic)
     io_conn_flush(ic);
     if (ic->read_held && !session_auth_held(ic->s) && !ic->ending) {
         ic->read_held = false;
-        uv_read_start(ic->stream, io_conn_alloc, io_conn_read);
+        if (!ic->read_full) {
+            uv_read_start(ic->stream, io_conn_alloc, io_conn_read);
+        }
     }
 }
 

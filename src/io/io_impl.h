@@ -74,6 +74,8 @@ struct io_conn {
     size_t n_pool;
     size_t inflight; /* bytes in uv_write requests */
     size_t n_writes; /* uv_write requests in flight */
+    size_t queued;   /* peer data in channels' queues: LIM_CONN_QUEUED */
+    bool read_full;  /* reading stopped at LIM_CONN_QUEUED */
     bool ending;
     bool stream_closed;
     bool timer_closed;
@@ -111,6 +113,7 @@ struct io_chan {
     struct buf wq;    /* peer data waiting for the local socket */
     struct buf wfly;  /* peer data in the write in flight */
     struct buf first; /* read before the channel existed: sent first */
+    size_t queued;    /* wq, wfly, eq and efly as counted in ic->queued */
     uv_write_t wreq;
     uv_shutdown_t shut;
     io_chan_open_cb open_cb;
@@ -138,6 +141,10 @@ void io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n);
 void io_chan_on_eof(struct io_chan *ch);
 /* Write what waits in ch->wq (a held channel just connected). */
 void io_chan_write_queued(struct io_chan *ch);
+/* ch's queues counted again in its connection's LIM_CONN_QUEUED. */
+void io_chan_count_queued(struct io_chan *ch);
+/* Stop or start reading the connection by LIM_CONN_QUEUED. */
+void io_conn_budget(struct io_conn *ic);
 /* A connect for the peer's open failed: log it, and say so in ssh's
  * words through the connection's connect_failed callback. */
 void io_chan_connect_failed(struct io_chan *ch, int status);

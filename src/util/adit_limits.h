@@ -85,6 +85,15 @@
  * its 16384 channels of 2 MiB windows each).
  */
 #define LIM_CONN_WINDOWS (64u * 1024u * 1024u)
+/*
+ * Peer data queued for local sockets, all channels of one connection
+ * together: past this the connection is not read until it is down to
+ * half (so one slow target, holding at most its window, never stops the
+ * others). The windows above allow far more when thousands of channels
+ * go into targets that never read; this bounds what they cost, to about
+ * this plus one read (IO_READ_SIZE).
+ */
+#define LIM_CONN_QUEUED (2u * LIM_WINDOW_MAX)
 #define LIM_WINDOW_MAX (16u * 1024u * 1024u)
 #define LIM_CHAN_HIGHWATER (4u * 1024u * 1024u) /* queued per channel */
 #define LIM_OUTQ_HIGHWATER (8u * 1024u * 1024u) /* queued per connection */
