@@ -51,17 +51,18 @@ struct fwd_remote {
     struct fwd_remote_cbs cbs;
 };
 
-/* ssh's logit() and error() lines, unprefixed: shown unless -q. */
-static void fwd_remote_say(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+/* ssh's logit() (level LOG_INFO: LogLevel ERROR hides them) and error()
+ * lines (LOG_ERROR: shown unless -q), unprefixed. */
+static void fwd_remote_say(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
-fwd_remote_say(const char *fmt, ...)
+fwd_remote_say(int level, const char *fmt, ...)
 {
     va_list ap;
     char line[1024];
 
-    if (log_get_level() <= LOG_QUIET) {
+    if (log_get_level() < level) {
         return;
     }
     va_start(ap, fmt);
@@ -140,13 +141,17 @@ static void
 fwd_remote_refused(struct fwd_remote_entry *e)
 {
     const char *what = e->fr->exit_on_failure ? "Error" : "Warning";
+    /* ssh: fatal() with ExitOnForwardFailure, else logit(). */
+    int level = e->fr->exit_on_failure ? LOG_ERROR : LOG_INFO;
 
     e->state = FWD_REMOTE_FAILED;
     if (e->spec->listen_path != NULL) {
-        fwd_remote_say("%s: remote port forwarding failed for listen path %s",
+        fwd_remote_say(level,
+                       "%s: remote port forwarding failed for listen path %s",
                        what, e->spec->listen_path);
     } else {
-        fwd_remote_say("%s: remote port forwarding failed for listen port %u",
+        fwd_remote_say(level,
+                       "%s: remote port forwarding failed for listen port %u",
                        what, (unsigned)e->spec->listen_port);
     }
 }
@@ -169,13 +174,14 @@ fwd_remote_allocated(struct fwd_remote_entry *e, const uint8_t *p, size_t n)
     }
     fwd_remote_target_str(e->spec, target, sizeof(target));
     if (port == 0 || port > 65535) {
-        fwd_remote_say("Invalid allocated port %u for remote forward to %s",
+        fwd_remote_say(LOG_ERROR,
+                       "Invalid allocated port %u for remote forward to %s",
                        (unsigned)port, target);
         return ERR_FORMAT;
     }
     e->port = (uint16_t)port;
-    fwd_remote_say("Allocated port %u for remote forward to %s", (unsigned)port,
-                   target);
+    fwd_remote_say(LOG_INFO, "Allocated port %u for remote forward to %s",
+                   (unsigned)port, target);
     return 0;
 }
 
@@ -478,11 +484,13 @@ fwd_remote_open(struct fwd_remote *fr, struct io_conn *ic, uint32_t id,
     }
     if ((e = fwd_remote_find(fr, info, sl)) == NULL) {
         if (sl) {
-            fwd_remote_say("WARNING: Server requests forwarding for unknown "
+            fwd_remote_say(LOG_ERROR,
+                           "WARNING: Server requests forwarding for unknown "
                            "path %.100s",
                            info->path);
         } else {
-            fwd_remote_say("WARNING: Server requests forwarding for unknown "
+            fwd_remote_say(LOG_ERROR,
+                           "WARNING: Server requests forwarding for unknown "
                            "listen_port %u",
                            (unsigned)info->port);
         }

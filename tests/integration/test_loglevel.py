@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: ISC
 """What adit says at each LogLevel, side by side with ssh against an sshd
 with a Banner: at the default (ssh's INFO) the server's banner is shown as
-it came and a new host key's "Warning: Permanently added ..."; with
--o LogLevel=ERROR or -q neither."""
+it came, a new host key's "Warning: Permanently added ...", a -R 0's
+"Allocated port N ..." and a refused -R's "Warning: remote port
+forwarding failed ..."; with -o LogLevel=ERROR or -q none of them."""
 import os
 
 import pytest
@@ -29,9 +30,15 @@ def banner_sshd(sshd_factory, tmp_path):
 
 
 def run_true(client, procs, kind, server, args, known_hosts):
+    """kind ... true, with a -R 0 and a -R the server refuses (its own
+    port, taken): their replies come before the session's end."""
     argv = client.argv(kind, server.port, known_hosts=known_hosts,
                        no_cmd=False)
-    argv = argv[:-1] + args + argv[-1:] + ["true"]
+    i = argv.index("ExitOnForwardFailure=yes")
+    del argv[i - 1:i + 1]
+    fwds = ["-R", "0:127.0.0.1:1",
+            "-R", "127.0.0.1:%d:127.0.0.1:1" % server.port]
+    argv = argv[:-1] + args + fwds + argv[-1:] + ["true"]
     proc = procs.start(kind, argv)
     assert proc.wait(60) == 0, proc.describe()
     return proc.stderr()
@@ -45,9 +52,12 @@ def test_banner_and_added_key_by_level(args, shown, banner_sshd, client,
     for kind in ("ssh", "adit"):
         kh = os.path.join(str(tmp_path), "known_hosts_" + kind)
         err = run_true(client, procs, kind, banner_sshd, args, kh)
-        said[kind] = (BANNER in err, ADDED % banner_sshd.port in err)
+        said[kind] = (BANNER in err, ADDED % banner_sshd.port in err,
+                      "Allocated port " in err,
+                      "Warning: remote port forwarding failed for listen "
+                      "port %d\n" % banner_sshd.port in err)
         # The key is added whatever is said about it.
         with open(kh) as f:
             assert "ssh-ed25519 " in f.read()
-    assert said["ssh"] == (shown, shown), said
+    assert said["ssh"] == (shown,) * 4, said
     assert said["adit"] == said["ssh"]
