@@ -71,6 +71,7 @@ client_x11_read(int fd, char *out, size_t out_len, uint64_t deadline_ns)
         n += (size_t)got;
     }
     out[n] = '\0';
+    mem_wipe(chunk, sizeof(chunk)); /* xauth's list line: the real cookie */
 }
 
 /* Wait for pid until the deadline, then kill it. Its exit status. */

@@ -142,7 +142,9 @@ fwd_x11_done(void *ctx)
     fwd_x11_free(x);
 }
 
-/* The display is there: the held channel goes on to it. */
+/* The display is there: the held channel goes on to it. The setup, which
+ * holds the real cookie, is written here rather than through the
+ * channel's queue, which is not wiped (forwarded data, buf.h). */
 static void
 fwd_x11_join(struct fwd_x11 *x, uv_stream_t *st)
 {
@@ -152,7 +154,12 @@ fwd_x11_join(struct fwd_x11 *x, uv_stream_t *st)
     buf_init(&first);
     buf_swap(&first, &x->out);
     log_debug("x11: channel %u joined to the display", io_chan_id(x->ch));
-    (void)io_chan_join_held(x->ch, st, buf_ptr(&first), buf_len(&first));
+    if (io_write_copy_wiped(st, buf_ptr(&first), buf_len(&first)) != 0) {
+        io_close_free((uv_handle_t *)st);
+        io_chan_end(x->ch);
+    } else {
+        (void)io_chan_join_held(x->ch, st, NULL, 0);
+    }
     buf_cleanup(&first);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/mem.h"
 
 uint64_t
 io_now_ms(uv_loop_t *loop)
@@ -57,17 +58,25 @@ io_close_free(uv_handle_t *h)
 /* A write of a private copy: the request and the bytes in one block. */
 struct io_copy_write {
     uv_write_t req;
+    size_t n;
+    bool wipe; /* a secret: wiped once written */
     uint8_t data[];
 };
 
 static void
 io_copy_written(uv_write_t *req, int status)
 {
-    free(req->data);
+    struct io_copy_write *w = req->data;
+
+    (void)status;
+    if (w->wipe) {
+        mem_wipe(w->data, w->n);
+    }
+    free(w);
 }
 
-int
-io_write_copy(uv_stream_t *st, const void *p, size_t n)
+static int
+io_write_copy_kind(uv_stream_t *st, const void *p, size_t n, bool wipe)
 {
     struct io_copy_write *w;
     uv_buf_t b;
@@ -80,13 +89,27 @@ io_write_copy(uv_stream_t *st, const void *p, size_t n)
         return ERR_NOMEM;
     }
     memcpy(w->data, p, n);
+    w->n = n;
+    w->wipe = wipe;
     w->req.data = w;
     b = uv_buf_init((char *)w->data, (unsigned)n);
     if ((r = uv_write(&w->req, st, &b, 1, io_copy_written)) != 0) {
-        free(w);
+        io_copy_written(&w->req, r);
         return io_err_from_uv(r);
     }
     return 0;
+}
+
+int
+io_write_copy(uv_stream_t *st, const void *p, size_t n)
+{
+    return io_write_copy_kind(st, p, n, false);
+}
+
+int
+io_write_copy_wiped(uv_stream_t *st, const void *p, size_t n)
+{
+    return io_write_copy_kind(st, p, n, true);
 }
 
 int

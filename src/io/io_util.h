@@ -28,6 +28,9 @@ void io_close_free(uv_handle_t *h);
  * or cancelled by a close. libuv keeps the order of writes on a stream.
  */
 int io_write_copy(uv_stream_t *st, const void *p, size_t n);
+/* The same for a secret (an X11 setup with the real cookie): the copy is
+ * wiped before it is freed. */
+int io_write_copy_wiped(uv_stream_t *st, const void *p, size_t n);
 
 /* A libuv status as one of our ERR_* codes. */
 int io_err_from_uv(int status);
