@@ -53,8 +53,13 @@ conn_packet_max(const struct conn *c)
 void
 conn_free(struct conn *c)
 {
+    size_t i;
+
     if (c == NULL) {
         return;
+    }
+    for (i = 0; i < c->n_alloc; i++) {
+        free(c->chans[i].name);
     }
     free(c->chans);
     free(c);
@@ -132,6 +137,7 @@ conn_chan_release(struct conn *c, uint32_t id)
         return;
     }
     c->windows -= c->chans[id].window_size;
+    free(c->chans[id].name);
     memset(&c->chans[id], 0, sizeof(c->chans[id]));
     c->n_open--;
     if (id < c->free_hint) {
@@ -292,6 +298,7 @@ conn_open(struct conn *c, const struct chan_open_info *info, void *udata,
     }
     c->chans[nid].state = CHAN_OPENING;
     c->chans[nid].udata = udata;
+    (void)conn_chan_name(c, nid, info, true); /* only ~# misses it */
     c->stats.sent++;
     *id = nid;
 out:

@@ -185,6 +185,29 @@ uint64_t conn_replies_asked(const struct conn *c);
 /* Open channels. */
 size_t conn_channel_count(const struct conn *c);
 
+/* One open channel, as ssh's ~# shows it. Strings are views valid until
+ * the channel goes. */
+struct conn_chan_desc {
+    uint32_t id;
+    const char *type; /* "session", "direct-tcpip", ... */
+    const char
+        *name; /* "client-session", "direct-tcpip: to HOST port N, ..." */
+    bool has_remote_id; /* false while our open is unanswered */
+    uint32_t remote_id;
+    bool input_closed;  /* we sent EOF or CLOSE */
+    bool output_closed; /* the peer sent EOF */
+};
+
+/* The channel with the lowest id >= from: true and *d filled, or false
+ * when there is none. */
+bool conn_chan_next(const struct conn *c, uint32_t from,
+                    struct conn_chan_desc *d);
+
+/* ssh's ~# text (channels.c channel_open_message): "The following
+ * connections are open:\r\n" and a line per channel, appended to out.
+ * Names hold no control characters. ERR_NOMEM. */
+int conn_open_message(const struct conn *c, struct buf *out);
+
 /* Channel opens so far, both ways (for metrics). */
 struct conn_chan_stats {
     uint64_t sent;            /* CHANNEL_OPENs we sent */

@@ -48,6 +48,8 @@ struct channel {
     uint32_t remote_window;  /* what we may still send */
     uint32_t remote_maxpkt;
     void *udata;
+    const char *type; /* a static string (conn_list.c), NULL if unnamed */
+    char *name;       /* for conn_open_message; freed with the slot */
 };
 
 struct conn {
@@ -74,6 +76,10 @@ struct conn {
 struct channel *conn_chan(const struct conn *c, uint32_t id);
 /* Take a free slot (growing the table up to LIM_CHANNELS). ERR_LIMIT. */
 int conn_chan_alloc(struct conn *c, uint32_t *id);
+/* Name channel id for conn_open_message after info (ours: we opened it).
+ * ERR_CHANNEL, ERR_NOMEM (the channel then goes unnamed). */
+int conn_chan_name(struct conn *c, uint32_t id,
+                   const struct chan_open_info *info, bool ours);
 /* Release a slot; its id may be handed out again. */
 void conn_chan_release(struct conn *c, uint32_t id);
 

@@ -301,6 +301,7 @@ recv_msg_channel_open(struct conn *c, struct rd *rd)
     info.orig_host = m.orig_host;
     info.orig_port = m.orig_port;
     info.path = m.path;
+    (void)conn_chan_name(c, id, &info, false); /* only ~# misses it */
     c->cbs.open_request(c->cbs.ctx, id, &info);
 out:
     open_msg_cleanup(&m);

@@ -90,6 +90,8 @@ escape_seq(struct escape *e, uint8_t b, struct buf *out, int *r)
         return ESCAPE_MORE_VERBOSE;
     case '#':
         return ESCAPE_LIST;
+    case '&':
+        return ESCAPE_BACKGROUND;
     case '?':
         return ESCAPE_HELP;
     case 'C':
@@ -189,6 +191,7 @@ static const char *const escape_help_rows[][2] = {
     {"V/v", "decrease/increase verbosity (LogLevel)"},
     {"^Z", "suspend ssh"},
     {"#", "list forwarded connections"},
+    {"&", "background ssh (when waiting for connections to terminate)"},
     {"?", "this message"},
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ssh's escape sequences (~. ~^Z ~# ~? ~C ~B ~R ~V ~v, ~~ for the
+ * ssh's escape sequences (~. ~^Z ~# ~& ~? ~C ~B ~R ~V ~v, ~~ for the
  * character itself), without I/O: the session's input goes through
  * escape_filter, which passes on what the server is to get, stops at each
  * sequence for its owner to act on, and reads the ~C command line (echoed
@@ -27,6 +27,7 @@ enum escape_act {
     ESCAPE_LESS_VERBOSE, /* ~V */
     ESCAPE_MORE_VERBOSE, /* ~v */
     ESCAPE_LIST,         /* ~# */
+    ESCAPE_BACKGROUND,   /* ~& */
     ESCAPE_HELP,         /* ~? */
     ESCAPE_CMDLINE_OPEN, /* ~C: escape_line_begin() reads a line, or not */
     ESCAPE_CMDLINE,      /* the line is complete: escape_line() */

@@ -152,6 +152,10 @@ struct client {
     struct client_sessfwd sessfwd; /* -A, -X/-Y on the session */
     struct io_pump *pumps[3];      /* its stdio when a plain file (io_pump.h) */
     struct client_term *term;      /* its local terminal (client_term.c) */
+    /* The session is over but channels are open (forwarded connections,
+     * X11): adit waits for them, as ssh's client_loop (client_shell.c). */
+    uv_timer_t linger_kick; /* the first look, once the session is gone */
+    uv_check_t linger;      /* a look after each turn of the loop */
     /* -R forwards added at runtime, one fwd_remote each. */
     struct fwd_remote *rt_rfwd[CLIENT_RT_RFWDS];
     size_t n_rt_rfwd;
@@ -199,6 +203,7 @@ struct client_sup {
      * the end (a closed listener's may still be read while it closes). */
     struct fwdspec *rt_specs[CLIENT_MAX_FWDS];
     size_t n_rt_specs;
+    struct client_rtfwd_req *rt_reqs; /* bind names being resolved */
     bool fwds_started;
     struct fwd_pick pick;
     uv_signal_t sig[3];
@@ -267,6 +272,9 @@ void client_connect_failed(void *ctx, struct io_conn *ic, const char *target,
 /* c's attempt is over (c->permanent, c->exit_code, c->last_error say
  * how): retry it, give up on it, or end everything. */
 void client_sup_down(struct client_sup *sup, struct client *c);
+/* Close the -L and -D listeners (~&: no new connections); those they
+ * accepted go on. */
+void client_sup_stop_listening(struct client_sup *sup);
 /* End everything with code: listeners, signals, every destination. */
 void client_sup_stop(struct client_sup *sup, int code);
 /* Bind every -L and -D once; false when ExitOnForwardFailure ended all. */
@@ -487,6 +495,8 @@ bool client_rtfwd_open(struct client *c, struct io_conn *ic, uint32_t id,
                        const struct chan_open_info *info);
 /* The connection is gone: its runtime -R go with it. */
 void client_rtfwd_drop(struct client *c);
+/* The end: bind names still being resolved are given up. */
+void client_rtfwd_stop(struct client_sup *sup);
 /* At the very end: the runtime specs. */
 void client_rtfwd_free(struct client_sup *sup);
 

@@ -16,8 +16,54 @@
 #include "util/err.h"
 #include "util/log.h"
 
+/* Channels still open on the connection (forwarded connections, X11,
+ * the agent's, a master's clients): what ssh's channel_still_open sees. */
+static bool
+client_shell_still_open(const struct client *c)
+{
+    struct conn *cn = c->ic != NULL ? io_conn_conn(c->ic) : NULL;
+
+    return cn != NULL && conn_channel_count(cn) > 0;
+}
+
+static void
+client_shell_linger_check(uv_check_t *h)
+{
+    struct client *c = h->data;
+
+    if (!c->stopping && client_shell_still_open(c)) {
+        return;
+    }
+    uv_check_stop(h);
+    if (!c->stopping) {
+        log_debug("no channel left open: ending");
+        client_stop(c);
+    }
+}
+
+/* A timer rather than a look at once: the session's own channel may
+ * still be in the table while its done callback runs. Channels close on
+ * the server's messages, which the check after each turn then sees. */
+static void
+client_shell_linger_kick(uv_timer_t *h)
+{
+    struct client *c = h->data;
+
+    if (c->stopping) {
+        return;
+    }
+    if (!client_shell_still_open(c)) {
+        client_stop(c);
+        return;
+    }
+    log_debug("session over: waiting for the open channels to close");
+    (void)uv_check_start(&c->linger, client_shell_linger_check);
+}
+
 /* The session is over: so is adit, with its status (255 without one, as
- * ssh's exit_status stays -1 after an exit-signal). */
+ * ssh's exit_status stays -1 after an exit-signal), once the other
+ * channels have closed, as ssh waits for them (~& puts it in the
+ * background meanwhile). */
 static void
 client_shell_done(void *ctx, struct client_sess *s, int status)
 {
@@ -34,7 +80,10 @@ client_shell_done(void *ctx, struct client_sess *s, int status)
         c->exit_code = CLIENT_EXIT_FAIL;
     }
     c->said = true;
-    client_stop(c);
+    if (c->stopping || c->ic == NULL || io_conn_is_ending(c->ic) ||
+        uv_timer_start(&c->linger_kick, client_shell_linger_kick, 0, 0) != 0) {
+        client_stop(c);
+    }
 }
 
 /* The session is open, nothing asked yet: x11-req and

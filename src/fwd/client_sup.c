@@ -377,6 +377,17 @@ client_sup_signal(uv_signal_t *h, int signum)
 }
 
 void
+client_sup_stop_listening(struct client_sup *sup)
+{
+    size_t i;
+
+    for (i = 0; i < sup->n_fwds; i++) {
+        fwd_local_close(sup->fwds[i]);
+    }
+    sup->n_fwds = 0;
+}
+
+void
 client_sup_stop(struct client_sup *sup, int code)
 {
     size_t i;
@@ -387,10 +398,8 @@ client_sup_stop(struct client_sup *sup, int code)
     sup->stopping = true;
     sup->exit_code = code;
     client_ctl_stop(sup);
-    for (i = 0; i < sup->n_fwds; i++) {
-        fwd_local_close(sup->fwds[i]);
-    }
-    sup->n_fwds = 0;
+    client_rtfwd_stop(sup);
+    client_sup_stop_listening(sup);
     for (i = 0; i < 3; i++) {
         if (!uv_is_closing((uv_handle_t *)&sup->sig[i])) {
             uv_close((uv_handle_t *)&sup->sig[i], NULL);
@@ -402,6 +411,8 @@ client_sup_stop(struct client_sup *sup, int code)
         uv_close((uv_handle_t *)&c->backoff, NULL);
         uv_close((uv_handle_t *)&c->rfwd_retry, NULL);
         uv_close((uv_handle_t *)&c->probe, NULL);
+        uv_close((uv_handle_t *)&c->linger_kick, NULL);
+        uv_close((uv_handle_t *)&c->linger, NULL);
         client_hops_close(c);
         client_term_stop(c);
         client_stop(c);
@@ -439,7 +450,10 @@ client_sup_new(struct client_sup *sup, uv_loop_t *loop,
         uv_timer_init(loop, &c->backoff);
         uv_timer_init(loop, &c->rfwd_retry);
         uv_timer_init(loop, &c->probe);
+        uv_timer_init(loop, &c->linger_kick);
+        uv_check_init(loop, &c->linger);
         c->backoff.data = c->rfwd_retry.data = c->probe.data = c;
+        c->linger_kick.data = c->linger.data = c;
         c->rtt_ms = -1;
         sup->d[sup->n++] = c;
     }

@@ -8,6 +8,7 @@
 #include "fwd/client_int.h"
 #include "fwd/client_sess.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,18 +135,20 @@ client_term_rekey(struct client_term *t)
     }
 }
 
-/* ~#: what is open on the connection. */
+/* ~#: what is open on the connection, as ssh lists its channels. */
 static void
 client_term_list(struct client_term *t)
 {
     struct conn *cn = t->c->ic != NULL ? io_conn_conn(t->c->ic) : NULL;
+    struct buf b;
 
-    client_term_sayf("%c#\r\nThe following connections are open:\r\n",
-                     t->esc.ch);
-    if (cn != NULL) {
-        client_term_sayf("  %zu channel(s), the session's included\r\n",
-                         conn_channel_count(cn));
+    client_term_sayf("%c#\r\n", t->esc.ch);
+    buf_init(&b);
+    buf_set_nowipe(&b);
+    if (cn != NULL && conn_open_message(cn, &b) == 0) {
+        client_term_say(buf_ptr(&b), buf_len(&b));
     }
+    buf_cleanup(&b);
 }
 
 static void
@@ -159,6 +162,44 @@ client_term_help(struct client_term *t)
         client_term_say(buf_ptr(&b), buf_len(&b));
     }
     buf_cleanup(&b);
+}
+
+/*
+ * ~&: ssh's background at logout. No more listening; the terminal as it
+ * was, "~& [backgrounded]", and the parent exits 0 at once, giving the
+ * terminal back. The child sends ^D (a shell logs out) and reads no
+ * more input: the session ends, and it waits in the background for the
+ * channels still open, as after any session. False if the fork failed.
+ */
+static bool
+client_term_background(struct client_term *t, struct buf *out)
+{
+    struct client *c = t->c;
+    struct io_chan *ch = c->sess != NULL ? client_sess_chan(c->sess) : NULL;
+    pid_t pid;
+
+    if (t->raw) {
+        io_tty_restore(STDIN_FILENO, &t->saved);
+        t->raw = false; /* the terminal is the shell's again */
+    }
+    client_sup_stop_listening(c->sup);
+    client_term_sayf("%c& [backgrounded]\n", t->esc.ch);
+    (void)fflush(stdout);
+    if ((pid = fork()) < 0) {
+        log_error("fork: %s", strerror(errno));
+        return false;
+    }
+    if (pid > 0) {
+        _exit(0);
+    }
+    if (uv_loop_fork(c->loop) != 0) {
+        log_error("cannot go on in the background");
+        _exit(CLIENT_EXIT_FAIL);
+    }
+    if (buf_put_u8(out, 4) == 0 && ch != NULL) {
+        io_chan_end_input(ch); /* after the ^D */
+    }
+    return true;
 }
 
 /* ~.: the end, as ssh's quit_pending (no exit status: 255). */
@@ -193,6 +234,18 @@ client_term_cmd_help(const struct client *c)
     }
 }
 
+/* The session's input read again (or not, while a local command has
+ * the terminal). */
+static void
+client_term_input_pause(struct client *c, bool paused)
+{
+    struct io_chan *ch = c->sess != NULL ? client_sess_chan(c->sess) : NULL;
+
+    if (ch != NULL) {
+        io_chan_pause_input(ch, paused);
+    }
+}
+
 static void
 client_term_resume(struct client *c)
 {
@@ -201,8 +254,12 @@ client_term_resume(struct client *c)
     if (t != NULL && t->raw && io_tty_raw(STDIN_FILENO, &t->saved, true) != 0) {
         t->raw = false;
     }
+    client_term_input_pause(c, false);
 }
 
+/* ssh runs the command and waits; here the loop goes on (forwards keep
+ * flowing) but the session reads no input until it ends: the terminal
+ * is the command's. */
 void
 client_local_command(struct client *c, const char *cmd)
 {
@@ -211,6 +268,7 @@ client_local_command(struct client *c, const char *cmd)
     if (t != NULL && t->raw) {
         io_tty_restore(STDIN_FILENO, &t->saved);
     }
+    client_term_input_pause(c, true);
     if (client_local_run(c, cmd, client_term_resume) != 0) {
         client_term_resume(c);
     }
@@ -347,6 +405,12 @@ client_term_input(void *ctx, struct client_sess *s, const uint8_t *p, size_t n,
         client_term_say(buf_ptr(&t->echo), buf_len(&t->echo));
         p += used;
         n -= used;
+        if (act == ESCAPE_BACKGROUND) {
+            if (client_term_background(t, out)) {
+                return; /* the rest of the input is not ours: dropped */
+            }
+            continue;
+        }
         client_term_act(t, act);
         t = c->term;
     }

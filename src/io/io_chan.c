@@ -282,9 +282,18 @@ io_chan_update_reading(struct io_chan *ch)
         io_chan_fail(ch);
         return;
     }
-    want = c != NULL && ch->confirmed && !ch->local_eof && ch->st != NULL &&
-           !uv_is_closing((uv_handle_t *)ch->st) && buf_len(&ch->first) == 0 &&
-           conn_send_window(c, ch->id) > 0;
+    /* The input was ended: EOF goes after what it had given. */
+    if (ch->eof_pending && buf_len(&ch->first) == 0) {
+        ch->eof_pending = false;
+        if (c != NULL && !ch->close_sent) {
+            (void)conn_send_eof(c, ch->id);
+            io_conn_flush(ch->ic);
+        }
+        io_chan_maybe_close(ch);
+    }
+    want = c != NULL && ch->confirmed && !ch->local_eof && !ch->input_paused &&
+           ch->st != NULL && !uv_is_closing((uv_handle_t *)ch->st) &&
+           buf_len(&ch->first) == 0 && conn_send_window(c, ch->id) > 0;
     /* Stopped by the connection's output, not its own state: the
      * connection starts it again when its output drains. */
     if (want && io_conn_queued(ch->ic) >= LIM_OUTQ_HIGHWATER) {
@@ -583,20 +592,21 @@ io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
 }
 
 void
+io_chan_pause_input(struct io_chan *ch, bool paused)
+{
+    ch->input_paused = paused;
+    io_chan_update_reading(ch);
+}
+
+void
 io_chan_end_input(struct io_chan *ch)
 {
-    struct conn *c = io_chan_conn(ch);
-
     if (ch->local_eof) {
         return;
     }
     ch->local_eof = true;
-    io_chan_update_reading(ch);
-    if (c != NULL && !ch->close_sent) {
-        (void)conn_send_eof(c, ch->id);
-        io_conn_flush(ch->ic);
-    }
-    io_chan_maybe_close(ch);
+    ch->eof_pending = true;
+    io_chan_update_reading(ch); /* sends EOF once first is sent */
 }
 
 /* What opening a channel for local streams takes (all but ic). */

@@ -164,8 +164,14 @@ int io_chan_open_session(struct io_conn *ic, const struct io_chan_sess *s,
                          const struct chan_open_info *info,
                          struct io_chan **out);
 
+/* Stop (paused) or resume reading the session's input: a local command
+ * (~C !command) shares the terminal meanwhile. */
+void io_chan_pause_input(struct io_chan *ch, bool paused);
+
 /* Stop reading the session's input for good and send EOF (the server
- * sent eow@openssh.com, or the owner wants the input ended). */
+ * sent eow@openssh.com, or the owner wants the input ended), after any
+ * filtered input still waiting for the window (it may be called from
+ * the filter: what it appended goes first). */
 void io_chan_end_input(struct io_chan *ch);
 
 /*

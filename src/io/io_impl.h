@@ -102,6 +102,8 @@ struct io_chan {
     bool reading;
     bool begun; /* a conn_send_begin is outstanding */
     bool local_eof;
+    bool eof_pending;  /* io_chan_end_input: EOF once first is sent */
+    bool input_paused; /* io_chan_pause_input */
     bool shut_started;
     bool shut_done;
     bool close_sent;

@@ -248,6 +248,13 @@ peer_opens(struct fix *f, uint32_t window, uint32_t maxpkt)
 
 /* ---- tests ---- */
 
+/* Our direct-tcpip open to h port 22 for 127.0.0.1 port 5. */
+static const struct chan_open_info tcp_info = {.type = "direct-tcpip",
+                                               .host = "h",
+                                               .port = 22,
+                                               .orig_host = "127.0.0.1",
+                                               .orig_port = 5};
+
 static void
 test_peer_open_confirm(void **state)
 {
@@ -272,11 +279,7 @@ static void
 test_our_open_data_eof_close(void **state)
 {
     struct fix *f = fix_new();
-    struct chan_open_info info = {.type = "direct-tcpip",
-                                  .host = "h",
-                                  .port = 22,
-                                  .orig_host = "127.0.0.1",
-                                  .orig_port = 5};
+    struct chan_open_info info = tcp_info;
     const struct cap_msg *m;
     struct buf b;
     uint32_t id;
@@ -936,6 +939,49 @@ test_session_fwd_open(void **state)
     fix_free(f);
 }
 
+/* ~#'s list: ours and the peer's channels by name, the peer's words
+ * cleaned of control characters, a closed one gone. */
+static void
+test_open_message(void **state)
+{
+    struct fix *f = fix_new();
+    struct chan_open_info info = tcp_info;
+    struct conn_chan_desc d;
+    struct buf b, out;
+    uint32_t id;
+
+    (void)state;
+    buf_init(&b);
+    buf_init(&out);
+    assert_int_equal(conn_open(f->c, &info, NULL, &id), 0);
+    msg_open_head(&b, CONN_X11);
+    buf_put_cstring(&b, "10.0.0.1\x1b[2J");
+    buf_put_u32(&b, 6010);
+    assert_int_equal(feed(f, &b), 0);
+    assert_true(conn_chan_next(f->c, 0, &d));
+    assert_int_equal(d.id, id);
+    assert_false(d.has_remote_id);
+    assert_int_equal(conn_open_message(f->c, &out), 0);
+    assert_int_equal(buf_put_u8(&out, 0), 0);
+    assert_string_equal(
+        (char *)buf_ptr(&out),
+        "The following connections are open:\r\n"
+        "  #0 direct-tcpip: to h port 22, connect from 127.0.0.1 port 5 "
+        "([direct-tcpip] nr0 i0 o0)\r\n"
+        "  #1 x11: connect from 10.0.0.1?[2J port 6010 ([x11] r3 i0 o0)\r\n");
+    /* Refused: the slot is free again, and so is its name. */
+    msg_u32s(&b, SSH_MSG_CHANNEL_OPEN_FAILURE, 2, id, 2, 0, 0);
+    buf_put_cstring(&b, "no");
+    buf_put_cstring(&b, "");
+    assert_int_equal(feed(f, &b), 0);
+    assert_true(conn_chan_next(f->c, 0, &d));
+    assert_int_equal(d.id, 1);
+    assert_false(conn_chan_next(f->c, 2, &d));
+    buf_cleanup(&b);
+    buf_cleanup(&out);
+    fix_free(f);
+}
+
 static void
 test_streamlocal_open(void **state)
 {
@@ -1190,6 +1236,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_peer_open_confirm),
+        cmocka_unit_test(test_open_message),
         cmocka_unit_test(test_our_open_data_eof_close),
         cmocka_unit_test(test_peer_closes_first),
         cmocka_unit_test(test_close_in_data_callback),

@@ -112,7 +112,7 @@ test_every_sequence_split_reads(void **state)
         {'B', ESCAPE_BREAK},        {'R', ESCAPE_REKEY},
         {'V', ESCAPE_LESS_VERBOSE}, {'v', ESCAPE_MORE_VERBOSE},
         {'#', ESCAPE_LIST},         {'?', ESCAPE_HELP},
-        {'C', ESCAPE_CMDLINE_OPEN},
+        {'C', ESCAPE_CMDLINE_OPEN}, {'&', ESCAPE_BACKGROUND},
     };
     struct escape e;
     struct run r;
@@ -230,6 +230,10 @@ test_help_text(void **state)
     assert_non_null(strstr(s, "~?\r\nSupported escape sequences:\r\n"));
     assert_non_null(strstr(s, "~.   - terminate connection"));
     assert_non_null(strstr(s, " ~~   - send the escape character"));
+    /* ssh 9.2's rows, ~& between ~# and ~?. */
+    assert_non_null(strstr(s, "~#   - list forwarded connections\r\n"
+                              "~&   - background ssh (when waiting for "
+                              "connections to terminate)\r\n~?   - "));
     buf_cleanup(&b);
 }
 
