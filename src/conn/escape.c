@@ -182,21 +182,27 @@ escape_cmd_parse(const char *line, struct escape_cmd *cmd)
     cmd->arg = s;
 }
 
-/* ssh's esc_txt for a client that is no mux client or master. */
-static const char *const escape_help_rows[][2] = {
-    {".", "terminate connection (and any multiplexed sessions)"},
-    {"B", "send a BREAK to the remote system"},
-    {"C", "open a command line"},
-    {"R", "request rekey"},
-    {"V/v", "decrease/increase verbosity (LogLevel)"},
-    {"^Z", "suspend ssh"},
-    {"#", "list forwarded connections"},
-    {"&", "background ssh (when waiting for connections to terminate)"},
-    {"?", "this message"},
+/* ssh's esc_txt: which rows a multiplexed session sees (its own ~.,
+ * and none of ~C ~V ~v ~^Z ~&) and which a client of its own. */
+static const struct {
+    const char *seq, *what;
+    bool own, mux;
+} escape_help_rows[] = {
+    {".", "terminate session", false, true},
+    {".", "terminate connection (and any multiplexed sessions)", true, false},
+    {"B", "send a BREAK to the remote system", true, true},
+    {"C", "open a command line", true, false},
+    {"R", "request rekey", true, true},
+    {"V/v", "decrease/increase verbosity (LogLevel)", true, false},
+    {"^Z", "suspend ssh", true, false},
+    {"#", "list forwarded connections", true, true},
+    {"&", "background ssh (when waiting for connections to terminate)", true,
+     false},
+    {"?", "this message", true, true},
 };
 
 int
-escape_help(int ch, struct buf *out)
+escape_help(int ch, bool mux, struct buf *out)
 {
     char line[128];
     size_t i;
@@ -209,8 +215,11 @@ escape_help(int ch, struct buf *out)
     }
     for (i = 0; i < sizeof(escape_help_rows) / sizeof(escape_help_rows[0]);
          i++) {
+        if (mux ? !escape_help_rows[i].mux : !escape_help_rows[i].own) {
+            continue;
+        }
         n = snprintf(line, sizeof(line), "%c%-3s - %s\r\n", ch,
-                     escape_help_rows[i][0], escape_help_rows[i][1]);
+                     escape_help_rows[i].seq, escape_help_rows[i].what);
         if (buf_put(out, line, (size_t)n) != 0) {
             return ERR_NOMEM;
         }

@@ -82,8 +82,8 @@ struct escape_cmd {
  * a leading '-' is optional and spaces are skipped, as in ssh. */
 void escape_cmd_parse(const char *line, struct escape_cmd *cmd);
 
-/* ssh's ~? text for escape character ch ("~?\r\nSupported escape ...").
- * ERR_NOMEM. */
-int escape_help(int ch, struct buf *out);
+/* ssh's ~? text for escape character ch ("~?\r\nSupported escape ..."),
+ * for a multiplexed session (mux) or a client of its own. ERR_NOMEM. */
+int escape_help(int ch, bool mux, struct buf *out);
 
 #endif

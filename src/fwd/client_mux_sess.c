@@ -222,15 +222,19 @@ client_mux_escape(struct client_mux_shell *m, enum escape_act act)
         }
         break;
     case ESCAPE_LIST:
-        client_mux_say(m,
-                       "%c#\r\nThe following connections are open:\r\n"
-                       "  %zu channel(s), this session's included\r\n",
-                       ch_esc, conn_channel_count(io_conn_conn(m->ic)));
+        client_mux_say(m, "%c#\r\n", ch_esc);
+        buf_init(&help);
+        buf_set_nowipe(&help);
+        if (conn_open_message(io_conn_conn(m->ic), &help) == 0 &&
+            m->err_fd >= 0) {
+            (void)client_mux_write(m->err_fd, buf_ptr(&help), buf_len(&help));
+        }
+        buf_cleanup(&help);
         break;
     case ESCAPE_HELP:
         buf_init(&help);
         buf_set_nowipe(&help);
-        if (escape_help(ch_esc, &help) == 0 && m->err_fd >= 0) {
+        if (escape_help(ch_esc, true, &help) == 0 && m->err_fd >= 0) {
             (void)client_mux_write(m->err_fd, buf_ptr(&help), buf_len(&help));
         }
         buf_cleanup(&help);
@@ -274,6 +278,13 @@ client_mux_input(void *ctx, struct client_sess *s, const uint8_t *p, size_t n,
         }
         p += used;
         n -= used;
+        if (act == ESCAPE_BACKGROUND) {
+            /* No escape for a multiplexed session: sent as typed, as
+             * ssh's noescape. */
+            (void)buf_put_u8(out, (uint8_t)m->esc.ch);
+            (void)buf_put_u8(out, '&');
+            continue;
+        }
         client_mux_escape(m, act);
     }
 }

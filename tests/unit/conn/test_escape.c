@@ -224,7 +224,7 @@ test_help_text(void **state)
 
     (void)state;
     buf_init(&b);
-    assert_int_equal(escape_help('~', &b), 0);
+    assert_int_equal(escape_help('~', false, &b), 0);
     assert_int_equal(buf_put_u8(&b, 0), 0);
     s = (char *)buf_ptr(&b);
     assert_non_null(strstr(s, "~?\r\nSupported escape sequences:\r\n"));
@@ -234,6 +234,16 @@ test_help_text(void **state)
     assert_non_null(strstr(s, "~#   - list forwarded connections\r\n"
                               "~&   - background ssh (when waiting for "
                               "connections to terminate)\r\n~?   - "));
+    /* A multiplexed session's: its own ~., no ~C ~V ~^Z ~&. */
+    buf_reset(&b);
+    assert_int_equal(escape_help('~', true, &b), 0);
+    assert_int_equal(buf_put_u8(&b, 0), 0);
+    s = (char *)buf_ptr(&b);
+    assert_non_null(strstr(s, "~.   - terminate session\r\n~B   - "));
+    assert_null(strstr(s, "terminate connection"));
+    assert_null(strstr(s, "~C"));
+    assert_null(strstr(s, "~&"));
+    assert_non_null(strstr(s, "~#   - list forwarded connections\r\n~?   - "));
     buf_cleanup(&b);
 }
 
