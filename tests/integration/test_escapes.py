@@ -51,13 +51,14 @@ def connect(port):
 
 
 def start_shell(tmux, tmp_path, client, sshd, args=(), opts=(), kind="adit"):
-    """A shell on a pty in the pane, the prompt answered once."""
+    """A shell on a pty in the pane, answering once and then waiting at
+    its prompt (a ^D typed ahead of readline may be lost): the last byte
+    sent ended a line, so an escape may come next."""
     argv = session_argv(client, kind, sshd.port, list(args), opts=opts)
     tmux.start(pty_script(tmp_path, argv))
-    tmux.type("echo up-$((2+3))")
+    tmux.type("PS1='sh''> '; echo up-$((2+3))")
     tmux.keys("Enter")
-    tmux.wait_for("up-5")
-    tmux.keys("Enter")
+    tmux.wait_for("up-5\nsh>")
 
 
 def is_gone(pid):
