@@ -352,6 +352,31 @@ int client_mux_shell(struct client_sup *sup, struct client *c,
                      char *why, size_t why_len);
 /* The master ends: no more window changes. */
 void client_mux_shell_stop(struct client_sup *sup);
+/* A descriptor's file status flags, kept to be put back once its stream
+ * is done: the loop makes a pipe or socket non-blocking, and a master's
+ * client shares that open file description with the shell that started
+ * it. keep: fd's flags and a copy of it (no-op, fd -1, if it cannot);
+ * restore: the flags back and the copy closed (once; -1 is a no-op). */
+struct client_fdflags {
+    int fd;
+    int flags;
+};
+/* A descriptor a client passed, as a stream of the master's: polled
+ * directly (its flags kept to be put back), or copied by a pump (a
+ * regular file, /dev/null). */
+struct client_mux_io {
+    struct io_pump *pump;
+    int pump_fd; /* what the pump copies, or -1 */
+    struct client_fdflags flags;
+};
+void client_mux_io_init(struct client_mux_io *io);
+/* *fd as a stream (for input or output); *fd becomes -1 once taken.
+ * ERR_IO, ERR_NOMEM. */
+int client_mux_io_stream(struct client_sup *sup, int *fd, bool is_input,
+                         struct client_mux_io *io, uv_stream_t **out);
+/* Once the stream is closed: the pump joined (a file written to its
+ * end), what it copied closed, the flags put back. */
+void client_mux_io_end(struct client_mux_io *io);
 
 /* A multiplexing request (ctl_mux.h) on the control socket. */
 int client_mux_request(struct client_sup *sup, const struct ctl_request *req,
@@ -520,15 +545,7 @@ int client_stdio_stream(uv_loop_t *loop, int fd, uv_stream_t **out);
  * client_shell_join). ERR_IO, ERR_NOMEM. */
 int client_stdio_any(struct client *c, int fd, uv_stream_t **out);
 
-/* A descriptor's file status flags, kept to be put back once its stream
- * is done: the loop makes a pipe or socket non-blocking, and a master's
- * client shares that open file description with the shell that started
- * it. keep: fd's flags and a copy of it (no-op, fd -1, if it cannot);
- * restore: the flags back and the copy closed (once; -1 is a no-op). */
-struct client_fdflags {
-    int fd;
-    int flags;
-};
+/* client_fdflags_keep, client_fdflags_restore: see struct client_fdflags. */
 void client_fdflags_keep(struct client_fdflags *k, int fd);
 void client_fdflags_restore(struct client_fdflags *k);
 /* -W: join stdin/stdout to a channel of ic; exit when it closes. */

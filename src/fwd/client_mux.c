@@ -32,8 +32,8 @@ struct client_mux_sess {
     struct io_conn *ic;
     struct io_chan *ch; /* known from the open answer on */
     bool open;
-    bool ended;                                     /* the channel is gone */
-    struct client_fdflags flags[CTL_MUX_STDIO_FDS]; /* the client's */
+    bool ended;                                 /* the channel is gone */
+    struct client_mux_io io[CTL_MUX_STDIO_FDS]; /* the client's */
 };
 
 /* ---- which connection ---- */
@@ -85,14 +85,14 @@ client_mux_sess_opened(void *ctx, struct io_chan *ch, uint32_t reason,
     }
 }
 
-/* The client's descriptors as they came (before it hears of the end). */
+/* The client's descriptors done with (before it hears of the end). */
 static void
 client_mux_sess_flags(struct client_mux_sess *s)
 {
     size_t i;
 
     for (i = 0; i < CTL_MUX_STDIO_FDS; i++) {
-        client_fdflags_restore(&s->flags[i]);
+        client_mux_io_end(&s->io[i]);
     }
 }
 
@@ -149,18 +149,19 @@ client_mux_stdio(struct client_sup *sup, const struct ctl_mux *m,
     if ((s = calloc(1, sizeof(*s))) == NULL) {
         return ERR_NOMEM;
     }
-    client_fdflags_keep(&s->flags[0], call->fds[0]);
-    client_fdflags_keep(&s->flags[1], call->fds[1]);
-    if ((r = client_stdio_stream(sup->loop, call->fds[0], &in)) != 0 ||
-        (call->fds[0] = -1,
-         (r = client_stdio_stream(sup->loop, call->fds[1], &out)) != 0)) {
+    client_mux_io_init(&s->io[0]);
+    client_mux_io_init(&s->io[1]);
+    /* Regular files too, through pumps, as adit -W takes them. */
+    if ((r = client_mux_io_stream(sup, &call->fds[0], true, &s->io[0], &in)) !=
+            0 ||
+        (r = client_mux_io_stream(sup, &call->fds[1], false, &s->io[1],
+                                  &out)) != 0) {
         io_close_free((uv_handle_t *)in);
         client_mux_sess_flags(s);
         free(s);
-        snprintf(why, why_len, "stdio: %s", uv_strerror(r));
+        snprintf(why, why_len, "stdio: %s", err_str(r));
         return ERR_IO;
     }
-    call->fds[1] = -1;
     memset(&info, 0, sizeof(info));
     info.orig_host = "127.0.0.1"; /* as ssh: stdio has no peer address */
     info.orig_port = 65535;

@@ -37,9 +37,7 @@ struct client_mux_shell {
     struct io_svc_client *cl; /* NULL once the client has gone */
     struct io_conn *ic;
     struct client_sess *s;
-    struct io_pump *pumps[CTL_MUX_SESSION_FDS];
-    int pump_fds[CTL_MUX_SESSION_FDS]; /* what each pump copies, or -1 */
-    struct client_fdflags flags[CTL_MUX_SESSION_FDS]; /* the client's */
+    struct client_mux_io io[CTL_MUX_SESSION_FDS];
     /* With a pty: the client's terminal (its size), and its stderr for
      * what the escape characters say; -1 without. */
     int tty_fd, err_fd;
@@ -49,21 +47,14 @@ struct client_mux_shell {
 };
 
 /* Wait for the pumps (a file written to its end), then close what they
- * copied: the descriptors are theirs until the thread is done. */
+ * copied, and put the flags back. */
 static void
 client_mux_shell_join(struct client_mux_shell *m)
 {
     size_t i;
 
     for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
-        io_pump_join(m->pumps[i]);
-        m->pumps[i] = NULL;
-        if (m->pump_fds[i] >= 0) {
-            close(m->pump_fds[i]);
-            m->pump_fds[i] = -1;
-        }
-        /* The streams are closed: the client's flags as they came. */
-        client_fdflags_restore(&m->flags[i]);
+        client_mux_io_end(&m->io[i]);
     }
 }
 
@@ -320,33 +311,53 @@ client_mux_tty(struct client_mux_shell *m, const struct ctl_mux *q,
     }
 }
 
-/* The client's descriptor i as a stream: polled directly, or through a
- * pump for a plain file or /dev/null (as adit's own session takes it). */
-static int
-client_mux_shell_stream(struct client_mux_shell *m, struct io_ctl_call *call,
-                        size_t i, uv_stream_t **out)
+void
+client_mux_io_init(struct client_mux_io *io)
 {
-    uv_handle_type t = uv_guess_handle(call->fds[i]);
+    io->pump = NULL;
+    io->pump_fd = -1;
+    io->flags.fd = -1;
+}
+
+int
+client_mux_io_stream(struct client_sup *sup, int *fd, bool is_input,
+                     struct client_mux_io *io, uv_stream_t **out)
+{
+    uv_handle_type t = uv_guess_handle(*fd);
     int r;
 
     if (t == UV_TTY || t == UV_NAMED_PIPE || t == UV_TCP) {
         if (t != UV_TTY) { /* a terminal is opened anew by libuv */
-            client_fdflags_keep(&m->flags[i], call->fds[i]);
+            client_fdflags_keep(&io->flags, *fd);
         }
-        if (client_stdio_stream(m->sup->loop, call->fds[i], out) != 0) {
+        if (client_stdio_stream(sup->loop, *fd, out) != 0) {
+            client_fdflags_restore(&io->flags);
             return ERR_IO;
         }
-        call->fds[i] = -1;
+        *fd = -1;
         return 0;
     }
     /* The pump's thread copies from or to the descriptor until it is
      * joined: take it from the call, whose cleanup would close it now. */
-    r = io_pump_start(m->sup->loop, call->fds[i], i == 0, out, &m->pumps[i]);
+    r = io_pump_start(sup->loop, *fd, is_input, out, &io->pump);
     if (r == 0) {
-        m->pump_fds[i] = call->fds[i];
-        call->fds[i] = -1;
+        io->pump_fd = *fd;
+        *fd = -1;
     }
     return r;
+}
+
+void
+client_mux_io_end(struct client_mux_io *io)
+{
+    io_pump_join(io->pump);
+    io->pump = NULL;
+    if (io->pump_fd >= 0) {
+        close(io->pump_fd);
+        io->pump_fd = -1;
+    }
+    /* The stream is closed: the client's flags as they came. */
+    client_fdflags_restore(&io->flags);
 }
 
 static struct client_mux_shell *
@@ -362,8 +373,7 @@ client_mux_shell_new(struct client_sup *sup, struct io_conn *ic)
     m->ic = ic;
     m->tty_fd = m->err_fd = -1;
     for (i = 0; i < CTL_MUX_SESSION_FDS; i++) {
-        m->pump_fds[i] = -1;
-        m->flags[i].fd = -1;
+        client_mux_io_init(&m->io[i]);
     }
     buf_init(&m->echo);
     buf_set_nowipe(&m->echo);
@@ -379,10 +389,10 @@ client_mux_shell_streams(struct client_mux_shell *m, struct io_ctl_call *call,
     int r = 0;
 
     for (i = 0; i < CTL_MUX_SESSION_FDS && r == 0; i++) {
-        r = client_mux_shell_stream(m, call, i,
-                                    i == 0   ? &sc->in
-                                    : i == 1 ? &sc->out
-                                             : &sc->err);
+        r = client_mux_io_stream(m->sup, &call->fds[i], i == 0, &m->io[i],
+                                 i == 0   ? &sc->in
+                                 : i == 1 ? &sc->out
+                                          : &sc->err);
     }
     if (r != 0) {
         io_close_free((uv_handle_t *)sc->in);

@@ -130,6 +130,26 @@ def test_plain_files_through_master(mux, masters, tmp_path):  # noqa: F811
     assert accepted(mux.server) == logins
 
 
+def test_stdio_files_through_master(mux, masters, peers,  # noqa: F811
+                                    tmp_path):
+    """-W through the master with plain files as stdin and stdout (as adit
+    -W takes them alone): 1 MB to an echo peer and back, by hash."""
+    masters.append(mux.start_master())
+    logins = accepted(mux.server)
+    echo = peers.echo()
+    data = os.urandom(1024 * 1024)
+    src, dst = tmp_path / "w.in", tmp_path / "w.out"
+    src.write_bytes(data)
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        r = subprocess.run(mux.argv("-W", "127.0.0.1:%d" % echo.port),
+                           stdin=fin, stdout=fout, stderr=subprocess.PIPE,
+                           timeout=RUN_TIMEOUT, env=mux.client.home.env)
+    assert r.returncode == 0, r.stderr
+    assert hashlib.sha256(dst.read_bytes()).hexdigest() == \
+        hashlib.sha256(data).hexdigest()
+    assert accepted(mux.server) == logins
+
+
 def pipes_through(argv, env, data):
     """Run argv with stdin and stdout pipes of ours (data in): its output,
     and whether both pipes are blocking once it is over."""
