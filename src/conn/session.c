@@ -538,6 +538,12 @@ session_queued(const struct session *s)
     return transport_queued(s->t);
 }
 
+size_t
+session_trim(struct session *s)
+{
+    return transport_trim(s->t);
+}
+
 int
 session_disconnect(struct session *s, uint32_t reason, const char *msg)
 {

@@ -109,6 +109,9 @@ bool session_has_output(const struct session *s);
 void session_take_output(struct session *s, struct buf *out);
 /* Bytes queued for the network (for backpressure on local sockets). */
 size_t session_queued(const struct session *s);
+/* Idle: free the transport's empty buffers (transport_trim); the bytes
+ * freed. */
+size_t session_trim(struct session *s);
 
 /*
  * Client: the answer to client_auth.sign (userauth_client_signed): the

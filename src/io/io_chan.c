@@ -406,9 +406,10 @@ io_chan_write_next(struct io_chan *ch)
         return;
     }
     if (buf_len(&ch->wq) == 0) {
-        /* Drained: an idle channel holds no buffer. */
-        buf_cleanup(&ch->wq);
-        buf_cleanup(&ch->wfly);
+        /* Drained: an idle channel holds no buffer; the connection keeps
+         * them for the next burst until it is idle (io_conn_trim). */
+        io_conn_spare_give(ch->ic, &ch->wq);
+        io_conn_spare_give(ch->ic, &ch->wfly);
         if (ch->shut_deferred) {
             io_chan_shutdown(ch);
         }
@@ -473,6 +474,7 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
     if (ch->connecting != NULL && !ch->shut_started) {
         /* A held channel's connect is under way: keep the data for the
          * socket; io_chan_written gives the window back. */
+        io_conn_spare_take(ch->ic, &ch->wq);
         if (buf_put(&ch->wq, p, n) != 0) {
             io_chan_fail(ch);
         }
@@ -491,6 +493,7 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
     if (n == 0) {
         return;
     }
+    io_conn_spare_take(ch->ic, &ch->wq);
     if (buf_put(&ch->wq, p, n) != 0) {
         if (c != NULL) {
             conn_consumed(c, ch->id, n);

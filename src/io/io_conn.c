@@ -12,27 +12,91 @@
 #include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 static void io_conn_end(struct io_conn *ic, const char *why);
+
+/* ---- buffers ---- */
+
+/*
+ * Nothing moved for a whole tick: free what bulk data grew (pooled write
+ * buffers, spare channel buffers, the transport's empty buffers), so
+ * memory returns once the data is gone. While data flows they are kept:
+ * freeing and refaulting them per burst cost more than the cipher.
+ */
+static void
+io_conn_trim(struct io_conn *ic)
+{
+    struct io_wreq *w;
+    size_t i, freed = 0;
+
+    while ((w = ic->pool) != NULL) {
+        ic->pool = w->next;
+        freed += w->b.cap;
+        buf_cleanup(&w->b);
+        free(w);
+    }
+    ic->n_pool = 0;
+    for (i = 0; i < IO_SPARE_BUFS; i++) {
+        freed += ic->spare[i].cap;
+        buf_cleanup(&ic->spare[i]);
+    }
+    freed += session_trim(ic->s);
+    if (freed >= IO_TRIM_RETURN) {
+        mem_return_free();
+    }
+}
+
+void
+io_conn_spare_give(struct io_conn *ic, struct buf *b)
+{
+    size_t i;
+
+    if (b->d == NULL) {
+        return;
+    }
+    buf_reset(b);
+    for (i = 0; i < IO_SPARE_BUFS && !ic->ending; i++) {
+        if (ic->spare[i].d == NULL) {
+            buf_swap(&ic->spare[i], b);
+            return;
+        }
+    }
+    buf_cleanup(b);
+}
+
+void
+io_conn_spare_take(struct io_conn *ic, struct buf *b)
+{
+    size_t i, best = IO_SPARE_BUFS;
+
+    if (b->d != NULL) {
+        return;
+    }
+    /* The largest: a bulk channel gets back what it had grown to. */
+    for (i = 0; i < IO_SPARE_BUFS; i++) {
+        if (ic->spare[i].d != NULL &&
+            (best == IO_SPARE_BUFS || ic->spare[i].cap > ic->spare[best].cap)) {
+            best = i;
+        }
+    }
+    if (best < IO_SPARE_BUFS) {
+        buf_swap(&ic->spare[best], b);
+    }
+}
 
 /* ---- teardown ---- */
 
 static void
 io_conn_maybe_free(struct io_conn *ic)
 {
-    struct io_wreq *w;
-
     if (!ic->stream_closed || !ic->timer_closed || ic->chans != NULL) {
         return;
     }
     if (ic->cbs.closed != NULL) {
         ic->cbs.closed(ic->cbs.ctx, ic, ic->why);
     }
-    while ((w = ic->pool) != NULL) {
-        ic->pool = w->next;
-        buf_cleanup(&w->b);
-        free(w);
-    }
+    io_conn_trim(ic);
     io_conn_free_greqs(ic);
     session_free(ic->s);
     free(ic);
@@ -198,6 +262,7 @@ io_conn_flush(struct io_conn *ic)
         w->req.data = w;
         ub = uv_buf_init((char *)buf_ptr(&w->b), (unsigned)buf_len(&w->b));
         ic->inflight += buf_len(&w->b);
+        ic->moved += buf_len(&w->b);
         if (uv_write(&w->req, ic->stream, &ub, 1, io_conn_written) != 0) {
             ic->inflight -= buf_len(&w->b);
             buf_cleanup(&w->b);
@@ -279,6 +344,7 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     char why[IO_WHY_LEN];
 
     if (nread > 0) {
+        ic->moved += (size_t)nread;
         if (session_feed_commit(ic->s, (size_t)nread) != 0) {
             io_conn_fail(ic);
             return;
@@ -381,6 +447,10 @@ io_conn_tick(uv_timer_t *t)
         if (ic->ending) {
             return;
         }
+        if (ic->moved == ic->moved_tick) {
+            io_conn_trim(ic);
+        }
+        ic->moved_tick = ic->moved;
     }
     if (session_tick(ic->s, now) != 0) {
         io_conn_fail(ic);
@@ -409,6 +479,9 @@ io_conn_new_stream(struct io_conn **out, uv_loop_t *loop, uv_stream_t *stream,
     }
     ic->loop = loop;
     ic->stream = stream;
+    for (size_t i = 0; i < IO_SPARE_BUFS; i++) {
+        buf_set_nowipe(&ic->spare[i]); /* forwarded data only (buf.h) */
+    }
     ic->cbs = *cbs;
     stream->data = ic;
     if (stream->type == UV_TCP) {

@@ -25,6 +25,14 @@
  * instead of hundreds being allocated, grown and freed under load.
  */
 #define IO_WRITES_MAX 2u
+/*
+ * Drained channel write buffers the connection keeps for the next burst
+ * (io_conn_spare_give/take): a busy channel reuses the same memory instead
+ * of freeing and refaulting megabytes per burst; all go on an idle tick.
+ */
+#define IO_SPARE_BUFS 4u
+/* An idle trim that freed this much gives the heap back (mem.h). */
+#define IO_TRIM_RETURN (1024u * 1024u)
 /* One read of filtered input (a terminal's keystrokes). */
 #define IO_FILTER_READ 4096u
 #define IO_END_GRACE_MS 2000u
@@ -72,10 +80,14 @@ struct io_conn {
     struct io_greq *greq_head, *greq_tail;
     struct io_wreq *pool; /* free write requests */
     size_t n_pool;
-    size_t inflight; /* bytes in uv_write requests */
-    size_t n_writes; /* uv_write requests in flight */
-    size_t queued;   /* peer data in channels' queues: LIM_CONN_QUEUED */
-    bool read_full;  /* reading stopped at LIM_CONN_QUEUED */
+    size_t inflight;                 /* bytes in uv_write requests */
+    size_t n_writes;                 /* uv_write requests in flight */
+    size_t queued;                   /* peer data in channels' queues:
+                                        LIM_CONN_QUEUED */
+    bool read_full;                  /* reading stopped at LIM_CONN_QUEUED */
+    struct buf spare[IO_SPARE_BUFS]; /* empty channel buffers, kept */
+    uint64_t moved;      /* bytes read and written on the connection */
+    uint64_t moved_tick; /* moved at the last 1 s tick: idle if unchanged */
     bool ending;
     bool stream_closed;
     bool timer_closed;
@@ -179,6 +191,12 @@ int io_conn_session_new(struct io_conn *ic, const struct session_config *cfg);
 
 /* io_conn_events.c: drop the unanswered global requests. */
 void io_conn_free_greqs(struct io_conn *ic);
+
+/* io_conn.c: a drained channel buffer (nowipe: forwarded data) kept for
+ * reuse, or freed when all spares are taken; and one taken back into an
+ * unallocated b before data is queued in it. */
+void io_conn_spare_give(struct io_conn *ic, struct buf *b);
+void io_conn_spare_take(struct io_conn *ic, struct buf *b);
 
 /* io_conn.c: channel bookkeeping. */
 void io_conn_link_chan(struct io_conn *ic, struct io_chan *ch);

@@ -116,6 +116,14 @@ size_t transport_queued(const struct transport *t);
 bool transport_has_output(const struct transport *t);
 void transport_take_output(struct transport *t, struct buf *out);
 
+/*
+ * The connection is idle: free the input, output and held buffers that
+ * are empty, so memory grown for bulk data returns once it is gone (they
+ * keep their size while busy: no regrowth, no page faults per packet).
+ * Returns the bytes freed.
+ */
+size_t transport_trim(struct transport *t);
+
 /* Time passes: may start a rekey. now_ms is monotonic milliseconds. */
 int transport_tick(struct transport *t, uint64_t now_ms);
 

@@ -230,3 +230,28 @@ transport_take_output(struct transport *t, struct buf *out)
     buf_reset(out);
     buf_swap(&t->outbuf, out);
 }
+
+/* Free b if it is empty, adding its size to *freed. */
+static void
+trim_buf(struct buf *b, size_t *freed)
+{
+    if (buf_len(b) == 0) {
+        *freed += b->cap;
+        buf_cleanup(b);
+    }
+}
+
+size_t
+transport_trim(struct transport *t)
+{
+    size_t freed = 0;
+
+    /* No payload from transport_next is in use between events: what the
+     * last one left to drop can go now. */
+    buf_consume(&t->inbuf, t->in_consume);
+    t->in_consume = 0;
+    trim_buf(&t->inbuf, &freed);
+    trim_buf(&t->outbuf, &freed);
+    trim_buf(&t->held, &freed);
+    return freed;
+}

@@ -5,6 +5,17 @@
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+void
+mem_return_free(void)
+{
+#ifdef __GLIBC__
+    (void)malloc_trim(0);
+#endif
+}
 
 void
 mem_wipe(void *p, size_t n)

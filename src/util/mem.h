@@ -27,6 +27,15 @@ char *str_ndup(const char *s, size_t n);
 /* The value of the hex digit c (either case), or -1. */
 int str_hex_digit(int c);
 
+/*
+ * Give freed heap memory back to the system. glibc keeps it (it raises
+ * its mmap threshold after the first big free, so later big buffers come
+ * from the heap), which is what makes reusing it cheap under load; once a
+ * connection is idle, what bulk data grew should not stay resident. For
+ * after freeing megabytes only: it walks the heap. No-op elsewhere.
+ */
+void mem_return_free(void);
+
 /* Allocate n*size zeroed bytes; NULL on overflow or failure. */
 void *mem_calloc(size_t n, size_t size);
 

@@ -58,6 +58,12 @@ def poll(predicate, timeout, what):
         time.sleep(POLL_INTERVAL)
 
 
+def is_asan(path):
+    """Whether the binary at path is built with AddressSanitizer."""
+    with open(path, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def port_open(port):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1.0):

@@ -39,11 +39,6 @@ ASAN_QUARANTINE_MB = 1
 SETTLE_TIMEOUT = 60.0
 
 
-def is_asan(path):
-    with open(path, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
@@ -165,7 +160,7 @@ def settled(pids, base_fds):
 
 def test_churn(bins, client, aditd, home, procs, peers):
     bins.require("adit")
-    asan = is_asan(bins.aditd)
+    asan = harness.is_asan(bins.aditd)
     env = dict(home.env)
     if asan:
         env["ASAN_OPTIONS"] = ":".join(filter(None, [

@@ -353,6 +353,38 @@ test_buf_nowipe(void **state)
     buf_cleanup(&b);
 }
 
+/* A nowipe buffer grows in place (realloc) from small to megabytes with
+ * a consumed front, keeping every unread byte in order. */
+static void
+test_buf_nowipe_growth(void **state)
+{
+    uint8_t chunk[4096];
+    struct buf b;
+    size_t i, j;
+
+    (void)state;
+    buf_init(&b);
+    buf_set_nowipe(&b);
+    for (i = 0; i < 1024; i++) {
+        for (j = 0; j < sizeof(chunk); j++) {
+            chunk[j] = (uint8_t)(i * 7 + j);
+        }
+        assert_int_equal(buf_put(&b, chunk, sizeof(chunk)), 0);
+        if (i == 3) {
+            buf_consume(&b, sizeof(chunk)); /* the front goes: compacted */
+        }
+    }
+    assert_int_equal(buf_len(&b), 1023 * sizeof(chunk));
+    for (i = 1; i < 1024; i++) {
+        for (j = 0; j < sizeof(chunk); j++) {
+            assert_int_equal(buf_ptr(&b)[(i - 1) * sizeof(chunk) + j],
+                             (uint8_t)(i * 7 + j));
+        }
+    }
+    assert_true(b.nowipe);
+    buf_cleanup(&b);
+}
+
 static void
 test_buf_swap(void **state)
 {
@@ -420,6 +452,7 @@ main(void)
         cmocka_unit_test(test_buf_growth),
         cmocka_unit_test(test_buf_reset_wipes),
         cmocka_unit_test(test_buf_nowipe),
+        cmocka_unit_test(test_buf_nowipe_growth),
         cmocka_unit_test(test_buf_swap),
         cmocka_unit_test(test_buf_limit),
     };
