@@ -12,6 +12,7 @@
  */
 #include "sshpair.h"
 
+#include "conn/conn.h"
 #include "io/io_chan.h"
 #include "io/io_impl.h"
 #include "transport/ssh_msg.h"
@@ -413,6 +414,13 @@ ready(struct sshpair *p)
     struct ct *ct = p->udata;
     struct sockaddr_in sin;
 
+    /* Backpressure is what the bulk test watches: fixed windows. Toward an
+     * adit peer a busy window grows up to 16 MiB, as much as BULK, so one
+     * side might never stop (it failed that way under load). */
+    if (ct->wait_pause) {
+        conn_set_peer_adit(io_conn_conn(p->cli), false);
+        conn_set_peer_adit(io_conn_conn(p->srv), false);
+    }
     if (ct->target == TARGET_ECHO || ct->target == TARGET_BLAST) {
         ct->echo_port =
             iotest_listen(&p->t.loop, &ct->echo_l, 4, echo_accept, ct);
