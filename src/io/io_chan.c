@@ -51,6 +51,7 @@ io_chan_maybe_free(struct io_chan *ch)
     free(ch->target);
     buf_cleanup(&ch->first);
     free(ch);
+    io_heap_freed();
     /* Last: the owner may end the connection from here. */
     if (done != NULL) {
         done(ctx);

@@ -16,6 +16,9 @@
 
 static void io_conn_end(struct io_conn *ic, const char *why);
 
+/* Connections alive in this process: the last one's end returns the heap. */
+static size_t io_conns_live;
+
 /* ---- buffers ---- */
 
 /*
@@ -90,6 +93,8 @@ io_conn_spare_take(struct io_conn *ic, struct buf *b)
 static void
 io_conn_maybe_free(struct io_conn *ic)
 {
+    uint64_t now;
+
     if (!ic->stream_closed || !ic->timer_closed || ic->chans != NULL) {
         return;
     }
@@ -99,7 +104,10 @@ io_conn_maybe_free(struct io_conn *ic)
     io_conn_trim(ic);
     io_conn_free_greqs(ic);
     session_free(ic->s);
+    now = io_now_ms(ic->loop);
     free(ic);
+    io_heap_freed();
+    io_heap_settle(now, --io_conns_live == 0);
 }
 
 static void
@@ -449,6 +457,7 @@ io_conn_tick(uv_timer_t *t)
         }
         if (ic->moved == ic->moved_tick) {
             io_conn_trim(ic);
+            io_heap_settle(now, false);
         }
         ic->moved_tick = ic->moved;
     }
@@ -495,6 +504,7 @@ io_conn_new_stream(struct io_conn **out, uv_loop_t *loop, uv_stream_t *stream,
         return r;
     }
     uv_timer_init(loop, &ic->timer);
+    io_conns_live++;
     ic->timer.data = ic;
     ic->tick_ms = io_now_ms(loop) + IO_TICK_MS;
     uv_timer_start(&ic->timer, io_conn_tick, IO_TICK_MS, 0);

@@ -39,6 +39,11 @@
 #define IO_TICK_MS 1000u
 #define IO_WHY_LEN 512u
 
+/* io_heap.c: a connection or channel was freed; an idle tick (or the last
+ * connection's end, at_once) gives the freed heap back. */
+void io_heap_freed(void);
+void io_heap_settle(uint64_t now, bool at_once);
+
 struct io_wreq {
     uv_write_t req;
     struct buf b;
