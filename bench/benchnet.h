@@ -74,13 +74,12 @@ bn_connect(int port)
     int s;
 
     bn_addr(port, &sa);
-    if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0) {
+    if ((s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0) {
         return -1;
     }
     bn_nodelay(s);
-    if (bn_nonblock(s) != 0 ||
-        (connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 &&
-         errno != EINPROGRESS)) {
+    if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 &&
+        errno != EINPROGRESS) {
         close(s);
         return -1;
     }
@@ -116,10 +115,11 @@ struct bn_end {
 };
 
 /*
- * Join the accepted socket c to a new connection to 127.0.0.1:target
- * (a blocking connect: loopback answers at once): fd[0] = c, fd[1] the
- * new one, both non-blocking with TCP_NODELAY, both watched for reading
- * by epfd with the cookies end[0] and end[1]. 0, or -1 with c closed.
+ * Join the accepted socket c (already non-blocking: bn_dispatch accepts
+ * with SOCK_NONBLOCK) to a new connection to 127.0.0.1:target (a blocking
+ * connect: loopback answers at once): fd[0] = c, fd[1] the new one, both
+ * non-blocking with TCP_NODELAY, both watched for reading by epfd with
+ * the cookies end[0] and end[1]. 0, or -1 with c closed.
  */
 static inline int
 bn_join(int epfd, int c, int target, int fd[2], struct bn_end end[2],
@@ -139,9 +139,9 @@ bn_join(int epfd, int c, int target, int fd[2], struct bn_end end[2],
     }
     fd[0] = c;
     fd[1] = t;
+    bn_nonblock(t);
     for (int i = 0; i < 2; i++) {
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &end[i]};
-        bn_nonblock(fd[i]);
         bn_nodelay(fd[i]);
         end[i].pair = pair;
         end[i].side = i;
@@ -183,7 +183,7 @@ bn_dispatch(int ls, const struct epoll_event *evs, int n, int target,
     for (int k = 0; k < n; k++) {
         if (evs[k].data.ptr == NULL) {
             int c;
-            while ((c = accept(ls, NULL, NULL)) >= 0) {
+            while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
                 join(c, target);
             }
             continue;

@@ -19,6 +19,7 @@
  * has not finished after CONNLOAD_DEADLINE_S seconds (default 120) and
  * count it as errors.
  */
+#define _GNU_SOURCE /* accept4 (benchnet.h) */
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -356,6 +357,7 @@ cmd_hold(size_t total)
 /* The echo server's side of one connection. */
 struct peer {
     int fd;
+    uint32_t watched; /* the epoll events fd is registered for */
     size_t len, off;
     char buf[ECHO_BUF];
 };
@@ -363,7 +365,7 @@ struct peer {
 static void
 peer_event(struct peer *p, uint32_t events)
 {
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = p};
+    struct epoll_event ev = {.data.ptr = p};
     ssize_t n;
 
     if (p->off == p->len && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
@@ -390,7 +392,10 @@ peer_event(struct peer *p, uint32_t events)
         p->off += (size_t)n;
     }
     ev.events = p->off < p->len ? EPOLLOUT : EPOLLIN;
-    epoll_ctl(epfd, EPOLL_CTL_MOD, p->fd, &ev);
+    if (ev.events != p->watched) { /* a system call only on a change */
+        p->watched = ev.events;
+        epoll_ctl(epfd, EPOLL_CTL_MOD, p->fd, &ev);
+    }
 }
 
 static int
@@ -412,17 +417,20 @@ cmd_echo(int port)
                 peer_event(evs[k].data.ptr, evs[k].events);
                 continue;
             }
-            while ((c = accept(ls, NULL, NULL)) >= 0) {
+            while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
                 struct epoll_event ev = {.events = EPOLLIN};
                 if ((p = calloc(1, sizeof(*p))) == NULL) {
                     close(c);
                     continue;
                 }
                 p->fd = c;
+                p->watched = EPOLLIN;
                 ev.data.ptr = p;
-                bn_nonblock(c);
                 bn_nodelay(c);
                 epoll_ctl(epfd, EPOLL_CTL_ADD, c, &ev);
+                /* The message is usually here before the accept: echo it
+                 * now rather than one epoll_wait later. */
+                peer_event(p, EPOLLIN);
             }
         }
     }

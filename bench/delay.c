@@ -12,6 +12,7 @@
  * windows stay open and what limits a transfer through it is the window
  * of the protocol on top, as on a real long path.
  */
+#define _GNU_SOURCE /* accept4 (benchnet.h) */
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>

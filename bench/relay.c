@@ -10,6 +10,7 @@
  * chained have the shape of a tunnel (client process, server process)
  * without the cipher or the protocol.
  */
+#define _GNU_SOURCE /* accept4 (benchnet.h) */
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/epoll.h>
@@ -30,6 +31,7 @@ struct pair {
     int fd[2];
     struct half h[2];
     struct bn_end end[2];
+    uint32_t watched[2]; /* the epoll events fd[i] is registered for */
     bool dead;
     struct pair *next_dead;
 };
@@ -62,7 +64,8 @@ pairs_reap(void)
     }
 }
 
-/* Watch fd[i] for what its two directions need now. */
+/* Watch fd[i] for what its two directions need now; a system call only
+ * when that changed (most events leave it as it was). */
 static void
 pair_watch(struct pair *p, int i)
 {
@@ -75,7 +78,10 @@ pair_watch(struct pair *p, int i)
     if (wr->len > wr->off) {
         ev.events |= EPOLLOUT;
     }
-    epoll_ctl(epfd, EPOLL_CTL_MOD, p->fd[i], &ev);
+    if (ev.events != p->watched[i]) {
+        p->watched[i] = ev.events;
+        epoll_ctl(epfd, EPOLL_CTL_MOD, p->fd[i], &ev);
+    }
 }
 
 /* Write what h holds to fd; half-close fd once h is drained after EOF. */
@@ -154,6 +160,10 @@ pair_new(int c, int target)
         }
         return;
     }
+    p->watched[0] = p->watched[1] = EPOLLIN;
+    /* The client's first bytes are usually here before the accept: relay
+     * them now rather than one epoll_wait later. */
+    pair_event(&p->end[0], EPOLLIN);
 }
 
 int
