@@ -112,11 +112,12 @@ fwd_local_accept(struct io_listener *l, uv_stream_t *client)
     uint16_t port = 0;
     uv_tcp_t *t = (uv_tcp_t *)client;
 
-    uv_tcp_nodelay(t, 1);
     if (fl->dyn != NULL) {
+        uv_tcp_nodelay(t, 1); /* the SOCKS answers go out at once */
         fwd_dynamic_accept(fl->dyn, t);
         return;
     }
+    /* -L: io_chan_open_streams sets TCP_NODELAY (one setsockopt, not two) */
     io_peer_str(t, addr, sizeof(addr), &port);
     fwd_local_open(fl, (uv_stream_t *)t, addr, port);
 }
