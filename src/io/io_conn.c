@@ -208,7 +208,6 @@ io_conn_written(uv_write_t *req, int status)
 {
     struct io_wreq *w = req->data;
     struct io_conn *ic = w->req.handle->data;
-    struct io_chan *ch;
 
     ic->inflight -= buf_len(&w->b);
     ic->n_writes--;
@@ -225,14 +224,7 @@ io_conn_written(uv_write_t *req, int status)
         io_conn_write_failed(ic);
         return;
     }
-    io_conn_flush(ic);
-    /* Only the channels that stopped at the mark read again; one that
-     * stops again goes back on the list, and the walk ends there. */
-    while (!ic->ending && (ch = ic->blocked.head) != NULL &&
-           io_conn_queued(ic) < LIM_OUTQ_HIGHWATER) {
-        io_chan_set_list(ch, IO_LIST_NONE);
-        io_chan_update_reading(ch);
-    }
+    io_conn_flush(ic); /* which wakes the channels stopped at the mark */
 }
 
 static struct io_wreq *
@@ -250,6 +242,32 @@ io_conn_get_wreq(struct io_conn *ic)
         buf_set_nowipe(&w->b); /* it is swapped with the transport output */
     }
     return w;
+}
+
+/*
+ * The output is below the mark again: the channels that stopped there
+ * read again; one that stops again goes back on the list, and the walk
+ * ends there. This runs after every flush, not only when a queued write
+ * completes: output that leaves without a write request (a write the
+ * socket takes at once) has no callback, and channels waiting for one
+ * would wait for ever. Nested flushes (a woken channel sends what it
+ * held) leave the walk to this one.
+ */
+static void
+io_conn_wake_blocked(struct io_conn *ic)
+{
+    struct io_chan *ch;
+
+    if (ic->waking) {
+        return;
+    }
+    ic->waking = true;
+    while (!ic->ending && (ch = ic->blocked.head) != NULL &&
+           io_conn_queued(ic) < LIM_OUTQ_HIGHWATER) {
+        io_chan_set_list(ch, IO_LIST_NONE);
+        io_chan_update_reading(ch);
+    }
+    ic->waking = false;
 }
 
 void
@@ -283,7 +301,9 @@ io_conn_flush(struct io_conn *ic)
     if (!ic->ending && io_conn_queued(ic) > LIM_OUTQ_MAX) {
         io_conn_end(ic, "output queue over its limit: the peer is not "
                         "reading");
+        return;
     }
+    io_conn_wake_blocked(ic);
 }
 
 void

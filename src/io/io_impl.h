@@ -90,6 +90,7 @@ struct io_conn {
     size_t queued;                   /* peer data in channels' queues:
                                         LIM_CONN_QUEUED */
     bool read_full;                  /* reading stopped at LIM_CONN_QUEUED */
+    bool waking;                     /* io_conn_wake_blocked is running */
     struct buf spare[IO_SPARE_BUFS]; /* empty channel buffers, kept */
     uint64_t moved;      /* bytes read and written on the connection */
     uint64_t moved_tick; /* moved at the last 1 s tick: idle if unchanged */
