@@ -532,6 +532,18 @@ session_take_output(struct session *s, struct buf *out)
     transport_take_output(s->t, out);
 }
 
+const uint8_t *
+session_output(const struct session *s, size_t *n)
+{
+    return transport_output(s->t, n);
+}
+
+void
+session_output_done(struct session *s, size_t n)
+{
+    transport_output_done(s->t, n);
+}
+
 size_t
 session_queued(const struct session *s)
 {

@@ -107,6 +107,9 @@ int session_tick(struct session *s, uint64_t now_ms);
 
 bool session_has_output(const struct session *s);
 void session_take_output(struct session *s, struct buf *out);
+/* transport_output and transport_output_done. */
+const uint8_t *session_output(const struct session *s, size_t *n);
+void session_output_done(struct session *s, size_t n);
 /* Bytes queued for the network (for backpressure on local sockets). */
 size_t session_queued(const struct session *s);
 /* Idle: free the transport's empty buffers (transport_trim); the bytes

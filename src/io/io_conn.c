@@ -2,6 +2,7 @@
 /* One SSH connection over a libuv stream (TCP or a pipe). */
 #include "io/io_conn.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,33 @@ io_conn_get_wreq(struct io_conn *ic)
 }
 
 /*
+ * Write the transport's output from where it is, as far as the socket
+ * takes it now: a packet goes out right after it is sealed, while it is
+ * still in the cache, and its buffer is reused at once. libuv refuses
+ * (UV_EAGAIN) while an earlier write is queued, so order is kept.
+ * Without this, a burst of reads sealed megabytes that waited for the
+ * two writes in flight, and were read back cold.
+ */
+static void
+io_conn_try_flush(struct io_conn *ic)
+{
+    const uint8_t *p;
+    size_t n = 0;
+    uv_buf_t ub;
+    int k;
+
+    if ((p = session_output(ic->s, &n)) == NULL || n == 0 || n > UINT_MAX) {
+        return;
+    }
+    ub = uv_buf_init((char *)p, (unsigned)n);
+    if ((k = uv_try_write(ic->stream, &ub, 1)) > 0) {
+        session_output_done(ic->s, (size_t)k);
+        ic->moved += (size_t)k;
+    }
+    /* An error shows again in uv_write, which reports it. */
+}
+
+/*
  * The output is below the mark again: the channels that stopped there
  * read again; one that stops again goes back on the list, and the walk
  * ends there. This runs after every flush, not only when a queued write
@@ -276,6 +304,9 @@ io_conn_flush(struct io_conn *ic)
     struct io_wreq *w;
     uv_buf_t ub;
 
+    if (ic->stream != NULL && !ic->stream_closed) {
+        io_conn_try_flush(ic);
+    }
     /* When ending, everything goes out now (the DISCONNECT above all). */
     while (ic->stream != NULL && !ic->stream_closed &&
            (ic->ending || ic->n_writes < IO_WRITES_MAX) &&

@@ -115,6 +115,13 @@ size_t transport_queued(const struct transport *t);
  */
 bool transport_has_output(const struct transport *t);
 void transport_take_output(struct transport *t, struct buf *out);
+/*
+ * Or write it from where it is: the bytes ready (*n of them, NULL when
+ * none), and how many of them were written. Valid until the next call
+ * into the transport.
+ */
+const uint8_t *transport_output(const struct transport *t, size_t *n);
+void transport_output_done(struct transport *t, size_t n);
 
 /*
  * The connection is idle: free the input, output and held buffers that

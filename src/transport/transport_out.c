@@ -231,6 +231,19 @@ transport_take_output(struct transport *t, struct buf *out)
     buf_swap(&t->outbuf, out);
 }
 
+const uint8_t *
+transport_output(const struct transport *t, size_t *n)
+{
+    *n = buf_len(&t->outbuf);
+    return buf_ptr(&t->outbuf);
+}
+
+void
+transport_output_done(struct transport *t, size_t n)
+{
+    buf_consume(&t->outbuf, n);
+}
+
 /* Free b if it is empty, adding its size to *freed. */
 static void
 trim_buf(struct buf *b, size_t *freed)

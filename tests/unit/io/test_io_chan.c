@@ -17,6 +17,7 @@
 #include "io/io_impl.h"
 #include "transport/ssh_msg.h"
 #include "transport/transport.h"
+#include "util/adit_limits.h"
 
 #define BULK (16u * 1024u * 1024u)
 #define SMALL_SOCKBUF (16 * 1024)
@@ -75,6 +76,8 @@ struct ct {
     bool saw_cli_gone;
     bool saw_srv_paused, saw_cli_paused, nodelay_ok, disconnected;
     uint64_t kex_count;
+    /* test_chan_blocked_drain */
+    bool block_once, block_done;
 };
 
 struct echo_wreq {
@@ -455,12 +458,48 @@ chans_gone(struct sshpair *p)
            (p->srv == NULL || p->srv->chans == NULL);
 }
 
+/*
+ * The client's channel stops at the connection's output mark (as when a
+ * rekey held megabytes), then the output drains in a write the socket
+ * takes at once (uv_try_write): no write callback comes, and the flush
+ * itself must wake the channel. Done once the channel reads and nothing
+ * is in flight, so that the drain is such a write.
+ */
+static void
+block_and_drain(struct ct *ct)
+{
+    struct io_conn *ic = ct->p->cli;
+    struct io_chan *ch = ic != NULL ? ic->chans : NULL;
+
+    if (ch == NULL || !ch->reading || ic->n_writes != 0 ||
+        session_queued(ic->s) != 0) {
+        return;
+    }
+    ic->inflight += LIM_OUTQ_HIGHWATER; /* as if writes were in flight */
+    io_chan_update_reading(ch);
+    ic->inflight -= LIM_OUTQ_HIGHWATER;
+    assert_int_equal(ch->list, IO_LIST_BLOCKED);
+    assert_false(ch->reading);
+    assert_int_equal(session_send_debug(ic->s, "drain"), 0);
+    io_conn_flush(ic);
+    if (ic->n_writes != 0) {
+        return; /* queued after all: its callback wakes; try again */
+    }
+    ct->block_done = true;
+    assert_int_equal(ch->list, IO_LIST_NONE);
+    assert_true(ch->reading);
+}
+
 static void
 on_check(uv_check_t *h)
 {
     struct ct *ct = h->data;
     struct sshpair *p = ct->p;
     struct transport_stats st;
+
+    if (ct->block_once && !ct->block_done) {
+        block_and_drain(ct);
+    }
 
     if (chan_paused(p->srv)) {
         ct->saw_srv_paused = true;
@@ -671,6 +710,29 @@ test_chan_close_drains(void **state)
     ct_free(ct);
 }
 
+/*
+ * A channel stopped at the output mark reads again when the output drains
+ * without a write callback (block_and_drain), and the data still gets
+ * through: with uv_try_write and no wake-up in the flush, a rekey that
+ * held 8 MiB left the channel stopped for good (test_rekey_with_data
+ * stalled now and then).
+ */
+static void
+test_chan_blocked_drain(void **state)
+{
+    struct ct *ct = ct_new(TARGET_ECHO, true, BLAST);
+
+    ct->block_once = true;
+    ct_run(ct);
+    assert_true(ct->block_done);
+    assert_int_equal(ct->n_open_cb, 1);
+    assert_int_equal(ct->open_reason, 0);
+    assert_int_equal(ct->echo_bytes, BLAST);
+    assert_int_equal(ct->rx_off, BLAST);
+    assert_int_equal(ct->n_echo_closed, 1);
+    ct_free(ct);
+}
+
 /* The server cannot connect: the open fails with the system's words and
  * the user's socket is closed. */
 static void
@@ -720,6 +782,7 @@ main(void)
         cmocka_unit_test(test_chan_echo_empty),
         cmocka_unit_test(test_chan_echo_bulk),
         cmocka_unit_test(test_chan_close_drains),
+        cmocka_unit_test(test_chan_blocked_drain),
         cmocka_unit_test(test_chan_connect_refused),
         cmocka_unit_test(test_chan_abort_connecting),
     };
