@@ -400,7 +400,8 @@ chunk_max(const struct conn *c, const struct channel *ch)
 }
 
 int
-conn_send_begin(struct conn *c, uint32_t id, size_t *max, uint8_t **p)
+conn_send_begin(struct conn *c, uint32_t id, size_t want, size_t *max,
+                uint8_t **p)
 {
     struct channel *ch;
     uint8_t *room = NULL;
@@ -419,6 +420,9 @@ conn_send_begin(struct conn *c, uint32_t id, size_t *max, uint8_t **p)
     m = chunk_max(c, ch);
     if (m == 0) {
         return ERR_WINDOW;
+    }
+    if (m > want) {
+        m = want;
     }
     if ((r = c->sink.reserve(c->sink.ctx, CONN_DATA_HDR + m, &room)) != 0) {
         return r;
@@ -468,7 +472,7 @@ conn_send(struct conn *c, uint32_t id, const uint8_t *p, size_t n)
         return ERR_WINDOW;
     }
     while (n > 0) {
-        if ((r = conn_send_begin(c, id, &max, &room)) != 0) {
+        if ((r = conn_send_begin(c, id, n, &max, &room)) != 0) {
             return r;
         }
         k = n < max ? n : max;

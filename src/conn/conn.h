@@ -131,12 +131,15 @@ int conn_send(struct conn *c, uint32_t id, const uint8_t *p, size_t n);
 
 /*
  * Zero-copy send: *p points at room for up to *max bytes of data inside
- * the packet buffer (max is limited by the window, the peer's maximum
- * packet and LIM_CHAN_PACKET); write up to *max bytes there and commit the
- * number written (0 is fine and sends nothing). Nothing else may be sent
- * between the two calls.
+ * the packet buffer (max is limited by want, the window, the peer's
+ * maximum packet and LIM_CHAN_PACKET); write up to *max bytes there and
+ * commit the number written (0 is fine and sends nothing). Nothing else
+ * may be sent between the two calls. The room is reserved in the
+ * transport's output buffer, so want should be what the caller may
+ * really have (a read sized to the traffic), not the most allowed.
  */
-int conn_send_begin(struct conn *c, uint32_t id, size_t *max, uint8_t **p);
+int conn_send_begin(struct conn *c, uint32_t id, size_t want, size_t *max,
+                    uint8_t **p);
 int conn_send_commit(struct conn *c, uint32_t id, size_t n);
 
 /* Extended data (RFC 4254 5.2; code 1 is stderr), n <= conn_send_window

@@ -195,7 +195,7 @@ io_chan_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
         }
         return;
     }
-    if (conn_send_begin(c, ch->id, &max, &p) != 0) {
+    if (conn_send_begin(c, ch->id, ch->read_size, &max, &p) != 0) {
         ch->send_failed = true; /* io_chan_read ends the channel */
         return;
     }
@@ -203,6 +203,7 @@ io_chan_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
         return; /* the window closed: io_chan_read stops reading */
     }
     ch->begun = true;
+    ch->read_offered = max;
     *b = uv_buf_init((char *)p, (unsigned)max);
 }
 
@@ -214,6 +215,10 @@ io_chan_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 
     if (ch->begun) {
         ch->begun = false;
+        if (nread > 0 && (size_t)nread == ch->read_offered &&
+            ch->read_size < IO_READ_SIZE) {
+            ch->read_size *= 2; /* bulk: more per read (IO_CHAN_READ_MIN) */
+        }
         if (c != NULL &&
             conn_send_commit(c, ch->id, nread > 0 ? (size_t)nread : 0) != 0) {
             io_chan_fail(ch);
@@ -560,6 +565,7 @@ io_chan_new(struct io_conn *ic, uv_stream_t *st, uv_stream_t *out)
         buf_set_nowipe(&ch->first);
         buf_set_nowipe(&ch->eq);
         buf_set_nowipe(&ch->efly);
+        ch->read_size = IO_CHAN_READ_MIN;
         ch->st = st;
         if (st != NULL) {
             st->data = ch;

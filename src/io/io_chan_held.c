@@ -25,14 +25,11 @@ io_chan_accept_held(struct io_conn *ic, uint32_t id, io_chan_data_cb on_data,
     if (c == NULL) {
         return ERR_CHANNEL;
     }
-    if ((ch = calloc(1, sizeof(*ch))) == NULL) {
+    /* No socket yet: io_chan_join_held gives it one. */
+    if ((ch = io_chan_new(ic, NULL, NULL)) == NULL) {
         conn_open_fail(c, id, SSH_OPEN_RESOURCE_SHORTAGE, "out of memory");
         return ERR_NOMEM;
     }
-    buf_set_nowipe(&ch->wq); /* forwarded data (buf.h) */
-    buf_set_nowipe(&ch->wfly);
-    buf_set_nowipe(&ch->first);
-    io_conn_link_chan(ic, ch);
     ch->id = id;
     ch->has_id = true;
     ch->confirmed = true;

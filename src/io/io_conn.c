@@ -41,6 +41,7 @@ io_conn_trim(struct io_conn *ic)
         free(w);
     }
     ic->n_pool = 0;
+    ic->read_size = IO_READ_MIN;
     for (i = 0; i < IO_SPARE_BUFS; i++) {
         freed += ic->spare[i].cap;
         buf_cleanup(&ic->spare[i]);
@@ -389,10 +390,11 @@ io_conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
      * an empty buffer makes libuv report UV_ENOBUFS. The clock first:
      * what is read now was heard now. */
     session_clock(ic->s, io_now_ms(ic->loop));
-    if (session_feed_space(ic->s, IO_READ_SIZE, &p, &n) != 0) {
+    if (session_feed_space(ic->s, ic->read_size, &p, &n) != 0) {
         p = NULL;
         n = 0;
     }
+    ic->read_offered = n;
     *b = uv_buf_init((char *)p, (unsigned)n);
 }
 
@@ -404,6 +406,9 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 
     if (nread > 0) {
         ic->moved += (size_t)nread;
+        if ((size_t)nread == ic->read_offered && ic->read_size < IO_READ_SIZE) {
+            ic->read_size *= 2; /* bulk data: more per read (IO_READ_MIN) */
+        }
         if (session_feed_commit(ic->s, (size_t)nread) != 0) {
             io_conn_fail(ic);
             return;
@@ -539,6 +544,7 @@ io_conn_new_stream(struct io_conn **out, uv_loop_t *loop, uv_stream_t *stream,
     }
     ic->loop = loop;
     ic->stream = stream;
+    ic->read_size = IO_READ_MIN;
     for (size_t i = 0; i < IO_SPARE_BUFS; i++) {
         buf_set_nowipe(&ic->spare[i]); /* forwarded data only (buf.h) */
     }

@@ -17,6 +17,22 @@
 /* One read from the network takes up to a whole largest packet (or eight
  * of OpenSSH's): fewer syscalls per byte in bulk. */
 #define IO_READ_SIZE LIM_PACKET_RECV
+/*
+ * But a connection starts with reads of this size, doubled each time a
+ * read fills what it was offered, and back to it once idle: a handshake,
+ * a login and keepalives fit many times over, and a server holding
+ * thousands of logins does not reserve (and wipe, touching every page)
+ * a whole largest packet of input for each.
+ */
+#define IO_READ_MIN (16u * 1024u)
+/*
+ * A channel's socket starts at this, as large as a packet to an OpenSSH
+ * peer: with 16 KiB reads the bulk echo test (16 KiB socket buffers, the
+ * SSH window shut and reopened) crawled at 160 KB/s, each side's sender
+ * waiting on TCP's persist timer for a window the small reads did not
+ * open; from 32 KiB it runs at full speed.
+ */
+#define IO_CHAN_READ_MIN (32u * 1024u)
 #define IO_WREQ_POOL 4u
 /*
  * Writes in flight on one connection. Output produced while they are
@@ -97,7 +113,9 @@ struct io_conn {
     bool ending;
     bool stream_closed;
     bool timer_closed;
-    bool read_held; /* reading stopped while the session holds a login */
+    bool read_held;      /* reading stopped while the session holds a login */
+    size_t read_size;    /* offered to the next read: IO_READ_MIN.. */
+    size_t read_offered; /* offered to the read in progress */
     char peer_name[300];
     char why[IO_WHY_LEN];
 };
@@ -118,7 +136,9 @@ struct io_chan {
     bool gone; /* the conn channel no longer exists */
     bool confirmed;
     bool reading;
-    bool begun; /* a conn_send_begin is outstanding */
+    bool begun;          /* a conn_send_begin is outstanding */
+    size_t read_size;    /* offered to the next read (IO_CHAN_READ_MIN) */
+    size_t read_offered; /* offered to the read in progress */
     bool local_eof;
     bool eof_pending;  /* io_chan_end_input: EOF once first is sent */
     bool input_paused; /* io_chan_pause_input */

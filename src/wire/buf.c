@@ -37,7 +37,8 @@ buf_cleanup(struct buf *b)
 {
     bool nowipe = b->nowipe;
 
-    mem_free_wiped(b->d, b->cap);
+    /* A buffer without secrets: past hw nothing of ours was written. */
+    mem_free_wiped(b->d, nowipe ? b->hw : b->cap);
     memset(b, 0, sizeof(*b));
     b->nowipe = nowipe; /* an embedded buffer keeps its kind for reuse */
 }
@@ -179,6 +180,9 @@ buf_commit(struct buf *b, size_t n)
         abort(); /* committed more than was reserved */
     }
     b->len += n;
+    if (b->len > b->hw) {
+        b->hw = b->len;
+    }
 }
 
 int

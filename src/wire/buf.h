@@ -16,6 +16,7 @@ struct buf {
     size_t off;  /* first unread byte */
     size_t len;  /* end of data */
     size_t cap;  /* size of the allocation */
+    size_t hw;   /* the most ever committed: nothing was written past it */
     bool nowipe; /* holds no key material: see buf_set_nowipe() */
 };
 
@@ -42,7 +43,11 @@ void buf_reset(struct buf *b);
  * and data on its way to a local socket, which the kernel's socket
  * buffers hold in the clear anyway, and which OpenSSH does not wipe
  * either. Wiping it cost up to two extra passes over every forwarded byte.
- * The mark travels with the contents in buf_swap().
+ * The mark travels with the contents in buf_swap(). buf_cleanup wipes only
+ * what was ever committed to such a buffer, not its whole allocation: room
+ * reserved for a large read that never came was never written, and wiping
+ * it would only fault in pages (a server holding thousands of connections
+ * kept a quarter of a megabyte each that way).
  */
 void buf_set_nowipe(struct buf *b);
 

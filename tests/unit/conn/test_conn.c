@@ -537,7 +537,7 @@ test_send_split_and_zero_copy(void **state)
     assert_int_equal(get_u32_be(cap_take(&f->cap)->p + 5), 1000);
     assert_int_equal(get_u32_be(cap_take(&f->cap)->p + 5), 500);
     assert_int_equal(conn_send(f->c, id, data, 501), ERR_WINDOW);
-    assert_int_equal(conn_send_begin(f->c, id, &max, &p), 0);
+    assert_int_equal(conn_send_begin(f->c, id, 1000, &max, &p), 0);
     assert_int_equal(max, 500);
     memcpy(p, "hey", 3);
     assert_int_equal(conn_send_commit(f->c, id, 3), 0);
@@ -546,7 +546,8 @@ test_send_split_and_zero_copy(void **state)
     assert_int_equal(get_u32_be(m->p + 5), 3);
     assert_memory_equal(m->p + 9, "hey", 3);
     assert_int_equal(conn_send_window(f->c, id), 497);
-    assert_int_equal(conn_send_begin(f->c, id, &max, &p), 0);
+    assert_int_equal(conn_send_begin(f->c, id, 100, &max, &p), 0);
+    assert_int_equal(max, 100);
     assert_int_equal(conn_send_commit(f->c, id, 0), 0);
     assert_null(cap_take(&f->cap));
     fix_free(f);
