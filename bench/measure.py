@@ -104,20 +104,29 @@ def bulk(world, table, servers, sink, mib, runs, delay=None):
                     table.add(rid + ".cpu", "floor", cpu)
 
 
-def connload_run(world, port, n, conc, socks_to=None):
+def connload_run(world, port, n, conc, socks_to=None, pids=None):
+    """connload's figures; with pids (client side, server side), also
+    "cpu_us": their CPU microseconds per connection (what the tunnel
+    itself spends, unlike the rate, whatever else the machine runs)."""
     argv = [world.tool("connload"), "run", str(port), str(n), str(conc)]
     if socks_to:
         argv.append(str(socks_to))
+    c0 = cpu_seconds(pids) if pids else 0
     try:
-        return fields(run_tool(argv, timeout=180))
+        res = fields(run_tool(argv, timeout=180))
     except (RuntimeError, subprocess.TimeoutExpired):
         return None
+    if pids and res.get("n"):
+        res["cpu_us"] = (cpu_seconds(pids) - c0) * 1e6 / res["n"]
+    return res
 
 
 def add_short(table, rid, col, res):
     for key, name in (("rate", "rate"), ("p50_ms", "p50"),
-                      ("p99_ms", "p99")):
-        table.add("%s.%s" % (rid, name), col, res[key] if res else None)
+                      ("p99_ms", "p99"), ("cpu_us", "cpu")):
+        if name == "cpu" and rid.startswith("short.direct"):
+            continue
+        table.add("%s.%s" % (rid, name), col, res.get(key) if res else None)
 
 
 def short(world, table, servers, echo, opts):
@@ -131,18 +140,19 @@ def short(world, table, servers, echo, opts):
         lport, dport = harness.free_port(), harness.free_port()
         col = pair_label(kind, server)
         with Tunnel(world, kind, servers[server]["port"], CIPHERS[0],
-                    local=[(lport, echo)], socks=[dport]):
+                    local=[(lport, echo)], socks=[dport]) as t:
+            pids = [t.proc.pid, servers[server]["proc"].pid]
             for _ in range(runs):
                 for cname, conc, n in cases:
                     add_short(table, "short.L.%s" % cname, col,
-                              connload_run(world, lport, n, conc))
+                              connload_run(world, lport, n, conc, None, pids))
                     add_short(table, "short.D.%s" % cname, col,
-                              connload_run(world, dport, n, conc, echo))
-    entry, _ = mux_chain(world, echo)
+                              connload_run(world, dport, n, conc, echo, pids))
+    entry, pids = mux_chain(world, echo)
     for _ in range(runs):
         for cname, conc, n in cases:
             add_short(table, "short.L.%s" % cname, "floor",
-                      connload_run(world, entry, n, conc))
+                      connload_run(world, entry, n, conc, None, pids))
             add_short(table, "short.direct.%s" % cname, "floor",
                       connload_run(world, echo, n, conc))
 

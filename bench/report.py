@@ -72,6 +72,8 @@ def _short_rows():
                          "ms", p50_t, p50_c, AA))
             rows.append((rid + ".p99", "3 short %s %s p99" % (what, at),
                          "ms", "", None, AA))
+            rows.append((rid + ".cpu", "3 short %s %s CPU" % (what, at),
+                         "us/conn", "(client+server)", None, AA))
     for c, at in (("c1", "1 at a time"), ("c50", "50 at once")):
         rows.append(("short.direct.%s.rate" % c,
                      "3 load generator direct, %s" % at, "conn/s",
