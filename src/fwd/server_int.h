@@ -114,6 +114,9 @@ struct server {
     struct server_gen *gen; /* for new connections; older ones follow */
     struct server_stats stats;
     uint64_t next_conn_id;
+    /* The ports a forward of port 0 is given (server_rfwd.c): the
+     * kernel's ephemeral range, read at start. */
+    uint16_t port_lo, port_hi;
 };
 
 /* What the key that logged in allows, copied at login: the entry itself

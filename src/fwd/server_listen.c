@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fwd/server_rfwd.h"
 #include "io/io_listen.h"
 #include "io/io_util.h"
 #include "io/sdnotify.h"
@@ -143,6 +144,7 @@ server_new(struct server **out, uv_loop_t *loop,
     }
     srv->loop = loop;
     srv->stats.started = (uint64_t)time(NULL);
+    rfwd_port_range(srv);
     if ((r = server_gen_new(srv, cfg, NULL)) != 0 ||
         (r = server_load_hostkeys(srv)) != 0 ||
         (r = server_trust_load(cfg, &srv->trust)) != 0) {

@@ -31,6 +31,9 @@ struct rfwd {
 
 /* s lowercased into out (cap bytes with the NUL). */
 void rfwd_lower(const char *s, char *out, size_t cap);
+/* Read the range forwards of port 0 are given ports from into srv (the
+ * kernel's ip_local_port_range; 32768-60999 when it cannot be read). */
+void rfwd_port_range(struct server *srv);
 /* The live forward for key (lowercased host, or a socket path) and port. */
 struct rfwd *rfwd_find_kind(struct server *srv, const char *key, uint32_t port,
                             bool is_unix);

@@ -104,6 +104,11 @@ def test_remote_forward_port_zero(client, aditd, procs, peers):
     m = re.search(r"Allocated port (\d+) for remote forward", proc.stderr())
     port = int(m.group(1))
     roundtrip(port, harness.payload_of(100000, seed=3))
+    # aditd picks it itself, from the kernel's ephemeral range (as the
+    # kernel's own choice would be)
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        lo, hi = (int(x) for x in f.read().split())
+    assert lo <= port <= hi
 
 
 def test_cancel_and_gateway_ports_yes(client, aditd, procs, peers):
