@@ -45,6 +45,7 @@ struct channel {
     uint32_t local_consumed; /* delivered and consumed, not yet adjusted */
     uint32_t window_size;    /* our whole grant: local_window, data not yet
                               * consumed, and local_consumed */
+    uint32_t grow_consumed;  /* adjusted since the window last could grow */
     uint32_t remote_window;  /* what we may still send */
     uint32_t remote_maxpkt;
     void *udata;

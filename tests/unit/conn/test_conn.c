@@ -394,7 +394,7 @@ test_window_adjust_emitted(void **state)
 
     buf_init(&b);
     f->auto_consume = false;
-    while (sent + chunk <= LIM_WINDOW_INITIAL / 2) {
+    while (sent + chunk <= LIM_WINDOW_INITIAL / 8) {
         msg_data(&b, id, chunk);
         assert_int_equal(feed(f, &b), 0);
         sent += chunk;
@@ -410,6 +410,87 @@ test_window_adjust_emitted(void **state)
     /* consuming more than was delivered is a caller bug */
     assert_int_equal(conn_consumed(f->c, id, 1), ERR_INVAL);
     buf_cleanup(&b);
+    fix_free(f);
+}
+
+/* The WINDOW_ADJUST credit sent since the last call (peer id 7). */
+static uint64_t
+adjusted(struct fix *f)
+{
+    const struct cap_msg *m;
+    uint64_t sum = 0;
+
+    while ((m = cap_take(&f->cap)) != NULL) {
+        assert_int_equal(m->p[0], SSH_MSG_CHANNEL_WINDOW_ADJUST);
+        assert_int_equal(get_u32_be(m->p + 1), 7);
+        sum += get_u32_be(m->p + 5);
+    }
+    return sum;
+}
+
+/* The peer sends all its credit at once, each packet consumed as it
+ * comes; returns the credit given back. Packets of 30000 bytes: as a
+ * sender reads its socket, never a divisor of the window. */
+static uint64_t
+burst(struct fix *f, uint32_t id, uint64_t credit)
+{
+    struct buf b;
+
+    buf_init(&b);
+    while (credit > 0) {
+        size_t n = credit < 30000 ? credit : 30000;
+        msg_data(&b, id, n);
+        assert_int_equal(feed(f, &b), 0);
+        credit -= n;
+    }
+    buf_cleanup(&b);
+    return adjusted(f);
+}
+
+/*
+ * A sender that keeps the whole window in flight over a long path sends
+ * it in one burst per round trip: nearly all of it must come back before
+ * the next. (At a half-window threshold, half stayed behind each time and
+ * an OpenSSH sender moved 1 MiB per round trip of its 2 MiB window.)
+ */
+static void
+test_window_burst_returned(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id = peer_opens(f, 1000, 500);
+    uint64_t credit = LIM_WINDOW_INITIAL;
+
+    for (int round = 0; round < 6; round++) {
+        credit = burst(f, id, credit);
+        assert_true(credit >= LIM_WINDOW_INITIAL / 8 * 7);
+        assert_true(credit <= LIM_WINDOW_INITIAL); /* not adit: no growth */
+    }
+    fix_free(f);
+}
+
+/*
+ * Toward an adit peer a bulk channel's window grows (fourfold a round trip
+ * while the local side keeps up) to LIM_WINDOW_MAX and no further.
+ */
+static void
+test_window_grows_adit(void **state)
+{
+    struct fix *f = fix_new();
+    uint32_t id;
+    uint64_t credit = LIM_WINDOW_INITIAL;
+    int round = 0;
+
+    conn_set_peer_adit(f->c, true);
+    id = peer_opens(f, 1000, 500);
+    while (credit < LIM_WINDOW_MAX / 8 * 7) {
+        assert_true(++round <= 3);
+        credit = burst(f, id, credit);
+    }
+    for (round = 0; round < 4; round++) {
+        credit = burst(f, id, credit);
+        assert_true(credit >= LIM_WINDOW_MAX / 8 * 7);
+        assert_true(credit <= LIM_WINDOW_MAX);
+    }
     fix_free(f);
 }
 
@@ -1242,6 +1323,8 @@ main(void)
         cmocka_unit_test(test_peer_closes_first),
         cmocka_unit_test(test_close_in_data_callback),
         cmocka_unit_test(test_window_adjust_emitted),
+        cmocka_unit_test(test_window_burst_returned),
+        cmocka_unit_test(test_window_grows_adit),
         cmocka_unit_test(test_window_violation),
         cmocka_unit_test(test_adjust_overflow_and_writable),
         cmocka_unit_test(test_send_split_and_zero_copy),
