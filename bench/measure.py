@@ -69,11 +69,46 @@ def mux_chain(world, target):
     return a, [pa.pid, pb.pid]
 
 
+def _sysctl_max(name):
+    """The last (max) field of /proc/sys/<name>, or None."""
+    try:
+        with open("/proc/sys/" + name) as f:
+            return int(f.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def delay_note(delay):
+    """What limits item 2, for the reader: the round trip is all in the
+    relay (it reads as fast as it is sent to, holding up to 64 MiB each
+    way), so the loopback TCP hops either side of it have sub-millisecond
+    round trips and the kernel's buffer caps are not the limit unless they
+    are tiny; the channel window over the round trip is."""
+    rtt = 2 * delay / 1000.0
+    caps = [_sysctl_max("net/ipv4/tcp_rmem"), _sysctl_max("net/ipv4/tcp_wmem")]
+    text = ("item 2: %d ms each way is a %.0f ms round trip; a channel window "
+            "of 2 MiB (OpenSSH's, and adit's toward OpenSSH) carries at most "
+            "%.0f MB/s over it, adit's 16 MiB toward adit %.0f MB/s; a "
+            "transfer also pays one round trip to open the channel and one "
+            "for EOF and the sink's count"
+            % (delay, rtt * 1000, 2 * 1048576 / rtt / 1e6,
+               16 * 1048576 / rtt / 1e6))
+    if None not in caps:
+        text += ("; kernel TCP buffer caps tcp_rmem %d KiB, tcp_wmem %d KiB"
+                 % (caps[0] // 1024, caps[1] // 1024))
+        if min(caps) < 1048576:
+            text += (" (under 1 MiB: the machine's caps, which a user cannot "
+                     "raise, may limit the loopback hops here)")
+    return text
+
+
 def bulk(world, table, servers, sink, mib, runs, delay=None):
     """Item 1 (and 2 with delay, in ms): one forwarded connection, -L and
     -R, per cipher, four pairs and the relay floor."""
     ciphers = CIPHERS[:1] if delay else CIPHERS
     prefix = "delay" if delay else "bulk"
+    if delay:
+        table.note(delay_note(delay))
     for cipher in ciphers:
         for kind, server in PAIRS:
             srv = servers[server]
