@@ -189,6 +189,7 @@ client_check_down(struct client *c)
     c->is_down = true;
     fwd_remote_free(c->rfwd);
     c->rfwd = NULL;
+    client_term_farewell(c);
     client_rtfwd_drop(c);
     client_sup_down(c->sup, c);
 }
@@ -447,6 +448,7 @@ client_free(struct client *c)
         client_term_stop(c);
         client_shell_join(c);
         client_rtfwd_drop(c);
+        client_term_farewell(c);
         fwd_remote_free(c->rfwd);
         permit_list_cleanup(&c->rperm);
         client_sessfwd_cleanup(&c->sessfwd);

@@ -152,6 +152,7 @@ struct client {
     struct client_sessfwd sessfwd; /* -A, -X/-Y on the session */
     struct io_pump *pumps[3];      /* its stdio when a plain file (io_pump.h) */
     struct client_term *term;      /* its local terminal (client_term.c) */
+    bool say_closed; /* a pty session ended: the farewell is due */
     /* The session is over but channels are open (forwarded connections,
      * X11): adit waits for them, as ssh's client_loop (client_shell.c). */
     uv_timer_t linger_kick; /* the first look, once the session is gone */
@@ -533,9 +534,13 @@ struct client_sess_cfg;
 int client_term_start(struct client *c, struct client_sess_cfg *sc);
 /* The session runs: SIGWINCH sends window-change. */
 void client_term_watch(struct client *c);
-/* Modes back as they were, handles closed (idempotent). */
+/* Modes back as they were, handles closed (idempotent); the farewell
+ * is due. */
 void client_term_stop(struct client *c);
 
+/* "Connection to HOST closed." once the session on a pty is over and
+ * adit is down, as ssh says it after its loop (once). */
+void client_term_farewell(struct client *c);
 /* client_stdio.c */
 /* A stream for one of our standard descriptors (a terminal, pipe or
  * socket), malloc'd; a uv error (said) for anything else. */

@@ -479,10 +479,10 @@ client_term_stop(struct client *c)
     if (t->raw) {
         io_tty_restore(STDIN_FILENO, &t->saved);
     }
-    /* ssh's last words after a session on a pty (its INFO level). */
-    if (log_get_level() >= LOG_INFO) {
-        log_plain("Connection to %s closed.\r\n", c->t->host);
-    }
+    /* ssh's last words after a session on a pty come once its loop is
+     * over, after the forwarded channels it waited for: said by
+     * client_term_farewell() when the client is down. */
+    c->say_closed = true;
     if (t->winch_open) {
         t->winch.data = t;
         uv_close((uv_handle_t *)&t->winch, client_term_closed);
@@ -490,4 +490,16 @@ client_term_stop(struct client *c)
     }
     buf_cleanup(&t->echo);
     free(t);
+}
+
+void
+client_term_farewell(struct client *c)
+{
+    if (!c->say_closed) {
+        return;
+    }
+    c->say_closed = false;
+    if (log_get_level() >= LOG_INFO) { /* ssh's INFO level */
+        log_plain("Connection to %s closed.\r\n", c->t->host);
+    }
 }

@@ -128,6 +128,32 @@ def test_session_end_waits_for_forwards(kind, client, sshd, home, peers,
 
 
 @pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_pty_farewell_after_forwards(kind, client, sshd, home, peers, tmux,
+                                     tmp_path):
+    """A shell on a pty ends while a -L connection is open: "Connection
+    to HOST closed." comes once that connection has closed too, as ssh
+    says it after its loop, not when the session ends."""
+    client.bins.require("adit")
+    echo = peers.echo()
+    lport = harness.free_port()
+    start_shell(tmux, tmp_path, client, sshd, kind=kind,
+                args=["-v", "-L",
+                      "127.0.0.1:%d:127.0.0.1:%d" % (lport, echo.port)])
+    farewell = "Connection to 127.0.0.1 closed."
+    with connect(lport) as s:
+        echo_on(s, b"open")
+        tmux.type("exit")
+        tmux.keys("Enter")
+        tmux.wait_for(SESSION_GONE[kind].decode())
+        echo_on(s, b"after the session")
+        assert not (tmp_path / "rc").exists()
+        assert farewell not in tmux.screen()
+    assert wait_file(str(tmp_path / "rc")).strip() == "rc=0"
+    tmux.wait_for("CLIENT-DONE")
+    assert tmux.screen().count(farewell) == 1, tmux.screen()
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
 def test_escape_lists_channels(kind, client, sshd, home, tmux, tmp_path,
                                peers):
     """~# names each channel: the session and a -L connection."""
