@@ -183,26 +183,28 @@ escape_cmd_parse(const char *line, struct escape_cmd *cmd)
 }
 
 /* ssh's esc_txt: which rows a multiplexed session sees (its own ~.,
- * and none of ~C ~V ~v ~^Z ~&) and which a client of its own. */
+ * and none of ~C ~V ~v ~^Z ~&) and which a client of its own; ~C only
+ * where EnableEscapeCommandline lets it open (SUPPRESS_NOCMDLINE). */
 static const struct {
     const char *seq, *what;
-    bool own, mux;
+    bool own, mux, cmdline;
 } escape_help_rows[] = {
-    {".", "terminate session", false, true},
-    {".", "terminate connection (and any multiplexed sessions)", true, false},
-    {"B", "send a BREAK to the remote system", true, true},
-    {"C", "open a command line", true, false},
-    {"R", "request rekey", true, true},
-    {"V/v", "decrease/increase verbosity (LogLevel)", true, false},
-    {"^Z", "suspend ssh", true, false},
-    {"#", "list forwarded connections", true, true},
-    {"&", "background ssh (when waiting for connections to terminate)", true,
+    {".", "terminate session", false, true, false},
+    {".", "terminate connection (and any multiplexed sessions)", true, false,
      false},
-    {"?", "this message", true, true},
+    {"B", "send a BREAK to the remote system", true, true, false},
+    {"C", "open a command line", true, false, true},
+    {"R", "request rekey", true, true, false},
+    {"V/v", "decrease/increase verbosity (LogLevel)", true, false, false},
+    {"^Z", "suspend ssh", true, false, false},
+    {"#", "list forwarded connections", true, true, false},
+    {"&", "background ssh (when waiting for connections to terminate)", true,
+     false, false},
+    {"?", "this message", true, true, false},
 };
 
 int
-escape_help(int ch, bool mux, struct buf *out)
+escape_help(int ch, bool mux, bool cmdline, struct buf *out)
 {
     char line[128];
     size_t i;
@@ -215,7 +217,8 @@ escape_help(int ch, bool mux, struct buf *out)
     }
     for (i = 0; i < sizeof(escape_help_rows) / sizeof(escape_help_rows[0]);
          i++) {
-        if (mux ? !escape_help_rows[i].mux : !escape_help_rows[i].own) {
+        if ((mux ? !escape_help_rows[i].mux : !escape_help_rows[i].own) ||
+            (escape_help_rows[i].cmdline && !cmdline)) {
             continue;
         }
         n = snprintf(line, sizeof(line), "%c%-3s - %s\r\n", ch,

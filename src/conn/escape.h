@@ -83,7 +83,8 @@ struct escape_cmd {
 void escape_cmd_parse(const char *line, struct escape_cmd *cmd);
 
 /* ssh's ~? text for escape character ch ("~?\r\nSupported escape ..."),
- * for a multiplexed session (mux) or a client of its own. ERR_NOMEM. */
-int escape_help(int ch, bool mux, struct buf *out);
+ * for a multiplexed session (mux) or a client of its own; ~C's row only
+ * if cmdline (EnableEscapeCommandline). ERR_NOMEM. */
+int escape_help(int ch, bool mux, bool cmdline, struct buf *out);
 
 #endif

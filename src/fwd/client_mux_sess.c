@@ -225,7 +225,7 @@ client_mux_escape(struct client_mux_shell *m, enum escape_act act)
     case ESCAPE_HELP:
         buf_init(&help);
         buf_set_nowipe(&help);
-        if (escape_help(ch_esc, true, &help) == 0 && m->err_fd >= 0) {
+        if (escape_help(ch_esc, true, false, &help) == 0 && m->err_fd >= 0) {
             (void)client_mux_write(m->err_fd, buf_ptr(&help), buf_len(&help));
         }
         buf_cleanup(&help);

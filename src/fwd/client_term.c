@@ -158,7 +158,8 @@ client_term_help(struct client_term *t)
 
     buf_init(&b);
     buf_set_nowipe(&b);
-    if (escape_help(t->esc.ch, false, &b) == 0) {
+    if (escape_help(t->esc.ch, false, t->c->cfg->escape_cmdline == 1, &b) ==
+        0) {
         client_term_say(buf_ptr(&b), buf_len(&b));
     }
     buf_cleanup(&b);

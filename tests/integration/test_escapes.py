@@ -268,3 +268,23 @@ def test_escape_local_command_has_the_terminal(client, sshd, home, tmux,
     tmux.type("exit")
     tmux.keys("Enter")
     assert wait_file(str(tmp_path / "rc")).strip() == "rc=0"
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+@pytest.mark.parametrize("enabled", ["yes", "no"])
+def test_escape_help_names_command_line_if_enabled(kind, enabled, client,
+                                                   sshd, home, tmux,
+                                                   tmp_path):
+    """~? lists ~C only when EnableEscapeCommandline lets it open."""
+    client.bins.require("adit")
+    start_shell(tmux, tmp_path, client, sshd, kind=kind,
+                opts=("EnableEscapeCommandline=" + enabled,))
+    tmux.type("~?")
+    tmux.wait_for("Note that escapes are only recognized")
+    listed = "~C   - open a command line" in tmux.screen()
+    assert listed == (enabled == "yes"), tmux.screen()
+    tmux.keys("Enter")
+    tmux.type("exit")
+    tmux.keys("Enter")
+    assert wait_file(str(tmp_path / "rc")).strip() == "rc=0"
+

@@ -224,10 +224,11 @@ test_help_text(void **state)
 
     (void)state;
     buf_init(&b);
-    assert_int_equal(escape_help('~', false, &b), 0);
+    assert_int_equal(escape_help('~', false, true, &b), 0);
     assert_int_equal(buf_put_u8(&b, 0), 0);
     s = (char *)buf_ptr(&b);
     assert_non_null(strstr(s, "~?\r\nSupported escape sequences:\r\n"));
+    assert_non_null(strstr(s, "~C   - open a command line\r\n"));
     assert_non_null(strstr(s, "~.   - terminate connection"));
     assert_non_null(strstr(s, " ~~   - send the escape character"));
     /* ssh 9.2's rows, ~& between ~# and ~?. */
@@ -236,7 +237,7 @@ test_help_text(void **state)
                               "connections to terminate)\r\n~?   - "));
     /* A multiplexed session's: its own ~., no ~C ~V ~^Z ~&. */
     buf_reset(&b);
-    assert_int_equal(escape_help('~', true, &b), 0);
+    assert_int_equal(escape_help('~', true, true, &b), 0);
     assert_int_equal(buf_put_u8(&b, 0), 0);
     s = (char *)buf_ptr(&b);
     assert_non_null(strstr(s, "~.   - terminate session\r\n~B   - "));
@@ -244,6 +245,14 @@ test_help_text(void **state)
     assert_null(strstr(s, "~C"));
     assert_null(strstr(s, "~&"));
     assert_non_null(strstr(s, "~#   - list forwarded connections\r\n~?   - "));
+    /* EnableEscapeCommandline off: no ~C row, the rest as before. */
+    buf_reset(&b);
+    assert_int_equal(escape_help('~', false, false, &b), 0);
+    assert_int_equal(buf_put_u8(&b, 0), 0);
+    s = (char *)buf_ptr(&b);
+    assert_null(strstr(s, "~C"));
+    assert_non_null(strstr(s, "~B   - send a BREAK to the remote system\r\n"
+                              "~R   - request rekey\r\n"));
     buf_cleanup(&b);
 }
 
