@@ -31,6 +31,11 @@ struct client_term {
     bool winch_open;
     struct escape esc;
     struct buf echo; /* what the escape filter shows locally */
+    /* A ~C !command has the terminal: the input read with its command
+     * line, after it, waits in held until it ends (ssh runs the command
+     * before it looks at the rest of that read). */
+    bool local_running;
+    struct buf held;
 };
 
 /* Local words while the terminal is raw: as they are, "\r\n" included. */
@@ -247,6 +252,22 @@ client_term_input_pause(struct client *c, bool paused)
     }
 }
 
+/* The input held while a local command ran, through the filter now: a
+ * copy, since the filter may hold input again (another !command). */
+static void
+client_term_release(struct client *c, struct client_term *t)
+{
+    struct io_chan *ch = c->sess != NULL ? client_sess_chan(c->sess) : NULL;
+    struct buf b = t->held;
+
+    buf_init(&t->held);
+    buf_set_nowipe(&t->held);
+    if (ch != NULL) {
+        io_chan_input_again(ch, buf_ptr(&b), buf_len(&b));
+    }
+    buf_cleanup(&b);
+}
+
 static void
 client_term_resume(struct client *c)
 {
@@ -256,6 +277,10 @@ client_term_resume(struct client *c)
         t->raw = false;
     }
     client_term_input_pause(c, false);
+    if (t != NULL) {
+        t->local_running = false;
+        client_term_release(c, t);
+    }
 }
 
 /* ssh runs the command and waits; here the loop goes on (forwards keep
@@ -268,6 +293,9 @@ client_local_command(struct client *c, const char *cmd)
 
     if (t != NULL && t->raw) {
         io_tty_restore(STDIN_FILENO, &t->saved);
+    }
+    if (t != NULL) {
+        t->local_running = true;
     }
     client_term_input_pause(c, true);
     if (client_local_run(c, cmd, client_term_resume) != 0) {
@@ -414,6 +442,10 @@ client_term_input(void *ctx, struct client_sess *s, const uint8_t *p, size_t n,
         }
         client_term_act(t, act);
         t = c->term;
+        if (t != NULL && t->local_running) {
+            (void)buf_put(&t->held, p, n); /* ERR_NOMEM: dropped */
+            return;
+        }
     }
 }
 
@@ -429,6 +461,8 @@ client_term_start(struct client *c, struct client_sess_cfg *sc)
     t->c = c;
     buf_init(&t->echo);
     buf_set_nowipe(&t->echo);
+    buf_init(&t->held);
+    buf_set_nowipe(&t->held);
     c->term = t;
     /* ssh's enter_raw_mode: quiet about a stdin that is no terminal
      * only with -tt. */
@@ -465,6 +499,7 @@ client_term_closed(uv_handle_t *h)
     struct client_term *t = h->data;
 
     buf_cleanup(&t->echo);
+    buf_cleanup(&t->held);
     free(t);
 }
 
@@ -490,6 +525,7 @@ client_term_stop(struct client *c)
         return;
     }
     buf_cleanup(&t->echo);
+    buf_cleanup(&t->held);
     free(t);
 }
 

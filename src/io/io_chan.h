@@ -168,6 +168,11 @@ int io_chan_open_session(struct io_conn *ic, const struct io_chan_sess *s,
  * (~C !command) shares the terminal meanwhile. */
 void io_chan_pause_input(struct io_chan *ch, bool paused);
 
+/* Input the filter held back when it paused the input (typed ahead of a
+ * local command), given to the filter again as if just read; its output
+ * goes before anything read later. Nothing after the input's end. */
+void io_chan_input_again(struct io_chan *ch, const uint8_t *p, size_t n);
+
 /* Stop reading the session's input for good and send EOF (the server
  * sent eow@openssh.com, or the owner wants the input ended), after any
  * filtered input still waiting for the window (it may be called from

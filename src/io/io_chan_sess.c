@@ -130,3 +130,14 @@ io_chan_on_reply(struct io_chan *ch, bool ok)
         log_debug("channel %u: reply ignored", (unsigned)ch->id);
     }
 }
+
+void
+io_chan_input_again(struct io_chan *ch, const uint8_t *p, size_t n)
+{
+    if (n == 0 || ch->local_eof || ch->sess.filter == NULL) {
+        return;
+    }
+    ch->sess.filter(ch->sess.ctx, ch, p, n, &ch->first);
+    io_conn_flush(ch->ic);
+    io_chan_update_reading(ch);
+}

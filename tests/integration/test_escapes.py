@@ -288,3 +288,21 @@ def test_escape_help_names_command_line_if_enabled(kind, enabled, client,
     tmux.keys("Enter")
     assert wait_file(str(tmp_path / "rc")).strip() == "rc=0"
 
+
+def test_escape_local_command_then_typed_ahead(client, sshd, home, tmux,
+                                               tmp_path):
+    """Input read with a ~C command line, after it, waits for the
+    command's end and then goes to the session, in order (as ssh runs
+    the command before it looks at the rest of what it read)."""
+    client.bins.require("adit")
+    start_shell(tmux, tmp_path, client, sshd,
+                opts=("EnableEscapeCommandline=yes", "PermitLocalCommand=yes"))
+    mark = tmp_path / "local-done"
+    tmux.keys("Enter")
+    # One write to the terminal: the command line and what follows it.
+    tmux.type("~C!sleep 2; echo ran > %s\recho ahead-$(cat %s)\r"
+              % (mark, mark))
+    tmux.wait_for("ahead-ran")
+    tmux.type("exit")
+    tmux.keys("Enter")
+    assert wait_file(str(tmp_path / "rc")).strip() == "rc=0"
