@@ -11,6 +11,8 @@
 #include "app/adit_int.h"
 #include "app/adit_mux.h"
 #include "config/hostport.h"
+#include "config/ssh_tokens.h"
+#include "fwd/client.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -73,18 +75,27 @@ adit_set(struct client_config *cfg, const char *key, const char *value)
     exit(ADIT_EXIT_FAIL);
 }
 
-/* -i: as ssh, a file that is not there is a warning, not an identity. */
+/* -i: as ssh, ~ expanded at once (an unknown ~user is fatal), and a
+ * file that is not there is a warning, not an identity. */
 static void
-adit_identity(struct client_config *cfg, const char *path)
+adit_identity(struct client_config *cfg, const char *arg)
 {
+    char why[300] = "", *path = NULL;
     struct stat st;
+    int r;
 
+    if ((r = ssh_tokens_tilde(arg, client_home(), &path, why, sizeof(why))) !=
+        0) {
+        fprintf(stderr, "%s\n", why[0] != '\0' ? why : err_str(r));
+        exit(ADIT_EXIT_FAIL);
+    }
     if (stat(path, &st) != 0) {
         fprintf(stderr, "Warning: Identity file %s not accessible: %s.\n", path,
                 strerror(errno));
-        return;
+    } else {
+        adit_set(cfg, "IdentityFile", path);
     }
-    adit_set(cfg, "IdentityFile", path);
+    free(path);
 }
 
 /* -W host:port or -W /path: kept as given, checked here. */

@@ -60,7 +60,7 @@ final_path(char **field, const struct ssh_tokens *t, const char *allowed,
             r = ERR_NOMEM;
             break;
         }
-        if ((r = ssh_tokens_tilde(tilde, t->home, &exp)) == 0) {
+        if ((r = ssh_tokens_tilde(tilde, t->home, &exp, why, why_len)) == 0) {
             free(tilde);
             r = ssh_tokens_expand(exp, t, allowed, &tilde, why, why_len);
             free(exp);
@@ -84,7 +84,7 @@ final_path(char **field, const struct ssh_tokens *t, const char *allowed,
         free(*field);
         *field = exp;
     }
-    return r == ERR_FORMAT ? ERR_CONFIG : r;
+    return r == ERR_FORMAT || r == ERR_NOTFOUND ? ERR_CONFIG : r;
 }
 
 static int

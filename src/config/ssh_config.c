@@ -319,7 +319,14 @@ cfg_include(struct ssh_config_read *rd, const struct cfg_where *w,
         return ERR_LIMIT;
     }
     for (i = 0; i < a->n && r == 0; i++) {
-        if ((r = ssh_tokens_tilde(a->v[i], rd->glob_home, &tmp)) != 0) {
+        /* glob(3)'s GLOB_TILDE leaves an unknown ~user as it is: no
+         * file matches it. */
+        if ((r = ssh_tokens_tilde(a->v[i], rd->glob_home, &tmp, NULL, 0)) ==
+            ERR_NOTFOUND) {
+            r = 0;
+            continue;
+        }
+        if (r != 0) {
             break;
         }
         if (tmp[0] != '/') {

@@ -2,6 +2,7 @@
 /* ssh_config %-tokens and ~ expansion. */
 #include "config/ssh_tokens.h"
 
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,22 +191,42 @@ ssh_tokens_env(const char *s, char **out, char *why, size_t why_len)
     return r;
 }
 
+/* ssh's tilde_expand: the home directory (home for "~", the passwd
+ * entry's for "~user"), one '/', then the path with its leading slashes
+ * dropped: "~" is "home/", "~bob//x" is "/home/bob/x". */
 int
-ssh_tokens_tilde(const char *s, const char *home, char **out)
+ssh_tokens_tilde(const char *s, const char *home, char **out, char *why,
+                 size_t why_len)
 {
-    size_t n;
+    const char *dir = home, *path;
+    struct passwd *pw;
+    char user[LIM_TILDE_USER + 1];
+    size_t ulen, n;
 
-    if (s[0] != '~' || (s[1] != '\0' && s[1] != '/') || home == NULL) {
+    *out = NULL;
+    ulen = s[0] == '~' ? strcspn(s + 1, "/") : 0;
+    if (ulen > 0) {
+        snprintf(user, sizeof(user), "%.*s", (int)ulen, s + 1);
+        if (ulen >= sizeof(user) || (pw = getpwnam(user)) == NULL) {
+            if (why != NULL) {
+                snprintf(why, why_len, "tilde_expand: No such user %s", user);
+            }
+            return ERR_NOTFOUND;
+        }
+        dir = pw->pw_dir;
+    }
+    if (s[0] != '~' || dir == NULL) {
         *out = str_ndup(s, strlen(s));
         return *out == NULL ? ERR_NOMEM : 0;
     }
-    n = strlen(home) + strlen(s);
+    path = s + 1 + ulen;
+    path += strspn(path, "/");
+    n = strlen(dir) + strlen(path) + 2;
     if ((*out = malloc(n)) == NULL) {
         return ERR_NOMEM;
     }
-    /* "~" alone is home; "~/x" is home "/x" without a doubled slash. */
-    snprintf(*out, n, "%s%s", strcmp(home, "/") == 0 && s[1] == '/' ? "" : home,
-             s + 1);
+    snprintf(*out, n, "%s%s%s", dir,
+             dir[0] == '\0' || dir[strlen(dir) - 1] != '/' ? "/" : "", path);
     return 0;
 }
 

@@ -49,8 +49,12 @@ int ssh_tokens_expand(const char *s, const struct ssh_tokens *t,
  * them); '%' is left alone. ERR_FORMAT with ssh's message if unset. */
 int ssh_tokens_env(const char *s, char **out, char *why, size_t why_len);
 
-/* "~" or "~/..." with home in front; anything else copied. malloc'd. */
-int ssh_tokens_tilde(const char *s, const char *home, char **out);
+/* As ssh's tilde_expand: "~", "~/path" under home, "~user", "~user/path"
+ * under user's home from the passwd file; anything else (or "~" with no
+ * home) copied. malloc'd. ERR_NOTFOUND (ssh's words in why, if not
+ * NULL) for a user unknown, ERR_NOMEM. */
+int ssh_tokens_tilde(const char *s, const char *home, char **out, char *why,
+                     size_t why_len);
 
 /* %C: the SHA-1, in hex, of %l%h%p%r (41 bytes with the NUL). */
 int ssh_tokens_conn_hash(const char *local_host, const char *host,

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "config/ssh_tokens.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
 #include "transport/transport.h"
@@ -41,13 +42,14 @@ client_home(void)
 void
 client_tilde(const char *path, char *out, size_t out_len)
 {
-    const char *home = client_home();
+    char *exp = NULL;
 
-    if (path[0] == '~' && path[1] == '/' && home != NULL) {
-        snprintf(out, out_len, "%s%s", home, path + 1);
-    } else {
-        snprintf(out, out_len, "%s", path);
+    if (ssh_tokens_tilde(path, client_home(), &exp, NULL, 0) != 0) {
+        snprintf(out, out_len, "%s", path); /* no such file, then */
+        return;
     }
+    snprintf(out, out_len, "%s", exp);
+    free(exp);
 }
 
 /* The public half in "path.pub", or ERR_NOTFOUND. */
@@ -187,9 +189,9 @@ client_check_down(struct client *c)
         return;
     }
     c->is_down = true;
+    client_term_farewell(c);
     fwd_remote_free(c->rfwd);
     c->rfwd = NULL;
-    client_term_farewell(c);
     client_rtfwd_drop(c);
     client_sup_down(c->sup, c);
 }
@@ -446,9 +448,9 @@ client_free(struct client *c)
 {
     if (c != NULL) {
         client_term_stop(c);
+        client_term_farewell(c);
         client_shell_join(c);
         client_rtfwd_drop(c);
-        client_term_farewell(c);
         fwd_remote_free(c->rfwd);
         permit_list_cleanup(&c->rperm);
         client_sessfwd_cleanup(&c->sessfwd);

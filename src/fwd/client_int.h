@@ -248,7 +248,8 @@ void client_free(struct client *c);
 void client_forward_failed(struct client *c);
 /* Add ic's wire byte counts to c's (the target's, before it goes). */
 void client_count_totals(struct client *c, struct io_conn *ic);
-/* "~/x" -> client_home() "/x" into out (truncated to out_len). */
+/* "~/x" -> client_home() "/x", "~bob/x" -> bob's home "/x" into out
+ * (truncated to out_len); path as it is if bob is unknown. */
 void client_tilde(const char *path, char *out, size_t out_len);
 /* Load cfg's identity files (or the default ones) into keys. */
 void client_load_keys(const struct client_config *cfg,
@@ -537,10 +538,10 @@ void client_term_watch(struct client *c);
 /* Modes back as they were, handles closed (idempotent); the farewell
  * is due. */
 void client_term_stop(struct client *c);
-
 /* "Connection to HOST closed." once the session on a pty is over and
  * adit is down, as ssh says it after its loop (once). */
 void client_term_farewell(struct client *c);
+
 /* client_stdio.c */
 /* A stream for one of our standard descriptors (a terminal, pipe or
  * socket), malloc'd; a uv error (said) for anything else. */

@@ -119,6 +119,11 @@
 /* -D clients in their handshake at once, per listener; more are closed. */
 #define LIM_PROXY_PENDING 256u
 
+/* The user name of a "~user/path" in a file name (ssh_tokens_tilde);
+ * a longer one is no user (login names are far shorter: LOGIN_NAME_MAX
+ * is 256 with its NUL on Linux). */
+#define LIM_TILDE_USER 255u
+
 /* ssh-agent: one message on the agent socket (OpenSSH's agent takes
  * 256 KiB), and identities taken from one answer. */
 #define LIM_AGENT_MSG (256u * 1024u)

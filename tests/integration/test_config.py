@@ -245,6 +245,10 @@ BAD_ARGS = [
     pytest.param(["-o", "HostName=%j", "h"], id="hostname-token"),
     pytest.param(["-o", "ControlPath=/x%", "h"], id="token-lone-percent"),
     pytest.param(["-o", "LocalForward=/tmp/%j h:1", "h"], id="fwd-token"),
+    pytest.param(["-o", "ControlPath=~no-such-user-adit/cp", "h"],
+                 id="tilde-user-unknown"),
+    pytest.param(["-i", "~no-such-user-adit/key", "h"],
+                 id="i-tilde-user-unknown"),
 ]
 
 
@@ -430,3 +434,35 @@ def test_tilde_is_the_password_database_home(bins, home, tmp_path):
             # The -F file's ~ values, with the passwd entry's home.
             assert ("userknownhostsfile %s/kh1 %s/.ssh/kh2\n"
                     % (pw_dir, pw_dir) in out_s), out_s
+
+
+def test_tilde_user_as_ssh(bins, home, tmp_path):
+    """~user/path (and ~user alone) in values and in -i are the passwd
+    entry's home of that user, as ssh's tilde_expand makes them: -G's
+    lines and -i's warning side by side with ssh."""
+    bins.require("adit")
+    me = pwd.getpwuid(os.getuid()).pw_name
+    cfg = tmp_path / "tilde-user.conf"
+    cfg.write_text("Host tu\n"
+                   "  UserKnownHostsFile ~%s/kh1 ~%s//kh2 ~%s\n"
+                   "  ControlPath ~%s/cp-%%h\n"
+                   "  IdentityAgent ~%s/agent.sock\n" % ((me,) * 5))
+    args = ["-F", str(cfg), "-i", "~%s/no-such-key-adit" % me, "tu"]
+    # identityfile: the -i file is not there, so the defaults, which
+    # differ from ssh's (no -sk keys, no DSA).
+    keys = ("userknownhostsfile", "controlpath", "identityagent")
+    rc_a, out_a, err_a = run_g(bins.adit, args, home.env)
+    rc_s, out_s, err_s = run_g(SSH, args, home.env)
+    assert (rc_a, rc_s) == (0, 0), (err_a, err_s)
+
+    def said(out):
+        return [line for line in out.splitlines()
+                if line.split(" ", 1)[0] in keys]
+    assert said(out_a) == said(out_s)
+    pw_dir = pwd.getpwnam(me).pw_dir.rstrip("/")
+    assert ("userknownhostsfile %s/kh1 %s/kh2 %s/\n"
+            % (pw_dir, pw_dir, pw_dir)) in out_a, out_a
+    warn = ("Warning: Identity file %s/no-such-key-adit not accessible: "
+            "No such file or directory." % pw_dir)
+    assert warn in err_s.splitlines()
+    assert err_a.splitlines() == [warn]

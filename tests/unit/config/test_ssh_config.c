@@ -2,6 +2,7 @@
 /* Unit tests: ssh_config files (Host, Match, Include, tokens, errors). */
 #include "testutil.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,15 +431,32 @@ test_ssh_tokens(void **state)
     assert_int_equal(
         ssh_tokens_expand("x%", &t, SSH_TOKENS_PROXY, &out, why, 128),
         ERR_FORMAT);
-    assert_int_equal(ssh_tokens_tilde("~/x", "/home/me", &out), 0);
+    assert_int_equal(ssh_tokens_tilde("~/x", "/home/me", &out, NULL, 0), 0);
     assert_string_equal(out, "/home/me/x");
     free(out);
-    assert_int_equal(ssh_tokens_tilde("~", "/home/me", &out), 0);
-    assert_string_equal(out, "/home/me");
+    /* As ssh -G shows them: one slash after the home, always. */
+    assert_int_equal(ssh_tokens_tilde("~", "/home/me", &out, NULL, 0), 0);
+    assert_string_equal(out, "/home/me/");
     free(out);
-    assert_int_equal(ssh_tokens_tilde("~bob/x", "/home/me", &out), 0);
-    assert_string_equal(out, "~bob/x");
+    assert_int_equal(ssh_tokens_tilde("~//x", "/", &out, NULL, 0), 0);
+    assert_string_equal(out, "/x");
     free(out);
+    assert_int_equal(ssh_tokens_tilde("a/~/x", "/home/me", &out, NULL, 0), 0);
+    assert_string_equal(out, "a/~/x");
+    free(out);
+    /* ~user: the passwd entry's home (root's is there in any passwd). */
+    assert_int_equal(ssh_tokens_tilde("~root//x", "/home/me", &out, NULL, 0),
+                     0);
+    assert_non_null(getpwnam("root"));
+    snprintf(why, 128, "%s%sx", getpwnam("root")->pw_dir,
+             strcmp(getpwnam("root")->pw_dir, "/") == 0 ? "" : "/");
+    assert_string_equal(out, why);
+    free(out);
+    assert_int_equal(
+        ssh_tokens_tilde("~no-such-user-adit/x", "/home/me", &out, why, 128),
+        ERR_NOTFOUND);
+    assert_null(out);
+    assert_string_equal(why, "tilde_expand: No such user no-such-user-adit");
     /* ssh: SHA-1 of "vm" "x" "2200" "bob", checked against ssh -G. */
     assert_int_equal(ssh_tokens_conn_hash("vm", "x", "2200", "bob", hash), 0);
     assert_string_equal(hash, "71a0e4076ab3b555108363c3298250b3c9068145");
