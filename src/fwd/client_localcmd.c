@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/io_util.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -73,7 +74,7 @@ client_local_run(struct client *c, const char *cmd,
     o.exit_cb = client_localcmd_exit;
     lc->proc.data = lc;
     log_debug("Executing %s -c \"%s\"", shell, cmd);
-    if ((r = uv_spawn(c->loop, &lc->proc, &o)) != 0) {
+    if ((r = io_spawn(c->loop, &lc->proc, &o)) != 0) {
         log_error("Couldn't execute %s -c \"%s\": %s", shell, cmd,
                   uv_strerror(r));
         uv_close((uv_handle_t *)&lc->proc, client_localcmd_closed);

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "crypto/rand.h"
+#include "io/io_util.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -102,6 +103,8 @@ client_x11_run(char *const argv[], char *out, size_t out_len)
 {
     uint64_t deadline = uv_hrtime() + (uint64_t)LIM_XAUTH_MS * 1000000u;
     posix_spawn_file_actions_t fa;
+    struct rlimit was;
+    bool lowered;
     int fds[2], r;
     pid_t pid;
 
@@ -116,7 +119,11 @@ client_x11_run(char *const argv[], char *out, size_t out_len)
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    lowered = io_nofile_lower(&was);
     r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    if (lowered) {
+        io_nofile_restore(&was);
+    }
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     if (r != 0) {

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io/io_util.h"
 #include "io/readpass.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
@@ -240,6 +241,7 @@ ask_child(const struct io_ask *a, int fd)
     }
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    io_nofile_child(); /* its askpass, if any, runs with the start's */
     buf_init(&out);
     if (a->confirm) {
         bool allowed = false;

@@ -70,7 +70,7 @@ io_proxy_spawn(struct io_proxy *p, uv_loop_t *loop, const char *cmd, int fd)
     o.stdio_count = 3;
     o.exit_cb = io_proxy_exit;
     p->proc.data = p;
-    r = uv_spawn(loop, &p->proc, &o);
+    r = io_spawn(loop, &p->proc, &o);
     free(exec_cmd);
     return r;
 }

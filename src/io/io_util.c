@@ -26,6 +26,11 @@ io_free_cb(uv_handle_t *h)
     free(h);
 }
 
+/* The soft limit the process started with, for its children (written
+ * once, by io_raise_nofile at start, before the loop runs: the limit is
+ * process-wide state, so is what it was). 0: never raised. */
+static rlim_t io_nofile_start;
+
 unsigned long
 io_raise_nofile(void)
 {
@@ -42,9 +47,58 @@ io_raise_nofile(void)
             rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
             rl.rlim_cur = old;
+        } else if (io_nofile_start == 0) {
+            io_nofile_start = old;
         }
     }
     return (unsigned long)rl.rlim_cur;
+}
+
+bool
+io_nofile_lower(struct rlimit *was)
+{
+    struct rlimit rl;
+
+    if (io_nofile_start == 0 || getrlimit(RLIMIT_NOFILE, was) != 0 ||
+        was->rlim_cur == io_nofile_start) {
+        return false;
+    }
+    rl = *was;
+    rl.rlim_cur = io_nofile_start;
+    return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+void
+io_nofile_child(void)
+{
+    struct rlimit was;
+
+    (void)io_nofile_lower(&was);
+}
+
+void
+io_nofile_restore(const struct rlimit *was)
+{
+    (void)setrlimit(RLIMIT_NOFILE, was);
+}
+
+int
+io_spawn(uv_loop_t *loop, uv_process_t *proc, const uv_process_options_t *o)
+{
+    struct rlimit was;
+    bool lowered = io_nofile_lower(&was);
+    int r = uv_spawn(loop, proc, o);
+
+    if (lowered) {
+        io_nofile_restore(&was);
+        /* Every descriptor under the old limit taken: uv_spawn's own
+         * pipe could not be made. Better a child with the raised limit
+         * than none. */
+        if (r == UV_EMFILE) {
+            r = uv_spawn(loop, proc, o);
+        }
+    }
+    return r;
 }
 
 void

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 /* Monotonic milliseconds, as the protocol core wants to be told. */
@@ -18,6 +19,24 @@ uint64_t io_now_ms(uv_loop_t *loop);
  * memory does. The new soft limit (or the old one if it cannot change).
  */
 unsigned long io_raise_nofile(void);
+
+/*
+ * A child that runs another program gets the soft limit the process
+ * started with, as servers hand it on: a program built on select() breaks
+ * on a descriptor past FD_SETSIZE (1,024), so it must not be told it may
+ * open more. io_nofile_child() is for a fork()ed child before it execs
+ * (or prompts); io_spawn() is uv_spawn() with the start's limit in effect
+ * while the child is made (libuv has no hook in the child), the raised one
+ * back before it returns.
+ */
+void io_nofile_child(void);
+int io_spawn(uv_loop_t *loop, uv_process_t *proc,
+             const uv_process_options_t *o);
+/* For another spawn with no hook in the child (posix_spawn): the start's
+ * soft limit in effect, true if it changed (*was: the raised one, for
+ * io_nofile_restore once the child is made). */
+bool io_nofile_lower(struct rlimit *was);
+void io_nofile_restore(const struct rlimit *was);
 
 /* uv_close() a malloc'd handle and free() it in the close callback. */
 void io_close_free(uv_handle_t *h);

@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "io/io_util.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -86,6 +87,7 @@ readpass_askpass(const char *prompt, char **out, bool *ran_ok)
     }
     if (pid == 0) {
         close(p[0]);
+        io_nofile_child();
         if (dup2(p[1], STDOUT_FILENO) >= 0) {
             execlp(prog, prog, prompt, (char *)NULL);
         }

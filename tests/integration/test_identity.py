@@ -389,3 +389,25 @@ def test_key_without_pub_logs_in(kind, fmt, keys, server, client, procs,
     echo_through(ports[0])
     proc.stop()
     assert keys.calls() == [prompt_of(key)], proc.stderr()
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_askpass_gets_the_starting_nofile_limit(kind, keys, server, client,
+                                                procs, home, tmp_path):
+    """The askpass program runs with the soft RLIMIT_NOFILE the client
+    started with (adit raises its own at start; ssh never does)."""
+    client.bins.require("adit")
+    seen = tmp_path / "nofile"
+    script = tmp_path / "askpass-nofile.sh"
+    script.write_text("#!/bin/sh\nulimit -Sn > %s\nprintf '%%s\\n' '%s'\n"
+                      % (seen, PASS))
+    os.chmod(str(script), 0o755)
+    env = askpass_env(home, keys, PASS)
+    env["SSH_ASKPASS"] = str(script)
+    argv = argv_of(client, kind, server.port, keys.paths["ed25519"])
+    argv.remove("-N")
+    argv = (["/bin/sh", "-c", 'ulimit -Sn 256 && exec "$@"', "sh"] + argv
+            + ["true"])
+    rc, err = run(procs, kind, argv, env)
+    assert rc == 0, err
+    assert seen.read_text() == "256\n"

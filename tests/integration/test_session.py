@@ -218,6 +218,28 @@ def test_local_command(client, sshd, home):
     assert res["adit", "no"] == (0, b"remote\n", b"")
 
 
+def test_children_get_the_starting_nofile_limit(kind, client, sshd, home,
+                                                 tmp_path):
+    """adit raises its soft RLIMIT_NOFILE at start; the programs it runs
+    (ProxyCommand, LocalCommand) get the soft limit it started with, as
+    ssh's (which never raises it) do: a select()-based child must not be
+    told it may open more than FD_SETSIZE."""
+    from test_reach import RELAY
+    relay = tmp_path / "relay.py"
+    relay.write_text(RELAY)
+    pc_out, lc_out = tmp_path / "pc", tmp_path / "lc"
+    opts = ("ProxyCommand=/bin/sh -c 'ulimit -Sn > %s; "
+            "exec /usr/bin/python3 %s %%h %%p'" % (pc_out, relay),
+            "PermitLocalCommand=yes", "LocalCommand=ulimit -Sn > %s" % lc_out)
+    argv = session_argv(client, kind, sshd.port, ["true"], opts=opts)
+    # 256 below a hard limit that is higher (CI's and ours are).
+    wrapped = ["/bin/sh", "-c", 'ulimit -Sn 256 && exec "$@"', "sh"] + argv
+    rc, _, err = run(wrapped, home.env)
+    assert rc == 0, err
+    assert pc_out.read_text() == "256\n"
+    assert lc_out.read_text() == "256\n"
+
+
 def test_fork_needs_command(kind, client, sshd, home):
     """-f with nothing to run (and no -N): ssh's refusal."""
     rc, _, err = run(session_argv(client, kind, sshd.port, ["-f"]), home.env)
