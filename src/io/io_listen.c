@@ -160,7 +160,9 @@ io_listen_ready(uv_poll_t *p, int status, int events)
             }
             return;
         }
-        if (io_listen_wrap(l, fd, &s)) {
+        if (l->fd_cb != NULL) {
+            l->fd_cb(l, fd);
+        } else if (io_listen_wrap(l, fd, &s)) {
             l->cb(l, s);
         }
     }
@@ -189,8 +191,8 @@ io_listen_bound(struct io_listener *l)
     return ((struct sockaddr_in6 *)&ss)->sin6_port != 0 ? 0 : UV_EADDRINUSE;
 }
 
-int
-io_listen_start(struct io_listener *l, int backlog, io_listen_cb cb)
+static int
+io_listen_begin(struct io_listener *l, int backlog)
 {
     uv_os_fd_t fd;
     int r;
@@ -209,6 +211,19 @@ io_listen_start(struct io_listener *l, int backlog, io_listen_cb cb)
     l->poll.data = l;
     l->pause.data = l;
     l->n_handles = 3;
-    l->cb = cb;
     return uv_poll_start(&l->poll, UV_READABLE, io_listen_ready);
+}
+
+int
+io_listen_start(struct io_listener *l, int backlog, io_listen_cb cb)
+{
+    l->cb = cb;
+    return io_listen_begin(l, backlog);
+}
+
+int
+io_listen_start_fd(struct io_listener *l, int backlog, io_listen_fd_cb cb)
+{
+    l->fd_cb = cb;
+    return io_listen_begin(l, backlog);
 }

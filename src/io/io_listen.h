@@ -25,6 +25,9 @@ struct io_listener;
 /* A new connection: a uv_tcp_t (or uv_pipe_t for a pipe listener) from
  * malloc, open, now the callback's to close (io_close_free). */
 typedef void (*io_listen_cb)(struct io_listener *l, uv_stream_t *client);
+/* The same for an owner that opens the descriptor in a handle of its own
+ * (non-blocking, close-on-exec; the callback's to close). */
+typedef void (*io_listen_fd_cb)(struct io_listener *l, int fd);
 
 struct io_listener {
     union {
@@ -36,7 +39,8 @@ struct io_listener {
     uv_poll_t poll;
     uv_timer_t pause;
     io_listen_cb cb;
-    void *data; /* the owner's */
+    io_listen_fd_cb fd_cb; /* instead of cb, if set */
+    void *data;            /* the owner's */
     uv_close_cb closed;
     unsigned n_handles; /* initialised: h, then poll and pause */
     bool paused;
@@ -47,6 +51,8 @@ struct io_listener *io_listener_new(uv_loop_t *loop, bool is_pipe);
 
 /* listen(2) on the bound handle and accept from the loop. A libuv status. */
 int io_listen_start(struct io_listener *l, int backlog, io_listen_cb cb);
+/* The same, each new connection's descriptor given to cb. */
+int io_listen_start_fd(struct io_listener *l, int backlog, io_listen_fd_cb cb);
 
 /* Close the socket and its helpers; closed(&l->h.handle) runs once all
  * are closed, when the memory may go (NULL: it is freed here). */

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "io/io_listen.h"
 #include "io/io_peercred.h"
 #include "io/io_util.h"
 #include "util/adit_limits.h"
@@ -29,7 +30,9 @@ union io_svc_handle {
 struct io_svc {
     uv_loop_t *loop;
     struct io_svc_config cfg;
-    union io_svc_handle l; /* the listener */
+    /* The listener: accepting pauses when descriptors run out, as the
+     * main listener's (io_listen.h). NULL once it has closed. */
+    struct io_listener *l;
     bool is_unix;
     bool listening; /* closed the listener: nothing more is accepted */
     bool closed;    /* io_svc_close was called: free when all is closed */
@@ -61,7 +64,7 @@ static void
 io_svc_maybe_free(struct io_svc *svc)
 {
     if (svc->closed && !svc->listening && svc->n_clients == 0 &&
-        uv_is_closing(&svc->l.handle)) {
+        svc->l == NULL) {
         if (svc->cfg.ctx_free != NULL) {
             svc->cfg.ctx_free(svc->cfg.ctx);
         }
@@ -74,8 +77,19 @@ io_svc_listener_closed(uv_handle_t *h)
 {
     struct io_svc *svc = h->data;
 
+    free(h); /* the io_listener, whose first member h is */
+    svc->l = NULL;
     svc->listening = false;
     io_svc_maybe_free(svc);
+}
+
+/* Close the listener unless it is closing already. */
+static void
+io_svc_listener_close(struct io_svc *svc)
+{
+    if (svc->l != NULL && !uv_is_closing(&svc->l->h.handle)) {
+        io_listener_close(svc->l, io_svc_listener_closed);
+    }
 }
 
 static void
@@ -336,15 +350,20 @@ io_svc_client_new(struct io_svc *svc, struct io_svc_client **out)
 }
 
 static void
-io_svc_accept(uv_stream_t *l, int status)
+io_svc_accept(struct io_listener *l, int fd)
 {
     struct io_svc *svc = l->data;
     struct io_svc_client *cl;
+    int r;
 
-    if (status != 0 || io_svc_client_new(svc, &cl) != 0) {
+    if (io_svc_client_new(svc, &cl) != 0) {
+        close(fd);
         return;
     }
-    if (uv_accept(l, &cl->h.stream) != 0) {
+    r = svc->is_unix ? uv_pipe_open(&cl->h.pipe, fd)
+                     : uv_tcp_open(&cl->h.tcp, fd);
+    if (r != 0) {
+        close(fd);
         io_svc_client_close(cl);
         return;
     }
@@ -363,7 +382,7 @@ io_svc_accept(uv_stream_t *l, int status)
 }
 
 static int
-io_svc_alloc_svc(struct io_svc **out, uv_loop_t *loop,
+io_svc_alloc_svc(struct io_svc **out, uv_loop_t *loop, bool is_unix,
                  const struct io_svc_config *cfg)
 {
     struct io_svc *svc;
@@ -372,6 +391,13 @@ io_svc_alloc_svc(struct io_svc **out, uv_loop_t *loop,
     if ((svc = calloc(1, sizeof(*svc))) == NULL) {
         return ERR_NOMEM;
     }
+    if ((svc->l = io_listener_new(loop, is_unix)) == NULL) {
+        free(svc);
+        return ERR_NOMEM;
+    }
+    svc->l->data = svc;
+    svc->l->h.handle.data = svc;
+    svc->is_unix = is_unix;
     svc->loop = loop;
     svc->cfg = *cfg;
     svc->listening = true;
@@ -424,7 +450,7 @@ io_svc_fail(struct io_svc *svc, int r)
 {
     svc->listening = false;
     svc->closed = true;
-    uv_close(&svc->l.handle, io_svc_listener_closed);
+    io_svc_listener_close(svc);
     return r;
 }
 
@@ -438,21 +464,18 @@ io_svc_listen_unix(struct io_svc **out, uv_loop_t *loop, const char *path,
 
     *out = NULL;
     r = strlen(path) > LIM_UNIX_PATH ? ERR_LIMIT : io_svc_unix_stale(path);
-    if (r != 0 || (r = io_svc_alloc_svc(&svc, loop, cfg)) != 0) {
+    if (r != 0 || (r = io_svc_alloc_svc(&svc, loop, true, cfg)) != 0) {
         return io_svc_early_fail(cfg, r);
     }
-    svc->is_unix = true;
     memcpy(svc->path, path, strlen(path) + 1);
-    uv_pipe_init(loop, &svc->l.pipe, 0);
-    svc->l.handle.data = svc;
     old = umask(0177);
-    r = uv_pipe_bind(&svc->l.pipe, path);
+    r = uv_pipe_bind(&svc->l->h.pipe, path);
     umask(old);
     if (r != 0) {
         return io_svc_fail(svc, io_err_from_uv(r));
     }
     svc->bound = true;
-    if ((r = uv_listen(&svc->l.stream, IO_SVC_BACKLOG, io_svc_accept)) != 0) {
+    if ((r = io_listen_start_fd(svc->l, IO_SVC_BACKLOG, io_svc_accept)) != 0) {
         unlink(path);
         return io_svc_fail(svc, io_err_from_uv(r));
     }
@@ -470,17 +493,15 @@ io_svc_listen_tcp(struct io_svc **out, uv_loop_t *loop,
     int r;
 
     *out = NULL;
-    if ((r = io_svc_alloc_svc(&svc, loop, cfg)) != 0) {
+    if ((r = io_svc_alloc_svc(&svc, loop, false, cfg)) != 0) {
         return io_svc_early_fail(cfg, r);
     }
-    uv_tcp_init(loop, &svc->l.tcp);
-    svc->l.handle.data = svc;
-    if ((r = uv_tcp_bind(&svc->l.tcp, sa, 0)) != 0 ||
-        (r = uv_listen(&svc->l.stream, IO_SVC_BACKLOG, io_svc_accept)) != 0) {
+    if ((r = uv_tcp_bind(&svc->l->h.tcp, sa, 0)) != 0 ||
+        (r = io_listen_start_fd(svc->l, IO_SVC_BACKLOG, io_svc_accept)) != 0) {
         return io_svc_fail(svc, io_err_from_uv(r));
     }
     if (port_out != NULL) {
-        (void)io_sock_str(&svc->l.tcp, addr, sizeof(addr), port_out);
+        (void)io_sock_str(&svc->l->h.tcp, addr, sizeof(addr), port_out);
     }
     *out = svc;
     return 0;
@@ -535,14 +556,14 @@ io_svc_release(struct io_svc_client *cl)
 void
 io_svc_stop_listening(struct io_svc *svc)
 {
-    if (svc == NULL || uv_is_closing(&svc->l.handle)) {
+    if (svc == NULL || svc->l == NULL || uv_is_closing(&svc->l->h.handle)) {
         return;
     }
     if (svc->bound) {
         (void)unlink(svc->path);
         svc->bound = false;
     }
-    uv_close(&svc->l.handle, io_svc_listener_closed);
+    io_svc_listener_close(svc);
 }
 
 void
@@ -562,8 +583,8 @@ io_svc_close(struct io_svc *svc)
         next = cl->next;
         io_svc_client_close(cl);
     }
-    if (!uv_is_closing(&svc->l.handle)) {
-        uv_close(&svc->l.handle, io_svc_listener_closed);
+    if (svc->l != NULL && !uv_is_closing(&svc->l->h.handle)) {
+        io_svc_listener_close(svc);
     } else {
         io_svc_maybe_free(svc);
     }

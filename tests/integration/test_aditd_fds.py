@@ -148,3 +148,53 @@ def test_adit_listener_pauses_on_emfile(aditd, client, peers):
         s.close()
     echo_through(lport)
     proc.stop()
+
+
+def read_all(s, timeout):
+    """Everything s gives until it is closed (bounded)."""
+    s.settimeout(timeout)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_service_sockets_pause_on_emfile(aditd, tmp_path):
+    """aditd's metrics port and control socket out of fds: accepting pauses
+    as on the main listener (logged, no spinning, no connection accepted
+    and dropped), and once fds are free every waiting client is answered."""
+    ctl = str(tmp_path / "ctl")
+    mport = harness.free_port()
+    server = aditd.start(extra=["ControlSocket " + ctl,
+                                "MetricsAddress 127.0.0.1:%d" % mport])
+    harness.wait_log(server.proc, "Metrics listening on port %d" % mport)
+    pid = server.proc.pid
+    base = open_fds(pid)
+    limit_fds(pid, base + 2)
+    web, unix = [], []
+    for _ in range(5):
+        s = socket.create_connection(("127.0.0.1", mport), timeout=30)
+        s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+        web.append(s)
+    for _ in range(3):
+        u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        u.settimeout(30)
+        u.connect(ctl)
+        u.sendall(b"ADIT-CTL/1 status\n")
+        unix.append(u)
+    harness.wait_log(server.proc, "accept: Too many open files", 30)
+    c0, t0 = cpu_s(pid), time.monotonic()
+    time.sleep(2)
+    used = (cpu_s(pid) - c0) / (time.monotonic() - t0)
+    assert used < 0.3, "aditd used %.0f%% CPU while out of fds" % (used * 100)
+    limit_fds(pid, base + 64)
+    for i, s in enumerate(web):
+        got = read_all(s, 30)
+        assert got.startswith(b"HTTP/1.") and b" 200 " in got[:16], (i, got)
+        s.close()
+    for i, u in enumerate(unix):
+        got = read_all(u, 30)
+        assert got.startswith(b"ADIT-CTL/1"), (i, got)
+        u.close()
