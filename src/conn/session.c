@@ -475,6 +475,13 @@ session_clock(struct session *s, uint64_t now_ms)
     }
 }
 
+void
+session_heard(struct session *s, uint64_t now_ms)
+{
+    session_clock(s, now_ms);
+    alive_heard(&s->alive, s->now_ms);
+}
+
 int64_t
 session_alive_rtt_ms(const struct session *s)
 {

@@ -92,6 +92,10 @@ int session_resume(struct session *s);
  */
 void session_clock(struct session *s, uint64_t now_ms);
 
+/* The peer is heard at now_ms without bytes fed: its bytes wait unread
+ * because we stopped reading (io_conn_budget), which is no silence. */
+void session_heard(struct session *s, uint64_t now_ms);
+
 /* When the keepalive next has something to do (a probe, or the end), for
  * a timer that calls session_tick then; UINT64_MAX for never. Bytes heard
  * meanwhile only move it later: a timer may fire early, never late. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "io/io_impl.h"
 #include "io/io_util.h"
@@ -440,6 +441,17 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
  * could make us queue all their windows (hundreds of MiB): past
  * LIM_CONN_QUEUED the connection is not read, so the peer's data waits in
  * its own buffers and TCP's, until the local sockets have taken half.
+ *
+ * Everything the peer sends waits meanwhile, its keepalive requests,
+ * global requests and window adjusts included: they come on the same
+ * ordered stream, behind channel data that the windows already granted
+ * let it send and that can only be got past by reading and keeping it,
+ * which is what the budget refuses (a window once granted cannot be taken
+ * back). Our writes go on (data to channels whose windows are open, our
+ * own probes), and our keepalive does not count the pause as the peer's
+ * silence while its bytes wait in the socket (io_conn_tick). A peer's own
+ * ServerAliveInterval x CountMax shorter than the targets take to drain
+ * half the budget ends its connection: adit(1) and aditd(8) say so.
  */
 void
 io_conn_budget(struct io_conn *ic)
@@ -482,6 +494,17 @@ io_conn_resume(struct io_conn *ic)
 
 static void io_conn_tick(uv_timer_t *t);
 
+/* Bytes wait in the socket, unread (FIONREAD; false if it cannot tell). */
+static bool
+io_conn_unread(const struct io_conn *ic)
+{
+    uv_os_fd_t fd;
+    int n = 0;
+
+    return uv_fileno((const uv_handle_t *)ic->stream, &fd) == 0 &&
+           ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 /*
  * One timer does two jobs: the housekeeping tick once a second, and the
  * keepalive at its exact due time (a probe after an interval of silence,
@@ -516,6 +539,11 @@ io_conn_tick(uv_timer_t *t)
             io_heap_settle(now, false);
         }
         ic->moved_tick = ic->moved;
+    }
+    /* Not reading is our doing: the peer's bytes waiting are its answer. */
+    if ((ic->read_full || ic->read_held) && ic->stream != NULL &&
+        !ic->stream_closed && io_conn_unread(ic)) {
+        session_heard(ic->s, now);
     }
     if (session_tick(ic->s, now) != 0) {
         io_conn_fail(ic);

@@ -3,7 +3,9 @@
 peer that sends into many channels whose targets do not read makes aditd
 stop reading the connection, not hold every channel's window (64 such
 channels: about 65 MiB of windows here, 576 MiB with 16,384). Once the
-targets read, everything arrives and the tunnel goes on."""
+targets read, everything arrives and the tunnel goes on. aditd's own
+keepalive (ClientAliveInterval) does not take the pause for the client's
+silence: the client's bytes wait unread in the socket."""
 import os
 import select
 import socket
@@ -86,7 +88,9 @@ def test_queued_data_budget(aditd, client, peers, home, tmp_path):
     with open(home.key + ".pub") as src, open(ak, "w") as dst:
         dst.write("port-forwarding " + src.read())
     server = aditd.start(authorized_keys=ak,
-                         extra=["AllowStreamLocalForwarding yes"])
+                         extra=["AllowStreamLocalForwarding yes",
+                                "ClientAliveInterval 1",
+                                "ClientAliveCountMax 2"])
     pid = server.proc.pid
     proc, ports = client.start_listening("adit", lambda ps: client.argv(
         "adit", server.port, forwards=["127.0.0.1:%d:%s" % (ps[0], path)]))
@@ -104,7 +108,10 @@ def test_queued_data_budget(aditd, client, peers, home, tmp_path):
                          "reading", 120)
         # Another connection to the same server is not held up.
         echo_through(eport)
-        time.sleep(1)
+        # Paused for longer than ClientAliveInterval x CountMax (2 s): the
+        # client is not given up on.
+        time.sleep(5)
+        assert "not responding" not in server.proc.stderr()
         if not sanitized(pid):  # ASan's quarantine keeps freed memory
             grew = (status_kb(pid, "VmHWM") - rss0) * 1024
             assert grew < BUDGET + 24 * MIB, \
