@@ -410,6 +410,12 @@ session_feed_commit(struct session *s, size_t n)
     return drain(s);
 }
 
+bool
+session_payload_kept(const struct session *s)
+{
+    return transport_payload_kept(s->t);
+}
+
 int
 session_feed(struct session *s, const uint8_t *p, size_t n)
 {

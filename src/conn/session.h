@@ -75,6 +75,14 @@ int session_feed_space(struct session *s, size_t max, uint8_t **p, size_t *n);
 int session_feed_commit(struct session *s, size_t n);
 
 /*
+ * True when the data views handed to the channel callbacks during a
+ * session_feed_commit stay valid until the next session_feed_space (see
+ * transport_payload_kept), so the io layer may gather a whole read's
+ * worth before writing it out.
+ */
+bool session_payload_kept(const struct session *s);
+
+/*
  * Server: the user authentication callback answered "not yet" (a lookup
  * runs off the loop). Until session_resume(), no further message is taken
  * from the transport (whose input buffer is bounded: once it is full,

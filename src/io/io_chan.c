@@ -442,35 +442,65 @@ io_chan_write_queued(struct io_chan *ch)
     io_chan_write_next(ch);
 }
 
-/*
- * With nothing queued, peer data goes from the decrypted packet straight
- * to the socket: no copy, no buffer, and the window is given back at
- * once. Returns the bytes the socket took; the rest is queued.
- */
-static size_t
-io_chan_try_write(struct io_chan *ch, struct conn *c, const uint8_t *p,
-                  size_t n)
+/* Give back the window of bytes that will never be written. */
+static void
+io_chan_drop(struct io_chan *ch, const uv_buf_t *v, size_t nv, size_t skip)
 {
-    uv_buf_t ub = uv_buf_init((char *)p, (unsigned)n);
-    int k;
+    struct conn *c = io_chan_conn(ch);
+    size_t i, n = 0;
 
-    if (ch->writing || buf_len(&ch->wq) > 0 || n > UINT32_MAX) {
-        return 0;
+    for (i = 0; i < nv; i++) {
+        n += v[i].len;
     }
-    if ((k = uv_try_write(io_chan_wstream(ch), &ub, 1)) <= 0) {
-        return 0; /* UV_EAGAIN; an error shows again in uv_write */
+    if (c != NULL && n > skip) {
+        conn_consumed(c, ch->id, n - skip);
     }
-    if (c != NULL) {
-        conn_consumed(c, ch->id, (size_t)k);
+}
+
+/*
+ * With nothing queued, peer data goes from the decrypted packets straight
+ * to the socket, all nv views in one call: no copy, no buffer, and the
+ * window is given back at once. What the socket does not take is queued.
+ */
+void
+io_chan_put(struct io_chan *ch, const uv_buf_t *v, size_t nv)
+{
+    struct conn *c = io_chan_conn(ch);
+    size_t i, k = 0, skip;
+    int w;
+
+    if (io_chan_wstream(ch) == NULL || ch->shut_started) {
+        io_chan_drop(ch, v, nv, 0);
+        return;
     }
-    return (size_t)k;
+    if (!ch->writing && buf_len(&ch->wq) == 0 &&
+        (w = uv_try_write(io_chan_wstream(ch), v, (unsigned)nv)) > 0) {
+        k = (size_t)w; /* UV_EAGAIN; an error shows again in uv_write */
+        if (c != NULL) {
+            conn_consumed(c, ch->id, k);
+        }
+    }
+    for (i = 0; i < nv; i++, k -= skip) {
+        skip = k < v[i].len ? k : v[i].len;
+        if (skip == v[i].len) {
+            continue;
+        }
+        io_conn_spare_take(ch->ic, &ch->wq);
+        if (buf_put(&ch->wq, (const uint8_t *)v[i].base + skip,
+                    v[i].len - skip) != 0) {
+            io_chan_drop(ch, v + i, nv - i, skip);
+            io_chan_fail(ch);
+            return;
+        }
+    }
+    io_chan_write_next(ch);
+    io_chan_count_queued(ch);
 }
 
 void
 io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
 {
-    struct conn *c = io_chan_conn(ch);
-    size_t k;
+    uv_buf_t ub = uv_buf_init((char *)p, (unsigned)n);
 
     if (ch->held_cb != NULL) {
         ch->held_n += n; /* given back in io_chan_connect_held */
@@ -487,28 +517,10 @@ io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n)
         io_chan_count_queued(ch);
         return;
     }
-    if (io_chan_wstream(ch) == NULL || ch->shut_started) {
-        if (c != NULL) {
-            conn_consumed(c, ch->id, n);
-        }
+    if (io_chan_batch_add(ch, &ub)) {
         return;
     }
-    k = io_chan_try_write(ch, c, p, n);
-    p += k;
-    n -= k;
-    if (n == 0) {
-        return;
-    }
-    io_conn_spare_take(ch->ic, &ch->wq);
-    if (buf_put(&ch->wq, p, n) != 0) {
-        if (c != NULL) {
-            conn_consumed(c, ch->id, n);
-        }
-        io_chan_fail(ch);
-        return;
-    }
-    io_chan_write_next(ch);
-    io_chan_count_queued(ch);
+    io_chan_put(ch, &ub, 1);
 }
 
 void

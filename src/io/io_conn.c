@@ -165,6 +165,8 @@ io_conn_end(struct io_conn *ic, const char *why)
     if (ic->ending) {
         return;
     }
+    /* Data the peer sent before the end still goes to its sockets. */
+    io_chan_batch_put(ic);
     ic->ending = true;
     snprintf(ic->why, sizeof(ic->why), "%s", why);
     io_conn_flush(ic);
@@ -404,13 +406,19 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 {
     struct io_conn *ic = st->data;
     char why[IO_WHY_LEN];
+    int r;
 
     if (nread > 0) {
         ic->moved += (size_t)nread;
         if ((size_t)nread == ic->read_offered && ic->read_size < IO_READ_SIZE) {
             ic->read_size *= 2; /* bulk data: more per read (IO_READ_MIN) */
         }
-        if (session_feed_commit(ic->s, (size_t)nread) != 0) {
+        /* The channels' data of this read goes out at its end. */
+        ic->batching = session_payload_kept(ic->s);
+        r = session_feed_commit(ic->s, (size_t)nread);
+        ic->batching = false;
+        io_chan_batch_put(ic);
+        if (r != 0) {
             io_conn_fail(ic);
             return;
         }

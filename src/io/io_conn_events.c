@@ -19,11 +19,24 @@ io_conn_chan(struct io_conn *ic, uint32_t id)
     return c == NULL ? NULL : conn_udata(c, id);
 }
 
+/*
+ * Any event but data first puts the data gathered so far in this read
+ * (io_chan_batch.c): an EOF, a close or a request must find its channel's
+ * output in the order the peer sent it.
+ */
+static struct io_chan *
+io_conn_chan_put(struct io_conn *ic, uint32_t id)
+{
+    io_chan_batch_put(ic);
+    return io_conn_chan(ic, id);
+}
+
 static void
 io_conn_ev_auth(void *ctx)
 {
     struct io_conn *ic = ctx;
 
+    io_chan_batch_put(ic);
     if (ic->cbs.authenticated != NULL) {
         ic->cbs.authenticated(ic->cbs.ctx, ic);
     }
@@ -36,6 +49,7 @@ io_conn_ev_open_request(void *ctx, uint32_t id,
     struct io_conn *ic = ctx;
     struct conn *c = session_conn(ic->s);
 
+    io_chan_batch_put(ic);
     if (ic->cbs.open_request != NULL) {
         ic->cbs.open_request(ic->cbs.ctx, ic, id, info);
     } else if (c != NULL) {
@@ -46,7 +60,7 @@ io_conn_ev_open_request(void *ctx, uint32_t id,
 static void
 io_conn_ev_open_result(void *ctx, uint32_t id, uint32_t reason, const char *msg)
 {
-    struct io_chan *ch = io_conn_chan(ctx, id);
+    struct io_chan *ch = io_conn_chan_put(ctx, id);
 
     if (ch != NULL) {
         io_chan_on_open_result(ch, reason, msg);
@@ -71,7 +85,7 @@ io_conn_ev_ext_data(void *ctx, uint32_t id, uint32_t code, const uint8_t *p,
                     size_t n)
 {
     struct io_conn *ic = ctx;
-    struct io_chan *ch = io_conn_chan(ic, id);
+    struct io_chan *ch = io_conn_chan_put(ic, id);
 
     if (ch != NULL) {
         io_chan_on_ext_data(ch, code, p, n);
@@ -83,7 +97,7 @@ io_conn_ev_ext_data(void *ctx, uint32_t id, uint32_t code, const uint8_t *p,
 static void
 io_conn_ev_chan_reply(void *ctx, uint32_t id, bool ok)
 {
-    struct io_chan *ch = io_conn_chan(ctx, id);
+    struct io_chan *ch = io_conn_chan_put(ctx, id);
 
     if (ch != NULL) {
         io_chan_on_reply(ch, ok);
@@ -93,7 +107,7 @@ io_conn_ev_chan_reply(void *ctx, uint32_t id, bool ok)
 static void
 io_conn_ev_eof(void *ctx, uint32_t id)
 {
-    struct io_chan *ch = io_conn_chan(ctx, id);
+    struct io_chan *ch = io_conn_chan_put(ctx, id);
 
     if (ch != NULL) {
         io_chan_on_eof(ch);
@@ -104,7 +118,7 @@ static void
 io_conn_ev_closed(void *ctx, uint32_t id)
 {
     struct io_conn *ic = ctx;
-    struct io_chan *ch = io_conn_chan(ic, id);
+    struct io_chan *ch = io_conn_chan_put(ic, id);
 
     if (ch != NULL) {
         io_chan_on_closed(ch);
@@ -116,7 +130,7 @@ io_conn_ev_closed(void *ctx, uint32_t id)
 static void
 io_conn_ev_writable(void *ctx, uint32_t id)
 {
-    struct io_chan *ch = io_conn_chan(ctx, id);
+    struct io_chan *ch = io_conn_chan_put(ctx, id);
 
     if (ch != NULL) {
         io_chan_update_reading(ch);
@@ -131,6 +145,7 @@ io_conn_ev_global_reply(void *ctx, bool ok, const uint8_t *p, size_t n)
     struct io_conn *ic = ctx;
     struct io_greq *g = ic->greq_head;
 
+    io_chan_batch_put(ic);
     if (g == NULL) {
         log_debug("global request reply nobody waits for");
         return;
@@ -195,6 +210,7 @@ io_conn_ev_global_request(void *ctx, const char *name, bool want_reply,
 {
     struct io_conn *ic = ctx;
 
+    io_chan_batch_put(ic);
     if (ic->cbs.global_request == NULL) {
         return false;
     }
@@ -207,7 +223,7 @@ io_conn_ev_chan_request(void *ctx, uint32_t id, const char *type,
                         bool want_reply, const uint8_t *p, size_t n)
 {
     struct io_conn *ic = ctx;
-    struct io_chan *ch = io_conn_chan(ic, id);
+    struct io_chan *ch = io_conn_chan_put(ic, id);
 
     if (ch != NULL) {
         return io_chan_on_request(ch, type, want_reply, p, n);

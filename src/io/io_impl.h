@@ -47,6 +47,14 @@
  * of freeing and refaulting megabytes per burst; all go on an idle tick.
  */
 #define IO_SPARE_BUFS 4u
+/*
+ * Peer data gathered during one read from the network (io_chan_batch.c):
+ * each channel's share goes to its socket in one write at the end of the
+ * read instead of one per packet (eight 32 KiB packets from OpenSSH fill
+ * one read). Views into the transport's input buffer, so only while the
+ * session keeps them (session_payload_kept).
+ */
+#define IO_BATCH_MAX 16u
 /* An idle trim that freed this much gives the heap back (mem.h). */
 #define IO_TRIM_RETURN (1024u * 1024u)
 /* One read of filtered input (a terminal's keystrokes). */
@@ -59,6 +67,12 @@
  * connection's end, at_once) gives the freed heap back. */
 void io_heap_freed(void);
 void io_heap_settle(uint64_t now, bool at_once);
+
+/* One view of peer data for one channel's socket, not yet written. */
+struct io_batch_view {
+    struct io_chan *ch;
+    uv_buf_t b;
+};
 
 struct io_wreq {
     uv_write_t req;
@@ -116,6 +130,9 @@ struct io_conn {
     bool read_held;      /* reading stopped while the session holds a login */
     size_t read_size;    /* offered to the next read: IO_READ_MIN.. */
     size_t read_offered; /* offered to the read in progress */
+    bool batching;       /* in a read whose views stay valid to its end */
+    size_t n_batch;
+    struct io_batch_view batch[IO_BATCH_MAX];
     char peer_name[300];
     char why[IO_WHY_LEN];
 };
@@ -179,6 +196,16 @@ void io_chan_on_open_result(struct io_chan *ch, uint32_t reason,
                             const char *msg);
 void io_chan_on_data(struct io_chan *ch, const uint8_t *p, size_t n);
 void io_chan_on_eof(struct io_chan *ch);
+/* Peer data for ch's socket, nv views in order: written now as far as
+ * the socket takes it, the rest queued (copied). */
+void io_chan_put(struct io_chan *ch, const uv_buf_t *v, size_t nv);
+/* io_chan_batch.c: gather a view for the end of the read (true), or say
+ * it must be put now (false). */
+bool io_chan_batch_add(struct io_chan *ch, const uv_buf_t *v);
+/* Put every gathered view, one io_chan_put per channel, in order. Called
+ * at the end of the read, and before any other event that could touch a
+ * channel's output (EOF, close, requests, the connection's end). */
+void io_chan_batch_put(struct io_conn *ic);
 /* Write what waits in ch->wq (a held channel just connected). */
 void io_chan_write_queued(struct io_chan *ch);
 /* ch's queues counted again in its connection's LIM_CONN_QUEUED. */

@@ -94,6 +94,14 @@ int transport_feed_commit(struct transport *t, size_t n);
 int transport_next(struct transport *t, const uint8_t **payload, size_t *len);
 
 /*
+ * True when payloads from transport_next stay valid longer: until the next
+ * transport_feed_space (packets are decrypted in place in the input
+ * buffer, which only that call moves). Not with compression from the
+ * peer: each payload is inflated into the one buffer the next reuses.
+ */
+bool transport_payload_kept(const struct transport *t);
+
+/*
  * The layers above say user authentication succeeded (server: its
  * USERAUTH_SUCCESS is queued; client: the server's arrived). From now on
  * the state gate (gate.h) admits the connection protocol and refuses

@@ -337,6 +337,12 @@ transport_next(struct transport *t, const uint8_t **payload, size_t *len)
     }
 }
 
+bool
+transport_payload_kept(const struct transport *t)
+{
+    return t->in.z == NULL;
+}
+
 void
 transport_set_authenticated(struct transport *t)
 {
