@@ -61,21 +61,15 @@ adit_read_config(struct ssh_config_read *rd, const struct adit_cmd *cmd,
     }
 }
 
-/* -E: log to a file (appending) instead of stderr. */
+/* -E: log lines to a file (appending); stderr stays the session's. */
 static void
 adit_log_file(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-
-    if (fd < 0) {
+    if (log_to_file(path) != 0) {
         fprintf(stderr, "Couldn't open logfile %s: %s\n", path,
                 strerror(errno));
         exit(ADIT_EXIT_FAIL);
     }
-    if (dup2(fd, STDERR_FILENO) < 0) {
-        exit(ADIT_EXIT_FAIL);
-    }
-    close(fd);
 }
 
 static void

@@ -269,10 +269,10 @@ recv_msg_banner(struct rd *rd)
         (r = userauth_text_clean(msg, n, &text)) != 0) {
         return r;
     }
-    /* In pieces log_plain takes whole, however long the banner. */
+    /* In pieces log_screen takes whole, however long the banner. */
     k = strlen(text);
     for (off = 0; off < k && log_get_level() >= LOG_INFO; off += 256) {
-        log_plain("%.*s", (int)(k - off < 256 ? k - off : 256), text + off);
+        log_screen("%.*s", (int)(k - off < 256 ? k - off : 256), text + off);
     }
     free(text);
     return 0;

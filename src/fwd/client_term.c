@@ -537,6 +537,6 @@ client_term_farewell(struct client *c)
     }
     c->say_closed = false;
     if (log_get_level() >= LOG_INFO) { /* ssh's INFO level */
-        log_plain("Connection to %s closed.\r\n", c->t->host);
+        log_screen("Connection to %s closed.\r\n", c->t->host);
     }
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Logging to stderr with ssh's -v levels. */
+/* Logging to stderr (or -E's file) with ssh's -v levels. */
 #ifndef ADIT_UTIL_LOG_H
 #define ADIT_UTIL_LOG_H
 
@@ -25,6 +25,13 @@ void log_init(const char *progname, int level);
 int log_get_level(void);
 
 /*
+ * -E: log lines (log_msg, log_plain) are appended to path from now on,
+ * as ssh's -E: standard error stays the user's and the remote session's.
+ * -1 with errno when it cannot be opened.
+ */
+int log_to_file(const char *path);
+
+/*
  * Peer-supplied text (user names, certificate ids, hosts, paths) reaches
  * log lines, so control bytes are written as \ooo, as ssh's log does
  * (strnvis): ESC and the like always; with one_line (aditd, like sshd's
@@ -44,6 +51,11 @@ void log_escape(const char *in, bool one_line, char *out, size_t out_len);
  * callers decide (ssh's -q).
  */
 void log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* As log_plain, but always to standard error, even under -E: what ssh
+ * writes to the terminal rather than logs (the server's banner,
+ * "Connection to HOST closed."). */
+void log_screen(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* printf-style; appends a newline. func is shown at debug levels. */
 void log_msg(int level, const char *func, const char *fmt, ...)

@@ -61,6 +61,19 @@ def known(client, sshd, home):
     assert rc == 0, err
 
 
+def test_log_file_keeps_stderr(kind, client, sshd, home, tmp_path):
+    """-E takes the log, not standard error: the remote command's stderr
+    still comes out on ours, and the -v lines go to the file, as ssh."""
+    log = tmp_path / ("%s.log" % kind)
+    argv = session_argv(client, kind, sshd.port,
+                        ["echo out; echo err >&2; exit 3"])
+    argv[1:1] = ["-v", "-E", str(log)]
+    rc, out, err = run(argv, home.env)
+    assert (rc, out, err) == (3, b"out\n", b"err\n")
+    text = log.read_text()
+    assert "debug1: " in text and "err" not in text.split("\n")
+
+
 @pytest.mark.parametrize("cmd,want", [
     ("exit 0", 0),
     ("exit 1", 1),
