@@ -312,6 +312,15 @@ client_hop_say(struct client_hop *hop, const char *peer, const char *why)
         if (log_get_level() >= LOG_INFO) {
             log_plain("Timeout, server %s not responding.\r\n", hop->host);
         }
+    } else if (hop->authenticated &&
+               strncmp(why, "Connection closed", 17) == 0) {
+        /* After login, ssh's client loop says it (clientloop.c), on the
+         * terminal whatever the level. */
+        log_screen("Connection to %s closed by remote host.\r\n", hop->host);
+    } else if (hop->authenticated &&
+               strncmp(why, "Connection reset", 16) == 0) {
+        log_screen("Read from remote host %s: Connection reset by peer\r\n",
+                   hop->host);
     } else if (strncmp(why, "Connection closed", 17) == 0 ||
                strncmp(why, "Connection reset", 16) == 0) {
         log_plain("%s\r\n", why);

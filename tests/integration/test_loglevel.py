@@ -5,8 +5,11 @@ it came, a new host key's "Warning: Permanently added ...", a -R 0's
 "Allocated port N ..." and a refused -R's "Warning: remote port
 forwarding failed ..."; with -o LogLevel=ERROR or -q none of them."""
 import os
+import signal
 
 import pytest
+
+import harness
 
 BANNER = "Authorised use only.\n\tsecond line of the banner\n"
 ADDED = "Warning: Permanently added '[127.0.0.1]:%d' (ED25519) to the list " \
@@ -61,3 +64,39 @@ def test_banner_and_added_key_by_level(args, shown, banner_sshd, client,
             assert "ssh-ed25519 " in f.read()
     assert said["ssh"] == (shown,) * 4, said
     assert said["adit"] == said["ssh"]
+
+
+@pytest.mark.parametrize("args", [[], ["-q"]], ids=["default", "q"])
+def test_server_gone_after_login(args, sshd, client, procs, peers, tmp_path):
+    """The server's end of a logged-in connection killed: ssh's client
+    loop says "Connection to HOST closed by remote host." on the terminal
+    at any level (before login it is "Connection closed by HOST port P",
+    elsewhere), or "Read from remote host HOST: Connection reset by peer"
+    when the kernel answered with a reset (data was left unread); adit
+    says the same."""
+    echo = peers.echo()
+    said = {}
+    for kind in ("ssh", "adit"):
+        def argv_of(ports):
+            kh = os.path.join(str(tmp_path), "known_hosts_" + kind)
+            argv = client.argv(kind, sshd.port, known_hosts=kh, forwards=[
+                "127.0.0.1:%d:127.0.0.1:%d" % (ports[0], echo.port)])
+            return argv[:-1] + args + argv[-1:]
+        proc, _ = client.start_listening(kind, argv_of)
+        kids = harness.descendants(sshd.proc.pid)
+        assert kids, "no per-connection sshd process"
+        for pid in kids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:  # a child already on its way out
+                pass
+        assert proc.wait(60) == 255, proc.describe()
+        said[kind] = [line for line in proc.stderr().splitlines()
+                      if not line.startswith("Warning: Permanently added")]
+    ends = [["Connection to 127.0.0.1 closed by remote host."],
+            ["Read from remote host 127.0.0.1: Connection reset by peer"]]
+    # ssh may also find the socket gone while it writes its DISCONNECT,
+    # or (rarely, at -q) say nothing.
+    assert said["ssh"] in ends + [
+        ["client_loop: send disconnect: Broken pipe"], []], said
+    assert said["adit"] in ends, said
