@@ -4,9 +4,11 @@
 Every wait here is a poll with a deadline; nothing sleeps blindly. Every
 process is started through Procs, which stops it by PID when the test ends.
 """
+import collections
 import contextlib
 import hashlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -23,8 +25,39 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                      "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
 
 
+def _ephemeral_start():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+# free_port() hands out ports below the kernel's ephemeral range: a port
+# from there can be taken, before the test binds it, as the source port of
+# any outgoing connection (the tests make thousands). Random picks, not
+# recently handed out, keep two test runs on one machine apart as well.
+_FREE_LOW = 10000
+_recent_ports = collections.deque(maxlen=2000)
+
+
+def _bindable(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port():
     """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    high = _ephemeral_start()
+    for _ in range(500 if high - _FREE_LOW >= 1000 else 0):
+        port = random.randrange(_FREE_LOW, high)
+        if port not in _recent_ports and _bindable(port):
+            _recent_ports.append(port)
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
