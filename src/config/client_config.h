@@ -65,9 +65,10 @@ struct client_config {
     char *hostname;   /* HostName, tokens expanded */
     int port;
     char *user;
-    char *proxy_jump;    /* ProxyJump: "none" or [user@]host[:port],... */
-    char *proxy_command; /* ProxyCommand, tokens expanded when used */
-    int connect_timeout; /* seconds, 0 none */
+    char *proxy_jump;     /* ProxyJump: "none" or [user@]host[:port],... */
+    char *proxy_command;  /* ProxyCommand, tokens expanded when used */
+    int proxy_use_fdpass; /* bool: the command passes back a connected fd */
+    int connect_timeout;  /* seconds, 0 none */
     int connection_attempts;
     int address_family; /* enum client_af */
     char *bind_address;

@@ -89,7 +89,8 @@ dump_flags(const struct client_config *c, struct buf *b)
         "forwardx11trusted %s\ngatewayports %s\n"
         "hashknownhosts %s\nidentitiesonly %s\n"
         "kbdinteractiveauthentication %s\npasswordauthentication %s\n"
-        "permitlocalcommand %s\nrequesttty %s\nsessiontype %s\n"
+        "permitlocalcommand %s\nproxyusefdpass %s\nrequesttty %s\nsessiontype "
+        "%s\n"
         "stdinnull %s\nforkafterauthentication %s\n"
         "streamlocalbindunlink %s\nstricthostkeychecking %s\n"
         "tcpkeepalive %s\nenableescapecommandline %s\nconnectionattempts %d\n"
@@ -102,10 +103,11 @@ dump_flags(const struct client_config *c, struct buf *b)
         dump_yn(c->forward_x11_trusted, 0), dump_yn(c->gateway_ports, 0),
         dump_yn(c->hash_known_hosts, 0), dump_yn(c->identities_only, 0),
         dump_yn(c->kbd_interactive_auth, 1), dump_yn(c->password_auth, 1),
-        dump_yn(c->permit_local_command, 0), tty[t], st[s],
-        dump_yn(c->stdin_null, 0), dump_yn(c->fork_after_auth, 0),
-        dump_yn(c->stream_local_bind_unlink, 0), dump_strict(c->strict_hostkey),
-        dump_yn(c->tcp_keep_alive, 1), dump_yn(c->escape_cmdline, 0),
+        dump_yn(c->permit_local_command, 0), dump_yn(c->proxy_use_fdpass, 0),
+        tty[t], st[s], dump_yn(c->stdin_null, 0),
+        dump_yn(c->fork_after_auth, 0), dump_yn(c->stream_local_bind_unlink, 0),
+        dump_strict(c->strict_hostkey), dump_yn(c->tcp_keep_alive, 1),
+        dump_yn(c->escape_cmdline, 0),
         c->connection_attempts < 0 ? 1 : c->connection_attempts,
         c->forward_x11_timeout < 0 ? CLIENT_X11_TIMEOUT_DEFAULT
                                    : c->forward_x11_timeout,

@@ -73,14 +73,32 @@ client_connect_why(const struct client_hop *hop, int status)
     return io_strerror(status);
 }
 
+/* A connected TCP socket to the first hop (ours, or one a ProxyUseFdpass
+ * command passed back): set it up as ssh does and start the session. */
+static void
+client_tcp_run(struct client_hop *hop, uv_tcp_t *tcp)
+{
+    char addr[64], peer[128];
+    uint16_t port = 0;
+    int r;
+
+    /* TCPKeepAlive (default yes, as ssh): SO_KEEPALIVE with the
+     * system's timers, nothing more, as ssh sets it. */
+    if ((r = io_tcp_keepalive(tcp, hop->cfg->tcp_keep_alive != 0)) != 0) {
+        log_debug("setsockopt SO_KEEPALIVE: %s", err_str(r));
+    }
+    client_user_timeout(hop, tcp);
+    io_peer_str(tcp, addr, sizeof(addr), &port);
+    snprintf(peer, sizeof(peer), "%s port %u", addr, (unsigned)port);
+    log_debug("Connection established to %s.", peer);
+    client_hop_start(hop, (uv_stream_t *)tcp, peer);
+}
+
 static void
 client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
 {
     struct client *c = ctx;
     struct client_hop *hop = &c->hops[0];
-    char addr[64], peer[128];
-    uint16_t port = 0;
-    int r;
 
     c->connecting = NULL;
     if (status != 0 && !resolving && --c->attempts_left > 0) {
@@ -105,16 +123,7 @@ client_connected(void *ctx, int status, bool resolving, uv_tcp_t *tcp)
         client_stop(c);
         return;
     }
-    /* TCPKeepAlive (default yes, as ssh): SO_KEEPALIVE with the
-     * system's timers, nothing more, as ssh sets it. */
-    if ((r = io_tcp_keepalive(tcp, hop->cfg->tcp_keep_alive != 0)) != 0) {
-        log_debug("setsockopt SO_KEEPALIVE: %s", err_str(r));
-    }
-    client_user_timeout(hop, tcp);
-    io_peer_str(tcp, addr, sizeof(addr), &port);
-    snprintf(peer, sizeof(peer), "%s port %u", addr, (unsigned)port);
-    log_debug("Connection established to %s.", peer);
-    client_hop_start(hop, (uv_stream_t *)tcp, peer);
+    client_tcp_run(hop, tcp);
 }
 
 static int
@@ -129,6 +138,28 @@ client_tcp_start(struct client *c)
     return io_connect_start_bound(&c->connecting, c->loop, hop->host, hop->port,
                                   c->t->family, timeout, &bind,
                                   client_connected, c);
+}
+
+/* ProxyUseFdpass: the command passed back its connected socket (or
+ * failed to, in ssh's words, already logged). */
+static void
+client_proxy_fd(void *ctx, int status, uv_stream_t *st)
+{
+    struct client *c = ctx;
+
+    if (status != 0) {
+        snprintf(c->last_error, sizeof(c->last_error),
+                 "proxy dialer did not pass back a connection");
+        c->said = true;
+        c->exit_code = CLIENT_EXIT_FAIL;
+        client_stop(c);
+        return;
+    }
+    if (st->type == UV_TCP) {
+        client_tcp_run(&c->hops[0], (uv_tcp_t *)st);
+    } else {
+        client_hop_start(&c->hops[0], st, CLIENT_PROXY_PEER);
+    }
 }
 
 static int
@@ -147,13 +178,19 @@ client_proxy_start(struct client *c, const char *pc)
         snprintf(c->last_error, sizeof(c->last_error), "bad ProxyCommand");
         return ERR_CONFIG;
     }
-    r = io_proxy_start(&c->proxy, c->loop, cmd, &st);
+    if (hop->cfg->proxy_use_fdpass == 1) {
+        r = io_proxy_start_fdpass(&c->proxy, c->loop, cmd, client_proxy_fd, c);
+    } else {
+        r = io_proxy_start(&c->proxy, c->loop, cmd, &st);
+    }
     free(cmd);
     if (r != 0) {
         c->said = true;
         return r;
     }
-    client_hop_start(&c->hops[0], st, CLIENT_PROXY_PEER);
+    if (st != NULL) {
+        client_hop_start(&c->hops[0], st, CLIENT_PROXY_PEER);
+    }
     return 0;
 }
 

@@ -2,6 +2,7 @@
 /* ProxyCommand: run a command whose stdin/stdout carry the connection. */
 #include "io/io_proxy.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,12 @@
 
 struct io_proxy {
     uv_process_t proc;
+    /* ProxyUseFdpass: our end, where the socket comes back; NULL once it
+     * has (or the command closed its end). */
+    uv_pipe_t *ipc;
+    io_proxy_fd_cb fd_cb;
+    void *ctx;
+    char byte[16]; /* the byte sent with the descriptor */
     bool exited;
     bool stopped;
 };
@@ -75,20 +82,21 @@ io_proxy_spawn(struct io_proxy *p, uv_loop_t *loop, const char *cmd, int fd)
     return r;
 }
 
-int
-io_proxy_start(struct io_proxy **out, uv_loop_t *loop, const char *cmd,
-               uv_stream_t **stream)
+/*
+ * Spawn cmd with one end of a socketpair as its stdin and stdout; *ours
+ * receives the other end. On error everything is let go of (logged).
+ */
+static int
+io_proxy_launch(struct io_proxy **out, uv_loop_t *loop, const char *cmd,
+                uv_os_sock_t *ours)
 {
     struct io_proxy *p = NULL;
-    uv_pipe_t *pipe = NULL;
     uv_os_sock_t fds[2] = {-1, -1};
     int r;
 
     *out = NULL;
-    *stream = NULL;
-    if ((p = calloc(1, sizeof(*p))) == NULL ||
-        (pipe = malloc(sizeof(*pipe))) == NULL) {
-        free(p);
+    *ours = -1;
+    if ((p = calloc(1, sizeof(*p))) == NULL) {
         return ERR_NOMEM;
     }
     if ((r = uv_socketpair(SOCK_STREAM, 0, fds, 0, 0)) != 0 ||
@@ -98,7 +106,6 @@ io_proxy_start(struct io_proxy **out, uv_loop_t *loop, const char *cmd,
             close(fds[0]);
             close(fds[1]);
         }
-        free(pipe);
         if (r == 0 || p->proc.data == NULL) {
             free(p);
         } else {
@@ -108,15 +115,143 @@ io_proxy_start(struct io_proxy **out, uv_loop_t *loop, const char *cmd,
         return ERR_IO;
     }
     close(fds[1]); /* the command's end */
-    uv_pipe_init(loop, pipe, 0);
-    if (uv_pipe_open(pipe, fds[0]) != 0) {
-        close(fds[0]);
+    *out = p;
+    *ours = fds[0];
+    return 0;
+}
+
+/* Our end as a uv_pipe_t (ipc: descriptors may come with the bytes). */
+static uv_pipe_t *
+io_proxy_pipe(uv_loop_t *loop, uv_os_sock_t fd, bool ipc)
+{
+    uv_pipe_t *pipe = malloc(sizeof(*pipe));
+
+    if (pipe == NULL) {
+        close(fd);
+        return NULL;
+    }
+    uv_pipe_init(loop, pipe, ipc ? 1 : 0);
+    if (uv_pipe_open(pipe, fd) != 0) {
+        close(fd);
         io_close_free((uv_handle_t *)pipe);
+        return NULL;
+    }
+    return pipe;
+}
+
+int
+io_proxy_start(struct io_proxy **out, uv_loop_t *loop, const char *cmd,
+               uv_stream_t **stream)
+{
+    struct io_proxy *p = NULL;
+    uv_pipe_t *pipe = NULL;
+    uv_os_sock_t fd;
+    int r;
+
+    *out = NULL;
+    *stream = NULL;
+    if ((r = io_proxy_launch(&p, loop, cmd, &fd)) != 0) {
+        return r;
+    }
+    if ((pipe = io_proxy_pipe(loop, fd, false)) == NULL) {
         io_proxy_stop(p);
         return ERR_IO;
     }
     *out = p;
     *stream = (uv_stream_t *)pipe;
+    return 0;
+}
+
+/* ---- ProxyUseFdpass ---- */
+
+static void
+io_proxy_ipc_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
+{
+    struct io_proxy *p = h->data;
+
+    (void)size;
+    *buf = uv_buf_init(p->byte, sizeof(p->byte));
+}
+
+/* The passed descriptor as a stream of its kind. The socket may have
+ * been made blocking by the command; libuv needs it non-blocking. */
+static int
+io_proxy_accept(struct io_proxy *p, uv_stream_t **out)
+{
+    uv_loop_t *loop = p->ipc->loop;
+    uv_handle_type t = uv_pipe_pending_type(p->ipc);
+    uv_stream_t *s = NULL;
+    uv_os_fd_t fd;
+    int fl;
+
+    *out = NULL;
+    if (t == UV_TCP && (s = malloc(sizeof(uv_tcp_t))) != NULL) {
+        uv_tcp_init(loop, (uv_tcp_t *)s);
+    } else if (t == UV_NAMED_PIPE && (s = malloc(sizeof(uv_pipe_t))) != NULL) {
+        uv_pipe_init(loop, (uv_pipe_t *)s, 0);
+    } else {
+        return t == UV_TCP || t == UV_NAMED_PIPE ? ERR_NOMEM : ERR_IO;
+    }
+    if (uv_accept((uv_stream_t *)p->ipc, s) != 0 ||
+        uv_fileno((uv_handle_t *)s, &fd) != 0 ||
+        (fl = fcntl(fd, F_GETFL)) == -1 ||
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+        io_close_free((uv_handle_t *)s);
+        return ERR_IO;
+    }
+    *out = s;
+    return 0;
+}
+
+static void
+io_proxy_ipc_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
+{
+    struct io_proxy *p = st->data;
+    uv_stream_t *conn = NULL;
+    int r = ERR_IO;
+
+    (void)buf;
+    if (n == 0) {
+        return;
+    }
+    /* One byte with the descriptor (ssh's mm_send_fd); bytes without
+     * one, or the end without one, are a dialer that failed. */
+    if (n > 0 && uv_pipe_pending_count(p->ipc) > 0) {
+        r = io_proxy_accept(p, &conn);
+    }
+    io_close_free((uv_handle_t *)p->ipc); /* closes any other descriptor */
+    p->ipc = NULL;
+    if (r != 0) {
+        log_error("proxy dialer did not pass back a connection");
+    }
+    p->fd_cb(p->ctx, r, conn);
+}
+
+int
+io_proxy_start_fdpass(struct io_proxy **out, uv_loop_t *loop, const char *cmd,
+                      io_proxy_fd_cb cb, void *ctx)
+{
+    struct io_proxy *p = NULL;
+    uv_os_sock_t fd;
+    int r;
+
+    *out = NULL;
+    if ((r = io_proxy_launch(&p, loop, cmd, &fd)) != 0) {
+        return r;
+    }
+    p->fd_cb = cb;
+    p->ctx = ctx;
+    if ((p->ipc = io_proxy_pipe(loop, fd, true)) == NULL) {
+        io_proxy_stop(p);
+        return ERR_IO;
+    }
+    p->ipc->data = p;
+    if (uv_read_start((uv_stream_t *)p->ipc, io_proxy_ipc_alloc,
+                      io_proxy_ipc_read) != 0) {
+        io_proxy_stop(p);
+        return ERR_IO;
+    }
+    *out = p;
     return 0;
 }
 
@@ -127,6 +262,10 @@ io_proxy_stop(struct io_proxy *p)
         return;
     }
     p->stopped = true;
+    if (p->ipc != NULL) {
+        io_close_free((uv_handle_t *)p->ipc);
+        p->ipc = NULL;
+    }
     if (!p->exited) {
         (void)uv_process_kill(&p->proc, SIGHUP);
     }

@@ -255,6 +255,55 @@ def test_proxycommand_tokens(client, home, hops, tmp_path):
         home.user, target.port)
 
 
+# ProxyUseFdpass: the command connects, passes the socket back over its
+# stdout with one byte (SCM_RIGHTS, as ssh's mm_send_fd) and exits, so no
+# byte of the session goes through it. argv[3]: a file for its pid.
+FDPASS = r"""
+import os, socket, sys
+with open(sys.argv[3], "w") as f:
+    f.write(str(os.getpid()))
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+out = socket.socket(fileno=1)
+socket.send_fds(out, [b"\0"], [s.fileno()])
+"""
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_proxy_use_fdpass(kind, client, hops, peers, tmp_path):
+    """ProxyUseFdpass yes: the same dialer works for ssh and adit; the
+    tunnel carries data after the dialer has exited, over the socket it
+    passed (adit names the real peer, not ssh's UNKNOWN port 65535)."""
+    target = hops()
+    write_known_hosts(client.known_hosts, [target])
+    dialer = tmp_path / "fdpass.py"
+    dialer.write_text(FDPASS)
+    pidfile = tmp_path / "dialer.pid"
+    echo = peers.echo()
+    pc = "/usr/bin/python3 %s %%h %%p %s" % (dialer, pidfile)
+    opts = ["ProxyUseFdpass=yes", "ProxyCommand=" + pc, "LogLevel=DEBUG"]
+    proc, lport = client.tunnel(kind, target, echo.port, opts=opts)
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 30
+    while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists("/proc/%d" % pid), "the dialer still runs"
+    roundtrip(lport, harness.payload_of(300000))
+    if kind == "adit":
+        assert "Connection established to 127.0.0.1 port %d" % target.port \
+            in proc.stderr(), proc.stderr()
+    assert proc.alive(), proc.describe()
+    proc.stop()
+
+
+@pytest.mark.parametrize("kind", ["ssh", "adit"])
+def test_proxy_use_fdpass_no_fd(kind, client):
+    """A dialer that exits without passing a socket: ssh's words, 255."""
+    rc, err = run_with(client, kind, 22, ["ProxyUseFdpass=yes",
+                                          "ProxyCommand=echo x"])
+    assert rc == 255, err
+    assert "proxy dialer did not pass back a connection" in err, err
+
+
 @pytest.mark.parametrize("kind", ["ssh", "adit"])
 def test_proxycommand_fails(kind, client):
     """A ProxyCommand that exits at once: ssh's words, status 255."""
