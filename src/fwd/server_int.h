@@ -8,6 +8,7 @@
 
 #include "config/permit.h"
 #include "config/server_config.h"
+#include "fwd/rfwd_tab.h"
 #include "fwd/server.h"
 #include "io/io_conn.h"
 #include "keys/authkeys.h"
@@ -104,7 +105,7 @@ struct server {
     struct io_listener *listeners[SERVER_MAX_LISTENERS];
     size_t n_listeners;
     struct server_conn *conns; /* doubly linked */
-    struct rfwd *rfwds;        /* every reverse forward, singly linked */
+    struct rfwd_tab rfwds;     /* every reverse forward, by address */
     struct rfwd_join *joins;   /* named-endpoint opens awaiting the owner */
     uint64_t next_tag;         /* io_chan tags for reverse forwards */
     unsigned n_startups;       /* connections not yet authenticated */
@@ -179,6 +180,7 @@ struct server_conn {
     uint32_t *sessions;  /* open session channels (MaxSessions) */
     size_t n_sessions;
     bool no_more_sessions;
+    struct rfwd *rfwds; /* its own reverse forwards, doubly linked */
     size_t n_rfwds;
     struct server_rights rights;
     struct server_auth *auth; /* per-login key files, certificate rights */

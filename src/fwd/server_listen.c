@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/rand.h"
 #include "fwd/server_rfwd.h"
 #include "io/io_listen.h"
 #include "io/io_util.h"
@@ -136,15 +137,20 @@ server_new(struct server **out, uv_loop_t *loop,
            const struct server_config *cfg)
 {
     struct server *srv;
+    uint64_t seed = 0;
     int r;
 
     *out = NULL;
+    if ((r = rand_bytes(&seed, sizeof(seed))) != 0) {
+        return r;
+    }
     if ((srv = calloc(1, sizeof(*srv))) == NULL) {
         return ERR_NOMEM;
     }
     srv->loop = loop;
     srv->stats.started = (uint64_t)time(NULL);
     rfwd_port_range(srv);
+    rfwd_tab_init(&srv->rfwds, seed);
     if ((r = server_gen_new(srv, cfg, NULL)) != 0 ||
         (r = server_load_hostkeys(srv)) != 0 ||
         (r = server_trust_load(cfg, &srv->trust)) != 0) {
@@ -169,5 +175,6 @@ server_free(struct server *srv)
     server_trust_cleanup(&srv->trust);
     server_penalties_cleanup(&srv->penalties);
     server_gen_free_all(srv);
+    rfwd_tab_cleanup(&srv->rfwds);
     free(srv);
 }

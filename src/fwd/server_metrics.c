@@ -44,10 +44,9 @@ metric_forwards(struct buf *b, struct server *srv)
     const struct rfwd *r;
     int rc;
 
-    for (r = srv->rfwds; r != NULL; r = r->next) {
-        if (r->owner != NULL) {
-            n[r->is_name ? 1 : r->is_unix ? 2 : 0]++;
-        }
+    for (r = rfwd_tab_first(&srv->rfwds); r != NULL;
+         r = rfwd_tab_next(&srv->rfwds, r)) {
+        n[r->is_name ? 1 : r->is_unix ? 2 : 0]++;
     }
     rc = metrics_family(b, "aditd_forwards", "gauge",
                         "Reverse forwards held, by kind: tcpip ports, named "

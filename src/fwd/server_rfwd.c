@@ -37,15 +37,9 @@ rfwd_lower(const char *s, char *out, size_t cap)
 struct rfwd *
 rfwd_find_kind(struct server *srv, const char *key, uint32_t port, bool is_unix)
 {
-    struct rfwd *r;
+    struct rfwd *r = rfwd_tab_find(&srv->rfwds, key, port, is_unix);
 
-    for (r = srv->rfwds; r != NULL; r = r->next) {
-        if (r->owner != NULL && r->is_unix == is_unix && r->port == port &&
-            strcmp(r->key, key) == 0) {
-            return r;
-        }
-    }
-    return NULL;
+    return r != NULL && r->owner != NULL ? r : NULL;
 }
 
 struct rfwd *
@@ -65,23 +59,50 @@ rfwd_sock_closed(uv_handle_t *h)
     }
 }
 
-/* Unlink r, close its sockets; freed when the last one has closed. */
+/* Off its owner's list (it stays in the table). */
+static void
+rfwd_unown(struct rfwd *r)
+{
+    struct server_conn *sc = r->owner;
+
+    if (r->oprev != NULL) {
+        r->oprev->onext = r->onext;
+    } else {
+        sc->rfwds = r->onext;
+    }
+    if (r->onext != NULL) {
+        r->onext->oprev = r->oprev;
+    }
+    r->oprev = r->onext = NULL;
+    sc->n_rfwds--;
+    r->owner = NULL;
+}
+
+/* On sc's list (at the head: the newest first, as the status lists). */
+static void
+rfwd_own(struct server_conn *sc, struct rfwd *r)
+{
+    r->owner = sc;
+    r->oprev = NULL;
+    r->onext = sc->rfwds;
+    if (sc->rfwds != NULL) {
+        sc->rfwds->oprev = r;
+    }
+    sc->rfwds = r;
+    sc->n_rfwds++;
+}
+
 void
 rfwd_remove(struct rfwd *r)
 {
-    struct rfwd **pp;
     size_t i, n = r->n_socks;
 
-    for (pp = &r->srv->rfwds; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == r) {
-            *pp = r->next;
-            break;
-        }
+    if (r->is_linked) {
+        rfwd_tab_del(&r->srv->rfwds, r);
+        rfwd_unown(r);
+        r->is_linked = false;
     }
-    if (r->owner != NULL) {
-        r->owner->n_rfwds--;
-        r->owner = NULL;
-    }
+    r->owner = NULL;
     if (r->is_unix && n > 0) {
         unlink(r->host); /* the socket file we bound */
     }
@@ -302,9 +323,8 @@ rfwd_takeover(struct server_conn *sc, struct rfwd *r, const char *host,
     io_conn_close_tagged(old->ic, r->tag);
     io_conn_flush(old->ic);
     sc->srv->stats.takeovers++;
-    old->n_rfwds--;
-    sc->n_rfwds++;
-    r->owner = sc;
+    rfwd_unown(r);
+    rfwd_own(sc, r);
     r->tag = ++sc->srv->next_tag;
     snprintf(r->host, sizeof(r->host), "%s", host);
     return true;
@@ -338,12 +358,17 @@ rfwd_discard(struct rfwd *r)
     rfwd_remove(r);
 }
 
-void
+int
 rfwd_link(struct server_conn *sc, struct rfwd *r)
 {
-    r->next = sc->srv->rfwds;
-    sc->srv->rfwds = r;
-    sc->n_rfwds++;
+    int rc;
+
+    if ((rc = rfwd_tab_add(&sc->srv->rfwds, r)) != 0) {
+        return rc;
+    }
+    rfwd_own(sc, r);
+    r->is_linked = true;
+    return 0;
 }
 
 /* A new forward: bound (or registered, for a name) and linked. */
@@ -367,12 +392,12 @@ rfwd_create(struct server_conn *sc, const struct tcpip_forward *m,
         rfwd_discard(r);
         return false;
     }
-    if (m->port == 0 && buf_put_u32(reply, r->port) != 0) {
+    if ((m->port == 0 && buf_put_u32(reply, r->port) != 0) ||
+        rfwd_link(sc, r) != 0) {
         snprintf(why, why_len, "out of memory");
         rfwd_discard(r);
         return false;
     }
-    rfwd_link(sc, r);
     log_info("%s %s port %u for %s port %u (%s)",
              r->is_name ? "Named endpoint" : "Remote forward", r->host,
              (unsigned)r->port, sc->addr, (unsigned)sc->port, r->who_desc);
@@ -445,22 +470,22 @@ server_rfwd_cancel(struct server_conn *sc, const uint8_t *p, size_t n)
 void
 server_rfwd_drop_conn(struct server_conn *sc)
 {
-    struct rfwd *r, *next;
+    struct rfwd *r;
 
-    for (r = sc->srv->rfwds; r != NULL; r = next) {
-        next = r->next;
-        if (r->owner == sc) {
-            log_verbose("dropping forward of %s port %u", r->host,
-                        (unsigned)r->port);
-            rfwd_remove(r);
-        }
+    while ((r = sc->rfwds) != NULL) {
+        log_verbose("dropping forward of %s port %u", r->host,
+                    (unsigned)r->port);
+        rfwd_remove(r);
     }
 }
 
 void
 server_rfwd_shutdown(struct server *srv)
 {
-    while (srv->rfwds != NULL) {
-        rfwd_remove(srv->rfwds);
+    struct rfwd *r, *next;
+
+    for (r = rfwd_tab_first(&srv->rfwds); r != NULL; r = next) {
+        next = rfwd_tab_next(&srv->rfwds, r);
+        rfwd_remove(r);
     }
 }

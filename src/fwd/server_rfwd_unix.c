@@ -102,7 +102,11 @@ server_rfwd_unix_request(struct server_conn *sc, const char *path)
         rfwd_discard(r);
         goto out;
     }
-    rfwd_link(sc, r);
+    if (rfwd_link(sc, r) != 0) {
+        snprintf(why, sizeof(why), "out of memory");
+        rfwd_discard(r);
+        goto out;
+    }
     log_info("Remote forward %s for %s port %u (%s)", path, sc->addr,
              (unsigned)sc->port, r->who_desc);
     ok = true;

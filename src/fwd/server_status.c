@@ -70,13 +70,11 @@ status_conn(const struct server_conn *sc, struct status_conn *st)
     memset(st, 0, sizeof(*st));
     transport_get_stats(session_transport(s), &st->ts);
     st->channels = c != NULL ? conn_channel_count(c) : 0;
-    for (r = sc->srv->rfwds; r != NULL; r = r->next) {
-        if (r->owner == sc) {
-            if (r->is_name) {
-                st->names++;
-            } else {
-                st->forwards++;
-            }
+    for (r = sc->rfwds; r != NULL; r = r->onext) {
+        if (r->is_name) {
+            st->names++;
+        } else {
+            st->forwards++;
         }
     }
 }
@@ -108,10 +106,8 @@ status_sum(struct server *srv, struct status_sum *sum)
             sum->preauth++;
         }
     }
-    for (r = srv->rfwds; r != NULL; r = r->next) {
-        if (r->owner == NULL) {
-            continue;
-        }
+    for (r = rfwd_tab_first(&srv->rfwds); r != NULL;
+         r = rfwd_tab_next(&srv->rfwds, r)) {
         if (r->is_name) {
             sum->names++;
         } else if (r->is_unix) {
@@ -162,8 +158,8 @@ json_rfwds(struct json *j, const struct server_conn *sc, bool names)
     const struct rfwd *r;
 
     json_arr_begin(j, names ? "endpoints" : "forwards");
-    for (r = sc->srv->rfwds; r != NULL; r = r->next) {
-        if (r->owner != sc || r->is_name != names) {
+    for (r = sc->rfwds; r != NULL; r = r->onext) {
+        if (r->is_name != names) {
             continue;
         }
         json_obj_begin(j, NULL);
@@ -288,10 +284,7 @@ text_rfwds(const struct server_conn *sc, char *out, size_t out_len)
     int n;
 
     out[0] = '\0';
-    for (r = sc->srv->rfwds; r != NULL && at < out_len; r = r->next) {
-        if (r->owner != sc) {
-            continue;
-        }
+    for (r = sc->rfwds; r != NULL && at < out_len; r = r->onext) {
         if (r->is_unix) {
             n = snprintf(out + at, out_len - at, "%s%s", at > 0 ? " " : "",
                          r->host);
