@@ -21,6 +21,34 @@
 #define SERVER_SOFTWARE "adit_0.1"
 #define SERVER_BACKLOG 128
 
+/* On and off srv->preauth (the connections not yet authenticated). */
+static void
+server_preauth_link(struct server_conn *sc)
+{
+    struct server *srv = sc->srv;
+
+    sc->pa_prev = NULL;
+    sc->pa_next = srv->preauth;
+    if (srv->preauth != NULL) {
+        srv->preauth->pa_prev = sc;
+    }
+    srv->preauth = sc;
+}
+
+static void
+server_preauth_unlink(struct server_conn *sc)
+{
+    if (sc->pa_prev != NULL) {
+        sc->pa_prev->pa_next = sc->pa_next;
+    } else {
+        sc->srv->preauth = sc->pa_next;
+    }
+    if (sc->pa_next != NULL) {
+        sc->pa_next->pa_prev = sc->pa_prev;
+    }
+    sc->pa_prev = sc->pa_next = NULL;
+}
+
 /* The rights are read once, at login, from the entry that matched (for
  * a certificate, the line narrowed by the certificate's own options). */
 static void
@@ -31,8 +59,11 @@ server_authenticated(void *ctx, struct io_conn *ic)
     const struct sshkey *k = session_user_key(s);
     char cert[SERVER_AUTH_DESCRIBE_LEN] = "";
 
-    if (!sc->authenticated && sc->srv->n_startups > 0) {
-        sc->srv->n_startups--;
+    if (!sc->authenticated) {
+        server_preauth_unlink(sc);
+        if (sc->srv->n_startups > 0) {
+            sc->srv->n_startups--;
+        }
     }
     sc->authenticated = true;
     sc->srv->stats.logins++;
@@ -211,6 +242,7 @@ server_conn_closed(void *ctx, struct io_conn *ic, const char *why)
                  sc->authenticated ? "" : " [preauth]");
     }
     if (!sc->authenticated) {
+        server_preauth_unlink(sc);
         server_preauth_end(sc, why);
     }
     if (sc->prev != NULL) {
@@ -323,6 +355,7 @@ server_accept_conn(struct server *srv, uv_tcp_t *t)
         return;
     }
     srv->n_startups++;
+    server_preauth_link(sc);
     sc->next = srv->conns;
     if (srv->conns != NULL) {
         srv->conns->prev = sc;

@@ -105,10 +105,14 @@ struct server {
     struct io_listener *listeners[SERVER_MAX_LISTENERS];
     size_t n_listeners;
     struct server_conn *conns; /* doubly linked */
-    struct rfwd_tab rfwds;     /* every reverse forward, by address */
-    struct rfwd_join *joins;   /* named-endpoint opens awaiting the owner */
-    uint64_t next_tag;         /* io_chan tags for reverse forwards */
-    unsigned n_startups;       /* connections not yet authenticated */
+    /* Those not yet authenticated (at most MaxStartups): what
+     * PerSourceMaxStartups counts at each accept, without a walk over
+     * every login. */
+    struct server_conn *preauth;
+    struct rfwd_tab rfwds;   /* every reverse forward, by address */
+    struct rfwd_join *joins; /* named-endpoint opens awaiting the owner */
+    uint64_t next_tag;       /* io_chan tags for reverse forwards */
+    unsigned n_startups;     /* connections not yet authenticated */
     struct server_throttle throttle;
     struct server_penalties penalties;
     bool shutting_down;     /* connections ended by us earn no penalty */
@@ -158,6 +162,7 @@ struct server_auth {
 
 struct server_conn {
     struct server_conn *prev, *next;
+    struct server_conn *pa_prev, *pa_next; /* in srv->preauth */
     struct server *srv;
     struct server_gen *gen;          /* pinned for the connection's life */
     const struct server_config *cfg; /* gen->cfg, or own_cfg (Match) */

@@ -96,8 +96,8 @@ limits_per_source(const struct server *srv, const struct srcaddr *src)
     const struct server_conn *sc;
     unsigned n = 0;
 
-    for (sc = srv->conns; sc != NULL; sc = sc->next) {
-        if (!sc->authenticated && srcaddr_same_block(srv->cfg, &sc->src, src)) {
+    for (sc = srv->preauth; sc != NULL; sc = sc->pa_next) {
+        if (srcaddr_same_block(srv->cfg, &sc->src, src)) {
             n++;
         }
     }
