@@ -223,6 +223,43 @@ pkt_compress(struct pkt_dir *d, struct buf *out, size_t *len)
     return 0;
 }
 
+/*
+ * n random padding bytes at p, from the pool, refilled as it runs out. A
+ * fuzzing build draws per packet, as when its seed corpora were recorded
+ * against a fixed random stream (tests/fuzz/fuzz_rand.h): drawing ahead
+ * would move every later draw and the recorded logins would not replay.
+ */
+#ifdef ADIT_FUZZING
+static int
+pkt_pad_random(struct pkt_dir *d, uint8_t *p, size_t n)
+{
+    (void)d;
+    return rand_bytes(p, n);
+}
+#else
+static int
+pkt_pad_random(struct pkt_dir *d, uint8_t *p, size_t n)
+{
+    size_t take;
+    int r;
+
+    while (n > 0) {
+        if (d->pad_left == 0) {
+            if ((r = rand_bytes(d->pad_pool, sizeof(d->pad_pool))) != 0) {
+                return r;
+            }
+            d->pad_left = sizeof(d->pad_pool);
+        }
+        take = n < d->pad_left ? n : d->pad_left;
+        memcpy(p, d->pad_pool + sizeof(d->pad_pool) - d->pad_left, take);
+        d->pad_left -= take;
+        p += take;
+        n -= take;
+    }
+    return 0;
+}
+#endif
+
 int
 packet_finish(struct pkt_dir *d, struct buf *out, size_t len)
 {
@@ -251,7 +288,7 @@ packet_finish(struct pkt_dir *d, struct buf *out, size_t len)
     }
     put_u32_be(p, (uint32_t)plen);
     p[PACKET_LEN_FIELD] = (uint8_t)pad;
-    if ((r = rand_bytes(p + PACKET_HEADER + len, pad)) != 0 ||
+    if ((r = pkt_pad_random(d, p + PACKET_HEADER + len, pad)) != 0 ||
         (r = pkt_seal(d, p, (uint32_t)plen)) != 0) {
         mem_wipe(p, total);
         return r;

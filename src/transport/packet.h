@@ -22,6 +22,8 @@
 #include "wire/buf.h"
 
 #define PACKET_HEADER 5 /* packet_length + padding_length */
+/* Random bytes drawn ahead for padding: one CSPRNG call per this many. */
+#define PACKET_PAD_POOL 128u
 
 struct comp;
 
@@ -42,6 +44,15 @@ struct pkt_dir {
      * and stops it (comp.h); packet_finish deflates, the transport
      * inflates what packet_recv returns. */
     struct comp *z;
+    /*
+     * Send side: padding taken from random bytes drawn ahead. A RAND_bytes
+     * call costs more than sealing a small packet (the DRBG's per-call
+     * work and a getpid for its fork check); short connections send
+     * packets of a few dozen bytes, so the call is made once for ten or
+     * so packets. The bytes already handed out are never served again.
+     */
+    uint8_t pad_pool[PACKET_PAD_POOL];
+    size_t pad_left; /* unused bytes at the end of pad_pool */
 };
 
 void pkt_dir_init(struct pkt_dir *d);

@@ -170,6 +170,45 @@ test_begin_finish(void **state)
     assert_null(p);
 }
 
+/*
+ * Padding is drawn ahead in a pool: across several refills, no two
+ * packets carry the same padding and the pool's bytes are never served
+ * twice (plain packets, where the padding is visible on the wire).
+ */
+#define PAD_PACKETS 64
+static void
+test_padding_pool(void **state)
+{
+    struct pkt_dir d;
+    struct buf wire;
+    uint8_t pads[PAD_PACKETS][16], payload[3] = {1, 2, 3};
+    const uint8_t *p;
+    size_t i, k, off = 0, drawn = 0;
+
+    (void)state;
+    pkt_dir_init(&d);
+    buf_init(&wire);
+    for (i = 0; i < PAD_PACKETS; i++) {
+        assert_int_equal(packet_send(&d, &wire, payload, sizeof(payload)), 0);
+        assert_true(d.pad_left <= PACKET_PAD_POOL);
+    }
+    p = buf_ptr(&wire);
+    for (i = 0; i < PAD_PACKETS; i++) {
+        /* 4 + 1 + 3 + pad = 16: padding 8 each. */
+        assert_int_equal(p[off + 4], 8);
+        memcpy(pads[i], p + off + PACKET_HEADER + sizeof(payload), 8);
+        drawn += 8;
+        off += 16;
+        for (k = 0; k < i; k++) {
+            assert_memory_not_equal(pads[k], pads[i], 8);
+        }
+    }
+    assert_int_equal(off, buf_len(&wire));
+    assert_true(drawn > 2 * PACKET_PAD_POOL);
+    buf_cleanup(&wire);
+    pkt_dir_cleanup(&d);
+}
+
 /* Several packets fed one byte at a time: ERR_AGAIN until each is whole. */
 static void
 test_byte_at_a_time(void **state)
@@ -476,6 +515,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_begin_finish),
+        cmocka_unit_test(test_padding_pool),
         cmocka_unit_test(test_byte_at_a_time),
         cmocka_unit_test(test_tamper),
         cmocka_unit_test(test_plain_lengths),
