@@ -11,6 +11,7 @@
 #include "io/io_impl.h"
 #include "io/io_util.h"
 #include "transport/ssh_msg.h"
+#include "transport/transport.h"
 #include "util/adit_limits.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -401,6 +402,29 @@ io_conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
     *b = uv_buf_init((char *)p, (unsigned)n);
 }
 
+/*
+ * OpenSSH's sshd (and ssh) leave Nagle on until a session asks for
+ * interactive mode, so all of the handshake and the whole of a -N
+ * connection: a small packet it writes while an earlier one is not yet
+ * acknowledged waits for our ACK, which Linux delays up to 40 ms when our
+ * side had nothing to say. Login and every forward's open, EOF and close
+ * paid that stall (~40 ms each on loopback). Acknowledge each read at
+ * once instead, after our own answer (if any) has carried the ACK.
+ * TCP_QUICKACK is not sticky, hence once per read. An adit peer sets
+ * TCP_NODELAY from its first byte: nothing it sends waits, so not for it.
+ */
+static void
+io_conn_quickack(struct io_conn *ic)
+{
+    if (!ic->quickack || ic->ending) {
+        return;
+    }
+    if (transport_peer_is_adit(session_transport(ic->s)) ||
+        io_tcp_quickack((uv_tcp_t *)ic->stream) != 0) {
+        ic->quickack = false;
+    }
+}
+
 static void
 io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 {
@@ -423,6 +447,7 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
             return;
         }
         io_conn_flush(ic);
+        io_conn_quickack(ic);
     } else if (nread == UV_ENOBUFS && session_auth_held(ic->s)) {
         /* A login lookup holds the input, and the transport's bounded
          * buffer is full: leave the rest in the socket until it is done.
@@ -588,6 +613,7 @@ io_conn_new_stream(struct io_conn **out, uv_loop_t *loop, uv_stream_t *stream,
     stream->data = ic;
     if (stream->type == UV_TCP) {
         uv_tcp_nodelay((uv_tcp_t *)stream, 1);
+        ic->quickack = true; /* io_conn_quickack */
     }
     snprintf(ic->peer_name, sizeof(ic->peer_name), "%s", peer_name);
     if ((r = io_conn_session_new(ic, cfg)) != 0) {

@@ -131,6 +131,7 @@ struct io_conn {
     size_t read_size;    /* offered to the next read: IO_READ_MIN.. */
     size_t read_offered; /* offered to the read in progress */
     bool batching;       /* in a read whose views stay valid to its end */
+    bool quickack;       /* TCP to a peer with Nagle: ACK reads at once */
     size_t n_batch;
     struct io_batch_view batch[IO_BATCH_MAX];
     char peer_name[300];

@@ -2,6 +2,7 @@
 /* Small libuv helpers shared by io/, fwd/ and app/. */
 #include "io/io_util.h"
 
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -259,34 +260,46 @@ io_sock_str(const uv_tcp_t *t, char *out, size_t out_len, uint16_t *port)
     return 0;
 }
 
-int
-io_tcp_keepalive(uv_tcp_t *t, bool on)
+/* One int socket option on t. 0 or ERR_IO. */
+static int
+io_tcp_setopt(uv_tcp_t *t, int level, int name, int v)
 {
     uv_os_fd_t fd;
-    int v = on ? 1 : 0;
 
     if (uv_fileno((const uv_handle_t *)t, &fd) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, sizeof(v)) != 0) {
+        setsockopt(fd, level, name, &v, sizeof(v)) != 0) {
         return ERR_IO;
     }
     return 0;
 }
 
 int
+io_tcp_keepalive(uv_tcp_t *t, bool on)
+{
+    return io_tcp_setopt(t, SOL_SOCKET, SO_KEEPALIVE, on ? 1 : 0);
+}
+
+int
 io_tcp_user_timeout(uv_tcp_t *t, unsigned ms)
 {
 #ifdef TCP_USER_TIMEOUT
-    uv_os_fd_t fd;
-
-    if (uv_fileno((const uv_handle_t *)t, &fd) != 0 ||
-        setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)) != 0) {
-        return ERR_IO;
-    }
-    return 0;
+    return io_tcp_setopt(t, IPPROTO_TCP, TCP_USER_TIMEOUT,
+                         ms > INT_MAX ? INT_MAX : (int)ms);
 #else
     /* Not Linux: the keepalive probes alone find a dead server. */
     (void)t;
     (void)ms;
+    return ERR_INVAL;
+#endif
+}
+
+int
+io_tcp_quickack(uv_tcp_t *t)
+{
+#ifdef TCP_QUICKACK
+    return io_tcp_setopt(t, IPPROTO_TCP, TCP_QUICKACK, 1);
+#else
+    (void)t;
     return ERR_INVAL;
 #endif
 }

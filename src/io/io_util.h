@@ -76,4 +76,10 @@ int io_tcp_keepalive(uv_tcp_t *t, bool on);
  * (ETIMEDOUT). ERR_IO; ERR_INVAL where the system has no such option. */
 int io_tcp_user_timeout(uv_tcp_t *t, unsigned ms);
 
+/* TCP_QUICKACK: what was read is acknowledged now, not after the delayed-
+ * ACK timer (up to 40 ms). Not sticky: the kernel goes back to delaying
+ * once the exchange looks interactive, so it is set again after a read.
+ * ERR_IO; ERR_INVAL where the system has no such option. */
+int io_tcp_quickack(uv_tcp_t *t);
+
 #endif
