@@ -18,6 +18,7 @@
 #include "util/mem.h"
 
 static void io_conn_end(struct io_conn *ic, const char *why);
+static void io_conn_quickack(struct io_conn *ic);
 
 /* Connections alive in this process: the last one's end returns the heap. */
 static size_t io_conns_live;
@@ -99,7 +100,8 @@ io_conn_maybe_free(struct io_conn *ic)
 {
     uint64_t now;
 
-    if (!ic->stream_closed || !ic->timer_closed || ic->chans != NULL) {
+    if (!ic->stream_closed || !ic->timer_closed || ic->hooks_open > 0 ||
+        ic->chans != NULL) {
         return;
     }
     if (ic->cbs.closed != NULL) {
@@ -135,6 +137,15 @@ io_conn_timer_closed(uv_handle_t *h)
 }
 
 static void
+io_conn_hook_closed(uv_handle_t *h)
+{
+    struct io_conn *ic = h->data;
+
+    ic->hooks_open--;
+    io_conn_maybe_free(ic);
+}
+
+static void
 io_conn_close_handles(struct io_conn *ic)
 {
     if (ic->stream != NULL && !uv_is_closing((uv_handle_t *)ic->stream)) {
@@ -142,6 +153,10 @@ io_conn_close_handles(struct io_conn *ic)
     }
     if (!uv_is_closing((uv_handle_t *)&ic->timer)) {
         uv_close((uv_handle_t *)&ic->timer, io_conn_timer_closed);
+    }
+    if (!uv_is_closing((uv_handle_t *)&ic->flush_pre)) {
+        uv_close((uv_handle_t *)&ic->flush_pre, io_conn_hook_closed);
+        uv_close((uv_handle_t *)&ic->flush_chk, io_conn_hook_closed);
     }
 }
 
@@ -252,9 +267,10 @@ io_conn_get_wreq(struct io_conn *ic)
 
 /*
  * Write the transport's output from where it is, as far as the socket
- * takes it now: a packet goes out right after it is sealed, while it is
- * still in the cache, and its buffer is reused at once. libuv refuses
- * (UV_EAGAIN) while an earlier write is queued, so order is kept.
+ * takes it now: the turn's packets go out right after they are sealed,
+ * while they are still in the cache, and the buffer is reused at once.
+ * libuv refuses (UV_EAGAIN) while an earlier write is queued, so order
+ * is kept.
  * Without this, a burst of reads sealed megabytes that waited for the
  * two writes in flight, and were read back cold.
  */
@@ -303,8 +319,8 @@ io_conn_wake_blocked(struct io_conn *ic)
     ic->waking = false;
 }
 
-void
-io_conn_flush(struct io_conn *ic)
+static void
+io_conn_flush_now(struct io_conn *ic)
 {
     struct io_wreq *w;
     uv_buf_t ub;
@@ -340,6 +356,66 @@ io_conn_flush(struct io_conn *ic)
         return;
     }
     io_conn_wake_blocked(ic);
+}
+
+/* The turn's output is written, once: before the loop polls, or after
+ * the events it polled (whichever hook comes first stops both). */
+static void
+io_conn_flush_due(struct io_conn *ic)
+{
+    ic->dirty = false;
+    uv_prepare_stop(&ic->flush_pre);
+    uv_check_stop(&ic->flush_chk);
+    io_conn_flush_now(ic);
+    if (ic->ack_due) {
+        ic->ack_due = false;
+        io_conn_quickack(ic);
+    }
+}
+
+static void
+io_conn_flush_pre(uv_prepare_t *h)
+{
+    io_conn_flush_due(h->data);
+}
+
+static void
+io_conn_flush_chk(uv_check_t *h)
+{
+    io_conn_flush_due(h->data);
+}
+
+/*
+ * Output waits for the end of the loop's turn and leaves in one write:
+ * a turn that reads several local sockets, or gives back several
+ * windows, seals all their packets first. The prepare hook runs before
+ * the loop polls (output of timers and of callbacks deferred to the
+ * loop), the check hook after the events it polled (reads and writes
+ * done), so nothing waits while the loop sleeps. Only connections with
+ * output have their hooks started: a turn's work is O(active), and the
+ * loop walks no idle connection. Past IO_FLUSH_AT it goes at once: the
+ * packets are still in the cache, and a turn that reads a channel many
+ * times does not hold megabytes that the socket could already take.
+ * When ending, everything goes now (the DISCONNECT above all).
+ */
+void
+io_conn_flush(struct io_conn *ic)
+{
+    size_t n = 0;
+
+    if (ic->ending || ic->hooks_open < 2) {
+        io_conn_flush_now(ic);
+        return;
+    }
+    if (!ic->dirty) {
+        ic->dirty = true;
+        (void)uv_prepare_start(&ic->flush_pre, io_conn_flush_pre);
+        (void)uv_check_start(&ic->flush_chk, io_conn_flush_chk);
+    }
+    (void)session_output(ic->s, &n);
+    if (n >= IO_FLUSH_AT) {
+        io_conn_flush_now(ic);
+    }
 }
 
 void
@@ -409,7 +485,8 @@ io_conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
  * acknowledged waits for our ACK, which Linux delays up to 40 ms when our
  * side had nothing to say. Login and every forward's open, EOF and close
  * paid that stall (~40 ms each on loopback). Acknowledge each read at
- * once instead, after our own answer (if any) has carried the ACK.
+ * once instead, at the end of its turn of the loop, after the turn's
+ * write (our answer, if any) has carried the ACK.
  * TCP_QUICKACK is not sticky, hence once per read. An adit peer sets
  * TCP_NODELAY from its first byte: nothing it sends waits, so not for it.
  */
@@ -447,7 +524,7 @@ io_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
             return;
         }
         io_conn_flush(ic);
-        io_conn_quickack(ic);
+        ic->ack_due = true; /* io_conn_quickack, after the turn's flush */
     } else if (nread == UV_ENOBUFS && session_auth_held(ic->s)) {
         /* A login lookup holds the input, and the transport's bounded
          * buffer is full: leave the rest in the socket until it is done.
@@ -623,12 +700,17 @@ io_conn_new_stream(struct io_conn **out, uv_loop_t *loop, uv_stream_t *stream,
         return r;
     }
     uv_timer_init(loop, &ic->timer);
+    uv_prepare_init(loop, &ic->flush_pre);
+    uv_check_init(loop, &ic->flush_chk);
+    ic->hooks_open = 2;
     io_conns_live++;
     ic->timer.data = ic;
+    ic->flush_pre.data = ic;
+    ic->flush_chk.data = ic;
     ic->tick_ms = io_now_ms(loop) + IO_TICK_MS;
     uv_timer_start(&ic->timer, io_conn_tick, IO_TICK_MS, 0);
     uv_read_start(stream, io_conn_alloc, io_conn_read);
-    io_conn_flush(ic);
+    io_conn_flush_now(ic); /* the version line and KEXINIT, as said */
     *out = ic;
     return 0;
 }

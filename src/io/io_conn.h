@@ -2,10 +2,11 @@
 /*
  * One SSH connection carried over a libuv stream (a TCP socket, or a pipe
  * to a ProxyCommand or to a channel of the jump host's connection): reads are
- * fed to the session, its output is written as it appears, a 1 s timer tells it
- * the time, and channel events are routed to the io_chan that owns the channel.
- * The end is reported once through the closed callback, after every handle (the
- * socket, the timer and every channel's socket) closed.
+ * fed to the session, its output is written once per turn of the loop, a 1 s
+ * timer tells it the time, and channel events are routed to the io_chan that
+ * owns the channel. The end is reported once through the closed callback,
+ * after every handle (the socket, the timer, the flush hooks and every
+ * channel's socket) closed.
  */
 #ifndef ADIT_IO_IO_CONN_H
 #define ADIT_IO_IO_CONN_H
@@ -95,8 +96,10 @@ int io_conn_global_request(struct io_conn *ic, const char *name,
  * time); closed() follows from the loop with why. */
 void io_conn_close(struct io_conn *ic, const char *why);
 
-/* Write whatever the session has queued. Call after any call into the
- * session or conn that may produce output. */
+/* Write whatever the session has queued, in one write at the end of the
+ * loop's turn (before the loop next waits), or now when much waits or the
+ * connection is ending. Call after any call into the session or conn that
+ * may produce output. */
 void io_conn_flush(struct io_conn *ic);
 
 /* The answer the server's check_key was waiting for is there (its

@@ -42,6 +42,12 @@
  */
 #define IO_WRITES_MAX 2u
 /*
+ * Output is written once per turn of the loop (io_conn_flush), or at
+ * once when this much waits: a batch large enough that the syscalls per
+ * byte are few, small enough to be still in the cache when written.
+ */
+#define IO_FLUSH_AT (512u * 1024u)
+/*
  * Drained channel write buffers the connection keeps for the next burst
  * (io_conn_spare_give/take): a busy channel reuses the same memory instead
  * of freeing and refaulting megabytes per burst; all go on an idle tick.
@@ -104,7 +110,14 @@ struct io_conn {
     uv_loop_t *loop;
     uv_stream_t *stream; /* TCP, or a pipe (ProxyCommand, a jump hop) */
     uv_timer_t timer;    /* the 1 s tick, and the keepalive's due times */
-    uint64_t tick_ms;    /* when the next 1 s tick is due */
+    /* The output's one write per turn of the loop (io_conn_flush): both
+     * started while output waits, so the flush comes before the loop
+     * next waits in poll, whatever phase produced it. */
+    uv_prepare_t flush_pre;
+    uv_check_t flush_chk;
+    bool dirty;         /* output waits for flush_pre or flush_chk */
+    uint8_t hooks_open; /* flush_pre and flush_chk not yet closed */
+    uint64_t tick_ms;   /* when the next 1 s tick is due */
     uv_shutdown_t shut;
     struct session *s;
     struct io_conn_cbs cbs;
@@ -132,6 +145,7 @@ struct io_conn {
     size_t read_offered; /* offered to the read in progress */
     bool batching;       /* in a read whose views stay valid to its end */
     bool quickack;       /* TCP to a peer with Nagle: ACK reads at once */
+    bool ack_due;        /* a read to acknowledge after the turn's flush */
     size_t n_batch;
     struct io_batch_view batch[IO_BATCH_MAX];
     char peer_name[300];

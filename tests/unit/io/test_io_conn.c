@@ -177,6 +177,65 @@ test_conn_global_requests(void **state)
     sshpair_free(p);
 }
 
+/* ---- one write per turn of the loop ---- */
+
+struct turn {
+    uv_timer_t next;
+    size_t held; /* output the packets added, not yet written */
+    size_t left; /* output still in the session at the next turn */
+    bool checked;
+};
+
+static void
+turn_next(uv_timer_t *t)
+{
+    struct sshpair *p = t->data;
+    struct turn *w = p->udata;
+
+    w->left = session_queued(io_conn_session(p->cli));
+    w->checked = true;
+    uv_close((uv_handle_t *)t, NULL);
+    io_conn_disconnect(p->cli, SSH_DISCONNECT_BY_APPLICATION, "bye");
+}
+
+static void
+ready_turn(struct sshpair *p)
+{
+    struct turn *w = p->udata;
+    size_t before = session_queued(io_conn_session(p->cli));
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(io_conn_global_request(p->cli, "keepalive@openssh.com",
+                                                NULL, 0, NULL, NULL),
+                         0);
+    }
+    w->held = session_queued(io_conn_session(p->cli)) - before;
+    uv_timer_init(&p->t.loop, &w->next);
+    w->next.data = p;
+    uv_timer_start(&w->next, turn_next, 0, 0);
+}
+
+/* Packets made during a turn of the loop wait for its end and leave
+ * together, before the next turn (its timers) begins. */
+static void
+test_conn_one_write_per_turn(void **state)
+{
+    struct sshpair *p = sshpair_new(true);
+    struct turn w;
+
+    memset(&w, 0, sizeof(w));
+    p->udata = &w;
+    p->on_ready = ready_turn;
+    sshpair_start(p);
+    assert_int_equal(uv_run(&p->t.loop, UV_RUN_DEFAULT), 0);
+    assert_true(w.held > 0);
+    assert_true(w.checked);
+    assert_int_equal(w.left, 0);
+    assert_int_equal(p->n_closed_cli, 1);
+    sshpair_free(p);
+}
+
 /* ---- a raw TCP peer against the server ---- */
 
 struct raw {
@@ -310,6 +369,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conn_login_and_disconnect),
         cmocka_unit_test(test_conn_global_requests),
+        cmocka_unit_test(test_conn_one_write_per_turn),
         cmocka_unit_test(test_conn_over_pipes),
         cmocka_unit_test(test_conn_pipe_peer_gone),
         cmocka_unit_test(test_conn_server_refuses_auth),
