@@ -182,7 +182,17 @@ io_chan_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
     uint8_t *p = NULL;
 
     *b = uv_buf_init(NULL, 0);
-    if (c == NULL || ch->begun) {
+    /*
+     * IO_CHAN_TURN_MAX per channel per turn of the loop: busy channels
+     * take turns (each ready one reads its share, then the turn's output
+     * leaves in one write), and none reads its whole window, libuv's 32
+     * reads in one go, while the others wait for the output mark to wake
+     * them. The empty buffer (UV_ENOBUFS) leaves the socket readable: the
+     * next turn comes back to it. A read always makes the turn flush
+     * (io_chan_read), and the flush counts the turn.
+     */
+    if (c == NULL || ch->begun ||
+        (ch->read_turn == ch->ic->turn && ch->turn_read >= IO_CHAN_TURN_MAX)) {
         return;
     }
     if (ch->sess.filter != NULL) {
@@ -213,6 +223,13 @@ io_chan_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     struct io_chan *ch = st->data;
     struct conn *c = io_chan_conn(ch);
 
+    if (nread > 0) {
+        if (ch->read_turn != ch->ic->turn) {
+            ch->read_turn = ch->ic->turn;
+            ch->turn_read = 0;
+        }
+        ch->turn_read += (size_t)nread;
+    }
     if (ch->begun) {
         ch->begun = false;
         if (nread > 0 && (size_t)nread == ch->read_offered &&

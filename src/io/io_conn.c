@@ -364,6 +364,7 @@ static void
 io_conn_flush_due(struct io_conn *ic)
 {
     ic->dirty = false;
+    ic->turn++;
     uv_prepare_stop(&ic->flush_pre);
     uv_check_stop(&ic->flush_chk);
     io_conn_flush_now(ic);
@@ -703,6 +704,7 @@ io_conn_new_stream(struct io_conn **out, uv_loop_t *loop, uv_stream_t *stream,
     uv_prepare_init(loop, &ic->flush_pre);
     uv_check_init(loop, &ic->flush_chk);
     ic->hooks_open = 2;
+    ic->turn = 1; /* a new channel's read_turn 0 is past */
     io_conns_live++;
     ic->timer.data = ic;
     ic->flush_pre.data = ic;

@@ -33,6 +33,13 @@
  * open; from 32 KiB it runs at full speed.
  */
 #define IO_CHAN_READ_MIN (32u * 1024u)
+/*
+ * What one channel reads in one turn of the loop before the other ready
+ * channels have their turn (io_chan_alloc): as much as one write of the
+ * connection takes (IO_FLUSH_AT), so a lone bulk channel still makes one
+ * write and one poll per half-megabyte.
+ */
+#define IO_CHAN_TURN_MAX (512u * 1024u)
 #define IO_WREQ_POOL 4u
 /*
  * Writes in flight on one connection. Output produced while they are
@@ -117,6 +124,7 @@ struct io_conn {
     uv_check_t flush_chk;
     bool dirty;         /* output waits for flush_pre or flush_chk */
     uint8_t hooks_open; /* flush_pre and flush_chk not yet closed */
+    uint64_t turn;      /* turns of the loop that flushed: io_chan_alloc */
     uint64_t tick_ms;   /* when the next 1 s tick is due */
     uv_shutdown_t shut;
     struct session *s;
@@ -171,6 +179,8 @@ struct io_chan {
     bool begun;          /* a conn_send_begin is outstanding */
     size_t read_size;    /* offered to the next read (IO_CHAN_READ_MIN) */
     size_t read_offered; /* offered to the read in progress */
+    uint64_t read_turn;  /* ic->turn of its last read */
+    size_t turn_read;    /* bytes read in that turn: IO_CHAN_TURN_MAX */
     bool local_eof;
     bool eof_pending;  /* io_chan_end_input: EOF once first is sent */
     bool input_paused; /* io_chan_pause_input */

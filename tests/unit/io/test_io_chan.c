@@ -499,6 +499,18 @@ block_and_drain(struct ct *ct)
     ct->drain_sent = true;
 }
 
+/* A channel reads its share of a turn (IO_CHAN_TURN_MAX, crossed by
+ * one read at most), then the other ready channels have theirs. */
+static void
+check_turn_share(struct io_conn *ic)
+{
+    struct io_chan *ch;
+
+    for (ch = ic != NULL ? ic->chans : NULL; ch != NULL; ch = ch->next) {
+        assert_true(ch->turn_read < IO_CHAN_TURN_MAX + IO_READ_SIZE);
+    }
+}
+
 static void
 on_check(uv_check_t *h)
 {
@@ -509,6 +521,8 @@ on_check(uv_check_t *h)
     if (ct->block_once && !ct->block_done) {
         block_and_drain(ct);
     }
+    check_turn_share(p->cli);
+    check_turn_share(p->srv);
 
     if (chan_paused(p->srv)) {
         ct->saw_srv_paused = true;
