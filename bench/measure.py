@@ -324,21 +324,36 @@ def hs_hold(world, srv, echo, n, opts):
     return last - t0, works, procs
 
 
-def hs_connect_ms(world, srv, echo, samples):
-    """Spawn of one client to the first echo through its -R, in ms."""
+def hs_connect_ms(world, srv, echo, samples, fdpass=False):
+    """Spawn of one client to the first echo through its -R, in ms. With
+    fdpass, from connect instead: the client reaches the server through
+    ProxyUseFdpass and bench/fdconnect, which records CLOCK_MONOTONIC
+    (time.monotonic()'s clock) just before its connect(), so the client's
+    spawn and start-up, and the dialer's, are not counted."""
     kind = "adit" if srv["kind"] == "aditd" else "ssh"
+    tfile = os.path.join(world.tmp, "fdconnect.t")
+    extra = []
+    if fdpass:
+        extra = ["-o", "ProxyUseFdpass=yes", "-o", "ProxyCommand=%s %s %%h %%p"
+                 % (world.tool("fdconnect"), tfile)]
     out = []
     for _ in range(samples):
         port = harness.free_port()
         argv = world.client_argv(kind, srv["port"], None, [
-            "-R", "127.0.0.1:%d:127.0.0.1:%d" % (port, echo)])
+            "-R", "127.0.0.1:%d:127.0.0.1:%d" % (port, echo)], extra)
+        if os.path.exists(tfile):
+            os.unlink(tfile)
         t0 = time.monotonic()
         p = world.procs.start("hs1", argv)
         try:
             wait_tight(lambda: port_works(port, 1.0) or not p.alive(), 30,
                        "a -R tunnel")
-            out.append((time.monotonic() - t0) * 1e3 if p.alive() else None)
-        except TimeoutError:
+            t1 = time.monotonic()
+            if fdpass and p.alive():
+                with open(tfile) as f:
+                    t0 = float(f.read())
+            out.append((t1 - t0) * 1e3 if p.alive() else None)
+        except (TimeoutError, OSError, ValueError):
             out.append(None)
         p.stop()
     return out
@@ -387,6 +402,8 @@ def handshakes(world, table, echo, opts):
                 secs, held, procs = hs_hold(world, srv, echo, want, opts)
                 c1, m1 = cpu_seconds([pid]), memory_kb([pid])
                 conn = hs_connect_ms(world, srv, echo, opts["hs_samples"])
+                fdc = hs_connect_ms(world, srv, echo, opts["hs_samples"],
+                                    fdpass=True)
                 for p in procs + [srv["proc"]]:
                     p.stop()
                 world.procs.items = [p for p in world.procs.items
@@ -396,11 +413,13 @@ def handshakes(world, table, echo, opts):
                        "rate": held / secs if secs > 0 else None,
                        "cpu_ms": (c1 - c0) * 1e3 / max(held, 1),
                        "srv_kb": mem["private"], "srv_mem": mem,
-                       "connect_ms": conn}
+                       "connect_ms": conn, "fdconnect_ms": fdc}
                 for key in ("held", "rate", "cpu_ms", "srv_kb"):
                     table.add("hs.%d.%s" % (n, key), col, res[key])
                 for v in conn:
                     table.add("hs.%d.connect_ms" % n, col, v)
+                for v in fdc:
+                    table.add("hs.%d.fdconnect_ms" % n, col, v)
                 kind = col.split("->")[0]
                 for v in startup_ms(world, kind, opts["hs_samples"]):
                     table.add("hs.%d.startup_ms" % n, col, v)
