@@ -11,6 +11,7 @@
 
 #include "app/adit_int.h"
 #include "app/adit_mux.h"
+#include "crypto/crypto_init.h"
 #include "fwd/client.h"
 #include "fwd/client_fork.h"
 #include "io/io_ctl.h"
@@ -325,6 +326,10 @@ main(int argc, char **argv)
     int code, ready_fd = -1;
 
     log_init("adit", LOG_INFO);
+    if (crypto_init() != 0) {
+        log_error("libcrypto failed to start");
+        return ADIT_EXIT_FAIL;
+    }
     /* A local peer closing mid-write must not kill us: errors come back
      * from the write as EPIPE instead. */
     signal(SIGPIPE, SIG_IGN);

@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "app/aditd_svc.h"
+#include "crypto/crypto_init.h"
 #include "config/cfgline.h"
 #include "config/server_config_match.h"
 #include "config/server_config.h"
@@ -357,6 +358,10 @@ main(int argc, char **argv)
     server_config_init(&cfg);
     log_init("aditd", LOG_INFO);
     log_set_one_line(true); /* as sshd's syslog: no forged lines */
+    if (crypto_init() != 0) {
+        log_error("libcrypto failed to start");
+        return 1;
+    }
     if ((r = aditd_args(argc, argv, &cfg, &o)) != 0 ||
         (o.log_file != NULL && !o.test &&
          (r = aditd_log_file(o.log_file)) != 0)) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "crypto/cipher.h"
+#include "crypto/crypto_init.h"
 #include "keys/sshkey.h"
 #include "keys/sshkey_int.h"
 #include "util/adit_limits.h"
@@ -487,6 +488,7 @@ privkey_parse_pem(const uint8_t *data, size_t len, const char *pass,
         return ERR_NOMEM;
     }
     pp.pass = pass != NULL && pass[0] != '\0' ? pass : NULL;
+    crypto_init_pem();
     pkey = PEM_read_bio_PrivateKey(bio, NULL, privkey_pem_pass_cb, &pp);
     BIO_free(bio);
     ERR_clear_error();
