@@ -2,8 +2,10 @@
 /* A channel joined to a local socket, or to a pair of streams (stdio). */
 #include "io/io_chan.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "io/io_impl.h"
 #include "io/io_util.h"
@@ -336,6 +338,42 @@ io_chan_update_reading(struct io_chan *ch)
     }
 }
 
+/*
+ * Read what the socket holds now instead of a loop pass later: libuv
+ * reads a stream only when its poll reports it readable, and a watcher
+ * started in this pass is polled in the next one. A -L client's request
+ * is usually in the socket before the CHANNEL_OPEN_CONFIRMATION comes,
+ * so this sends it in the pass that brings the confirmation. The result
+ * goes through io_chan_read, as libuv's reads do (0 is its EAGAIN).
+ */
+static void
+io_chan_read_now(struct io_chan *ch)
+{
+    uv_os_fd_t fd;
+    uv_buf_t b;
+    ssize_t n;
+
+    if (!ch->reading || ch->st->type != UV_TCP ||
+        uv_fileno((uv_handle_t *)ch->st, &fd) != 0) {
+        return;
+    }
+    io_chan_alloc((uv_handle_t *)ch->st, 0, &b);
+    if (b.len == 0) {
+        return; /* nothing to read into: libuv's read sorts it out */
+    }
+    do {
+        n = recv(fd, b.base, b.len, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) {
+        n = UV_EOF;
+    } else if (n < 0) {
+        n = errno == EAGAIN || errno == EWOULDBLOCK
+                ? 0
+                : uv_translate_sys_error(errno);
+    }
+    io_chan_read(ch->st, n, &b);
+}
+
 /* ---- channel -> local socket ---- */
 
 /*
@@ -628,6 +666,7 @@ io_chan_on_open_result(struct io_chan *ch, uint32_t reason, const char *msg)
         io_chan_end_input(ch);
     }
     io_chan_update_reading(ch);
+    io_chan_read_now(ch);
 }
 
 void

@@ -76,6 +76,12 @@ struct ct {
     bool saw_cli_gone;
     bool saw_srv_paused, saw_cli_paused, nodelay_ok, disconnected;
     uint64_t kex_count;
+    /* test_chan_echo_early */
+    bool early;           /* the channel opens once the user's EOF is sent */
+    uv_tcp_t *early_sock; /* accepted, waiting for that */
+    struct io_chan *open_ch;
+    bool open_pass, open_checked;
+    size_t win_at_open, sent_in_open_pass;
     /* test_chan_blocked_drain */
     bool block_once, block_done;
     bool drain_sent; /* block_and_drain: the flush is due */
@@ -290,6 +296,8 @@ user_written(uv_write_t *req, int status)
     (void)ct;
 }
 
+static void front_open(struct ct *ct, uv_tcp_t *t);
+
 static void
 user_shut(uv_shutdown_t *req, int status)
 {
@@ -297,6 +305,10 @@ user_shut(uv_shutdown_t *req, int status)
 
     assert_int_equal(status, 0);
     ct->user_shut = true;
+    if (ct->early_sock != NULL) {
+        front_open(ct, ct->early_sock);
+        ct->early_sock = NULL;
+    }
     user_maybe_close(ct);
 }
 
@@ -340,6 +352,11 @@ on_open_result(void *ctx, struct io_chan *ch, uint32_t reason, const char *msg)
 
     ct->n_open_cb++;
     ct->open_reason = reason;
+    if (reason == 0) {
+        ct->open_ch = ch;
+        ct->win_at_open = conn_send_window(io_chan_conn(ch), io_chan_id(ch));
+        ct->open_pass = true; /* on_check looks at the end of this pass */
+    }
     snprintf(ct->open_msg, sizeof(ct->open_msg), "%s", msg != NULL ? msg : "");
 }
 
@@ -347,7 +364,6 @@ static void
 front_accept(uv_stream_t *l, int status)
 {
     struct ct *ct = l->data;
-    struct chan_open_info info;
     uv_tcp_t *t = malloc(sizeof(*t));
 
     assert_int_equal(status, 0);
@@ -359,6 +375,18 @@ front_accept(uv_stream_t *l, int status)
         uv_recv_buffer_size((uv_handle_t *)t, &(int){SMALL_SOCKBUF}), 0);
     assert_int_equal(
         uv_send_buffer_size((uv_handle_t *)t, &(int){SMALL_SOCKBUF}), 0);
+    if (ct->early && !ct->user_shut) {
+        ct->early_sock = t; /* user_shut opens the channel */
+        return;
+    }
+    front_open(ct, t);
+}
+
+static void
+front_open(struct ct *ct, uv_tcp_t *t)
+{
+    struct chan_open_info info;
+
     memset(&info, 0, sizeof(info));
     info.type = "direct-tcpip";
     info.host = "127.0.0.1";
@@ -523,6 +551,12 @@ on_check(uv_check_t *h)
     }
     check_turn_share(p->cli);
     check_turn_share(p->srv);
+    if (ct->open_pass && !ct->open_checked) {
+        ct->open_checked = true;
+        ct->sent_in_open_pass =
+            ct->win_at_open - conn_send_window(io_chan_conn(ct->open_ch),
+                                               io_chan_id(ct->open_ch));
+    }
 
     if (chan_paused(p->srv)) {
         ct->saw_srv_paused = true;
@@ -686,6 +720,28 @@ test_chan_echo_small(void **state)
     ct_free(ct);
 }
 
+/*
+ * The user's data and EOF are in the socket before the channel is even
+ * opened: the data is read and sent in the loop pass that brings the
+ * confirmation, not one pass later (a short connection's latency).
+ */
+static void
+test_chan_echo_early(void **state)
+{
+    struct ct *ct = ct_new(TARGET_ECHO, true, 1000);
+
+    ct->early = true;
+    ct_run(ct);
+    assert_int_equal(ct->n_open_cb, 1);
+    assert_int_equal(ct->open_reason, 0);
+    assert_true(ct->open_checked);
+    assert_int_equal(ct->sent_in_open_pass, 1000);
+    assert_int_equal(ct->rx_off, 1000);
+    assert_int_equal(ct->echo_bytes, 1000);
+    assert_int_equal(ct->n_echo_closed, 1);
+    ct_free(ct);
+}
+
 /* Nothing to send at all: EOF at once each way still closes cleanly. */
 static void
 test_chan_echo_empty(void **state)
@@ -803,6 +859,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chan_echo_small),
         cmocka_unit_test(test_chan_echo_empty),
+        cmocka_unit_test(test_chan_echo_early),
         cmocka_unit_test(test_chan_echo_bulk),
         cmocka_unit_test(test_chan_close_drains),
         cmocka_unit_test(test_chan_blocked_drain),
