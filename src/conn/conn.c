@@ -59,7 +59,7 @@ conn_free(struct conn *c)
         return;
     }
     for (i = 0; i < c->n_alloc; i++) {
-        free(c->chans[i].name);
+        free(c->chans[i].label);
     }
     free(c->chans);
     free(c);
@@ -137,7 +137,7 @@ conn_chan_release(struct conn *c, uint32_t id)
         return;
     }
     c->windows -= c->chans[id].window_size;
-    free(c->chans[id].name);
+    free(c->chans[id].label);
     memset(&c->chans[id], 0, sizeof(c->chans[id]));
     c->n_open--;
     if (id < c->free_hint) {

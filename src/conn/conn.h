@@ -188,13 +188,17 @@ uint64_t conn_replies_asked(const struct conn *c);
 /* Open channels. */
 size_t conn_channel_count(const struct conn *c);
 
-/* One open channel, as ssh's ~# shows it. Strings are views valid until
- * the channel goes. */
+/* ssh cuts a channel's name at 300 characters (%.300s). */
+#define CONN_CHAN_NAME_MAX 300u
+
+/* One open channel, as ssh's ~# shows it. type is a view valid until the
+ * channel goes; name points into the desc (or at type). */
 struct conn_chan_desc {
     uint32_t id;
     const char *type; /* "session", "direct-tcpip", ... */
     const char
         *name; /* "client-session", "direct-tcpip: to HOST port N, ..." */
+    char name_buf[CONN_CHAN_NAME_MAX + 1];
     bool has_remote_id; /* false while our open is unanswered */
     uint32_t remote_id;
     bool input_closed;  /* we sent EOF or CLOSE */

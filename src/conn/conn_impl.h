@@ -50,7 +50,7 @@ struct channel {
     uint32_t remote_maxpkt;
     void *udata;
     const char *type; /* a static string (conn_list.c), NULL if unnamed */
-    char *name;       /* for conn_open_message; freed with the slot */
+    struct conn_label *label; /* its name, unformatted; freed with the slot */
 };
 
 struct conn {
@@ -77,6 +77,19 @@ struct conn {
 struct channel *conn_chan(const struct conn *c, uint32_t id);
 /* Take a free slot (growing the table up to LIM_CHANNELS). ERR_LIMIT. */
 int conn_chan_alloc(struct conn *c, uint32_t *id);
+/*
+ * What channel id's name is made of, kept as given at the open and put in
+ * words only when listed (conn_chan_next): formatting it at every open
+ * cost more CPU than the rest of opening a short connection. Its strings
+ * follow it in one allocation, each NUL-ended and at most
+ * CONN_CHAN_NAME_MAX bytes: type, host, orig_host, path.
+ */
+struct conn_label {
+    uint32_t port, orig_port;
+    bool ours;
+    char s[];
+};
+
 /* Name channel id for conn_open_message after info (ours: we opened it).
  * ERR_CHANNEL, ERR_NOMEM (the channel then goes unnamed). */
 int conn_chan_name(struct conn *c, uint32_t id,

@@ -13,9 +13,6 @@
 #include "conn/conn_impl.h"
 #include "util/err.h"
 
-/* ssh cuts a channel's name at 300 characters (%.300s). */
-#define CONN_NAME_MAX 300u
-
 /* The channel types a name may start with: static strings, so the table
  * keeps a pointer and no copy. */
 static const char *const conn_types[] = {
@@ -59,35 +56,62 @@ conn_str(const char *s)
     return s != NULL ? s : "";
 }
 
-/* The words for info (ours: we opened it), as ssh names its channels:
- * "client-session", "direct-tcpip: ...", "x11: ...". */
+/* The label's strings: type, host, orig_host, path, in that order. */
 static void
-conn_name_format(const struct chan_open_info *info, bool ours, char *out,
-                 size_t n)
+conn_label_strs(const struct conn_label *l, const char *v[4])
 {
-    const char *t = info->type;
+    size_t i;
 
+    v[0] = l->s;
+    for (i = 1; i < 4; i++) {
+        v[i] = v[i - 1] + strlen(v[i - 1]) + 1;
+    }
+}
+
+/* The words for a label, as ssh names its channels: "client-session",
+ * "direct-tcpip: ...", "x11: ...". */
+static void
+conn_name_format(const struct conn_label *l, char *out, size_t n)
+{
+    const char *v[4], *t;
+
+    conn_label_strs(l, v);
+    t = v[0];
     if (strcmp(t, "session") == 0) {
-        snprintf(out, n, "%s-session", ours ? "client" : "server");
+        snprintf(out, n, "%s-session", l->ours ? "client" : "server");
     } else if (strcmp(t, "direct-tcpip") == 0 ||
                strcmp(t, "forwarded-tcpip") == 0) {
         snprintf(out, n, "%s: %s %s port %u, connect from %s port %u", t,
-                 t[0] == 'd' ? "to" : "listening on", conn_str(info->host),
-                 (unsigned)info->port, conn_str(info->orig_host),
-                 (unsigned)info->orig_port);
+                 t[0] == 'd' ? "to" : "listening on", v[1], (unsigned)l->port,
+                 v[2], (unsigned)l->orig_port);
     } else if (strcmp(t, CONN_X11) == 0) {
-        snprintf(out, n, "x11: connect from %s port %u",
-                 conn_str(info->orig_host), (unsigned)info->orig_port);
+        snprintf(out, n, "x11: connect from %s port %u", v[2],
+                 (unsigned)l->orig_port);
     } else if (strcmp(t, CONN_AUTH_AGENT) == 0) {
         snprintf(out, n, "authentication agent connection");
     } else if (strcmp(t, CONN_DIRECT_STREAMLOCAL) == 0) {
-        snprintf(out, n, "direct-streamlocal: to %s", conn_str(info->path));
+        snprintf(out, n, "direct-streamlocal: to %s", v[3]);
     } else if (strcmp(t, CONN_FORWARDED_STREAMLOCAL) == 0) {
-        snprintf(out, n, "forwarded-streamlocal: listening on %s",
-                 conn_str(info->path));
+        snprintf(out, n, "forwarded-streamlocal: listening on %s", v[3]);
     } else {
         snprintf(out, n, "%s", t);
     }
+    conn_name_clean(out);
+}
+
+/* Copy s (NULL: empty), cut at CONN_CHAN_NAME_MAX, NUL-ended, to *p. */
+static void
+conn_label_put(char **p, const char *s, size_t n)
+{
+    memcpy(*p, conn_str(s), n);
+    (*p)[n] = '\0';
+    *p += n + 1;
+}
+
+static size_t
+conn_label_len(const char *s)
+{
+    return s != NULL ? strnlen(s, CONN_CHAN_NAME_MAX) : 0;
 }
 
 int
@@ -95,18 +119,29 @@ conn_chan_name(struct conn *c, uint32_t id, const struct chan_open_info *info,
                bool ours)
 {
     struct channel *ch = conn_chan(c, id);
-    char name[CONN_NAME_MAX + 1];
+    struct conn_label *l;
+    size_t n[4] = {conn_label_len(info->type), conn_label_len(info->host),
+                   conn_label_len(info->orig_host), conn_label_len(info->path)};
+    char *p;
 
     if (ch == NULL) {
         return ERR_CHANNEL;
     }
-    conn_name_format(info, ours, name, sizeof(name));
-    conn_name_clean(name);
-    free(ch->name);
-    if ((ch->name = strdup(name)) == NULL) {
+    free(ch->label);
+    ch->label = NULL;
+    ch->type = conn_type_static(info->type);
+    if ((l = malloc(sizeof(*l) + n[0] + n[1] + n[2] + n[3] + 4)) == NULL) {
         return ERR_NOMEM;
     }
-    ch->type = conn_type_static(info->type);
+    l->port = info->port;
+    l->orig_port = info->orig_port;
+    l->ours = ours;
+    p = l->s;
+    conn_label_put(&p, info->type, n[0]);
+    conn_label_put(&p, info->host, n[1]);
+    conn_label_put(&p, info->orig_host, n[2]);
+    conn_label_put(&p, info->path, n[3]);
+    ch->label = l;
     return 0;
 }
 
@@ -124,7 +159,11 @@ conn_chan_next(const struct conn *c, uint32_t from, struct conn_chan_desc *d)
         }
         d->id = (uint32_t)i;
         d->type = ch->type != NULL ? ch->type : "unknown";
-        d->name = ch->name != NULL ? ch->name : d->type;
+        d->name = d->type;
+        if (ch->label != NULL) {
+            conn_name_format(ch->label, d->name_buf, sizeof(d->name_buf));
+            d->name = d->name_buf;
+        }
         d->has_remote_id = ch->state != CHAN_OPENING;
         d->remote_id = ch->remote_id;
         d->input_closed = ch->sent_eof || ch->sent_close;
@@ -143,7 +182,7 @@ conn_open_message(const struct conn *c, struct buf *out)
 {
     static const char head[] = "The following connections are open:\r\n";
     struct conn_chan_desc d;
-    char line[CONN_NAME_MAX + 128];
+    char line[CONN_CHAN_NAME_MAX + 128];
     uint32_t id = 0;
     int n;
 

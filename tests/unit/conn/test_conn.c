@@ -1030,12 +1030,15 @@ test_open_message(void **state)
     struct chan_open_info info = tcp_info;
     struct conn_chan_desc d;
     struct buf b, out;
+    char host[] = "h";
     uint32_t id;
 
     (void)state;
     buf_init(&b);
     buf_init(&out);
+    info.host = host;
     assert_int_equal(conn_open(f->c, &info, NULL, &id), 0);
+    host[0] = 'X'; /* the name is put in words later: it kept its own copy */
     msg_open_head(&b, CONN_X11);
     buf_put_cstring(&b, "10.0.0.1\x1b[2J");
     buf_put_u32(&b, 6010);
@@ -1043,6 +1046,9 @@ test_open_message(void **state)
     assert_true(conn_chan_next(f->c, 0, &d));
     assert_int_equal(d.id, id);
     assert_false(d.has_remote_id);
+    assert_string_equal(d.type, "direct-tcpip");
+    assert_string_equal(
+        d.name, "direct-tcpip: to h port 22, connect from 127.0.0.1 port 5");
     assert_int_equal(conn_open_message(f->c, &out), 0);
     assert_int_equal(buf_put_u8(&out, 0), 0);
     assert_string_equal(
