@@ -151,14 +151,24 @@ class Proc:
         return self.p.wait(timeout=timeout)
 
     def stop(self):
-        """SIGTERM, a bounded wait, then SIGKILL. Returns the exit status."""
+        """SIGTERM, a bounded wait, then SIGKILL. Returns the exit status.
+        An sshd's per-connection children go too: one whose client vanished
+        (a dropped path, a killed client) outlives the listener otherwise."""
+        kids = []
         if self.p.poll() is None:
+            if self.name.startswith("sshd"):
+                kids = descendants(self.pid)
             os.kill(self.pid, signal.SIGTERM)
             try:
                 self.p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.kill(self.pid, signal.SIGKILL)
                 self.p.wait(timeout=10)
+        for pid in kids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         return self.p.returncode
 
     def sanitizer_report(self):
