@@ -257,6 +257,9 @@ void io_chan_fail(struct io_chan *ch);
 struct io_chan *io_chan_new(struct io_conn *ic, uv_stream_t *st,
                             uv_stream_t *out);
 void io_chan_update_reading(struct io_chan *ch);
+/* io_chan.c, for io_chan_accept.c. */
+void io_chan_maybe_free(struct io_chan *ch);
+void io_chan_close_streams(struct io_chan *ch);
 /* The connection's 1 s tick: end held channels past their deadline. */
 void io_chan_tick_held(struct io_conn *ic);
 /* Put ch on one of ic's lists, or take it off (IO_LIST_NONE). */
