@@ -63,7 +63,6 @@ struct cipher_ctx {
     EVP_CIPHER_CTX *main;   /* chacha K_2, GCM or CTR */
     EVP_CIPHER_CTX *header; /* chacha K_1: the length field */
     EVP_MAC_CTX *poly;      /* chacha: Poly1305 */
-    uint8_t gcm_iv[GCM_IV_LEN];
     bool encrypt;
 };
 
@@ -150,13 +149,20 @@ static int
 cipher_init_aes(struct cipher_ctx *c, const uint8_t *key, const uint8_t *iv)
 {
     if (c->e->kind == KIND_GCM) {
-        /* The IV is set per packet from gcm_iv; the key only once. */
-        memcpy(c->gcm_iv, iv, GCM_IV_LEN);
+        /*
+         * The key once; the whole IV is handed to libcrypto as "fixed"
+         * (length -1), which then keeps RFC 5647's invocation counter:
+         * EVP_CTRL_GCM_IV_GEN applies the IV to a packet and increments
+         * its last 8 bytes (as OpenSSH does), cheaper than a whole
+         * EVP_CipherInit_ex per packet.
+         */
         if (EVP_CipherInit_ex(c->main, c->e->evp(), NULL, NULL, NULL,
                               c->encrypt ? 1 : 0) != 1 ||
             EVP_CIPHER_CTX_ctrl(c->main, EVP_CTRL_GCM_SET_IVLEN, GCM_IV_LEN,
                                 NULL) != 1 ||
-            EVP_CipherInit_ex(c->main, NULL, NULL, key, NULL, -1) != 1) {
+            EVP_CipherInit_ex(c->main, NULL, NULL, key, NULL, -1) != 1 ||
+            EVP_CIPHER_CTX_ctrl(c->main, EVP_CTRL_GCM_SET_IV_FIXED, -1,
+                                (void *)iv) != 1) {
             return ERR_CRYPTO;
         }
         return 0;
@@ -308,19 +314,6 @@ out:
     return r;
 }
 
-/* RFC 5647 7.1: the 64-bit invocation counter is incremented per packet. */
-static void
-gcm_iv_next(uint8_t *iv)
-{
-    size_t i;
-
-    for (i = GCM_IV_LEN; i > 4; i--) {
-        if (++iv[i - 1] != 0) {
-            break;
-        }
-    }
-}
-
 /*
  * AES-GCM as amended by OpenSSH PROTOCOL 1.6: the length field is the
  * additional data and stays in the clear. libcrypto checks the tag in
@@ -331,13 +324,16 @@ static int
 cipher_crypt_gcm(struct cipher_ctx *c, uint8_t *dst, const uint8_t *src,
                  size_t len, size_t aadlen)
 {
+    uint8_t iv_tail[1];
     int outl = 0;
     int r = ERR_CRYPTO;
 
-    if (EVP_CipherInit_ex(c->main, NULL, NULL, NULL, c->gcm_iv, -1) != 1) {
+    /* This packet's IV, then the next (RFC 5647 7.1); libcrypto copies
+     * out the IV's last byte, which nothing needs. */
+    if (EVP_CIPHER_CTX_ctrl(c->main, EVP_CTRL_GCM_IV_GEN, sizeof(iv_tail),
+                            iv_tail) != 1) {
         return ERR_CRYPTO;
     }
-    gcm_iv_next(c->gcm_iv);
     if (!c->encrypt &&
         EVP_CIPHER_CTX_ctrl(c->main, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
                             (void *)(src + aadlen + len)) != 1) {
