@@ -102,6 +102,44 @@ def delay_note(delay):
     return text
 
 
+# openssl speed's names for the ciphers, and the size it is timed at: one
+# block of work that stays in the cache, its best case.
+SPEED_EVP = {"aes128-gcm@openssh.com": "aes-128-gcm",
+             "chacha20-poly1305@openssh.com": "chacha20-poly1305"}
+SPEED_BYTES = 16384
+
+
+def crypto_s_per_gb(cipher):
+    """CPU-seconds per GB of one pass of the cipher (encrypt or decrypt)
+    by the machine's libcrypto at its best (`openssl speed -evp`, 16 KiB
+    blocks, one second), or None without the openssl tool. Its
+    chacha20-poly1305 is RFC 8439's, the same two primitives over the same
+    bytes as OpenSSH's construction."""
+    tool = shutil.which("openssl")
+    if tool is None:
+        return None
+    out = run_tool([tool, "speed", "-seconds", "1", "-bytes",
+                    str(SPEED_BYTES), "-evp", SPEED_EVP[cipher]])
+    last = out.strip().splitlines()[-1].split()
+    rate = float(last[-1].rstrip("k")) * 1000  # "<name> <n>k": 1000 B/s
+    return 1e9 / rate
+
+
+def crypto_floor(table, cipher, relay_cpu):
+    """The physical floor of a tunnel's CPU per GB here: the relay chain's
+    (one read and one write per hop) plus two passes of the cipher, as one
+    byte is encrypted once by the client and decrypted once by the server
+    (or the other way round)."""
+    one = crypto_s_per_gb(cipher)
+    if one is None:
+        return
+    for d in ("L", "R"):
+        table.add("bulk.%s.%s.floor" % (d, SHORT[cipher]), "floor",
+                  relay_cpu + 2 * one if relay_cpu is not None else None)
+    table.extra("crypto", SHORT[cipher], {"s_per_gb_one_pass": one,
+                                          "bytes": SPEED_BYTES})
+
+
 def bulk(world, table, servers, sink, mib, runs, delay=None):
     """Item 1 (and 2 with delay, in ms): one forwarded connection, -L and
     -R, per cipher, four pairs and the relay floor."""
@@ -137,6 +175,8 @@ def bulk(world, table, servers, sink, mib, runs, delay=None):
                 table.add(rid + ".mbs", "floor", mbs)
                 if not delay:
                     table.add(rid + ".cpu", "floor", cpu)
+            if not delay:
+                crypto_floor(table, cipher, cpu)
 
 
 def connload_run(world, port, n, conc, socks_to=None, pids=None):

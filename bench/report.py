@@ -55,6 +55,11 @@ def _bulk_rows():
             rows.append(("bulk.%s.%s.cpu" % (d, c),
                          "1 bulk %s %s CPU" % (what, c), "s/GB", cpu_t,
                          cpu_c, AA))
+            rows.append(("bulk.%s.%s.floor" % (d, c),
+                         "1 bulk %s %s CPU floor: relay + 2 cipher passes"
+                         % (what, c), "s/GB",
+                         "(openssl speed -evp, 16 KiB: the physical floor)",
+                         None, "floor"))
     return rows
 
 

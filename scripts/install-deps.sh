@@ -15,7 +15,7 @@ pkgs=(
     clang clang-format
     python3 python3-pytest python3-paramiko python3-cryptography
     openssh-client openssh-server
-    curl procps tmux
+    curl procps tmux openssl
     systemd
     redis-server socat
     putty-tools dropbear-bin python3-asyncssh
