@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
 """bench/run's measurements, one function per item of issue 6. Each
 appends raw runs to a Table (see report.py); none decides pass or fail."""
+import contextlib
 import importlib.machinery
 import importlib.util
 import os
@@ -142,41 +143,61 @@ def crypto_floor(table, cipher, relay_cpu):
 
 def bulk(world, table, servers, sink, mib, runs, delay=None):
     """Item 1 (and 2 with delay, in ms): one forwarded connection, -L and
-    -R, per cipher, four pairs and the relay floor."""
+    -R, per cipher, four pairs and the relay floor. Every tunnel of a
+    cipher is up at once and each run goes round all of them, so a change
+    in the machine's load during the item moves every column alike instead
+    of whichever pair ran then (OpenSSH's own figure moved by a third
+    between two runs a few seconds apart when the pairs ran one after the
+    other)."""
     ciphers = CIPHERS[:1] if delay else CIPHERS
     prefix = "delay" if delay else "bulk"
     if delay:
         table.note(delay_note(delay))
     for cipher in ciphers:
-        for kind, server in PAIRS:
-            srv = servers[server]
-            port = srv["delay_port"] if delay else srv["port"]
-            lport, rport = harness.free_port(), harness.free_port()
-            col = pair_label(kind, server)
-            with Tunnel(world, kind, port, cipher, local=[(lport, sink)],
-                        remote=[(rport, sink)]) as t:
-                for _ in range(runs):
-                    for d, p in (("L", lport), ("R", rport)):
+        with contextlib.ExitStack() as up:
+            tunnels = [bulk_tunnel(up, world, servers, sink, kind, server,
+                                   cipher, delay)
+                       for kind, server in PAIRS]
+            entry, pids = relay_chain(world, sink, delay)
+            for _ in range(runs):
+                for col, t, srv_pid, ports in tunnels:
+                    for d, p in ports:
                         rid = "%s.%s.%s" % (prefix, d, SHORT[cipher])
                         try:
                             mbs, cpu = timed_blast(world, p, mib,
-                                                   [t.proc.pid],
-                                                   [srv["proc"].pid])
+                                                   [t.proc.pid], [srv_pid])
                         except (RuntimeError, subprocess.TimeoutExpired):
                             mbs = cpu = None
                         table.add(rid + ".mbs", col, mbs)
                         if not delay:
                             table.add(rid + ".cpu", col, cpu)
-        entry, pids = relay_chain(world, sink, delay)
-        for _ in range(runs):
-            mbs, cpu = timed_blast(world, entry, mib, pids[:1], pids[1:])
-            for d in ("L", "R"):
-                rid = "%s.%s.%s" % (prefix, d, SHORT[cipher])
-                table.add(rid + ".mbs", "floor", mbs)
-                if not delay:
-                    table.add(rid + ".cpu", "floor", cpu)
-            if not delay:
-                crypto_floor(table, cipher, cpu)
+                bulk_floor(world, table, entry, pids, mib, prefix, cipher,
+                           delay)
+
+
+def bulk_tunnel(up, world, servers, sink, kind, server, cipher, delay):
+    """One pair's tunnel with a -L and a -R to the sink, entered on up:
+    (column, tunnel, server pid, [(direction, port)])."""
+    srv = servers[server]
+    port = srv["delay_port"] if delay else srv["port"]
+    lport, rport = harness.free_port(), harness.free_port()
+    t = up.enter_context(Tunnel(world, kind, port, cipher,
+                                local=[(lport, sink)],
+                                remote=[(rport, sink)]))
+    return (pair_label(kind, server), t, srv["proc"].pid,
+            [("L", lport), ("R", rport)])
+
+
+def bulk_floor(world, table, entry, pids, mib, prefix, cipher, delay):
+    """One run through the relay chain, the floor of both directions."""
+    mbs, cpu = timed_blast(world, entry, mib, pids[:1], pids[1:])
+    for d in ("L", "R"):
+        rid = "%s.%s.%s" % (prefix, d, SHORT[cipher])
+        table.add(rid + ".mbs", "floor", mbs)
+        if not delay:
+            table.add(rid + ".cpu", "floor", cpu)
+    if not delay:
+        crypto_floor(table, cipher, cpu)
 
 
 def connload_run(world, port, n, conc, socks_to=None, pids=None):
