@@ -117,6 +117,15 @@ struct userauth_client_config {
     unsigned max_prompts;
     userauth_ask_fn ask;
     void *ask_ctx;
+    /*
+     * The key the server accepted at the last login of the same tunnel
+     * (userauth_client_accepted: its public blob and signature algorithm;
+     * copied), or last_blob NULL. userauth_client_early() offers it
+     * signed at once when it is still among keys.
+     */
+    const uint8_t *last_blob;
+    size_t last_blob_len;
+    const char *last_alg;
 };
 
 int userauth_client_new(struct userauth_client **out,
@@ -127,6 +136,32 @@ void userauth_client_free(struct userauth_client *u);
 /* Send SERVICE_REQUEST "ssh-userauth" (the transport holds it until the
  * first key exchange is done). */
 int userauth_client_start(struct userauth_client *u);
+
+/*
+ * Our NEWKEYS is out and s has the session id: when the config named the
+ * key accepted last time and keys still has it (its algorithm still
+ * accepted), send its signed request now, in the same flight as the
+ * service request, without the "none" probe or the query (one round trip
+ * instead of four; RFC 4252 7 allows a signed request without a query).
+ * The algorithm is the one that worked then, never re-picked from a
+ * server-sig-algs that arrives later. An agent key goes to sign and its
+ * request follows the signature. On USERAUTH_FAILURE the usual walk goes
+ * on with the methods it names, without that key; when the signer
+ * refuses, it starts with "none" once SERVICE_ACCEPT is in. Does nothing
+ * when there is no such key. Call once, after userauth_client_start.
+ */
+int userauth_client_early(struct userauth_client *u,
+                          const struct userauth_session *s);
+
+/*
+ * After USERAUTH_SUCCESS, when a key logged in or had a partial success
+ * (AuthenticationMethods publickey,password): its public blob (*blob_len
+ * bytes, valid while u lives) and the signature algorithm the server
+ * took, for the next login's last_blob and last_alg. False otherwise.
+ */
+bool userauth_client_accepted(const struct userauth_client *u,
+                              const uint8_t **blob, size_t *blob_len,
+                              const char **alg);
 
 /*
  * Handle SERVICE_ACCEPT or a USERAUTH_* message (51..79). For each key:

@@ -42,7 +42,10 @@ userauth_client_new(struct userauth_client **out,
     }
     buf_init(&u->blob);
     buf_init(&u->pending);
+    buf_init(&u->last_blob);
+    buf_init(&u->ok_blob);
     u->current = -1;
+    u->skip = SIZE_MAX;
     if ((u->user = strdup(cfg->user)) == NULL ||
         (u->methods = strdup("")) == NULL ||
         (u->preferred =
@@ -50,7 +53,10 @@ userauth_client_new(struct userauth_client **out,
                                            : UAC_DEFAULT_PREFERRED)) == NULL ||
         (u->host = strdup(cfg->host != NULL ? cfg->host : "")) == NULL ||
         alglist_assemble(cfg->pubkey_algs, KEXALG_PUBKEY_ALGS,
-                         &u->pubkey_algs) != 0) {
+                         &u->pubkey_algs) != 0 ||
+        (cfg->last_blob != NULL && cfg->last_alg != NULL &&
+         (buf_put(&u->last_blob, cfg->last_blob, cfg->last_blob_len) != 0 ||
+          (u->last_alg = strdup(cfg->last_alg)) == NULL))) {
         userauth_client_free(u);
         return ERR_NOMEM;
     }
@@ -84,6 +90,9 @@ userauth_client_free(struct userauth_client *u)
     str_free_wiped(u->old_password);
     buf_cleanup(&u->blob);
     buf_cleanup(&u->pending);
+    buf_cleanup(&u->last_blob);
+    buf_cleanup(&u->ok_blob);
+    free(u->last_alg);
     free(u);
 }
 
@@ -203,8 +212,8 @@ signer_alg(const char *alg, char *out, size_t out_len)
  * (UAC_WAIT_SIGNED); otherwise the signer is asked (UAC_WAIT_SIGNER).
  * ERR_DENIED when the signer said at once that it will not sign.
  */
-static int
-send_signed(struct userauth_client *u, const struct userauth_session *s)
+int
+uac_send_signed(struct userauth_client *u, const struct userauth_session *s)
 {
     const struct sshkey *k = u->keys[u->key];
     struct buf data;
@@ -290,6 +299,9 @@ pubkey_try(struct userauth_client *u, const struct userauth_session *s,
     *sent = false;
     for (; u->key < u->n_keys; u->key++) {
         k = u->keys[u->key];
+        if (u->key == u->skip) {
+            continue; /* offered signed at once, and refused */
+        }
         /* A file to load first: it is offered once loaded. */
         if (k == NULL && u->load != NULL && u->load(u->sign_ctx, u->key) == 0) {
             u->state = UAC_WAIT_LOAD;
@@ -421,8 +433,8 @@ uac_next(struct userauth_client *u, const struct userauth_session *s,
     }
 }
 
-static int
-send_none(struct userauth_client *u)
+int
+uac_send_none(struct userauth_client *u)
 {
     struct buf b;
     int r;
@@ -450,7 +462,7 @@ recv_msg_service_accept(struct userauth_client *u, struct rd *rd)
     size_t n;
     int r;
 
-    if (u->state != UAC_WAIT_ACCEPT) {
+    if (u->accepted || (u->state != UAC_WAIT_ACCEPT && !u->early)) {
         return ERR_PROTO;
     }
     if ((r = rd_string(rd, &name, &n, LIM_STRING_SMALL)) != 0 ||
@@ -461,7 +473,18 @@ recv_msg_service_accept(struct userauth_client *u, struct rd *rd)
         memcmp(name, USERAUTH_SERVICE, n) != 0) {
         return ERR_PROTO;
     }
-    return send_none(u);
+    u->accepted = true;
+    /* A signed request went out at once: its answer is next. */
+    return u->early ? 0 : uac_send_none(u);
+}
+
+/* The server took the key whose signed request was under way. */
+static int
+key_taken(struct userauth_client *u)
+{
+    buf_reset(&u->ok_blob);
+    u->ok_alg = u->alg;
+    return buf_put(&u->ok_blob, buf_ptr(&u->blob), buf_len(&u->blob));
 }
 
 /*
@@ -480,9 +503,10 @@ recv_msg_failure(struct userauth_client *u, struct rd *rd,
     bool partial = false;
     int r;
 
-    if (u->state != UAC_WAIT_NONE && u->state != UAC_WAIT_PK_OK &&
-        u->state != UAC_WAIT_SIGNED && u->state != UAC_WAIT_PASSWD &&
-        u->state != UAC_WAIT_KBDINT) {
+    if ((u->state != UAC_WAIT_NONE && u->state != UAC_WAIT_PK_OK &&
+         u->state != UAC_WAIT_SIGNED && u->state != UAC_WAIT_PASSWD &&
+         u->state != UAC_WAIT_KBDINT) ||
+        !u->accepted) {
         return ERR_PROTO;
     }
     if ((r = rd_namelist(rd, &methods, LIM_NAMELIST)) != 0 ||
@@ -496,7 +520,18 @@ recv_msg_failure(struct userauth_client *u, struct rd *rd,
         log_verbose("Authenticated using \"%s\" with partial success.",
                     uac_method_names[u->current]);
     }
-    if (u->state == UAC_WAIT_PK_OK || u->state == UAC_WAIT_SIGNED) {
+    if (partial && u->state == UAC_WAIT_SIGNED && buf_len(&u->ok_blob) == 0 &&
+        (r = key_taken(u)) != 0) {
+        return r;
+    }
+    if (u->early) {
+        /* The key of last time is refused (or was not enough): the
+         * walk starts from the first key, without it (u->skip). */
+        log_debug("key %zu, accepted last time: %s", u->key,
+                  partial ? "partial success" : "refused");
+        u->early = false;
+        u->key = 0;
+    } else if (u->state == UAC_WAIT_PK_OK || u->state == UAC_WAIT_SIGNED) {
         u->key++;
     }
     return uac_next(u, s, res);
@@ -530,7 +565,7 @@ recv_msg_pk_ok(struct userauth_client *u, struct rd *rd,
         log_error("server answered PK_OK for another key");
         return ERR_PROTO;
     }
-    if ((r = send_signed(u, s)) != ERR_DENIED) {
+    if ((r = uac_send_signed(u, s)) != ERR_DENIED) {
         return r;
     }
     log_debug("signer refused key %zu at once", u->key);
@@ -542,6 +577,8 @@ static int
 dispatch(struct userauth_client *u, uint8_t msg, struct rd *rd,
          const struct userauth_session *s, enum userauth_result *res)
 {
+    int r;
+
     switch (msg) {
     case SSH_MSG_SERVICE_ACCEPT:
         return recv_msg_service_accept(u, rd);
@@ -558,9 +595,13 @@ dispatch(struct userauth_client *u, uint8_t msg, struct rd *rd,
         }
         return recv_msg_pk_ok(u, rd, s, res);
     case SSH_MSG_USERAUTH_SUCCESS:
-        if (u->state < UAC_WAIT_NONE || u->state == UAC_DONE) {
+        if (u->state < UAC_WAIT_NONE || u->state == UAC_DONE || !u->accepted) {
             return ERR_PROTO;
         }
+        if (u->state == UAC_WAIT_SIGNED && (r = key_taken(u)) != 0) {
+            return r;
+        }
+        u->succeeded = true;
         u->state = UAC_DONE;
         *res = USERAUTH_SUCCESS;
         return rd_end(rd);
@@ -662,6 +703,9 @@ userauth_client_signed(struct userauth_client *u, const uint8_t *sig, size_t n,
     if (sig != NULL && !signature_is(sig, n, u->sig_alg)) {
         log_info("agent key %zu returned incorrect signature type", u->key);
         sig = NULL;
+    }
+    if (sig == NULL && u->early) {
+        return uac_early_abandon(u);
     }
     if (sig == NULL) {
         buf_reset(&u->pending);

@@ -71,12 +71,38 @@ struct userauth_client {
     unsigned kbdint_tries; /* keyboard-interactive requests so far */
     bool info_req_seen;    /* some INFO_REQUEST came (ssh's info_req_seen) */
     char *old_password;    /* kept (wiped) while a new one is retyped */
+    /* The signed request sent at once (userauth_client_early). */
+    struct buf last_blob; /* the key accepted last time, or empty */
+    char *last_alg;       /* ... and its algorithm, or NULL */
+    bool early;           /* that request (or its signer) is under way */
+    bool accepted;        /* SERVICE_ACCEPT came */
+    bool succeeded;       /* USERAUTH_SUCCESS came */
+    struct buf ok_blob;   /* the key the server took (in full or as a */
+    const char *ok_alg;   /* partial success), and its algorithm */
+    size_t skip;          /* the key tried early, never offered again */
 };
 
 /* Go on with the current method, or the next one the server allows;
  * USERAUTH_DENIED in *res when none is left. */
 int uac_next(struct userauth_client *u, const struct userauth_session *s,
              enum userauth_result *res);
+
+/*
+ * The signed request for keys[key] with alg and blob as set: sent when the
+ * key is private here (UAC_WAIT_SIGNED), else the signer is asked
+ * (UAC_WAIT_SIGNER). ERR_DENIED when the signer said at once that it will
+ * not sign.
+ */
+int uac_send_signed(struct userauth_client *u,
+                    const struct userauth_session *s);
+
+/* The "none" request (UAC_WAIT_NONE). */
+int uac_send_none(struct userauth_client *u);
+
+/* userauth_client_early.c: the signer will not sign the request made at
+ * once: start as usual, with "none" (once SERVICE_ACCEPT is in), without
+ * that key. */
+int uac_early_abandon(struct userauth_client *u);
 
 /* userauth_client_kbd.c: try a method once. *sent tells whether a request
  * went out or the user is being asked; false means the method is spent. */

@@ -402,8 +402,15 @@ recv_msg_request(struct userauth_server *u, struct rd *rd,
     }
     if (strcmp(q.method, "publickey") == 0) {
         r = handle_publickey(u, &q, s, res);
+        /* Once, not again when it comes back after a lookup. */
+        if (r != ERR_AGAIN) {
+            log_debug("userauth-request for user %s method publickey (%s)",
+                      logname(q.user, ln), q.has_sig ? "signed" : "query");
+        }
         goto out;
     }
+    log_debug("userauth-request for user %s method %s", logname(q.user, ln),
+              logname(q.method, ln2));
     /* "none" probes which methods exist: the first one is free. */
     first_none = strcmp(q.method, "none") == 0 && !u->none_seen;
     if (strcmp(q.method, "none") == 0) {

@@ -26,7 +26,8 @@ struct session {
     struct userauth_server *uas;
     struct conn *conn;
     bool authenticated;
-    int err; /* first error that ended the session */
+    bool early_done; /* client: userauth_client_early was called */
+    int err;         /* first error that ended the session */
     uint64_t start_ms, now_ms;
     uint32_t grace_ms;
     uint64_t alive_interval_ms;
@@ -174,13 +175,42 @@ auth_done(struct session *s, enum userauth_result res)
     return 0;
 }
 
-/* What userauth needs from the transport. */
+/* What userauth needs from the transport. A client may sign as soon as
+ * its NEWKEYS is out (the server's may still be on its way). */
 static void
 auth_session_info(struct session *s, struct userauth_session *us)
 {
     memset(us, 0, sizeof(*us));
-    us->session_id = transport_session_id(s->t, &us->session_id_len);
+    us->session_id = s->is_server
+                         ? transport_session_id(s->t, &us->session_id_len)
+                         : transport_session_id_sent(s->t, &us->session_id_len);
     us->server_sig_algs = transport_server_sig_algs(s->t);
+}
+
+/*
+ * Client: the first moment our NEWKEYS is out, the key accepted last time
+ * is offered signed (userauth_client_early); it joins NEWKEYS and the
+ * service request in the output, so one write carries all three.
+ */
+static int
+auth_early(struct session *s)
+{
+    struct userauth_session us;
+    int r;
+
+    if (s->is_server || s->early_done) {
+        return 0;
+    }
+    auth_session_info(s, &us);
+    if (us.session_id == NULL) {
+        return 0;
+    }
+    s->early_done = true;
+    if ((r = userauth_client_early(s->uac, &us)) != 0) {
+        return session_fail(s, r, SSH_DISCONNECT_BY_APPLICATION,
+                            "user authentication failed: %s", err_str(r));
+    }
+    return 0;
 }
 
 static int
@@ -326,7 +356,7 @@ drain(struct session *s)
 {
     const uint8_t *p = NULL;
     size_t n = 0;
-    int r;
+    int r, e;
 
     for (;;) {
         /* A callback may have ended the session (session_disconnect):
@@ -338,6 +368,9 @@ drain(struct session *s)
             return 0; /* in order: nothing passes the held message */
         }
         r = transport_next(s->t, &p, &n);
+        if ((r == 0 || r == ERR_AGAIN) && (e = auth_early(s)) != 0) {
+            return e;
+        }
         if (r == ERR_AGAIN) {
             session_probe_answered(s);
             return 0;
@@ -622,6 +655,19 @@ struct transport *
 session_transport(struct session *s)
 {
     return s->t;
+}
+
+bool
+session_auth_accepted(const struct session *s, const uint8_t **blob,
+                      size_t *blob_len, const char **alg)
+{
+    if (s->uac == NULL) {
+        *blob = NULL;
+        *blob_len = 0;
+        *alg = NULL;
+        return false;
+    }
+    return userauth_client_accepted(s->uac, blob, blob_len, alg);
 }
 
 const char *

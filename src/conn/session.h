@@ -156,6 +156,11 @@ const char *session_error(const struct session *s);
 bool session_is_authenticated(const struct session *s);
 struct conn *session_conn(struct session *s); /* NULL before auth */
 struct transport *session_transport(struct session *s);
+/* Client, after authentication by publickey: the key's blob and the
+ * signature algorithm the server took (userauth_client_accepted), for the
+ * next login of the same tunnel; false otherwise. */
+bool session_auth_accepted(const struct session *s, const uint8_t **blob,
+                           size_t *blob_len, const char **alg);
 /* Server, after authentication: user, key and check_key's info. */
 const char *session_user(const struct session *s);
 const struct sshkey *session_user_key(const struct session *s);

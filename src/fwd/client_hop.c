@@ -136,6 +136,7 @@ client_hops_cleanup(struct client *c)
         client_kh_cleanup(&c->hops[i].kh);
         client_ids_cleanup(&c->hops[i].ids);
         buf_cleanup(&c->hops[i].pass_data);
+        buf_cleanup(&c->hops[i].last_key);
         if (c->hops[i].keys != NULL && c->hops[i].keys != &c->keys) {
             client_free_keys(c->hops[i].keys);
             free(c->hops[i].keys);
@@ -282,6 +283,11 @@ client_session_config(struct client_hop *hop, struct session_config *s,
     s->client_auth.sign = client_hop_agent_sign;
     s->client_auth.load = client_hop_pass_load;
     s->client_auth.sign_ctx = hop;
+    if (buf_len(&hop->last_key) > 0) {
+        s->client_auth.last_blob = buf_ptr(&hop->last_key);
+        s->client_auth.last_blob_len = buf_len(&hop->last_key);
+        s->client_auth.last_alg = hop->last_alg;
+    }
     client_auth_methods(hop, &s->client_auth);
 }
 
@@ -496,6 +502,25 @@ client_jump(struct client_hop *hop)
                                 client_jump_opened, NULL, next);
 }
 
+/* Remember the key the server took, for the next login (a reconnect);
+ * forget it after a login by another method. */
+static void
+client_hop_remember_key(struct client_hop *hop, struct io_conn *ic)
+{
+    const uint8_t *blob;
+    const char *alg;
+    size_t n;
+
+    buf_reset(&hop->last_key);
+    if (session_auth_accepted(io_conn_session(ic), &blob, &n, &alg) &&
+        strlen(alg) < sizeof(hop->last_alg) &&
+        buf_put(&hop->last_key, blob, n) == 0) {
+        memcpy(hop->last_alg, alg, strlen(alg) + 1);
+    } else {
+        buf_reset(&hop->last_key);
+    }
+}
+
 static void
 client_hop_authenticated(void *ctx, struct io_conn *ic)
 {
@@ -504,6 +529,7 @@ client_hop_authenticated(void *ctx, struct io_conn *ic)
     int r;
 
     hop->authenticated = true;
+    client_hop_remember_key(hop, ic);
     client_hop_ask_stop(hop);
     log_debug("Authenticated to %s ([%s]:%u).", hop->host, hop->host,
               (unsigned)hop->port);

@@ -118,6 +118,10 @@ struct client_hop {
     uv_timer_t banner;    /* ConnectTimeout covers the version line too */
     bool has_timer;
     bool authenticated;
+    /* The key this hop's server accepted last time (public blob) and its
+     * signature algorithm: a reconnect offers it signed at once. */
+    struct buf last_key;
+    char last_alg[LIM_NAME];
 };
 
 /*

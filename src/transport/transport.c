@@ -351,6 +351,17 @@ transport_session_id(const struct transport *t, size_t *len)
     return t->session_id;
 }
 
+const uint8_t *
+transport_session_id_sent(const struct transport *t, size_t *len)
+{
+    if (t->stats.kex_count == 0 && !t->sent_newkeys) {
+        *len = 0;
+        return NULL;
+    }
+    *len = t->sid_len;
+    return t->session_id;
+}
+
 const char *
 transport_peer_version(const struct transport *t)
 {

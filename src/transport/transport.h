@@ -158,6 +158,14 @@ const char *transport_error(const struct transport *t);
 bool transport_is_ready(const struct transport *t);
 /* Session id (the first H); NULL before the first kex completes. */
 const uint8_t *transport_session_id(const struct transport *t, size_t *len);
+/*
+ * The session id as soon as our first NEWKEYS is out, the peer's perhaps
+ * still on its way; NULL before. What the layers above send from then on
+ * goes out under the new keys, after the messages held during the kex
+ * (the client signs its first login request then, userauth_client_early).
+ */
+const uint8_t *transport_session_id_sent(const struct transport *t,
+                                         size_t *len);
 /* The peer's version line (without CR LF), or NULL before it arrived. */
 const char *transport_peer_version(const struct transport *t);
 /*

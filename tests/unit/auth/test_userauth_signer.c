@@ -149,6 +149,17 @@ test_agent_login(void **state)
     agent_login(SSHKEY_RSA, "rsa-sha2-256,ssh-ed25519", "rsa-sha2-256");
 }
 
+/* keys[0]: the agent's key (public here), keys[1]: a file's (private,
+ * returned). */
+static struct sshkey *
+agent_and_file(struct agent *a, struct sshkey **keys)
+{
+    assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &a->priv[0]), 0);
+    assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &keys[1]), 0);
+    assert_int_equal(sshkey_plain_copy(a->priv[0], &keys[0]), 0);
+    return keys[1];
+}
+
 /* The agent refuses its key: the next key (a file's) logs in. */
 static void
 test_agent_refuses_then_file_key(void **state)
@@ -158,10 +169,7 @@ test_agent_refuses_then_file_key(void **state)
     struct pair *p;
 
     (void)state;
-    assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &a.priv[0]), 0);
-    assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &file), 0);
-    assert_int_equal(sshkey_plain_copy(a.priv[0], &keys[0]), 0);
-    keys[1] = file;
+    file = agent_and_file(&a, keys);
     /* The server takes either key: the agent's is offered first. */
     p = agent_pair(keys, 2, keys[0], &a);
     assert_int_equal(a.calls, 1);
@@ -354,6 +362,85 @@ test_loader_in_turn(void **state)
     sshkey_free(priv);
 }
 
+/* The agent's key was accepted last time: a pair that offers it signed at
+ * once (keys[0] is the agent's), started and the early request made. */
+static struct pair *
+agent_again(struct sshkey *const *keys, size_t n, const struct sshkey *allowed,
+            struct agent *a)
+{
+    struct buf blob;
+    struct userauth_client_config cc = {.user = "alice",
+                                        .keys = keys,
+                                        .n_keys = n,
+                                        .sign = agent_sign,
+                                        .sign_ctx = a,
+                                        .last_alg = "ssh-ed25519"};
+    struct pair *p;
+
+    buf_init(&blob);
+    assert_int_equal(sshkey_to_blob(keys[0], &blob), 0);
+    cc.last_blob = buf_ptr(&blob);
+    cc.last_blob_len = buf_len(&blob);
+    p = pair_new_cfg(&cc, allowed, 0, NULL);
+    buf_cleanup(&blob);
+    assert_int_equal(userauth_client_start(p->c), 0);
+    assert_int_equal(userauth_client_early(p->c, &p->cs), 0);
+    return p;
+}
+
+/*
+ * Early with an agent key: the agent is asked at once; SERVICE_ACCEPT may
+ * come before its signature (nothing is sent then), and the signed
+ * request follows the signature. When the agent refuses, the login starts
+ * as usual with "none" and never offers that key again; when it refuses
+ * at once, "none" waits for SERVICE_ACCEPT.
+ */
+static void
+test_agent_early(void **state)
+{
+    struct agent a = {0};
+    struct sshkey *keys[2] = {NULL, NULL}, *file = NULL;
+    struct pair *p;
+
+    (void)state;
+    file = agent_and_file(&a, keys);
+    p = agent_again(keys, 2, keys[0], &a);
+    assert_int_equal(a.calls, 1);
+    assert_string_equal(a.alg, "ssh-ed25519");
+    assert_int_equal(p->ccap.n, 1); /* SERVICE_REQUEST; the agent signs */
+    pair_run(p);
+    assert_int_equal(p->scap.n, 1); /* SERVICE_ACCEPT */
+    assert_int_equal(p->ccap.n, 1); /* no "none" */
+    agent_answer(p, &a, "ssh-ed25519");
+    assert_int_equal(p->cerr, 0);
+    assert_int_equal(p->cres, USERAUTH_SUCCESS);
+    assert_int_equal(p->ccap.n, 2);
+    assert_int_equal(p->authz.calls, 1);
+    pair_free(p);
+
+    /* Refused after SERVICE_ACCEPT: "none", then the file key only. */
+    p = agent_again(keys, 2, file, &a);
+    pair_run(p);
+    agent_refuse(p);
+    assert_int_equal(p->cres, USERAUTH_SUCCESS);
+    assert_int_equal(a.calls, 2);
+    assert_true(sshkey_equal_public(userauth_server_key(p->s), file));
+    pair_free(p);
+
+    /* Refused at once: "none" once SERVICE_ACCEPT is in. */
+    a.refuse_now = true;
+    p = agent_again(keys, 2, file, &a);
+    assert_int_equal(a.calls, 3);
+    assert_int_equal(p->ccap.n, 1);
+    pair_run(p);
+    assert_int_equal(p->cres, USERAUTH_SUCCESS);
+    assert_int_equal(a.calls, 3);
+    pair_free(p);
+    sshkey_free(keys[0]);
+    sshkey_free(file);
+    agent_free(&a);
+}
+
 int
 main(void)
 {
@@ -364,6 +451,7 @@ main(void)
         cmocka_unit_test(test_signed_unasked),
         cmocka_unit_test(test_public_key_without_signer_skipped),
         cmocka_unit_test(test_loader_in_turn),
+        cmocka_unit_test(test_agent_early),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,8 @@ struct world {
     unsigned n_check;                /* check_key calls */
     struct sshkey *hostkey, *userkey, *otherkey;
     struct side cli, srv;
+    struct buf last_blob; /* client: the key accepted last time, */
+    char last_alg[64];    /* and its algorithm (world_again) */
 };
 
 static int
@@ -143,6 +146,11 @@ side_new(struct world *w, struct side *sd, bool server,
         cfg.client_auth.n_keys = n_keys;
         cfg.alive_interval_ms = w->alive_ms;
         cfg.alive_count_max = w->alive_count;
+        if (buf_len(&w->last_blob) > 0) {
+            cfg.client_auth.last_blob = buf_ptr(&w->last_blob);
+            cfg.client_auth.last_blob_len = buf_len(&w->last_blob);
+            cfg.client_auth.last_alg = w->last_alg;
+        }
     }
     assert_int_equal(session_new(&sd->s, &cfg, &cbs, &cc), 0);
     assert_int_equal(session_start(sd->s, 0), 0);
@@ -189,7 +197,31 @@ world_free(struct world *w)
     sshkey_free(w->hostkey);
     sshkey_free(w->userkey);
     sshkey_free(w->otherkey);
+    buf_cleanup(&w->last_blob);
     free(w);
+}
+
+/* A new connection of the same client to the same server, remembering the
+ * key the server accepted on the last one. */
+static void
+world_again(struct world *w)
+{
+    const uint8_t *blob;
+    const char *alg;
+    size_t n;
+
+    assert_true(session_auth_accepted(w->cli.s, &blob, &n, &alg));
+    buf_reset(&w->last_blob);
+    assert_int_equal(buf_put(&w->last_blob, blob, n), 0);
+    snprintf(w->last_alg, sizeof(w->last_alg), "%s", alg);
+    session_free(w->cli.s);
+    session_free(w->srv.s);
+    buf_cleanup(&w->cli.rx);
+    buf_cleanup(&w->srv.rx);
+    memset(&w->cli, 0, sizeof(w->cli));
+    memset(&w->srv, 0, sizeof(w->srv));
+    side_new(w, &w->srv, true, NULL, 0);
+    side_new(w, &w->cli, false, &w->userkey, 1);
 }
 
 /* Move bytes from one side to the other; true if any moved. */
@@ -316,6 +348,51 @@ test_session_tunnel(void **state)
     assert_int_equal(w->srv.n_closed, 1);
     assert_int_equal(conn_channel_count(session_conn(w->cli.s)), 0);
     assert_int_equal(conn_channel_count(session_conn(w->srv.s)), 0);
+    assert_int_equal(w->cli.err, 0);
+    assert_int_equal(w->srv.err, 0);
+    world_free(w);
+}
+
+/* Pump until the client is logged in; the client's flights (writes
+ * toward the server) it took. */
+static unsigned
+pump_flights(struct world *w)
+{
+    struct buf tmp;
+    unsigned flights = 0, i;
+
+    buf_init(&tmp);
+    for (i = 0; i < 100 && !w->cli.authed && w->cli.err == 0; i++) {
+        flights += move(&w->cli, &w->srv, &tmp) ? 1 : 0;
+        move(&w->srv, &w->cli, &tmp);
+    }
+    buf_cleanup(&tmp);
+    assert_true(w->cli.authed);
+    return flights;
+}
+
+/*
+ * The second login of the same tunnel offers the key accepted on the
+ * first one signed, in the flight that carries NEWKEYS and the service
+ * request: three client flights fewer ("none", the query and the signed
+ * request no longer wait for an answer each), strict kex still in force.
+ */
+static void
+test_session_relogin_one_flight(void **state)
+{
+    struct world *w = world_new(true);
+    struct transport_algs a;
+    unsigned first, again;
+
+    first = pump_flights(w);
+    world_again(w);
+    again = pump_flights(w);
+    assert_int_equal(first - again, 3);
+    assert_true(w->srv.authed);
+    assert_int_equal(w->n_check, 3); /* query + signed, then signed */
+    transport_get_algs(session_transport(w->cli.s), &a);
+    assert_true(a.strict_kex);
+    pump(w);
     assert_int_equal(w->cli.err, 0);
     assert_int_equal(w->srv.err, 0);
     world_free(w);
@@ -647,6 +724,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_session_tunnel),
+        cmocka_unit_test(test_session_relogin_one_flight),
         cmocka_unit_test(test_session_auth_failure),
         cmocka_unit_test(test_session_auth_held),
         cmocka_unit_test(test_session_login_grace),
