@@ -138,17 +138,19 @@ void userauth_client_free(struct userauth_client *u);
 int userauth_client_start(struct userauth_client *u);
 
 /*
- * Our NEWKEYS is out and s has the session id: when the config named the
- * key accepted last time and keys still has it (its algorithm still
- * accepted), send its signed request now, in the same flight as the
- * service request, without the "none" probe or the query (one round trip
- * instead of four; RFC 4252 7 allows a signed request without a query).
- * The algorithm is the one that worked then, never re-picked from a
+ * Our NEWKEYS is out and s has the session id: send the first request now,
+ * in the same flight as the service request, without waiting for
+ * SERVICE_ACCEPT. When the config named the key accepted last time and
+ * keys still has it (its algorithm still accepted), that is its signed
+ * request, without the "none" probe or the query (one round trip instead
+ * of four; RFC 4252 7 allows a signed request without a query). The
+ * algorithm is the one that worked then, never re-picked from a
  * server-sig-algs that arrives later. An agent key goes to sign and its
  * request follows the signature. On USERAUTH_FAILURE the usual walk goes
  * on with the methods it names, without that key; when the signer
- * refuses, it starts with "none" once SERVICE_ACCEPT is in. Does nothing
- * when there is no such key. Call once, after userauth_client_start.
+ * refuses, it starts with "none". Without such a key, the request is
+ * "none". Call once, after userauth_client_start; without this call the
+ * client sends "none" after SERVICE_ACCEPT.
  */
 int userauth_client_early(struct userauth_client *u,
                           const struct userauth_session *s);

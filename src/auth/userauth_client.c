@@ -462,7 +462,7 @@ recv_msg_service_accept(struct userauth_client *u, struct rd *rd)
     size_t n;
     int r;
 
-    if (u->accepted || (u->state != UAC_WAIT_ACCEPT && !u->early)) {
+    if (u->accepted || u->state == UAC_INIT || u->state == UAC_DONE) {
         return ERR_PROTO;
     }
     if ((r = rd_string(rd, &name, &n, LIM_STRING_SMALL)) != 0 ||
@@ -474,8 +474,9 @@ recv_msg_service_accept(struct userauth_client *u, struct rd *rd)
         return ERR_PROTO;
     }
     u->accepted = true;
-    /* A signed request went out at once: its answer is next. */
-    return u->early ? 0 : uac_send_none(u);
+    /* Unless a request went out with the service request (or its
+     * signature is awaited), userauth_client_early: its answer is next. */
+    return u->state == UAC_WAIT_ACCEPT ? uac_send_none(u) : 0;
 }
 
 /* The server took the key whose signed request was under way. */

@@ -100,8 +100,7 @@ int uac_send_signed(struct userauth_client *u,
 int uac_send_none(struct userauth_client *u);
 
 /* userauth_client_early.c: the signer will not sign the request made at
- * once: start as usual, with "none" (once SERVICE_ACCEPT is in), without
- * that key. */
+ * once: start as usual, with "none", without that key. */
 int uac_early_abandon(struct userauth_client *u);
 
 /* userauth_client_kbd.c: try a method once. *sent tells whether a request

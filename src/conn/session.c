@@ -188,9 +188,10 @@ auth_session_info(struct session *s, struct userauth_session *us)
 }
 
 /*
- * Client: the first moment our NEWKEYS is out, the key accepted last time
- * is offered signed (userauth_client_early); it joins NEWKEYS and the
- * service request in the output, so one write carries all three.
+ * Client: the first moment our NEWKEYS is out, the first login request
+ * goes out (userauth_client_early: the key accepted last time, signed, or
+ * "none"); it joins NEWKEYS and the service request in the output, so one
+ * write carries all three.
  */
 static int
 auth_early(struct session *s)

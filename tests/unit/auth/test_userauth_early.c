@@ -232,13 +232,14 @@ test_early_refused_falls_back(void **state)
 }
 
 /* A key that is no longer offered, or an algorithm no longer accepted:
- * nothing is sent early and the usual walk logs in. */
+ * "none" goes with the service request and the usual walk logs in. */
 static void
 test_early_nothing_to_offer(void **state)
 {
     struct sshkey *k[2] = {NULL, NULL};
     struct last last;
     struct pair *p;
+    struct req q;
     struct userauth_client_config cc = {
         .user = "alice", .keys = k, .n_keys = 1, .pubkey_algs = "-ssh-ed25519"};
 
@@ -247,10 +248,12 @@ test_early_nothing_to_offer(void **state)
     assert_int_equal(sshkey_generate(SSHKEY_ED25519, 0, &k[1]), 0);
     first_login(&k[1], 1, k[1], NULL, &last);
     p = again_pair(k, 1, k[0], &last);
-    assert_int_equal(p->ccap.n, 1); /* SERVICE_REQUEST alone */
+    assert_int_equal(p->ccap.n, 2); /* SERVICE_REQUEST, "none" */
+    req_read(&p->ccap.msgs[1], &q);
+    assert_string_equal(q.method, "none");
     pair_run(p);
     assert_int_equal(p->cres, USERAUTH_SUCCESS);
-    assert_int_equal(p->ccap.n, 4);
+    assert_int_equal(p->ccap.n, 4); /* then the query and signed request */
     pair_free(p);
     cc.keys = &k[1];
     cc.last_blob = buf_ptr(&last.blob);
@@ -259,7 +262,7 @@ test_early_nothing_to_offer(void **state)
     p = pair_new_cfg(&cc, k[1], 0, NULL);
     assert_int_equal(userauth_client_start(p->c), 0);
     assert_int_equal(userauth_client_early(p->c, &p->cs), 0);
-    assert_int_equal(p->ccap.n, 1);
+    assert_int_equal(p->ccap.n, 2);
     pair_free(p);
     buf_cleanup(&last.blob);
     sshkey_free(k[0]);

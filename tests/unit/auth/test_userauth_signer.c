@@ -392,8 +392,7 @@ agent_again(struct sshkey *const *keys, size_t n, const struct sshkey *allowed,
  * Early with an agent key: the agent is asked at once; SERVICE_ACCEPT may
  * come before its signature (nothing is sent then), and the signed
  * request follows the signature. When the agent refuses, the login starts
- * as usual with "none" and never offers that key again; when it refuses
- * at once, "none" waits for SERVICE_ACCEPT.
+ * as usual with "none" and never offers that key again, at once.
  */
 static void
 test_agent_early(void **state)
@@ -427,11 +426,11 @@ test_agent_early(void **state)
     assert_true(sshkey_equal_public(userauth_server_key(p->s), file));
     pair_free(p);
 
-    /* Refused at once: "none" once SERVICE_ACCEPT is in. */
+    /* Refused at once: "none" goes with the service request. */
     a.refuse_now = true;
     p = agent_again(keys, 2, file, &a);
     assert_int_equal(a.calls, 3);
-    assert_int_equal(p->ccap.n, 1);
+    assert_int_equal(p->ccap.n, 2);
     pair_run(p);
     assert_int_equal(p->cres, USERAUTH_SUCCESS);
     assert_int_equal(a.calls, 3);
