@@ -299,9 +299,6 @@ pubkey_try(struct userauth_client *u, const struct userauth_session *s,
     *sent = false;
     for (; u->key < u->n_keys; u->key++) {
         k = u->keys[u->key];
-        if (u->key == u->skip) {
-            continue; /* offered signed at once, and refused */
-        }
         /* A file to load first: it is offered once loaded. */
         if (k == NULL && u->load != NULL && u->load(u->sign_ctx, u->key) == 0) {
             u->state = UAC_WAIT_LOAD;
@@ -312,6 +309,12 @@ pubkey_try(struct userauth_client *u, const struct userauth_session *s,
             continue;
         }
         u->alg = pick_sig_alg(k, s->server_sig_algs, u->pubkey_algs);
+        if (u->alg != NULL && u->key == u->skip &&
+            strcmp(u->alg, u->last_alg) == 0) {
+            /* Offered signed at once under this algorithm, and refused;
+             * an RSA key may still go under the other rsa-sha2. */
+            continue;
+        }
         if (u->alg != NULL) {
             break;
         }

@@ -92,6 +92,7 @@ uac_early_abandon(struct userauth_client *u)
 {
     u->early = false;
     u->key = 0;
+    u->current = -1; /* "none" is no publickey attempt */
     buf_reset(&u->pending);
     return uac_send_none(u);
 }

@@ -351,6 +351,7 @@ client_hop_failed(struct client_hop *hop, const char *why)
     }
     if (strncmp(why, "Permission denied", 17) == 0) {
         c->auth_failures++;
+        buf_reset(&hop->last_key); /* not offered early again */
     }
     if (strncmp(why, "Permission denied", 17) == 0 ||
         strncmp(why, "no matching ", 12) == 0) {

@@ -94,8 +94,9 @@ first_login(struct sshkey *const *keys, size_t n, const struct sshkey *allowed,
 
 /* A pair whose client remembers last; started, early request made. */
 static struct pair *
-again_pair(struct sshkey *const *keys, size_t n, const struct sshkey *allowed,
-           const struct last *last)
+again_pair_algs(struct sshkey *const *keys, size_t n,
+                const struct sshkey *allowed, const struct last *last,
+                const char *accepted)
 {
     struct userauth_client_config cc = {.user = "alice",
                                         .keys = keys,
@@ -103,11 +104,18 @@ again_pair(struct sshkey *const *keys, size_t n, const struct sshkey *allowed,
                                         .last_blob = buf_ptr(&last->blob),
                                         .last_blob_len = buf_len(&last->blob),
                                         .last_alg = last->alg};
-    struct pair *p = pair_new_cfg(&cc, allowed, 0, NULL);
+    struct pair *p = pair_new_cfg(&cc, allowed, 0, accepted);
 
     assert_int_equal(userauth_client_start(p->c), 0);
     assert_int_equal(userauth_client_early(p->c, &p->cs), 0);
     return p;
+}
+
+static struct pair *
+again_pair(struct sshkey *const *keys, size_t n, const struct sshkey *allowed,
+           const struct last *last)
+{
+    return again_pair_algs(keys, n, allowed, last, NULL);
 }
 
 /* The client's first flight: SERVICE_REQUEST then the signed request for
@@ -158,10 +166,14 @@ test_early_one_round_trip(void **state)
     sshkey_free(k);
 }
 
-/* An RSA key signs again with the algorithm that worked (from the last
- * server-sig-algs), not one picked anew. */
+/*
+ * An RSA key logged in under rsa-sha2-256; on the next login the server
+ * accepts the algorithms accepted (NULL: its default) and its EXT_INFO,
+ * sig_algs, comes after the early request went out. want: the algorithm
+ * that logs in.
+ */
 static void
-test_early_rsa_alg_kept(void **state)
+rsa_relogin(const char *accepted, const char *sig_algs, const char *want)
 {
     struct sshkey *k = NULL;
     struct last last;
@@ -170,21 +182,39 @@ test_early_rsa_alg_kept(void **state)
     const char *alg;
     size_t len;
 
-    (void)state;
     assert_int_equal(sshkey_generate(SSHKEY_RSA, 2048, &k), 0);
     first_login(&k, 1, k, "rsa-sha2-256,ssh-ed25519", &last);
     assert_string_equal(last.alg, "rsa-sha2-256");
-    p = again_pair(&k, 1, k, &last);
+    p = again_pair_algs(&k, 1, k, &last, accepted);
     check_first_flight(p, &last);
-    /* The server's EXT_INFO comes after the request went out. */
-    p->cs.server_sig_algs = "rsa-sha2-512,rsa-sha2-256";
+    p->cs.server_sig_algs = sig_algs;
     pair_run(p);
+    assert_int_equal(p->cerr, 0);
     assert_int_equal(p->cres, USERAUTH_SUCCESS);
     assert_true(userauth_client_accepted(p->c, &blob, &len, &alg));
-    assert_string_equal(alg, "rsa-sha2-256");
+    assert_string_equal(alg, want);
     pair_free(p);
     buf_cleanup(&last.blob);
     sshkey_free(k);
+}
+
+/* An RSA key signs again with the algorithm that worked (from the last
+ * server-sig-algs), not one picked anew. */
+static void
+test_early_rsa_alg_kept(void **state)
+{
+    (void)state;
+    rsa_relogin(NULL, "rsa-sha2-512,rsa-sha2-256", "rsa-sha2-256");
+}
+
+/* The server no longer takes the algorithm of last time: the early
+ * request is refused, and the same key logs in under the other rsa-sha2,
+ * as a fresh client would (the key is not skipped whole). */
+static void
+test_early_rsa_other_alg(void **state)
+{
+    (void)state;
+    rsa_relogin("rsa-sha2-512", "rsa-sha2-512", "rsa-sha2-512");
 }
 
 /* The key of last time was removed from the server: FAILURE, then the
@@ -408,6 +438,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_early_one_round_trip),
         cmocka_unit_test(test_early_rsa_alg_kept),
+        cmocka_unit_test(test_early_rsa_other_alg),
         cmocka_unit_test(test_early_refused_falls_back),
         cmocka_unit_test(test_early_nothing_to_offer),
         cmocka_unit_test(test_early_partial_and_order),
