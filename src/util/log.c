@@ -86,7 +86,9 @@ log_escape(const char *in, bool one_line, char *out, size_t out_len)
     out[o] = '\0';
 }
 
-static void
+/* printf-like (checked at the callers), so clang's -Wformat-nonliteral
+ * holds in the fuzz build. */
+static void __attribute__((format(printf, 2, 0)))
 log_vplain(FILE *out, const char *fmt, va_list ap)
 {
     char raw[2048], line[2048];
